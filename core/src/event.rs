@@ -1,0 +1,522 @@
+//! Micro-events: the only way simulation state changes.
+//!
+//! Every operation is executed as a sequence of [`Event`]s. Each event is *applied* to the state
+//! the moment it is emitted (see [`crate::sim::Sim::apply`]), so the state after the first `k`
+//! events of an operation is well defined: that is what makes stepping through an operation event
+//! by event possible. Purely narrative events (a searched free list was empty, a fallback node was
+//! chosen) apply as no-ops.
+//!
+//! Every event has a stable serde form (`{"kind":"block_split",...}`) and a [`Message`]: a key
+//! plus parameters, which the UI turns into an English or Japanese sentence through its i18n
+//! catalogue. Later layers (slab policies, SuperSlabs, magazines, sheaves) add variants; the enum
+//! is `#[non_exhaustive]` and everything that consumes events matches on [`Event::layer`] or on
+//! the message key, so adding variants never forces a rewrite of existing consumers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::machine::Owner;
+use crate::names::Value;
+
+/// A symbol: an interned name from the op language (`as=NAME`). Resolved through
+/// [`crate::names::Names`].
+pub type Sym = u32;
+
+/// Which allocator layer an event belongs to (used for filtering and colouring in the UI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// Script-level bookkeeping (names, `show`).
+    Script,
+    /// The buddy page allocator.
+    Buddy,
+    /// Per-CPU page lists in front of the buddy allocator.
+    Pcp,
+    /// Slab object caches (SLUB, SLAB, AetherOS, sheaves).
+    Slab,
+    /// Per-CPU object caching layers (cpu slabs, array caches, magazines, sheaves).
+    PerCpu,
+    /// The SuperSlab allocator.
+    SuperSlab,
+    /// Raw bytes of simulated memory.
+    Memory,
+}
+
+/// An entity a view can select and highlight. Shared by every layer so that one selection can
+/// follow an allocation through cpu freelist → slab → pages → buddy block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EntityRef {
+    /// A block of `1 << order` pages starting at `pfn`.
+    Block { pfn: u32, order: u8 },
+    /// One page frame.
+    Page { pfn: u32 },
+    /// A CPU.
+    Cpu { cpu: u16 },
+    /// A NUMA node.
+    Node { node: u8 },
+}
+
+/// Why a block was added to the tail rather than the head of a free list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsertWhere {
+    /// `list_add`: the default (LIFO).
+    Head,
+    /// `FPI_TO_TAIL`: boot-time freeing of fresh memory.
+    TailBoot,
+    /// `buddy_merge_likely`: the block's buddy at the next order is free, so it will probably
+    /// merge soon; keep it cold at the tail.
+    TailMergeLikely,
+}
+
+/// One micro-event. See the module docs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    // ---- buddy allocator -------------------------------------------------------------------
+    /// `__rmqueue_smallest` looked at `free_area[order]` of `node` and found it empty.
+    AreaEmpty { node: u8, order: u8 },
+    /// The head block of `free_area[order]` was taken off the list (`__del_page_from_free_list`).
+    BlockTaken { node: u8, pfn: u32, order: u8 },
+    /// `expand()`: a block of order `order + 1` at `pfn` was halved; the low half at `pfn` is
+    /// kept, the high half at `buddy_pfn` goes to the head of `free_area[order]`.
+    BlockSplit {
+        node: u8,
+        pfn: u32,
+        buddy_pfn: u32,
+        order: u8,
+    },
+    /// The block was handed to its owner.
+    BlockAllocated {
+        node: u8,
+        pfn: u32,
+        order: u8,
+        owner: Owner,
+    },
+    /// A block was given back by its owner and is about to be merged and inserted.
+    BlockReleased {
+        node: u8,
+        pfn: u32,
+        order: u8,
+        owner: Owner,
+    },
+    /// `__free_one_page`: the buddy `buddy_pfn = pfn ^ (1 << order)` was free at the same order;
+    /// it was removed from `free_area[order]` and the pair became one block of order `order + 1`
+    /// at `merged_pfn = pfn & buddy_pfn`.
+    BuddyMerged {
+        node: u8,
+        pfn: u32,
+        buddy_pfn: u32,
+        order: u8,
+        merged_pfn: u32,
+    },
+    /// The buddy of the block was not free at this order (or is the maximum order): merging stops.
+    MergeStopped {
+        node: u8,
+        pfn: u32,
+        buddy_pfn: u32,
+        order: u8,
+        reason: MergeStop,
+    },
+    /// The block was put on `free_area[order]`, at the head or the tail.
+    BlockInserted {
+        node: u8,
+        pfn: u32,
+        order: u8,
+        place: InsertWhere,
+    },
+    /// The preferred node had no block large enough; the allocation falls back to `to`.
+    NodeFallback { from: u8, to: u8, order: u8 },
+
+    // ---- per-CPU page lists ----------------------------------------------------------------
+    /// The pcp list for `order` on `cpu` was empty: refill `count` blocks from the buddy allocator.
+    PcpRefillStart {
+        cpu: u16,
+        node: u8,
+        order: u8,
+        count: u32,
+    },
+    /// A block (just taken from the buddy allocator) was added to the tail of a pcp list.
+    PcpAdded {
+        cpu: u16,
+        node: u8,
+        pfn: u32,
+        order: u8,
+        tail: bool,
+    },
+    /// The head block of a pcp list was handed out (the pcp fast path).
+    PcpTaken {
+        cpu: u16,
+        node: u8,
+        pfn: u32,
+        order: u8,
+    },
+    /// `pcp->count` reached `high`: drain `count` pages from the list tails back to the buddy.
+    PcpDrainStart {
+        cpu: u16,
+        node: u8,
+        count: u32,
+        high: u32,
+    },
+    /// A block was removed from the tail of a pcp list to be freed to the buddy allocator.
+    PcpRemoved {
+        cpu: u16,
+        node: u8,
+        pfn: u32,
+        order: u8,
+    },
+
+    // ---- script bookkeeping ----------------------------------------------------------------
+    /// `show ...`: the text was produced (state does not change).
+    Shown { what: ShowWhat },
+    /// A freshly allocated value was bound to a name (or appended to the list `name[]`).
+    Bound { name: Sym, list: bool, value: Value },
+    /// A name (or the list element `name[index]`) was released after its value was freed.
+    Unbound { name: Sym, index: Option<u32> },
+    /// `NAME[*]` named an empty list: nothing to do.
+    ListEmpty { name: Sym },
+}
+
+/// Why `__free_one_page` stopped merging.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeStop {
+    /// The buddy is allocated (or on a pcp list, or a smaller free block).
+    BuddyNotFree,
+    /// The buddy lies outside this node's memory.
+    BuddyOutsideZone,
+    /// The block already has `MAX_PAGE_ORDER`.
+    MaxOrder,
+}
+
+/// What a `show` op displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowWhat {
+    /// `/proc/buddyinfo`.
+    Buddyinfo,
+    /// `/proc/slabinfo`.
+    Slabinfo,
+    /// Summary statistics.
+    Stats,
+}
+
+impl ShowWhat {
+    /// The op-language spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShowWhat::Buddyinfo => "buddyinfo",
+            ShowWhat::Slabinfo => "slabinfo",
+            ShowWhat::Stats => "stats",
+        }
+    }
+}
+
+/// A parameter of a [`Message`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Arg {
+    /// A number.
+    Num(u64),
+    /// A fixed word (an identifier such as a list name); translated by the catalogue if it has
+    /// an entry `word.<text>`.
+    Word(&'static str),
+    /// A name from the script, resolved by the session.
+    Name(Sym),
+}
+
+/// A translatable sentence: a stable key plus named parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Catalogue key, e.g. `buddy.split`.
+    pub key: &'static str,
+    /// Named parameters substituted into the template as `{name}`.
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    fn new(key: &'static str, args: Vec<(&'static str, Arg)>) -> Self {
+        Message { key, args }
+    }
+}
+
+fn n(v: impl Into<u64>) -> Arg {
+    Arg::Num(v.into())
+}
+
+impl Event {
+    /// The layer this event belongs to.
+    pub fn layer(&self) -> Layer {
+        use Event::*;
+        match self {
+            AreaEmpty { .. }
+            | BlockTaken { .. }
+            | BlockSplit { .. }
+            | BlockAllocated { .. }
+            | BlockReleased { .. }
+            | BuddyMerged { .. }
+            | MergeStopped { .. }
+            | BlockInserted { .. }
+            | NodeFallback { .. } => Layer::Buddy,
+            PcpRefillStart { .. }
+            | PcpAdded { .. }
+            | PcpTaken { .. }
+            | PcpDrainStart { .. }
+            | PcpRemoved { .. } => Layer::Pcp,
+            Shown { .. } | Bound { .. } | Unbound { .. } | ListEmpty { .. } => Layer::Script,
+        }
+    }
+
+    /// The entities this event is about, most important first (for highlighting).
+    pub fn entities(&self) -> Vec<EntityRef> {
+        use Event::*;
+        let blk = |pfn: u32, order: u8| EntityRef::Block { pfn, order };
+        match *self {
+            AreaEmpty { node, .. } => vec![EntityRef::Node { node }],
+            BlockTaken { pfn, order, .. }
+            | BlockAllocated { pfn, order, .. }
+            | BlockReleased { pfn, order, .. }
+            | BlockInserted { pfn, order, .. } => vec![blk(pfn, order)],
+            BlockSplit {
+                pfn,
+                buddy_pfn,
+                order,
+                ..
+            } => vec![blk(pfn, order), blk(buddy_pfn, order)],
+            BuddyMerged {
+                pfn,
+                buddy_pfn,
+                order,
+                merged_pfn,
+                ..
+            } => {
+                vec![
+                    blk(merged_pfn, order + 1),
+                    blk(pfn, order),
+                    blk(buddy_pfn, order),
+                ]
+            }
+            MergeStopped { pfn, order, .. } => vec![blk(pfn, order)],
+            NodeFallback { to, .. } => vec![EntityRef::Node { node: to }],
+            PcpRefillStart { cpu, .. } | PcpDrainStart { cpu, .. } => vec![EntityRef::Cpu { cpu }],
+            PcpAdded {
+                cpu, pfn, order, ..
+            }
+            | PcpTaken {
+                cpu, pfn, order, ..
+            }
+            | PcpRemoved {
+                cpu, pfn, order, ..
+            } => vec![blk(pfn, order), EntityRef::Cpu { cpu }],
+            Bound {
+                value: Value::Pages { pfn, order },
+                ..
+            } => vec![blk(pfn, order)],
+            Shown { .. } | Unbound { .. } | ListEmpty { .. } => vec![],
+        }
+    }
+
+    /// The translatable sentence explaining this event.
+    pub fn message(&self) -> Message {
+        use Event::*;
+        match *self {
+            AreaEmpty { node, order } => Message::new(
+                "buddy.area_empty",
+                vec![("node", n(node)), ("order", n(order))],
+            ),
+            BlockTaken { node, pfn, order } => Message::new(
+                "buddy.taken",
+                vec![("node", n(node)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            BlockSplit {
+                pfn,
+                buddy_pfn,
+                order,
+                ..
+            } => Message::new(
+                "buddy.split",
+                vec![
+                    ("pfn", n(pfn)),
+                    ("from", n(order + 1)),
+                    ("order", n(order)),
+                    ("buddy", n(buddy_pfn)),
+                ],
+            ),
+            BlockAllocated {
+                pfn, order, owner, ..
+            } => {
+                let mut args = vec![
+                    ("pfn", n(pfn)),
+                    ("order", n(order)),
+                    ("pages", n(1u64 << order)),
+                ];
+                args.extend(owner.message_args());
+                Message::new("buddy.allocated", args)
+            }
+            BlockReleased { pfn, order, .. } => Message::new(
+                "buddy.released",
+                vec![
+                    ("pfn", n(pfn)),
+                    ("order", n(order)),
+                    ("pages", n(1u64 << order)),
+                ],
+            ),
+            BuddyMerged {
+                pfn,
+                buddy_pfn,
+                order,
+                merged_pfn,
+                ..
+            } => Message::new(
+                "buddy.merged",
+                vec![
+                    ("pfn", n(pfn)),
+                    ("buddy", n(buddy_pfn)),
+                    ("order", n(order)),
+                    ("merged", n(merged_pfn)),
+                    ("to", n(order + 1)),
+                ],
+            ),
+            MergeStopped {
+                pfn,
+                buddy_pfn,
+                order,
+                reason,
+                ..
+            } => Message::new(
+                match reason {
+                    MergeStop::BuddyNotFree => "buddy.merge_stop_busy",
+                    MergeStop::BuddyOutsideZone => "buddy.merge_stop_zone",
+                    MergeStop::MaxOrder => "buddy.merge_stop_max",
+                },
+                vec![
+                    ("pfn", n(pfn)),
+                    ("buddy", n(buddy_pfn)),
+                    ("order", n(order)),
+                ],
+            ),
+            BlockInserted {
+                pfn, order, place, ..
+            } => Message::new(
+                match place {
+                    InsertWhere::Head => "buddy.inserted_head",
+                    InsertWhere::TailBoot => "buddy.inserted_tail_boot",
+                    InsertWhere::TailMergeLikely => "buddy.inserted_tail_merge",
+                },
+                vec![("pfn", n(pfn)), ("order", n(order))],
+            ),
+            NodeFallback { from, to, order } => Message::new(
+                "buddy.fallback",
+                vec![("from", n(from)), ("to", n(to)), ("order", n(order))],
+            ),
+            PcpRefillStart {
+                cpu, order, count, ..
+            } => Message::new(
+                "pcp.refill",
+                vec![("cpu", n(cpu)), ("order", n(order)), ("count", n(count))],
+            ),
+            PcpAdded {
+                cpu, pfn, order, ..
+            } => Message::new(
+                "pcp.added",
+                vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            PcpTaken {
+                cpu, pfn, order, ..
+            } => Message::new(
+                "pcp.taken",
+                vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            PcpDrainStart {
+                cpu, count, high, ..
+            } => Message::new(
+                "pcp.drain",
+                vec![("cpu", n(cpu)), ("count", n(count)), ("high", n(high))],
+            ),
+            PcpRemoved {
+                cpu, pfn, order, ..
+            } => Message::new(
+                "pcp.removed",
+                vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            Shown { what } => {
+                Message::new("script.shown", vec![("what", Arg::Word(what.as_str()))])
+            }
+            Bound {
+                name,
+                list,
+                value: Value::Pages { pfn, order },
+            } => Message::new(
+                if list {
+                    "script.appended"
+                } else {
+                    "script.bound"
+                },
+                vec![
+                    ("name", Arg::Name(name)),
+                    ("pfn", n(pfn)),
+                    ("order", n(order)),
+                ],
+            ),
+            ListEmpty { name } => {
+                Message::new("script.list_empty", vec![("name", Arg::Name(name))])
+            }
+            Unbound { name, index } => match index {
+                Some(i) => Message::new(
+                    "script.list_removed",
+                    vec![("name", Arg::Name(name)), ("index", n(i))],
+                ),
+                None => Message::new("script.unbound", vec![("name", Arg::Name(name))]),
+            },
+        }
+    }
+}
+
+/// Where emitted events go. The executing code applies each event to the state first, then hands
+/// it to the sink: a `Vec<Event>` records them, [`CountSink`] only counts (fast replay).
+pub trait EventSink {
+    /// Receive one event (already applied).
+    fn emit(&mut self, ev: Event);
+}
+
+impl EventSink for Vec<Event> {
+    fn emit(&mut self, ev: Event) {
+        self.push(ev);
+    }
+}
+
+/// A sink that only counts events: used when replaying from a checkpoint.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct CountSink(pub u64);
+
+impl EventSink for CountSink {
+    fn emit(&mut self, _ev: Event) {
+        self.0 += 1;
+    }
+}
+
+/// FNV-1a over the JSON form of events: a stable fingerprint of an event stream, identical
+/// natively and in WebAssembly for the same config and ops.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamHash(u64);
+
+impl Default for StreamHash {
+    fn default() -> Self {
+        StreamHash(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl StreamHash {
+    /// Feed bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    /// The digest so far.
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}

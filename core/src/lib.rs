@@ -1,0 +1,28 @@
+//! Slabscope core: a deterministic simulation of kernel memory allocators.
+//!
+//! Layers, each calling only the ones above it in this list:
+//! [`machine`] (config, page frames, real bytes) → [`buddy`] (page allocator) → [`pcp`]
+//! (per-CPU page lists) → [`sim`] (the whole system executing [`op::Op`]s) → [`session`]
+//! (ops, checkpoints, seek, snapshots) ← [`script`] (the op language).
+//! [`event`] and [`names`] are shared vocabulary; [`snapshot`] is the serializable view.
+//!
+//! Pure and deterministic: no IO, no clocks, no global state.
+#![forbid(unsafe_code)]
+
+pub mod buddy;
+pub mod event;
+pub mod machine;
+pub mod names;
+pub mod op;
+pub mod pcp;
+pub mod script;
+pub mod session;
+pub mod sim;
+pub mod snapshot;
+pub mod suggest;
+
+pub use event::{Event, Message};
+pub use machine::MachineConfig;
+pub use session::Session;
+pub use sim::Sim;
+pub use snapshot::Snapshot;

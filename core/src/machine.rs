@@ -1,0 +1,409 @@
+//! The simulated machine: configuration, page frames and physical memory with real bytes.
+//!
+//! Invariants (checked by [`Machine::check`]):
+//! - the frame table has exactly `total_pages` entries; node `n` owns pfns
+//!   `[n * pages_per_node, (n + 1) * pages_per_node)`;
+//! - materialised pages are inside memory (bytes of pages never written read as zero).
+//!
+//! The frame table and the byte store are copy-on-write in chunks, so cloning a machine (for a
+//! session checkpoint) costs a few pointer copies, and memory is only duplicated for the chunks a
+//! later operation changes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Arg, Sym};
+
+/// Bytes in a page (4 KiB, as on x86-64).
+pub const PAGE_SIZE: u64 = 4096;
+/// log2 of [`PAGE_SIZE`].
+pub const PAGE_SHIFT: u32 = 12;
+/// Largest buddy order (inclusive), as Linux's `MAX_PAGE_ORDER`.
+pub const MAX_PAGE_ORDER: u8 = 10;
+/// Number of orders, as Linux's `NR_PAGE_ORDERS`.
+pub const NR_PAGE_ORDERS: usize = MAX_PAGE_ORDER as usize + 1;
+/// Largest supported node count.
+pub const MAX_NODES: u8 = 4;
+/// Largest supported CPU count.
+pub const MAX_CPUS: u16 = 64;
+/// Largest supported memory (4 GiB).
+pub const MAX_MEM: u64 = 4 << 30;
+
+/// Machine configuration. Built from `config key=value` lines or CLI flags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineConfig {
+    /// Total memory in bytes (a multiple of `nodes * PAGE_SIZE`).
+    pub mem_bytes: u64,
+    /// NUMA nodes (1..=4); memory is split evenly.
+    pub nodes: u8,
+    /// CPUs (1..=64), spread evenly over nodes in contiguous groups.
+    pub cpus: u16,
+    /// Seed for any randomness (freelist randomisation, hardening, workloads).
+    pub seed: u64,
+    /// Per-CPU page lists for orders 0..=3 in front of the buddy allocator.
+    pub pcp: bool,
+}
+
+impl Default for MachineConfig {
+    fn default() -> Self {
+        MachineConfig {
+            mem_bytes: 64 << 20,
+            nodes: 1,
+            cpus: 4,
+            seed: 0,
+            pcp: false,
+        }
+    }
+}
+
+/// Why a configuration is invalid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Memory is zero, too large, or not a multiple of `nodes * 4 KiB`.
+    BadMemory { mem_bytes: u64, nodes: u8 },
+    /// Node count outside 1..=4.
+    BadNodes(u64),
+    /// CPU count outside 1..=64 or fewer CPUs than nodes.
+    BadCpus { cpus: u64, nodes: u8 },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::BadMemory { mem_bytes, nodes } => write!(
+                f,
+                "memory {mem_bytes} bytes is not a non-zero multiple of {nodes} node(s) x 4 KiB, at most 4 GiB"
+            ),
+            ConfigError::BadNodes(n) => write!(f, "nodes={n} is outside 1..=4"),
+            ConfigError::BadCpus { cpus, nodes } => {
+                write!(f, "cpus={cpus} must be in 1..=64 and at least nodes={nodes}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl MachineConfig {
+    /// Check the configuration.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.nodes == 0 || self.nodes > MAX_NODES {
+            return Err(ConfigError::BadNodes(u64::from(self.nodes)));
+        }
+        let unit = u64::from(self.nodes) * PAGE_SIZE;
+        if self.mem_bytes == 0 || self.mem_bytes > MAX_MEM || !self.mem_bytes.is_multiple_of(unit) {
+            return Err(ConfigError::BadMemory {
+                mem_bytes: self.mem_bytes,
+                nodes: self.nodes,
+            });
+        }
+        if self.cpus == 0 || self.cpus > MAX_CPUS || self.cpus < u16::from(self.nodes) {
+            return Err(ConfigError::BadCpus {
+                cpus: u64::from(self.cpus),
+                nodes: self.nodes,
+            });
+        }
+        Ok(())
+    }
+    /// Total page frames.
+    pub fn total_pages(&self) -> u32 {
+        (self.mem_bytes / PAGE_SIZE) as u32
+    }
+    /// Page frames per node.
+    pub fn pages_per_node(&self) -> u32 {
+        self.total_pages() / u32::from(self.nodes)
+    }
+    /// The node a pfn belongs to.
+    pub fn node_of_pfn(&self, pfn: u32) -> u8 {
+        (pfn / self.pages_per_node()) as u8
+    }
+    /// The node a CPU belongs to (CPUs are split into contiguous groups per node).
+    pub fn node_of_cpu(&self, cpu: u16) -> u8 {
+        ((u32::from(cpu) * u32::from(self.nodes)) / u32::from(self.cpus)) as u8
+    }
+    /// The CPUs of a node.
+    pub fn cpus_of_node(&self, node: u8) -> impl Iterator<Item = u16> + '_ {
+        (0..self.cpus).filter(move |&c| self.node_of_cpu(c) == node)
+    }
+}
+
+/// Who owns an allocated block of pages. Covers every layer so frames never need a new shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Owner {
+    /// `pages alloc ... as=NAME` from a script (or a traced page allocation).
+    Pages { name: Sym },
+    /// A slab of the cache with this id.
+    Slab { cache: u32 },
+    /// A SuperSlab with this id.
+    SuperSlab { id: u32 },
+    /// A large kmalloc that bypassed the slab caches.
+    Large { name: Sym },
+}
+
+impl Owner {
+    pub(crate) fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            Owner::Pages { name } | Owner::Large { name } => vec![("owner", Arg::Name(name))],
+            Owner::Slab { cache } => vec![("cache", Arg::Num(u64::from(cache)))],
+            Owner::SuperSlab { id } => vec![("superslab", Arg::Num(u64::from(id)))],
+        }
+    }
+}
+
+/// What a page frame is. Only the head frame of a block carries state; the other frames of a
+/// block are [`FrameKind::Tail`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FrameKind {
+    /// Inside a block whose head is elsewhere.
+    Tail,
+    /// Head of a free block on the buddy free list of its order.
+    Free,
+    /// Head of a block that is between lists during one operation (taken, being merged).
+    Transit,
+    /// Head of an allocated block.
+    Used { owner: Owner },
+    /// Head of a free block parked on a CPU's pcp list.
+    Pcp { cpu: u16 },
+}
+
+/// One page frame (`struct page`, reduced to what the simulation needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// State of the block headed here.
+    pub kind: FrameKind,
+    /// Order of the block headed here.
+    pub order: u8,
+    /// Previous block on the same list (`NIL` if none).
+    pub prev: u32,
+    /// Next block on the same list (`NIL` if none).
+    pub next: u32,
+}
+
+/// "No frame" in list links.
+pub const NIL: u32 = u32::MAX;
+
+impl Frame {
+    const TAIL: Frame = Frame {
+        kind: FrameKind::Tail,
+        order: 0,
+        prev: NIL,
+        next: NIL,
+    };
+}
+
+const CHUNK: usize = 512;
+
+/// A vector split into copy-on-write chunks: clones share chunks until one is written.
+#[derive(Clone, Debug)]
+pub struct CowVec<T: Clone> {
+    chunks: Vec<Arc<Vec<T>>>,
+    len: usize,
+}
+
+impl<T: Clone> CowVec<T> {
+    /// `len` copies of `value`.
+    pub fn filled(len: usize, value: T) -> Self {
+        let mut chunks = Vec::new();
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(CHUNK);
+            chunks.push(Arc::new(vec![value.clone(); n]));
+            left -= n;
+        }
+        CowVec { chunks, len }
+    }
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Element `i` (panics when out of range: callers validate indices first).
+    pub fn get(&self, i: usize) -> &T {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+    /// Mutable element `i`; copies its chunk if it is shared with a clone.
+    pub fn get_mut(&mut self, i: usize) -> &mut T {
+        &mut Arc::make_mut(&mut self.chunks[i / CHUNK])[i % CHUNK]
+    }
+    /// All elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+}
+
+type PageBytes = [u8; PAGE_SIZE as usize];
+
+/// Physical memory with real bytes, materialised lazily page by page.
+#[derive(Clone, Debug, Default)]
+pub struct PhysMem {
+    pages: BTreeMap<u32, Arc<PageBytes>>,
+}
+
+impl PhysMem {
+    /// Read `buf.len()` bytes at physical address `addr` (unwritten memory reads as zero).
+    pub fn read(&self, addr: u64, buf: &mut [u8]) {
+        for (i, b) in buf.iter_mut().enumerate() {
+            let a = addr + i as u64;
+            let pfn = (a >> PAGE_SHIFT) as u32;
+            *b = self
+                .pages
+                .get(&pfn)
+                .map_or(0, |p| p[(a % PAGE_SIZE) as usize]);
+        }
+    }
+    /// Write bytes at physical address `addr`.
+    pub fn write(&mut self, addr: u64, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            let a = addr + i as u64;
+            let pfn = (a >> PAGE_SHIFT) as u32;
+            let page = self
+                .pages
+                .entry(pfn)
+                .or_insert_with(|| Arc::new([0u8; PAGE_SIZE as usize]));
+            Arc::make_mut(page)[(a % PAGE_SIZE) as usize] = b;
+        }
+    }
+    /// Number of pages that hold written bytes.
+    pub fn materialised_pages(&self) -> usize {
+        self.pages.len()
+    }
+    /// Highest materialised pfn, if any.
+    pub fn max_pfn(&self) -> Option<u32> {
+        self.pages.keys().next_back().copied()
+    }
+}
+
+/// A classic 16-bytes-per-line hex dump of `len` bytes at `addr`:
+/// `00001000: 6b 6b ... |kkkk............|`.
+pub fn hexdump(mem: &PhysMem, addr: u64, len: usize) -> String {
+    let mut buf = vec![0u8; len];
+    mem.read(addr, &mut buf);
+    let mut out = String::new();
+    for (i, line) in buf.chunks(16).enumerate() {
+        out.push_str(&format!("{:08x}: ", addr + (i * 16) as u64));
+        for j in 0..16 {
+            match line.get(j) {
+                Some(b) => out.push_str(&format!("{b:02x} ")),
+                None => out.push_str("   "),
+            }
+        }
+        out.push('|');
+        for &b in line {
+            out.push(if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            });
+        }
+        out.push_str("|\n");
+    }
+    out
+}
+
+/// The machine: configuration, frame table, bytes.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    config: MachineConfig,
+    frames: CowVec<Frame>,
+    /// Physical memory contents.
+    pub mem: PhysMem,
+}
+
+impl Machine {
+    /// A machine with every frame a tail frame (the buddy allocator frees memory at boot).
+    pub fn new(config: MachineConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let frames = CowVec::filled(config.total_pages() as usize, Frame::TAIL);
+        Ok(Machine {
+            config,
+            frames,
+            mem: PhysMem::default(),
+        })
+    }
+    /// The configuration.
+    pub fn config(&self) -> &MachineConfig {
+        &self.config
+    }
+    /// Frame `pfn`.
+    pub fn frame(&self, pfn: u32) -> &Frame {
+        self.frames.get(pfn as usize)
+    }
+    /// Mutable frame `pfn`.
+    pub fn frame_mut(&mut self, pfn: u32) -> &mut Frame {
+        self.frames.get_mut(pfn as usize)
+    }
+    /// Total frames.
+    pub fn total_pages(&self) -> u32 {
+        self.frames.len() as u32
+    }
+    /// Check the machine's invariants.
+    pub fn check(&self) -> Result<(), String> {
+        if self.frames.len() as u32 != self.config.total_pages() {
+            return Err("frame table size differs from configured memory".into());
+        }
+        if let Some(max) = self.mem.max_pfn() {
+            if max >= self.total_pages() {
+                return Err(format!("bytes materialised at pfn {max} beyond memory"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_real_and_cow() {
+        let mut m = Machine::new(MachineConfig::default()).unwrap();
+        m.mem.write(0x1ffe, &[0xde, 0xad, 0xbe, 0xef]);
+        let snapshot = m.clone();
+        m.mem.write(0x1fff, &[0x00]);
+        let mut buf = [0u8; 4];
+        snapshot.mem.read(0x1ffe, &mut buf);
+        assert_eq!(buf, [0xde, 0xad, 0xbe, 0xef]);
+        m.mem.read(0x1ffe, &mut buf);
+        assert_eq!(buf, [0xde, 0x00, 0xbe, 0xef]);
+        assert_eq!(m.mem.materialised_pages(), 2);
+        let dump = hexdump(&m.mem, 0x1ff0, 32);
+        assert!(dump.starts_with("00001ff0: "), "{dump}");
+        assert!(dump.contains("de 00"), "{dump}");
+    }
+
+    #[test]
+    fn config_validation() {
+        let mut c = MachineConfig::default();
+        assert!(c.validate().is_ok());
+        c.nodes = 5;
+        assert_eq!(c.validate(), Err(ConfigError::BadNodes(5)));
+        c.nodes = 3;
+        c.mem_bytes = 4096 * 4;
+        assert!(matches!(c.validate(), Err(ConfigError::BadMemory { .. })));
+        c.mem_bytes = 4096 * 6;
+        c.cpus = 2;
+        assert!(matches!(c.validate(), Err(ConfigError::BadCpus { .. })));
+    }
+
+    #[test]
+    fn cpus_spread_over_nodes() {
+        let c = MachineConfig {
+            nodes: 2,
+            cpus: 4,
+            ..Default::default()
+        };
+        assert_eq!(
+            (0..4).map(|c2| c.node_of_cpu(c2)).collect::<Vec<_>>(),
+            vec![0, 0, 1, 1]
+        );
+        assert_eq!(c.node_of_pfn(c.pages_per_node()), 1);
+    }
+}

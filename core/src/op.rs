@@ -1,0 +1,99 @@
+//! Operations: what one line of the op language (after `repeat` expansion) asks the simulation to
+//! do. Ops are small (names are interned [`Sym`]s) so a session can hold millions of them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{ShowWhat, Sym};
+use crate::names::Names;
+
+/// Where a freshly allocated value goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Target {
+    /// `as=NAME`.
+    Name { name: Sym },
+    /// `as=NAME[]`: append to a list.
+    Append { name: Sym },
+}
+
+/// A reference to bound values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Ref {
+    /// `NAME`.
+    Name { name: Sym },
+    /// `NAME[i]`.
+    Index { name: Sym, index: u32 },
+    /// `NAME[*]`: every element, in list order.
+    All { name: Sym },
+}
+
+impl Ref {
+    /// The referenced name.
+    pub fn name(self) -> Sym {
+        match self {
+            Ref::Name { name } | Ref::Index { name, .. } | Ref::All { name } => name,
+        }
+    }
+}
+
+/// One operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Op {
+    /// `pages alloc order=N [node=N] [cpu=N] as=NAME`.
+    PagesAlloc {
+        order: u8,
+        node: Option<u8>,
+        cpu: Option<u16>,
+        target: Target,
+    },
+    /// `pages free REF [cpu=N]`.
+    PagesFree { what: Ref, cpu: Option<u16> },
+    /// `show buddyinfo|slabinfo|stats`.
+    Show { what: ShowWhat },
+}
+
+fn target_text(t: Target, names: &Names) -> String {
+    match t {
+        Target::Name { name } => names.name(name).to_string(),
+        Target::Append { name } => format!("{}[]", names.name(name)),
+    }
+}
+
+fn ref_text(r: Ref, names: &Names) -> String {
+    match r {
+        Ref::Name { name } => names.name(name).to_string(),
+        Ref::Index { name, index } => format!("{}[{index}]", names.name(name)),
+        Ref::All { name } => format!("{}[*]", names.name(name)),
+    }
+}
+
+impl Op {
+    /// The op in the op language (one line, canonical spelling).
+    pub fn to_script(&self, names: &Names) -> String {
+        let opt = |k: &str, v: Option<u64>| v.map(|v| format!(" {k}={v}")).unwrap_or_default();
+        match *self {
+            Op::PagesAlloc {
+                order,
+                node,
+                cpu,
+                target,
+            } => format!(
+                "pages alloc order={order}{}{} as={}",
+                opt("node", node.map(u64::from)),
+                opt("cpu", cpu.map(u64::from)),
+                target_text(target, names)
+            ),
+            Op::PagesFree { what, cpu } => {
+                format!(
+                    "pages free {}{}",
+                    ref_text(what, names),
+                    opt("cpu", cpu.map(u64::from))
+                )
+            }
+            Op::Show { what } => format!("show {}", what.as_str()),
+        }
+    }
+}

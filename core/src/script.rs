@@ -1,0 +1,1016 @@
+//! The op language: line-oriented text shared by the CLI, the sandbox, lessons and tests.
+//! The grammar is documented in `docs/op-language.md`.
+//!
+//! Parsing never panics; every error carries a 1-based line and column, what was expected, and a
+//! suggestion for misspelt words. `repeat N { ... }` blocks are expanded into a flat op list.
+
+use std::fmt;
+
+use crate::event::ShowWhat;
+use crate::machine::{ConfigError, MachineConfig, MAX_CPUS, MAX_NODES, MAX_PAGE_ORDER};
+use crate::names::Names;
+use crate::op::{Op, Ref, Target};
+use crate::session::Session;
+use crate::sim::OpError;
+use crate::suggest::suggest;
+
+/// Most ops a script may expand to (repeat blocks included).
+pub const MAX_OPS: u64 = 5_000_000;
+
+/// What went wrong, without the position.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ScriptErrorKind {
+    /// A word where a command was expected.
+    UnknownCommand { found: String },
+    /// Something else than what the grammar allows here.
+    Expected { expected: String, found: String },
+    /// `key=value` with a key the command does not take.
+    UnknownKey { key: String, command: String },
+    /// A required `key=` is missing.
+    MissingKey { key: &'static str, command: String },
+    /// The same key twice.
+    DuplicateKey { key: String },
+    /// A value that is not a number (or not in range).
+    BadValue {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    /// `config` after the first op.
+    ConfigAfterOps,
+    /// `{` without `}` or a stray `}`.
+    Unbalanced,
+    /// `repeat` would expand to more than [`MAX_OPS`] ops.
+    TooManyOps,
+    /// The `config` lines describe an impossible machine.
+    Config(ConfigError),
+    /// The op was well formed but failed when executed.
+    Op(OpError),
+}
+
+/// A located script error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptError {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub col: u32,
+    /// What went wrong.
+    pub kind: ScriptErrorKind,
+    /// A likely intended spelling.
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for ScriptErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ScriptErrorKind::*;
+        match self {
+            UnknownCommand { found } => write!(
+                f,
+                "unknown command `{found}`; expected one of: {}",
+                COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+            ),
+            Expected { expected, found } => write!(f, "expected {expected}, found {found}"),
+            UnknownKey { key, command } => write!(f, "`{command}` takes no `{key}=`"),
+            MissingKey { key, command } => write!(f, "`{command}` needs `{key}=`"),
+            DuplicateKey { key } => write!(f, "`{key}=` given twice"),
+            BadValue {
+                key,
+                value,
+                expected,
+            } => write!(f, "bad value `{value}` for `{key}`: expected {expected}"),
+            ConfigAfterOps => write!(f, "`config` lines must come before the first operation"),
+            Unbalanced => write!(
+                f,
+                "unbalanced braces: every `repeat N {{` needs a matching `}}`"
+            ),
+            TooManyOps => write!(f, "the script expands to more than {MAX_OPS} operations"),
+            Config(e) => write!(f, "invalid machine: {e}"),
+            Op(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.kind)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, "; did you mean `{s}`?")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+/// One `config key=value` setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// Key.
+    pub key: String,
+    /// Value as written.
+    pub value: String,
+    /// Position of the key.
+    pub line: u32,
+    /// Column of the key.
+    pub col: u32,
+}
+
+/// A parsed script.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Program {
+    /// `config` settings in order.
+    pub settings: Vec<Setting>,
+    /// The flat op list.
+    pub ops: Vec<Op>,
+    /// Source line of each op.
+    pub lines: Vec<u32>,
+}
+
+/// Config keys understood by [`Program::apply_config`].
+pub const CONFIG_KEYS: &[&str] = &["mem", "nodes", "cpus", "seed", "pcp"];
+
+impl Program {
+    /// Apply the `config` settings to `base`. Values are checked, then the whole machine.
+    pub fn apply_config(&self, base: &MachineConfig) -> Result<MachineConfig, ScriptError> {
+        let mut c = base.clone();
+        for s in &self.settings {
+            set_config(&mut c, &s.key, &s.value).map_err(|kind| ScriptError {
+                line: s.line,
+                col: s.col,
+                suggestion: match &kind {
+                    ScriptErrorKind::UnknownKey { key, .. } => {
+                        suggest(key, CONFIG_KEYS.iter().copied())
+                    }
+                    _ => None,
+                },
+                kind,
+            })?;
+        }
+        c.validate().map_err(|e| {
+            let (line, col) = self.settings.first().map_or((1, 1), |s| (s.line, s.col));
+            ScriptError {
+                line,
+                col,
+                kind: ScriptErrorKind::Config(e),
+                suggestion: None,
+            }
+        })?;
+        Ok(c)
+    }
+}
+
+/// Set one configuration key from its text form (as in `config key=value` and CLI flags).
+pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), ScriptErrorKind> {
+    let bad = |expected: &str| ScriptErrorKind::BadValue {
+        key: key.to_string(),
+        value: value.to_string(),
+        expected: expected.to_string(),
+    };
+    match key {
+        "mem" => {
+            c.mem_bytes = parse_size(value).ok_or_else(|| bad("a size such as 64M, 512K or 1G"))?
+        }
+        "nodes" => {
+            c.nodes = parse_num(value)
+                .filter(|n| (1..=u64::from(MAX_NODES)).contains(n))
+                .ok_or_else(|| bad("1..=4"))? as u8
+        }
+        "cpus" => {
+            c.cpus = parse_num(value)
+                .filter(|n| (1..=u64::from(MAX_CPUS)).contains(n))
+                .ok_or_else(|| bad("1..=64"))? as u16
+        }
+        "seed" => c.seed = parse_num(value).ok_or_else(|| bad("a number"))?,
+        "pcp" => {
+            c.pcp = match value {
+                "on" => true,
+                "off" => false,
+                _ => return Err(bad("on or off")),
+            }
+        }
+        _ => {
+            return Err(ScriptErrorKind::UnknownKey {
+                key: key.to_string(),
+                command: "config".into(),
+            })
+        }
+    }
+    Ok(())
+}
+
+/// A decimal or `0x` hexadecimal number.
+pub fn parse_num(s: &str) -> Option<u64> {
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()
+    } else if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// A byte size: a number with an optional K, M or G suffix (powers of 1024).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let (num, shift) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 10),
+        (i, 'm' | 'M') => (&s[..i], 20),
+        (i, 'g' | 'G') => (&s[..i], 30),
+        _ => (s, 0),
+    };
+    parse_num(num)?.checked_mul(1u64 << shift)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Open,
+    Close,
+    Semi,
+    Newline,
+    Eof,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    tok: Tok,
+    line: u32,
+    col: u32,
+}
+
+fn tokenize(src: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for (li, raw) in src.lines().enumerate() {
+        let line = (li + 1) as u32;
+        let text = raw.split('#').next().unwrap_or("");
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let col = (i + 1) as u32;
+            if c.is_whitespace() {
+                i += 1;
+            } else if c == '{' || c == '}' || c == ';' {
+                let tok = match c {
+                    '{' => Tok::Open,
+                    '}' => Tok::Close,
+                    _ => Tok::Semi,
+                };
+                out.push(Token { tok, line, col });
+                i += 1;
+            } else {
+                let start = i;
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && !matches!(chars[i], '{' | '}' | ';')
+                {
+                    i += 1;
+                }
+                out.push(Token {
+                    tok: Tok::Word(chars[start..i].iter().collect()),
+                    line,
+                    col,
+                });
+            }
+        }
+        out.push(Token {
+            tok: Tok::Newline,
+            line,
+            col: (chars.len() + 1) as u32,
+        });
+    }
+    let last = src.lines().count() as u32;
+    out.push(Token {
+        tok: Tok::Eof,
+        line: last.max(1),
+        col: 1,
+    });
+    out
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Word(w) => format!("`{w}`"),
+        Tok::Open => "`{`".into(),
+        Tok::Close => "`}`".into(),
+        Tok::Semi => "`;`".into(),
+        Tok::Newline => "end of line".into(),
+        Tok::Eof => "end of script".into(),
+    }
+}
+
+/// Commands: first word, then the second word when the command has sub-commands.
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("config", &[]),
+    ("pages", &["alloc", "free"]),
+    ("repeat", &[]),
+    ("show", &[]),
+];
+
+const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats"];
+
+enum Stmt {
+    Op(Op, u32),
+    Repeat(u64, Vec<Stmt>),
+}
+
+struct Parser<'a> {
+    toks: Vec<Token>,
+    pos: usize,
+    names: &'a mut Names,
+    settings: Vec<Setting>,
+    seen_op: bool,
+}
+
+type PResult<T> = Result<T, ScriptError>;
+
+fn err_at(t: &Token, kind: ScriptErrorKind, suggestion: Option<String>) -> ScriptError {
+    ScriptError {
+        line: t.line,
+        col: t.col,
+        kind,
+        suggestion,
+    }
+}
+
+/// A `key=value` argument with its position.
+struct KeyArg {
+    key: String,
+    value: String,
+    tok: Token,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.toks[self.pos]
+    }
+    fn next(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+    fn expected(&self, expected: &str) -> ScriptError {
+        let t = self.peek();
+        err_at(
+            t,
+            ScriptErrorKind::Expected {
+                expected: expected.into(),
+                found: describe(&t.tok),
+            },
+            None,
+        )
+    }
+    fn at_end_of_stmt(&self) -> bool {
+        matches!(
+            self.peek().tok,
+            Tok::Newline | Tok::Semi | Tok::Close | Tok::Eof
+        )
+    }
+
+    /// Statements until `}` (when `nested`) or end of input.
+    fn block(&mut self, nested: bool) -> PResult<Vec<Stmt>> {
+        let mut out = Vec::new();
+        loop {
+            match self.peek().tok.clone() {
+                Tok::Newline | Tok::Semi => {
+                    self.next();
+                }
+                Tok::Eof => {
+                    if nested {
+                        return Err(err_at(self.peek(), ScriptErrorKind::Unbalanced, None));
+                    }
+                    return Ok(out);
+                }
+                Tok::Close => {
+                    if nested {
+                        self.next();
+                        return Ok(out);
+                    }
+                    return Err(err_at(self.peek(), ScriptErrorKind::Unbalanced, None));
+                }
+                Tok::Open => return Err(self.expected("a command")),
+                Tok::Word(_) => {
+                    if let Some(s) = self.statement(nested)? {
+                        out.push(s);
+                    }
+                    if !self.at_end_of_stmt() {
+                        return Err(self.expected("end of line"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn statement(&mut self, nested: bool) -> PResult<Option<Stmt>> {
+        let head = self.next();
+        let Tok::Word(word) = head.tok.clone() else {
+            unreachable!("statement starts with a word")
+        };
+        match word.as_str() {
+            "config" => {
+                if self.seen_op || nested {
+                    return Err(err_at(&head, ScriptErrorKind::ConfigAfterOps, None));
+                }
+                let args = self.key_args()?;
+                if args.is_empty() {
+                    return Err(self.expected("`key=value` settings"));
+                }
+                for a in args {
+                    self.settings.push(Setting {
+                        key: a.key,
+                        value: a.value,
+                        line: a.tok.line,
+                        col: a.tok.col,
+                    });
+                }
+                Ok(None)
+            }
+            "repeat" => {
+                self.seen_op = true;
+                let t = self.next();
+                let n = match &t.tok {
+                    Tok::Word(w) => parse_num(w),
+                    _ => None,
+                }
+                .ok_or_else(|| {
+                    err_at(
+                        &t,
+                        ScriptErrorKind::Expected {
+                            expected: "a repeat count".into(),
+                            found: describe(&t.tok),
+                        },
+                        None,
+                    )
+                })?;
+                while self.peek().tok == Tok::Newline {
+                    self.next();
+                }
+                if self.peek().tok != Tok::Open {
+                    return Err(self.expected("`{`"));
+                }
+                self.next();
+                let body = self.block(true)?;
+                Ok(Some(Stmt::Repeat(n, body)))
+            }
+            "pages" => {
+                self.seen_op = true;
+                let sub = self.subcommand("pages", &["alloc", "free"])?;
+                let op = if sub == "alloc" {
+                    self.pages_alloc()?
+                } else {
+                    self.pages_free()?
+                };
+                Ok(Some(Stmt::Op(op, head.line)))
+            }
+            "show" => {
+                self.seen_op = true;
+                let t = self.next();
+                let what = match &t.tok {
+                    Tok::Word(w) if w == "buddyinfo" => ShowWhat::Buddyinfo,
+                    Tok::Word(w) if w == "slabinfo" => ShowWhat::Slabinfo,
+                    Tok::Word(w) if w == "stats" => ShowWhat::Stats,
+                    other => {
+                        let s = if let Tok::Word(w) = other {
+                            suggest(w, SHOW_WHAT.iter().copied())
+                        } else {
+                            None
+                        };
+                        return Err(err_at(
+                            &t,
+                            ScriptErrorKind::Expected {
+                                expected: "one of: buddyinfo, slabinfo, stats".into(),
+                                found: describe(other),
+                            },
+                            s,
+                        ));
+                    }
+                };
+                Ok(Some(Stmt::Op(Op::Show { what }, head.line)))
+            }
+            _ => Err(err_at(
+                &head,
+                ScriptErrorKind::UnknownCommand {
+                    found: word.clone(),
+                },
+                suggest(&word, COMMANDS.iter().map(|c| c.0)),
+            )),
+        }
+    }
+
+    fn subcommand(&mut self, cmd: &str, subs: &[&str]) -> PResult<String> {
+        let t = self.next();
+        match &t.tok {
+            Tok::Word(w) if subs.contains(&w.as_str()) => Ok(w.clone()),
+            other => {
+                let s = if let Tok::Word(w) = other {
+                    suggest(w, subs.iter().copied())
+                } else {
+                    None
+                };
+                let expected = format!("`{cmd} {}`", subs.join("` or `"));
+                Err(err_at(
+                    &t,
+                    ScriptErrorKind::Expected {
+                        expected,
+                        found: describe(other),
+                    },
+                    s,
+                ))
+            }
+        }
+    }
+
+    fn key_args(&mut self) -> PResult<Vec<KeyArg>> {
+        let mut out: Vec<KeyArg> = Vec::new();
+        while !self.at_end_of_stmt() {
+            let t = self.next();
+            let Tok::Word(w) = &t.tok else {
+                return Err(err_at(&t, ScriptErrorKind::Unbalanced, None));
+            };
+            let Some((k, v)) = w.split_once('=') else {
+                return Err(err_at(
+                    &t,
+                    ScriptErrorKind::Expected {
+                        expected: "`key=value`".into(),
+                        found: describe(&t.tok),
+                    },
+                    None,
+                ));
+            };
+            if out.iter().any(|a| a.key == k) {
+                return Err(err_at(
+                    &t,
+                    ScriptErrorKind::DuplicateKey { key: k.into() },
+                    None,
+                ));
+            }
+            if v.is_empty() {
+                return Err(err_at(
+                    &t,
+                    ScriptErrorKind::Expected {
+                        expected: format!("a value after `{k}=`"),
+                        found: "nothing".into(),
+                    },
+                    None,
+                ));
+            }
+            out.push(KeyArg {
+                key: k.into(),
+                value: v.into(),
+                tok: t.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Check keys against the allowed set; return them.
+    fn check_keys(&self, command: &str, args: &[KeyArg], allowed: &[&'static str]) -> PResult<()> {
+        for a in args {
+            if !allowed.contains(&a.key.as_str()) {
+                return Err(err_at(
+                    &a.tok,
+                    ScriptErrorKind::UnknownKey {
+                        key: a.key.clone(),
+                        command: command.into(),
+                    },
+                    suggest(&a.key, allowed.iter().copied()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn num_arg(&self, args: &[KeyArg], key: &str, max: u64) -> PResult<Option<u64>> {
+        let Some(a) = args.iter().find(|a| a.key == key) else {
+            return Ok(None);
+        };
+        match parse_num(&a.value) {
+            Some(v) if v <= max => Ok(Some(v)),
+            _ => Err(err_at(
+                &a.tok,
+                ScriptErrorKind::BadValue {
+                    key: key.into(),
+                    value: a.value.clone(),
+                    expected: format!("0..={max}"),
+                },
+                None,
+            )),
+        }
+    }
+
+    fn ident(&self, text: &str, t: &Token, what: &str) -> PResult<()> {
+        let ok = !text.is_empty()
+            && text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+        if ok {
+            Ok(())
+        } else {
+            Err(err_at(
+                t,
+                ScriptErrorKind::Expected {
+                    expected: format!(
+                        "{what} (letters, digits, `_`, `-`, `.`; starting with a letter)"
+                    ),
+                    found: format!("`{text}`"),
+                },
+                None,
+            ))
+        }
+    }
+
+    fn target(&mut self, a: &KeyArg) -> PResult<Target> {
+        if let Some(base) = a.value.strip_suffix("[]") {
+            self.ident(base, &a.tok, "a list name")?;
+            return Ok(Target::Append {
+                name: self.names.intern(base),
+            });
+        }
+        self.ident(&a.value, &a.tok, "a name")?;
+        Ok(Target::Name {
+            name: self.names.intern(&a.value),
+        })
+    }
+
+    fn reference(&mut self, t: &Token) -> PResult<Ref> {
+        let Tok::Word(w) = &t.tok else {
+            return Err(err_at(
+                t,
+                ScriptErrorKind::Expected {
+                    expected: "a name, `name[i]` or `name[*]`".into(),
+                    found: describe(&t.tok),
+                },
+                None,
+            ));
+        };
+        if let Some((base, rest)) = w.split_once('[') {
+            self.ident(base, t, "a list name")?;
+            let inner = rest.strip_suffix(']').ok_or_else(|| {
+                err_at(
+                    t,
+                    ScriptErrorKind::Expected {
+                        expected: "`]`".into(),
+                        found: format!("`{w}`"),
+                    },
+                    None,
+                )
+            })?;
+            let name = self.names.intern(base);
+            if inner == "*" {
+                return Ok(Ref::All { name });
+            }
+            let index = parse_num(inner)
+                .filter(|&i| i <= u64::from(u32::MAX))
+                .ok_or_else(|| {
+                    err_at(
+                        t,
+                        ScriptErrorKind::Expected {
+                            expected: "an index or `*` inside `[]`".into(),
+                            found: format!("`{inner}`"),
+                        },
+                        None,
+                    )
+                })?;
+            return Ok(Ref::Index {
+                name,
+                index: index as u32,
+            });
+        }
+        self.ident(w, t, "a name")?;
+        Ok(Ref::Name {
+            name: self.names.intern(w),
+        })
+    }
+
+    fn pages_alloc(&mut self) -> PResult<Op> {
+        let start = self.peek().clone();
+        let args = self.key_args()?;
+        self.check_keys("pages alloc", &args, &["order", "node", "cpu", "as"])?;
+        let order = self
+            .num_arg(&args, "order", u64::from(MAX_PAGE_ORDER))?
+            .ok_or_else(|| {
+                err_at(
+                    &start,
+                    ScriptErrorKind::MissingKey {
+                        key: "order",
+                        command: "pages alloc".into(),
+                    },
+                    None,
+                )
+            })? as u8;
+        let node = self
+            .num_arg(&args, "node", u64::from(MAX_NODES) - 1)?
+            .map(|n| n as u8);
+        let cpu = self
+            .num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?
+            .map(|c| c as u16);
+        let as_arg = args.iter().find(|a| a.key == "as").ok_or_else(|| {
+            err_at(
+                &start,
+                ScriptErrorKind::MissingKey {
+                    key: "as",
+                    command: "pages alloc".into(),
+                },
+                None,
+            )
+        })?;
+        let target = self.target(as_arg)?;
+        Ok(Op::PagesAlloc {
+            order,
+            node,
+            cpu,
+            target,
+        })
+    }
+
+    fn pages_free(&mut self) -> PResult<Op> {
+        let t = self.next();
+        if matches!(t.tok, Tok::Newline | Tok::Eof | Tok::Semi | Tok::Close) {
+            return Err(err_at(
+                &t,
+                ScriptErrorKind::Expected {
+                    expected: "a name, `name[i]` or `name[*]`".into(),
+                    found: describe(&t.tok),
+                },
+                None,
+            ));
+        }
+        let what = self.reference(&t)?;
+        let args = self.key_args()?;
+        self.check_keys("pages free", &args, &["cpu"])?;
+        let cpu = self
+            .num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?
+            .map(|c| c as u16);
+        Ok(Op::PagesFree { what, cpu })
+    }
+}
+
+fn flatten(stmts: &[Stmt], prog: &mut Program, budget: &mut u64) -> bool {
+    for s in stmts {
+        match s {
+            Stmt::Op(op, line) => {
+                if *budget == 0 {
+                    return false;
+                }
+                *budget -= 1;
+                prog.ops.push(*op);
+                prog.lines.push(*line);
+            }
+            Stmt::Repeat(n, body) => {
+                for _ in 0..*n {
+                    if !flatten(body, prog, budget) {
+                        return false;
+                    }
+                    if body.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    true
+}
+
+fn count_ops(stmts: &[Stmt]) -> u64 {
+    stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Op(..) => 1,
+            Stmt::Repeat(n, body) => n.saturating_mul(count_ops(body)),
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
+/// Parse a script, interning names into `names`.
+pub fn parse(src: &str, names: &mut Names) -> Result<Program, ScriptError> {
+    let mut p = Parser {
+        toks: tokenize(src),
+        pos: 0,
+        names,
+        settings: Vec::new(),
+        seen_op: false,
+    };
+    let stmts = p.block(false)?;
+    let mut prog = Program {
+        settings: std::mem::take(&mut p.settings),
+        ..Default::default()
+    };
+    if count_ops(&stmts) > MAX_OPS {
+        return Err(ScriptError {
+            line: 1,
+            col: 1,
+            kind: ScriptErrorKind::TooManyOps,
+            suggestion: None,
+        });
+    }
+    let mut budget = MAX_OPS;
+    flatten(&stmts, &mut prog, &mut budget);
+    Ok(prog)
+}
+
+/// Parse `src`, build the machine from `base` plus its `config` lines (then `overrides`, e.g.
+/// CLI flags), and run every op into a new session. Stops at the first failing op, reporting
+/// its line.
+pub fn load(
+    src: &str,
+    base: &MachineConfig,
+    overrides: &[(&str, &str)],
+) -> Result<Session, ScriptError> {
+    let mut names = Names::default();
+    let prog = parse(src, &mut names)?;
+    let mut config = prog.apply_config(base)?;
+    for (k, v) in overrides {
+        set_config(&mut config, k, v).map_err(|kind| ScriptError {
+            line: 0,
+            col: 0,
+            kind,
+            suggestion: None,
+        })?;
+    }
+    let mut session = Session::with_names(config, names).map_err(|e| ScriptError {
+        line: 0,
+        col: 0,
+        kind: ScriptErrorKind::Config(e),
+        suggestion: None,
+    })?;
+    for (op, &line) in prog.ops.iter().zip(&prog.lines) {
+        session.push(*op, line).map_err(|e| op_error(line, e))?;
+    }
+    Ok(session)
+}
+
+/// Locate a runtime op error at its line.
+pub fn op_error(line: u32, e: OpError) -> ScriptError {
+    let suggestion = match &e {
+        OpError::UnknownName { suggestion, .. } => suggestion.clone(),
+        _ => None,
+    };
+    ScriptError {
+        line,
+        col: 1,
+        kind: ScriptErrorKind::Op(e),
+        suggestion,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(src: &str) -> (Program, Names) {
+        let mut names = Names::default();
+        let p = parse(src, &mut names).unwrap_or_else(|e| panic!("{e}"));
+        (p, names)
+    }
+
+    fn parse_err(src: &str) -> ScriptError {
+        parse(src, &mut Names::default()).expect_err("should fail")
+    }
+
+    #[test]
+    fn parses_the_core_spellings() {
+        let (p, names) = parse_ok(
+            "# comment\nconfig mem=16M cpus=2 pcp=on\npages alloc order=3 node=0 cpu=1 as=a  # trailing\n\
+             repeat 3 { pages alloc order=0 as=p[] }\npages free p[*]\npages free p[0] cpu=1\n\
+             pages free a\nshow buddyinfo\nshow slabinfo\nshow stats\n",
+        );
+        assert_eq!(p.settings.len(), 3);
+        assert_eq!(p.ops.len(), 1 + 3 + 1 + 1 + 1 + 3);
+        assert_eq!(p.lines, vec![3, 4, 4, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(
+            p.ops[0].to_script(&names),
+            "pages alloc order=3 node=0 cpu=1 as=a"
+        );
+        assert_eq!(p.ops[1].to_script(&names), "pages alloc order=0 as=p[]");
+        assert_eq!(p.ops[4].to_script(&names), "pages free p[*]");
+        assert_eq!(p.ops[5].to_script(&names), "pages free p[0] cpu=1");
+        let c = p.apply_config(&MachineConfig::default()).unwrap();
+        assert_eq!((c.mem_bytes, c.cpus, c.pcp), (16 << 20, 2, true));
+    }
+
+    #[test]
+    fn multi_line_and_nested_repeat() {
+        let (p, _) = parse_ok(
+            "repeat 2 {\n  repeat 3 {\n    pages alloc order=0 as=x[]\n  }\n  pages free x[*]\n}\n",
+        );
+        assert_eq!(p.ops.len(), 8);
+        let (p, _) = parse_ok("repeat 2\n{\npages alloc order=1 as=y[]; pages free y[0]\n}");
+        assert_eq!(p.ops.len(), 4);
+    }
+
+    #[test]
+    fn errors_are_located_with_suggestions() {
+        let e = parse_err("pages alloc ordr=3 as=a");
+        assert_eq!((e.line, e.col), (1, 13));
+        assert_eq!(e.suggestion.as_deref(), Some("order"));
+        assert_eq!(
+            e.to_string(),
+            "1:13: `pages alloc` takes no `ordr=`; did you mean `order`?"
+        );
+
+        let e = parse_err("\n  pagse alloc order=1 as=a");
+        assert_eq!(
+            (e.line, e.col, e.suggestion.as_deref()),
+            (2, 3, Some("pages"))
+        );
+
+        let e = parse_err("pages alloc order=11 as=a");
+        assert!(matches!(e.kind, ScriptErrorKind::BadValue { .. }), "{e}");
+        assert_eq!(e.col, 13);
+
+        let e = parse_err("pages alloc order=1");
+        assert!(matches!(
+            e.kind,
+            ScriptErrorKind::MissingKey { key: "as", .. }
+        ));
+
+        let e = parse_err("show buddyinf");
+        assert_eq!(e.suggestion.as_deref(), Some("buddyinfo"));
+
+        let e = parse_err("pages alloc order=1 as=a\nconfig cpus=2");
+        assert_eq!(
+            (e.line, e.kind.clone()),
+            (2, ScriptErrorKind::ConfigAfterOps)
+        );
+
+        let e = parse_err("repeat 3 { pages alloc order=0 as=p[]");
+        assert_eq!(e.kind, ScriptErrorKind::Unbalanced);
+        let e = parse_err("}");
+        assert_eq!(e.kind, ScriptErrorKind::Unbalanced);
+        let e = parse_err("pages free p[x]");
+        assert!(matches!(e.kind, ScriptErrorKind::Expected { .. }));
+        let e = parse_err("repeat 3000000 { repeat 3000000 { show stats } }");
+        assert_eq!(e.kind, ScriptErrorKind::TooManyOps);
+        let e = parse_err("pages alloc order=1 as=1abc");
+        assert!(matches!(e.kind, ScriptErrorKind::Expected { .. }));
+    }
+
+    #[test]
+    fn config_errors_are_located() {
+        let mut names = Names::default();
+        let p = parse("config mem=64M\nconfig nodes=3", &mut names).unwrap();
+        let e = p.apply_config(&MachineConfig::default()).unwrap_err();
+        assert!(matches!(e.kind, ScriptErrorKind::Config(_)), "{e}");
+        let p = parse("config memory=64M", &mut names).unwrap();
+        let e = p.apply_config(&MachineConfig::default()).unwrap_err();
+        assert_eq!(
+            (e.line, e.col, e.suggestion.as_deref()),
+            (1, 8, Some("mem"))
+        );
+        let p = parse("config pcp=maybe", &mut names).unwrap();
+        assert!(p.apply_config(&MachineConfig::default()).is_err());
+    }
+
+    #[test]
+    fn runtime_errors_carry_the_line() {
+        let e = load(
+            "pages alloc order=0 as=a\npages free b\n",
+            &MachineConfig::default(),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(matches!(
+            e.kind,
+            ScriptErrorKind::Op(OpError::UnknownName { .. })
+        ));
+        let e = load(
+            "pages alloc order=0 as=abc\npages free abd\n",
+            &MachineConfig::default(),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("abc"));
+        let e = load(
+            "config mem=64K\npages alloc order=5 as=a\n",
+            &MachineConfig::default(),
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e.kind,
+                ScriptErrorKind::Op(OpError::OutOfMemory { order: 5 })
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn sizes_and_numbers() {
+        assert_eq!(parse_size("64M"), Some(64 << 20));
+        assert_eq!(parse_size("512k"), Some(512 << 10));
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("M"), None);
+        assert_eq!(parse_num("0x10"), Some(16));
+        assert_eq!(parse_num("-1"), None);
+        assert_eq!(parse_size("99999999999999999999G"), None);
+    }
+}

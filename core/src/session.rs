@@ -1,0 +1,332 @@
+//! A session: a machine configuration plus a growing list of ops, navigable by micro-event.
+//!
+//! Steps are numbered `0..=total_steps()`: step 0 is the freshly booted machine, step `s` is the
+//! state after the first `s` micro-events of the whole session. Events are not stored: only the
+//! ops (a few bytes each), the running event count after each op, and periodic checkpoints (cheap
+//! copy-on-write clones of the state). Seeking restores the nearest checkpoint at or before the
+//! target op (or continues from the cursor when that is closer), replays whole ops without
+//! recording events, then re-runs the target op recording its events and applies a prefix of them.
+//!
+//! Invariants: `ends` is non-decreasing and `ends.len() == ops.len()`; every op emitted at least
+//! one event; `checkpoints[0]` is the boot state; `head` is the state after all ops.
+
+use std::ops::Range;
+
+use crate::event::{CountSink, Event, StreamHash};
+use crate::machine::{ConfigError, MachineConfig};
+use crate::names::Names;
+use crate::op::Op;
+use crate::sim::{OpError, Sim};
+use crate::snapshot::Snapshot;
+
+/// Retained-memory budget for checkpoints, in bytes per op: the checkpoint interval is the state
+/// size divided by this, so checkpoints never cost more than this per op on average.
+const CHECKPOINT_BYTES_PER_OP: usize = 48;
+/// Smallest checkpoint interval (ops).
+const MIN_INTERVAL: usize = 256;
+
+#[derive(Clone, Debug)]
+struct Cursor {
+    /// Current step.
+    step: u64,
+    /// The op whose events are cached (`None` at step 0).
+    op: Option<usize>,
+    /// State before that op.
+    pre: Option<Sim>,
+    /// Events of that op.
+    events: Vec<Event>,
+    /// Events of that op applied to `sim`.
+    applied: usize,
+    /// State at `step`.
+    sim: Sim,
+}
+
+/// See the module docs.
+#[derive(Clone, Debug)]
+pub struct Session {
+    names: Names,
+    ops: Vec<Op>,
+    lines: Vec<u32>,
+    ends: Vec<u64>,
+    checkpoints: Vec<(usize, Sim)>,
+    interval: usize,
+    head: Sim,
+    cursor: Cursor,
+}
+
+impl Session {
+    /// A session on a freshly booted machine.
+    pub fn new(config: MachineConfig) -> Result<Session, ConfigError> {
+        Self::with_names(config, Names::default())
+    }
+
+    /// A session whose ops use names already interned in `names` (from the script parser).
+    pub fn with_names(config: MachineConfig, names: Names) -> Result<Session, ConfigError> {
+        let boot = Sim::boot(config)?;
+        let interval = interval_for(&boot);
+        Ok(Session {
+            names,
+            ops: Vec::new(),
+            lines: Vec::new(),
+            ends: Vec::new(),
+            checkpoints: vec![(0, boot.clone())],
+            interval,
+            head: boot.clone(),
+            cursor: Cursor {
+                step: 0,
+                op: None,
+                pre: None,
+                events: Vec::new(),
+                applied: 0,
+                sim: boot,
+            },
+        })
+    }
+
+    /// The machine configuration.
+    pub fn config(&self) -> &MachineConfig {
+        self.head.config()
+    }
+    /// The name table.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+    /// The name table, for parsing more ops into this session.
+    pub fn names_mut(&mut self) -> &mut Names {
+        &mut self.names
+    }
+    /// Number of ops.
+    pub fn op_count(&self) -> usize {
+        self.ops.len()
+    }
+    /// Op `k`.
+    pub fn op(&self, k: usize) -> Option<&Op> {
+        self.ops.get(k)
+    }
+    /// Source line of op `k` (0 when pushed without one).
+    pub fn op_line(&self, k: usize) -> u32 {
+        self.lines.get(k).copied().unwrap_or(0)
+    }
+    /// Total steps (micro-events) in the session.
+    pub fn total_steps(&self) -> u64 {
+        self.ends.last().copied().unwrap_or(0)
+    }
+    /// The steps that belong to op `k`: `start+1 ..= end` (as a half-open range of event indices
+    /// `start..end`).
+    pub fn op_events_range(&self, k: usize) -> Range<u64> {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        start..self.ends[k]
+    }
+    /// The op containing event index `e` (0-based), i.e. the op that step `e + 1` belongs to.
+    pub fn op_of_event(&self, e: u64) -> Option<usize> {
+        if e >= self.total_steps() {
+            return None;
+        }
+        Some(self.ends.partition_point(|&end| end <= e))
+    }
+    /// State after all ops.
+    pub fn head(&self) -> &Sim {
+        &self.head
+    }
+
+    /// Run `op` at the end of the session. On error nothing changes.
+    pub fn push(&mut self, op: Op, line: u32) -> Result<Range<u64>, OpError> {
+        let mut count = CountSink::default();
+        self.head.exec(&op, &self.names, &mut count)?;
+        debug_assert!(count.0 > 0, "every op emits at least one event");
+        let start = self.total_steps();
+        self.ops.push(op);
+        self.lines.push(line);
+        self.ends.push(start + count.0);
+        let since = self.ops.len() - self.checkpoints.last().map_or(0, |c| c.0);
+        if since >= self.interval {
+            self.checkpoints.push((self.ops.len(), self.head.clone()));
+            self.interval = interval_for(&self.head);
+        }
+        Ok(start..start + count.0)
+    }
+
+    /// Remove every op from `k` on (for editing in a sandbox). The cursor moves to the new end if
+    /// it was past it.
+    pub fn truncate(&mut self, k: usize) {
+        if k >= self.ops.len() {
+            return;
+        }
+        let step = self.cursor.step;
+        self.ops.truncate(k);
+        self.lines.truncate(k);
+        self.ends.truncate(k);
+        self.checkpoints.retain(|c| c.0 <= k);
+        self.head = self.state_before(k);
+        self.reset_cursor();
+        self.seek(step.min(self.total_steps()));
+    }
+
+    fn reset_cursor(&mut self) {
+        let boot = self.checkpoints[0].1.clone();
+        self.cursor = Cursor {
+            step: 0,
+            op: None,
+            pre: None,
+            events: Vec::new(),
+            applied: 0,
+            sim: boot,
+        };
+    }
+
+    /// Current step.
+    pub fn step(&self) -> u64 {
+        self.cursor.step
+    }
+    /// State at the current step.
+    pub fn sim(&self) -> &Sim {
+        &self.cursor.sim
+    }
+    /// The op the current step belongs to (`None` at step 0).
+    pub fn current_op(&self) -> Option<usize> {
+        self.cursor.op
+    }
+    /// The event that led to the current step (`None` at step 0).
+    pub fn current_event(&self) -> Option<&Event> {
+        if self.cursor.applied == 0 {
+            return None;
+        }
+        self.cursor.events.get(self.cursor.applied - 1)
+    }
+    /// Events of the current op, and how many of them are applied.
+    pub fn current_op_events(&self) -> (&[Event], usize) {
+        (&self.cursor.events, self.cursor.applied)
+    }
+    /// Snapshot of the current step.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::of(&self.cursor.sim, &self.names)
+    }
+
+    /// Move to `step` (clamped to the session). Works in both directions.
+    pub fn seek(&mut self, step: u64) {
+        let step = step.min(self.total_steps());
+        if step == self.cursor.step {
+            return;
+        }
+        if step == 0 {
+            self.reset_cursor();
+            return;
+        }
+        let k = self.op_of_event(step - 1).expect("step within session");
+        let j = (step - self.op_events_range(k).start) as usize;
+        if self.cursor.op == Some(k) {
+            if j < self.cursor.applied {
+                self.cursor.sim = self.cursor.pre.clone().expect("op cursor has a pre-state");
+                self.cursor.applied = 0;
+            }
+            for ev in &self.cursor.events[self.cursor.applied..j] {
+                self.cursor.sim.apply(ev);
+            }
+            self.cursor.applied = j;
+            self.cursor.step = step;
+            return;
+        }
+        // State before op k: continue from the cursor when it is at or before k and past the
+        // nearest checkpoint, otherwise restore that checkpoint.
+        let ck_ops = self.checkpoint_before(k).0;
+        let cursor_ops = self.cursor.op.map_or(0, |c| c + 1);
+        let pre = if cursor_ops <= k && cursor_ops >= ck_ops {
+            let mut sim = std::mem::replace(&mut self.cursor.sim, self.checkpoints[0].1.clone());
+            for ev in &self.cursor.events[self.cursor.applied..] {
+                sim.apply(ev);
+            }
+            self.replay(sim, cursor_ops, k)
+        } else {
+            self.state_before(k)
+        };
+        let mut events = Vec::new();
+        let mut run = pre.clone();
+        run.exec(&self.ops[k], &self.names, &mut events)
+            .expect("replay of a recorded op");
+        drop(run);
+        let mut sim = pre.clone();
+        for ev in &events[..j] {
+            sim.apply(ev);
+        }
+        self.cursor = Cursor {
+            step,
+            op: Some(k),
+            pre: Some(pre),
+            events,
+            applied: j,
+            sim,
+        };
+    }
+
+    /// The events of op `k` (re-computed by replay).
+    pub fn events_of_op(&self, k: usize) -> Vec<Event> {
+        if self.cursor.op == Some(k) {
+            return self.cursor.events.clone();
+        }
+        let mut events = Vec::new();
+        let mut sim = self.state_before(k);
+        sim.exec(&self.ops[k], &self.names, &mut events)
+            .expect("replay of a recorded op");
+        events
+    }
+
+    fn checkpoint_before(&self, k: usize) -> &(usize, Sim) {
+        &self.checkpoints[self.checkpoints.partition_point(|c| c.0 <= k) - 1]
+    }
+
+    /// Replay ops `from..to` on `sim` without recording events.
+    fn replay(&self, mut sim: Sim, from: usize, to: usize) -> Sim {
+        for op in &self.ops[from..to] {
+            sim.exec(op, &self.names, &mut CountSink::default())
+                .expect("replay of a recorded op");
+        }
+        sim
+    }
+
+    /// The state before op `k` (after `k` ops), from the nearest checkpoint.
+    pub fn state_before(&self, k: usize) -> Sim {
+        let (at, base) = self.checkpoint_before(k);
+        self.replay(base.clone(), *at, k)
+    }
+
+    /// Replay the whole session from boot, feeding every event to `f` together with the op index.
+    pub fn for_each_event(&self, mut f: impl FnMut(usize, &Event)) {
+        struct Tap<'a, F: FnMut(usize, &Event)>(usize, &'a mut F);
+        impl<F: FnMut(usize, &Event)> crate::event::EventSink for Tap<'_, F> {
+            fn emit(&mut self, ev: Event) {
+                (self.1)(self.0, &ev);
+            }
+        }
+        let mut sim = self.checkpoints[0].1.clone();
+        for (k, op) in self.ops.iter().enumerate() {
+            sim.exec(op, &self.names, &mut Tap(k, &mut f))
+                .expect("replay of a recorded op");
+        }
+    }
+
+    /// FNV-1a hash of the JSON form of every event of the session: the determinism fingerprint.
+    pub fn event_hash(&self) -> u64 {
+        let mut h = StreamHash::default();
+        self.for_each_event(|_, ev| {
+            h.update(event_json(ev).as_bytes());
+            h.update(b"\n");
+        });
+        h.finish()
+    }
+
+    /// Number of checkpoints held.
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+}
+
+/// The stable JSON form of an event (one line).
+pub fn event_json(ev: &Event) -> String {
+    serde_json::to_string(ev).expect("events serialize")
+}
+
+fn interval_for(sim: &Sim) -> usize {
+    let frames = sim.machine.total_pages() as usize * std::mem::size_of::<crate::machine::Frame>();
+    let bytes = frames + sim.machine.mem.materialised_pages() * 4096 + sim.bindings.approx_bytes();
+    (bytes / CHECKPOINT_BYTES_PER_OP).max(MIN_INTERVAL)
+}

@@ -1,0 +1,447 @@
+//! The whole simulated system: machine + buddy allocator + optional pcp lists + name bindings.
+//! [`Sim::exec`] runs one [`Op`], emitting micro-events that are applied as they are emitted;
+//! [`Sim::apply`] applies one event, so any prefix of an op's events gives a valid intermediate
+//! state. Ops validate everything before their first event: a failing op changes nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::buddy::{Buddy, BuddyError};
+use crate::event::{Event, EventSink, ShowWhat, Sym};
+use crate::machine::{
+    ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_PAGE_ORDER, NR_PAGE_ORDERS,
+};
+use crate::names::{Binding, Bindings, Names, Value};
+use crate::op::{Op, Ref, Target};
+use crate::pcp::{Pcp, PCP_MAX_ORDER};
+use crate::suggest::suggest;
+
+/// Why an operation failed. Nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpError {
+    /// No free block of this order on any node.
+    OutOfMemory { order: u8 },
+    /// Order above `MAX_PAGE_ORDER`.
+    BadOrder { order: u64 },
+    /// Node id not on this machine.
+    BadNode { node: u64, nodes: u8 },
+    /// CPU id not on this machine.
+    BadCpu { cpu: u64, cpus: u16 },
+    /// The name is not bound.
+    UnknownName {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `as=NAME` where NAME still holds a live value.
+    NameInUse { name: String },
+    /// `NAME[i]` / `NAME[*]` / `as=NAME[]` on a name bound to a single value.
+    NotAList { name: String },
+    /// `NAME` on a list.
+    IsAList { name: String },
+    /// `NAME[i]` past the end of the list.
+    IndexOutOfRange {
+        name: String,
+        index: u32,
+        len: usize,
+    },
+}
+
+impl fmt::Display for OpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpError::OutOfMemory { order } => {
+                write!(
+                    f,
+                    "out of memory: no free block of order {order} ({} pages) on any node",
+                    1u64 << order
+                )
+            }
+            OpError::BadOrder { order } => write!(
+                f,
+                "order {order} is above MAX_PAGE_ORDER ({MAX_PAGE_ORDER})"
+            ),
+            OpError::BadNode { node, nodes } => {
+                write!(f, "node {node} does not exist (this machine has {nodes})")
+            }
+            OpError::BadCpu { cpu, cpus } => {
+                write!(f, "cpu {cpu} does not exist (this machine has {cpus})")
+            }
+            OpError::UnknownName { name, suggestion } => {
+                write!(f, "`{name}` is not bound to anything")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            OpError::NameInUse { name } => {
+                write!(
+                    f,
+                    "`{name}` still holds a live allocation; free it first or use another name"
+                )
+            }
+            OpError::NotAList { name } => write!(f, "`{name}` is a single value, not a list"),
+            OpError::IsAList { name } => {
+                write!(f, "`{name}` is a list; use `{name}[i]` or `{name}[*]`")
+            }
+            OpError::IndexOutOfRange { name, index, len } => {
+                write!(
+                    f,
+                    "`{name}[{index}]` is out of range: the list has {len} element(s)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for OpError {}
+
+impl From<BuddyError> for OpError {
+    fn from(e: BuddyError) -> Self {
+        match e {
+            BuddyError::OutOfMemory { order } => OpError::OutOfMemory { order },
+            BuddyError::BadOrder { order } => OpError::BadOrder { order },
+        }
+    }
+}
+
+/// Summary numbers of a state (cheap to compute; used by `show stats`, snapshots and charts).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// All page frames.
+    pub total_pages: u64,
+    /// Pages in buddy free lists.
+    pub free_pages: u64,
+    /// Pages parked on pcp lists.
+    pub pcp_pages: u64,
+    /// Pages in use.
+    pub used_pages: u64,
+    /// `nr_free` per order, summed over nodes.
+    pub nr_free: Vec<u64>,
+    /// Unusable free space index per order (as debugfs `extfrag/unusable_index`): the fraction of
+    /// free memory in blocks too small for an allocation of that order. 0 = none, 1 = all.
+    pub unusable_index: Vec<f64>,
+}
+
+/// The simulated system. Cheap to clone (copy-on-write frames and bytes).
+#[derive(Clone, Debug)]
+pub struct Sim {
+    /// Machine: config, frames, bytes.
+    pub machine: Machine,
+    /// Buddy allocator.
+    pub buddy: Buddy,
+    /// Per-CPU page lists, when `config pcp=on`.
+    pub pcp: Option<Pcp>,
+    /// Names bound by the script.
+    pub bindings: Bindings,
+}
+
+impl Sim {
+    /// Boot a machine: all memory free in the buddy allocator.
+    pub fn boot(config: MachineConfig) -> Result<Sim, ConfigError> {
+        let mut machine = Machine::new(config)?;
+        let buddy = Buddy::boot(&mut machine, &mut crate::event::CountSink::default());
+        let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
+        Ok(Sim {
+            machine,
+            buddy,
+            pcp,
+            bindings: Bindings::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MachineConfig {
+        self.machine.config()
+    }
+
+    /// Apply one event (routes to every layer; each ignores the others' events).
+    pub fn apply(&mut self, ev: &Event) {
+        self.buddy.apply(&mut self.machine, ev);
+        if let Some(p) = &mut self.pcp {
+            p.apply(&mut self.machine, ev);
+        }
+        self.bindings.apply(ev);
+    }
+
+    fn emit(&mut self, out: &mut dyn EventSink, ev: Event) {
+        self.apply(&ev);
+        out.emit(ev);
+    }
+
+    fn unknown(&self, name: Sym, names: &Names) -> OpError {
+        let bound: Vec<&str> = self.bindings.syms().map(|s| names.name(s)).collect();
+        let text = names.name(name);
+        OpError::UnknownName {
+            name: text.to_string(),
+            suggestion: suggest(text, bound),
+        }
+    }
+
+    fn check_cpu(&self, cpu: Option<u16>) -> Result<u16, OpError> {
+        let cpu = cpu.unwrap_or(0);
+        if cpu >= self.config().cpus {
+            return Err(OpError::BadCpu {
+                cpu: u64::from(cpu),
+                cpus: self.config().cpus,
+            });
+        }
+        Ok(cpu)
+    }
+
+    /// Values (with their list index, `None` for a single binding) a reference denotes.
+    fn resolve(&self, what: Ref, names: &Names) -> Result<Vec<(Option<u32>, Value)>, OpError> {
+        let name = what.name();
+        let text = || names.name(name).to_string();
+        let b = self
+            .bindings
+            .get(name)
+            .ok_or_else(|| self.unknown(name, names))?;
+        match (what, b) {
+            (Ref::Name { .. }, Binding::One(v)) => Ok(vec![(None, *v)]),
+            (Ref::Name { .. }, Binding::List(_)) => Err(OpError::IsAList { name: text() }),
+            (_, Binding::One(_)) => Err(OpError::NotAList { name: text() }),
+            (Ref::Index { index, .. }, Binding::List(v)) => match v.get(index as usize) {
+                Some(val) => Ok(vec![(Some(index), *val)]),
+                None => Err(OpError::IndexOutOfRange {
+                    name: text(),
+                    index,
+                    len: v.len(),
+                }),
+            },
+            // Freed from the front, each element is index 0 when it goes.
+            (Ref::All { .. }, Binding::List(v)) => {
+                Ok(v.iter().map(|val| (Some(0), *val)).collect())
+            }
+        }
+    }
+
+    /// Execute one op. On error nothing has changed and no event was emitted.
+    pub fn exec(&mut self, op: &Op, names: &Names, out: &mut dyn EventSink) -> Result<(), OpError> {
+        match *op {
+            Op::PagesAlloc {
+                order,
+                node,
+                cpu,
+                target,
+            } => {
+                if order > MAX_PAGE_ORDER {
+                    return Err(OpError::BadOrder {
+                        order: u64::from(order),
+                    });
+                }
+                let cpu = self.check_cpu(cpu)?;
+                let nodes = self.config().nodes;
+                let node = match node {
+                    Some(n) if n >= nodes => {
+                        return Err(OpError::BadNode {
+                            node: u64::from(n),
+                            nodes,
+                        })
+                    }
+                    Some(n) => n,
+                    None => self.config().node_of_cpu(cpu),
+                };
+                let (name, list) = match target {
+                    Target::Name { name } => (name, false),
+                    Target::Append { name } => (name, true),
+                };
+                match (self.bindings.get(name), list) {
+                    (Some(Binding::One(_)), false) => {
+                        return Err(OpError::NameInUse {
+                            name: names.name(name).into(),
+                        })
+                    }
+                    (Some(Binding::One(_)), true) => {
+                        return Err(OpError::NotAList {
+                            name: names.name(name).into(),
+                        })
+                    }
+                    (Some(Binding::List(_)), false) => {
+                        return Err(OpError::IsAList {
+                            name: names.name(name).into(),
+                        })
+                    }
+                    _ => {}
+                }
+                let owner = Owner::Pages { name };
+                let pfn = self.alloc_pages(node, cpu, order, owner, out)?;
+                self.emit(
+                    out,
+                    Event::Bound {
+                        name,
+                        list,
+                        value: Value::Pages { pfn, order },
+                    },
+                );
+                Ok(())
+            }
+            Op::PagesFree { what, cpu } => {
+                let cpu = self.check_cpu(cpu)?;
+                let values = self.resolve(what, names)?;
+                if values.is_empty() {
+                    self.emit(out, Event::ListEmpty { name: what.name() });
+                }
+                for (index, Value::Pages { pfn, .. }) in values {
+                    self.free_pages(cpu, pfn, out);
+                    self.emit(
+                        out,
+                        Event::Unbound {
+                            name: what.name(),
+                            index,
+                        },
+                    );
+                }
+                Ok(())
+            }
+            Op::Show { what } => {
+                self.emit(out, Event::Shown { what });
+                Ok(())
+            }
+        }
+    }
+
+    /// Allocate a block: through the pcp lists for orders <= 3 when enabled, else the buddy
+    /// allocator; falls back over nodes in zonelist order.
+    pub fn alloc_pages(
+        &mut self,
+        node: u8,
+        cpu: u16,
+        order: u8,
+        owner: Owner,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, OpError> {
+        match &mut self.pcp {
+            Some(pcp) if order <= PCP_MAX_ORDER => {
+                let target = self
+                    .buddy
+                    .zonelist(node)
+                    .into_iter()
+                    .find(|&n| pcp.can_alloc(&self.buddy, cpu, n, order))
+                    .ok_or(OpError::OutOfMemory { order })?;
+                if target != node {
+                    let ev = Event::NodeFallback {
+                        from: node,
+                        to: target,
+                        order,
+                    };
+                    out.emit(ev);
+                }
+                Ok(pcp.alloc(
+                    &mut self.machine,
+                    &mut self.buddy,
+                    cpu,
+                    target,
+                    order,
+                    owner,
+                    out,
+                ))
+            }
+            _ => Ok(self
+                .buddy
+                .alloc(&mut self.machine, node, order, owner, out)?),
+        }
+    }
+
+    /// Free the used block at `pfn` (validated by the caller).
+    pub fn free_pages(&mut self, cpu: u16, pfn: u32, out: &mut dyn EventSink) {
+        let order = self.machine.frame(pfn).order;
+        match &mut self.pcp {
+            Some(pcp) if order <= PCP_MAX_ORDER => {
+                pcp.free(&mut self.machine, &mut self.buddy, cpu, pfn, out)
+            }
+            _ => self.buddy.free(&mut self.machine, pfn, out),
+        }
+    }
+
+    /// Check every layer's invariants, plus the bindings.
+    pub fn check(&self) -> Result<(), String> {
+        self.machine.check()?;
+        self.buddy.check(&self.machine)?;
+        if let Some(p) = &self.pcp {
+            p.check(&self.machine)?;
+        }
+        for (sym, b) in self.bindings.iter() {
+            let vals: Vec<Value> = match b {
+                Binding::One(v) => vec![*v],
+                Binding::List(v) => v.clone(),
+            };
+            for Value::Pages { pfn, order } in vals {
+                let f = self.machine.frame(pfn);
+                if f.kind
+                    != (FrameKind::Used {
+                        owner: Owner::Pages { name: sym },
+                    })
+                    || f.order != order
+                {
+                    return Err(format!(
+                        "binding {sym} -> pfn {pfn} order {order}, but the frame is {f:?}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Summary statistics.
+    pub fn stats(&self) -> Stats {
+        let mut nr_free = vec![0u64; NR_PAGE_ORDERS];
+        for z in self.buddy.zones() {
+            for (o, a) in z.free_area.iter().enumerate() {
+                nr_free[o] += a.nr_free;
+            }
+        }
+        let free_pages: u64 = nr_free.iter().enumerate().map(|(o, n)| n << o).sum();
+        let pcp_pages: u64 = self.pcp.as_ref().map_or(0, |p| {
+            (0..self.config().nodes).map(|n| p.pages_on_node(n)).sum()
+        });
+        let total = u64::from(self.machine.total_pages());
+        let unusable_index = (0..NR_PAGE_ORDERS)
+            .map(|j| {
+                if free_pages == 0 {
+                    return 0.0;
+                }
+                let suitable: u64 = nr_free[j..]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| n << (i + j))
+                    .sum();
+                (free_pages - suitable) as f64 / free_pages as f64
+            })
+            .collect();
+        Stats {
+            total_pages: total,
+            free_pages,
+            pcp_pages,
+            used_pages: total - free_pages - pcp_pages,
+            nr_free,
+            unusable_index,
+        }
+    }
+
+    /// The text a `show` op prints, in kernel formats where there is one.
+    pub fn show(&self, what: ShowWhat) -> String {
+        match what {
+            ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
+            ShowWhat::Slabinfo => slabinfo_header(),
+            ShowWhat::Stats => {
+                let s = self.stats();
+                let mut t = format!(
+                    "pages: total {} free {} pcp {} used {}\n",
+                    s.total_pages, s.free_pages, s.pcp_pages, s.used_pages
+                );
+                t.push_str("unusable_index:");
+                for u in &s.unusable_index {
+                    t.push_str(&format!(" {u:.3}"));
+                }
+                t.push('\n');
+                t
+            }
+        }
+    }
+}
+
+/// The two header lines of `/proc/slabinfo` (`print_slabinfo_header`, without SLAB debug stats).
+pub fn slabinfo_header() -> String {
+    "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n".to_string()
+}

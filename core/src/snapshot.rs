@@ -1,0 +1,180 @@
+//! Serializable views of the state at one step, for the UI, lessons and tests.
+//! Sections for later layers are added as new optional fields, never by reshaping these.
+
+use serde::{Deserialize, Serialize};
+
+use crate::machine::{FrameKind, MachineConfig, Owner};
+use crate::names::{Binding, Names, Value};
+use crate::sim::{Sim, Stats};
+
+/// One zone's free lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ZoneSnap {
+    /// Node id.
+    pub node: u8,
+    /// First pfn.
+    pub start_pfn: u32,
+    /// Pages spanned.
+    pub pages: u32,
+    /// `free_area[order]` lists, head first.
+    pub free_area: Vec<Vec<u32>>,
+}
+
+/// State of a block in the memory map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum BlockState {
+    /// On a buddy free list.
+    Free,
+    /// On a CPU's pcp list.
+    Pcp { cpu: u16 },
+    /// Allocated.
+    Used { owner: Owner },
+    /// Between lists mid-operation (seen only at intermediate steps).
+    Transit,
+}
+
+/// A block covering `1 << order` pages from `pfn`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockSnap {
+    /// First page.
+    pub pfn: u32,
+    /// Order.
+    pub order: u8,
+    /// State.
+    pub state: BlockState,
+}
+
+/// One CPU's pcp lists for one zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PcpSnap {
+    /// CPU.
+    pub cpu: u16,
+    /// Node of the zone.
+    pub node: u8,
+    /// `lists[order]`, head first.
+    pub lists: Vec<Vec<u32>>,
+    /// Pages on the lists.
+    pub count: u32,
+    /// Zone batch.
+    pub batch: u32,
+    /// Zone high.
+    pub high: u32,
+}
+
+/// A bound name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BindingSnap {
+    /// `p` or `p[3]`.
+    pub label: String,
+    /// The value.
+    pub value: Value,
+}
+
+/// The state at one step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Machine configuration.
+    pub config: MachineConfig,
+    /// Buddy zones.
+    pub zones: Vec<ZoneSnap>,
+    /// Every block covering memory, ascending by pfn (free, pcp, used, in transit).
+    pub blocks: Vec<BlockSnap>,
+    /// pcp lists (empty when pcp is off).
+    pub pcp: Vec<PcpSnap>,
+    /// Bound names.
+    pub bindings: Vec<BindingSnap>,
+    /// `/proc/buddyinfo`.
+    pub buddyinfo: String,
+    /// Summary numbers.
+    pub stats: Stats,
+}
+
+impl Snapshot {
+    /// Build from a state.
+    pub fn of(sim: &Sim, names: &Names) -> Snapshot {
+        let m = &sim.machine;
+        let zones = sim
+            .buddy
+            .zones()
+            .iter()
+            .map(|z| ZoneSnap {
+                node: z.node,
+                start_pfn: z.start_pfn,
+                pages: z.pages,
+                free_area: (0..z.free_area.len() as u8)
+                    .map(|o| sim.buddy.list(m, z.node, o))
+                    .collect(),
+            })
+            .collect();
+        let mut blocks = Vec::new();
+        let mut pfn = 0;
+        while pfn < m.total_pages() {
+            let f = m.frame(pfn);
+            let state = match f.kind {
+                FrameKind::Free => BlockState::Free,
+                FrameKind::Pcp { cpu } => BlockState::Pcp { cpu },
+                FrameKind::Used { owner } => BlockState::Used { owner },
+                FrameKind::Transit => BlockState::Transit,
+                FrameKind::Tail => {
+                    // Only reachable mid-merge, where the merged head is elsewhere: skip a page.
+                    pfn += 1;
+                    continue;
+                }
+            };
+            blocks.push(BlockSnap {
+                pfn,
+                order: f.order,
+                state,
+            });
+            pfn += 1 << f.order;
+        }
+        let pcp = match &sim.pcp {
+            None => Vec::new(),
+            Some(p) => (0..sim.config().cpus)
+                .flat_map(|cpu| (0..sim.config().nodes).map(move |node| (cpu, node)))
+                .map(|(cpu, node)| {
+                    let l = p.lists(cpu, node);
+                    PcpSnap {
+                        cpu,
+                        node,
+                        lists: l
+                            .lists
+                            .iter()
+                            .map(|v| v.iter().copied().collect())
+                            .collect(),
+                        count: l.count,
+                        batch: p.batch(node),
+                        high: p.high(node),
+                    }
+                })
+                .collect(),
+        };
+        let mut bindings = Vec::new();
+        for (sym, b) in sim.bindings.iter() {
+            match b {
+                Binding::One(v) => bindings.push(BindingSnap {
+                    label: names.name(sym).to_string(),
+                    value: *v,
+                }),
+                Binding::List(vs) => {
+                    for (i, v) in vs.iter().enumerate() {
+                        bindings.push(BindingSnap {
+                            label: format!("{}[{i}]", names.name(sym)),
+                            value: *v,
+                        });
+                    }
+                }
+            }
+        }
+        Snapshot {
+            config: sim.config().clone(),
+            zones,
+            blocks,
+            pcp,
+            bindings,
+            buddyinfo: sim.buddy.buddyinfo(),
+            stats: sim.stats(),
+        }
+    }
+}
