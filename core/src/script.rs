@@ -823,6 +823,21 @@ pub fn load(
     base: &MachineConfig,
     overrides: &[(&str, &str)],
 ) -> Result<Session, ScriptError> {
+    run(
+        src,
+        base,
+        overrides,
+        None::<fn(&Session, usize, &[crate::event::Event])>,
+    )
+}
+
+/// Like [`load`], calling `each(session, op_index, events)` after every op with the op's events.
+pub fn run(
+    src: &str,
+    base: &MachineConfig,
+    overrides: &[(&str, &str)],
+    mut each: Option<impl FnMut(&Session, usize, &[crate::event::Event])>,
+) -> Result<Session, ScriptError> {
     let mut names = Names::default();
     let prog = parse(src, &mut names)?;
     let mut config = prog.apply_config(base)?;
@@ -840,8 +855,20 @@ pub fn load(
         kind: ScriptErrorKind::Config(e),
         suggestion: None,
     })?;
-    for (op, &line) in prog.ops.iter().zip(&prog.lines) {
-        session.push(*op, line).map_err(|e| op_error(line, e))?;
+    let mut events = Vec::new();
+    for (k, (op, &line)) in prog.ops.iter().zip(&prog.lines).enumerate() {
+        match &mut each {
+            None => {
+                session.push(*op, line).map_err(|e| op_error(line, e))?;
+            }
+            Some(f) => {
+                events.clear();
+                session
+                    .push_into(*op, line, &mut events)
+                    .map_err(|e| op_error(line, e))?;
+                f(&session, k, &events);
+            }
+        }
     }
     Ok(session)
 }

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use crate::event::{CountSink, Event, StreamHash};
+use crate::event::{CountSink, Event, EventSink, StreamHash};
 use crate::machine::{ConfigError, MachineConfig};
 use crate::names::Names;
 use crate::op::Op;
@@ -131,7 +131,24 @@ impl Session {
 
     /// Run `op` at the end of the session. On error nothing changes.
     pub fn push(&mut self, op: Op, line: u32) -> Result<Range<u64>, OpError> {
-        let mut count = CountSink::default();
+        self.push_into(op, line, &mut CountSink::default())
+    }
+
+    /// Like [`Session::push`], also handing the op's events to `out`.
+    pub fn push_into(
+        &mut self,
+        op: Op,
+        line: u32,
+        out: &mut dyn EventSink,
+    ) -> Result<Range<u64>, OpError> {
+        struct Counting<'a>(u64, &'a mut dyn EventSink);
+        impl EventSink for Counting<'_> {
+            fn emit(&mut self, ev: Event) {
+                self.0 += 1;
+                self.1.emit(ev);
+            }
+        }
+        let mut count = Counting(0, out);
         self.head.exec(&op, &self.names, &mut count)?;
         debug_assert!(count.0 > 0, "every op emits at least one event");
         let start = self.total_steps();
