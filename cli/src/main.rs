@@ -39,13 +39,7 @@ struct RunArgs {
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
-    let mut r = RunArgs {
-        overrides: Vec::new(),
-        check: false,
-        events: false,
-        hash: false,
-        script: String::new(),
-    };
+    let mut r = RunArgs { overrides: Vec::new(), check: false, events: false, hash: false, script: String::new() };
     let mut script = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -55,15 +49,14 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--hash" => r.hash = true,
             "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" => {
                 let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
-                r.overrides
-                    .push((a.trim_start_matches("--").to_string(), v.clone()));
+                r.overrides.push((a.trim_start_matches("--").to_string(), v.clone()));
             }
             s if s.starts_with("--") && s.contains('=') => {
                 let (k, v) = s.split_once('=').expect("contains =");
                 match k {
-                    "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" => r
-                        .overrides
-                        .push((k.trim_start_matches("--").to_string(), v.to_string())),
+                    "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" => {
+                        r.overrides.push((k.trim_start_matches("--").to_string(), v.to_string()))
+                    }
                     _ => return Err(format!("unknown option {k}")),
                 }
             }
@@ -82,9 +75,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
 fn read_script(path: &str) -> Result<String, String> {
     if path == "-" {
         let mut s = String::new();
-        io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("reading standard input: {e}"))?;
+        io::stdin().read_to_string(&mut s).map_err(|e| format!("reading standard input: {e}"))?;
         Ok(s)
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
@@ -106,11 +97,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let label = if r.script == "-" {
-        "<stdin>"
-    } else {
-        r.script.as_str()
-    };
+    let label = if r.script == "-" { "<stdin>" } else { r.script.as_str() };
     // Validate flag values up front so their errors name the flag.
     for (k, v) in &r.overrides {
         let mut c = MachineConfig::default();
@@ -119,11 +106,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let overrides: Vec<(&str, &str)> = r
-        .overrides
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let overrides: Vec<(&str, &str)> = r.overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut violation: Option<String> = None;
@@ -145,10 +128,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
         }
         if r.check && violation.is_none() {
             if let Err(e) = s.head().check() {
-                violation = Some(format!(
-                    "{label}:{}: invariant violated after this op: {e}",
-                    s.op_line(k)
-                ));
+                violation = Some(format!("{label}:{}: invariant violated after this op: {e}", s.op_line(k)));
             }
         }
     };

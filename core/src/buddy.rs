@@ -37,11 +37,7 @@ pub struct FreeArea {
 }
 
 impl FreeArea {
-    const EMPTY: FreeArea = FreeArea {
-        head: NIL,
-        tail: NIL,
-        nr_free: 0,
-    };
+    const EMPTY: FreeArea = FreeArea { head: NIL, tail: NIL, nr_free: 0 };
 }
 
 /// The buddy state of one node's zone.
@@ -64,11 +60,7 @@ impl Zone {
     }
     /// Free pages in the buddy lists.
     pub fn free_pages(&self) -> u64 {
-        self.free_area
-            .iter()
-            .enumerate()
-            .map(|(o, a)| a.nr_free << o)
-            .sum()
+        self.free_area.iter().enumerate().map(|(o, a)| a.nr_free << o).sum()
     }
 }
 
@@ -103,16 +95,10 @@ impl Buddy {
                 .collect(),
         };
         for node in 0..m.config().nodes {
-            let (mut start, end) = (
-                u64::from(node) * u64::from(ppn),
-                u64::from(node + 1) * u64::from(ppn),
-            );
+            let (mut start, end) = (u64::from(node) * u64::from(ppn), u64::from(node + 1) * u64::from(ppn));
             while start < end {
-                let mut order = if start == 0 {
-                    MAX_PAGE_ORDER
-                } else {
-                    (start.trailing_zeros() as u8).min(MAX_PAGE_ORDER)
-                };
+                let mut order =
+                    if start == 0 { MAX_PAGE_ORDER } else { (start.trailing_zeros() as u8).min(MAX_PAGE_ORDER) };
                 while start + (1u64 << order) > end {
                     order -= 1;
                 }
@@ -120,16 +106,7 @@ impl Buddy {
                 let f = m.frame_mut(pfn);
                 f.kind = FrameKind::Transit;
                 f.order = order;
-                b.emit(
-                    m,
-                    out,
-                    Event::BlockInserted {
-                        node,
-                        pfn,
-                        order,
-                        place: InsertWhere::TailBoot,
-                    },
-                );
+                b.emit(m, out, Event::BlockInserted { node, pfn, order, place: InsertWhere::TailBoot });
                 start += 1u64 << order;
             }
         }
@@ -167,9 +144,7 @@ impl Buddy {
 
     /// True when `node` has a free block of at least `order`.
     pub fn can_alloc(&self, node: u8, order: u8) -> bool {
-        self.zones[usize::from(node)].free_area[usize::from(order)..]
-            .iter()
-            .any(|a| a.nr_free > 0)
+        self.zones[usize::from(node)].free_area[usize::from(order)..].iter().any(|a| a.nr_free > 0)
     }
 
     fn emit(&mut self, m: &mut Machine, out: &mut dyn EventSink, ev: Event) {
@@ -179,50 +154,20 @@ impl Buddy {
 
     /// `__rmqueue_smallest` on `node`: take a block of exactly `order`, leaving it in transit.
     /// The caller has checked [`Buddy::can_alloc`].
-    pub fn rmqueue_smallest(
-        &mut self,
-        m: &mut Machine,
-        node: u8,
-        order: u8,
-        out: &mut dyn EventSink,
-    ) -> u32 {
+    pub fn rmqueue_smallest(&mut self, m: &mut Machine, node: u8, order: u8, out: &mut dyn EventSink) -> u32 {
         for current in order..=MAX_PAGE_ORDER {
             let area = self.zones[usize::from(node)].free_area[usize::from(current)];
             if area.nr_free == 0 {
-                self.emit(
-                    m,
-                    out,
-                    Event::AreaEmpty {
-                        node,
-                        order: current,
-                    },
-                );
+                self.emit(m, out, Event::AreaEmpty { node, order: current });
                 continue;
             }
             let pfn = area.head;
-            self.emit(
-                m,
-                out,
-                Event::BlockTaken {
-                    node,
-                    pfn,
-                    order: current,
-                },
-            );
+            self.emit(m, out, Event::BlockTaken { node, pfn, order: current });
             let mut high = current;
             while high > order {
                 high -= 1;
                 let buddy_pfn = pfn + (1u32 << high);
-                self.emit(
-                    m,
-                    out,
-                    Event::BlockSplit {
-                        node,
-                        pfn,
-                        buddy_pfn,
-                        order: high,
-                    },
-                );
+                self.emit(m, out, Event::BlockSplit { node, pfn, buddy_pfn, order: high });
             }
             return pfn;
         }
@@ -240,9 +185,7 @@ impl Buddy {
         out: &mut dyn EventSink,
     ) -> Result<u32, BuddyError> {
         if order > MAX_PAGE_ORDER {
-            return Err(BuddyError::BadOrder {
-                order: u64::from(order),
-            });
+            return Err(BuddyError::BadOrder { order: u64::from(order) });
         }
         let target = self
             .zonelist(node)
@@ -250,27 +193,10 @@ impl Buddy {
             .find(|&n| self.can_alloc(n, order))
             .ok_or(BuddyError::OutOfMemory { order })?;
         if target != node {
-            self.emit(
-                m,
-                out,
-                Event::NodeFallback {
-                    from: node,
-                    to: target,
-                    order,
-                },
-            );
+            self.emit(m, out, Event::NodeFallback { from: node, to: target, order });
         }
         let pfn = self.rmqueue_smallest(m, target, order, out);
-        self.emit(
-            m,
-            out,
-            Event::BlockAllocated {
-                node: target,
-                pfn,
-                order,
-                owner,
-            },
-        );
+        self.emit(m, out, Event::BlockAllocated { node: target, pfn, order, owner });
         Ok(pfn)
     }
 
@@ -281,16 +207,7 @@ impl Buddy {
             unreachable!("buddy free of a block that is not in use (caller validates)")
         };
         let node = m.config().node_of_pfn(pfn);
-        self.emit(
-            m,
-            out,
-            Event::BlockReleased {
-                node,
-                pfn,
-                order: f.order,
-                owner,
-            },
-        );
+        self.emit(m, out, Event::BlockReleased { node, pfn, order: f.order, owner });
         self.free_one_page(m, pfn, out);
     }
 
@@ -301,62 +218,22 @@ impl Buddy {
         let mut buddy_pfn = pfn ^ (1u32 << order);
         loop {
             if order >= MAX_PAGE_ORDER {
-                self.emit(
-                    m,
-                    out,
-                    Event::MergeStopped {
-                        node,
-                        pfn,
-                        buddy_pfn,
-                        order,
-                        reason: MergeStop::MaxOrder,
-                    },
-                );
+                self.emit(m, out, Event::MergeStopped { node, pfn, buddy_pfn, order, reason: MergeStop::MaxOrder });
                 break;
             }
             buddy_pfn = pfn ^ (1u32 << order);
             if !self.zones[usize::from(node)].contains(buddy_pfn) {
                 let reason = MergeStop::BuddyOutsideZone;
-                self.emit(
-                    m,
-                    out,
-                    Event::MergeStopped {
-                        node,
-                        pfn,
-                        buddy_pfn,
-                        order,
-                        reason,
-                    },
-                );
+                self.emit(m, out, Event::MergeStopped { node, pfn, buddy_pfn, order, reason });
                 break;
             }
             if !self.is_free_block(m, buddy_pfn, order) {
                 let reason = MergeStop::BuddyNotFree;
-                self.emit(
-                    m,
-                    out,
-                    Event::MergeStopped {
-                        node,
-                        pfn,
-                        buddy_pfn,
-                        order,
-                        reason,
-                    },
-                );
+                self.emit(m, out, Event::MergeStopped { node, pfn, buddy_pfn, order, reason });
                 break;
             }
             let merged_pfn = pfn & buddy_pfn;
-            self.emit(
-                m,
-                out,
-                Event::BuddyMerged {
-                    node,
-                    pfn,
-                    buddy_pfn,
-                    order,
-                    merged_pfn,
-                },
-            );
+            self.emit(m, out, Event::BuddyMerged { node, pfn, buddy_pfn, order, merged_pfn });
             pfn = merged_pfn;
             order += 1;
         }
@@ -365,16 +242,7 @@ impl Buddy {
         } else {
             InsertWhere::Head
         };
-        self.emit(
-            m,
-            out,
-            Event::BlockInserted {
-                node,
-                pfn,
-                order,
-                place,
-            },
-        );
+        self.emit(m, out, Event::BlockInserted { node, pfn, order, place });
     }
 
     fn is_free_block(&self, m: &Machine, pfn: u32, order: u8) -> bool {
@@ -389,8 +257,7 @@ impl Buddy {
         }
         let higher = buddy_pfn & pfn;
         let higher_buddy = higher ^ (1u32 << (order + 1));
-        self.zones[usize::from(node)].contains(higher_buddy)
-            && self.is_free_block(m, higher_buddy, order + 1)
+        self.zones[usize::from(node)].contains(higher_buddy) && self.is_free_block(m, higher_buddy, order + 1)
     }
 
     fn push(&mut self, m: &mut Machine, node: u8, pfn: u32, order: u8, tail: bool) {
@@ -450,44 +317,23 @@ impl Buddy {
     pub fn apply(&mut self, m: &mut Machine, ev: &Event) {
         match *ev {
             Event::BlockTaken { node, pfn, order } => self.unlink(m, node, pfn, order),
-            Event::BlockSplit {
-                node,
-                pfn,
-                buddy_pfn,
-                order,
-            } => {
+            Event::BlockSplit { node, pfn, buddy_pfn, order } => {
                 m.frame_mut(pfn).order = order;
                 self.push(m, node, buddy_pfn, order, false);
             }
-            Event::BlockAllocated { pfn, owner, .. } => {
-                m.frame_mut(pfn).kind = FrameKind::Used { owner }
-            }
+            Event::BlockAllocated { pfn, owner, .. } => m.frame_mut(pfn).kind = FrameKind::Used { owner },
             Event::BlockReleased { pfn, .. } => m.frame_mut(pfn).kind = FrameKind::Transit,
-            Event::BuddyMerged {
-                node,
-                pfn,
-                buddy_pfn,
-                order,
-                merged_pfn,
-            } => {
+            Event::BuddyMerged { node, pfn, buddy_pfn, order, merged_pfn } => {
                 self.unlink(m, node, buddy_pfn, order);
                 let other = if merged_pfn == pfn { buddy_pfn } else { pfn };
-                *m.frame_mut(other) = crate::machine::Frame {
-                    kind: FrameKind::Tail,
-                    order: 0,
-                    prev: NIL,
-                    next: NIL,
-                };
+                *m.frame_mut(other) = crate::machine::Frame { kind: FrameKind::Tail, order: 0, prev: NIL, next: NIL };
                 let f = m.frame_mut(merged_pfn);
                 f.kind = FrameKind::Transit;
                 f.order = order + 1;
             }
-            Event::BlockInserted {
-                node,
-                pfn,
-                order,
-                place,
-            } => self.push(m, node, pfn, order, place != InsertWhere::Head),
+            Event::BlockInserted { node, pfn, order, place } => {
+                self.push(m, node, pfn, order, place != InsertWhere::Head)
+            }
             _ => {}
         }
     }
@@ -507,10 +353,7 @@ impl Buddy {
                         return Err(format!("node {}: free block {p} outside the zone", z.node));
                     }
                     if f.kind != FrameKind::Free || f.order != order {
-                        return Err(format!(
-                            "pfn {p} on free_area[{order}] is {:?} order {}",
-                            f.kind, f.order
-                        ));
+                        return Err(format!("pfn {p} on free_area[{order}] is {:?} order {}", f.kind, f.order));
                     }
                     if p % (1u32 << order) != 0 {
                         return Err(format!("free block {p} of order {order} is misaligned"));
@@ -519,13 +362,8 @@ impl Buddy {
                         return Err(format!("pfn {p}: broken prev link"));
                     }
                     let buddy = p ^ (1u32 << order);
-                    if order < MAX_PAGE_ORDER
-                        && z.contains(buddy)
-                        && self.is_free_block(m, buddy, order)
-                    {
-                        return Err(format!(
-                            "free buddies {p} and {buddy} of order {order} left unmerged"
-                        ));
+                    if order < MAX_PAGE_ORDER && z.contains(buddy) && self.is_free_block(m, buddy, order) {
+                        return Err(format!("free buddies {p} and {buddy} of order {order} left unmerged"));
                     }
                     count += 1;
                     if count > u64::from(z.pages) {
@@ -535,10 +373,7 @@ impl Buddy {
                     p = f.next;
                 }
                 if prev != area.tail {
-                    return Err(format!(
-                        "node {} free_area[{order}]: tail pointer wrong",
-                        z.node
-                    ));
+                    return Err(format!("node {} free_area[{order}]: tail pointer wrong", z.node));
                 }
                 if count != area.nr_free {
                     return Err(format!(
@@ -559,10 +394,7 @@ impl Buddy {
                 }
                 let size = 1u32 << f.order;
                 if pfn % size != 0 || pfn + size > end {
-                    return Err(format!(
-                        "block {pfn} of order {} misaligned or crosses the zone",
-                        f.order
-                    ));
+                    return Err(format!("block {pfn} of order {} misaligned or crosses the zone", f.order));
                 }
                 for t in pfn + 1..pfn + size {
                     if m.frame(t).kind != FrameKind::Tail {
@@ -596,11 +428,7 @@ mod tests {
     use crate::machine::MachineConfig;
 
     fn boot(mem: u64) -> (Machine, Buddy) {
-        let mut m = Machine::new(MachineConfig {
-            mem_bytes: mem,
-            ..Default::default()
-        })
-        .unwrap();
+        let mut m = Machine::new(MachineConfig { mem_bytes: mem, ..Default::default() }).unwrap();
         let b = Buddy::boot(&mut m, &mut CountSink::default());
         b.check(&m).unwrap();
         (m, b)
@@ -610,10 +438,7 @@ mod tests {
     fn boot_gives_max_order_blocks_in_ascending_order() {
         let (m, b) = boot(64 << 20);
         assert_eq!(b.zone(0).free_area[10].nr_free, 16);
-        assert_eq!(
-            b.list(&m, 0, 10),
-            (0..16).map(|i| i * 1024).collect::<Vec<_>>()
-        );
+        assert_eq!(b.list(&m, 0, 10), (0..16).map(|i| i * 1024).collect::<Vec<_>>());
         assert_eq!(
             b.buddyinfo(),
             "Node 0, zone   Normal      0      0      0      0      0      0      0      0      0      0     16 \n"
@@ -624,33 +449,17 @@ mod tests {
     fn order0_alloc_splits_like_expand() {
         let (mut m, mut b) = boot(64 << 20);
         let mut ev = Vec::new();
-        let pfn = b
-            .alloc(&mut m, 0, 0, Owner::Pages { name: 0 }, &mut ev)
-            .unwrap();
+        let pfn = b.alloc(&mut m, 0, 0, Owner::Pages { name: 0 }, &mut ev).unwrap();
         assert_eq!(pfn, 0);
         b.check(&m).unwrap();
         // High halves 512, 256, ..., 1 end up on orders 9..0.
         for order in 0..10u8 {
             assert_eq!(b.list(&m, 0, order), vec![1u32 << order], "order {order}");
         }
-        assert_eq!(
-            ev.iter()
-                .filter(|e| matches!(e, Event::BlockSplit { .. }))
-                .count(),
-            10
-        );
-        assert_eq!(
-            ev.iter()
-                .filter(|e| matches!(e, Event::AreaEmpty { .. }))
-                .count(),
-            10
-        );
+        assert_eq!(ev.iter().filter(|e| matches!(e, Event::BlockSplit { .. })).count(), 10);
+        assert_eq!(ev.iter().filter(|e| matches!(e, Event::AreaEmpty { .. })).count(), 10);
         // Next order-0 allocation takes the head of free_area[0]: pfn 1.
-        assert_eq!(
-            b.alloc(&mut m, 0, 0, Owner::Pages { name: 1 }, &mut ev)
-                .unwrap(),
-            1
-        );
+        assert_eq!(b.alloc(&mut m, 0, 0, Owner::Pages { name: 1 }, &mut ev).unwrap(), 1);
         b.check(&m).unwrap();
     }
 
@@ -659,30 +468,17 @@ mod tests {
         let (mut m, mut b) = boot(64 << 20);
         let fresh = b.buddyinfo();
         let mut ev = Vec::new();
-        let p0 = b
-            .alloc(&mut m, 0, 0, Owner::Pages { name: 0 }, &mut ev)
-            .unwrap();
-        let p1 = b
-            .alloc(&mut m, 0, 0, Owner::Pages { name: 1 }, &mut ev)
-            .unwrap();
+        let p0 = b.alloc(&mut m, 0, 0, Owner::Pages { name: 0 }, &mut ev).unwrap();
+        let p1 = b.alloc(&mut m, 0, 0, Owner::Pages { name: 1 }, &mut ev).unwrap();
         ev.clear();
         b.free(&mut m, p0, &mut ev);
         b.check(&m).unwrap();
         // p0's buddy (1) is in use: no merge, inserted at head of order 0.
-        assert!(matches!(
-            ev[1],
-            Event::MergeStopped {
-                reason: MergeStop::BuddyNotFree,
-                ..
-            }
-        ));
+        assert!(matches!(ev[1], Event::MergeStopped { reason: MergeStop::BuddyNotFree, .. }));
         ev.clear();
         b.free(&mut m, p1, &mut ev);
         b.check(&m).unwrap();
-        let merges = ev
-            .iter()
-            .filter(|e| matches!(e, Event::BuddyMerged { .. }))
-            .count();
+        let merges = ev.iter().filter(|e| matches!(e, Event::BuddyMerged { .. })).count();
         assert_eq!(merges, 10);
         assert_eq!(b.buddyinfo(), fresh);
     }
@@ -691,17 +487,11 @@ mod tests {
     fn out_of_memory_changes_nothing() {
         let (mut m, mut b) = boot(16 * 4096);
         let mut ev = Vec::new();
-        assert_eq!(
-            b.alloc(&mut m, 0, 5, Owner::Pages { name: 0 }, &mut ev),
-            Err(BuddyError::OutOfMemory { order: 5 })
-        );
+        assert_eq!(b.alloc(&mut m, 0, 5, Owner::Pages { name: 0 }, &mut ev), Err(BuddyError::OutOfMemory { order: 5 }));
         assert!(ev.is_empty());
-        b.alloc(&mut m, 0, 4, Owner::Pages { name: 0 }, &mut ev)
-            .unwrap();
+        b.alloc(&mut m, 0, 4, Owner::Pages { name: 0 }, &mut ev).unwrap();
         let before = b.buddyinfo();
-        assert!(b
-            .alloc(&mut m, 0, 0, Owner::Pages { name: 1 }, &mut ev)
-            .is_err());
+        assert!(b.alloc(&mut m, 0, 0, Owner::Pages { name: 1 }, &mut ev).is_err());
         assert_eq!(b.buddyinfo(), before);
     }
 

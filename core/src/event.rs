@@ -81,91 +81,36 @@ pub enum Event {
     BlockTaken { node: u8, pfn: u32, order: u8 },
     /// `expand()`: a block of order `order + 1` at `pfn` was halved; the low half at `pfn` is
     /// kept, the high half at `buddy_pfn` goes to the head of `free_area[order]`.
-    BlockSplit {
-        node: u8,
-        pfn: u32,
-        buddy_pfn: u32,
-        order: u8,
-    },
+    BlockSplit { node: u8, pfn: u32, buddy_pfn: u32, order: u8 },
     /// The block was handed to its owner.
-    BlockAllocated {
-        node: u8,
-        pfn: u32,
-        order: u8,
-        owner: Owner,
-    },
+    BlockAllocated { node: u8, pfn: u32, order: u8, owner: Owner },
     /// A block was given back by its owner and is about to be merged and inserted.
-    BlockReleased {
-        node: u8,
-        pfn: u32,
-        order: u8,
-        owner: Owner,
-    },
+    BlockReleased { node: u8, pfn: u32, order: u8, owner: Owner },
     /// `__free_one_page`: the buddy `buddy_pfn = pfn ^ (1 << order)` was free at the same order;
     /// it was removed from `free_area[order]` and the pair became one block of order `order + 1`
     /// at `merged_pfn = pfn & buddy_pfn`.
-    BuddyMerged {
-        node: u8,
-        pfn: u32,
-        buddy_pfn: u32,
-        order: u8,
-        merged_pfn: u32,
-    },
+    BuddyMerged { node: u8, pfn: u32, buddy_pfn: u32, order: u8, merged_pfn: u32 },
     /// The buddy of the block was not free at this order (or is the maximum order): merging stops.
-    MergeStopped {
-        node: u8,
-        pfn: u32,
-        buddy_pfn: u32,
-        order: u8,
-        reason: MergeStop,
-    },
+    MergeStopped { node: u8, pfn: u32, buddy_pfn: u32, order: u8, reason: MergeStop },
     /// The block was put on `free_area[order]`, at the head or the tail.
-    BlockInserted {
-        node: u8,
-        pfn: u32,
-        order: u8,
-        place: InsertWhere,
-    },
+    BlockInserted { node: u8, pfn: u32, order: u8, place: InsertWhere },
     /// The preferred node had no block large enough; the allocation falls back to `to`.
     NodeFallback { from: u8, to: u8, order: u8 },
 
     // ---- per-CPU page lists ----------------------------------------------------------------
     /// The pcp list for `order` on `cpu` was empty: refill `count` blocks from the buddy allocator.
-    PcpRefillStart {
-        cpu: u16,
-        node: u8,
-        order: u8,
-        count: u32,
-    },
+    PcpRefillStart { cpu: u16, node: u8, order: u8, count: u32 },
     /// A block (just taken from the buddy allocator) was added to the tail of a pcp list.
-    PcpAdded {
-        cpu: u16,
-        node: u8,
-        pfn: u32,
-        order: u8,
-        tail: bool,
-    },
+    PcpAdded { cpu: u16, node: u8, pfn: u32, order: u8, tail: bool },
     /// The head block of a pcp list was handed out (the pcp fast path).
-    PcpTaken {
-        cpu: u16,
-        node: u8,
-        pfn: u32,
-        order: u8,
-    },
+    PcpTaken { cpu: u16, node: u8, pfn: u32, order: u8 },
     /// `pcp->count` reached `high`: drain `count` pages from the list tails back to the buddy.
-    PcpDrainStart {
-        cpu: u16,
-        node: u8,
-        count: u32,
-        high: u32,
-    },
+    PcpDrainStart { cpu: u16, node: u8, count: u32, high: u32 },
     /// A block was removed from the tail of a pcp list to be freed to the buddy allocator.
-    PcpRemoved {
-        cpu: u16,
-        node: u8,
-        pfn: u32,
-        order: u8,
-    },
+    PcpRemoved { cpu: u16, node: u8, pfn: u32, order: u8 },
+    /// No node could serve an allocation of `order`, but pcp lists hold pages:
+    /// `drain_all_pages` empties every list into the buddy allocator before retrying.
+    PcpDrainAll { order: u8 },
 
     // ---- script bookkeeping ----------------------------------------------------------------
     /// `show ...`: the text was produced (state does not change).
@@ -263,7 +208,8 @@ impl Event {
             | PcpAdded { .. }
             | PcpTaken { .. }
             | PcpDrainStart { .. }
-            | PcpRemoved { .. } => Layer::Pcp,
+            | PcpRemoved { .. }
+            | PcpDrainAll { .. } => Layer::Pcp,
             Shown { .. } | Bound { .. } | Unbound { .. } | ListEmpty { .. } => Layer::Script,
         }
     }
@@ -278,42 +224,18 @@ impl Event {
             | BlockAllocated { pfn, order, .. }
             | BlockReleased { pfn, order, .. }
             | BlockInserted { pfn, order, .. } => vec![blk(pfn, order)],
-            BlockSplit {
-                pfn,
-                buddy_pfn,
-                order,
-                ..
-            } => vec![blk(pfn, order), blk(buddy_pfn, order)],
-            BuddyMerged {
-                pfn,
-                buddy_pfn,
-                order,
-                merged_pfn,
-                ..
-            } => {
-                vec![
-                    blk(merged_pfn, order + 1),
-                    blk(pfn, order),
-                    blk(buddy_pfn, order),
-                ]
+            BlockSplit { pfn, buddy_pfn, order, .. } => vec![blk(pfn, order), blk(buddy_pfn, order)],
+            BuddyMerged { pfn, buddy_pfn, order, merged_pfn, .. } => {
+                vec![blk(merged_pfn, order + 1), blk(pfn, order), blk(buddy_pfn, order)]
             }
             MergeStopped { pfn, order, .. } => vec![blk(pfn, order)],
             NodeFallback { to, .. } => vec![EntityRef::Node { node: to }],
             PcpRefillStart { cpu, .. } | PcpDrainStart { cpu, .. } => vec![EntityRef::Cpu { cpu }],
-            PcpAdded {
-                cpu, pfn, order, ..
-            }
-            | PcpTaken {
-                cpu, pfn, order, ..
-            }
-            | PcpRemoved {
-                cpu, pfn, order, ..
-            } => vec![blk(pfn, order), EntityRef::Cpu { cpu }],
-            Bound {
-                value: Value::Pages { pfn, order },
-                ..
-            } => vec![blk(pfn, order)],
-            Shown { .. } | Unbound { .. } | ListEmpty { .. } => vec![],
+            PcpAdded { cpu, pfn, order, .. }
+            | PcpTaken { cpu, pfn, order, .. }
+            | PcpRemoved { cpu, pfn, order, .. } => vec![blk(pfn, order), EntityRef::Cpu { cpu }],
+            Bound { value: Value::Pages { pfn, order }, .. } => vec![blk(pfn, order)],
+            Shown { .. } | Unbound { .. } | ListEmpty { .. } | PcpDrainAll { .. } => vec![],
         }
     }
 
@@ -321,54 +243,23 @@ impl Event {
     pub fn message(&self) -> Message {
         use Event::*;
         match *self {
-            AreaEmpty { node, order } => Message::new(
-                "buddy.area_empty",
-                vec![("node", n(node)), ("order", n(order))],
-            ),
-            BlockTaken { node, pfn, order } => Message::new(
-                "buddy.taken",
-                vec![("node", n(node)), ("pfn", n(pfn)), ("order", n(order))],
-            ),
-            BlockSplit {
-                pfn,
-                buddy_pfn,
-                order,
-                ..
-            } => Message::new(
+            AreaEmpty { node, order } => Message::new("buddy.area_empty", vec![("node", n(node)), ("order", n(order))]),
+            BlockTaken { node, pfn, order } => {
+                Message::new("buddy.taken", vec![("node", n(node)), ("pfn", n(pfn)), ("order", n(order))])
+            }
+            BlockSplit { pfn, buddy_pfn, order, .. } => Message::new(
                 "buddy.split",
-                vec![
-                    ("pfn", n(pfn)),
-                    ("from", n(order + 1)),
-                    ("order", n(order)),
-                    ("buddy", n(buddy_pfn)),
-                ],
+                vec![("pfn", n(pfn)), ("from", n(order + 1)), ("order", n(order)), ("buddy", n(buddy_pfn))],
             ),
-            BlockAllocated {
-                pfn, order, owner, ..
-            } => {
-                let mut args = vec![
-                    ("pfn", n(pfn)),
-                    ("order", n(order)),
-                    ("pages", n(1u64 << order)),
-                ];
+            BlockAllocated { pfn, order, owner, .. } => {
+                let mut args = vec![("pfn", n(pfn)), ("order", n(order)), ("pages", n(1u64 << order))];
                 args.extend(owner.message_args());
                 Message::new("buddy.allocated", args)
             }
-            BlockReleased { pfn, order, .. } => Message::new(
-                "buddy.released",
-                vec![
-                    ("pfn", n(pfn)),
-                    ("order", n(order)),
-                    ("pages", n(1u64 << order)),
-                ],
-            ),
-            BuddyMerged {
-                pfn,
-                buddy_pfn,
-                order,
-                merged_pfn,
-                ..
-            } => Message::new(
+            BlockReleased { pfn, order, .. } => {
+                Message::new("buddy.released", vec![("pfn", n(pfn)), ("order", n(order)), ("pages", n(1u64 << order))])
+            }
+            BuddyMerged { pfn, buddy_pfn, order, merged_pfn, .. } => Message::new(
                 "buddy.merged",
                 vec![
                     ("pfn", n(pfn)),
@@ -378,27 +269,15 @@ impl Event {
                     ("to", n(order + 1)),
                 ],
             ),
-            MergeStopped {
-                pfn,
-                buddy_pfn,
-                order,
-                reason,
-                ..
-            } => Message::new(
+            MergeStopped { pfn, buddy_pfn, order, reason, .. } => Message::new(
                 match reason {
                     MergeStop::BuddyNotFree => "buddy.merge_stop_busy",
                     MergeStop::BuddyOutsideZone => "buddy.merge_stop_zone",
                     MergeStop::MaxOrder => "buddy.merge_stop_max",
                 },
-                vec![
-                    ("pfn", n(pfn)),
-                    ("buddy", n(buddy_pfn)),
-                    ("order", n(order)),
-                ],
+                vec![("pfn", n(pfn)), ("buddy", n(buddy_pfn)), ("order", n(order))],
             ),
-            BlockInserted {
-                pfn, order, place, ..
-            } => Message::new(
+            BlockInserted { pfn, order, place, .. } => Message::new(
                 match place {
                     InsertWhere::Head => "buddy.inserted_head",
                     InsertWhere::TailBoot => "buddy.inserted_tail_boot",
@@ -406,67 +285,33 @@ impl Event {
                 },
                 vec![("pfn", n(pfn)), ("order", n(order))],
             ),
-            NodeFallback { from, to, order } => Message::new(
-                "buddy.fallback",
-                vec![("from", n(from)), ("to", n(to)), ("order", n(order))],
-            ),
-            PcpRefillStart {
-                cpu, order, count, ..
-            } => Message::new(
-                "pcp.refill",
-                vec![("cpu", n(cpu)), ("order", n(order)), ("count", n(count))],
-            ),
-            PcpAdded {
-                cpu, pfn, order, ..
-            } => Message::new(
-                "pcp.added",
-                vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))],
-            ),
-            PcpTaken {
-                cpu, pfn, order, ..
-            } => Message::new(
-                "pcp.taken",
-                vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))],
-            ),
-            PcpDrainStart {
-                cpu, count, high, ..
-            } => Message::new(
-                "pcp.drain",
-                vec![("cpu", n(cpu)), ("count", n(count)), ("high", n(high))],
-            ),
-            PcpRemoved {
-                cpu, pfn, order, ..
-            } => Message::new(
-                "pcp.removed",
-                vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))],
-            ),
-            Shown { what } => {
-                Message::new("script.shown", vec![("what", Arg::Word(what.as_str()))])
+            NodeFallback { from, to, order } => {
+                Message::new("buddy.fallback", vec![("from", n(from)), ("to", n(to)), ("order", n(order))])
             }
-            Bound {
-                name,
-                list,
-                value: Value::Pages { pfn, order },
-            } => Message::new(
-                if list {
-                    "script.appended"
-                } else {
-                    "script.bound"
-                },
-                vec![
-                    ("name", Arg::Name(name)),
-                    ("pfn", n(pfn)),
-                    ("order", n(order)),
-                ],
-            ),
-            ListEmpty { name } => {
-                Message::new("script.list_empty", vec![("name", Arg::Name(name))])
+            PcpRefillStart { cpu, order, count, .. } => {
+                Message::new("pcp.refill", vec![("cpu", n(cpu)), ("order", n(order)), ("count", n(count))])
             }
+            PcpAdded { cpu, pfn, order, .. } => {
+                Message::new("pcp.added", vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))])
+            }
+            PcpTaken { cpu, pfn, order, .. } => {
+                Message::new("pcp.taken", vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))])
+            }
+            PcpDrainStart { cpu, count, high, .. } => {
+                Message::new("pcp.drain", vec![("cpu", n(cpu)), ("count", n(count)), ("high", n(high))])
+            }
+            PcpRemoved { cpu, pfn, order, .. } => {
+                Message::new("pcp.removed", vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))])
+            }
+            PcpDrainAll { order } => Message::new("pcp.drain_all", vec![("order", n(order))]),
+            Shown { what } => Message::new("script.shown", vec![("what", Arg::Word(what.as_str()))]),
+            Bound { name, list, value: Value::Pages { pfn, order } } => Message::new(
+                if list { "script.appended" } else { "script.bound" },
+                vec![("name", Arg::Name(name)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            ListEmpty { name } => Message::new("script.list_empty", vec![("name", Arg::Name(name))]),
             Unbound { name, index } => match index {
-                Some(i) => Message::new(
-                    "script.list_removed",
-                    vec![("name", Arg::Name(name)), ("index", n(i))],
-                ),
+                Some(i) => Message::new("script.list_removed", vec![("name", Arg::Name(name)), ("index", n(i))]),
                 None => Message::new("script.unbound", vec![("name", Arg::Name(name))]),
             },
         }

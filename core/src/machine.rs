@@ -49,13 +49,7 @@ pub struct MachineConfig {
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig {
-            mem_bytes: 64 << 20,
-            nodes: 1,
-            cpus: 4,
-            seed: 0,
-            pcp: false,
-        }
+        MachineConfig { mem_bytes: 64 << 20, nodes: 1, cpus: 4, seed: 0, pcp: false }
     }
 }
 
@@ -95,16 +89,10 @@ impl MachineConfig {
         }
         let unit = u64::from(self.nodes) * PAGE_SIZE;
         if self.mem_bytes == 0 || self.mem_bytes > MAX_MEM || !self.mem_bytes.is_multiple_of(unit) {
-            return Err(ConfigError::BadMemory {
-                mem_bytes: self.mem_bytes,
-                nodes: self.nodes,
-            });
+            return Err(ConfigError::BadMemory { mem_bytes: self.mem_bytes, nodes: self.nodes });
         }
         if self.cpus == 0 || self.cpus > MAX_CPUS || self.cpus < u16::from(self.nodes) {
-            return Err(ConfigError::BadCpus {
-                cpus: u64::from(self.cpus),
-                nodes: self.nodes,
-            });
+            return Err(ConfigError::BadCpus { cpus: u64::from(self.cpus), nodes: self.nodes });
         }
         Ok(())
     }
@@ -188,12 +176,7 @@ pub struct Frame {
 pub const NIL: u32 = u32::MAX;
 
 impl Frame {
-    const TAIL: Frame = Frame {
-        kind: FrameKind::Tail,
-        order: 0,
-        prev: NIL,
-        next: NIL,
-    };
+    const TAIL: Frame = Frame { kind: FrameKind::Tail, order: 0, prev: NIL, next: NIL };
 }
 
 const CHUNK: usize = 512;
@@ -253,10 +236,7 @@ impl PhysMem {
         for (i, b) in buf.iter_mut().enumerate() {
             let a = addr + i as u64;
             let pfn = (a >> PAGE_SHIFT) as u32;
-            *b = self
-                .pages
-                .get(&pfn)
-                .map_or(0, |p| p[(a % PAGE_SIZE) as usize]);
+            *b = self.pages.get(&pfn).map_or(0, |p| p[(a % PAGE_SIZE) as usize]);
         }
     }
     /// Write bytes at physical address `addr`.
@@ -264,10 +244,7 @@ impl PhysMem {
         for (i, &b) in bytes.iter().enumerate() {
             let a = addr + i as u64;
             let pfn = (a >> PAGE_SHIFT) as u32;
-            let page = self
-                .pages
-                .entry(pfn)
-                .or_insert_with(|| Arc::new([0u8; PAGE_SIZE as usize]));
+            let page = self.pages.entry(pfn).or_insert_with(|| Arc::new([0u8; PAGE_SIZE as usize]));
             Arc::make_mut(page)[(a % PAGE_SIZE) as usize] = b;
         }
     }
@@ -297,11 +274,7 @@ pub fn hexdump(mem: &PhysMem, addr: u64, len: usize) -> String {
         }
         out.push('|');
         for &b in line {
-            out.push(if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            });
+            out.push(if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' });
         }
         out.push_str("|\n");
     }
@@ -322,11 +295,7 @@ impl Machine {
     pub fn new(config: MachineConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         let frames = CowVec::filled(config.total_pages() as usize, Frame::TAIL);
-        Ok(Machine {
-            config,
-            frames,
-            mem: PhysMem::default(),
-        })
+        Ok(Machine { config, frames, mem: PhysMem::default() })
     }
     /// The configuration.
     pub fn config(&self) -> &MachineConfig {
@@ -395,15 +364,8 @@ mod tests {
 
     #[test]
     fn cpus_spread_over_nodes() {
-        let c = MachineConfig {
-            nodes: 2,
-            cpus: 4,
-            ..Default::default()
-        };
-        assert_eq!(
-            (0..4).map(|c2| c.node_of_cpu(c2)).collect::<Vec<_>>(),
-            vec![0, 0, 1, 1]
-        );
+        let c = MachineConfig { nodes: 2, cpus: 4, ..Default::default() };
+        assert_eq!((0..4).map(|c2| c.node_of_cpu(c2)).collect::<Vec<_>>(), vec![0, 0, 1, 1]);
         assert_eq!(c.node_of_pfn(c.pages_per_node()), 1);
     }
 }

@@ -85,23 +85,11 @@ impl Bindings {
     /// Apply a script-layer event.
     pub fn apply(&mut self, ev: &Event) {
         match *ev {
-            Event::Bound {
-                name,
-                list: false,
-                value,
-            } => {
+            Event::Bound { name, list: false, value } => {
                 self.map.insert(name, Binding::One(value));
             }
-            Event::Bound {
-                name,
-                list: true,
-                value,
-            } => {
-                match self
-                    .map
-                    .entry(name)
-                    .or_insert_with(|| Binding::List(Vec::new()))
-                {
+            Event::Bound { name, list: true, value } => {
+                match self.map.entry(name).or_insert_with(|| Binding::List(Vec::new())) {
                     Binding::List(v) => v.push(value),
                     b @ Binding::One(_) => *b = Binding::List(vec![value]),
                 }
@@ -109,10 +97,7 @@ impl Bindings {
             Event::Unbound { name, index: None } => {
                 self.map.remove(&name);
             }
-            Event::Unbound {
-                name,
-                index: Some(i),
-            } => {
+            Event::Unbound { name, index: Some(i) } => {
                 if let Some(Binding::List(v)) = self.map.get_mut(&name) {
                     if (i as usize) < v.len() {
                         v.remove(i as usize);
@@ -126,13 +111,7 @@ impl Bindings {
     pub fn approx_bytes(&self) -> usize {
         self.map
             .values()
-            .map(|b| {
-                48 + if let Binding::List(v) = b {
-                    v.len() * std::mem::size_of::<Value>()
-                } else {
-                    0
-                }
-            })
+            .map(|b| 48 + if let Binding::List(v) = b { v.len() * std::mem::size_of::<Value>() } else { 0 })
             .sum()
     }
 }

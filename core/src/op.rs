@@ -43,12 +43,7 @@ impl Ref {
 #[non_exhaustive]
 pub enum Op {
     /// `pages alloc order=N [node=N] [cpu=N] as=NAME`.
-    PagesAlloc {
-        order: u8,
-        node: Option<u8>,
-        cpu: Option<u16>,
-        target: Target,
-    },
+    PagesAlloc { order: u8, node: Option<u8>, cpu: Option<u16>, target: Target },
     /// `pages free REF [cpu=N]`.
     PagesFree { what: Ref, cpu: Option<u16> },
     /// `show buddyinfo|slabinfo|stats`.
@@ -75,23 +70,14 @@ impl Op {
     pub fn to_script(&self, names: &Names) -> String {
         let opt = |k: &str, v: Option<u64>| v.map(|v| format!(" {k}={v}")).unwrap_or_default();
         match *self {
-            Op::PagesAlloc {
-                order,
-                node,
-                cpu,
-                target,
-            } => format!(
+            Op::PagesAlloc { order, node, cpu, target } => format!(
                 "pages alloc order={order}{}{} as={}",
                 opt("node", node.map(u64::from)),
                 opt("cpu", cpu.map(u64::from)),
                 target_text(target, names)
             ),
             Op::PagesFree { what, cpu } => {
-                format!(
-                    "pages free {}{}",
-                    ref_text(what, names),
-                    opt("cpu", cpu.map(u64::from))
-                )
+                format!("pages free {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from)))
             }
             Op::Show { what } => format!("show {}", what.as_str()),
         }

@@ -91,11 +91,7 @@ impl Pcp {
             let split = config.cpus_of_node(node).count() as u32 + u32::from(config.cpus);
             highs.push((low / split).max(batch << 2));
         }
-        let empty = PcpLists {
-            lists: Default::default(),
-            count: 0,
-            free_count: 0,
-        };
+        let empty = PcpLists { lists: Default::default(), count: 0, free_count: 0 };
         Pcp {
             nodes,
             batch: vec![batch; usize::from(nodes)],
@@ -147,59 +143,20 @@ impl Pcp {
         let i = self.idx(cpu, node);
         if self.lists[i].lists[usize::from(order)].is_empty() {
             let batch = self.batch(node);
-            let count = if batch > 1 {
-                (batch >> order).max(2)
-            } else {
-                1
-            };
-            self.emit(
-                m,
-                out,
-                Event::PcpRefillStart {
-                    cpu,
-                    node,
-                    order,
-                    count,
-                },
-            );
+            let count = if batch > 1 { (batch >> order).max(2) } else { 1 };
+            self.emit(m, out, Event::PcpRefillStart { cpu, node, order, count });
             for _ in 0..count {
                 if !buddy.can_alloc(node, order) {
                     break;
                 }
                 let pfn = buddy.rmqueue_smallest(m, node, order, out);
-                self.emit(
-                    m,
-                    out,
-                    Event::PcpAdded {
-                        cpu,
-                        node,
-                        pfn,
-                        order,
-                        tail: true,
-                    },
-                );
+                self.emit(m, out, Event::PcpAdded { cpu, node, pfn, order, tail: true });
             }
         }
-        let pfn = *self.lists[i].lists[usize::from(order)]
-            .front()
-            .expect("refilled");
-        self.emit(
-            m,
-            out,
-            Event::PcpTaken {
-                cpu,
-                node,
-                pfn,
-                order,
-            },
-        );
+        let pfn = *self.lists[i].lists[usize::from(order)].front().expect("refilled");
+        self.emit(m, out, Event::PcpTaken { cpu, node, pfn, order });
         self.lists[i].free_count >>= 1;
-        let ev = Event::BlockAllocated {
-            node,
-            pfn,
-            order,
-            owner,
-        };
+        let ev = Event::BlockAllocated { node, pfn, order, owner };
         buddy.apply(m, &ev);
         out.emit(ev);
         pfn
@@ -207,57 +164,22 @@ impl Pcp {
 
     /// `free_frozen_page_commit`: put a used block of order <= 3 on the pcp of `cpu`, draining
     /// to the buddy allocator when `count >= high`.
-    pub fn free(
-        &mut self,
-        m: &mut Machine,
-        buddy: &mut Buddy,
-        cpu: u16,
-        pfn: u32,
-        out: &mut dyn EventSink,
-    ) {
+    pub fn free(&mut self, m: &mut Machine, buddy: &mut Buddy, cpu: u16, pfn: u32, out: &mut dyn EventSink) {
         let f = *m.frame(pfn);
-        let FrameKind::Used { owner } = f.kind else {
-            unreachable!("caller validates")
-        };
+        let FrameKind::Used { owner } = f.kind else { unreachable!("caller validates") };
         let node = m.config().node_of_pfn(pfn);
         let order = f.order;
-        let ev = Event::BlockReleased {
-            node,
-            pfn,
-            order,
-            owner,
-        };
+        let ev = Event::BlockReleased { node, pfn, order, owner };
         buddy.apply(m, &ev);
         out.emit(ev);
-        self.emit(
-            m,
-            out,
-            Event::PcpAdded {
-                cpu,
-                node,
-                pfn,
-                order,
-                tail: false,
-            },
-        );
+        self.emit(m, out, Event::PcpAdded { cpu, node, pfn, order, tail: false });
         let i = self.idx(cpu, node);
         let batch = self.batch(node);
         self.lists[i].free_count = (self.lists[i].free_count + (1 << order)).min(batch << 5);
         let high = self.high(node);
         if self.lists[i].count >= high {
-            let mut left = self.lists[i]
-                .free_count
-                .clamp(batch, high.saturating_sub(batch).max(batch));
-            self.emit(
-                m,
-                out,
-                Event::PcpDrainStart {
-                    cpu,
-                    node,
-                    count: left,
-                    high,
-                },
-            );
+            let mut left = self.lists[i].free_count.clamp(batch, high.saturating_sub(batch).max(batch));
+            self.emit(m, out, Event::PcpDrainStart { cpu, node, count: left, high });
             let mut list = usize::from(order);
             while left > 0 && self.lists[i].count > 0 {
                 loop {
@@ -271,16 +193,7 @@ impl Pcp {
                         break;
                     };
                     let o = list as u8;
-                    self.emit(
-                        m,
-                        out,
-                        Event::PcpRemoved {
-                            cpu,
-                            node,
-                            pfn: victim,
-                            order: o,
-                        },
-                    );
+                    self.emit(m, out, Event::PcpRemoved { cpu, node, pfn: victim, order: o });
                     buddy.free_one_page(m, victim, out);
                     left = left.saturating_sub(1 << o);
                 }
@@ -288,16 +201,30 @@ impl Pcp {
         }
     }
 
+    /// `drain_all_pages`: empty every list of every CPU into the buddy allocator (tails first).
+    pub fn drain_all(&mut self, m: &mut Machine, buddy: &mut Buddy, out: &mut dyn EventSink) {
+        for i in 0..self.lists.len() {
+            let cpu = (i / usize::from(self.nodes)) as u16;
+            let node = (i % usize::from(self.nodes)) as u8;
+            for order in 0..=PCP_MAX_ORDER {
+                while let Some(&pfn) = self.lists[i].lists[usize::from(order)].back() {
+                    self.emit(m, out, Event::PcpRemoved { cpu, node, pfn, order });
+                    buddy.free_one_page(m, pfn, out);
+                }
+            }
+            self.lists[i].free_count = 0;
+        }
+    }
+
+    /// Pages on all lists.
+    pub fn total_pages(&self) -> u64 {
+        self.lists.iter().map(|l| u64::from(l.count)).sum()
+    }
+
     /// Apply a pcp-layer event.
     pub fn apply(&mut self, m: &mut Machine, ev: &Event) {
         match *ev {
-            Event::PcpAdded {
-                cpu,
-                node,
-                pfn,
-                order,
-                tail,
-            } => {
+            Event::PcpAdded { cpu, node, pfn, order, tail } => {
                 let i = self.idx(cpu, node);
                 let l = &mut self.lists[i];
                 if tail {
@@ -310,12 +237,7 @@ impl Pcp {
                 f.kind = FrameKind::Pcp { cpu };
                 f.order = order;
             }
-            Event::PcpTaken {
-                cpu,
-                node,
-                pfn,
-                order,
-            } => {
+            Event::PcpTaken { cpu, node, pfn, order } => {
                 let i = self.idx(cpu, node);
                 let l = &mut self.lists[i];
                 let got = l.lists[usize::from(order)].pop_front();
@@ -323,12 +245,7 @@ impl Pcp {
                 l.count -= 1 << order;
                 m.frame_mut(pfn).kind = FrameKind::Transit;
             }
-            Event::PcpRemoved {
-                cpu,
-                node,
-                pfn,
-                order,
-            } => {
+            Event::PcpRemoved { cpu, node, pfn, order } => {
                 let i = self.idx(cpu, node);
                 let l = &mut self.lists[i];
                 let got = l.lists[usize::from(order)].pop_back();
@@ -350,24 +267,16 @@ impl Pcp {
                 for &pfn in list {
                     let f = m.frame(pfn);
                     if f.kind != (FrameKind::Pcp { cpu }) || usize::from(f.order) != order {
-                        return Err(format!(
-                            "pcp cpu {cpu} order {order}: pfn {pfn} is {:?}",
-                            f.kind
-                        ));
+                        return Err(format!("pcp cpu {cpu} order {order}: pfn {pfn} is {:?}", f.kind));
                     }
                     if m.config().node_of_pfn(pfn) != node {
-                        return Err(format!(
-                            "pcp cpu {cpu} node {node}: pfn {pfn} from another node"
-                        ));
+                        return Err(format!("pcp cpu {cpu} node {node}: pfn {pfn} from another node"));
                     }
                     pages += 1u32 << order;
                 }
             }
             if pages != l.count {
-                return Err(format!(
-                    "pcp cpu {cpu} node {node}: count {} but {pages} pages listed",
-                    l.count
-                ));
+                return Err(format!("pcp cpu {cpu} node {node}: count {} but {pages} pages listed", l.count));
             }
         }
         Ok(())

@@ -32,11 +32,7 @@ pub enum ScriptErrorKind {
     /// The same key twice.
     DuplicateKey { key: String },
     /// A value that is not a number (or not in range).
-    BadValue {
-        key: String,
-        value: String,
-        expected: String,
-    },
+    BadValue { key: String, value: String, expected: String },
     /// `config` after the first op.
     ConfigAfterOps,
     /// `{` without `}` or a stray `}`.
@@ -75,16 +71,9 @@ impl fmt::Display for ScriptErrorKind {
             UnknownKey { key, command } => write!(f, "`{command}` takes no `{key}=`"),
             MissingKey { key, command } => write!(f, "`{command}` needs `{key}=`"),
             DuplicateKey { key } => write!(f, "`{key}=` given twice"),
-            BadValue {
-                key,
-                value,
-                expected,
-            } => write!(f, "bad value `{value}` for `{key}`: expected {expected}"),
+            BadValue { key, value, expected } => write!(f, "bad value `{value}` for `{key}`: expected {expected}"),
             ConfigAfterOps => write!(f, "`config` lines must come before the first operation"),
-            Unbalanced => write!(
-                f,
-                "unbalanced braces: every `repeat N {{` needs a matching `}}`"
-            ),
+            Unbalanced => write!(f, "unbalanced braces: every `repeat N {{` needs a matching `}}`"),
             TooManyOps => write!(f, "the script expands to more than {MAX_OPS} operations"),
             Config(e) => write!(f, "invalid machine: {e}"),
             Op(e) => write!(f, "{e}"),
@@ -140,9 +129,7 @@ impl Program {
                 line: s.line,
                 col: s.col,
                 suggestion: match &kind {
-                    ScriptErrorKind::UnknownKey { key, .. } => {
-                        suggest(key, CONFIG_KEYS.iter().copied())
-                    }
+                    ScriptErrorKind::UnknownKey { key, .. } => suggest(key, CONFIG_KEYS.iter().copied()),
                     _ => None,
                 },
                 kind,
@@ -150,12 +137,7 @@ impl Program {
         }
         c.validate().map_err(|e| {
             let (line, col) = self.settings.first().map_or((1, 1), |s| (s.line, s.col));
-            ScriptError {
-                line,
-                col,
-                kind: ScriptErrorKind::Config(e),
-                suggestion: None,
-            }
+            ScriptError { line, col, kind: ScriptErrorKind::Config(e), suggestion: None }
         })?;
         Ok(c)
     }
@@ -169,18 +151,14 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
         expected: expected.to_string(),
     };
     match key {
-        "mem" => {
-            c.mem_bytes = parse_size(value).ok_or_else(|| bad("a size such as 64M, 512K or 1G"))?
-        }
+        "mem" => c.mem_bytes = parse_size(value).ok_or_else(|| bad("a size such as 64M, 512K or 1G"))?,
         "nodes" => {
-            c.nodes = parse_num(value)
-                .filter(|n| (1..=u64::from(MAX_NODES)).contains(n))
-                .ok_or_else(|| bad("1..=4"))? as u8
+            c.nodes =
+                parse_num(value).filter(|n| (1..=u64::from(MAX_NODES)).contains(n)).ok_or_else(|| bad("1..=4"))? as u8
         }
         "cpus" => {
-            c.cpus = parse_num(value)
-                .filter(|n| (1..=u64::from(MAX_CPUS)).contains(n))
-                .ok_or_else(|| bad("1..=64"))? as u16
+            c.cpus =
+                parse_num(value).filter(|n| (1..=u64::from(MAX_CPUS)).contains(n)).ok_or_else(|| bad("1..=64"))? as u16
         }
         "seed" => c.seed = parse_num(value).ok_or_else(|| bad("a number"))?,
         "pcp" => {
@@ -190,12 +168,7 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 _ => return Err(bad("on or off")),
             }
         }
-        _ => {
-            return Err(ScriptErrorKind::UnknownKey {
-                key: key.to_string(),
-                command: "config".into(),
-            })
-        }
+        _ => return Err(ScriptErrorKind::UnknownKey { key: key.to_string(), command: "config".into() }),
     }
     Ok(())
 }
@@ -261,31 +234,16 @@ fn tokenize(src: &str) -> Vec<Token> {
                 i += 1;
             } else {
                 let start = i;
-                while i < chars.len()
-                    && !chars[i].is_whitespace()
-                    && !matches!(chars[i], '{' | '}' | ';')
-                {
+                while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '{' | '}' | ';') {
                     i += 1;
                 }
-                out.push(Token {
-                    tok: Tok::Word(chars[start..i].iter().collect()),
-                    line,
-                    col,
-                });
+                out.push(Token { tok: Tok::Word(chars[start..i].iter().collect()), line, col });
             }
         }
-        out.push(Token {
-            tok: Tok::Newline,
-            line,
-            col: (chars.len() + 1) as u32,
-        });
+        out.push(Token { tok: Tok::Newline, line, col: (chars.len() + 1) as u32 });
     }
     let last = src.lines().count() as u32;
-    out.push(Token {
-        tok: Tok::Eof,
-        line: last.max(1),
-        col: 1,
-    });
+    out.push(Token { tok: Tok::Eof, line: last.max(1), col: 1 });
     out
 }
 
@@ -301,12 +259,7 @@ fn describe(t: &Tok) -> String {
 }
 
 /// Commands: first word, then the second word when the command has sub-commands.
-const COMMANDS: &[(&str, &[&str])] = &[
-    ("config", &[]),
-    ("pages", &["alloc", "free"]),
-    ("repeat", &[]),
-    ("show", &[]),
-];
+const COMMANDS: &[(&str, &[&str])] = &[("config", &[]), ("pages", &["alloc", "free"]), ("repeat", &[]), ("show", &[])];
 
 const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats"];
 
@@ -326,12 +279,7 @@ struct Parser<'a> {
 type PResult<T> = Result<T, ScriptError>;
 
 fn err_at(t: &Token, kind: ScriptErrorKind, suggestion: Option<String>) -> ScriptError {
-    ScriptError {
-        line: t.line,
-        col: t.col,
-        kind,
-        suggestion,
-    }
+    ScriptError { line: t.line, col: t.col, kind, suggestion }
 }
 
 /// A `key=value` argument with its position.
@@ -354,20 +302,10 @@ impl Parser<'_> {
     }
     fn expected(&self, expected: &str) -> ScriptError {
         let t = self.peek();
-        err_at(
-            t,
-            ScriptErrorKind::Expected {
-                expected: expected.into(),
-                found: describe(&t.tok),
-            },
-            None,
-        )
+        err_at(t, ScriptErrorKind::Expected { expected: expected.into(), found: describe(&t.tok) }, None)
     }
     fn at_end_of_stmt(&self) -> bool {
-        matches!(
-            self.peek().tok,
-            Tok::Newline | Tok::Semi | Tok::Close | Tok::Eof
-        )
+        matches!(self.peek().tok, Tok::Newline | Tok::Semi | Tok::Close | Tok::Eof)
     }
 
     /// Statements until `}` (when `nested`) or end of input.
@@ -406,9 +344,7 @@ impl Parser<'_> {
 
     fn statement(&mut self, nested: bool) -> PResult<Option<Stmt>> {
         let head = self.next();
-        let Tok::Word(word) = head.tok.clone() else {
-            unreachable!("statement starts with a word")
-        };
+        let Tok::Word(word) = head.tok.clone() else { unreachable!("statement starts with a word") };
         match word.as_str() {
             "config" => {
                 if self.seen_op || nested {
@@ -419,12 +355,7 @@ impl Parser<'_> {
                     return Err(self.expected("`key=value` settings"));
                 }
                 for a in args {
-                    self.settings.push(Setting {
-                        key: a.key,
-                        value: a.value,
-                        line: a.tok.line,
-                        col: a.tok.col,
-                    });
+                    self.settings.push(Setting { key: a.key, value: a.value, line: a.tok.line, col: a.tok.col });
                 }
                 Ok(None)
             }
@@ -438,10 +369,7 @@ impl Parser<'_> {
                 .ok_or_else(|| {
                     err_at(
                         &t,
-                        ScriptErrorKind::Expected {
-                            expected: "a repeat count".into(),
-                            found: describe(&t.tok),
-                        },
+                        ScriptErrorKind::Expected { expected: "a repeat count".into(), found: describe(&t.tok) },
                         None,
                     )
                 })?;
@@ -458,11 +386,7 @@ impl Parser<'_> {
             "pages" => {
                 self.seen_op = true;
                 let sub = self.subcommand("pages", &["alloc", "free"])?;
-                let op = if sub == "alloc" {
-                    self.pages_alloc()?
-                } else {
-                    self.pages_free()?
-                };
+                let op = if sub == "alloc" { self.pages_alloc()? } else { self.pages_free()? };
                 Ok(Some(Stmt::Op(op, head.line)))
             }
             "show" => {
@@ -473,11 +397,7 @@ impl Parser<'_> {
                     Tok::Word(w) if w == "slabinfo" => ShowWhat::Slabinfo,
                     Tok::Word(w) if w == "stats" => ShowWhat::Stats,
                     other => {
-                        let s = if let Tok::Word(w) = other {
-                            suggest(w, SHOW_WHAT.iter().copied())
-                        } else {
-                            None
-                        };
+                        let s = if let Tok::Word(w) = other { suggest(w, SHOW_WHAT.iter().copied()) } else { None };
                         return Err(err_at(
                             &t,
                             ScriptErrorKind::Expected {
@@ -492,9 +412,7 @@ impl Parser<'_> {
             }
             _ => Err(err_at(
                 &head,
-                ScriptErrorKind::UnknownCommand {
-                    found: word.clone(),
-                },
+                ScriptErrorKind::UnknownCommand { found: word.clone() },
                 suggest(&word, COMMANDS.iter().map(|c| c.0)),
             )),
         }
@@ -505,20 +423,9 @@ impl Parser<'_> {
         match &t.tok {
             Tok::Word(w) if subs.contains(&w.as_str()) => Ok(w.clone()),
             other => {
-                let s = if let Tok::Word(w) = other {
-                    suggest(w, subs.iter().copied())
-                } else {
-                    None
-                };
+                let s = if let Tok::Word(w) = other { suggest(w, subs.iter().copied()) } else { None };
                 let expected = format!("`{cmd} {}`", subs.join("` or `"));
-                Err(err_at(
-                    &t,
-                    ScriptErrorKind::Expected {
-                        expected,
-                        found: describe(other),
-                    },
-                    s,
-                ))
+                Err(err_at(&t, ScriptErrorKind::Expected { expected, found: describe(other) }, s))
             }
         }
     }
@@ -533,35 +440,21 @@ impl Parser<'_> {
             let Some((k, v)) = w.split_once('=') else {
                 return Err(err_at(
                     &t,
-                    ScriptErrorKind::Expected {
-                        expected: "`key=value`".into(),
-                        found: describe(&t.tok),
-                    },
+                    ScriptErrorKind::Expected { expected: "`key=value`".into(), found: describe(&t.tok) },
                     None,
                 ));
             };
             if out.iter().any(|a| a.key == k) {
-                return Err(err_at(
-                    &t,
-                    ScriptErrorKind::DuplicateKey { key: k.into() },
-                    None,
-                ));
+                return Err(err_at(&t, ScriptErrorKind::DuplicateKey { key: k.into() }, None));
             }
             if v.is_empty() {
                 return Err(err_at(
                     &t,
-                    ScriptErrorKind::Expected {
-                        expected: format!("a value after `{k}=`"),
-                        found: "nothing".into(),
-                    },
+                    ScriptErrorKind::Expected { expected: format!("a value after `{k}=`"), found: "nothing".into() },
                     None,
                 ));
             }
-            out.push(KeyArg {
-                key: k.into(),
-                value: v.into(),
-                tok: t.clone(),
-            });
+            out.push(KeyArg { key: k.into(), value: v.into(), tok: t.clone() });
         }
         Ok(out)
     }
@@ -572,10 +465,7 @@ impl Parser<'_> {
             if !allowed.contains(&a.key.as_str()) {
                 return Err(err_at(
                     &a.tok,
-                    ScriptErrorKind::UnknownKey {
-                        key: a.key.clone(),
-                        command: command.into(),
-                    },
+                    ScriptErrorKind::UnknownKey { key: a.key.clone(), command: command.into() },
                     suggest(&a.key, allowed.iter().copied()),
                 ));
             }
@@ -591,11 +481,7 @@ impl Parser<'_> {
             Some(v) if v <= max => Ok(Some(v)),
             _ => Err(err_at(
                 &a.tok,
-                ScriptErrorKind::BadValue {
-                    key: key.into(),
-                    value: a.value.clone(),
-                    expected: format!("0..={max}"),
-                },
+                ScriptErrorKind::BadValue { key: key.into(), value: a.value.clone(), expected: format!("0..={max}") },
                 None,
             )),
         }
@@ -603,22 +489,15 @@ impl Parser<'_> {
 
     fn ident(&self, text: &str, t: &Token, what: &str) -> PResult<()> {
         let ok = !text.is_empty()
-            && text
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+            && text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
         if ok {
             Ok(())
         } else {
             Err(err_at(
                 t,
                 ScriptErrorKind::Expected {
-                    expected: format!(
-                        "{what} (letters, digits, `_`, `-`, `.`; starting with a letter)"
-                    ),
+                    expected: format!("{what} (letters, digits, `_`, `-`, `.`; starting with a letter)"),
                     found: format!("`{text}`"),
                 },
                 None,
@@ -629,14 +508,10 @@ impl Parser<'_> {
     fn target(&mut self, a: &KeyArg) -> PResult<Target> {
         if let Some(base) = a.value.strip_suffix("[]") {
             self.ident(base, &a.tok, "a list name")?;
-            return Ok(Target::Append {
-                name: self.names.intern(base),
-            });
+            return Ok(Target::Append { name: self.names.intern(base) });
         }
         self.ident(&a.value, &a.tok, "a name")?;
-        Ok(Target::Name {
-            name: self.names.intern(&a.value),
-        })
+        Ok(Target::Name { name: self.names.intern(&a.value) })
     }
 
     fn reference(&mut self, t: &Token) -> PResult<Ref> {
@@ -653,81 +528,42 @@ impl Parser<'_> {
         if let Some((base, rest)) = w.split_once('[') {
             self.ident(base, t, "a list name")?;
             let inner = rest.strip_suffix(']').ok_or_else(|| {
-                err_at(
-                    t,
-                    ScriptErrorKind::Expected {
-                        expected: "`]`".into(),
-                        found: format!("`{w}`"),
-                    },
-                    None,
-                )
+                err_at(t, ScriptErrorKind::Expected { expected: "`]`".into(), found: format!("`{w}`") }, None)
             })?;
             let name = self.names.intern(base);
             if inner == "*" {
                 return Ok(Ref::All { name });
             }
-            let index = parse_num(inner)
-                .filter(|&i| i <= u64::from(u32::MAX))
-                .ok_or_else(|| {
-                    err_at(
-                        t,
-                        ScriptErrorKind::Expected {
-                            expected: "an index or `*` inside `[]`".into(),
-                            found: format!("`{inner}`"),
-                        },
-                        None,
-                    )
-                })?;
-            return Ok(Ref::Index {
-                name,
-                index: index as u32,
-            });
+            let index = parse_num(inner).filter(|&i| i <= u64::from(u32::MAX)).ok_or_else(|| {
+                err_at(
+                    t,
+                    ScriptErrorKind::Expected {
+                        expected: "an index or `*` inside `[]`".into(),
+                        found: format!("`{inner}`"),
+                    },
+                    None,
+                )
+            })?;
+            return Ok(Ref::Index { name, index: index as u32 });
         }
         self.ident(w, t, "a name")?;
-        Ok(Ref::Name {
-            name: self.names.intern(w),
-        })
+        Ok(Ref::Name { name: self.names.intern(w) })
     }
 
     fn pages_alloc(&mut self) -> PResult<Op> {
         let start = self.peek().clone();
         let args = self.key_args()?;
         self.check_keys("pages alloc", &args, &["order", "node", "cpu", "as"])?;
-        let order = self
-            .num_arg(&args, "order", u64::from(MAX_PAGE_ORDER))?
-            .ok_or_else(|| {
-                err_at(
-                    &start,
-                    ScriptErrorKind::MissingKey {
-                        key: "order",
-                        command: "pages alloc".into(),
-                    },
-                    None,
-                )
-            })? as u8;
-        let node = self
-            .num_arg(&args, "node", u64::from(MAX_NODES) - 1)?
-            .map(|n| n as u8);
-        let cpu = self
-            .num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?
-            .map(|c| c as u16);
+        let order = self.num_arg(&args, "order", u64::from(MAX_PAGE_ORDER))?.ok_or_else(|| {
+            err_at(&start, ScriptErrorKind::MissingKey { key: "order", command: "pages alloc".into() }, None)
+        })? as u8;
+        let node = self.num_arg(&args, "node", u64::from(MAX_NODES) - 1)?.map(|n| n as u8);
+        let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
         let as_arg = args.iter().find(|a| a.key == "as").ok_or_else(|| {
-            err_at(
-                &start,
-                ScriptErrorKind::MissingKey {
-                    key: "as",
-                    command: "pages alloc".into(),
-                },
-                None,
-            )
+            err_at(&start, ScriptErrorKind::MissingKey { key: "as", command: "pages alloc".into() }, None)
         })?;
         let target = self.target(as_arg)?;
-        Ok(Op::PagesAlloc {
-            order,
-            node,
-            cpu,
-            target,
-        })
+        Ok(Op::PagesAlloc { order, node, cpu, target })
     }
 
     fn pages_free(&mut self) -> PResult<Op> {
@@ -745,9 +581,7 @@ impl Parser<'_> {
         let what = self.reference(&t)?;
         let args = self.key_args()?;
         self.check_keys("pages free", &args, &["cpu"])?;
-        let cpu = self
-            .num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?
-            .map(|c| c as u16);
+        let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
         Ok(Op::PagesFree { what, cpu })
     }
 }
@@ -790,25 +624,11 @@ fn count_ops(stmts: &[Stmt]) -> u64 {
 
 /// Parse a script, interning names into `names`.
 pub fn parse(src: &str, names: &mut Names) -> Result<Program, ScriptError> {
-    let mut p = Parser {
-        toks: tokenize(src),
-        pos: 0,
-        names,
-        settings: Vec::new(),
-        seen_op: false,
-    };
+    let mut p = Parser { toks: tokenize(src), pos: 0, names, settings: Vec::new(), seen_op: false };
     let stmts = p.block(false)?;
-    let mut prog = Program {
-        settings: std::mem::take(&mut p.settings),
-        ..Default::default()
-    };
+    let mut prog = Program { settings: std::mem::take(&mut p.settings), ..Default::default() };
     if count_ops(&stmts) > MAX_OPS {
-        return Err(ScriptError {
-            line: 1,
-            col: 1,
-            kind: ScriptErrorKind::TooManyOps,
-            suggestion: None,
-        });
+        return Err(ScriptError { line: 1, col: 1, kind: ScriptErrorKind::TooManyOps, suggestion: None });
     }
     let mut budget = MAX_OPS;
     flatten(&stmts, &mut prog, &mut budget);
@@ -818,17 +638,8 @@ pub fn parse(src: &str, names: &mut Names) -> Result<Program, ScriptError> {
 /// Parse `src`, build the machine from `base` plus its `config` lines (then `overrides`, e.g.
 /// CLI flags), and run every op into a new session. Stops at the first failing op, reporting
 /// its line.
-pub fn load(
-    src: &str,
-    base: &MachineConfig,
-    overrides: &[(&str, &str)],
-) -> Result<Session, ScriptError> {
-    run(
-        src,
-        base,
-        overrides,
-        None::<fn(&Session, usize, &[crate::event::Event])>,
-    )
+pub fn load(src: &str, base: &MachineConfig, overrides: &[(&str, &str)]) -> Result<Session, ScriptError> {
+    run(src, base, overrides, None::<fn(&Session, usize, &[crate::event::Event])>)
 }
 
 /// Like [`load`], calling `each(session, op_index, events)` after every op with the op's events.
@@ -842,12 +653,7 @@ pub fn run(
     let prog = parse(src, &mut names)?;
     let mut config = prog.apply_config(base)?;
     for (k, v) in overrides {
-        set_config(&mut config, k, v).map_err(|kind| ScriptError {
-            line: 0,
-            col: 0,
-            kind,
-            suggestion: None,
-        })?;
+        set_config(&mut config, k, v).map_err(|kind| ScriptError { line: 0, col: 0, kind, suggestion: None })?;
     }
     let mut session = Session::with_names(config, names).map_err(|e| ScriptError {
         line: 0,
@@ -863,9 +669,7 @@ pub fn run(
             }
             Some(f) => {
                 events.clear();
-                session
-                    .push_into(*op, line, &mut events)
-                    .map_err(|e| op_error(line, e))?;
+                session.push_into(*op, line, &mut events).map_err(|e| op_error(line, e))?;
                 f(&session, k, &events);
             }
         }
@@ -879,12 +683,7 @@ pub fn op_error(line: u32, e: OpError) -> ScriptError {
         OpError::UnknownName { suggestion, .. } => suggestion.clone(),
         _ => None,
     };
-    ScriptError {
-        line,
-        col: 1,
-        kind: ScriptErrorKind::Op(e),
-        suggestion,
-    }
+    ScriptError { line, col: 1, kind: ScriptErrorKind::Op(e), suggestion }
 }
 
 #[cfg(test)]
@@ -911,10 +710,7 @@ mod tests {
         assert_eq!(p.settings.len(), 3);
         assert_eq!(p.ops.len(), 1 + 3 + 1 + 1 + 1 + 3);
         assert_eq!(p.lines, vec![3, 4, 4, 4, 5, 6, 7, 8, 9, 10]);
-        assert_eq!(
-            p.ops[0].to_script(&names),
-            "pages alloc order=3 node=0 cpu=1 as=a"
-        );
+        assert_eq!(p.ops[0].to_script(&names), "pages alloc order=3 node=0 cpu=1 as=a");
         assert_eq!(p.ops[1].to_script(&names), "pages alloc order=0 as=p[]");
         assert_eq!(p.ops[4].to_script(&names), "pages free p[*]");
         assert_eq!(p.ops[5].to_script(&names), "pages free p[0] cpu=1");
@@ -924,9 +720,7 @@ mod tests {
 
     #[test]
     fn multi_line_and_nested_repeat() {
-        let (p, _) = parse_ok(
-            "repeat 2 {\n  repeat 3 {\n    pages alloc order=0 as=x[]\n  }\n  pages free x[*]\n}\n",
-        );
+        let (p, _) = parse_ok("repeat 2 {\n  repeat 3 {\n    pages alloc order=0 as=x[]\n  }\n  pages free x[*]\n}\n");
         assert_eq!(p.ops.len(), 8);
         let (p, _) = parse_ok("repeat 2\n{\npages alloc order=1 as=y[]; pages free y[0]\n}");
         assert_eq!(p.ops.len(), 4);
@@ -937,35 +731,23 @@ mod tests {
         let e = parse_err("pages alloc ordr=3 as=a");
         assert_eq!((e.line, e.col), (1, 13));
         assert_eq!(e.suggestion.as_deref(), Some("order"));
-        assert_eq!(
-            e.to_string(),
-            "1:13: `pages alloc` takes no `ordr=`; did you mean `order`?"
-        );
+        assert_eq!(e.to_string(), "1:13: `pages alloc` takes no `ordr=`; did you mean `order`?");
 
         let e = parse_err("\n  pagse alloc order=1 as=a");
-        assert_eq!(
-            (e.line, e.col, e.suggestion.as_deref()),
-            (2, 3, Some("pages"))
-        );
+        assert_eq!((e.line, e.col, e.suggestion.as_deref()), (2, 3, Some("pages")));
 
         let e = parse_err("pages alloc order=11 as=a");
         assert!(matches!(e.kind, ScriptErrorKind::BadValue { .. }), "{e}");
         assert_eq!(e.col, 13);
 
         let e = parse_err("pages alloc order=1");
-        assert!(matches!(
-            e.kind,
-            ScriptErrorKind::MissingKey { key: "as", .. }
-        ));
+        assert!(matches!(e.kind, ScriptErrorKind::MissingKey { key: "as", .. }));
 
         let e = parse_err("show buddyinf");
         assert_eq!(e.suggestion.as_deref(), Some("buddyinfo"));
 
         let e = parse_err("pages alloc order=1 as=a\nconfig cpus=2");
-        assert_eq!(
-            (e.line, e.kind.clone()),
-            (2, ScriptErrorKind::ConfigAfterOps)
-        );
+        assert_eq!((e.line, e.kind.clone()), (2, ScriptErrorKind::ConfigAfterOps));
 
         let e = parse_err("repeat 3 { pages alloc order=0 as=p[]");
         assert_eq!(e.kind, ScriptErrorKind::Unbalanced);
@@ -987,47 +769,20 @@ mod tests {
         assert!(matches!(e.kind, ScriptErrorKind::Config(_)), "{e}");
         let p = parse("config memory=64M", &mut names).unwrap();
         let e = p.apply_config(&MachineConfig::default()).unwrap_err();
-        assert_eq!(
-            (e.line, e.col, e.suggestion.as_deref()),
-            (1, 8, Some("mem"))
-        );
+        assert_eq!((e.line, e.col, e.suggestion.as_deref()), (1, 8, Some("mem")));
         let p = parse("config pcp=maybe", &mut names).unwrap();
         assert!(p.apply_config(&MachineConfig::default()).is_err());
     }
 
     #[test]
     fn runtime_errors_carry_the_line() {
-        let e = load(
-            "pages alloc order=0 as=a\npages free b\n",
-            &MachineConfig::default(),
-            &[],
-        )
-        .unwrap_err();
+        let e = load("pages alloc order=0 as=a\npages free b\n", &MachineConfig::default(), &[]).unwrap_err();
         assert_eq!(e.line, 2);
-        assert!(matches!(
-            e.kind,
-            ScriptErrorKind::Op(OpError::UnknownName { .. })
-        ));
-        let e = load(
-            "pages alloc order=0 as=abc\npages free abd\n",
-            &MachineConfig::default(),
-            &[],
-        )
-        .unwrap_err();
+        assert!(matches!(e.kind, ScriptErrorKind::Op(OpError::UnknownName { .. })));
+        let e = load("pages alloc order=0 as=abc\npages free abd\n", &MachineConfig::default(), &[]).unwrap_err();
         assert_eq!(e.suggestion.as_deref(), Some("abc"));
-        let e = load(
-            "config mem=64K\npages alloc order=5 as=a\n",
-            &MachineConfig::default(),
-            &[],
-        )
-        .unwrap_err();
-        assert!(
-            matches!(
-                e.kind,
-                ScriptErrorKind::Op(OpError::OutOfMemory { order: 5 })
-            ),
-            "{e}"
-        );
+        let e = load("config mem=64K\npages alloc order=5 as=a\n", &MachineConfig::default(), &[]).unwrap_err();
+        assert!(matches!(e.kind, ScriptErrorKind::Op(OpError::OutOfMemory { order: 5 })), "{e}");
     }
 
     #[test]

@@ -72,14 +72,7 @@ impl Session {
             checkpoints: vec![(0, boot.clone())],
             interval,
             head: boot.clone(),
-            cursor: Cursor {
-                step: 0,
-                op: None,
-                pre: None,
-                events: Vec::new(),
-                applied: 0,
-                sim: boot,
-            },
+            cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot },
         })
     }
 
@@ -135,12 +128,7 @@ impl Session {
     }
 
     /// Like [`Session::push`], also handing the op's events to `out`.
-    pub fn push_into(
-        &mut self,
-        op: Op,
-        line: u32,
-        out: &mut dyn EventSink,
-    ) -> Result<Range<u64>, OpError> {
+    pub fn push_into(&mut self, op: Op, line: u32, out: &mut dyn EventSink) -> Result<Range<u64>, OpError> {
         struct Counting<'a>(u64, &'a mut dyn EventSink);
         impl EventSink for Counting<'_> {
             fn emit(&mut self, ev: Event) {
@@ -181,14 +169,7 @@ impl Session {
 
     fn reset_cursor(&mut self) {
         let boot = self.checkpoints[0].1.clone();
-        self.cursor = Cursor {
-            step: 0,
-            op: None,
-            pre: None,
-            events: Vec::new(),
-            applied: 0,
-            sim: boot,
-        };
+        self.cursor = Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot };
     }
 
     /// Current step.
@@ -258,21 +239,13 @@ impl Session {
         };
         let mut events = Vec::new();
         let mut run = pre.clone();
-        run.exec(&self.ops[k], &self.names, &mut events)
-            .expect("replay of a recorded op");
+        run.exec(&self.ops[k], &self.names, &mut events).expect("replay of a recorded op");
         drop(run);
         let mut sim = pre.clone();
         for ev in &events[..j] {
             sim.apply(ev);
         }
-        self.cursor = Cursor {
-            step,
-            op: Some(k),
-            pre: Some(pre),
-            events,
-            applied: j,
-            sim,
-        };
+        self.cursor = Cursor { step, op: Some(k), pre: Some(pre), events, applied: j, sim };
     }
 
     /// The events of op `k` (re-computed by replay).
@@ -282,8 +255,7 @@ impl Session {
         }
         let mut events = Vec::new();
         let mut sim = self.state_before(k);
-        sim.exec(&self.ops[k], &self.names, &mut events)
-            .expect("replay of a recorded op");
+        sim.exec(&self.ops[k], &self.names, &mut events).expect("replay of a recorded op");
         events
     }
 
@@ -294,8 +266,7 @@ impl Session {
     /// Replay ops `from..to` on `sim` without recording events.
     fn replay(&self, mut sim: Sim, from: usize, to: usize) -> Sim {
         for op in &self.ops[from..to] {
-            sim.exec(op, &self.names, &mut CountSink::default())
-                .expect("replay of a recorded op");
+            sim.exec(op, &self.names, &mut CountSink::default()).expect("replay of a recorded op");
         }
         sim
     }
@@ -316,8 +287,7 @@ impl Session {
         }
         let mut sim = self.checkpoints[0].1.clone();
         for (k, op) in self.ops.iter().enumerate() {
-            sim.exec(op, &self.names, &mut Tap(k, &mut f))
-                .expect("replay of a recorded op");
+            sim.exec(op, &self.names, &mut Tap(k, &mut f)).expect("replay of a recorded op");
         }
     }
 

@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::buddy::{Buddy, BuddyError};
 use crate::event::{Event, EventSink, ShowWhat, Sym};
-use crate::machine::{
-    ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_PAGE_ORDER, NR_PAGE_ORDERS,
-};
+use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_PAGE_ORDER, NR_PAGE_ORDERS};
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
 use crate::pcp::{Pcp, PCP_MAX_ORDER};
@@ -29,10 +27,7 @@ pub enum OpError {
     /// CPU id not on this machine.
     BadCpu { cpu: u64, cpus: u16 },
     /// The name is not bound.
-    UnknownName {
-        name: String,
-        suggestion: Option<String>,
-    },
+    UnknownName { name: String, suggestion: Option<String> },
     /// `as=NAME` where NAME still holds a live value.
     NameInUse { name: String },
     /// `NAME[i]` / `NAME[*]` / `as=NAME[]` on a name bound to a single value.
@@ -40,27 +35,16 @@ pub enum OpError {
     /// `NAME` on a list.
     IsAList { name: String },
     /// `NAME[i]` past the end of the list.
-    IndexOutOfRange {
-        name: String,
-        index: u32,
-        len: usize,
-    },
+    IndexOutOfRange { name: String, index: u32, len: usize },
 }
 
 impl fmt::Display for OpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OpError::OutOfMemory { order } => {
-                write!(
-                    f,
-                    "out of memory: no free block of order {order} ({} pages) on any node",
-                    1u64 << order
-                )
+                write!(f, "out of memory: no free block of order {order} ({} pages) on any node", 1u64 << order)
             }
-            OpError::BadOrder { order } => write!(
-                f,
-                "order {order} is above MAX_PAGE_ORDER ({MAX_PAGE_ORDER})"
-            ),
+            OpError::BadOrder { order } => write!(f, "order {order} is above MAX_PAGE_ORDER ({MAX_PAGE_ORDER})"),
             OpError::BadNode { node, nodes } => {
                 write!(f, "node {node} does not exist (this machine has {nodes})")
             }
@@ -75,20 +59,14 @@ impl fmt::Display for OpError {
                 Ok(())
             }
             OpError::NameInUse { name } => {
-                write!(
-                    f,
-                    "`{name}` still holds a live allocation; free it first or use another name"
-                )
+                write!(f, "`{name}` still holds a live allocation; free it first or use another name")
             }
             OpError::NotAList { name } => write!(f, "`{name}` is a single value, not a list"),
             OpError::IsAList { name } => {
                 write!(f, "`{name}` is a list; use `{name}[i]` or `{name}[*]`")
             }
             OpError::IndexOutOfRange { name, index, len } => {
-                write!(
-                    f,
-                    "`{name}[{index}]` is out of range: the list has {len} element(s)"
-                )
+                write!(f, "`{name}[{index}]` is out of range: the list has {len} element(s)")
             }
         }
     }
@@ -142,12 +120,7 @@ impl Sim {
         let mut machine = Machine::new(config)?;
         let buddy = Buddy::boot(&mut machine, &mut crate::event::CountSink::default());
         let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
-        Ok(Sim {
-            machine,
-            buddy,
-            pcp,
-            bindings: Bindings::default(),
-        })
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default() })
     }
 
     /// The configuration.
@@ -172,19 +145,13 @@ impl Sim {
     fn unknown(&self, name: Sym, names: &Names) -> OpError {
         let bound: Vec<&str> = self.bindings.syms().map(|s| names.name(s)).collect();
         let text = names.name(name);
-        OpError::UnknownName {
-            name: text.to_string(),
-            suggestion: suggest(text, bound),
-        }
+        OpError::UnknownName { name: text.to_string(), suggestion: suggest(text, bound) }
     }
 
     fn check_cpu(&self, cpu: Option<u16>) -> Result<u16, OpError> {
         let cpu = cpu.unwrap_or(0);
         if cpu >= self.config().cpus {
-            return Err(OpError::BadCpu {
-                cpu: u64::from(cpu),
-                cpus: self.config().cpus,
-            });
+            return Err(OpError::BadCpu { cpu: u64::from(cpu), cpus: self.config().cpus });
         }
         Ok(cpu)
     }
@@ -193,52 +160,31 @@ impl Sim {
     fn resolve(&self, what: Ref, names: &Names) -> Result<Vec<(Option<u32>, Value)>, OpError> {
         let name = what.name();
         let text = || names.name(name).to_string();
-        let b = self
-            .bindings
-            .get(name)
-            .ok_or_else(|| self.unknown(name, names))?;
+        let b = self.bindings.get(name).ok_or_else(|| self.unknown(name, names))?;
         match (what, b) {
             (Ref::Name { .. }, Binding::One(v)) => Ok(vec![(None, *v)]),
             (Ref::Name { .. }, Binding::List(_)) => Err(OpError::IsAList { name: text() }),
             (_, Binding::One(_)) => Err(OpError::NotAList { name: text() }),
             (Ref::Index { index, .. }, Binding::List(v)) => match v.get(index as usize) {
                 Some(val) => Ok(vec![(Some(index), *val)]),
-                None => Err(OpError::IndexOutOfRange {
-                    name: text(),
-                    index,
-                    len: v.len(),
-                }),
+                None => Err(OpError::IndexOutOfRange { name: text(), index, len: v.len() }),
             },
             // Freed from the front, each element is index 0 when it goes.
-            (Ref::All { .. }, Binding::List(v)) => {
-                Ok(v.iter().map(|val| (Some(0), *val)).collect())
-            }
+            (Ref::All { .. }, Binding::List(v)) => Ok(v.iter().map(|val| (Some(0), *val)).collect()),
         }
     }
 
     /// Execute one op. On error nothing has changed and no event was emitted.
     pub fn exec(&mut self, op: &Op, names: &Names, out: &mut dyn EventSink) -> Result<(), OpError> {
         match *op {
-            Op::PagesAlloc {
-                order,
-                node,
-                cpu,
-                target,
-            } => {
+            Op::PagesAlloc { order, node, cpu, target } => {
                 if order > MAX_PAGE_ORDER {
-                    return Err(OpError::BadOrder {
-                        order: u64::from(order),
-                    });
+                    return Err(OpError::BadOrder { order: u64::from(order) });
                 }
                 let cpu = self.check_cpu(cpu)?;
                 let nodes = self.config().nodes;
                 let node = match node {
-                    Some(n) if n >= nodes => {
-                        return Err(OpError::BadNode {
-                            node: u64::from(n),
-                            nodes,
-                        })
-                    }
+                    Some(n) if n >= nodes => return Err(OpError::BadNode { node: u64::from(n), nodes }),
                     Some(n) => n,
                     None => self.config().node_of_cpu(cpu),
                 };
@@ -247,33 +193,14 @@ impl Sim {
                     Target::Append { name } => (name, true),
                 };
                 match (self.bindings.get(name), list) {
-                    (Some(Binding::One(_)), false) => {
-                        return Err(OpError::NameInUse {
-                            name: names.name(name).into(),
-                        })
-                    }
-                    (Some(Binding::One(_)), true) => {
-                        return Err(OpError::NotAList {
-                            name: names.name(name).into(),
-                        })
-                    }
-                    (Some(Binding::List(_)), false) => {
-                        return Err(OpError::IsAList {
-                            name: names.name(name).into(),
-                        })
-                    }
+                    (Some(Binding::One(_)), false) => return Err(OpError::NameInUse { name: names.name(name).into() }),
+                    (Some(Binding::One(_)), true) => return Err(OpError::NotAList { name: names.name(name).into() }),
+                    (Some(Binding::List(_)), false) => return Err(OpError::IsAList { name: names.name(name).into() }),
                     _ => {}
                 }
                 let owner = Owner::Pages { name };
                 let pfn = self.alloc_pages(node, cpu, order, owner, out)?;
-                self.emit(
-                    out,
-                    Event::Bound {
-                        name,
-                        list,
-                        value: Value::Pages { pfn, order },
-                    },
-                );
+                self.emit(out, Event::Bound { name, list, value: Value::Pages { pfn, order } });
                 Ok(())
             }
             Op::PagesFree { what, cpu } => {
@@ -284,13 +211,7 @@ impl Sim {
                 }
                 for (index, Value::Pages { pfn, .. }) in values {
                     self.free_pages(cpu, pfn, out);
-                    self.emit(
-                        out,
-                        Event::Unbound {
-                            name: what.name(),
-                            index,
-                        },
-                    );
+                    self.emit(out, Event::Unbound { name: what.name(), index });
                 }
                 Ok(())
             }
@@ -302,7 +223,9 @@ impl Sim {
     }
 
     /// Allocate a block: through the pcp lists for orders <= 3 when enabled, else the buddy
-    /// allocator; falls back over nodes in zonelist order.
+    /// allocator; falls back over nodes in zonelist order. When nothing fits but pcp lists hold
+    /// pages, they are drained first (`drain_all_pages`), but only if that makes the allocation
+    /// succeed: a failing allocation changes nothing.
     pub fn alloc_pages(
         &mut self,
         node: u8,
@@ -311,35 +234,45 @@ impl Sim {
         owner: Owner,
         out: &mut dyn EventSink,
     ) -> Result<u32, OpError> {
+        if self.alloc_target(node, cpu, order).is_none() {
+            let held = self.pcp.as_ref().map_or(0, Pcp::total_pages);
+            if held == 0 {
+                return Err(OpError::OutOfMemory { order });
+            }
+            let mut trial = self.clone();
+            trial.drain_all_pcp(order, &mut crate::event::CountSink::default());
+            if trial.alloc_target(node, cpu, order).is_none() {
+                return Err(OpError::OutOfMemory { order });
+            }
+            self.drain_all_pcp(order, out);
+        }
+        let target = self.alloc_target(node, cpu, order).ok_or(OpError::OutOfMemory { order })?;
         match &mut self.pcp {
             Some(pcp) if order <= PCP_MAX_ORDER => {
-                let target = self
-                    .buddy
-                    .zonelist(node)
-                    .into_iter()
-                    .find(|&n| pcp.can_alloc(&self.buddy, cpu, n, order))
-                    .ok_or(OpError::OutOfMemory { order })?;
                 if target != node {
-                    let ev = Event::NodeFallback {
-                        from: node,
-                        to: target,
-                        order,
-                    };
-                    out.emit(ev);
+                    out.emit(Event::NodeFallback { from: node, to: target, order });
                 }
-                Ok(pcp.alloc(
-                    &mut self.machine,
-                    &mut self.buddy,
-                    cpu,
-                    target,
-                    order,
-                    owner,
-                    out,
-                ))
+                Ok(pcp.alloc(&mut self.machine, &mut self.buddy, cpu, target, order, owner, out))
             }
-            _ => Ok(self
-                .buddy
-                .alloc(&mut self.machine, node, order, owner, out)?),
+            _ => Ok(self.buddy.alloc(&mut self.machine, node, order, owner, out)?),
+        }
+    }
+
+    /// The node an allocation would be served from, if any.
+    fn alloc_target(&self, node: u8, cpu: u16, order: u8) -> Option<u8> {
+        let zonelist = self.buddy.zonelist(node);
+        match &self.pcp {
+            Some(pcp) if order <= PCP_MAX_ORDER => {
+                zonelist.into_iter().find(|&n| pcp.can_alloc(&self.buddy, cpu, n, order))
+            }
+            _ => zonelist.into_iter().find(|&n| self.buddy.can_alloc(n, order)),
+        }
+    }
+
+    fn drain_all_pcp(&mut self, order: u8, out: &mut dyn EventSink) {
+        if let Some(pcp) = &mut self.pcp {
+            out.emit(Event::PcpDrainAll { order });
+            pcp.drain_all(&mut self.machine, &mut self.buddy, out);
         }
     }
 
@@ -347,9 +280,7 @@ impl Sim {
     pub fn free_pages(&mut self, cpu: u16, pfn: u32, out: &mut dyn EventSink) {
         let order = self.machine.frame(pfn).order;
         match &mut self.pcp {
-            Some(pcp) if order <= PCP_MAX_ORDER => {
-                pcp.free(&mut self.machine, &mut self.buddy, cpu, pfn, out)
-            }
+            Some(pcp) if order <= PCP_MAX_ORDER => pcp.free(&mut self.machine, &mut self.buddy, cpu, pfn, out),
             _ => self.buddy.free(&mut self.machine, pfn, out),
         }
     }
@@ -368,15 +299,8 @@ impl Sim {
             };
             for Value::Pages { pfn, order } in vals {
                 let f = self.machine.frame(pfn);
-                if f.kind
-                    != (FrameKind::Used {
-                        owner: Owner::Pages { name: sym },
-                    })
-                    || f.order != order
-                {
-                    return Err(format!(
-                        "binding {sym} -> pfn {pfn} order {order}, but the frame is {f:?}"
-                    ));
+                if f.kind != (FrameKind::Used { owner: Owner::Pages { name: sym } }) || f.order != order {
+                    return Err(format!("binding {sym} -> pfn {pfn} order {order}, but the frame is {f:?}"));
                 }
             }
         }
@@ -392,20 +316,15 @@ impl Sim {
             }
         }
         let free_pages: u64 = nr_free.iter().enumerate().map(|(o, n)| n << o).sum();
-        let pcp_pages: u64 = self.pcp.as_ref().map_or(0, |p| {
-            (0..self.config().nodes).map(|n| p.pages_on_node(n)).sum()
-        });
+        let pcp_pages: u64 =
+            self.pcp.as_ref().map_or(0, |p| (0..self.config().nodes).map(|n| p.pages_on_node(n)).sum());
         let total = u64::from(self.machine.total_pages());
         let unusable_index = (0..NR_PAGE_ORDERS)
             .map(|j| {
                 if free_pages == 0 {
                     return 0.0;
                 }
-                let suitable: u64 = nr_free[j..]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| n << (i + j))
-                    .sum();
+                let suitable: u64 = nr_free[j..].iter().enumerate().map(|(i, n)| n << (i + j)).sum();
                 (free_pages - suitable) as f64 / free_pages as f64
             })
             .collect();

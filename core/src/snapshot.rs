@@ -102,9 +102,7 @@ impl Snapshot {
                 node: z.node,
                 start_pfn: z.start_pfn,
                 pages: z.pages,
-                free_area: (0..z.free_area.len() as u8)
-                    .map(|o| sim.buddy.list(m, z.node, o))
-                    .collect(),
+                free_area: (0..z.free_area.len() as u8).map(|o| sim.buddy.list(m, z.node, o)).collect(),
             })
             .collect();
         let mut blocks = Vec::new();
@@ -122,11 +120,7 @@ impl Snapshot {
                     continue;
                 }
             };
-            blocks.push(BlockSnap {
-                pfn,
-                order: f.order,
-                state,
-            });
+            blocks.push(BlockSnap { pfn, order: f.order, state });
             pfn += 1 << f.order;
         }
         let pcp = match &sim.pcp {
@@ -138,11 +132,7 @@ impl Snapshot {
                     PcpSnap {
                         cpu,
                         node,
-                        lists: l
-                            .lists
-                            .iter()
-                            .map(|v| v.iter().copied().collect())
-                            .collect(),
+                        lists: l.lists.iter().map(|v| v.iter().copied().collect()).collect(),
                         count: l.count,
                         batch: p.batch(node),
                         high: p.high(node),
@@ -153,16 +143,10 @@ impl Snapshot {
         let mut bindings = Vec::new();
         for (sym, b) in sim.bindings.iter() {
             match b {
-                Binding::One(v) => bindings.push(BindingSnap {
-                    label: names.name(sym).to_string(),
-                    value: *v,
-                }),
+                Binding::One(v) => bindings.push(BindingSnap { label: names.name(sym).to_string(), value: *v }),
                 Binding::List(vs) => {
                     for (i, v) in vs.iter().enumerate() {
-                        bindings.push(BindingSnap {
-                            label: format!("{}[{i}]", names.name(sym)),
-                            value: *v,
-                        });
+                        bindings.push(BindingSnap { label: format!("{}[{i}]", names.name(sym)), value: *v });
                     }
                 }
             }

@@ -7,9 +7,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -25,8 +23,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .into_iter()
         .filter(|c| *c != word)
         .map(|c| {
-            let prefix =
-                c.len().min(word.len()) >= 3 && (c.starts_with(word) || word.starts_with(c));
+            let prefix = c.len().min(word.len()) >= 3 && (c.starts_with(word) || word.starts_with(c));
             let d = if c.eq_ignore_ascii_case(word) {
                 0
             } else if prefix {
@@ -48,14 +45,8 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(
-            suggest("ordr", ["order", "node", "cpu", "as"]),
-            Some("order".into())
-        );
-        assert_eq!(
-            suggest("buddyinf", ["buddyinfo", "slabinfo", "stats"]),
-            Some("buddyinfo".into())
-        );
+        assert_eq!(suggest("ordr", ["order", "node", "cpu", "as"]), Some("order".into()));
+        assert_eq!(suggest("buddyinf", ["buddyinfo", "slabinfo", "stats"]), Some("buddyinfo".into()));
         assert_eq!(suggest("zzz", ["order", "node"]), None);
         assert_eq!(suggest("CPU", ["cpu"]), Some("cpu".into()));
     }

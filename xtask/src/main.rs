@@ -1,1 +1,315 @@
-fn main() {}
+//! Project automation: `cargo xtask setup|serve|test|dist|bench`.
+//!
+//! Every command installs what it needs when it is missing (and says nothing when it is present),
+//! so a fresh machine needs only Rust (rustup) to start.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const USAGE: &str = "\
+cargo xtask <command>
+
+  serve [--port N]   install what is missing, then serve the app on http://127.0.0.1:PORT (default 8080)
+  test               everything CI checks: fmt, clippy, cargo test, release build, browser suite
+  dist               release build into dist/ (relative URLs: copy it under any sub-path)
+  bench              run the criterion benchmarks (figures go in BENCHMARKS.md)
+  setup              install the toolchain pieces only (wasm32 target, trunk, wasm-bindgen-cli)
+";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn say(msg: &str) {
+    eprintln!("xtask: {msg}");
+}
+
+fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root());
+    c
+}
+
+/// Run a command, inheriting output; true on success.
+fn run(c: &mut Command) -> bool {
+    match c.status() {
+        Ok(s) => s.success(),
+        Err(e) => {
+            say(&format!("could not start {:?}: {e}", c.get_program()));
+            false
+        }
+    }
+}
+
+/// Run a command, capturing stdout (stderr inherited); None on failure.
+fn output(c: &mut Command) -> Option<String> {
+    let out = c.stderr(Stdio::inherit()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn quiet_output(c: &mut Command) -> Option<String> {
+    let out = c.stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn have(program: &str, args: &[&str]) -> Option<String> {
+    quiet_output(Command::new(program).args(args))
+}
+
+/// The `wasm-bindgen` version pinned in Cargo.lock.
+fn locked_wasm_bindgen() -> Option<String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock")).ok()?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == "name = \"wasm-bindgen\"" {
+            let v = lines.next()?;
+            return v.strip_prefix("version = \"")?.strip_suffix('"').map(String::from);
+        }
+    }
+    None
+}
+
+fn setup() -> bool {
+    let targets = have("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        say("adding the wasm32-unknown-unknown target");
+        if !run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"])) {
+            return false;
+        }
+    }
+    let trunk_ok = have("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION));
+    if !trunk_ok {
+        say(&format!("installing trunk {TRUNK_VERSION} (takes ~13 minutes once)"));
+        if !run(cmd("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"])) {
+            return false;
+        }
+    }
+    if !root().join("Cargo.lock").exists() {
+        run(cmd("cargo").args(["generate-lockfile", "--offline"]));
+    }
+    let Some(wbg) = locked_wasm_bindgen() else {
+        say("Cargo.lock names no wasm-bindgen version");
+        return false;
+    };
+    let wbg_ok = have("wasm-bindgen", &["--version"]).is_some_and(|v| v.split_whitespace().nth(1) == Some(&wbg));
+    if !wbg_ok {
+        say(&format!("installing wasm-bindgen-cli {wbg}"));
+        // Not --locked: its lockfile names a crate version the registry lacks.
+        if !run(cmd("cargo").args(["install", "wasm-bindgen-cli", "--version", &wbg])) {
+            return false;
+        }
+    }
+    true
+}
+
+fn apt_install(packages: &[&str]) -> bool {
+    say(&format!("installing {} from Debian", packages.join(" ")));
+    let sudo = if have("id", &["-u"]).is_some_and(|u| u.trim() == "0") { None } else { Some("sudo") };
+    let mk = |args: &[&str]| {
+        let mut c = match sudo {
+            Some(s) => {
+                let mut c = cmd(s);
+                c.arg("apt-get");
+                c
+            }
+            None => cmd("apt-get"),
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run(&mut mk(&["update", "-qq"])) && run(&mut mk(&["install", "-y", "-qq"]).args(packages))
+}
+
+/// Debian chromium + CJK fonts, and the browser suite's npm packages.
+fn setup_browser() -> bool {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/bin/chromium").exists() {
+        missing.extend(["chromium", "chromium-driver"]);
+    }
+    if !Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists() {
+        missing.push("fonts-noto-cjk");
+    }
+    if !missing.is_empty() && !apt_install(&missing) {
+        return false;
+    }
+    let e2e = root().join("e2e");
+    let stamp = e2e.join("node_modules/.package-lock.json");
+    let lock = e2e.join("package-lock.json");
+    let fresh = match (fs::read(&stamp), fs::read(&lock)) {
+        (Ok(_), Ok(_)) => {
+            stamp.metadata().and_then(|s| s.modified()).ok() >= lock.metadata().and_then(|l| l.modified()).ok()
+        }
+        _ => false,
+    };
+    if !fresh {
+        say("installing the browser suite's npm packages");
+        if !run(cmd("npm").args(["ci", "--prefix", "e2e", "--no-audit", "--no-fund", "--loglevel=error"])) {
+            return false;
+        }
+    }
+    true
+}
+
+fn trunk_build() -> bool {
+    run(cmd("trunk").args(["build", "--release", "--offline"]))
+}
+
+fn serve(args: &[String]) -> bool {
+    let port =
+        args.iter().position(|a| a == "--port").and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| "8080".into());
+    if !setup() {
+        return false;
+    }
+    println!("Slabscope: http://127.0.0.1:{port}/  (Ctrl-C stops)");
+    run(cmd("trunk").args(["serve", "--offline", "--address", "127.0.0.1", "--port", &port]))
+}
+
+/// One check's outcome.
+struct Check {
+    name: &'static str,
+    passed: u64,
+    failed: u64,
+    ok: bool,
+}
+
+/// Sum the `test result:` lines of cargo test output.
+fn cargo_test_counts(out: &str) -> (u64, u64) {
+    let mut p = 0;
+    let mut f = 0;
+    for l in out.lines().filter(|l| l.starts_with("test result:")) {
+        let num = |word: &str| {
+            l.split(';')
+                .find(|part| part.trim_end().ends_with(word))
+                .and_then(|part| part.split_whitespace().rev().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        p += num("passed");
+        f += num("failed");
+    }
+    (p, f)
+}
+
+/// Run a command, echoing and capturing its combined stdout.
+fn tee(c: &mut Command) -> (bool, String) {
+    match c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn() {
+        Err(e) => {
+            say(&format!("could not start {:?}: {e}", c.get_program()));
+            (false, String::new())
+        }
+        Ok(child) => {
+            let out = child.wait_with_output().expect("wait for child");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            print!("{text}");
+            (out.status.success(), text)
+        }
+    }
+}
+
+fn test() -> bool {
+    let mut checks: Vec<Check> = Vec::new();
+    let step = |name: &'static str, ok: bool| Check { name, passed: u64::from(ok), failed: u64::from(!ok), ok };
+    if !setup() || !setup_browser() {
+        say("setup failed");
+        println!("xtask: 0 passed, 1 failed");
+        return false;
+    }
+    say("rustfmt");
+    checks.push(step("rustfmt", run(cmd("cargo").args(["fmt", "--all", "--check"]))));
+    say("clippy");
+    checks.push(step(
+        "clippy",
+        run(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
+    ));
+    checks.push(step(
+        "clippy (wasm32)",
+        run(cmd("cargo").args([
+            "clippy",
+            "-p",
+            "slabscope-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    ));
+    say("cargo test");
+    let (ok, out) = tee(cmd("cargo").args(["test", "--workspace"]));
+    let (p, f) = cargo_test_counts(&out);
+    checks.push(Check { name: "cargo test", passed: p, failed: f.max(u64::from(!ok)), ok });
+    say("release build (trunk)");
+    let built = trunk_build();
+    checks.push(step("trunk build --release", built));
+    if built {
+        say("browser suite");
+        let hash = output(cmd("cargo").args([
+            "run",
+            "--quiet",
+            "-p",
+            "slabscope",
+            "--",
+            "run",
+            "--hash",
+            "core/tests/data/determinism.ops",
+        ]))
+        .and_then(|o| o.lines().last().map(|l| l.trim().to_string()))
+        .unwrap_or_default();
+        let (ok, out) = tee(cmd("node")
+            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+            .arg("e2e/tests/")
+            .env("SLABSCOPE_DIST", root().join("dist"))
+            .env("SLABSCOPE_NATIVE_HASH", hash));
+        let count = |prefix: &str| {
+            out.lines()
+                .filter_map(|l| l.strip_prefix(prefix))
+                .filter_map(|n| n.trim().parse::<u64>().ok())
+                .last()
+                .unwrap_or(0)
+        };
+        let (p, f) = (count("# pass "), count("# fail "));
+        checks.push(Check { name: "browser suite", passed: p, failed: f.max(u64::from(!ok)), ok });
+        say("screenshots: target/e2e/");
+    }
+    for c in &checks {
+        say(&format!(
+            "{:<22} {}  ({} passed, {} failed)",
+            c.name,
+            if c.ok { "ok" } else { "FAILED" },
+            c.passed,
+            c.failed
+        ));
+    }
+    let passed: u64 = checks.iter().map(|c| c.passed).sum();
+    let failed: u64 = checks.iter().map(|c| c.failed).sum();
+    println!("xtask: {passed} passed, {failed} failed");
+    checks.iter().all(|c| c.ok)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let ok = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("dist") => {
+            setup() && trunk_build() && {
+                say(&format!("built {}; copy it anywhere (relative URLs)", root().join("dist").display()));
+                true
+            }
+        }
+        Some("bench") => run(cmd("cargo").args(["bench", "-p", "slabscope-core"])),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

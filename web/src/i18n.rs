@@ -1,0 +1,144 @@
+//! The i18n catalogue: every user-facing string, in English and Japanese.
+//! Event sentences come from the core's message keys (`Event::message`).
+
+use slabscope_core::event::{Arg, Message};
+use slabscope_core::names::Names;
+
+/// UI language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "ja" => Some(Lang::Ja),
+            _ => None,
+        }
+    }
+}
+
+/// (key, English, Japanese).
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("app.title", "Slabscope", "Slabscope"),
+    ("app.tagline", "Watch a kernel memory allocator work, one step at a time.", "カーネルのメモリアロケータの動きを一歩ずつ観察します。"),
+    ("ui.step", "Step", "ステップ"),
+    ("ui.back", "Back", "戻る"),
+    ("ui.reset", "Reset", "最初へ"),
+    ("ui.counter", "step {step} / {total} · operation {op} / {ops}", "ステップ {step} / {total} · 操作 {op} / {ops}"),
+    ("ui.memory_map", "Physical memory: one cell per page, blocks outlined", "物理メモリ：1マス＝1ページ、枠＝ブロック"),
+    ("ui.chart", "Free blocks per order (nr_free)", "オーダー別の空きブロック数 (nr_free)"),
+    ("ui.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
+    ("ui.legend.free", "free block", "空きブロック"),
+    ("ui.legend.used", "allocated", "割り当て済み"),
+    ("ui.legend.pcp", "on a per-CPU list", "per-CPU リスト上"),
+    ("ui.legend.transit", "moving between lists", "リスト間を移動中"),
+    ("ui.start", "Booted: all memory is free in the buddy allocator.", "起動直後：全メモリがバディアロケータの空きリストにあります。"),
+    ("ui.op", "Operation: {op}", "操作：{op}"),
+    ("ui.lang", "日本語", "English"),
+    ("ui.panic", "Slabscope hit an internal error. Please copy this text into a bug report:", "Slabscope で内部エラーが発生しました。次のテキストをバグ報告に貼り付けてください："),
+    ("chart.order", "order", "オーダー"),
+    ("chart.blocks", "blocks", "ブロック数"),
+    // Events (keys from slabscope_core::event::Event::message).
+    ("buddy.area_empty", "free_area[{order}] on node {node} is empty: look at the next order.", "ノード {node} の free_area[{order}] は空です。次のオーダーを調べます。"),
+    ("buddy.taken", "Took the first block of free_area[{order}] on node {node}: pfn {pfn}.", "ノード {node} の free_area[{order}] の先頭ブロック（pfn {pfn}）を取り出しました。"),
+    ("buddy.split", "Split the order-{from} block at pfn {pfn} into two order-{order} halves: keep pfn {pfn}, free pfn {buddy}.", "pfn {pfn} のオーダー {from} ブロックを2つのオーダー {order} に分割：pfn {pfn} を残し、pfn {buddy} を空きリストへ。"),
+    ("buddy.allocated", "Allocated {pages} page(s) at pfn {pfn} (order {order}) to {owner}.", "pfn {pfn} から {pages} ページ（オーダー {order}）を {owner} に割り当てました。"),
+    ("buddy.released", "Freeing {pages} page(s) at pfn {pfn} (order {order}).", "pfn {pfn} の {pages} ページ（オーダー {order}）を解放します。"),
+    ("buddy.merged", "Buddy pfn {buddy} (= {pfn} XOR 2^{order}) is free: merged into an order-{to} block at pfn {merged}.", "バディ pfn {buddy}（= {pfn} XOR 2^{order}）が空き：pfn {merged} のオーダー {to} ブロックに結合しました。"),
+    ("buddy.merge_stop_busy", "Buddy pfn {buddy} is not a free order-{order} block: merging stops.", "バディ pfn {buddy} はオーダー {order} の空きブロックではないため、結合を終えます。"),
+    ("buddy.merge_stop_zone", "Buddy pfn {buddy} lies outside this zone: merging stops.", "バディ pfn {buddy} はこのゾーンの外にあるため、結合を終えます。"),
+    ("buddy.merge_stop_max", "The block at pfn {pfn} has the maximum order {order}: merging stops.", "pfn {pfn} のブロックは最大オーダー {order} に達したため、結合を終えます。"),
+    ("buddy.inserted_head", "Put the order-{order} block at pfn {pfn} at the head of free_area[{order}].", "pfn {pfn} のオーダー {order} ブロックを free_area[{order}] の先頭に入れました。"),
+    ("buddy.inserted_tail_boot", "Boot: added the order-{order} block at pfn {pfn} to the tail of free_area[{order}].", "起動時：pfn {pfn} のオーダー {order} ブロックを free_area[{order}] の末尾に追加しました。"),
+    ("buddy.inserted_tail_merge", "Put the order-{order} block at pfn {pfn} at the tail of free_area[{order}]: its next-order buddy is free, so it will likely merge soon.", "pfn {pfn} のオーダー {order} ブロックを free_area[{order}] の末尾に入れました（上位のバディが空きで、すぐ結合しそうなため）。"),
+    ("buddy.fallback", "Node {from} has no free block of order {order}: falling back to node {to}.", "ノード {from} にオーダー {order} の空きがないため、ノード {to} にフォールバックします。"),
+    ("pcp.refill", "CPU {cpu}'s order-{order} per-CPU list is empty: refill {count} block(s) from the buddy allocator.", "CPU {cpu} のオーダー {order} per-CPU リストが空：バディから {count} ブロック補充します。"),
+    ("pcp.added", "Added pfn {pfn} (order {order}) to CPU {cpu}'s per-CPU list.", "pfn {pfn}（オーダー {order}）を CPU {cpu} の per-CPU リストに追加しました。"),
+    ("pcp.taken", "Fast path: took pfn {pfn} from the head of CPU {cpu}'s order-{order} list.", "高速パス：CPU {cpu} のオーダー {order} リスト先頭から pfn {pfn} を取りました。"),
+    ("pcp.drain", "CPU {cpu} holds at least high = {high} pages: drain {count} pages back to the buddy allocator.", "CPU {cpu} のページ数が high = {high} に達したため、{count} ページをバディへ返します。"),
+    ("pcp.removed", "Took pfn {pfn} (order {order}) from the tail of CPU {cpu}'s list to free it.", "CPU {cpu} のリスト末尾から pfn {pfn}（オーダー {order}）を取り出して解放します。"),
+    ("pcp.drain_all", "No node has a free block of order {order}, but per-CPU lists hold pages: drain them all back to the buddy allocator and retry.", "オーダー {order} の空きブロックがどのノードにもありませんが、per-CPU リストにページがあります。すべてバディへ戻して再試行します。"),
+    ("script.shown", "Displayed {what}.", "{what} を表示しました。"),
+    ("script.bound", "Named the block at pfn {pfn} (order {order}) `{name}`.", "pfn {pfn}（オーダー {order}）のブロックを `{name}` と名付けました。"),
+    ("script.appended", "Appended the block at pfn {pfn} (order {order}) to list `{name}`.", "pfn {pfn}（オーダー {order}）のブロックをリスト `{name}` に追加しました。"),
+    ("script.unbound", "`{name}` is freed and no longer names anything.", "`{name}` は解放され、何も指さなくなりました。"),
+    ("script.list_removed", "Removed element {index} from list `{name}`.", "リスト `{name}` から要素 {index} を取り除きました。"),
+    ("script.list_empty", "List `{name}` is empty: nothing to free.", "リスト `{name}` は空なので、解放するものはありません。"),
+    ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
+    ("word.slabinfo", "/proc/slabinfo", "/proc/slabinfo"),
+    ("word.stats", "statistics", "統計"),
+];
+
+/// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).
+pub fn t(lang: Lang, key: &str) -> String {
+    match CATALOGUE.iter().find(|e| e.0 == key) {
+        Some(&(_, en, ja)) => match lang {
+            Lang::En => en.to_string(),
+            Lang::Ja => ja.to_string(),
+        },
+        None => key.to_string(),
+    }
+}
+
+/// Look up `key` and substitute `{name}` parameters.
+pub fn tf(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let mut s = t(lang, key);
+    for (k, v) in args {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+/// The sentence for an event message.
+pub fn message(lang: Lang, m: &Message, names: &Names) -> String {
+    let args: Vec<(&str, String)> = m
+        .args
+        .iter()
+        .map(|(k, a)| {
+            let v = match a {
+                Arg::Num(n) => n.to_string(),
+                Arg::Word(w) => t(lang, &format!("word.{w}")),
+                Arg::Name(s) => names.name(*s).to_string(),
+            };
+            (*k, v)
+        })
+        .collect();
+    tf(lang, m.key, &args)
+}
+
+/// Every key (for the completeness test).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|e| e.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_complete_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &(k, en, ja) in CATALOGUE {
+            assert!(seen.insert(k), "duplicate key {k}");
+            assert!(!en.is_empty() && !ja.is_empty(), "{k} incomplete");
+            // Same placeholders in both languages.
+            let ph = |s: &str| {
+                let mut v: Vec<String> =
+                    s.split('{').skip(1).filter_map(|p| p.split('}').next()).map(String::from).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(ph(en), ph(ja), "{k}: placeholders differ");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The physical memory map: one cell per page, each block outlined, coloured and patterned by
+//! state so it reads without colour too.
+
+use slabscope_core::snapshot::{BlockSnap, BlockState};
+use yew::prelude::*;
+
+use crate::i18n::{t, Lang};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub blocks: Vec<BlockSnap>,
+    pub total_pages: u32,
+    pub lang: Lang,
+}
+
+const CELL: u32 = 18;
+
+fn state_name(s: &BlockState) -> &'static str {
+    match s {
+        BlockState::Free => "free",
+        BlockState::Used { .. } => "used",
+        BlockState::Pcp { .. } => "pcp",
+        BlockState::Transit => "transit",
+    }
+}
+
+#[function_component(BuddyMap)]
+pub fn buddy_map(p: &Props) -> Html {
+    let per_row = 32.min(p.total_pages.max(1));
+    let rows = p.total_pages.div_ceil(per_row);
+    let (w, h) = (per_row * CELL, rows * CELL);
+    let mut rects = Vec::new();
+    for b in &p.blocks {
+        let state = state_name(&b.state);
+        let (start, end) = (b.pfn, b.pfn + (1u32 << b.order));
+        // A block may span several rows: one rect per row segment.
+        let mut pfn = start;
+        while pfn < end {
+            let row = pfn / per_row;
+            let seg_end = end.min((row + 1) * per_row);
+            let x = (pfn % per_row) * CELL;
+            let y = row * CELL;
+            let width = (seg_end - pfn) * CELL;
+            rects.push(html! {
+                <rect class={classes!("block", state)} x={x.to_string()} y={y.to_string()}
+                      width={width.to_string()} height={CELL.to_string()}
+                      data-pfn={b.pfn.to_string()} data-order={b.order.to_string()} data-state={state}>
+                    <title>{ format!("pfn {}-{} · order {} · {}", b.pfn, end - 1, b.order, t(p.lang, &format!("ui.legend.{state}"))) }</title>
+                </rect>
+            });
+            pfn = seg_end;
+        }
+    }
+    let legend = ["free", "used", "pcp", "transit"].map(|s| {
+        html! { <li><svg width="14" height="14" aria-hidden="true"><rect class={classes!("block", s)} width="14" height="14" /></svg>{ t(p.lang, &format!("ui.legend.{s}")) }</li> }
+    });
+    html! {
+        <figure class="memory-map">
+            <svg id="buddy-view" viewBox={format!("0 0 {w} {h}")} width={w.to_string()} height={h.to_string()} role="img"
+                 aria-label={t(p.lang, "ui.memory_map")}>
+                <defs>
+                    <pattern id="pat-free" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect width="6" height="6" class="pat-free-bg" />
+                        <line x1="0" y1="0" x2="0" y2="6" class="pat-free-line" />
+                    </pattern>
+                    <pattern id="pat-pcp" width="6" height="6" patternUnits="userSpaceOnUse">
+                        <rect width="6" height="6" class="pat-pcp-bg" />
+                        <circle cx="3" cy="3" r="1.2" class="pat-pcp-dot" />
+                    </pattern>
+                </defs>
+                { for rects }
+            </svg>
+            <ul class="legend">{ for legend }</ul>
+        </figure>
+    }
+}

@@ -1,0 +1,3 @@
+//! One component per view.
+pub mod buddy_map;
+pub mod chart;
