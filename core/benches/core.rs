@@ -1,1 +1,112 @@
-fn main() {}
+//! Criterion benchmarks: page alloc/free throughput and seek latency in a 1,000,000-op session.
+//! Also prints the bytes a session retains per op (counted by a wrapping global allocator).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use slabscope_core::event::CountSink;
+use slabscope_core::machine::{MachineConfig, Owner};
+use slabscope_core::names::Names;
+use slabscope_core::session::Session;
+use slabscope_core::sim::Sim;
+use slabscope_core::workload::{pages_workload, Rng};
+
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator, only counting bytes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new, Ordering::Relaxed);
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const SESSION_OPS: usize = 1_000_000;
+
+fn big_session() -> (Session, usize) {
+    let config = MachineConfig::default();
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut names = Names::default();
+    let ops = pages_workload(&config, 42, SESSION_OPS, &mut names);
+    let mut s = Session::with_names(config, names).unwrap();
+    for op in ops {
+        s.push(op, 0).unwrap();
+    }
+    s.seek(0);
+    let retained = LIVE.load(Ordering::Relaxed) - before;
+    (s, retained)
+}
+
+fn page_ops(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pages");
+    for (label, pcp) in [("buddy", false), ("pcp", true)] {
+        let sim = Sim::boot(MachineConfig { pcp, ..Default::default() }).unwrap();
+        g.bench_function(format!("alloc+free order0 ({label})"), |b| {
+            b.iter_batched_ref(
+                || sim.clone(),
+                |s| {
+                    for _ in 0..64 {
+                        let pfn = s.alloc_pages(0, 0, 0, Owner::Pages { name: 0 }, &mut CountSink::default()).unwrap();
+                        s.free_pages(0, black_box(pfn), &mut CountSink::default());
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+fn seek(c: &mut Criterion) {
+    let (mut s, retained) = big_session();
+    println!(
+        "session: {} ops, {} steps, {} checkpoints, retained {} bytes = {:.1} bytes/op",
+        s.op_count(),
+        s.total_steps(),
+        s.checkpoint_count(),
+        retained,
+        retained as f64 / s.op_count() as f64
+    );
+    let total = s.total_steps();
+    let mut rng = Rng::new(1);
+    let mut g = c.benchmark_group("session (1M ops)");
+    g.sample_size(30);
+    g.bench_function("seek to a random step", |b| {
+        b.iter(|| {
+            s.seek(rng.below(total + 1));
+            black_box(s.step())
+        })
+    });
+    g.bench_function("step forward one event", |b| {
+        b.iter(|| {
+            let next = if s.step() >= total { 0 } else { s.step() + 1 };
+            s.seek(next);
+        })
+    });
+    g.bench_function("step back one event", |b| {
+        b.iter(|| {
+            let prev = if s.step() == 0 { total } else { s.step() - 1 };
+            s.seek(prev);
+        })
+    });
+    g.bench_function("snapshot at current step", |b| b.iter(|| black_box(s.snapshot())));
+    g.finish();
+}
+
+criterion_group!(benches, page_ops, seek);
+criterion_main!(benches);

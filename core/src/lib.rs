@@ -20,6 +20,7 @@ pub mod session;
 pub mod sim;
 pub mod snapshot;
 pub mod suggest;
+pub mod workload;
 
 pub use event::{Event, Message};
 pub use machine::MachineConfig;
