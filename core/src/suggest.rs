@@ -18,7 +18,13 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// (distance at most 1 for short words, 2 for words of 5+ chars, a case-insensitive match, or
 /// one word a prefix of the other of at least 3 characters, as `memory` for `mem`).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let limit = if word.chars().count() >= 5 { 2 } else { 1 };
+    let len = word.chars().count();
+    // One edit turns any 1- or 2-letter word into another: no suggestion by distance there.
+    let limit = match len {
+        0..=2 => 0,
+        3..=4 => 1,
+        _ => 2,
+    };
     candidates
         .into_iter()
         .filter(|c| *c != word)

@@ -1,0 +1,87 @@
+//! End-to-end tests of `slabscope run`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn slabscope(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slabscope"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn show_prints_kernel_formats() {
+    let (code, out, err) = slabscope(
+        &["run", "--check", "-"],
+        "config mem=128K nodes=2 cpus=2\npages alloc order=1 as=a\nshow buddyinfo\nshow slabinfo\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Node 0, zone   Normal      0      1      1      1      0      0      0      0      0      0      0 "
+    );
+    assert_eq!(
+        lines[1],
+        "Node 1, zone   Normal      0      0      0      0      1      0      0      0      0      0      0 "
+    );
+    assert_eq!(lines[2], "slabinfo - version: 2.1");
+    assert!(lines[3].starts_with("# name            <active_objs> <num_objs> <objsize>"));
+}
+
+#[test]
+fn flags_override_config_lines() {
+    let (code, out, _) = slabscope(&["run", "--mem", "64K", "-"], "config mem=1M\nshow buddyinfo\n");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Node 0, zone   Normal      0      0      0      0      1 "), "{out}");
+}
+
+#[test]
+fn events_are_json_lines() {
+    let (code, out, _) =
+        slabscope(&["run", "--events", "--mem", "64K", "-"], "pages alloc order=0 as=a\npages free a\n");
+    assert_eq!(code, 0);
+    let mut steps = 0;
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        steps += 1;
+        assert_eq!(v["step"], steps);
+        assert!(v["event"]["kind"].is_string());
+    }
+    assert!(out.contains("\"kind\":\"block_split\""));
+    assert!(out.contains("\"kind\":\"buddy_merged\""));
+}
+
+#[test]
+fn bad_input_is_located_and_fails() {
+    let (code, out, err) = slabscope(&["run", "-"], "pages alloc order=0 as=a\npages free b\n");
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(err.trim(), "error: <stdin>:2:1: `b` is not bound to anything");
+    let (code, _, err) = slabscope(&["run", "-"], "show buddyinfoo\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("1:6:") && err.contains("did you mean `buddyinfo`"), "{err}");
+    let (code, _, err) = slabscope(&["run", "--cpus", "0", "-"], "");
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = slabscope(&["run", "/no/such/file"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("/no/such/file"));
+    let (code, _, _) = slabscope(&["frobnicate"], "");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn hash_matches_the_library() {
+    let src = include_str!("../../core/tests/data/determinism.ops");
+    let (code, out, _) = slabscope(&["run", "--hash", "-"], src);
+    assert_eq!(code, 0);
+    let expected = slabscope_core::script::load(src, &Default::default(), &[]).unwrap().event_hash();
+    assert_eq!(out.lines().last().unwrap(), format!("{expected:016x}"));
+}
