@@ -116,14 +116,53 @@ pub fn message(lang: Lang, m: &Message, names: &Names) -> String {
     tf(lang, m.key, &args)
 }
 
-/// Every key (for the completeness test).
-pub fn keys() -> impl Iterator<Item = &'static str> {
-    CATALOGUE.iter().map(|e| e.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use slabscope_core::machine::MachineConfig;
+    use slabscope_core::script;
+
+    /// Every message the core produces in a varied session has an entry in both languages, and
+    /// the entry uses exactly the message's parameters.
+    #[test]
+    fn every_core_message_is_translated() {
+        let scripts = [
+            include_str!("../../core/tests/data/determinism.ops").to_string(),
+            // Node fallback, merge stops at the zone edge and at max order, lists, show.
+            "config mem=12M nodes=2 cpus=2\npages alloc order=10 node=0 as=a\npages alloc order=10 node=0 as=b\n\
+             pages alloc order=0 node=0 as=c\npages free c\npages free a\npages free b\n\
+             pages alloc order=0 as=x[]\npages free x[0]\npages free x[*]\nshow stats\nshow slabinfo\n"
+                .to_string(),
+            // pcp drains and drain_all_pages before OOM.
+            "config mem=256K pcp=on cpus=2\nrepeat 60 { pages alloc order=0 cpu=0 as=a[] }\n\
+             pages free a[*] cpu=1\npages alloc order=6 as=big\n"
+                .to_string(),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for src in &scripts {
+            let s = script::load(src, &MachineConfig::default(), &[]).unwrap_or_else(|e| panic!("{e}"));
+            s.for_each_event(|_, ev| {
+                let m = ev.message();
+                seen.insert(m.key);
+                for lang in [Lang::En, Lang::Ja] {
+                    let text = message(lang, &m, s.names());
+                    assert_ne!(text, m.key, "{} has no catalogue entry", m.key);
+                    assert!(!text.contains('{'), "{}: unfilled placeholder in {text:?}", m.key);
+                }
+            });
+        }
+        for key in [
+            "buddy.fallback",
+            "buddy.merge_stop_zone",
+            "buddy.merge_stop_max",
+            "pcp.drain",
+            "pcp.drain_all",
+            "script.list_empty",
+            "buddy.inserted_tail_merge",
+        ] {
+            assert!(seen.contains(key), "scenario did not produce {key}: {seen:?}");
+        }
+    }
 
     #[test]
     fn catalogue_complete_and_unique() {

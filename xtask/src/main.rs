@@ -120,7 +120,7 @@ fn apt_install(packages: &[&str]) -> bool {
         c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         c
     };
-    run(&mut mk(&["update", "-qq"])) && run(&mut mk(&["install", "-y", "-qq"]).args(packages))
+    run(&mut mk(&["update", "-qq"])) && run(mk(&["install", "-y", "-qq"]).args(packages))
 }
 
 /// Debian chromium + CJK fonts, and the browser suite's npm packages.
@@ -267,7 +267,7 @@ fn test() -> bool {
             out.lines()
                 .filter_map(|l| l.strip_prefix(prefix))
                 .filter_map(|n| n.trim().parse::<u64>().ok())
-                .last()
+                .next_back()
                 .unwrap_or(0)
         };
         let (p, f) = (count("# pass "), count("# fail "));
