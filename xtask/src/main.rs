@@ -246,6 +246,8 @@ fn test() -> bool {
     checks.push(step("trunk build --release", built));
     if built {
         say("browser suite");
+        let shots = root().join("target/e2e");
+        let _ = fs::remove_dir_all(&shots);
         let hash = output(cmd("cargo").args([
             "run",
             "--quiet",
