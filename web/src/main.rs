@@ -1,6 +1,7 @@
 //! Slabscope's browser UI: Yew over the core simulation, compiled to WebAssembly.
 
 mod app;
+mod bench;
 mod i18n;
 mod views;
 
@@ -25,5 +26,17 @@ fn install_panic_hook() {
 
 fn main() {
     install_panic_hook();
-    yew::Renderer::<app::App>::new().render();
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let param = |key: &str| {
+        query
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=').map(String::from))
+    };
+    if param("bench").as_deref() == Some("seek") {
+        let ops = param("ops").and_then(|n| n.parse().ok()).unwrap_or(1_000_000).clamp(1, 5_000_000);
+        yew::Renderer::<bench::SeekBench>::with_props(bench::Props { ops }).render();
+    } else {
+        yew::Renderer::<app::App>::new().render();
+    }
 }

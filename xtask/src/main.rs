@@ -15,7 +15,7 @@ cargo xtask <command>
   serve [--port N]   install what is missing, then serve the app on http://127.0.0.1:PORT (default 8080)
   test               everything CI checks: fmt, clippy, cargo test, release build, browser suite
   dist               release build into dist/ (relative URLs: copy it under any sub-path)
-  bench              run the criterion benchmarks (figures go in BENCHMARKS.md)
+  bench              criterion benchmarks, then the seek benchmark in WebAssembly (figures: BENCHMARKS.md)
   setup              install the toolchain pieces only (wasm32 target, trunk, wasm-bindgen-cli)
 ";
 
@@ -303,7 +303,13 @@ fn main() -> ExitCode {
                 true
             }
         }
-        Some("bench") => run(cmd("cargo").args(["bench", "-p", "slabscope-core"])),
+        Some("bench") => {
+            run(cmd("cargo").args(["bench", "-p", "slabscope-core"]))
+                && setup()
+                && setup_browser()
+                && trunk_build()
+                && run(cmd("node").args(["e2e/bench/seek.mjs", "1000000"]))
+        }
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
