@@ -18,6 +18,7 @@ pub mod pcp;
 pub mod script;
 pub mod session;
 pub mod sim;
+pub mod slab_layout;
 pub mod snapshot;
 pub mod suggest;
 pub mod workload;
