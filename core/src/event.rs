@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::machine::Owner;
 use crate::names::Value;
+use crate::slab_layout::CacheFlags;
 
 /// A symbol: an interned name from the op language (`as=NAME`). Resolved through
 /// [`crate::names::Names`].
@@ -54,6 +55,12 @@ pub enum EntityRef {
     Cpu { cpu: u16 },
     /// A NUMA node.
     Node { node: u8 },
+    /// A slab cache.
+    Cache { cache: u32 },
+    /// A slab (by its first page).
+    Slab { cache: u32, pfn: u32 },
+    /// An object (by its address).
+    Object { cache: u32, addr: u64 },
 }
 
 /// Why a block was added to the tail rather than the head of a free list.
@@ -112,6 +119,40 @@ pub enum Event {
     /// `drain_all_pages` empties every list into the buddy allocator before retrying.
     PcpDrainAll { order: u8 },
 
+    // ---- slab caches (SLUB) ----------------------------------------------------------------
+    /// `kmem_cache_create` made a new cache.
+    CacheCreated { cache: u32, name: Sym, label: String, size: u32, align: u32, flags: CacheFlags },
+    /// `kmem_cache_create` found a compatible cache: the new name is an alias of `cache`.
+    CacheAliased { cache: u32, name: Sym, label: String, size: u32 },
+    /// A cache name was destroyed (the cache itself when no alias remains).
+    CacheDestroyed { cache: u32, name: Sym, label: String },
+    /// A new slab: its free pointers are written into its objects.
+    SlabNew { cache: u32, node: u8, pfn: u32, order: u8, objects: u32 },
+    /// A slab became this CPU's cpu slab: its freelist moves to the lockless cpu freelist.
+    SlabFreeze { cache: u32, cpu: u16, pfn: u32 },
+    /// The cpu slab's own freelist (objects freed by other CPUs) moves to the cpu freelist.
+    CpuSlabReload { cache: u32, cpu: u16, pfn: u32 },
+    /// The cpu slab has no free object left: it leaves the CPU, full, on no list.
+    CpuSlabFull { cache: u32, cpu: u16, pfn: u32 },
+    /// `deactivate_slab`: the cpu slab leaves the CPU; its cpu freelist is spliced back.
+    SlabDeactivate { cache: u32, cpu: u16, pfn: u32 },
+    /// An object was handed out.
+    ObjectAlloc { cache: u32, cpu: u16, addr: u64, path: AllocPath },
+    /// An object was freed.
+    ObjectFree { cache: u32, cpu: u16, addr: u64, path: FreePath },
+    /// A slab was pushed on the head of a CPU's partial list.
+    CpuPartialPush { cache: u32, cpu: u16, pfn: u32 },
+    /// A slab was taken off a CPU's partial list.
+    CpuPartialPop { cache: u32, cpu: u16, pfn: u32 },
+    /// A slab was added to a node's partial list (head or tail).
+    NodePartialAdd { cache: u32, node: u8, pfn: u32, tail: bool },
+    /// A slab was removed from a node's partial list.
+    NodePartialRemove { cache: u32, node: u8, pfn: u32 },
+    /// `discard_slab`: the slab is dissolved; its pages go back to the page allocator.
+    SlabDiscard { cache: u32, node: u8, pfn: u32, objects: u32 },
+    /// A step of the allocation slow path (narrative).
+    SlowPath { cache: u32, cpu: u16, step: SlowStep },
+
     // ---- script bookkeeping ----------------------------------------------------------------
     /// `show ...`: the text was produced (state does not change).
     Shown { what: ShowWhat },
@@ -121,6 +162,52 @@ pub enum Event {
     Unbound { name: Sym, index: Option<u32> },
     /// `NAME[*]` named an empty list: nothing to do.
     ListEmpty { name: Sym },
+}
+
+/// Which stage of the allocation path served an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllocPath {
+    /// The lockless per-CPU freelist.
+    Fast,
+    /// The cpu slab's own freelist (objects other CPUs freed into it).
+    CpuSlab,
+    /// A slab from this CPU's partial list.
+    CpuPartial,
+    /// A slab from the local (or requested) node's partial list.
+    NodePartial,
+    /// A slab from another node's partial list.
+    RemoteNode,
+    /// A new slab from the page allocator.
+    NewSlab,
+    /// A debug cache: one object straight from a node partial slab.
+    Debug,
+}
+
+/// Which way an object was freed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreePath {
+    /// Onto this CPU's lockless freelist: the object's slab is this CPU's cpu slab.
+    Fast,
+    /// Onto the slab's own freelist (`__slab_free`).
+    Slab,
+}
+
+/// Why the slow path was entered (narrative steps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlowStep {
+    /// `c->freelist` is empty.
+    CpuFreelistEmpty,
+    /// The cpu slab's own freelist is empty too: it is full and leaves the CPU.
+    CpuSlabFull,
+    /// The cpu slab is on the wrong node for this request.
+    NodeMismatch,
+    /// No partial slab anywhere: a new slab is needed.
+    NeedNewSlab,
+    /// The cpu partial list reached `cpu_partial_slabs`: it is flushed to the node.
+    CpuPartialFull,
 }
 
 /// Why `__free_one_page` stopped merging.
@@ -169,6 +256,10 @@ pub enum Arg {
     Word(&'static str),
     /// A name from the script, resolved by the session.
     Name(Sym),
+    /// A cache id, resolved to the cache's name.
+    Cache(u32),
+    /// An address, shown in hexadecimal.
+    Addr(u64),
 }
 
 /// A translatable sentence: a stable key plus named parameters.
@@ -211,6 +302,22 @@ impl Event {
             | PcpRemoved { .. }
             | PcpDrainAll { .. } => Layer::Pcp,
             Shown { .. } | Bound { .. } | Unbound { .. } | ListEmpty { .. } => Layer::Script,
+            CacheCreated { .. }
+            | CacheAliased { .. }
+            | CacheDestroyed { .. }
+            | SlabNew { .. }
+            | ObjectAlloc { .. }
+            | ObjectFree { .. }
+            | NodePartialAdd { .. }
+            | NodePartialRemove { .. }
+            | SlabDiscard { .. } => Layer::Slab,
+            SlabFreeze { .. }
+            | CpuSlabReload { .. }
+            | CpuSlabFull { .. }
+            | SlabDeactivate { .. }
+            | CpuPartialPush { .. }
+            | CpuPartialPop { .. }
+            | SlowPath { .. } => Layer::PerCpu,
         }
     }
 
@@ -234,8 +341,26 @@ impl Event {
             PcpAdded { cpu, pfn, order, .. }
             | PcpTaken { cpu, pfn, order, .. }
             | PcpRemoved { cpu, pfn, order, .. } => vec![blk(pfn, order), EntityRef::Cpu { cpu }],
-            Bound { value: Value::Pages { pfn, order }, .. } => vec![blk(pfn, order)],
+            Bound { value: Value::Pages { pfn, order } | Value::Large { pfn, order }, .. } => vec![blk(pfn, order)],
+            Bound { value: Value::Object { cache, addr }, .. } => vec![EntityRef::Object { cache, addr }],
             Shown { .. } | Unbound { .. } | ListEmpty { .. } | PcpDrainAll { .. } => vec![],
+            CacheCreated { cache, .. } | CacheAliased { cache, .. } | CacheDestroyed { cache, .. } => {
+                vec![EntityRef::Cache { cache }]
+            }
+            SlabNew { cache, pfn, .. }
+            | NodePartialAdd { cache, pfn, .. }
+            | NodePartialRemove { cache, pfn, .. }
+            | SlabDiscard { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
+            SlabFreeze { cache, cpu, pfn }
+            | CpuSlabReload { cache, cpu, pfn }
+            | CpuSlabFull { cache, cpu, pfn }
+            | SlabDeactivate { cache, cpu, pfn }
+            | CpuPartialPush { cache, cpu, pfn }
+            | CpuPartialPop { cache, cpu, pfn } => vec![EntityRef::Slab { cache, pfn }, EntityRef::Cpu { cpu }],
+            ObjectAlloc { cache, cpu, addr, .. } | ObjectFree { cache, cpu, addr, .. } => {
+                vec![EntityRef::Object { cache, addr }, EntityRef::Cpu { cpu }]
+            }
+            SlowPath { cache, cpu, .. } => vec![EntityRef::Cache { cache }, EntityRef::Cpu { cpu }],
         }
     }
 
@@ -303,11 +428,91 @@ impl Event {
             PcpRemoved { cpu, pfn, order, .. } => {
                 Message::new("pcp.removed", vec![("cpu", n(cpu)), ("pfn", n(pfn)), ("order", n(order))])
             }
+            CacheCreated { cache, size, .. } => {
+                Message::new("slab.cache_created", vec![("cache", Arg::Cache(cache)), ("size", n(size))])
+            }
+            CacheAliased { cache, name, .. } => {
+                Message::new("slab.cache_aliased", vec![("name", Arg::Name(name)), ("cache", Arg::Cache(cache))])
+            }
+            CacheDestroyed { name, .. } => Message::new("slab.cache_destroyed", vec![("name", Arg::Name(name))]),
+            SlabNew { cache, pfn, order, objects, .. } => Message::new(
+                "slab.new",
+                vec![
+                    ("cache", Arg::Cache(cache)),
+                    ("pfn", n(pfn)),
+                    ("pages", n(1u64 << order)),
+                    ("objects", n(objects)),
+                ],
+            ),
+            SlabFreeze { cache, cpu, pfn } => {
+                Message::new("slub.freeze", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))])
+            }
+            CpuSlabReload { cache, cpu, pfn } => {
+                Message::new("slub.reload", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))])
+            }
+            CpuSlabFull { cache, cpu, pfn } => {
+                Message::new("slub.cpu_slab_full", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))])
+            }
+            SlabDeactivate { cache, cpu, pfn } => {
+                Message::new("slub.deactivate", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))])
+            }
+            ObjectAlloc { cache, cpu, addr, path } => Message::new(
+                match path {
+                    AllocPath::Fast => "slub.alloc_fast",
+                    AllocPath::CpuSlab => "slub.alloc_cpu_slab",
+                    AllocPath::CpuPartial => "slub.alloc_cpu_partial",
+                    AllocPath::NodePartial => "slub.alloc_node_partial",
+                    AllocPath::RemoteNode => "slub.alloc_remote",
+                    AllocPath::NewSlab => "slub.alloc_new_slab",
+                    AllocPath::Debug => "slub.alloc_debug",
+                },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            ObjectFree { cache, cpu, addr, path } => Message::new(
+                match path {
+                    FreePath::Fast => "slub.free_fast",
+                    FreePath::Slab => "slub.free_slab",
+                },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            CpuPartialPush { cache, cpu, pfn } => Message::new(
+                "slub.cpu_partial_push",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))],
+            ),
+            CpuPartialPop { cache, cpu, pfn } => Message::new(
+                "slub.cpu_partial_pop",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))],
+            ),
+            NodePartialAdd { cache, node, pfn, tail } => Message::new(
+                if tail { "slub.node_partial_tail" } else { "slub.node_partial_head" },
+                vec![("cache", Arg::Cache(cache)), ("node", n(node)), ("pfn", n(pfn))],
+            ),
+            NodePartialRemove { cache, node, pfn } => Message::new(
+                "slub.node_partial_remove",
+                vec![("cache", Arg::Cache(cache)), ("node", n(node)), ("pfn", n(pfn))],
+            ),
+            SlabDiscard { cache, pfn, .. } => {
+                Message::new("slab.discard", vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn))])
+            }
+            SlowPath { cache, cpu, step } => Message::new(
+                match step {
+                    SlowStep::CpuFreelistEmpty => "slub.slow_freelist_empty",
+                    SlowStep::CpuSlabFull => "slub.slow_cpu_slab_full",
+                    SlowStep::NodeMismatch => "slub.slow_node_mismatch",
+                    SlowStep::NeedNewSlab => "slub.slow_new_slab",
+                    SlowStep::CpuPartialFull => "slub.slow_cpu_partial_full",
+                },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))],
+            ),
             PcpDrainAll { order } => Message::new("pcp.drain_all", vec![("order", n(order))]),
             Shown { what } => Message::new("script.shown", vec![("what", Arg::Word(what.as_str()))]),
-            Bound { name, list, value: Value::Pages { pfn, order } } => Message::new(
+            Bound { name, list, value: Value::Pages { pfn, order } | Value::Large { pfn, order } } => Message::new(
                 if list { "script.appended" } else { "script.bound" },
                 vec![("name", Arg::Name(name)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            Bound { name, list, value: Value::Object { addr, .. } } => Message::new(
+                if list { "script.appended_object" } else { "script.bound_object" },
+                vec![("name", Arg::Name(name)), ("addr", Arg::Addr(addr))],
             ),
             ListEmpty { name } => Message::new("script.list_empty", vec![("name", Arg::Name(name))]),
             Unbound { name, index } => match index {

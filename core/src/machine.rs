@@ -45,11 +45,38 @@ pub struct MachineConfig {
     pub seed: u64,
     /// Per-CPU page lists for orders 0..=3 in front of the buddy allocator.
     pub pcp: bool,
+    /// The slab allocator policy.
+    #[serde(default)]
+    pub slab: SlabPolicy,
+    /// `CONFIG_SLAB_FREELIST_HARDENED`: free pointers stored as `ptr ^ random ^ swab(addr)`.
+    #[serde(default)]
+    pub hardened: bool,
+    /// `CONFIG_SLAB_FREELIST_RANDOM`: new slabs chain their objects in a random order.
+    #[serde(default)]
+    pub freelist_random: bool,
+}
+
+/// Which slab allocator the machine runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlabPolicy {
+    /// Linux SLUB (6.x before sheaves).
+    #[default]
+    Slub,
 }
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { mem_bytes: 64 << 20, nodes: 1, cpus: 4, seed: 0, pcp: false }
+        MachineConfig {
+            mem_bytes: 64 << 20,
+            nodes: 1,
+            cpus: 4,
+            seed: 0,
+            pcp: false,
+            slab: SlabPolicy::Slub,
+            hardened: false,
+            freelist_random: false,
+        }
     }
 }
 
@@ -136,8 +163,8 @@ impl Owner {
     pub(crate) fn message_args(&self) -> Vec<(&'static str, Arg)> {
         match *self {
             Owner::Pages { name } | Owner::Large { name } => vec![("owner", Arg::Name(name))],
-            Owner::Slab { cache } => vec![("cache", Arg::Num(u64::from(cache)))],
-            Owner::SuperSlab { id } => vec![("superslab", Arg::Num(u64::from(id)))],
+            Owner::Slab { cache } => vec![("owner", Arg::Cache(cache))],
+            Owner::SuperSlab { id } => vec![("owner", Arg::Num(u64::from(id)))],
         }
     }
 }

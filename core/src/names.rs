@@ -52,6 +52,10 @@ impl Names {
 pub enum Value {
     /// A block of pages from `pages alloc`.
     Pages { pfn: u32, order: u8 },
+    /// A slab object (`kmalloc`, `cache alloc`), by direct-map address.
+    Object { cache: u32, addr: u64 },
+    /// A large kmalloc (above 8 KiB): pages straight from the page allocator.
+    Large { pfn: u32, order: u8 },
 }
 
 /// A name's binding: one value, or a list (`as=p[]`).

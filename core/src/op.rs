@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{ShowWhat, Sym};
 use crate::names::Names;
+use crate::slab_layout::CacheFlags;
 
 /// Where a freshly allocated value goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +49,18 @@ pub enum Op {
     PagesFree { what: Ref, cpu: Option<u16> },
     /// `show buddyinfo|slabinfo|stats`.
     Show { what: ShowWhat },
+    /// `kmalloc SIZE [cpu=N] [node=N] as=NAME`.
+    Kmalloc { size: u32, cpu: Option<u16>, node: Option<u8>, target: Target },
+    /// `kfree REF [cpu=N]`.
+    Kfree { what: Ref, cpu: Option<u16> },
+    /// `cache create NAME size=N [align=N] [flags=a,b,...]`.
+    CacheCreate { name: Sym, size: u32, align: u32, flags: CacheFlags },
+    /// `cache alloc NAME [cpu=N] [node=N] as=X`.
+    CacheAlloc { cache: Sym, cpu: Option<u16>, node: Option<u8>, target: Target },
+    /// `cache free REF [cpu=N]`.
+    CacheFree { what: Ref, cpu: Option<u16> },
+    /// `cache destroy NAME`.
+    CacheDestroy { name: Sym },
 }
 
 fn target_text(t: Target, names: &Names) -> String {
@@ -80,6 +93,30 @@ impl Op {
                 format!("pages free {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from)))
             }
             Op::Show { what } => format!("show {}", what.as_str()),
+            Op::Kmalloc { size, cpu, node, target } => format!(
+                "kmalloc {size}{}{} as={}",
+                opt("cpu", cpu.map(u64::from)),
+                opt("node", node.map(u64::from)),
+                target_text(target, names)
+            ),
+            Op::Kfree { what, cpu } => format!("kfree {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from))),
+            Op::CacheCreate { name, size, align, flags } => format!(
+                "cache create {} size={size}{}{}",
+                names.name(name),
+                if align > 0 { format!(" align={align}") } else { String::new() },
+                if flags == CacheFlags::default() { String::new() } else { format!(" flags={}", flags.names()) }
+            ),
+            Op::CacheAlloc { cache, cpu, node, target } => format!(
+                "cache alloc {}{}{} as={}",
+                names.name(cache),
+                opt("cpu", cpu.map(u64::from)),
+                opt("node", node.map(u64::from)),
+                target_text(target, names)
+            ),
+            Op::CacheFree { what, cpu } => {
+                format!("cache free {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from)))
+            }
+            Op::CacheDestroy { name } => format!("cache destroy {}", names.name(name)),
         }
     }
 }

@@ -12,6 +12,8 @@
 //!   drains `clamp(free_count, batch, high - batch)` pages from list tails, round-robin over the
 //!   lists starting after the one just freed to.
 //!
+//! All state, `free_count` included, changes only in [`Pcp::apply`].
+//!
 //! Invariants ([`Pcp::check`]): `count` equals the pages on the lists; every listed block's head
 //! frame is `Pcp { cpu }` of that CPU with that order and lies in that zone.
 
@@ -155,7 +157,6 @@ impl Pcp {
         }
         let pfn = *self.lists[i].lists[usize::from(order)].front().expect("refilled");
         self.emit(m, out, Event::PcpTaken { cpu, node, pfn, order });
-        self.lists[i].free_count >>= 1;
         let ev = Event::BlockAllocated { node, pfn, order, owner };
         buddy.apply(m, &ev);
         out.emit(ev);
@@ -175,7 +176,6 @@ impl Pcp {
         self.emit(m, out, Event::PcpAdded { cpu, node, pfn, order, tail: false });
         let i = self.idx(cpu, node);
         let batch = self.batch(node);
-        self.lists[i].free_count = (self.lists[i].free_count + (1 << order)).min(batch << 5);
         let high = self.high(node);
         if self.lists[i].count >= high {
             let mut left = self.lists[i].free_count.clamp(batch, high.saturating_sub(batch).max(batch));
@@ -212,7 +212,6 @@ impl Pcp {
                     buddy.free_one_page(m, pfn, out);
                 }
             }
-            self.lists[i].free_count = 0;
         }
     }
 
@@ -233,6 +232,10 @@ impl Pcp {
                     l.lists[usize::from(order)].push_front(pfn);
                 }
                 l.count += 1 << order;
+                if !tail {
+                    // A free (refills add to the tail): remember it to size the next drain.
+                    l.free_count = (l.free_count + (1 << order)).min(self.batch[usize::from(node)] << 5);
+                }
                 let f = m.frame_mut(pfn);
                 f.kind = FrameKind::Pcp { cpu };
                 f.order = order;
@@ -243,6 +246,7 @@ impl Pcp {
                 let got = l.lists[usize::from(order)].pop_front();
                 debug_assert_eq!(got, Some(pfn));
                 l.count -= 1 << order;
+                l.free_count >>= 1;
                 m.frame_mut(pfn).kind = FrameKind::Transit;
             }
             Event::PcpRemoved { cpu, node, pfn, order } => {

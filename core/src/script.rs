@@ -12,6 +12,7 @@ use crate::names::Names;
 use crate::op::{Op, Ref, Target};
 use crate::session::Session;
 use crate::sim::OpError;
+use crate::slab_layout::CacheFlags;
 use crate::suggest::suggest;
 
 /// Most ops a script may expand to (repeat blocks included).
@@ -118,7 +119,7 @@ pub struct Program {
 }
 
 /// Config keys understood by [`Program::apply_config`].
-pub const CONFIG_KEYS: &[&str] = &["mem", "nodes", "cpus", "seed", "pcp"];
+pub const CONFIG_KEYS: &[&str] = &["mem", "nodes", "cpus", "seed", "pcp", "slab", "hardened", "freelist_random"];
 
 impl Program {
     /// Apply the `config` settings to `base`. Values are checked, then the whole machine.
@@ -161,11 +162,22 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 parse_num(value).filter(|n| (1..=u64::from(MAX_CPUS)).contains(n)).ok_or_else(|| bad("1..=64"))? as u16
         }
         "seed" => c.seed = parse_num(value).ok_or_else(|| bad("a number"))?,
-        "pcp" => {
-            c.pcp = match value {
+        "pcp" | "hardened" | "freelist_random" => {
+            let on = match value {
                 "on" => true,
                 "off" => false,
                 _ => return Err(bad("on or off")),
+            };
+            match key {
+                "pcp" => c.pcp = on,
+                "hardened" => c.hardened = on,
+                _ => c.freelist_random = on,
+            }
+        }
+        "slab" => {
+            c.slab = match value {
+                "slub" => crate::machine::SlabPolicy::Slub,
+                _ => return Err(bad("slub (slab, aether and sheaves are not implemented yet)")),
             }
         }
         _ => return Err(ScriptErrorKind::UnknownKey { key: key.to_string(), command: "config".into() }),
@@ -389,6 +401,43 @@ impl Parser<'_> {
                 let op = if sub == "alloc" { self.pages_alloc()? } else { self.pages_free()? };
                 Ok(Some(Stmt::Op(op, head.line)))
             }
+            "kmalloc" => {
+                self.seen_op = true;
+                let size = self.positional_num("kmalloc", "a size in bytes")?;
+                let args = self.key_args()?;
+                self.check_keys("kmalloc", &args, &["cpu", "node", "as"])?;
+                let (cpu, node, target) = self.cpu_node_target(&args, &head, "kmalloc")?;
+                let size = u32::try_from(size).unwrap_or(u32::MAX);
+                Ok(Some(Stmt::Op(Op::Kmalloc { size, cpu, node, target }, head.line)))
+            }
+            "kfree" => {
+                self.seen_op = true;
+                let (what, cpu) = self.ref_and_cpu("kfree")?;
+                Ok(Some(Stmt::Op(Op::Kfree { what, cpu }, head.line)))
+            }
+            "cache" => {
+                self.seen_op = true;
+                let sub = self.subcommand("cache", &["create", "alloc", "free", "destroy"])?;
+                let op = match sub.as_str() {
+                    "create" => self.cache_create()?,
+                    "alloc" => {
+                        let cache = self.cache_name()?;
+                        let args = self.key_args()?;
+                        self.check_keys("cache alloc", &args, &["cpu", "node", "as"])?;
+                        let (cpu, node, target) = self.cpu_node_target(&args, &head, "cache alloc")?;
+                        Op::CacheAlloc { cache, cpu, node, target }
+                    }
+                    "free" => {
+                        let (what, cpu) = self.ref_and_cpu("cache free")?;
+                        Op::CacheFree { what, cpu }
+                    }
+                    _ => {
+                        let name = self.cache_name()?;
+                        Op::CacheDestroy { name }
+                    }
+                };
+                Ok(Some(Stmt::Op(op, head.line)))
+            }
             "show" => {
                 self.seen_op = true;
                 let t = self.next();
@@ -548,6 +597,103 @@ impl Parser<'_> {
         }
         self.ident(w, t, "a name")?;
         Ok(Ref::Name { name: self.names.intern(w) })
+    }
+
+    fn positional_num(&mut self, command: &str, what: &str) -> PResult<u64> {
+        let t = self.next();
+        match &t.tok {
+            Tok::Word(w) if parse_num(w).is_some() => Ok(parse_num(w).expect("checked")),
+            other => Err(err_at(
+                &t,
+                ScriptErrorKind::Expected { expected: format!("{what} after `{command}`"), found: describe(other) },
+                None,
+            )),
+        }
+    }
+
+    fn cache_name(&mut self) -> PResult<crate::event::Sym> {
+        let t = self.next();
+        match &t.tok {
+            Tok::Word(w) if !w.contains('=') => {
+                self.ident(w, &t, "a cache name")?;
+                Ok(self.names.intern(w))
+            }
+            other => Err(err_at(
+                &t,
+                ScriptErrorKind::Expected { expected: "a cache name".into(), found: describe(other) },
+                None,
+            )),
+        }
+    }
+
+    /// `[cpu=N] [node=N] as=TARGET` from checked key args.
+    fn cpu_node_target(
+        &mut self,
+        args: &[KeyArg],
+        head: &Token,
+        command: &str,
+    ) -> PResult<(Option<u16>, Option<u8>, Target)> {
+        let cpu = self.num_arg(args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
+        let node = self.num_arg(args, "node", u64::from(MAX_NODES) - 1)?.map(|n| n as u8);
+        let as_arg = args
+            .iter()
+            .find(|a| a.key == "as")
+            .ok_or_else(|| err_at(head, ScriptErrorKind::MissingKey { key: "as", command: command.into() }, None))?;
+        Ok((cpu, node, self.target(as_arg)?))
+    }
+
+    /// `REF [cpu=N]`.
+    fn ref_and_cpu(&mut self, command: &str) -> PResult<(Ref, Option<u16>)> {
+        let t = self.next();
+        if matches!(t.tok, Tok::Newline | Tok::Eof | Tok::Semi | Tok::Close) {
+            return Err(err_at(
+                &t,
+                ScriptErrorKind::Expected {
+                    expected: "a name, `name[i]` or `name[*]`".into(),
+                    found: describe(&t.tok),
+                },
+                None,
+            ));
+        }
+        let what = self.reference(&t)?;
+        let args = self.key_args()?;
+        self.check_keys(command, &args, &["cpu"])?;
+        let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
+        Ok((what, cpu))
+    }
+
+    fn cache_create(&mut self) -> PResult<Op> {
+        let start = self.peek().clone();
+        let name = self.cache_name()?;
+        let args = self.key_args()?;
+        self.check_keys("cache create", &args, &["size", "align", "flags"])?;
+        let size = self.num_arg(&args, "size", 32768)?.ok_or_else(|| {
+            err_at(&start, ScriptErrorKind::MissingKey { key: "size", command: "cache create".into() }, None)
+        })? as u32;
+        let align = self.num_arg(&args, "align", 4096)?.unwrap_or(0) as u32;
+        let mut flags = CacheFlags::default();
+        if let Some(a) = args.iter().find(|a| a.key == "flags") {
+            for word in a.value.split(',') {
+                match CacheFlags::NAMES.iter().find(|(n, _)| *n == word) {
+                    Some((_, f)) => flags = flags.with(*f),
+                    None => {
+                        return Err(err_at(
+                            &a.tok,
+                            ScriptErrorKind::BadValue {
+                                key: "flags".into(),
+                                value: word.into(),
+                                expected: format!(
+                                    "comma-separated flags from: {}",
+                                    CacheFlags::NAMES.iter().map(|f| f.0).collect::<Vec<_>>().join(", ")
+                                ),
+                            },
+                            suggest(word, CacheFlags::NAMES.iter().map(|f| f.0)),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(Op::CacheCreate { name, size, align, flags })
     }
 
     fn pages_alloc(&mut self) -> PResult<Op> {

@@ -13,6 +13,8 @@ use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
 use crate::pcp::{Pcp, PCP_MAX_ORDER};
+use crate::slab_layout::{get_order, kmalloc_cache_size, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
+use crate::slub::Slub;
 use crate::suggest::suggest;
 
 /// Why an operation failed. Nothing changed.
@@ -36,6 +38,20 @@ pub enum OpError {
     IsAList { name: String },
     /// `NAME[i]` past the end of the list.
     IndexOutOfRange { name: String, index: u32, len: usize },
+    /// The name holds another kind of value than the op frees.
+    WrongKind { name: String, expected: &'static str },
+    /// A size of zero or above the maximum.
+    BadSize { size: u64, max: u64 },
+    /// An alignment that is not a power of two.
+    BadAlign { align: u32 },
+    /// `cache create` with a name already in use.
+    CacheExists { name: String },
+    /// No cache of that name.
+    UnknownCache { name: String, suggestion: Option<String> },
+    /// kmalloc caches cannot be destroyed.
+    KmallocCache { name: String },
+    /// `cache destroy` while objects are still allocated.
+    CacheBusy { name: String, live: u64 },
 }
 
 impl fmt::Display for OpError {
@@ -67,6 +83,21 @@ impl fmt::Display for OpError {
             }
             OpError::IndexOutOfRange { name, index, len } => {
                 write!(f, "`{name}[{index}]` is out of range: the list has {len} element(s)")
+            }
+            OpError::WrongKind { name, expected } => write!(f, "`{name}` is not {expected}"),
+            OpError::BadSize { size, max } => write!(f, "size {size} is not in 1..={max}"),
+            OpError::BadAlign { align } => write!(f, "align={align} is not a power of two"),
+            OpError::CacheExists { name } => write!(f, "a cache named `{name}` already exists"),
+            OpError::UnknownCache { name, suggestion } => {
+                write!(f, "no cache named `{name}`")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            OpError::KmallocCache { name } => write!(f, "`{name}` is a kmalloc cache and cannot be destroyed"),
+            OpError::CacheBusy { name, live } => {
+                write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")
             }
         }
     }
@@ -112,6 +143,8 @@ pub struct Sim {
     pub pcp: Option<Pcp>,
     /// Names bound by the script.
     pub bindings: Bindings,
+    /// The SLUB slab allocator.
+    pub slub: Slub,
 }
 
 impl Sim {
@@ -120,7 +153,8 @@ impl Sim {
         let mut machine = Machine::new(config)?;
         let buddy = Buddy::boot(&mut machine, &mut crate::event::CountSink::default());
         let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
-        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default() })
+        let slub = Slub::new(machine.config());
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub })
     }
 
     /// The configuration.
@@ -134,6 +168,7 @@ impl Sim {
         if let Some(p) = &mut self.pcp {
             p.apply(&mut self.machine, ev);
         }
+        self.slub.apply(&mut self.machine, ev);
         self.bindings.apply(ev);
     }
 
@@ -154,6 +189,77 @@ impl Sim {
             return Err(OpError::BadCpu { cpu: u64::from(cpu), cpus: self.config().cpus });
         }
         Ok(cpu)
+    }
+
+    fn check_node(&self, node: Option<u8>) -> Result<Option<u8>, OpError> {
+        let nodes = self.config().nodes;
+        match node {
+            Some(n) if n >= nodes => Err(OpError::BadNode { node: u64::from(n), nodes }),
+            n => Ok(n),
+        }
+    }
+
+    /// Check that `target` can take a new value: (name, append to list).
+    fn check_target(&self, target: Target, names: &Names) -> Result<(Sym, bool), OpError> {
+        let (name, list) = match target {
+            Target::Name { name } => (name, false),
+            Target::Append { name } => (name, true),
+        };
+        let text = || names.name(name).to_string();
+        match (self.bindings.get(name), list) {
+            (Some(Binding::One(_)), false) => Err(OpError::NameInUse { name: text() }),
+            (Some(Binding::One(_)), true) => Err(OpError::NotAList { name: text() }),
+            (Some(Binding::List(_)), false) => Err(OpError::IsAList { name: text() }),
+            _ => Ok((name, list)),
+        }
+    }
+
+    /// Like `resolve`, also checking every value's kind.
+    fn resolve_kind(
+        &self,
+        what: Ref,
+        names: &Names,
+        expected: &'static str,
+        ok: impl Fn(&Value) -> bool,
+    ) -> Result<Vec<(Option<u32>, Value)>, OpError> {
+        let values = self.resolve(what, names)?;
+        if values.iter().any(|(_, v)| !ok(v)) {
+            return Err(OpError::WrongKind { name: names.name(what.name()).to_string(), expected });
+        }
+        Ok(values)
+    }
+
+    /// Free validated values and unbind them.
+    fn free_values(&mut self, what: Ref, cpu: u16, values: Vec<(Option<u32>, Value)>, out: &mut dyn EventSink) {
+        if values.is_empty() {
+            self.emit(out, Event::ListEmpty { name: what.name() });
+        }
+        for (index, value) in values {
+            match value {
+                Value::Pages { pfn, .. } | Value::Large { pfn, .. } => self.free_pages(cpu, pfn, out),
+                Value::Object { cache, addr } => {
+                    let Sim { machine, buddy, pcp, slub, .. } = self;
+                    let mut pages = PageCtx { machine, buddy, pcp };
+                    slub.free(&mut pages, cache, cpu, addr, out);
+                }
+            }
+            self.emit(out, Event::Unbound { name: what.name(), index });
+        }
+    }
+
+    /// Allocate an object from a SLUB cache; fails without change when a new slab is needed and
+    /// the page allocator cannot provide one.
+    fn slab_alloc(&mut self, cache: u32, cpu: u16, node: Option<u8>, out: &mut dyn EventSink) -> Result<u64, OpError> {
+        if self.slub.needs_new_slab(&self.machine, cache, cpu, node) {
+            let min_order = self.slub.cache(cache).min_order;
+            let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
+            if !self.pages().can_alloc(pref, cpu, min_order) {
+                return Err(OpError::OutOfMemory { order: min_order });
+            }
+        }
+        let Sim { machine, buddy, pcp, slub, .. } = self;
+        let mut pages = PageCtx { machine, buddy, pcp };
+        slub.alloc(&mut pages, cache, cpu, node, out)
     }
 
     /// Values (with their list index, `None` for a single binding) a reference denotes.
@@ -205,15 +311,67 @@ impl Sim {
             }
             Op::PagesFree { what, cpu } => {
                 let cpu = self.check_cpu(cpu)?;
-                let values = self.resolve(what, names)?;
-                if values.is_empty() {
-                    self.emit(out, Event::ListEmpty { name: what.name() });
-                }
-                for (index, Value::Pages { pfn, .. }) in values {
-                    self.free_pages(cpu, pfn, out);
-                    self.emit(out, Event::Unbound { name: what.name(), index });
-                }
+                let values =
+                    self.resolve_kind(what, names, "a block from `pages alloc`", |v| matches!(v, Value::Pages { .. }))?;
+                self.free_values(what, cpu, values, out);
                 Ok(())
+            }
+            Op::Kmalloc { size, cpu, node, target } => {
+                let cpu = self.check_cpu(cpu)?;
+                let node = self.check_node(node)?;
+                if size == 0 || u64::from(size) > KMALLOC_MAX_SIZE {
+                    return Err(OpError::BadSize { size: u64::from(size), max: KMALLOC_MAX_SIZE });
+                }
+                let (name, list) = self.check_target(target, names)?;
+                let value = if size <= KMALLOC_MAX_CACHE_SIZE {
+                    let label = format!("kmalloc-{}", kmalloc_label(kmalloc_cache_size(size)));
+                    let cache = self.slub.cache_by_name(&label).expect("kmalloc caches exist from boot");
+                    let addr = self.slab_alloc(cache, cpu, node, out)?;
+                    Value::Object { cache, addr }
+                } else {
+                    let order = get_order(u64::from(size));
+                    let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
+                    let pfn = self.pages().alloc(pref, cpu, order, Owner::Large { name }, out)?;
+                    Value::Large { pfn, order }
+                };
+                self.emit(out, Event::Bound { name, list, value });
+                Ok(())
+            }
+            Op::Kfree { what, cpu } => {
+                let cpu = self.check_cpu(cpu)?;
+                let values = self.resolve_kind(what, names, "a kmalloc allocation", |v| {
+                    matches!(v, Value::Object { .. } | Value::Large { .. })
+                })?;
+                self.free_values(what, cpu, values, out);
+                Ok(())
+            }
+            Op::CacheCreate { name, size, align, flags } => {
+                let label = names.name(name).to_string();
+                let Sim { machine, slub, .. } = self;
+                slub.create_cache(machine, name, &label, size, align, flags, out)?;
+                Ok(())
+            }
+            Op::CacheAlloc { cache, cpu, node, target } => {
+                let cpu = self.check_cpu(cpu)?;
+                let node = self.check_node(node)?;
+                let label = names.name(cache);
+                let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
+                let (name, list) = self.check_target(target, names)?;
+                let addr = self.slab_alloc(id, cpu, node, out)?;
+                self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
+                Ok(())
+            }
+            Op::CacheFree { what, cpu } => {
+                let cpu = self.check_cpu(cpu)?;
+                let values = self.resolve_kind(what, names, "a slab object", |v| matches!(v, Value::Object { .. }))?;
+                self.free_values(what, cpu, values, out);
+                Ok(())
+            }
+            Op::CacheDestroy { name } => {
+                let label = names.name(name).to_string();
+                let Sim { machine, buddy, pcp, slub, .. } = self;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                slub.destroy_cache(&mut pages, &label, name, out)
             }
             Op::Show { what } => {
                 self.emit(out, Event::Shown { what });
@@ -251,14 +409,25 @@ impl Sim {
         if let Some(p) = &self.pcp {
             p.check(&self.machine)?;
         }
+        self.slub.check(&self.machine)?;
         for (sym, b) in self.bindings.iter() {
             let vals: Vec<Value> = match b {
                 Binding::One(v) => vec![*v],
                 Binding::List(v) => v.clone(),
             };
-            for Value::Pages { pfn, order } in vals {
+            for v in vals {
+                let (pfn, order, owner) = match v {
+                    Value::Pages { pfn, order } => (pfn, order, Owner::Pages { name: sym }),
+                    Value::Large { pfn, order } => (pfn, order, Owner::Large { name: sym }),
+                    Value::Object { cache, addr } => {
+                        if !self.slub.is_live(&self.machine, cache, addr) {
+                            return Err(format!("binding {sym} -> object {addr:#x} which is not allocated"));
+                        }
+                        continue;
+                    }
+                };
                 let f = self.machine.frame(pfn);
-                if f.kind != (FrameKind::Used { owner: Owner::Pages { name: sym } }) || f.order != order {
+                if f.kind != (FrameKind::Used { owner }) || f.order != order {
                     return Err(format!("binding {sym} -> pfn {pfn} order {order}, but the frame is {f:?}"));
                 }
             }
@@ -301,7 +470,7 @@ impl Sim {
     pub fn show(&self, what: ShowWhat) -> String {
         match what {
             ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
-            ShowWhat::Slabinfo => slabinfo_header(),
+            ShowWhat::Slabinfo => self.slub.slabinfo(),
             ShowWhat::Stats => {
                 let s = self.stats();
                 let mut t = format!(
@@ -408,5 +577,14 @@ impl PageCtx<'_> {
             Some(pcp) if order <= PCP_MAX_ORDER => pcp.free(self.machine, self.buddy, cpu, pfn, out),
             _ => self.buddy.free(self.machine, pfn, out),
         }
+    }
+}
+
+/// The name suffix of a kmalloc cache of `size` bytes: `96`, `1k`, `8k`.
+fn kmalloc_label(size: u32) -> String {
+    if size >= 1024 {
+        format!("{}k", size / 1024)
+    } else {
+        size.to_string()
     }
 }

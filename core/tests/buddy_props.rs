@@ -34,6 +34,7 @@ fn config() -> impl Strategy<Value = MachineConfig> {
             cpus: 4,
             seed: 0,
             pcp,
+            ..Default::default()
         },
     )
 }

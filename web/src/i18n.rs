@@ -74,6 +74,36 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("script.unbound", "`{name}` is freed and no longer names anything.", "`{name}` は解放され、何も指さなくなりました。"),
     ("script.list_removed", "Removed element {index} from list `{name}`.", "リスト `{name}` から要素 {index} を取り除きました。"),
     ("script.list_empty", "List `{name}` is empty: nothing to free.", "リスト `{name}` は空なので、解放するものはありません。"),
+    ("slab.cache_created", "Created cache {cache} for {size}-byte objects.", "{size} バイトのオブジェクト用にキャッシュ {cache} を作成しました。"),
+    ("slab.cache_aliased", "`{name}` is compatible with cache {cache}: it becomes an alias (the caches merge).", "`{name}` はキャッシュ {cache} と互換なので、その別名になりました（キャッシュのマージ）。"),
+    ("slab.cache_destroyed", "Destroyed the cache name `{name}`.", "キャッシュ名 `{name}` を破棄しました。"),
+    ("slab.new", "New slab for {cache}: {pages} page(s) at pfn {pfn} hold {objects} objects; their free pointers are written into the objects.", "{cache} の新しいスラブ：pfn {pfn} の {pages} ページに {objects} 個のオブジェクト。フリーポインタはオブジェクト内に書き込まれます。"),
+    ("slab.discard", "The empty slab at pfn {pfn} of {cache} is discarded: its pages go back to the page allocator.", "{cache} の空きスラブ（pfn {pfn}）を破棄し、ページをページアロケータへ返します。"),
+    ("slub.freeze", "CPU {cpu} makes the slab at pfn {pfn} its cpu slab for {cache}: the slab's freelist becomes the CPU's lockless freelist.", "CPU {cpu} は pfn {pfn} のスラブを {cache} の CPU スラブにしました。スラブのフリーリストが CPU のロックレスなフリーリストになります。"),
+    ("slub.reload", "CPU {cpu} reloads its cpu slab (pfn {pfn}) of {cache}: objects other CPUs freed into it become usable.", "CPU {cpu} は {cache} の CPU スラブ（pfn {pfn}）を再読み込みし、他の CPU が解放したオブジェクトを使えるようにしました。"),
+    ("slub.cpu_slab_full", "The cpu slab at pfn {pfn} of {cache} is full: it leaves CPU {cpu} and sits on no list.", "{cache} の CPU スラブ（pfn {pfn}）は満杯のため CPU {cpu} から外れ、どのリストにも載りません。"),
+    ("slub.deactivate", "CPU {cpu} gives up its cpu slab (pfn {pfn}) of {cache}: its free objects go back to the slab.", "CPU {cpu} は {cache} の CPU スラブ（pfn {pfn}）を手放し、空きオブジェクトをスラブに戻しました。"),
+    ("slub.alloc_fast", "Fast path: CPU {cpu} takes {addr} from its lockless freelist of {cache}.", "高速パス：CPU {cpu} が {cache} のロックレスなフリーリストから {addr} を取りました。"),
+    ("slub.alloc_cpu_slab", "Slow path: CPU {cpu} takes {addr} from its cpu slab's own freelist ({cache}).", "低速パス：CPU {cpu} が CPU スラブ自身のフリーリストから {addr} を取りました（{cache}）。"),
+    ("slub.alloc_cpu_partial", "Slow path: CPU {cpu} takes {addr} from a slab off its partial list ({cache}).", "低速パス：CPU {cpu} がパーシャルリストのスラブから {addr} を取りました（{cache}）。"),
+    ("slub.alloc_node_partial", "Slow path: CPU {cpu} takes {addr} from a slab off the node's partial list ({cache}).", "低速パス：CPU {cpu} がノードのパーシャルリストのスラブから {addr} を取りました（{cache}）。"),
+    ("slub.alloc_remote", "Slow path: CPU {cpu} takes {addr} from another node's partial slab ({cache}).", "低速パス：CPU {cpu} が別ノードのパーシャルスラブから {addr} を取りました（{cache}）。"),
+    ("slub.alloc_new_slab", "Slow path: CPU {cpu} takes {addr} from a brand-new slab ({cache}).", "低速パス：CPU {cpu} が新しいスラブから {addr} を取りました（{cache}）。"),
+    ("slub.alloc_debug", "Debug cache: {addr} is taken straight from a node partial slab ({cache}), with no per-CPU caching.", "デバッグキャッシュ：{addr} をノードのパーシャルスラブから直接取りました（{cache}、per-CPU キャッシュなし）。"),
+    ("slub.free_fast", "Fast path: {addr} belongs to CPU {cpu}'s cpu slab, so it goes on the lockless freelist ({cache}).", "高速パス：{addr} は CPU {cpu} の CPU スラブに属するので、ロックレスなフリーリストに戻しました（{cache}）。"),
+    ("slub.free_slab", "Slow path: {addr} is not in CPU {cpu}'s cpu slab, so it goes on its slab's own freelist ({cache}).", "低速パス：{addr} は CPU {cpu} の CPU スラブに属さないので、そのスラブ自身のフリーリストに戻しました（{cache}）。"),
+    ("slub.cpu_partial_push", "The slab at pfn {pfn} goes to the head of CPU {cpu}'s partial list ({cache}).", "pfn {pfn} のスラブを CPU {cpu} のパーシャルリストの先頭に入れました（{cache}）。"),
+    ("slub.cpu_partial_pop", "The slab at pfn {pfn} leaves CPU {cpu}'s partial list ({cache}).", "pfn {pfn} のスラブが CPU {cpu} のパーシャルリストから外れました（{cache}）。"),
+    ("slub.node_partial_head", "The slab at pfn {pfn} goes to the head of node {node}'s partial list ({cache}).", "pfn {pfn} のスラブをノード {node} のパーシャルリストの先頭に入れました（{cache}）。"),
+    ("slub.node_partial_tail", "The slab at pfn {pfn} goes to the tail of node {node}'s partial list ({cache}).", "pfn {pfn} のスラブをノード {node} のパーシャルリストの末尾に入れました（{cache}）。"),
+    ("slub.node_partial_remove", "The slab at pfn {pfn} leaves node {node}'s partial list ({cache}).", "pfn {pfn} のスラブがノード {node} のパーシャルリストから外れました（{cache}）。"),
+    ("slub.slow_freelist_empty", "CPU {cpu}'s lockless freelist of {cache} is empty: take the slow path.", "CPU {cpu} の {cache} ロックレスフリーリストが空なので、低速パスに入ります。"),
+    ("slub.slow_cpu_slab_full", "CPU {cpu}'s cpu slab of {cache} has no free objects left.", "CPU {cpu} の {cache} CPU スラブには空きオブジェクトがありません。"),
+    ("slub.slow_node_mismatch", "CPU {cpu}'s cpu slab of {cache} is on the wrong node for this request.", "CPU {cpu} の {cache} CPU スラブは要求されたノードにありません。"),
+    ("slub.slow_new_slab", "No partial slab of {cache} is available to CPU {cpu}: a new slab is needed.", "CPU {cpu} が使える {cache} のパーシャルスラブがないため、新しいスラブが必要です。"),
+    ("slub.slow_cpu_partial_full", "CPU {cpu}'s partial list of {cache} is at its limit: the whole list moves to the node.", "CPU {cpu} の {cache} パーシャルリストが上限に達したため、リスト全体をノードへ移します。"),
+    ("script.bound_object", "Named the object at {addr} `{name}`.", "{addr} のオブジェクトを `{name}` と名付けました。"),
+    ("script.appended_object", "Appended the object at {addr} to list `{name}`.", "{addr} のオブジェクトをリスト `{name}` に追加しました。"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
     ("word.slabinfo", "/proc/slabinfo", "/proc/slabinfo"),
     ("word.stats", "statistics", "統計"),
@@ -99,8 +129,8 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     s
 }
 
-/// The sentence for an event message.
-pub fn message(lang: Lang, m: &Message, names: &Names) -> String {
+/// The sentence for an event message; `cache` names cache ids.
+pub fn message(lang: Lang, m: &Message, names: &Names, cache: &dyn Fn(u32) -> String) -> String {
     let args: Vec<(&str, String)> = m
         .args
         .iter()
@@ -109,6 +139,8 @@ pub fn message(lang: Lang, m: &Message, names: &Names) -> String {
                 Arg::Num(n) => n.to_string(),
                 Arg::Word(w) => t(lang, &format!("word.{w}")),
                 Arg::Name(s) => names.name(*s).to_string(),
+                Arg::Cache(c) => cache(*c),
+                Arg::Addr(a) => format!("{a:#x}"),
             };
             (*k, v)
         })
@@ -137,6 +169,14 @@ mod tests {
             "config mem=256K pcp=on cpus=2\nrepeat 60 { pages alloc order=0 cpu=0 as=a[] }\n\
              pages free a[*] cpu=1\npages alloc order=6 as=big\n"
                 .to_string(),
+            // SLUB: every allocation and free path, partial lists, merging, discard, destroy.
+            "config cpus=4\ncache create a size=100\ncache create b size=98\ncache destroy b\n\
+             cache create rz size=64 flags=redzone\ncache alloc rz as=r\ncache free r\ncache destroy rz\n\
+             repeat 640 { kmalloc 64 cpu=0 as=p[] }\nkfree p[512] cpu=1\nkfree p[448] cpu=1\nkfree p[384] cpu=1\n\
+             kfree p[320] cpu=1\nkfree p[256] cpu=1\nkfree p[192] cpu=1\nkfree p[128] cpu=1\nkfree p[64] cpu=1\n\
+             kfree p[0] cpu=1\nkmalloc 64 cpu=3 as=x\nkfree x cpu=3\nkmalloc 64 cpu=0 as=y\nkfree p[*] cpu=2\n\
+             kmalloc 64 node=0 cpu=0 as=z\nkmalloc 9000 as=big\nkfree big\ncache destroy a\n"
+                .to_string(),
         ];
         let mut seen = std::collections::BTreeSet::new();
         for src in &scripts {
@@ -145,7 +185,7 @@ mod tests {
                 let m = ev.message();
                 seen.insert(m.key);
                 for lang in [Lang::En, Lang::Ja] {
-                    let text = message(lang, &m, s.names());
+                    let text = message(lang, &m, s.names(), &|c| s.head().slub.cache_name(c).to_string());
                     assert_ne!(text, m.key, "{} has no catalogue entry", m.key);
                     assert!(!text.contains('{'), "{}: unfilled placeholder in {text:?}", m.key);
                 }
