@@ -22,6 +22,7 @@ RUN OPTIONS:
     --mem SIZE     memory, e.g. 64M, 512K, 1G       [default: 64M]
     --seed S       seed for randomness              [default: 0]
     --pcp on|off   per-CPU page lists               [default: off]
+    --slab POLICY  slab allocator: slub             [default: slub]
     --check        run every invariant checker after every op
     --events       print every micro-event as a JSON line
     --hash         print the FNV-1a hash of the event stream (determinism fingerprint)
@@ -47,14 +48,14 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--check" => r.check = true,
             "--events" => r.events = true,
             "--hash" => r.hash = true,
-            "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" => {
+            "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
                 let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
                 r.overrides.push((a.trim_start_matches("--").to_string(), v.clone()));
             }
             s if s.starts_with("--") && s.contains('=') => {
                 let (k, v) = s.split_once('=').expect("contains =");
                 match k {
-                    "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" => {
+                    "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
                         r.overrides.push((k.trim_start_matches("--").to_string(), v.to_string()))
                     }
                     _ => return Err(format!("unknown option {k}")),

@@ -72,6 +72,51 @@ fn page_ops(c: &mut Criterion) {
     g.finish();
 }
 
+fn slub_ops(c: &mut Criterion) {
+    use slabscope_core::sim::PageCtx;
+    let mut g = c.benchmark_group("slub");
+    let mut base = Sim::boot(MachineConfig::default()).unwrap();
+    let cache = base.slub.cache_by_name("kmalloc-64").unwrap();
+    {
+        // Warm up: give CPU 0 a cpu slab.
+        let Sim { machine, buddy, pcp, slub, .. } = &mut base;
+        let mut pages = PageCtx { machine, buddy, pcp };
+        let a = slub.alloc(&mut pages, cache, 0, None, &mut CountSink::default()).unwrap();
+        slub.free(&mut pages, cache, 0, a, &mut CountSink::default());
+    }
+    g.bench_function("kmalloc-64 alloc+free, fast paths (x64)", |b| {
+        b.iter_batched_ref(
+            || base.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, slub, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                for _ in 0..64 {
+                    let a = slub.alloc(&mut pages, cache, 0, None, &mut CountSink::default()).unwrap();
+                    slub.free(&mut pages, cache, 0, black_box(a), &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("kmalloc-64: 640 allocs on cpu 0, freed from cpu 1 (slow paths)", |b| {
+        b.iter_batched_ref(
+            || base.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, slub, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                let objs: Vec<u64> = (0..640)
+                    .map(|_| slub.alloc(&mut pages, cache, 0, None, &mut CountSink::default()).unwrap())
+                    .collect();
+                for a in objs {
+                    slub.free(&mut pages, cache, 1, a, &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 fn seek(c: &mut Criterion) {
     let (mut s, retained) = big_session();
     println!(
@@ -108,5 +153,5 @@ fn seek(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, page_ops, seek);
+criterion_group!(benches, page_ops, slub_ops, seek);
 criterion_main!(benches);
