@@ -124,6 +124,11 @@ fn cmd_run(args: &[String]) -> ExitCode {
                 );
             }
         }
+        for ev in events {
+            if let Some(text) = s.head().slub.debug_text(ev) {
+                let _ = write!(out, "{text}");
+            }
+        }
         if let Some(Op::Show { what }) = s.op(k) {
             let _ = write!(out, "{}", s.head().show(*what));
         }

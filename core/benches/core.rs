@@ -72,6 +72,8 @@ fn page_ops(c: &mut Criterion) {
     g.finish();
 }
 
+const SITE: slabscope_core::slub::Site = slabscope_core::slub::Site { line: 0, orig_size: 64 };
+
 fn slub_ops(c: &mut Criterion) {
     use slabscope_core::sim::PageCtx;
     let mut g = c.benchmark_group("slub");
@@ -81,8 +83,8 @@ fn slub_ops(c: &mut Criterion) {
         // Warm up: give CPU 0 a cpu slab.
         let Sim { machine, buddy, pcp, slub, .. } = &mut base;
         let mut pages = PageCtx { machine, buddy, pcp };
-        let a = slub.alloc(&mut pages, cache, 0, None, &mut CountSink::default()).unwrap();
-        slub.free(&mut pages, cache, 0, a, &mut CountSink::default());
+        let a = slub.alloc(&mut pages, cache, 0, None, SITE, &mut CountSink::default()).unwrap();
+        slub.free(&mut pages, cache, 0, a, 0, &mut CountSink::default());
     }
     g.bench_function("kmalloc-64 alloc+free, fast paths (x64)", |b| {
         b.iter_batched_ref(
@@ -91,8 +93,8 @@ fn slub_ops(c: &mut Criterion) {
                 let Sim { machine, buddy, pcp, slub, .. } = s;
                 let mut pages = PageCtx { machine, buddy, pcp };
                 for _ in 0..64 {
-                    let a = slub.alloc(&mut pages, cache, 0, None, &mut CountSink::default()).unwrap();
-                    slub.free(&mut pages, cache, 0, black_box(a), &mut CountSink::default());
+                    let a = slub.alloc(&mut pages, cache, 0, None, SITE, &mut CountSink::default()).unwrap();
+                    slub.free(&mut pages, cache, 0, black_box(a), 0, &mut CountSink::default());
                 }
             },
             BatchSize::SmallInput,
@@ -105,10 +107,10 @@ fn slub_ops(c: &mut Criterion) {
                 let Sim { machine, buddy, pcp, slub, .. } = s;
                 let mut pages = PageCtx { machine, buddy, pcp };
                 let objs: Vec<u64> = (0..640)
-                    .map(|_| slub.alloc(&mut pages, cache, 0, None, &mut CountSink::default()).unwrap())
+                    .map(|_| slub.alloc(&mut pages, cache, 0, None, SITE, &mut CountSink::default()).unwrap())
                     .collect();
                 for a in objs {
-                    slub.free(&mut pages, cache, 1, a, &mut CountSink::default());
+                    slub.free(&mut pages, cache, 1, a, 0, &mut CountSink::default());
                 }
             },
             BatchSize::SmallInput,

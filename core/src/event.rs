@@ -136,8 +136,21 @@ pub enum Event {
     CpuSlabFull { cache: u32, cpu: u16, pfn: u32 },
     /// `deactivate_slab`: the cpu slab leaves the CPU; its cpu freelist is spliced back.
     SlabDeactivate { cache: u32, cpu: u16, pfn: u32 },
-    /// An object was handed out.
-    ObjectAlloc { cache: u32, cpu: u16, addr: u64, path: AllocPath },
+    /// An object was handed out (`site`: the script line, recorded as the caller).
+    ObjectAlloc { cache: u32, cpu: u16, addr: u64, path: AllocPath, site: u32 },
+    /// Debug caches: `init_object` wrote red zones, poison and the store-user track
+    /// (`active`: just allocated, 0xcc red zones; else freed, 0xbb).
+    ObjectInit { cache: u32, addr: u64, active: bool, cpu: u16, site: u32, orig_size: u32 },
+    /// slub_debug found bytes that differ from what they must be; they are restored (FIX).
+    CorruptBytes { cache: u32, addr: u64, what: Corruption, start: u64, len: u32, first: u8, expected: u8 },
+    /// slub_debug found an invalid free pointer in `addr`: the freelist is cut there.
+    FreelistCut { cache: u32, pfn: u32, addr: u64, head: bool },
+    /// slub_debug found the slab's `inuse` counter wrong and adjusted it.
+    InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32 },
+    /// `cache validate` finished with this many errors (counted as slub_kunit counts them).
+    Validated { cache: u32, errors: u32 },
+    /// `write`: bytes of simulated memory were overwritten.
+    BytesWritten { addr: u64, len: u32, byte: u8 },
     /// An object was freed.
     ObjectFree { cache: u32, cpu: u16, addr: u64, path: FreePath },
     /// A slab was pushed on the head of a CPU's partial list.
@@ -210,6 +223,41 @@ pub enum SlowStep {
     CpuPartialFull,
 }
 
+/// What slub_debug found overwritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corruption {
+    /// The red zone before the object.
+    LeftRedzone,
+    /// The red zone after the object.
+    RightRedzone,
+    /// Bytes between the kmalloc request size and the object size.
+    KmallocRedzone,
+    /// Padding after the object without red zones (0x5a).
+    AlignmentPadding,
+    /// The poison of a free object (0x6b).
+    Poison,
+    /// The last poison byte (0xa5).
+    EndPoison,
+    /// Padding at the end of the slot (0x5a).
+    ObjectPadding,
+}
+
+impl Corruption {
+    /// Linux's name for the region (`"[%s overwritten]"`).
+    pub fn linux_name(self) -> &'static str {
+        match self {
+            Corruption::LeftRedzone => "Left Redzone",
+            Corruption::RightRedzone => "Right Redzone",
+            Corruption::KmallocRedzone => "kmalloc Redzone",
+            Corruption::AlignmentPadding => "Alignment padding",
+            Corruption::Poison => "Poison",
+            Corruption::EndPoison => "End Poison",
+            Corruption::ObjectPadding => "Object padding",
+        }
+    }
+}
+
 /// Why `__free_one_page` stopped merging.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -232,6 +280,8 @@ pub enum ShowWhat {
     Slabinfo,
     /// Summary statistics.
     Stats,
+    /// Live slab objects by allocation site.
+    Leaks,
 }
 
 impl ShowWhat {
@@ -241,6 +291,7 @@ impl ShowWhat {
             ShowWhat::Buddyinfo => "buddyinfo",
             ShowWhat::Slabinfo => "slabinfo",
             ShowWhat::Stats => "stats",
+            ShowWhat::Leaks => "leaks",
         }
     }
 }
@@ -260,6 +311,8 @@ pub enum Arg {
     Cache(u32),
     /// An address, shown in hexadecimal.
     Addr(u64),
+    /// A byte value, shown as 0xNN.
+    Hex(u8),
 }
 
 /// A translatable sentence: a stable key plus named parameters.
@@ -310,7 +363,13 @@ impl Event {
             | ObjectFree { .. }
             | NodePartialAdd { .. }
             | NodePartialRemove { .. }
-            | SlabDiscard { .. } => Layer::Slab,
+            | SlabDiscard { .. }
+            | ObjectInit { .. }
+            | CorruptBytes { .. }
+            | FreelistCut { .. }
+            | InuseFixed { .. }
+            | Validated { .. } => Layer::Slab,
+            BytesWritten { .. } => Layer::Memory,
             SlabFreeze { .. }
             | CpuSlabReload { .. }
             | CpuSlabFull { .. }
@@ -361,6 +420,15 @@ impl Event {
                 vec![EntityRef::Object { cache, addr }, EntityRef::Cpu { cpu }]
             }
             SlowPath { cache, cpu, .. } => vec![EntityRef::Cache { cache }, EntityRef::Cpu { cpu }],
+            ObjectInit { cache, addr, .. } | CorruptBytes { cache, addr, .. } => {
+                vec![EntityRef::Object { cache, addr }]
+            }
+            FreelistCut { cache, pfn, addr, .. } => {
+                vec![EntityRef::Object { cache, addr }, EntityRef::Slab { cache, pfn }]
+            }
+            InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
+            Validated { cache, .. } => vec![EntityRef::Cache { cache }],
+            BytesWritten { .. } => vec![],
         }
     }
 
@@ -456,7 +524,7 @@ impl Event {
             SlabDeactivate { cache, cpu, pfn } => {
                 Message::new("slub.deactivate", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn))])
             }
-            ObjectAlloc { cache, cpu, addr, path } => Message::new(
+            ObjectAlloc { cache, cpu, addr, path, .. } => Message::new(
                 match path {
                     AllocPath::Fast => "slub.alloc_fast",
                     AllocPath::CpuSlab => "slub.alloc_cpu_slab",
@@ -494,6 +562,37 @@ impl Event {
             SlabDiscard { cache, pfn, .. } => {
                 Message::new("slab.discard", vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn))])
             }
+            ObjectInit { cache, addr, active, .. } => Message::new(
+                if active { "slub.init_active" } else { "slub.init_inactive" },
+                vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr))],
+            ),
+            CorruptBytes { cache, what, start, len, first, expected, addr } => Message::new(
+                "debug.corrupt",
+                vec![
+                    ("cache", Arg::Cache(cache)),
+                    ("what", Arg::Word(what.linux_name())),
+                    ("start", Arg::Addr(start)),
+                    ("end", Arg::Addr(start + u64::from(len) - 1)),
+                    ("offset", n(start.wrapping_sub(addr))),
+                    ("first", Arg::Hex(first)),
+                    ("expected", Arg::Hex(expected)),
+                ],
+            ),
+            FreelistCut { cache, addr, head, .. } => Message::new(
+                if head { "debug.freepointer_corrupt" } else { "debug.freechain_corrupt" },
+                vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr))],
+            ),
+            InuseFixed { cache, pfn, counter, counted } => Message::new(
+                "debug.inuse_fixed",
+                vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn)), ("counter", n(counter)), ("counted", n(counted))],
+            ),
+            Validated { cache, errors } => {
+                Message::new("debug.validated", vec![("cache", Arg::Cache(cache)), ("errors", n(errors))])
+            }
+            BytesWritten { addr, len, byte } => Message::new(
+                "memory.written",
+                vec![("addr", Arg::Addr(addr)), ("len", n(len)), ("byte", Arg::Hex(byte))],
+            ),
             SlowPath { cache, cpu, step } => Message::new(
                 match step {
                     SlowStep::CpuFreelistEmpty => "slub.slow_freelist_empty",

@@ -54,6 +54,9 @@ pub struct MachineConfig {
     /// `CONFIG_SLAB_FREELIST_RANDOM`: new slabs chain their objects in a random order.
     #[serde(default)]
     pub freelist_random: bool,
+    /// `slub_debug=` flags applied to every cache (kmalloc caches included).
+    #[serde(default)]
+    pub slub_debug: crate::slab_layout::CacheFlags,
 }
 
 /// Which slab allocator the machine runs.
@@ -76,6 +79,7 @@ impl Default for MachineConfig {
             slab: SlabPolicy::Slub,
             hardened: false,
             freelist_random: false,
+            slub_debug: crate::slab_layout::CacheFlags(0),
         }
     }
 }

@@ -71,12 +71,19 @@ pub enum Binding {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bindings {
     map: BTreeMap<Sym, Binding>,
+    /// Names whose value was freed: dangling pointers, kept so scripts can demonstrate
+    /// use-after-free writes and double frees.
+    dangling: BTreeMap<Sym, Value>,
 }
 
 impl Bindings {
     /// The binding of `sym`.
     pub fn get(&self, sym: Sym) -> Option<&Binding> {
         self.map.get(&sym)
+    }
+    /// The freed value a name last held (a dangling pointer), if it is not bound now.
+    pub fn dangling(&self, sym: Sym) -> Option<Value> {
+        self.dangling.get(&sym).copied()
     }
     /// All bindings in name-id order.
     pub fn iter(&self) -> impl Iterator<Item = (Sym, &Binding)> {
@@ -90,6 +97,7 @@ impl Bindings {
     pub fn apply(&mut self, ev: &Event) {
         match *ev {
             Event::Bound { name, list: false, value } => {
+                self.dangling.remove(&name);
                 self.map.insert(name, Binding::One(value));
             }
             Event::Bound { name, list: true, value } => {
@@ -99,7 +107,9 @@ impl Bindings {
                 }
             }
             Event::Unbound { name, index: None } => {
-                self.map.remove(&name);
+                if let Some(Binding::One(v)) = self.map.remove(&name) {
+                    self.dangling.insert(name, v);
+                }
             }
             Event::Unbound { name, index: Some(i) } => {
                 if let Some(Binding::List(v)) = self.map.get_mut(&name) {
@@ -116,6 +126,7 @@ impl Bindings {
         self.map
             .values()
             .map(|b| 48 + if let Binding::List(v) = b { v.len() * std::mem::size_of::<Value>() } else { 0 })
-            .sum()
+            .sum::<usize>()
+            + self.dangling.len() * 48
     }
 }

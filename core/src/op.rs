@@ -61,6 +61,10 @@ pub enum Op {
     CacheFree { what: Ref, cpu: Option<u16> },
     /// `cache destroy NAME`.
     CacheDestroy { name: Sym },
+    /// `cache validate NAME`.
+    CacheValidate { name: Sym },
+    /// `write X offset=N [len=N] byte=0xNN`: overwrite memory relative to X (even freed X).
+    Write { what: Sym, offset: i32, len: u32, byte: u8 },
 }
 
 fn target_text(t: Target, names: &Names) -> String {
@@ -117,6 +121,11 @@ impl Op {
                 format!("cache free {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from)))
             }
             Op::CacheDestroy { name } => format!("cache destroy {}", names.name(name)),
+            Op::CacheValidate { name } => format!("cache validate {}", names.name(name)),
+            Op::Write { what, offset, len, byte } => {
+                let len = if len == 1 { String::new() } else { format!(" len={len}") };
+                format!("write {} offset={offset}{len} byte={byte:#04x}", names.name(what))
+            }
         }
     }
 }

@@ -119,7 +119,8 @@ pub struct Program {
 }
 
 /// Config keys understood by [`Program::apply_config`].
-pub const CONFIG_KEYS: &[&str] = &["mem", "nodes", "cpus", "seed", "pcp", "slab", "hardened", "freelist_random"];
+pub const CONFIG_KEYS: &[&str] =
+    &["mem", "nodes", "cpus", "seed", "pcp", "slab", "hardened", "freelist_random", "slub_debug"];
 
 impl Program {
     /// Apply the `config` settings to `base`. Values are checked, then the whole machine.
@@ -173,6 +174,20 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 "hardened" => c.hardened = on,
                 _ => c.freelist_random = on,
             }
+        }
+        "slub_debug" => {
+            let mut f = crate::slab_layout::CacheFlags::default();
+            for ch in value.chars() {
+                f = f.with(match ch.to_ascii_uppercase() {
+                    'F' => crate::slab_layout::CacheFlags::CHECKS,
+                    'Z' => crate::slab_layout::CacheFlags::REDZONE,
+                    'P' => crate::slab_layout::CacheFlags::POISON,
+                    'U' => crate::slab_layout::CacheFlags::USER,
+                    '-' => crate::slab_layout::CacheFlags::default(),
+                    _ => return Err(bad("letters from F, Z, P, U (or -)")),
+                });
+            }
+            c.slub_debug = f;
         }
         "slab" => {
             c.slab = match value {
@@ -273,7 +288,7 @@ fn describe(t: &Tok) -> String {
 /// Commands: first word, then the second word when the command has sub-commands.
 const COMMANDS: &[(&str, &[&str])] = &[("config", &[]), ("pages", &["alloc", "free"]), ("repeat", &[]), ("show", &[])];
 
-const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats"];
+const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks"];
 
 enum Stmt {
     Op(Op, u32),
@@ -410,6 +425,46 @@ impl Parser<'_> {
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
                 Ok(Some(Stmt::Op(Op::Kmalloc { size, cpu, node, target }, head.line)))
             }
+            "write" => {
+                self.seen_op = true;
+                let what = self.cache_name()?;
+                let args = self.key_args()?;
+                self.check_keys("write", &args, &["offset", "len", "byte"])?;
+                let offset = match args.iter().find(|a| a.key == "offset") {
+                    None => 0,
+                    Some(a) => {
+                        let (neg, digits) = match a.value.strip_prefix('-') {
+                            Some(d) => (true, d),
+                            None => (false, a.value.as_str()),
+                        };
+                        match parse_num(digits).filter(|&v| v <= 1 << 20) {
+                            Some(v) => {
+                                if neg {
+                                    -(v as i32)
+                                } else {
+                                    v as i32
+                                }
+                            }
+                            None => {
+                                return Err(err_at(
+                                    &a.tok,
+                                    ScriptErrorKind::BadValue {
+                                        key: "offset".into(),
+                                        value: a.value.clone(),
+                                        expected: "a byte offset, possibly negative".into(),
+                                    },
+                                    None,
+                                ))
+                            }
+                        }
+                    }
+                };
+                let len = self.num_arg(&args, "len", 4096)?.unwrap_or(1) as u32;
+                let byte = self.num_arg(&args, "byte", 255)?.ok_or_else(|| {
+                    err_at(&head, ScriptErrorKind::MissingKey { key: "byte", command: "write".into() }, None)
+                })? as u8;
+                Ok(Some(Stmt::Op(Op::Write { what, offset, len: len.max(1), byte }, head.line)))
+            }
             "kfree" => {
                 self.seen_op = true;
                 let (what, cpu) = self.ref_and_cpu("kfree")?;
@@ -417,7 +472,7 @@ impl Parser<'_> {
             }
             "cache" => {
                 self.seen_op = true;
-                let sub = self.subcommand("cache", &["create", "alloc", "free", "destroy"])?;
+                let sub = self.subcommand("cache", &["create", "alloc", "free", "destroy", "validate"])?;
                 let op = match sub.as_str() {
                     "create" => self.cache_create()?,
                     "alloc" => {
@@ -430,6 +485,10 @@ impl Parser<'_> {
                     "free" => {
                         let (what, cpu) = self.ref_and_cpu("cache free")?;
                         Op::CacheFree { what, cpu }
+                    }
+                    "validate" => {
+                        let name = self.cache_name()?;
+                        Op::CacheValidate { name }
                     }
                     _ => {
                         let name = self.cache_name()?;
@@ -445,12 +504,13 @@ impl Parser<'_> {
                     Tok::Word(w) if w == "buddyinfo" => ShowWhat::Buddyinfo,
                     Tok::Word(w) if w == "slabinfo" => ShowWhat::Slabinfo,
                     Tok::Word(w) if w == "stats" => ShowWhat::Stats,
+                    Tok::Word(w) if w == "leaks" => ShowWhat::Leaks,
                     other => {
                         let s = if let Tok::Word(w) = other { suggest(w, SHOW_WHAT.iter().copied()) } else { None };
                         return Err(err_at(
                             &t,
                             ScriptErrorKind::Expected {
-                                expected: "one of: buddyinfo, slabinfo, stats".into(),
+                                expected: "one of: buddyinfo, slabinfo, stats, leaks".into(),
                                 found: describe(other),
                             },
                             s,

@@ -137,7 +137,7 @@ impl Session {
             }
         }
         let mut count = Counting(0, out);
-        self.head.exec(&op, &self.names, &mut count)?;
+        self.head.exec_at(&op, &self.names, line, &mut count)?;
         debug_assert!(count.0 > 0, "every op emits at least one event");
         let start = self.total_steps();
         self.ops.push(op);
@@ -239,7 +239,7 @@ impl Session {
         };
         let mut events = Vec::new();
         let mut run = pre.clone();
-        run.exec(&self.ops[k], &self.names, &mut events).expect("replay of a recorded op");
+        run.exec_at(&self.ops[k], &self.names, self.lines[k], &mut events).expect("replay of a recorded op");
         drop(run);
         let mut sim = pre.clone();
         for ev in &events[..j] {
@@ -255,7 +255,7 @@ impl Session {
         }
         let mut events = Vec::new();
         let mut sim = self.state_before(k);
-        sim.exec(&self.ops[k], &self.names, &mut events).expect("replay of a recorded op");
+        sim.exec_at(&self.ops[k], &self.names, self.lines[k], &mut events).expect("replay of a recorded op");
         events
     }
 
@@ -265,8 +265,8 @@ impl Session {
 
     /// Replay ops `from..to` on `sim` without recording events.
     fn replay(&self, mut sim: Sim, from: usize, to: usize) -> Sim {
-        for op in &self.ops[from..to] {
-            sim.exec(op, &self.names, &mut CountSink::default()).expect("replay of a recorded op");
+        for (op, &line) in self.ops[from..to].iter().zip(&self.lines[from..to]) {
+            sim.exec_at(op, &self.names, line, &mut CountSink::default()).expect("replay of a recorded op");
         }
         sim
     }
@@ -286,8 +286,8 @@ impl Session {
             }
         }
         let mut sim = self.checkpoints[0].1.clone();
-        for (k, op) in self.ops.iter().enumerate() {
-            sim.exec(op, &self.names, &mut Tap(k, &mut f)).expect("replay of a recorded op");
+        for (k, (op, &line)) in self.ops.iter().zip(&self.lines).enumerate() {
+            sim.exec_at(op, &self.names, line, &mut Tap(k, &mut f)).expect("replay of a recorded op");
         }
     }
 

@@ -52,6 +52,10 @@ pub enum OpError {
     KmallocCache { name: String },
     /// `cache destroy` while objects are still allocated.
     CacheBusy { name: String, live: u64 },
+    /// A write outside simulated memory.
+    OutsideMemory { addr: u64 },
+    /// The name's value was already freed.
+    DoubleFree { name: String, addr: u64, debug: bool },
 }
 
 impl fmt::Display for OpError {
@@ -96,6 +100,15 @@ impl fmt::Display for OpError {
                 Ok(())
             }
             OpError::KmallocCache { name } => write!(f, "`{name}` is a kmalloc cache and cannot be destroyed"),
+            OpError::OutsideMemory { addr } => write!(f, "address {addr:#x} is outside simulated memory"),
+            OpError::DoubleFree { name, addr, debug } => {
+                write!(f, "double free: `{name}` ({addr:#x}) was already freed")?;
+                if *debug {
+                    write!(f, "; SLUB's consistency checks report \"Object already free\" and refuse it")
+                } else {
+                    write!(f, "; without slub_debug=F Linux would corrupt the freelist (a hardened kernel BUG()s only if it is the freelist head)")
+                }
+            }
             OpError::CacheBusy { name, live } => {
                 write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")
             }
@@ -230,7 +243,14 @@ impl Sim {
     }
 
     /// Free validated values and unbind them.
-    fn free_values(&mut self, what: Ref, cpu: u16, values: Vec<(Option<u32>, Value)>, out: &mut dyn EventSink) {
+    fn free_values(
+        &mut self,
+        what: Ref,
+        cpu: u16,
+        values: Vec<(Option<u32>, Value)>,
+        site: u32,
+        out: &mut dyn EventSink,
+    ) {
         if values.is_empty() {
             self.emit(out, Event::ListEmpty { name: what.name() });
         }
@@ -240,7 +260,7 @@ impl Sim {
                 Value::Object { cache, addr } => {
                     let Sim { machine, buddy, pcp, slub, .. } = self;
                     let mut pages = PageCtx { machine, buddy, pcp };
-                    slub.free(&mut pages, cache, cpu, addr, out);
+                    slub.free(&mut pages, cache, cpu, addr, site, out);
                 }
             }
             self.emit(out, Event::Unbound { name: what.name(), index });
@@ -249,7 +269,15 @@ impl Sim {
 
     /// Allocate an object from a SLUB cache; fails without change when a new slab is needed and
     /// the page allocator cannot provide one.
-    fn slab_alloc(&mut self, cache: u32, cpu: u16, node: Option<u8>, out: &mut dyn EventSink) -> Result<u64, OpError> {
+    fn slab_alloc(
+        &mut self,
+        cache: u32,
+        cpu: u16,
+        node: Option<u8>,
+        orig_size: u32,
+        site: u32,
+        out: &mut dyn EventSink,
+    ) -> Result<u64, OpError> {
         if self.slub.needs_new_slab(&self.machine, cache, cpu, node) {
             let min_order = self.slub.cache(cache).min_order;
             let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
@@ -259,14 +287,33 @@ impl Sim {
         }
         let Sim { machine, buddy, pcp, slub, .. } = self;
         let mut pages = PageCtx { machine, buddy, pcp };
-        slub.alloc(&mut pages, cache, cpu, node, out)
+        slub.alloc(&mut pages, cache, cpu, node, crate::slub::Site { line: site, orig_size }, out)
     }
 
     /// Values (with their list index, `None` for a single binding) a reference denotes.
     fn resolve(&self, what: Ref, names: &Names) -> Result<Vec<(Option<u32>, Value)>, OpError> {
         let name = what.name();
         let text = || names.name(name).to_string();
-        let b = self.bindings.get(name).ok_or_else(|| self.unknown(name, names))?;
+        let b = match self.bindings.get(name) {
+            Some(b) => b,
+            None => {
+                return Err(match (what, self.bindings.dangling(name)) {
+                    (Ref::Name { .. }, Some(Value::Object { cache, addr })) => OpError::DoubleFree {
+                        name: text(),
+                        addr,
+                        debug: self.slub.cache(cache).flags.has(crate::slab_layout::CacheFlags::CHECKS),
+                    },
+                    (Ref::Name { .. }, Some(Value::Pages { pfn, .. } | Value::Large { pfn, .. })) => {
+                        OpError::DoubleFree {
+                            name: text(),
+                            addr: crate::slub::virt(u64::from(pfn) << 12),
+                            debug: false,
+                        }
+                    }
+                    _ => self.unknown(name, names),
+                })
+            }
+        };
         match (what, b) {
             (Ref::Name { .. }, Binding::One(v)) => Ok(vec![(None, *v)]),
             (Ref::Name { .. }, Binding::List(_)) => Err(OpError::IsAList { name: text() }),
@@ -282,6 +329,12 @@ impl Sim {
 
     /// Execute one op. On error nothing has changed and no event was emitted.
     pub fn exec(&mut self, op: &Op, names: &Names, out: &mut dyn EventSink) -> Result<(), OpError> {
+        self.exec_at(op, names, 0, out)
+    }
+
+    /// Execute one op from script line `site` (recorded as the allocation/free site, as the
+    /// kernel records a caller address). On error nothing has changed.
+    pub fn exec_at(&mut self, op: &Op, names: &Names, site: u32, out: &mut dyn EventSink) -> Result<(), OpError> {
         match *op {
             Op::PagesAlloc { order, node, cpu, target } => {
                 if order > MAX_PAGE_ORDER {
@@ -313,7 +366,7 @@ impl Sim {
                 let cpu = self.check_cpu(cpu)?;
                 let values =
                     self.resolve_kind(what, names, "a block from `pages alloc`", |v| matches!(v, Value::Pages { .. }))?;
-                self.free_values(what, cpu, values, out);
+                self.free_values(what, cpu, values, site, out);
                 Ok(())
             }
             Op::Kmalloc { size, cpu, node, target } => {
@@ -326,7 +379,7 @@ impl Sim {
                 let value = if size <= KMALLOC_MAX_CACHE_SIZE {
                     let label = format!("kmalloc-{}", kmalloc_label(kmalloc_cache_size(size)));
                     let cache = self.slub.cache_by_name(&label).expect("kmalloc caches exist from boot");
-                    let addr = self.slab_alloc(cache, cpu, node, out)?;
+                    let addr = self.slab_alloc(cache, cpu, node, size, site, out)?;
                     Value::Object { cache, addr }
                 } else {
                     let order = get_order(u64::from(size));
@@ -342,7 +395,7 @@ impl Sim {
                 let values = self.resolve_kind(what, names, "a kmalloc allocation", |v| {
                     matches!(v, Value::Object { .. } | Value::Large { .. })
                 })?;
-                self.free_values(what, cpu, values, out);
+                self.free_values(what, cpu, values, site, out);
                 Ok(())
             }
             Op::CacheCreate { name, size, align, flags } => {
@@ -357,14 +410,41 @@ impl Sim {
                 let label = names.name(cache);
                 let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
                 let (name, list) = self.check_target(target, names)?;
-                let addr = self.slab_alloc(id, cpu, node, out)?;
+                let orig = self.slub.cache(id).layout.object_size;
+                let addr = self.slab_alloc(id, cpu, node, orig, site, out)?;
                 self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
                 Ok(())
             }
             Op::CacheFree { what, cpu } => {
                 let cpu = self.check_cpu(cpu)?;
                 let values = self.resolve_kind(what, names, "a slab object", |v| matches!(v, Value::Object { .. }))?;
-                self.free_values(what, cpu, values, out);
+                self.free_values(what, cpu, values, site, out);
+                Ok(())
+            }
+            Op::CacheValidate { name } => {
+                let label = names.name(name);
+                let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
+                let Sim { machine, buddy, pcp, slub, .. } = self;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                slub.validate(&mut pages, id, out);
+                Ok(())
+            }
+            Op::Write { what, offset, len, byte } => {
+                let value = match self.bindings.get(what) {
+                    Some(Binding::One(v)) => *v,
+                    Some(Binding::List(_)) => return Err(OpError::IsAList { name: names.name(what).into() }),
+                    None => self.bindings.dangling(what).ok_or_else(|| self.unknown(what, names))?,
+                };
+                let base = match value {
+                    Value::Object { addr, .. } => addr,
+                    Value::Pages { pfn, .. } | Value::Large { pfn, .. } => crate::slub::virt(u64::from(pfn) << 12),
+                };
+                let addr = base.wrapping_add_signed(i64::from(offset));
+                let end = crate::slub::phys(addr).checked_add(u64::from(len));
+                if end.is_none_or(|e| e > self.config().mem_bytes) {
+                    return Err(OpError::OutsideMemory { addr });
+                }
+                self.emit(out, Event::BytesWritten { addr, len, byte });
                 Ok(())
             }
             Op::CacheDestroy { name } => {
@@ -420,7 +500,7 @@ impl Sim {
                     Value::Pages { pfn, order } => (pfn, order, Owner::Pages { name: sym }),
                     Value::Large { pfn, order } => (pfn, order, Owner::Large { name: sym }),
                     Value::Object { cache, addr } => {
-                        if !self.slub.is_live(&self.machine, cache, addr) {
+                        if !self.slub.tainted && !self.slub.is_live(&self.machine, cache, addr) {
                             return Err(format!("binding {sym} -> object {addr:#x} which is not allocated"));
                         }
                         continue;
@@ -471,6 +551,7 @@ impl Sim {
         match what {
             ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
             ShowWhat::Slabinfo => self.slub.slabinfo(),
+            ShowWhat::Leaks => self.slub.leak_report(),
             ShowWhat::Stats => {
                 let s = self.stats();
                 let mut t = format!(

@@ -104,6 +104,15 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("slub.slow_cpu_partial_full", "CPU {cpu}'s partial list of {cache} is at its limit: the whole list moves to the node.", "CPU {cpu} の {cache} パーシャルリストが上限に達したため、リスト全体をノードへ移します。"),
     ("script.bound_object", "Named the object at {addr} `{name}`.", "{addr} のオブジェクトを `{name}` と名付けました。"),
     ("script.appended_object", "Appended the object at {addr} to list `{name}`.", "{addr} のオブジェクトをリスト `{name}` に追加しました。"),
+    ("slub.init_active", "slub_debug marks {addr} as allocated: red zones 0xcc, allocation track written ({cache}).", "slub_debug が {addr} を割り当て済みとして記録：レッドゾーン 0xcc、割り当て履歴を書き込み（{cache}）。"),
+    ("slub.init_inactive", "slub_debug marks {addr} as free: red zones 0xbb, poison 0x6b…0xa5, free track written ({cache}).", "slub_debug が {addr} を解放済みとして記録：レッドゾーン 0xbb、ポイズン 0x6b…0xa5、解放履歴を書き込み（{cache}）。"),
+    ("debug.corrupt", "BUG {cache}: [{what} overwritten] {start}-{end} @offset={offset}. First byte {first} instead of {expected}. The bytes are restored.", "BUG {cache}：[{what} 上書き] {start}-{end} @offset={offset}。先頭バイトが {expected} ではなく {first}。バイトを復元しました。"),
+    ("debug.freechain_corrupt", "BUG {cache}: Freechain corrupt: the free pointer stored in {addr} is not a valid object; the freelist is cut there.", "BUG {cache}：Freechain corrupt。{addr} に格納されたフリーポインタが不正なため、そこでフリーリストを切りました。"),
+    ("debug.freepointer_corrupt", "BUG {cache}: Freepointer corrupt at {addr}; it is reset.", "BUG {cache}：{addr} の Freepointer corrupt。リセットしました。"),
+    ("debug.inuse_fixed", "BUG {cache}: Wrong object count in the slab at pfn {pfn}: counter is {counter} but counted were {counted}. Adjusted.", "BUG {cache}：pfn {pfn} のスラブのオブジェクト数が不正（カウンタ {counter}、実数 {counted}）。修正しました。"),
+    ("debug.validated", "Validated {cache}: {errors} error(s).", "{cache} を検証：エラー {errors} 件。"),
+    ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
+    ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
     ("word.slabinfo", "/proc/slabinfo", "/proc/slabinfo"),
     ("word.stats", "statistics", "統計"),
@@ -137,7 +146,16 @@ pub fn message(lang: Lang, m: &Message, names: &Names, cache: &dyn Fn(u32) -> St
         .map(|(k, a)| {
             let v = match a {
                 Arg::Num(n) => n.to_string(),
-                Arg::Word(w) => t(lang, &format!("word.{w}")),
+                Arg::Word(w) => {
+                    let key = format!("word.{w}");
+                    let text = t(lang, &key);
+                    if text == key {
+                        w.to_string()
+                    } else {
+                        text
+                    }
+                }
+                Arg::Hex(b) => format!("{b:#04x}"),
                 Arg::Name(s) => names.name(*s).to_string(),
                 Arg::Cache(c) => cache(*c),
                 Arg::Addr(a) => format!("{a:#x}"),
@@ -175,7 +193,9 @@ mod tests {
              repeat 640 { kmalloc 64 cpu=0 as=p[] }\nkfree p[512] cpu=1\nkfree p[448] cpu=1\nkfree p[384] cpu=1\n\
              kfree p[320] cpu=1\nkfree p[256] cpu=1\nkfree p[192] cpu=1\nkfree p[128] cpu=1\nkfree p[64] cpu=1\n\
              kfree p[0] cpu=1\nkmalloc 64 cpu=3 as=x\nkfree x cpu=3\nkmalloc 64 cpu=0 as=y\nkfree p[*] cpu=2\n\
-             kmalloc 64 node=0 cpu=0 as=z\nkmalloc 9000 as=big\nkfree big\ncache destroy a\n"
+             kmalloc 64 node=0 cpu=0 as=z\nkmalloc 9000 as=big\nkfree big\ncache destroy a\n\
+             cache create ps size=64 flags=poison,user\ncache alloc ps as=q\ncache free q\nwrite q offset=64 byte=0xb7\n\
+             cache validate ps\nwrite q offset=3 byte=1\ncache validate ps\nshow leaks\n"
                 .to_string(),
         ];
         let mut seen = std::collections::BTreeSet::new();
