@@ -129,8 +129,24 @@ fn cmd_run(args: &[String]) -> ExitCode {
                 let _ = write!(out, "{text}");
             }
         }
-        if let Some(Op::Show { what }) = s.op(k) {
-            let _ = write!(out, "{}", s.head().show(*what));
+        match s.op(k) {
+            Some(Op::Show { what }) => {
+                let _ = write!(out, "{}", s.head().show(*what));
+            }
+            Some(Op::ShowSysfs { cache }) => {
+                let slub = &s.head().slub;
+                if let Some(id) = slub.cache_by_name(s.names().name(*cache)) {
+                    let _ = write!(out, "{}", slub.sysfs(id));
+                }
+            }
+            Some(Op::Shrink) => {
+                for ev in events {
+                    if let Event::Shrunk { bytes } = ev {
+                        let _ = writeln!(out, "shrink: released {bytes} bytes");
+                    }
+                }
+            }
+            _ => {}
         }
         if r.check && violation.is_none() {
             if let Err(e) = s.head().check() {

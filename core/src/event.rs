@@ -149,6 +149,8 @@ pub enum Event {
     InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32 },
     /// `cache validate` finished with this many errors (counted as slub_kunit counts them).
     Validated { cache: u32, errors: u32 },
+    /// `shrink` released this many bytes of slab memory.
+    Shrunk { bytes: u64 },
     /// `write`: bytes of simulated memory were overwritten.
     BytesWritten { addr: u64, len: u32, byte: u8 },
     /// An object was freed.
@@ -282,6 +284,10 @@ pub enum ShowWhat {
     Stats,
     /// Live slab objects by allocation site.
     Leaks,
+    /// The `tools/mm/slabinfo` summary.
+    Slabs,
+    /// A cache's sysfs attributes.
+    Sysfs,
 }
 
 impl ShowWhat {
@@ -292,6 +298,8 @@ impl ShowWhat {
             ShowWhat::Slabinfo => "slabinfo",
             ShowWhat::Stats => "stats",
             ShowWhat::Leaks => "leaks",
+            ShowWhat::Slabs => "slabs",
+            ShowWhat::Sysfs => "sysfs",
         }
     }
 }
@@ -370,6 +378,7 @@ impl Event {
             | InuseFixed { .. }
             | Validated { .. } => Layer::Slab,
             BytesWritten { .. } => Layer::Memory,
+            Shrunk { .. } => Layer::Slab,
             SlabFreeze { .. }
             | CpuSlabReload { .. }
             | CpuSlabFull { .. }
@@ -428,7 +437,7 @@ impl Event {
             }
             InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
             Validated { cache, .. } => vec![EntityRef::Cache { cache }],
-            BytesWritten { .. } => vec![],
+            BytesWritten { .. } | Shrunk { .. } => vec![],
         }
     }
 
@@ -589,6 +598,7 @@ impl Event {
             Validated { cache, errors } => {
                 Message::new("debug.validated", vec![("cache", Arg::Cache(cache)), ("errors", n(errors))])
             }
+            Shrunk { bytes } => Message::new("slab.shrunk", vec![("bytes", n(bytes))]),
             BytesWritten { addr, len, byte } => Message::new(
                 "memory.written",
                 vec![("addr", Arg::Addr(addr)), ("len", n(len)), ("byte", Arg::Hex(byte))],

@@ -63,6 +63,10 @@ pub enum Op {
     CacheDestroy { name: Sym },
     /// `cache validate NAME`.
     CacheValidate { name: Sym },
+    /// `show sysfs NAME`: the `/sys/kernel/slab/NAME/` attributes.
+    ShowSysfs { cache: Sym },
+    /// `shrink`: `kmem_cache_shrink` on every cache.
+    Shrink,
     /// `write X offset=N [len=N] byte=0xNN`: overwrite memory relative to X (even freed X).
     Write { what: Sym, offset: i32, len: u32, byte: u8 },
 }
@@ -121,6 +125,8 @@ impl Op {
                 format!("cache free {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from)))
             }
             Op::CacheDestroy { name } => format!("cache destroy {}", names.name(name)),
+            Op::ShowSysfs { cache } => format!("show sysfs {}", names.name(cache)),
+            Op::Shrink => "shrink".to_string(),
             Op::CacheValidate { name } => format!("cache validate {}", names.name(name)),
             Op::Write { what, offset, len, byte } => {
                 let len = if len == 1 { String::new() } else { format!(" len={len}") };

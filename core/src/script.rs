@@ -288,7 +288,7 @@ fn describe(t: &Tok) -> String {
 /// Commands: first word, then the second word when the command has sub-commands.
 const COMMANDS: &[(&str, &[&str])] = &[("config", &[]), ("pages", &["alloc", "free"]), ("repeat", &[]), ("show", &[])];
 
-const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks"];
+const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks", "slabs", "sysfs"];
 
 enum Stmt {
     Op(Op, u32),
@@ -425,6 +425,10 @@ impl Parser<'_> {
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
                 Ok(Some(Stmt::Op(Op::Kmalloc { size, cpu, node, target }, head.line)))
             }
+            "shrink" => {
+                self.seen_op = true;
+                Ok(Some(Stmt::Op(Op::Shrink, head.line)))
+            }
             "write" => {
                 self.seen_op = true;
                 let what = self.cache_name()?;
@@ -505,12 +509,17 @@ impl Parser<'_> {
                     Tok::Word(w) if w == "slabinfo" => ShowWhat::Slabinfo,
                     Tok::Word(w) if w == "stats" => ShowWhat::Stats,
                     Tok::Word(w) if w == "leaks" => ShowWhat::Leaks,
+                    Tok::Word(w) if w == "slabs" => ShowWhat::Slabs,
+                    Tok::Word(w) if w == "sysfs" => {
+                        let cache = self.cache_name()?;
+                        return Ok(Some(Stmt::Op(Op::ShowSysfs { cache }, head.line)));
+                    }
                     other => {
                         let s = if let Tok::Word(w) = other { suggest(w, SHOW_WHAT.iter().copied()) } else { None };
                         return Err(err_at(
                             &t,
                             ScriptErrorKind::Expected {
-                                expected: "one of: buddyinfo, slabinfo, stats, leaks".into(),
+                                expected: "one of: buddyinfo, slabinfo, stats, leaks, slabs, sysfs NAME".into(),
                                 found: describe(other),
                             },
                             s,

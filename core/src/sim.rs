@@ -421,6 +421,19 @@ impl Sim {
                 self.free_values(what, cpu, values, site, out);
                 Ok(())
             }
+            Op::ShowSysfs { cache } => {
+                let label = names.name(cache);
+                self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
+                self.emit(out, Event::Shown { what: ShowWhat::Sysfs });
+                Ok(())
+            }
+            Op::Shrink => {
+                let Sim { machine, buddy, pcp, slub, .. } = self;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                let bytes = slub.shrink_all(&mut pages, out);
+                self.emit(out, Event::Shrunk { bytes });
+                Ok(())
+            }
             Op::CacheValidate { name } => {
                 let label = names.name(name);
                 let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
@@ -552,6 +565,8 @@ impl Sim {
             ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
             ShowWhat::Slabinfo => self.slub.slabinfo(),
             ShowWhat::Leaks => self.slub.leak_report(),
+            ShowWhat::Slabs => self.slub.slabinfo_tool(),
+            ShowWhat::Sysfs => String::new(),
             ShowWhat::Stats => {
                 let s = self.stats();
                 let mut t = format!(

@@ -111,6 +111,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("debug.freepointer_corrupt", "BUG {cache}: Freepointer corrupt at {addr}; it is reset.", "BUG {cache}：{addr} の Freepointer corrupt。リセットしました。"),
     ("debug.inuse_fixed", "BUG {cache}: Wrong object count in the slab at pfn {pfn}: counter is {counter} but counted were {counted}. Adjusted.", "BUG {cache}：pfn {pfn} のスラブのオブジェクト数が不正（カウンタ {counter}、実数 {counted}）。修正しました。"),
     ("debug.validated", "Validated {cache}: {errors} error(s).", "{cache} を検証：エラー {errors} 件。"),
+    ("slab.shrunk", "Shrink: every cache flushed its per-CPU slabs and freed its empty slabs, releasing {bytes} bytes.", "縮小：全キャッシュが per-CPU スラブを戻し、空きスラブを解放して {bytes} バイトを返しました。"),
     ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
     ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
