@@ -1289,7 +1289,7 @@ impl Slub {
                 }
             }
             let dist = format!("{}/{}/{}", slabs.saturating_sub(cpu_slabs), partial, cpu_slabs);
-            let fr = if slabs > 0 { partial * 100 / slabs } else { 100 };
+            let fr = (partial * 100).checked_div(slabs).unwrap_or(100);
             let ef = if slabs > 0 { objects * u64::from(c.layout.object_size) * 100 / space } else { 100 };
             out.push_str(&format!(
                 "{:<21} {:>8} {:>7} {:>15} {:>14} {:>4} {:>1} {:>3} {:>3} {}\n",
