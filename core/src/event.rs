@@ -149,6 +149,26 @@ pub enum Event {
     InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32 },
     /// `cache validate` finished with this many errors (counted as slub_kunit counts them).
     Validated { cache: u32, errors: u32 },
+    // ---- AetherOS SLUB -----------------------------------------------------------------------
+    /// `create_cache` made an AetherOS cache.
+    AetherCacheCreated { cache: u32, label: String, size: u32, align: u32, flags: CacheFlags },
+    /// An AetherOS cache was destroyed.
+    AetherCacheDestroyed { cache: u32 },
+    /// A new slab (header written, objects chained) with this colour offset.
+    AetherSlabNew { cache: u32, node: u8, pfn: u32, order: u8, colour: u32 },
+    /// An empty slab went back to the page allocator.
+    AetherSlabRelease { cache: u32, pfn: u32 },
+    /// Bulk transfer: objects moved from the global slab lists into a CPU's object cache.
+    AetherRefill { cache: u32, cpu: u16, node: u8, objects: Vec<u64> },
+    /// Bulk transfer: objects moved from a CPU's object cache back to their slabs.
+    AetherSpill { cache: u32, cpu: u16, objects: Vec<u64> },
+    /// An object was handed out from this level.
+    AetherAlloc { cache: u32, cpu: u16, addr: u64, level: Level },
+    /// An object was freed onto a CPU's hot list.
+    AetherFree { cache: u32, cpu: u16, addr: u64 },
+    /// The hot list overflowed: its oldest object moves to the CPU's object cache.
+    AetherHotSpill { cache: u32, cpu: u16, addr: u64 },
+
     /// `shrink` released this many bytes of slab memory.
     Shrunk { bytes: u64 },
     /// `write`: bytes of simulated memory were overwritten.
@@ -223,6 +243,20 @@ pub enum SlowStep {
     NeedNewSlab,
     /// The cpu partial list reached `cpu_partial_slabs`: it is flushed to the node.
     CpuPartialFull,
+}
+
+/// Where an allocation was served from / where a free went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The per-CPU hot-object list.
+    Hot,
+    /// The per-CPU object cache.
+    Local,
+    /// The per-CPU cache right after a bulk refill from the global lists.
+    Global,
+    /// The per-CPU cache right after a new slab was made.
+    NewSlab,
 }
 
 /// What slub_debug found overwritten.
@@ -379,6 +413,15 @@ impl Event {
             | Validated { .. } => Layer::Slab,
             BytesWritten { .. } => Layer::Memory,
             Shrunk { .. } => Layer::Slab,
+            AetherCacheCreated { .. }
+            | AetherCacheDestroyed { .. }
+            | AetherSlabNew { .. }
+            | AetherSlabRelease { .. } => Layer::Slab,
+            AetherRefill { .. }
+            | AetherSpill { .. }
+            | AetherAlloc { .. }
+            | AetherFree { .. }
+            | AetherHotSpill { .. } => Layer::PerCpu,
             SlabFreeze { .. }
             | CpuSlabReload { .. }
             | CpuSlabFull { .. }
@@ -438,6 +481,16 @@ impl Event {
             InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
             Validated { cache, .. } => vec![EntityRef::Cache { cache }],
             BytesWritten { .. } | Shrunk { .. } => vec![],
+            AetherCacheCreated { cache, .. } | AetherCacheDestroyed { cache } => vec![EntityRef::Cache { cache }],
+            AetherSlabNew { cache, pfn, .. } | AetherSlabRelease { cache, pfn } => vec![EntityRef::Slab { cache, pfn }],
+            AetherRefill { cache, cpu, .. } | AetherSpill { cache, cpu, .. } => {
+                vec![EntityRef::Cache { cache }, EntityRef::Cpu { cpu }]
+            }
+            AetherAlloc { cache, cpu, addr, .. }
+            | AetherFree { cache, cpu, addr }
+            | AetherHotSpill { cache, cpu, addr } => {
+                vec![EntityRef::Object { cache, addr }, EntityRef::Cpu { cpu }]
+            }
         }
     }
 
@@ -598,6 +651,44 @@ impl Event {
             Validated { cache, errors } => {
                 Message::new("debug.validated", vec![("cache", Arg::Cache(cache)), ("errors", n(errors))])
             }
+            AetherCacheCreated { cache, size, .. } => {
+                Message::new("aether.cache_created", vec![("cache", Arg::Cache(cache)), ("size", n(size))])
+            }
+            AetherCacheDestroyed { cache } => {
+                Message::new("aether.cache_destroyed", vec![("cache", Arg::Cache(cache))])
+            }
+            AetherSlabNew { cache, pfn, order, colour, .. } => Message::new(
+                "aether.slab_new",
+                vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn)), ("pages", n(1u64 << order)), ("colour", n(colour))],
+            ),
+            AetherSlabRelease { cache, pfn } => {
+                Message::new("aether.slab_release", vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn))])
+            }
+            AetherRefill { cache, cpu, ref objects, .. } => Message::new(
+                "aether.refill",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("count", n(objects.len() as u64))],
+            ),
+            AetherSpill { cache, cpu, ref objects } => Message::new(
+                "aether.spill",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("count", n(objects.len() as u64))],
+            ),
+            AetherAlloc { cache, cpu, addr, level } => Message::new(
+                match level {
+                    Level::Hot => "aether.alloc_hot",
+                    Level::Local => "aether.alloc_local",
+                    Level::Global => "aether.alloc_global",
+                    Level::NewSlab => "aether.alloc_new_slab",
+                },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            AetherFree { cache, cpu, addr } => Message::new(
+                "aether.free",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            AetherHotSpill { cache, cpu, addr } => Message::new(
+                "aether.hot_spill",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
             Shrunk { bytes } => Message::new("slab.shrunk", vec![("bytes", n(bytes))]),
             BytesWritten { addr, len, byte } => Message::new(
                 "memory.written",

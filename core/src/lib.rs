@@ -2,13 +2,14 @@
 //!
 //! Layers, each calling only the ones above it in this list:
 //! [`machine`] (config, page frames, real bytes) → [`buddy`] (page allocator) → [`pcp`]
-//! (per-CPU page lists) → [`slub`] (slab caches; formulas in [`slab_layout`]) → [`sim`] (the whole system executing [`op::Op`]s) → [`session`]
+//! (per-CPU page lists) → [`slub`] / [`aether`] (slab policies; formulas in [`slab_layout`]) → [`sim`] (the whole system executing [`op::Op`]s) → [`session`]
 //! (ops, checkpoints, seek, snapshots) ← [`script`] (the op language).
 //! [`event`] and [`names`] are shared vocabulary; [`snapshot`] is the serializable view.
 //!
 //! Pure and deterministic: no IO, no clocks, no global state.
 #![forbid(unsafe_code)]
 
+pub mod aether;
 pub mod buddy;
 pub mod event;
 pub mod machine;

@@ -57,6 +57,37 @@ pub struct MachineConfig {
     /// `slub_debug=` flags applied to every cache (kmalloc caches included).
     #[serde(default)]
     pub slub_debug: crate::slab_layout::CacheFlags,
+    /// Settings of the AetherOS allocator (`slab=aether`).
+    #[serde(default)]
+    pub aether: AetherConfig,
+}
+
+/// The seed's `SlubConfig`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AetherConfig {
+    /// Objects a per-CPU cache holds before it spills to the global lists.
+    pub per_cpu_cache_size: u32,
+    /// Percentage (0–100) of a cache's slabs that may stay empty before empty slabs are released
+    /// to the page allocator.
+    pub slab_release_threshold: u32,
+    /// Objects moved at once between a per-CPU cache and the global lists.
+    pub bulk_transfer_size: u32,
+    /// Largest colour offset in bytes (colours step by the 64-byte cache line).
+    pub max_color_offset: u32,
+    /// Percentage (0–100) of each per-CPU cache that `emergency_shrink` returns.
+    pub emergency_shrink_ratio: u32,
+}
+
+impl Default for AetherConfig {
+    fn default() -> Self {
+        AetherConfig {
+            per_cpu_cache_size: 32,
+            slab_release_threshold: 25,
+            bulk_transfer_size: 8,
+            max_color_offset: 256,
+            emergency_shrink_ratio: 50,
+        }
+    }
 }
 
 /// Which slab allocator the machine runs.
@@ -66,6 +97,8 @@ pub enum SlabPolicy {
     /// Linux SLUB (6.x before sheaves).
     #[default]
     Slub,
+    /// The AetherOS SLUB design (the seed's API).
+    Aether,
 }
 
 impl Default for MachineConfig {
@@ -80,6 +113,7 @@ impl Default for MachineConfig {
             hardened: false,
             freelist_random: false,
             slub_debug: crate::slab_layout::CacheFlags(0),
+            aether: AetherConfig::default(),
         }
     }
 }
@@ -161,13 +195,15 @@ pub enum Owner {
     SuperSlab { id: u32 },
     /// A large kmalloc that bypassed the slab caches.
     Large { name: Sym },
+    /// A slab of an AetherOS cache.
+    AetherSlab { cache: u32 },
 }
 
 impl Owner {
     pub(crate) fn message_args(&self) -> Vec<(&'static str, Arg)> {
         match *self {
             Owner::Pages { name } | Owner::Large { name } => vec![("owner", Arg::Name(name))],
-            Owner::Slab { cache } => vec![("owner", Arg::Cache(cache))],
+            Owner::Slab { cache } | Owner::AetherSlab { cache } => vec![("owner", Arg::Cache(cache))],
             Owner::SuperSlab { id } => vec![("owner", Arg::Num(u64::from(id)))],
         }
     }

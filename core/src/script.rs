@@ -119,8 +119,22 @@ pub struct Program {
 }
 
 /// Config keys understood by [`Program::apply_config`].
-pub const CONFIG_KEYS: &[&str] =
-    &["mem", "nodes", "cpus", "seed", "pcp", "slab", "hardened", "freelist_random", "slub_debug"];
+pub const CONFIG_KEYS: &[&str] = &[
+    "mem",
+    "nodes",
+    "cpus",
+    "seed",
+    "pcp",
+    "slab",
+    "hardened",
+    "freelist_random",
+    "slub_debug",
+    "per_cpu_cache_size",
+    "slab_release_threshold",
+    "bulk_transfer_size",
+    "max_color_offset",
+    "emergency_shrink_ratio",
+];
 
 impl Program {
     /// Apply the `config` settings to `base`. Values are checked, then the whole machine.
@@ -175,6 +189,24 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 _ => c.freelist_random = on,
             }
         }
+        "per_cpu_cache_size" | "bulk_transfer_size" | "max_color_offset" => {
+            let min = u64::from(key != "max_color_offset");
+            let v = parse_num(value).filter(|&v| (min..=4096).contains(&v)).ok_or_else(|| bad("a number up to 4096"))?
+                as u32;
+            match key {
+                "per_cpu_cache_size" => c.aether.per_cpu_cache_size = v,
+                "bulk_transfer_size" => c.aether.bulk_transfer_size = v,
+                _ => c.aether.max_color_offset = v,
+            }
+        }
+        "slab_release_threshold" | "emergency_shrink_ratio" => {
+            let v = parse_num(value).filter(|&v| v <= 100).ok_or_else(|| bad("a percentage 0..=100"))? as u32;
+            if key == "slab_release_threshold" {
+                c.aether.slab_release_threshold = v;
+            } else {
+                c.aether.emergency_shrink_ratio = v;
+            }
+        }
         "slub_debug" => {
             let mut f = crate::slab_layout::CacheFlags::default();
             for ch in value.chars() {
@@ -192,7 +224,8 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
         "slab" => {
             c.slab = match value {
                 "slub" => crate::machine::SlabPolicy::Slub,
-                _ => return Err(bad("slub (slab, aether and sheaves are not implemented yet)")),
+                "aether" => crate::machine::SlabPolicy::Aether,
+                _ => return Err(bad("slub or aether (slab and sheaves are not implemented yet)")),
             }
         }
         _ => return Err(ScriptErrorKind::UnknownKey { key: key.to_string(), command: "config".into() }),

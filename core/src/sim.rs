@@ -7,8 +7,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::aether::{AetherEngine, AetherError};
 use crate::buddy::{Buddy, BuddyError};
 use crate::event::{Event, EventSink, ShowWhat, Sym};
+use crate::machine::SlabPolicy;
 use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_PAGE_ORDER, NR_PAGE_ORDERS};
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
@@ -54,6 +56,8 @@ pub enum OpError {
     CacheBusy { name: String, live: u64 },
     /// A write outside simulated memory.
     OutsideMemory { addr: u64 },
+    /// The operation does not exist for the active slab policy.
+    NotForPolicy { what: &'static str, policy: &'static str },
     /// The name's value was already freed.
     DoubleFree { name: String, addr: u64, debug: bool },
 }
@@ -100,6 +104,7 @@ impl fmt::Display for OpError {
                 Ok(())
             }
             OpError::KmallocCache { name } => write!(f, "`{name}` is a kmalloc cache and cannot be destroyed"),
+            OpError::NotForPolicy { what, policy } => write!(f, "{what} is not available with slab={policy}"),
             OpError::OutsideMemory { addr } => write!(f, "address {addr:#x} is outside simulated memory"),
             OpError::DoubleFree { name, addr, debug } => {
                 write!(f, "double free: `{name}` ({addr:#x}) was already freed")?;
@@ -158,6 +163,8 @@ pub struct Sim {
     pub bindings: Bindings,
     /// The SLUB slab allocator.
     pub slub: Slub,
+    /// The AetherOS allocator, when `slab=aether` (then it serves kmalloc and the cache ops).
+    pub aether: Option<AetherEngine>,
 }
 
 impl Sim {
@@ -167,7 +174,9 @@ impl Sim {
         let buddy = Buddy::boot(&mut machine, &mut crate::event::CountSink::default());
         let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
         let slub = Slub::new(machine.config());
-        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub })
+        let aether = (machine.config().slab == SlabPolicy::Aether)
+            .then(|| AetherEngine::new(machine.config(), machine.config().aether));
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether })
     }
 
     /// The configuration.
@@ -182,7 +191,36 @@ impl Sim {
             p.apply(&mut self.machine, ev);
         }
         self.slub.apply(&mut self.machine, ev);
+        if let Some(a) = &mut self.aether {
+            a.apply(&mut self.machine, ev);
+        }
         self.bindings.apply(ev);
+    }
+
+    /// The name of slab cache `id` in the active slab policy.
+    pub fn cache_name(&self, id: u32) -> String {
+        match &self.aether {
+            Some(a) => a.cache_name(id).to_string(),
+            None => self.slub.cache_name(id).to_string(),
+        }
+    }
+
+    fn aether_parts(&mut self) -> (&mut AetherEngine, PageCtx<'_>) {
+        let Sim { machine, buddy, pcp, aether, .. } = self;
+        (aether.as_mut().expect("aether policy"), PageCtx { machine, buddy, pcp })
+    }
+
+    fn aether_alloc(&mut self, cache: u32, cpu: u16, out: &mut dyn EventSink) -> Result<u64, OpError> {
+        let node = self.config().node_of_cpu(cpu);
+        let a = self.aether.as_ref().expect("aether policy");
+        if a.needs_new_slab(cache, cpu) {
+            let order = a.caches()[cache as usize].order;
+            if !self.pages().can_alloc(node, cpu, order) {
+                return Err(OpError::OutOfMemory { order });
+            }
+        }
+        let (a, mut pages) = self.aether_parts();
+        a.alloc(&mut pages, cache, cpu, out).map_err(|e| aether_error(e, ""))
     }
 
     fn emit(&mut self, out: &mut dyn EventSink, ev: Event) {
@@ -257,6 +295,10 @@ impl Sim {
         for (index, value) in values {
             match value {
                 Value::Pages { pfn, .. } | Value::Large { pfn, .. } => self.free_pages(cpu, pfn, out),
+                Value::Object { cache, addr } if self.aether.is_some() => {
+                    let (a, mut pages) = self.aether_parts();
+                    a.free(&mut pages, cache, cpu, addr, out);
+                }
                 Value::Object { cache, addr } => {
                     let Sim { machine, buddy, pcp, slub, .. } = self;
                     let mut pages = PageCtx { machine, buddy, pcp };
@@ -376,7 +418,11 @@ impl Sim {
                     return Err(OpError::BadSize { size: u64::from(size), max: KMALLOC_MAX_SIZE });
                 }
                 let (name, list) = self.check_target(target, names)?;
-                let value = if size <= KMALLOC_MAX_CACHE_SIZE {
+                let value = if size <= KMALLOC_MAX_CACHE_SIZE && self.aether.is_some() {
+                    let cache = self.aether.as_ref().expect("aether").class_for(size).expect("size classes exist");
+                    let addr = self.aether_alloc(cache, cpu, out)?;
+                    Value::Object { cache, addr }
+                } else if size <= KMALLOC_MAX_CACHE_SIZE {
                     let label = format!("kmalloc-{}", kmalloc_label(kmalloc_cache_size(size)));
                     let cache = self.slub.cache_by_name(&label).expect("kmalloc caches exist from boot");
                     let addr = self.slab_alloc(cache, cpu, node, size, site, out)?;
@@ -397,6 +443,37 @@ impl Sim {
                 })?;
                 self.free_values(what, cpu, values, site, out);
                 Ok(())
+            }
+            Op::CacheCreate { name, size, align, flags } if self.aether.is_some() => {
+                let label = names.name(name).to_string();
+                let (a, pages) = self.aether_parts();
+                a.create_cache(pages.machine, &label, size, align, flags, out).map_err(|e| aether_error(e, &label))?;
+                Ok(())
+            }
+            Op::CacheAlloc { cache, cpu, target, .. } if self.aether.is_some() => {
+                let cpu = self.check_cpu(cpu)?;
+                let label = names.name(cache);
+                let a = self.aether.as_ref().expect("aether");
+                let id = a.cache_by_name(label).ok_or_else(|| aether_error(AetherError::UnknownCache, label))?;
+                let (name, list) = self.check_target(target, names)?;
+                let addr = self.aether_alloc(id, cpu, out)?;
+                self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
+                Ok(())
+            }
+            Op::CacheDestroy { name } if self.aether.is_some() => {
+                let label = names.name(name).to_string();
+                let (a, mut pages) = self.aether_parts();
+                let id = a.cache_by_name(&label).ok_or_else(|| aether_error(AetherError::UnknownCache, &label))?;
+                a.destroy_cache(&mut pages, id, out).map_err(|e| aether_error(e, &label))
+            }
+            Op::Shrink if self.aether.is_some() => {
+                let (a, mut pages) = self.aether_parts();
+                let bytes = a.emergency_shrink(&mut pages, out);
+                self.emit(out, Event::Shrunk { bytes });
+                Ok(())
+            }
+            Op::CacheValidate { .. } | Op::ShowSysfs { .. } if self.aether.is_some() => {
+                Err(OpError::NotForPolicy { what: "slub_debug validation and sysfs", policy: "aether" })
             }
             Op::CacheCreate { name, size, align, flags } => {
                 let label = names.name(name).to_string();
@@ -503,6 +580,9 @@ impl Sim {
             p.check(&self.machine)?;
         }
         self.slub.check(&self.machine)?;
+        if let Some(a) = &self.aether {
+            a.check(&self.machine)?;
+        }
         for (sym, b) in self.bindings.iter() {
             let vals: Vec<Value> = match b {
                 Binding::One(v) => vec![*v],
@@ -513,7 +593,11 @@ impl Sim {
                     Value::Pages { pfn, order } => (pfn, order, Owner::Pages { name: sym }),
                     Value::Large { pfn, order } => (pfn, order, Owner::Large { name: sym }),
                     Value::Object { cache, addr } => {
-                        if !self.slub.tainted && !self.slub.is_live(&self.machine, cache, addr) {
+                        let live = match &self.aether {
+                            Some(a) => a.is_live(&self.machine, cache, addr),
+                            None => self.slub.tainted || self.slub.is_live(&self.machine, cache, addr),
+                        };
+                        if !live {
                             return Err(format!("binding {sym} -> object {addr:#x} which is not allocated"));
                         }
                         continue;
@@ -563,7 +647,10 @@ impl Sim {
     pub fn show(&self, what: ShowWhat) -> String {
         match what {
             ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
-            ShowWhat::Slabinfo => self.slub.slabinfo(),
+            ShowWhat::Slabinfo => match &self.aether {
+                Some(a) => a.report(),
+                None => self.slub.slabinfo(),
+            },
             ShowWhat::Leaks => self.slub.leak_report(),
             ShowWhat::Slabs => self.slub.slabinfo_tool(),
             ShowWhat::Sysfs => String::new(),
@@ -682,5 +769,20 @@ fn kmalloc_label(size: u32) -> String {
         format!("{}k", size / 1024)
     } else {
         size.to_string()
+    }
+}
+
+/// Map an AetherOS error to an op error (`label`: the cache name involved, if any).
+fn aether_error(e: AetherError, label: &str) -> OpError {
+    match e {
+        AetherError::InvalidSize { size } => OpError::BadSize { size: size as u64, max: 8192 },
+        AetherError::InvalidAlign { align } => OpError::BadAlign { align: align as u32 },
+        AetherError::OutOfMemory => OpError::OutOfMemory { order: 0 },
+        AetherError::UnknownCache => OpError::UnknownCache { name: label.to_string(), suggestion: None },
+        AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
+        AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },
+        AetherError::InvalidFree { addr } => {
+            OpError::DoubleFree { name: label.to_string(), addr: addr as u64, debug: false }
+        }
     }
 }

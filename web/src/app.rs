@@ -141,9 +141,7 @@ pub fn app() -> Html {
     );
     let explanation = match session.current_event() {
         None => t(lang, "ui.start"),
-        Some(ev) => {
-            i18n::message(lang, &ev.message(), session.names(), &|c| session.head().slub.cache_name(c).to_string())
-        }
+        Some(ev) => i18n::message(lang, &ev.message(), session.names(), &|c| session.head().cache_name(c)),
     };
     let op_text = session
         .current_op()

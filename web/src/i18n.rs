@@ -112,6 +112,18 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("debug.inuse_fixed", "BUG {cache}: Wrong object count in the slab at pfn {pfn}: counter is {counter} but counted were {counted}. Adjusted.", "BUG {cache}：pfn {pfn} のスラブのオブジェクト数が不正（カウンタ {counter}、実数 {counted}）。修正しました。"),
     ("debug.validated", "Validated {cache}: {errors} error(s).", "{cache} を検証：エラー {errors} 件。"),
     ("slab.shrunk", "Shrink: every cache flushed its per-CPU slabs and freed its empty slabs, releasing {bytes} bytes.", "縮小：全キャッシュが per-CPU スラブを戻し、空きスラブを解放して {bytes} バイトを返しました。"),
+    ("aether.cache_created", "Created AetherOS cache {cache} for {size}-byte objects.", "{size} バイトのオブジェクト用に AetherOS キャッシュ {cache} を作成しました。"),
+    ("aether.cache_destroyed", "Destroyed AetherOS cache {cache}.", "AetherOS キャッシュ {cache} を破棄しました。"),
+    ("aether.slab_new", "New slab for {cache}: {pages} page(s) at pfn {pfn}, objects shifted by colour offset {colour}.", "{cache} の新しいスラブ：pfn {pfn} の {pages} ページ、カラーオフセット {colour} でずらした配置。"),
+    ("aether.slab_release", "The empty slab at pfn {pfn} of {cache} goes back to the page allocator.", "{cache} の空きスラブ（pfn {pfn}）をページアロケータへ返しました。"),
+    ("aether.refill", "Bulk transfer: {count} object(s) of {cache} move from the global lists to CPU {cpu}'s cache.", "バルク転送：{cache} のオブジェクト {count} 個をグローバルリストから CPU {cpu} のキャッシュへ移しました。"),
+    ("aether.spill", "Bulk transfer: CPU {cpu}'s cache of {cache} is over its size; {count} object(s) go back to their slabs.", "バルク転送：CPU {cpu} の {cache} キャッシュが上限を超えたため、{count} 個をスラブへ戻しました。"),
+    ("aether.alloc_hot", "Hot list hit: CPU {cpu} reuses {addr}, freed moments ago ({cache}).", "ホットリストにヒット：CPU {cpu} が直前に解放された {addr} を再利用しました（{cache}）。"),
+    ("aether.alloc_local", "Per-CPU cache hit: CPU {cpu} takes {addr} ({cache}).", "パーCPUキャッシュにヒット：CPU {cpu} が {addr} を取りました（{cache}）。"),
+    ("aether.alloc_global", "Miss: CPU {cpu} refilled from the global lists and takes {addr} ({cache}).", "ミス：CPU {cpu} はグローバルリストから補充して {addr} を取りました（{cache}）。"),
+    ("aether.alloc_new_slab", "Miss: CPU {cpu} needed a new slab and takes {addr} ({cache}).", "ミス：CPU {cpu} は新しいスラブを作って {addr} を取りました（{cache}）。"),
+    ("aether.free", "CPU {cpu} frees {addr} onto its hot list ({cache}).", "CPU {cpu} が {addr} をホットリストに解放しました（{cache}）。"),
+    ("aether.hot_spill", "CPU {cpu}'s hot list is full: its oldest object {addr} moves to the per-CPU cache ({cache}).", "CPU {cpu} のホットリストが満杯のため、最も古い {addr} をパーCPUキャッシュへ移しました（{cache}）。"),
     ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
     ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
@@ -198,6 +210,10 @@ mod tests {
              cache create ps size=64 flags=poison,user\ncache alloc ps as=q\ncache free q\nwrite q offset=64 byte=0xb7\n\
              cache validate ps\nwrite q offset=3 byte=1\ncache validate ps\nshow leaks\n"
                 .to_string(),
+            "config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2 slab_release_threshold=0\n\
+             cache create c size=40\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\ncache alloc c as=x\n\
+             kmalloc 64 as=y\nkfree y\nkmalloc 64 as=z\ncache free x\ncache destroy c\nshrink\n"
+                .to_string(),
         ];
         let mut seen = std::collections::BTreeSet::new();
         for src in &scripts {
@@ -206,7 +222,7 @@ mod tests {
                 let m = ev.message();
                 seen.insert(m.key);
                 for lang in [Lang::En, Lang::Ja] {
-                    let text = message(lang, &m, s.names(), &|c| s.head().slub.cache_name(c).to_string());
+                    let text = message(lang, &m, s.names(), &|c| s.head().cache_name(c));
                     assert_ne!(text, m.key, "{} has no catalogue entry", m.key);
                     assert!(!text.contains('{'), "{}: unfilled placeholder in {text:?}", m.key);
                 }
