@@ -16,6 +16,8 @@
 //! freelist (read from memory) equals its object count; every object in a per-CPU cache or hot
 //! list is an in-use object of that cache and appears only once; the header bytes match.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -162,9 +164,15 @@ pub struct AetherEngine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AetherError {
     /// Size 0 or above the largest class.
-    InvalidSize { size: usize },
+    InvalidSize {
+        /// The size asked for.
+        size: usize,
+    },
     /// Alignment not a power of two, or above a page.
-    InvalidAlign { align: usize },
+    InvalidAlign {
+        /// The alignment asked for.
+        align: usize,
+    },
     /// The page allocator has no memory left.
     OutOfMemory,
     /// No such cache.
@@ -172,9 +180,15 @@ pub enum AetherError {
     /// A cache of that name exists.
     DuplicateName,
     /// The cache still has live objects.
-    CacheBusy { live: u64 },
+    CacheBusy {
+        /// Objects still allocated.
+        live: u64,
+    },
     /// The address is not a live object of that cache / size.
-    InvalidFree { addr: usize },
+    InvalidFree {
+        /// The address given.
+        addr: usize,
+    },
 }
 
 impl std::fmt::Display for AetherError {
@@ -432,7 +446,16 @@ impl AetherEngine {
         out.emit(ev);
     }
 
-    /// `create_cache`.
+    /// `create_cache`: a dedicated cache for objects of `size` bytes.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, Slub};
+    /// use slabscope_core::slab_layout::CacheFlags;
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let id = slub.create_cache("inode", 600, 8, CacheFlags::default()).unwrap();
+    /// assert!(slub.create_cache("inode", 600, 8, CacheFlags::default()).is_err());
+    /// # let _ = id;
+    /// ```
     pub fn create_cache(
         &mut self,
         m: &mut Machine,
@@ -810,6 +833,12 @@ pub struct Slub {
 
 impl Slub {
     /// The seed's `init`: a 16 MiB, 4-CPU machine running the allocator with `config`.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, Slub};
+    /// let slub = Slub::init(AetherConfig { per_cpu_cache_size: 64, ..AetherConfig::default() }).unwrap();
+    /// assert_eq!(slub.get_stats().slab_bytes, 0, "slabs are taken only on demand");
+    /// ```
     pub fn init(config: AetherConfig) -> Result<Slub, AetherError> {
         let machine = MachineConfig {
             mem_bytes: 16 << 20,
@@ -860,12 +889,28 @@ impl Slub {
     }
 
     /// Allocate `size` bytes from its size class.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, AetherError, AllocFlags, Slub};
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let a = slub.allocate(100, AllocFlags { zero: true }).unwrap();
+    /// assert_eq!(slub.read_u32(a), 0);
+    /// assert_eq!(slub.allocate(10_000, AllocFlags::default()), Err(AetherError::InvalidSize { size: 10_000 }));
+    /// ```
     pub fn allocate(&mut self, size: usize, flags: AllocFlags) -> Result<usize, AetherError> {
         let c = self.class(size)?;
         self.alloc_in(c, flags)
     }
 
     /// Free an object of `size` bytes (the size picks the class; a wrong size is an invalid free).
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, AetherError, AllocFlags, Slub};
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let a = slub.allocate(24, AllocFlags::default()).unwrap();
+    /// slub.free(a, 24).unwrap();
+    /// assert_eq!(slub.free(a, 24), Err(AetherError::InvalidFree { addr: a }), "double free is refused");
+    /// ```
     pub fn free(&mut self, addr: usize, size: usize) -> Result<(), AetherError> {
         let c = self.class(size)?;
         self.free_in(c, addr)
@@ -873,6 +918,13 @@ impl Slub {
 
     /// Allocate `size` bytes aligned to `align` (a power of two up to 4096), from a class at
     /// least as large as the alignment, or a dedicated cache when colouring could break it.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, AllocFlags, Slub};
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let a = slub.allocate_aligned(40, 512, AllocFlags::default()).unwrap();
+    /// assert_eq!(a % 512, 0);
+    /// ```
     pub fn allocate_aligned(&mut self, size: usize, align: usize, flags: AllocFlags) -> Result<usize, AetherError> {
         if align == 0 || !align.is_power_of_two() || align > 4096 {
             return Err(AetherError::InvalidAlign { align });
@@ -891,7 +943,16 @@ impl Slub {
         self.alloc_in(id, flags)
     }
 
-    /// `create_cache`.
+    /// `create_cache`: a dedicated cache for objects of `size` bytes.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, Slub};
+    /// use slabscope_core::slab_layout::CacheFlags;
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let id = slub.create_cache("inode", 600, 8, CacheFlags::default()).unwrap();
+    /// assert!(slub.create_cache("inode", 600, 8, CacheFlags::default()).is_err());
+    /// # let _ = id;
+    /// ```
     pub fn create_cache(
         &mut self,
         name: &str,
@@ -905,7 +966,16 @@ impl Slub {
         e.create_cache(pages.machine, name, size, align, flags, &mut crate::event::CountSink::default()).map(CacheId)
     }
 
-    /// `cache_alloc`.
+    /// `cache_alloc`: one object from a cache (zeroed for `CacheFlags::ZERO` caches).
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, Slub};
+    /// use slabscope_core::slab_layout::CacheFlags;
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let id = slub.create_cache("zeroed", 64, 8, CacheFlags::ZERO).unwrap();
+    /// let o = slub.cache_alloc(id).unwrap();
+    /// assert_eq!(slub.read_u32(o), 0);
+    /// ```
     pub fn cache_alloc(&mut self, cache: CacheId) -> Result<usize, AetherError> {
         let zero = self
             .sim
@@ -920,7 +990,17 @@ impl Slub {
         self.alloc_in(cache.0, AllocFlags { zero })
     }
 
-    /// `cache_free`.
+    /// `cache_free`: give an object back to its cache.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, Slub};
+    /// use slabscope_core::slab_layout::CacheFlags;
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let id = slub.create_cache("obj", 64, 8, CacheFlags::default()).unwrap();
+    /// let o = slub.cache_alloc(id).unwrap();
+    /// slub.cache_free(id, o).unwrap();
+    /// assert!(slub.cache_free(id, o).is_err());
+    /// ```
     pub fn cache_free(&mut self, cache: CacheId, addr: usize) -> Result<(), AetherError> {
         if self.sim.aether.as_ref().expect("aether").caches().get(cache.0 as usize).is_none() {
             return Err(AetherError::UnknownCache);
@@ -929,6 +1009,17 @@ impl Slub {
     }
 
     /// `destroy_cache` (refused while objects are live).
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, AetherError, Slub};
+    /// use slabscope_core::slab_layout::CacheFlags;
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// let id = slub.create_cache("obj", 64, 8, CacheFlags::default()).unwrap();
+    /// let o = slub.cache_alloc(id).unwrap();
+    /// assert_eq!(slub.destroy_cache(id), Err(AetherError::CacheBusy { live: 1 }));
+    /// slub.cache_free(id, o).unwrap();
+    /// slub.destroy_cache(id).unwrap();
+    /// ```
     pub fn destroy_cache(&mut self, cache: CacheId) -> Result<(), AetherError> {
         let (e, mut pages) = self.parts();
         if e.caches().get(cache.0 as usize).is_none() {
@@ -938,12 +1029,28 @@ impl Slub {
     }
 
     /// `emergency_shrink`: bytes returned to the page allocator.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, AllocFlags, Slub};
+    /// let mut slub = Slub::init(AetherConfig { emergency_shrink_ratio: 100, ..AetherConfig::default() }).unwrap();
+    /// let a = slub.allocate(64, AllocFlags::default()).unwrap();
+    /// slub.free(a, 64).unwrap();
+    /// assert_eq!(slub.emergency_shrink().unwrap(), 4096, "the only slab, now empty, is released");
+    /// ```
     pub fn emergency_shrink(&mut self) -> Result<usize, AetherError> {
         let (e, mut pages) = self.parts();
         Ok(e.emergency_shrink(&mut pages, &mut crate::event::CountSink::default()) as usize)
     }
 
-    /// `get_stats`.
+    /// `get_stats`: hit rate, memory overhead and per-class numbers.
+    ///
+    /// ```
+    /// use slabscope_core::aether::{AetherConfig, AllocFlags, Slub};
+    /// let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    /// for _ in 0..16 { slub.allocate(32, AllocFlags::default()).unwrap(); }
+    /// let st = slub.get_stats();
+    /// assert!(st.hit_rate > 0.8 && st.memory_overhead < 1.0);
+    /// ```
     pub fn get_stats(&self) -> SlubStats {
         self.sim.aether.as_ref().expect("aether").stats()
     }
