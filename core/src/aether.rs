@@ -112,6 +112,8 @@ pub struct AetherCache {
     pub colour_next: Vec<u32>,
     /// Number of colours.
     pub colours: u32,
+    /// Bytes between colours: the cache line, or the alignment when larger.
+    pub colour_step: u32,
     /// Per CPU.
     pub cpus: Vec<AetherCpu>,
     /// Slabs per node and list: (empty, partial, full).
@@ -234,10 +236,11 @@ impl AetherEngine {
         let slab = (PAGE_SIZE << order) as u32;
         let first = HEADER.next_multiple_of(align.min(PAGE_SIZE as u32));
         let usable = slab.saturating_sub(first);
-        let max_colour = self.config.max_color_offset.next_multiple_of(CACHE_LINE).min(usable / 2);
-        let leftover = |colours: u32| usable.saturating_sub((colours.saturating_sub(1)) * CACHE_LINE);
+        let step = CACHE_LINE.max(align);
+        let max_colour = (self.config.max_color_offset / step * step).min(usable / 2);
+        let leftover = |colours: u32| usable.saturating_sub((colours.saturating_sub(1)) * step);
         // Reserve room for every colour: objects = (usable - largest colour) / size.
-        let colours = (max_colour / CACHE_LINE + 1).max(1);
+        let colours = (max_colour / step + 1).max(1);
         let objects = (leftover(colours) / rounded).max(1);
         let id = self.caches.len() as u32;
         self.caches.push(AetherCache {
@@ -251,6 +254,7 @@ impl AetherEngine {
             objects,
             colour_next: vec![0; usize::from(self.nodes)],
             colours,
+            colour_step: step,
             cpus: vec![AetherCpu::default(); usize::from(self.cpus)],
             lists: vec![Default::default(); usize::from(self.nodes)],
             live: 0,
@@ -362,7 +366,7 @@ impl AetherEngine {
             }
             &Event::AetherSlabNew { cache, node, pfn, order, colour } => {
                 let c = &mut self.caches[cache as usize];
-                c.colour_next[usize::from(node)] = (colour / CACHE_LINE + 1) % c.colours * CACHE_LINE;
+                c.colour_next[usize::from(node)] = (colour / c.colour_step + 1) % c.colours * c.colour_step;
                 let c = &self.caches[cache as usize];
                 let objects = c.objects;
                 let addrs: Vec<u64> = (0..objects).map(|i| c.object_addr(pfn, colour, i)).collect();

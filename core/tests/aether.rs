@@ -124,8 +124,10 @@ fn library_api_follows_the_seed() {
     assert_eq!(slub.free(p, 128), Err(AetherError::InvalidFree { addr: p }), "double free");
     assert_eq!(slub.allocate(0, AllocFlags::default()), Err(AetherError::InvalidSize { size: 0 }));
     assert_eq!(slub.allocate(9000, AllocFlags::default()), Err(AetherError::InvalidSize { size: 9000 }));
-    let a = slub.allocate_aligned(100, 256, AllocFlags::default()).unwrap();
-    assert_eq!(a % 256, 0);
+    for _ in 0..200 {
+        let a = slub.allocate_aligned(100, 256, AllocFlags::default()).unwrap();
+        assert_eq!(a % 256, 0, "every colour keeps the alignment");
+    }
     assert_eq!(slub.allocate_aligned(8, 3, AllocFlags::default()), Err(AetherError::InvalidAlign { align: 3 }));
     let cache = slub.create_cache("my_struct_cache", 48, 8, CacheFlags::ZERO).unwrap();
     assert_eq!(slub.create_cache("my_struct_cache", 48, 8, CacheFlags::ZERO), Err(AetherError::DuplicateName));
