@@ -169,6 +169,28 @@ pub enum Event {
     /// The hot list overflowed: its oldest object moves to the CPU's object cache.
     AetherHotSpill { cache: u32, cpu: u16, addr: u64 },
 
+    // ---- classic SLAB ------------------------------------------------------------------------
+    /// A classic SLAB cache was created.
+    ClassicCacheCreated { cache: u32, label: String, size: u32, align: u32, flags: CacheFlags },
+    /// A classic SLAB cache was destroyed.
+    ClassicCacheDestroyed { cache: u32 },
+    /// `cache_grow`: a new slab whose objects start `colour_offset` bytes in; it joins slabs_free.
+    ClassicGrow { cache: u32, node: u8, pfn: u32, colour_offset: u32 },
+    /// `cache_alloc_refill` from the node's shared array: `count` objects move to the CPU array.
+    ClassicRefill { cache: u32, cpu: u16, source: ArrayRef, count: u32 },
+    /// `alloc_block`: `count` objects of a slab move to the CPU array; the slab may change list.
+    ClassicAllocBlock { cache: u32, cpu: u16, pfn: u32, count: u32 },
+    /// An object was popped from the CPU array (`hit`: without a refill).
+    ClassicAlloc { cache: u32, cpu: u16, addr: u64, hit: bool },
+    /// An object was pushed on the CPU array.
+    ClassicFree { cache: u32, cpu: u16, addr: u64 },
+    /// The oldest `count` objects of an array go to the shared array or back to their slabs.
+    ClassicFlush { cache: u32, from: ArrayRef, to_shared: Option<u8>, count: u32 },
+    /// A free slab is destroyed; its pages go back to the page allocator.
+    ClassicDestroySlab { cache: u32, node: u8, pfn: u32 },
+    /// `cache_reap` cleared a touched flag (of a CPU array, or of the nodes' free lists).
+    ClassicReapMark { cache: u32, cpu: Option<u16>, touched: bool },
+
     /// `shrink` released this many bytes of slab memory.
     Shrunk { bytes: u64 },
     /// `write`: bytes of simulated memory were overwritten.
@@ -257,6 +279,16 @@ pub enum Level {
     Global,
     /// The per-CPU cache right after a new slab was made.
     NewSlab,
+}
+
+/// Where objects are flushed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "array", rename_all = "snake_case")]
+pub enum ArrayRef {
+    /// A CPU's array cache.
+    Cpu { cpu: u16 },
+    /// A node's shared array.
+    Shared { node: u8 },
 }
 
 /// What slub_debug found overwritten.
@@ -413,6 +445,16 @@ impl Event {
             | Validated { .. } => Layer::Slab,
             BytesWritten { .. } => Layer::Memory,
             Shrunk { .. } => Layer::Slab,
+            ClassicCacheCreated { .. }
+            | ClassicCacheDestroyed { .. }
+            | ClassicGrow { .. }
+            | ClassicAllocBlock { .. }
+            | ClassicDestroySlab { .. } => Layer::Slab,
+            ClassicRefill { .. }
+            | ClassicAlloc { .. }
+            | ClassicFree { .. }
+            | ClassicFlush { .. }
+            | ClassicReapMark { .. } => Layer::PerCpu,
             AetherCacheCreated { .. }
             | AetherCacheDestroyed { .. }
             | AetherSlabNew { .. }
@@ -481,6 +523,18 @@ impl Event {
             InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
             Validated { cache, .. } => vec![EntityRef::Cache { cache }],
             BytesWritten { .. } | Shrunk { .. } => vec![],
+            ClassicCacheCreated { cache, .. }
+            | ClassicCacheDestroyed { cache }
+            | ClassicFlush { cache, .. }
+            | ClassicReapMark { cache, .. } => vec![EntityRef::Cache { cache }],
+            ClassicGrow { cache, pfn, .. } | ClassicDestroySlab { cache, pfn, .. } => {
+                vec![EntityRef::Slab { cache, pfn }]
+            }
+            ClassicAllocBlock { cache, cpu, pfn, .. } => vec![EntityRef::Slab { cache, pfn }, EntityRef::Cpu { cpu }],
+            ClassicRefill { cache, cpu, .. } => vec![EntityRef::Cache { cache }, EntityRef::Cpu { cpu }],
+            ClassicAlloc { cache, cpu, addr, .. } | ClassicFree { cache, cpu, addr } => {
+                vec![EntityRef::Object { cache, addr }, EntityRef::Cpu { cpu }]
+            }
             AetherCacheCreated { cache, .. } | AetherCacheDestroyed { cache } => vec![EntityRef::Cache { cache }],
             AetherSlabNew { cache, pfn, .. } | AetherSlabRelease { cache, pfn } => vec![EntityRef::Slab { cache, pfn }],
             AetherRefill { cache, cpu, .. } | AetherSpill { cache, cpu, .. } => {
@@ -689,6 +743,47 @@ impl Event {
                 "aether.hot_spill",
                 vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
             ),
+            ClassicCacheCreated { cache, size, .. } => {
+                Message::new("classic.cache_created", vec![("cache", Arg::Cache(cache)), ("size", n(size))])
+            }
+            ClassicCacheDestroyed { cache } => {
+                Message::new("classic.cache_destroyed", vec![("cache", Arg::Cache(cache))])
+            }
+            ClassicGrow { cache, pfn, colour_offset, .. } => Message::new(
+                "classic.grow",
+                vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn)), ("colour", n(colour_offset))],
+            ),
+            ClassicRefill { cache, cpu, count, .. } => Message::new(
+                "classic.refill_shared",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("count", n(count))],
+            ),
+            ClassicAllocBlock { cache, cpu, pfn, count } => Message::new(
+                "classic.alloc_block",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("pfn", n(pfn)), ("count", n(count))],
+            ),
+            ClassicAlloc { cache, cpu, addr, hit } => Message::new(
+                if hit { "classic.alloc_hit" } else { "classic.alloc_refilled" },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            ClassicFree { cache, cpu, addr } => Message::new(
+                "classic.free",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            ClassicFlush { cache, from, to_shared, count } => Message::new(
+                match (from, to_shared) {
+                    (_, Some(_)) => "classic.flush_shared",
+                    (ArrayRef::Cpu { .. }, None) => "classic.flush_slabs",
+                    (ArrayRef::Shared { .. }, None) => "classic.drain_shared",
+                },
+                vec![("cache", Arg::Cache(cache)), ("count", n(count))],
+            ),
+            ClassicDestroySlab { cache, pfn, .. } => {
+                Message::new("classic.destroy_slab", vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn))])
+            }
+            ClassicReapMark { cache, cpu, .. } => match cpu {
+                Some(cpu) => Message::new("classic.reap_touched", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))]),
+                None => Message::new("classic.reap_free_touched", vec![("cache", Arg::Cache(cache))]),
+            },
             Shrunk { bytes } => Message::new("slab.shrunk", vec![("bytes", n(bytes))]),
             BytesWritten { addr, len, byte } => Message::new(
                 "memory.written",

@@ -2,7 +2,7 @@
 //!
 //! Layers, each calling only the ones above it in this list:
 //! [`machine`] (config, page frames, real bytes) → [`buddy`] (page allocator) → [`pcp`]
-//! (per-CPU page lists) → [`slub`] / [`aether`] (slab policies; formulas in [`slab_layout`]) → [`sim`] (the whole system executing [`op::Op`]s) → [`session`]
+//! (per-CPU page lists) → [`slub`] / [`slab`] / [`aether`] (slab policies; formulas in [`slab_layout`]) → [`sim`] (the whole system executing [`op::Op`]s) → [`session`]
 //! (ops, checkpoints, seek, snapshots) ← [`script`] (the op language).
 //! [`event`] and [`names`] are shared vocabulary; [`snapshot`] is the serializable view.
 //!
@@ -19,6 +19,7 @@ pub mod pcp;
 pub mod script;
 pub mod session;
 pub mod sim;
+pub mod slab;
 pub mod slab_layout;
 pub mod slub;
 pub mod snapshot;

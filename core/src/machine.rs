@@ -99,6 +99,8 @@ pub enum SlabPolicy {
     Slub,
     /// The AetherOS SLUB design (the seed's API).
     Aether,
+    /// Classic SLAB (Linux mm/slab.c up to 6.7).
+    Slab,
 }
 
 impl Default for MachineConfig {
@@ -197,13 +199,17 @@ pub enum Owner {
     Large { name: Sym },
     /// A slab of an AetherOS cache.
     AetherSlab { cache: u32 },
+    /// A slab of a classic SLAB cache.
+    ClassicSlab { cache: u32 },
 }
 
 impl Owner {
     pub(crate) fn message_args(&self) -> Vec<(&'static str, Arg)> {
         match *self {
             Owner::Pages { name } | Owner::Large { name } => vec![("owner", Arg::Name(name))],
-            Owner::Slab { cache } | Owner::AetherSlab { cache } => vec![("owner", Arg::Cache(cache))],
+            Owner::Slab { cache } | Owner::AetherSlab { cache } | Owner::ClassicSlab { cache } => {
+                vec![("owner", Arg::Cache(cache))]
+            }
             Owner::SuperSlab { id } => vec![("owner", Arg::Num(u64::from(id)))],
         }
     }

@@ -67,6 +67,8 @@ pub enum Op {
     ShowSysfs { cache: Sym },
     /// `shrink`: `kmem_cache_shrink` on every cache.
     Shrink,
+    /// `reap`: one pass of classic SLAB's periodic `cache_reap`.
+    Reap,
     /// `write X offset=N [len=N] byte=0xNN`: overwrite memory relative to X (even freed X).
     Write { what: Sym, offset: i32, len: u32, byte: u8 },
 }
@@ -127,6 +129,7 @@ impl Op {
             Op::CacheDestroy { name } => format!("cache destroy {}", names.name(name)),
             Op::ShowSysfs { cache } => format!("show sysfs {}", names.name(cache)),
             Op::Shrink => "shrink".to_string(),
+            Op::Reap => "reap".to_string(),
             Op::CacheValidate { name } => format!("cache validate {}", names.name(name)),
             Op::Write { what, offset, len, byte } => {
                 let len = if len == 1 { String::new() } else { format!(" len={len}") };

@@ -225,7 +225,8 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
             c.slab = match value {
                 "slub" => crate::machine::SlabPolicy::Slub,
                 "aether" => crate::machine::SlabPolicy::Aether,
-                _ => return Err(bad("slub or aether (slab and sheaves are not implemented yet)")),
+                "slab" => crate::machine::SlabPolicy::Slab,
+                _ => return Err(bad("slub, slab or aether (sheaves is not implemented yet)")),
             }
         }
         _ => return Err(ScriptErrorKind::UnknownKey { key: key.to_string(), command: "config".into() }),
@@ -461,6 +462,10 @@ impl Parser<'_> {
             "shrink" => {
                 self.seen_op = true;
                 Ok(Some(Stmt::Op(Op::Shrink, head.line)))
+            }
+            "reap" => {
+                self.seen_op = true;
+                Ok(Some(Stmt::Op(Op::Reap, head.line)))
             }
             "write" => {
                 self.seen_op = true;

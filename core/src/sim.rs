@@ -15,6 +15,7 @@ use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
 use crate::pcp::{Pcp, PCP_MAX_ORDER};
+use crate::slab::ClassicSlab;
 use crate::slab_layout::{get_order, kmalloc_cache_size, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
 use crate::suggest::suggest;
@@ -165,6 +166,8 @@ pub struct Sim {
     pub slub: Slub,
     /// The AetherOS allocator, when `slab=aether` (then it serves kmalloc and the cache ops).
     pub aether: Option<AetherEngine>,
+    /// Classic SLAB, when `slab=slab` (then it serves kmalloc and the cache ops).
+    pub classic: Option<ClassicSlab>,
 }
 
 impl Sim {
@@ -176,7 +179,8 @@ impl Sim {
         let slub = Slub::new(machine.config());
         let aether = (machine.config().slab == SlabPolicy::Aether)
             .then(|| AetherEngine::new(machine.config(), machine.config().aether));
-        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether })
+        let classic = (machine.config().slab == SlabPolicy::Slab).then(|| ClassicSlab::new(machine.config()));
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether, classic })
     }
 
     /// The configuration.
@@ -194,15 +198,37 @@ impl Sim {
         if let Some(a) = &mut self.aether {
             a.apply(&mut self.machine, ev);
         }
+        if let Some(c) = &mut self.classic {
+            c.apply(&mut self.machine, ev);
+        }
         self.bindings.apply(ev);
     }
 
     /// The name of slab cache `id` in the active slab policy.
     pub fn cache_name(&self, id: u32) -> String {
-        match &self.aether {
-            Some(a) => a.cache_name(id).to_string(),
-            None => self.slub.cache_name(id).to_string(),
+        match (&self.aether, &self.classic) {
+            (Some(a), _) => a.cache_name(id).to_string(),
+            (_, Some(c)) => c.cache_name(id).to_string(),
+            _ => self.slub.cache_name(id).to_string(),
         }
+    }
+
+    fn classic_parts(&mut self) -> (&mut ClassicSlab, PageCtx<'_>) {
+        let Sim { machine, buddy, pcp, classic, .. } = self;
+        (classic.as_mut().expect("classic policy"), PageCtx { machine, buddy, pcp })
+    }
+
+    fn classic_alloc(&mut self, cache: u32, cpu: u16, out: &mut dyn EventSink) -> Result<u64, OpError> {
+        let node = self.config().node_of_cpu(cpu);
+        let c = self.classic.as_ref().expect("classic policy");
+        if c.needs_grow(&self.machine, cache, cpu) {
+            let order = c.caches()[cache as usize].order;
+            if !self.pages().can_alloc(node, cpu, order) {
+                return Err(OpError::OutOfMemory { order });
+            }
+        }
+        let (c, mut pages) = self.classic_parts();
+        c.alloc(&mut pages, cache, cpu, out)
     }
 
     fn aether_parts(&mut self) -> (&mut AetherEngine, PageCtx<'_>) {
@@ -295,6 +321,10 @@ impl Sim {
         for (index, value) in values {
             match value {
                 Value::Pages { pfn, .. } | Value::Large { pfn, .. } => self.free_pages(cpu, pfn, out),
+                Value::Object { cache, addr } if self.classic.is_some() => {
+                    let (c, mut pages) = self.classic_parts();
+                    c.free(&mut pages, cache, cpu, addr, out);
+                }
                 Value::Object { cache, addr } if self.aether.is_some() => {
                     let (a, mut pages) = self.aether_parts();
                     a.free(&mut pages, cache, cpu, addr, out);
@@ -418,7 +448,12 @@ impl Sim {
                     return Err(OpError::BadSize { size: u64::from(size), max: KMALLOC_MAX_SIZE });
                 }
                 let (name, list) = self.check_target(target, names)?;
-                let value = if size <= KMALLOC_MAX_CACHE_SIZE && self.aether.is_some() {
+                let value = if size <= KMALLOC_MAX_CACHE_SIZE && self.classic.is_some() {
+                    let cache =
+                        self.classic.as_ref().expect("classic").kmalloc_cache(size).expect("kmalloc caches exist");
+                    let addr = self.classic_alloc(cache, cpu, out)?;
+                    Value::Object { cache, addr }
+                } else if size <= KMALLOC_MAX_CACHE_SIZE && self.aether.is_some() {
                     let cache = self.aether.as_ref().expect("aether").class_for(size).expect("size classes exist");
                     let addr = self.aether_alloc(cache, cpu, out)?;
                     Value::Object { cache, addr }
@@ -443,6 +478,50 @@ impl Sim {
                 })?;
                 self.free_values(what, cpu, values, site, out);
                 Ok(())
+            }
+            Op::CacheCreate { name, size, align, flags } if self.classic.is_some() => {
+                let label = names.name(name).to_string();
+                let (c, pages) = self.classic_parts();
+                c.create_cache(pages.machine, &label, size, align, flags, out)?;
+                Ok(())
+            }
+            Op::CacheAlloc { cache, cpu, target, .. } if self.classic.is_some() => {
+                let cpu = self.check_cpu(cpu)?;
+                let label = names.name(cache);
+                let id = self
+                    .classic
+                    .as_ref()
+                    .expect("classic")
+                    .cache_by_name(label)
+                    .ok_or_else(|| OpError::UnknownCache { name: label.to_string(), suggestion: None })?;
+                let (name, list) = self.check_target(target, names)?;
+                let addr = self.classic_alloc(id, cpu, out)?;
+                self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
+                Ok(())
+            }
+            Op::CacheDestroy { name } if self.classic.is_some() => {
+                let label = names.name(name).to_string();
+                let (c, mut pages) = self.classic_parts();
+                let id = c
+                    .cache_by_name(&label)
+                    .ok_or_else(|| OpError::UnknownCache { name: label.clone(), suggestion: None })?;
+                c.destroy_cache(&mut pages, id, &label, out)
+            }
+            Op::Shrink if self.classic.is_some() => {
+                let (c, mut pages) = self.classic_parts();
+                let bytes = c.shrink_all(&mut pages, out);
+                self.emit(out, Event::Shrunk { bytes });
+                Ok(())
+            }
+            Op::Reap if self.classic.is_some() => {
+                let (c, mut pages) = self.classic_parts();
+                c.reap(&mut pages, out);
+                self.emit(out, Event::Shown { what: ShowWhat::Slabinfo });
+                Ok(())
+            }
+            Op::Reap => Err(OpError::NotForPolicy { what: "reap (cache_reap)", policy: "slub or aether" }),
+            Op::CacheValidate { .. } | Op::ShowSysfs { .. } if self.classic.is_some() => {
+                Err(OpError::NotForPolicy { what: "slub_debug validation and sysfs", policy: "slab" })
             }
             Op::CacheCreate { name, size, align, flags } if self.aether.is_some() => {
                 let label = names.name(name).to_string();
@@ -583,6 +662,9 @@ impl Sim {
         if let Some(a) = &self.aether {
             a.check(&self.machine)?;
         }
+        if let Some(c) = &self.classic {
+            c.check(&self.machine)?;
+        }
         for (sym, b) in self.bindings.iter() {
             let vals: Vec<Value> = match b {
                 Binding::One(v) => vec![*v],
@@ -593,9 +675,10 @@ impl Sim {
                     Value::Pages { pfn, order } => (pfn, order, Owner::Pages { name: sym }),
                     Value::Large { pfn, order } => (pfn, order, Owner::Large { name: sym }),
                     Value::Object { cache, addr } => {
-                        let live = match &self.aether {
-                            Some(a) => a.is_live(&self.machine, cache, addr),
-                            None => self.slub.tainted || self.slub.is_live(&self.machine, cache, addr),
+                        let live = match (&self.aether, &self.classic) {
+                            (Some(a), _) => a.is_live(&self.machine, cache, addr),
+                            (_, Some(c)) => c.is_live(&self.machine, cache, addr),
+                            _ => self.slub.tainted || self.slub.is_live(&self.machine, cache, addr),
                         };
                         if !live {
                             return Err(format!("binding {sym} -> object {addr:#x} which is not allocated"));
@@ -647,9 +730,10 @@ impl Sim {
     pub fn show(&self, what: ShowWhat) -> String {
         match what {
             ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
-            ShowWhat::Slabinfo => match &self.aether {
-                Some(a) => a.report(),
-                None => self.slub.slabinfo(),
+            ShowWhat::Slabinfo => match (&self.aether, &self.classic) {
+                (Some(a), _) => a.report(),
+                (_, Some(c)) => c.slabinfo(),
+                _ => self.slub.slabinfo(),
             },
             ShowWhat::Leaks => self.slub.leak_report(),
             ShowWhat::Slabs => self.slub.slabinfo_tool(),

@@ -167,8 +167,16 @@ pub struct Snapshot {
     pub caches: Vec<CacheSnap>,
     /// Every slab, by pfn.
     pub slabs: Vec<SlabSnap>,
-    /// `/proc/slabinfo`.
+    /// `/proc/slabinfo` (of the active slab policy).
     pub slabinfo: String,
+    /// Classic SLAB caches (`slab=slab`).
+    pub classic_caches: Vec<crate::slab::CCache>,
+    /// Classic SLAB slabs.
+    pub classic_slabs: Vec<crate::slab::CSlab>,
+    /// AetherOS caches (`slab=aether`).
+    pub aether_caches: Vec<crate::aether::AetherCache>,
+    /// AetherOS slabs.
+    pub aether_slabs: Vec<crate::aether::AetherSlab>,
 }
 
 impl Snapshot {
@@ -288,7 +296,11 @@ impl Snapshot {
         Snapshot {
             caches,
             slabs,
-            slabinfo: slub.slabinfo(),
+            slabinfo: sim.show(crate::event::ShowWhat::Slabinfo),
+            classic_caches: sim.classic.as_ref().map_or(Vec::new(), |c| c.caches().to_vec()),
+            classic_slabs: sim.classic.as_ref().map_or(Vec::new(), |c| c.slabs().values().cloned().collect()),
+            aether_caches: sim.aether.as_ref().map_or(Vec::new(), |a| a.caches().to_vec()),
+            aether_slabs: sim.aether.as_ref().map_or(Vec::new(), |a| a.slabs().values().cloned().collect()),
             config: sim.config().clone(),
             zones,
             blocks,

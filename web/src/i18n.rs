@@ -124,6 +124,20 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("aether.alloc_new_slab", "Miss: CPU {cpu} needed a new slab and takes {addr} ({cache}).", "ミス：CPU {cpu} は新しいスラブを作って {addr} を取りました（{cache}）。"),
     ("aether.free", "CPU {cpu} frees {addr} onto its hot list ({cache}).", "CPU {cpu} が {addr} をホットリストに解放しました（{cache}）。"),
     ("aether.hot_spill", "CPU {cpu}'s hot list is full: its oldest object {addr} moves to the per-CPU cache ({cache}).", "CPU {cpu} のホットリストが満杯のため、最も古い {addr} をパーCPUキャッシュへ移しました（{cache}）。"),
+    ("classic.cache_created", "Created SLAB cache {cache} for {size}-byte objects.", "{size} バイトのオブジェクト用に SLAB キャッシュ {cache} を作成しました。"),
+    ("classic.cache_destroyed", "Destroyed SLAB cache {cache}.", "SLAB キャッシュ {cache} を破棄しました。"),
+    ("classic.grow", "cache_grow: new slab of {cache} at pfn {pfn}; its objects start {colour} bytes in (cache colouring). It joins slabs_free.", "cache_grow：{cache} の新しいスラブ（pfn {pfn}）。オブジェクトは {colour} バイト目から始まります（キャッシュカラーリング）。slabs_free に入ります。"),
+    ("classic.refill_shared", "CPU {cpu}'s array is empty: {count} object(s) of {cache} come from the node's shared array.", "CPU {cpu} の配列が空：{cache} のオブジェクト {count} 個をノードの共有配列から取りました。"),
+    ("classic.alloc_block", "CPU {cpu}'s array is refilled with {count} object(s) from the slab at pfn {pfn} ({cache}); the slab may change list.", "CPU {cpu} の配列に pfn {pfn} のスラブから {count} 個を補充しました（{cache}）。スラブのリストが変わることがあります。"),
+    ("classic.alloc_hit", "CPU {cpu} pops {addr} from its array cache ({cache}).", "CPU {cpu} が配列キャッシュから {addr} を取り出しました（{cache}）。"),
+    ("classic.alloc_refilled", "After the refill, CPU {cpu} pops {addr} ({cache}).", "補充後、CPU {cpu} が {addr} を取り出しました（{cache}）。"),
+    ("classic.free", "CPU {cpu} pushes {addr} onto its array cache ({cache}).", "CPU {cpu} が {addr} を配列キャッシュに積みました（{cache}）。"),
+    ("classic.flush_shared", "The array is full: its {count} oldest object(s) of {cache} move to the shared array.", "配列が満杯：{cache} の古いオブジェクト {count} 個を共有配列へ移しました。"),
+    ("classic.flush_slabs", "{count} object(s) of {cache} go back to their slabs (free_block); slabs move between the three lists.", "{cache} のオブジェクト {count} 個をスラブへ戻しました（free_block）。スラブは 3 つのリストの間を移ります。"),
+    ("classic.drain_shared", "{count} object(s) of {cache} drain from the shared array back to their slabs.", "{cache} のオブジェクト {count} 個を共有配列からスラブへ戻しました。"),
+    ("classic.destroy_slab", "Too many free objects: the free slab at pfn {pfn} of {cache} is destroyed.", "空きオブジェクトが多すぎるため、{cache} の空きスラブ（pfn {pfn}）を破棄しました。"),
+    ("classic.reap_touched", "cache_reap: CPU {cpu}'s array of {cache} was used recently, so it is only marked untouched.", "cache_reap：CPU {cpu} の {cache} 配列は最近使われたので、未使用の印を付けるだけにしました。"),
+    ("classic.reap_free_touched", "cache_reap: the free slabs of {cache} were used recently, so none is destroyed this time.", "cache_reap：{cache} の空きスラブは最近使われたので、今回は破棄しません。"),
     ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
     ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
@@ -213,6 +227,10 @@ mod tests {
             "config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2 slab_release_threshold=0\n\
              cache create c size=40\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\ncache alloc c as=x\n\
              kmalloc 64 as=y\nkfree y\nkmalloc 64 as=z\ncache free x\ncache destroy c\nshrink\n"
+                .to_string(),
+            "config slab=slab cpus=2\ncache create c size=256\nrepeat 800 { kmalloc 64 cpu=0 as=p[] }\n\
+             kfree p[*] cpu=1\nreap\nkmalloc 64 cpu=1 as=q\nreap\nreap\nrepeat 40 { cache alloc c as=r[] }\n\
+             cache free r[*]\ncache destroy c\nshrink\n"
                 .to_string(),
         ];
         let mut seen = std::collections::BTreeSet::new();

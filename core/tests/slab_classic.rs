@@ -1,0 +1,174 @@
+//! Classic SLAB (mm/slab.c up to 6.7): geometry, tunables, colouring, the three lists, array
+//! caches and the shared array, reaping, and random traffic with invariants after every op.
+
+use proptest::prelude::*;
+use slabscope_core::event::Event;
+use slabscope_core::machine::MachineConfig;
+use slabscope_core::script;
+use slabscope_core::session::Session;
+use slabscope_core::sim::{OpError, Sim};
+use slabscope_core::slab::{cache_estimate, calculate_slab_order, cpucache_tunables, SlabList};
+use slabscope_core::snapshot::Snapshot;
+
+fn run(src: &str) -> Session {
+    let s = script::load(src, &MachineConfig::default(), &[]).unwrap_or_else(|e| panic!("{e}"));
+    s.head().check().unwrap_or_else(|e| panic!("invariant: {e}"));
+    s
+}
+
+#[test]
+fn geometry_and_tunables() {
+    // On-slab free list: one index byte per object.
+    assert_eq!(cache_estimate(0, 256), (15, 4096 - 15 * 257));
+    assert_eq!(cache_estimate(0, 32), (124, 4096 - 124 * 33));
+    // Waste above 1/8 of a page pushes 2 KiB objects to order 1 when slab_max_order allows it.
+    assert_eq!(calculate_slab_order(2048, 0).0, 0);
+    assert_eq!(calculate_slab_order(2048, 1), (1, 3, 8192 - 3 * 2049));
+    assert_eq!(cpucache_tunables(64, 4), (120, 60, 8));
+    assert_eq!(cpucache_tunables(512, 4), (54, 27, 8));
+    assert_eq!(cpucache_tunables(2048, 4), (24, 12, 8));
+    assert_eq!(cpucache_tunables(8192, 4), (8, 4, 0));
+    assert_eq!(cpucache_tunables(64, 1), (120, 60, 0));
+}
+
+#[test]
+fn slabs_are_coloured_cyclically() {
+    // 256-byte objects: 15 per page, 241 bytes left over: 3 colours of 64 bytes.
+    let s = run("config slab=slab\ncache create c size=256 flags=nomerge\nrepeat 100 { cache alloc c as=p[] }\n");
+    let mut colours = Vec::new();
+    s.for_each_event(|_, e| {
+        if let Event::ClassicGrow { colour_offset, .. } = e {
+            colours.push(*colour_offset)
+        }
+    });
+    assert!(colours.len() >= 4, "{colours:?}");
+    assert_eq!(&colours[..4], &[0, 64, 128, 0]);
+}
+
+#[test]
+fn array_cache_is_lifo_and_refills_in_batches() {
+    let s = run("config slab=slab\nkmalloc 64 as=a\nkfree a\nkmalloc 64 as=b\n");
+    let evs = s.events_of_op(0);
+    let block: u32 = evs
+        .iter()
+        .filter_map(|e| match e {
+            Event::ClassicAllocBlock { count, .. } => Some(*count),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(block, 16, "an untouched array refills at most BATCHREFILL_LIMIT objects");
+    assert!(s.events_of_op(2).iter().any(|e| matches!(e, Event::ClassicAlloc { hit: true, .. })));
+    let a = s.events_of_op(1).iter().find_map(|e| match e {
+        Event::ClassicFree { addr, .. } => Some(*addr),
+        _ => None,
+    });
+    let b = s.events_of_op(2).iter().find_map(|e| match e {
+        Event::ClassicAlloc { addr, .. } => Some(*addr),
+        _ => None,
+    });
+    assert_eq!(a, b, "the object freed last is allocated first");
+}
+
+#[test]
+fn the_three_lists() {
+    let s = run("config slab=slab cpus=1\ncache create c size=1000 flags=nomerge\nrepeat 9 { cache alloc c as=p[] }\n");
+    let c = s.head().classic.as_ref().unwrap();
+    let id = c.cache_by_name("c").unwrap();
+    let cache = &c.caches()[id as usize];
+    assert_eq!(cache.num, 4);
+    let lists = &cache.nodes[0].lists;
+    // 9 objects + the array's batches: the slabs used up are full, one is partial or none.
+    assert!(!lists[SlabList::Full as usize].is_empty());
+    // Free everything and shrink: every slab goes back.
+    let s = run("config slab=slab cpus=1\ncache create c size=1000 flags=nomerge\nrepeat 9 { cache alloc c as=p[] }\ncache free p[*]\nshrink\n");
+    assert!(s.head().classic.as_ref().unwrap().slabs().is_empty());
+}
+
+#[test]
+fn full_arrays_flush_to_the_shared_array_then_to_slabs() {
+    // Shared array limit: shared (8) x batchcount (60) = 480 objects.
+    let s = run("config slab=slab cpus=2\nrepeat 800 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
+    let evs = s.events_of_op(s.op_count() - 1);
+    assert!(evs.iter().any(|e| matches!(e, Event::ClassicFlush { to_shared: Some(0), count: 60, .. })));
+    assert!(evs.iter().any(|e| matches!(e, Event::ClassicFlush { to_shared: None, .. })), "the shared array fills up");
+}
+
+#[test]
+fn reaping_drains_untouched_arrays_and_free_slabs() {
+    let s =
+        run("config slab=slab cpus=2\nrepeat 400 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\nreap\nreap\nreap\n");
+    let info = s.head().show(slabscope_core::event::ShowWhat::Slabinfo);
+    let before = run("config slab=slab cpus=2\nrepeat 400 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
+    let slabs = |s: &Session| s.head().classic.as_ref().unwrap().slabs().len();
+    assert!(slabs(&s) < slabs(&before), "{info}");
+    assert!(info.contains("tunables  120   60    8"), "{info}");
+}
+
+#[test]
+fn errors_change_nothing() {
+    let cfg =
+        MachineConfig { slab: slabscope_core::machine::SlabPolicy::Slab, mem_bytes: 64 * 4096, ..Default::default() };
+    let mut s = script::load("cache create foo size=40\ncache alloc foo as=x\n", &cfg, &[]).unwrap();
+    let before = Snapshot::of(s.head(), s.names());
+    for src in [
+        "cache destroy foo",
+        "cache destroy kmalloc-64",
+        "cache create foo size=8",
+        "cache validate foo",
+        "kmalloc 4000000 as=q",
+    ] {
+        let mut names = s.names().clone();
+        let prog = script::parse(src, &mut names).unwrap();
+        *s.names_mut() = names;
+        assert!(s.push(prog.ops[0], 1).is_err(), "{src}");
+        assert_eq!(Snapshot::of(s.head(), s.names()), before, "{src}");
+    }
+    let err = script::load("config slab=slub\nreap\n", &MachineConfig::default(), &[]).unwrap_err();
+    assert!(matches!(err.kind, script::ScriptErrorKind::Op(OpError::NotForPolicy { .. })));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_traffic_keeps_invariants_and_seeks(
+        acts in prop::collection::vec((0u8..10, 1u32..=8192, any::<usize>(), 0u16..4), 1..150),
+        nodes in 1u8..=2,
+        seeks in prop::collection::vec(any::<u64>(), 3),
+    ) {
+        let mut s = script::load(&format!("config slab=slab mem=4M nodes={nodes}\ncache create obj size=300 align=64\n"), &MachineConfig::default(), &[]).unwrap();
+        let mut live: Vec<String> = Vec::new();
+        for (i, &(kind, size, pick, cpu)) in acts.iter().enumerate() {
+            let line = match kind {
+                0..=3 => { live.push(format!("k{i}")); format!("kmalloc {size} cpu={cpu} as=k{i}") }
+                4 => { live.push(format!("c{i}")); format!("cache alloc obj cpu={cpu} as=c{i}") }
+                5..=8 if !live.is_empty() => format!("kfree {} cpu={cpu}", live.swap_remove(pick % live.len())),
+                9 => "reap".to_string(),
+                _ => "shrink".to_string(),
+            };
+            let mut names = s.names().clone();
+            let prog = script::parse(&line, &mut names).unwrap();
+            *s.names_mut() = names;
+            let before = Snapshot::of(s.head(), s.names());
+            match s.push(prog.ops[0], i as u32) {
+                Ok(_) => {}
+                Err(OpError::OutOfMemory { .. }) => {
+                    live.pop();
+                    prop_assert_eq!(&before, &Snapshot::of(s.head(), s.names()));
+                }
+                Err(e) => return Err(TestCaseError::fail(format!("{line}: {e}"))),
+            }
+            s.head().check().map_err(|e| TestCaseError::fail(format!("after `{line}`: {e}")))?;
+        }
+        let mut all = Vec::new();
+        s.for_each_event(|_, e| all.push(e.clone()));
+        let cfg = s.config().clone();
+        for t in seeks {
+            let step = t % (s.total_steps() + 1);
+            s.seek(step);
+            let mut reference = Sim::boot(cfg.clone()).unwrap();
+            for ev in &all[..step as usize] { reference.apply(ev); }
+            prop_assert_eq!(Snapshot::of(s.sim(), s.names()), Snapshot::of(&reference, s.names()));
+        }
+    }
+}
