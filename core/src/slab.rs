@@ -10,9 +10,13 @@
 //!
 //! Each slab is coloured: the objects start `colour_next * colour_off` bytes in, cycling over
 //! `colour = left_over / colour_off` colours, so equal objects of different slabs land on
-//! different cache lines. The slab's free list is an array of object indices (`freelist_idx_t`,
-//! one byte when a slab has at most 256 objects) stored in real bytes at the end of the slab;
-//! `active` objects are handed out, `freelist[active..]` are free.
+//! different cache lines (`colour_next` is advanced before use: offsets 1, 2, …, 0, 1, …).
+//! The slab's free list is an array of one-byte object indices (`freelist_idx_t` with 4 KiB
+//! pages, so at most 255 objects per slab), in real bytes: `active` objects are handed out,
+//! `freelist[active..]` are free. As Linux does, caches whose index array fits in one object
+//! keep it *inside a free object* (`OBJFREELIST_SLAB`: no overhead; the array moves into the
+//! next object freed into a full slab); the others keep it at the end of the slab (on-slab).
+//! Off-slab free lists (only needed with constructors) are not modelled.
 //!
 //! Invariants ([`ClassicSlab::check`]): every slab is on exactly one list of its node and the
 //! list matches `active` (0 → free, `num` → full, else partial); the free indices in memory are a
@@ -61,6 +65,8 @@ pub struct CSlab {
     pub colour_offset: u32,
     /// The list it is on.
     pub list: SlabList,
+    /// Where the free-index array is (0 while an OBJFREELIST slab is full).
+    pub freelist_at: u64,
 }
 
 /// A CPU's `array_cache`.
@@ -116,6 +122,8 @@ pub struct CCache {
     pub colour: u32,
     /// Bytes per colour step.
     pub colour_off: u32,
+    /// The index array lives inside a free object (`OBJFREELIST_SLAB`), not at the slab's end.
+    pub objfreelist: bool,
     /// Array limit.
     pub limit: u32,
     /// Batch count.
@@ -133,20 +141,16 @@ pub struct CCache {
 }
 
 impl CCache {
-    /// Bytes of one free-list index.
-    pub fn idx_size(&self) -> u32 {
-        if self.num <= 256 {
-            1
-        } else {
-            2
-        }
-    }
     /// Address of object `i` of a slab.
     pub fn object_addr(&self, s: &CSlab, i: u32) -> u64 {
         virt((u64::from(s.pfn) << PAGE_SHIFT) + u64::from(s.colour_offset + i * self.size))
     }
-    fn freelist_addr(&self, pfn: u32) -> u64 {
-        virt((u64::from(pfn) << PAGE_SHIFT) + (PAGE_SIZE << self.order) - u64::from(self.num * self.idx_size()))
+    fn initial_freelist(&self, s: &CSlab) -> u64 {
+        if self.objfreelist {
+            self.object_addr(s, self.num - 1)
+        } else {
+            virt((u64::from(s.pfn) << PAGE_SHIFT) + (PAGE_SIZE << self.order) - u64::from(self.num))
+        }
     }
     fn index_of(&self, s: &CSlab, addr: u64) -> Option<u32> {
         let off = addr.checked_sub(self.object_addr(s, 0))?;
@@ -155,22 +159,31 @@ impl CCache {
     }
 }
 
-/// `cache_estimate` with the free list on the slab: (objects, left over bytes).
-pub fn cache_estimate(order: u8, size: u32) -> (u32, u32) {
+/// `SLAB_OBJ_MAX_NUM` with one-byte indices.
+pub const SLAB_OBJ_MAX_NUM: u32 = 255;
+/// `SLAB_OBJ_MIN_SIZE`: smaller objects are padded to this.
+pub const SLAB_OBJ_MIN_SIZE: u32 = 16;
+
+/// `cache_estimate`: (objects, left over bytes); `on_slab` when each object also costs a
+/// one-byte index at the end of the slab.
+pub fn cache_estimate(order: u8, size: u32, on_slab: bool) -> (u32, u32) {
     let slab = (PAGE_SIZE << order) as u32;
-    let idx = if slab / size <= 256 { 1 } else { 2 };
-    let num = slab / (size + idx);
-    (num, slab - num * (size + idx))
+    let per = size + u32::from(on_slab);
+    let num = slab / per;
+    (num, slab - num * per)
 }
 
 /// `calculate_slab_order`: the first order whose waste is at most 1/8, capped at
-/// `slab_max_order` (0, or 1 on machines with more than 32 MiB).
-pub fn calculate_slab_order(size: u32, slab_max_order: u8) -> (u8, u32, u32) {
+/// `slab_max_order` (0, or 1 on machines with more than 32 MiB) and at 255 objects.
+pub fn calculate_slab_order(size: u32, slab_max_order: u8, on_slab: bool) -> (u8, u32, u32) {
     let mut best = (0, 0, 0);
     for order in 0..=10u8 {
-        let (num, left) = cache_estimate(order, size);
+        let (num, left) = cache_estimate(order, size, on_slab);
         if num == 0 {
             continue;
+        }
+        if num > SLAB_OBJ_MAX_NUM {
+            break;
         }
         best = (order, num, left);
         if order >= slab_max_order || u64::from(left) * 8 <= PAGE_SIZE << order {
@@ -240,8 +253,13 @@ impl ClassicSlab {
 
     fn make(&mut self, name: String, object_size: u32, align: u32, flags: CacheFlags) -> u32 {
         let align = calculate_alignment(flags, align, object_size);
-        let size = object_size.next_multiple_of(WORD).next_multiple_of(align);
-        let (order, num, left) = calculate_slab_order(size, self.slab_max_order);
+        let size = object_size.max(SLAB_OBJ_MIN_SIZE).next_multiple_of(WORD).next_multiple_of(align);
+        // set_objfreelist_slab_cache first, then set_on_slab_cache.
+        let (mut order, mut num, mut left) = calculate_slab_order(size, self.slab_max_order, false);
+        let objfreelist = num > 0 && num <= object_size;
+        if !objfreelist {
+            (order, num, left) = calculate_slab_order(size, self.slab_max_order, true);
+        }
         let colour_off = CACHE_LINE.max(align);
         let (limit, batchcount, shared) = cpucache_tunables(size, self.config.cpus);
         let id = self.caches.len() as u32;
@@ -262,6 +280,7 @@ impl ClassicSlab {
             order,
             colour: left / colour_off,
             colour_off,
+            objfreelist,
             limit,
             batchcount,
             shared,
@@ -304,16 +323,13 @@ impl ClassicSlab {
     }
 
     fn get_free_obj(&self, m: &Machine, s: &CSlab, i: u32) -> u32 {
-        let c = &self.caches[s.cache as usize];
-        let at = c.freelist_addr(s.pfn) + u64::from(i * c.idx_size());
-        let mut b = [0u8; 2];
-        m.mem.read(phys(at), &mut b[..c.idx_size() as usize]);
-        u32::from(u16::from_le_bytes(b))
+        let mut b = [0u8; 1];
+        m.mem.read(phys(s.freelist_at + u64::from(i)), &mut b);
+        u32::from(b[0])
     }
-    fn set_free_obj(&self, m: &mut Machine, cache: u32, pfn: u32, i: u32, objnr: u32) {
-        let c = &self.caches[cache as usize];
-        let at = c.freelist_addr(pfn) + u64::from(i * c.idx_size());
-        m.mem.write(phys(at), &(objnr as u16).to_le_bytes()[..c.idx_size() as usize]);
+    fn set_free_obj(&self, m: &mut Machine, pfn: u32, i: u32, objnr: u32) {
+        let at = self.slabs[&pfn].freelist_at + u64::from(i);
+        m.mem.write(phys(at), &[objnr as u8]);
     }
 
     fn relist(&mut self, pfn: u32, tail: bool) {
@@ -345,7 +361,11 @@ impl ClassicSlab {
             let c = &self.caches[cache as usize];
             let objnr = c.index_of(&s, obj).expect("object start");
             let active = s.active - 1;
-            self.set_free_obj(m, cache, s.pfn, active, objnr);
+            if s.freelist_at == 0 {
+                // OBJFREELIST: a full slab has no array; the object freed now becomes its home.
+                self.slabs.get_mut(&s.pfn).expect("slab").freelist_at = obj;
+            }
+            self.set_free_obj(m, s.pfn, active, objnr);
             self.slabs.get_mut(&s.pfn).expect("slab").active = active;
             // Empty slabs go to the head of slabs_free; others to the tail of slabs_partial.
             self.relist(s.pfn, active != 0);
@@ -368,13 +388,16 @@ impl ClassicSlab {
             &Event::ClassicGrow { cache, node, pfn, colour_offset } => {
                 let c = &mut self.caches[cache as usize];
                 let n = &mut c.nodes[usize::from(node)];
-                n.colour_next = if c.colour == 0 { 0 } else { (n.colour_next + 1) % c.colour };
+                n.colour_next = colour_offset / c.colour_off;
                 n.free_objects += u64::from(c.num);
                 n.lists[SlabList::Free as usize].push(pfn);
                 let num = c.num;
-                self.slabs.insert(pfn, CSlab { cache, pfn, node, active: 0, colour_offset, list: SlabList::Free });
+                let mut slab =
+                    CSlab { cache, pfn, node, active: 0, colour_offset, list: SlabList::Free, freelist_at: 0 };
+                slab.freelist_at = self.caches[cache as usize].initial_freelist(&slab);
+                self.slabs.insert(pfn, slab);
                 for i in 0..num {
-                    self.set_free_obj(m, cache, pfn, i, i);
+                    self.set_free_obj(m, pfn, i, i);
                 }
             }
             &Event::ClassicRefill { cache, cpu, source, count } => {
@@ -405,6 +428,10 @@ impl ClassicSlab {
                 }
                 let node = self.slabs[&pfn].node;
                 self.caches[cache as usize].nodes[usize::from(node)].free_objects -= u64::from(count);
+                if self.slabs[&pfn].active == self.caches[cache as usize].num && self.caches[cache as usize].objfreelist
+                {
+                    self.slabs.get_mut(&pfn).expect("slab").freelist_at = 0; // the home object is handed out
+                }
                 self.relist(pfn, false);
                 self.caches[cache as usize].cpus[usize::from(cpu)].entry.extend(objs);
             }
@@ -539,7 +566,9 @@ impl ClassicSlab {
             if self.caches[cache as usize].cpus[usize::from(cpu)].entry.is_empty() {
                 // cache_grow: a new slab with the next colour, then one batch from it.
                 let c = &self.caches[cache as usize];
-                let colour_offset = c.nodes[usize::from(node)].colour_next * c.colour_off;
+                // cache_grow_begin advances colour_next before using it.
+                let next = c.nodes[usize::from(node)].colour_next + 1;
+                let colour_offset = if next >= c.colour { 0 } else { next * c.colour_off };
                 let pfn = pages.alloc(node, cpu, c.order, Owner::ClassicSlab { cache }, out)?;
                 let node = pages.machine.config().node_of_pfn(pfn);
                 self.emit(pages.machine, out, Event::ClassicGrow { cache, node, pfn, colour_offset });

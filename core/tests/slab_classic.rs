@@ -18,12 +18,15 @@ fn run(src: &str) -> Session {
 
 #[test]
 fn geometry_and_tunables() {
-    // On-slab free list: one index byte per object.
-    assert_eq!(cache_estimate(0, 256), (15, 4096 - 15 * 257));
-    assert_eq!(cache_estimate(0, 32), (124, 4096 - 124 * 33));
-    // Waste above 1/8 of a page pushes 2 KiB objects to order 1 when slab_max_order allows it.
-    assert_eq!(calculate_slab_order(2048, 0).0, 0);
-    assert_eq!(calculate_slab_order(2048, 1), (1, 3, 8192 - 3 * 2049));
+    // On-slab free list: one index byte per object; in-object free list: no overhead.
+    assert_eq!(cache_estimate(0, 256, true), (15, 4096 - 15 * 257));
+    assert_eq!(cache_estimate(0, 32, true), (124, 4096 - 124 * 33));
+    assert_eq!(cache_estimate(0, 64, false), (64, 0));
+    // 700-byte objects waste 596 of 4096 bytes (> 1/8): order 1 when slab_max_order allows it.
+    assert_eq!(calculate_slab_order(700, 0, false), (0, 5, 596));
+    assert_eq!(calculate_slab_order(700, 1, false), (1, 11, 492));
+    // At most 255 objects per slab with one-byte indices.
+    assert_eq!(calculate_slab_order(16, 1, true), (0, 240, 16));
     assert_eq!(cpucache_tunables(64, 4), (120, 60, 8));
     assert_eq!(cpucache_tunables(512, 4), (54, 27, 8));
     assert_eq!(cpucache_tunables(2048, 4), (24, 12, 8));
@@ -33,16 +36,33 @@ fn geometry_and_tunables() {
 
 #[test]
 fn slabs_are_coloured_cyclically() {
-    // 256-byte objects: 15 per page, 241 bytes left over: 3 colours of 64 bytes.
-    let s = run("config slab=slab\ncache create c size=256 flags=nomerge\nrepeat 100 { cache alloc c as=p[] }\n");
+    // 700-byte objects on a 64 MiB machine: order 1, 11 per slab, 492 bytes left: 7 colours.
+    let s = run("config slab=slab\ncache create c size=700\nrepeat 200 { cache alloc c as=p[] }\n");
+    let c = s.head().classic.as_ref().unwrap();
+    let cache = &c.caches()[c.cache_by_name("c").unwrap() as usize];
+    assert_eq!((cache.order, cache.num, cache.colour, cache.colour_off), (1, 11, 7, 64));
+    assert!(cache.objfreelist, "the index array fits in one object");
     let mut colours = Vec::new();
     s.for_each_event(|_, e| {
         if let Event::ClassicGrow { colour_offset, .. } = e {
             colours.push(*colour_offset)
         }
     });
-    assert!(colours.len() >= 4, "{colours:?}");
-    assert_eq!(&colours[..4], &[0, 64, 128, 0]);
+    assert!(colours.len() >= 9, "{colours:?}");
+    // colour_next is advanced before use: 64, 128, ..., 384, 0, 64, ...
+    assert_eq!(&colours[..9], &[64, 128, 192, 256, 320, 384, 0, 64, 128]);
+}
+
+#[test]
+fn kmalloc_32_keeps_its_index_array_on_the_slab() {
+    let s = run("config slab=slab\nkmalloc 20 as=a\n");
+    let c = s.head().classic.as_ref().unwrap();
+    let k32 = &c.caches()[c.cache_by_name("kmalloc-32").unwrap() as usize];
+    assert!(!k32.objfreelist, "128 one-byte indices do not fit in a 32-byte object");
+    assert_eq!(k32.num, 124);
+    let k64 = &c.caches()[c.cache_by_name("kmalloc-64").unwrap() as usize];
+    assert!(k64.objfreelist);
+    assert_eq!(k64.num, 64);
 }
 
 #[test]
