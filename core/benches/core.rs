@@ -119,6 +119,78 @@ fn slub_ops(c: &mut Criterion) {
     g.finish();
 }
 
+fn other_policies(c: &mut Criterion) {
+    use slabscope_core::machine::SlabPolicy;
+    use slabscope_core::sim::PageCtx;
+    let mut g = c.benchmark_group("policies");
+    // Classic SLAB: array-cache hits (alloc + free of the same object).
+    let mut slab = Sim::boot(MachineConfig { slab: SlabPolicy::Slab, ..Default::default() }).unwrap();
+    let k64 = slab.classic.as_ref().unwrap().kmalloc_cache(64).unwrap();
+    g.bench_function("slab kmalloc-64 alloc+free, array hits (x64)", |b| {
+        b.iter_batched_ref(
+            || slab.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, classic, .. } = s;
+                let (c, mut pages) = (classic.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                for _ in 0..64 {
+                    let a = c.alloc(&mut pages, k64, 0, &mut CountSink::default()).unwrap();
+                    c.free(&mut pages, k64, 0, black_box(a), &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("slab kmalloc-64: 640 allocs on cpu 0, freed from cpu 1 (refills, flushes)", |b| {
+        b.iter_batched_ref(
+            || slab.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, classic, .. } = s;
+                let (c, mut pages) = (classic.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                let objs: Vec<u64> =
+                    (0..640).map(|_| c.alloc(&mut pages, k64, 0, &mut CountSink::default()).unwrap()).collect();
+                for a in objs {
+                    c.free(&mut pages, k64, 1, a, &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    let _ = &mut slab;
+    // AetherOS: hot-list hits, and bulk traffic through the per-CPU caches.
+    let aether = Sim::boot(MachineConfig { slab: SlabPolicy::Aether, ..Default::default() }).unwrap();
+    let s64 = aether.aether.as_ref().unwrap().class_for(64).unwrap();
+    g.bench_function("aether size-64 alloc+free, hot-list hits (x64)", |b| {
+        b.iter_batched_ref(
+            || aether.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, aether, .. } = s;
+                let (e, mut pages) = (aether.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                for _ in 0..64 {
+                    let a = e.alloc(&mut pages, s64, 0, &mut CountSink::default()).unwrap();
+                    e.free(&mut pages, s64, 0, black_box(a), &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("aether size-64: 640 allocs on cpu 0, freed from cpu 1 (refills, spills)", |b| {
+        b.iter_batched_ref(
+            || aether.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, aether, .. } = s;
+                let (e, mut pages) = (aether.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                let objs: Vec<u64> =
+                    (0..640).map(|_| e.alloc(&mut pages, s64, 0, &mut CountSink::default()).unwrap()).collect();
+                for a in objs {
+                    e.free(&mut pages, s64, 1, a, &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 fn seek(c: &mut Criterion) {
     let (mut s, retained) = big_session();
     println!(
@@ -155,5 +227,5 @@ fn seek(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, page_ops, slub_ops, seek);
+criterion_group!(benches, page_ops, slub_ops, other_policies, seek);
 criterion_main!(benches);
