@@ -193,6 +193,11 @@ pub enum Event {
 
     /// `shrink` released this many bytes of slab memory.
     Shrunk { bytes: u64 },
+    /// `krealloc` kept the object in place: the spare bytes past `new_size` are re-marked (the
+    /// kmalloc red zone when sizes are tracked) and, with `zero`, grown bytes are zeroed.
+    KreallocInPlace { cache: u32, addr: u64, old_size: u32, new_size: u32, zero: bool },
+    /// `krealloc` moved the object: `len` bytes were copied to the new one.
+    ObjectCopied { from: u64, to: u64, len: u32 },
     /// `write`: bytes of simulated memory were overwritten.
     BytesWritten { addr: u64, len: u32, byte: u8 },
     /// An object was freed.
@@ -443,7 +448,8 @@ impl Event {
             | FreelistCut { .. }
             | InuseFixed { .. }
             | Validated { .. } => Layer::Slab,
-            BytesWritten { .. } => Layer::Memory,
+            BytesWritten { .. } | ObjectCopied { .. } => Layer::Memory,
+            KreallocInPlace { .. } => Layer::Slab,
             Shrunk { .. } => Layer::Slab,
             ClassicCacheCreated { .. }
             | ClassicCacheDestroyed { .. }
@@ -522,7 +528,8 @@ impl Event {
             }
             InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
             Validated { cache, .. } => vec![EntityRef::Cache { cache }],
-            BytesWritten { .. } | Shrunk { .. } => vec![],
+            BytesWritten { .. } | Shrunk { .. } | ObjectCopied { .. } => vec![],
+            KreallocInPlace { cache, addr, .. } => vec![EntityRef::Object { cache, addr }],
             ClassicCacheCreated { cache, .. }
             | ClassicCacheDestroyed { cache }
             | ClassicFlush { cache, .. }
@@ -784,6 +791,18 @@ impl Event {
                 Some(cpu) => Message::new("classic.reap_touched", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))]),
                 None => Message::new("classic.reap_free_touched", vec![("cache", Arg::Cache(cache))]),
             },
+            KreallocInPlace { cache, addr, old_size, new_size, .. } => Message::new(
+                "slub.krealloc_in_place",
+                vec![
+                    ("cache", Arg::Cache(cache)),
+                    ("addr", Arg::Addr(addr)),
+                    ("old", n(old_size)),
+                    ("new", n(new_size)),
+                ],
+            ),
+            ObjectCopied { from, to, len } => {
+                Message::new("memory.copied", vec![("from", Arg::Addr(from)), ("to", Arg::Addr(to)), ("len", n(len))])
+            }
             Shrunk { bytes } => Message::new("slab.shrunk", vec![("bytes", n(bytes))]),
             BytesWritten { addr, len, byte } => Message::new(
                 "memory.written",

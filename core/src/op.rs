@@ -51,6 +51,8 @@ pub enum Op {
     Show { what: ShowWhat },
     /// `kmalloc SIZE [cpu=N] [node=N] as=NAME`.
     Kmalloc { size: u32, cpu: Option<u16>, node: Option<u8>, target: Target },
+    /// `krealloc NAME SIZE [cpu=N] [zero]`.
+    Krealloc { what: Sym, size: u32, cpu: Option<u16>, zero: bool },
     /// `kfree REF [cpu=N]`.
     Kfree { what: Ref, cpu: Option<u16> },
     /// `cache create NAME size=N [align=N] [flags=a,b,...]`.
@@ -108,6 +110,12 @@ impl Op {
                 opt("cpu", cpu.map(u64::from)),
                 opt("node", node.map(u64::from)),
                 target_text(target, names)
+            ),
+            Op::Krealloc { what, size, cpu, zero } => format!(
+                "krealloc {} {size}{}{}",
+                names.name(what),
+                opt("cpu", cpu.map(u64::from)),
+                if zero { " zero" } else { "" }
             ),
             Op::Kfree { what, cpu } => format!("kfree {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from))),
             Op::CacheCreate { name, size, align, flags } => format!(

@@ -507,6 +507,22 @@ impl Parser<'_> {
                 })? as u8;
                 Ok(Some(Stmt::Op(Op::Write { what, offset, len: len.max(1), byte }, head.line)))
             }
+            "krealloc" => {
+                self.seen_op = true;
+                let what = self.cache_name()?;
+                let size = self.positional_num("krealloc NAME", "a new size in bytes")?;
+                let zero = if self.peek().tok == Tok::Word("zero".into()) {
+                    self.next();
+                    true
+                } else {
+                    false
+                };
+                let args = self.key_args()?;
+                self.check_keys("krealloc", &args, &["cpu"])?;
+                let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
+                let size = u32::try_from(size).unwrap_or(u32::MAX);
+                Ok(Some(Stmt::Op(Op::Krealloc { what, size, cpu, zero }, head.line)))
+            }
             "kfree" => {
                 self.seen_op = true;
                 let (what, cpu) = self.ref_and_cpu("kfree")?;

@@ -306,6 +306,58 @@ impl Sim {
         Ok(values)
     }
 
+    /// `krealloc`: in place when the new size fits the object (`ksize`), else a new kmalloc
+    /// object, a copy, and a free of the old one; the name follows the object.
+    #[allow(clippy::too_many_arguments)]
+    fn krealloc(
+        &mut self,
+        what: Sym,
+        size: u32,
+        cpu: Option<u16>,
+        zero: bool,
+        names: &Names,
+        site: u32,
+        out: &mut dyn EventSink,
+    ) -> Result<(), OpError> {
+        let cpu = self.check_cpu(cpu)?;
+        let text = || names.name(what).to_string();
+        let (cache, addr) = match self.bindings.get(what) {
+            Some(Binding::One(Value::Object { cache, addr })) => (*cache, *addr),
+            Some(Binding::List(_)) => return Err(OpError::IsAList { name: text() }),
+            Some(_) => return Err(OpError::WrongKind { name: text(), expected: "a kmalloc object" }),
+            None => return Err(self.unknown(what, names)),
+        };
+        if size == 0 || size > KMALLOC_MAX_CACHE_SIZE {
+            return Err(OpError::BadSize { size: u64::from(size), max: u64::from(KMALLOC_MAX_CACHE_SIZE) });
+        }
+        if self.aether.is_some() || self.classic.is_some() {
+            return Err(OpError::NotForPolicy { what: "krealloc", policy: "slab or aether" });
+        }
+        let ks = self.slub.cache(cache).layout.object_size;
+        let old = self.slub.orig_size(&self.machine, cache, addr);
+        if size <= ks {
+            let ev = Event::KreallocInPlace { cache, addr, old_size: old, new_size: size, zero };
+            self.emit(out, ev);
+            return Ok(());
+        }
+        let label = format!("kmalloc-{}", kmalloc_label(kmalloc_cache_size(size)));
+        let new_cache = self.slub.cache_by_name(&label).expect("kmalloc caches exist from boot");
+        let new = self.slab_alloc(new_cache, cpu, None, size, site, out)?;
+        if zero {
+            self.emit(
+                out,
+                Event::KreallocInPlace { cache: new_cache, addr: new, old_size: 0, new_size: size, zero: true },
+            );
+        }
+        self.emit(out, Event::ObjectCopied { from: addr, to: new, len: old.min(size) });
+        let Sim { machine, buddy, pcp, slub, .. } = self;
+        let mut pages = PageCtx { machine, buddy, pcp };
+        slub.free(&mut pages, cache, cpu, addr, site, out);
+        self.emit(out, Event::Unbound { name: what, index: None });
+        self.emit(out, Event::Bound { name: what, list: false, value: Value::Object { cache: new_cache, addr: new } });
+        Ok(())
+    }
+
     /// Free validated values and unbind them.
     fn free_values(
         &mut self,
@@ -471,6 +523,7 @@ impl Sim {
                 self.emit(out, Event::Bound { name, list, value });
                 Ok(())
             }
+            Op::Krealloc { what, size, cpu, zero } => self.krealloc(what, size, cpu, zero, names, site, out),
             Op::Kfree { what, cpu } => {
                 let cpu = self.check_cpu(cpu)?;
                 let values = self.resolve_kind(what, names, "a kmalloc allocation", |v| {

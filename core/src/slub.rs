@@ -529,6 +529,29 @@ impl Slub {
                 }
             }
             Event::InuseFixed { pfn, counted, .. } => self.slab_mut(pfn).inuse = counted,
+            Event::KreallocInPlace { cache, addr, old_size, new_size, zero } => {
+                let c = &self.caches[cache as usize];
+                let l = c.layout;
+                let tracked = c.flags.has(CacheFlags::USER) && c.flags.has(CacheFlags::KMALLOC);
+                if zero && new_size > old_size {
+                    m.mem.write(phys(addr + u64::from(old_size)), &vec![0u8; (new_size - old_size) as usize]);
+                }
+                if tracked {
+                    let at = addr + u64::from(Self::info_end(&l) + 2 * TRACK_SIZE);
+                    m.mem.write(phys(at), &new_size.to_le_bytes());
+                    if c.flags.has(CacheFlags::REDZONE) && new_size < l.object_size {
+                        let spare = vec![RED_ACTIVE; (l.object_size - new_size) as usize];
+                        m.mem.write(phys(addr + u64::from(new_size)), &spare);
+                    }
+                } else if zero && new_size < l.object_size {
+                    m.mem.write(phys(addr + u64::from(new_size)), &vec![0u8; (l.object_size - new_size) as usize]);
+                }
+            }
+            Event::ObjectCopied { from, to, len } => {
+                let mut b = vec![0u8; len as usize];
+                m.mem.read(phys(from), &mut b);
+                m.mem.write(phys(to), &b);
+            }
             Event::BytesWritten { addr, len, byte } => {
                 m.mem.write(phys(addr), &vec![byte; len as usize]);
                 self.tainted = true;
@@ -985,8 +1008,9 @@ impl Slub {
         }
     }
 
-    /// The kmalloc request size stored after the tracks (store-user kmalloc caches).
-    fn orig_size(&self, m: &Machine, cache: u32, obj: u64) -> u32 {
+    /// The kmalloc request size stored after the tracks (store-user kmalloc caches), else the
+    /// object size (`ksize`).
+    pub fn orig_size(&self, m: &Machine, cache: u32, obj: u64) -> u32 {
         let c = &self.caches[cache as usize];
         if !(c.flags.has(CacheFlags::USER) && c.flags.has(CacheFlags::KMALLOC)) {
             return c.layout.object_size;

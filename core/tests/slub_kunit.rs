@@ -1,7 +1,7 @@
 //! The corruption cases of Linux's own SLUB KUnit suite (lib/tests/slub_kunit.c), replayed on the
 //! simulation: same cache flags, same writes, same error counts (a reported-and-fixed byte range
 //! counts 2, a freechain cut 1, a wrong object count 2, as `slab_errors` counts them).
-//! Not replayed: the two kfree_rcu tests (no RCU in the model) and krealloc zeroing (no krealloc).
+//! Not replayed: the two kfree_rcu tests (RCU is not modelled; they expect no errors).
 
 use slabscope_core::event::Event;
 use slabscope_core::machine::MachineConfig;
@@ -176,4 +176,27 @@ fn poison_and_red_zones_are_real_bytes() {
     k.run("cache free p").unwrap();
     k.sim.machine.mem.read(phys(p + 64), &mut left);
     assert_eq!(left, [0xbb; 8], "inactive red zone after free");
+}
+
+#[test]
+fn test_krealloc_redzone_zeroing() {
+    // "TestSlub_krealloc": 64 B, KMALLOC|STORE_USER|RED_ZONE; slub_debug=ZU on kmalloc-64.
+    let mut k = Kunit::new("config slub_debug=ZU");
+    k.run("kmalloc 48 as=p\nwrite p offset=0 len=48 byte=0xff\n").unwrap();
+    let bytes = |k: &Kunit, from: u64, len: usize| {
+        let mut b = vec![0u8; len];
+        k.sim.machine.mem.read(phys(k.addr("p") + from), &mut b);
+        b
+    };
+    k.run("krealloc p 40 zero").unwrap();
+    assert!(bytes(&k, 40, 24).iter().all(|&b| b == 0xcc), "shrinking re-marks 40..63 as kmalloc red zone");
+    k.run("krealloc p 56 zero").unwrap();
+    assert!(bytes(&k, 40, 16).iter().all(|&b| b == 0), "growing with __GFP_ZERO zeroes 40..55");
+    assert!(bytes(&k, 56, 8).iter().all(|&b| b == 0xcc));
+    assert_eq!(k.validate("kmalloc-64"), 0);
+    let old = k.addr("p");
+    k.run("write p offset=0 len=56 byte=0xff\nkrealloc p 112 zero").unwrap();
+    assert_ne!(k.addr("p"), old, "112 bytes do not fit: the object moves to kmalloc-128");
+    assert!(bytes(&k, 0, 56).iter().all(|&b| b == 0xff), "old contents copied");
+    assert!(bytes(&k, 56, 56).iter().all(|&b| b == 0), "the rest zeroed");
 }

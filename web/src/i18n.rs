@@ -138,6 +138,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("classic.destroy_slab", "Too many free objects: the free slab at pfn {pfn} of {cache} is destroyed.", "空きオブジェクトが多すぎるため、{cache} の空きスラブ（pfn {pfn}）を破棄しました。"),
     ("classic.reap_touched", "cache_reap: CPU {cpu}'s array of {cache} was used recently, so it is only marked untouched.", "cache_reap：CPU {cpu} の {cache} 配列は最近使われたので、未使用の印を付けるだけにしました。"),
     ("classic.reap_free_touched", "cache_reap: the free slabs of {cache} were used recently, so none is destroyed this time.", "cache_reap：{cache} の空きスラブは最近使われたので、今回は破棄しません。"),
+    ("slub.krealloc_in_place", "krealloc: {addr} stays in place ({cache}); its size goes from {old} to {new} bytes.", "krealloc：{addr} はその場に留まります（{cache}）。サイズは {old} から {new} バイトへ。"),
+    ("memory.copied", "Copied {len} byte(s) from {from} to {to}.", "{from} から {to} へ {len} バイトをコピーしました。"),
     ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
     ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
@@ -222,7 +224,8 @@ mod tests {
              kfree p[0] cpu=1\nkmalloc 64 cpu=3 as=x\nkfree x cpu=3\nkmalloc 64 cpu=0 as=y\nkfree p[*] cpu=2\n\
              kmalloc 64 node=0 cpu=0 as=z\nkmalloc 9000 as=big\nkfree big\ncache destroy a\n\
              cache create ps size=64 flags=poison,user\ncache alloc ps as=q\ncache free q\nwrite q offset=64 byte=0xb7\n\
-             cache validate ps\nwrite q offset=3 byte=1\ncache validate ps\nshow leaks\n"
+             cache validate ps\nwrite q offset=3 byte=1\ncache validate ps\nshow leaks\n\
+             kmalloc 48 as=r\nkrealloc r 40 zero\nkrealloc r 200\n"
                 .to_string(),
             "config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2 slab_release_threshold=0\n\
              cache create c size=40\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\ncache alloc c as=x\n\
