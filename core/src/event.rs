@@ -61,6 +61,10 @@ pub enum EntityRef {
     Slab { cache: u32, pfn: u32 },
     /// An object (by its address).
     Object { cache: u32, addr: u64 },
+    /// A SuperSlab.
+    SuperSlab { id: u32 },
+    /// A tiny block of the SuperSlab allocator.
+    Tiny { addr: u64 },
 }
 
 /// Why a block was added to the tail rather than the head of a free list.
@@ -191,6 +195,24 @@ pub enum Event {
     /// `cache_reap` cleared a touched flag (of a CPU array, or of the nodes' free lists).
     ClassicReapMark { cache: u32, cpu: Option<u16>, touched: bool },
 
+    // ---- SuperSlab allocator --------------------------------------------------------------
+    /// Birth: a 2 MiB SuperSlab for size class `class` was mapped (an order-9 buddy block).
+    SsBirth { id: u32, class: u8, pfn: u32 },
+    /// A 64 KiB slab of the SuperSlab was initialised on first use.
+    SsSlabInit { id: u32, slab: u32 },
+    /// A thread's TLS slab for a class now points at (SuperSlab, slab), or nowhere.
+    SsTls { thread: u16, class: u8, slab: Option<(u32, u32)> },
+    /// malloc: a block was handed out (`total_active_blocks` + 1).
+    SsAlloc { id: u32, slab: u32, thread: u16, addr: u64, from: SsFrom },
+    /// free: the block went to the thread's magazine or back to its slab (`total_active_blocks` − 1).
+    SsFree { id: u32, slab: u32, thread: u16, addr: u64, to_magazine: bool },
+    /// `total_active_blocks` reached 0.
+    SsEmpty { id: u32 },
+    /// Before death: `count` blocks of the SuperSlab are dropped from a thread's magazine.
+    SsPurge { id: u32, thread: u16, count: u32 },
+    /// Death: the SuperSlab is returned to the page allocator (`munmap`).
+    SsDeath { id: u32 },
+
     /// `shrink` released this many bytes of slab memory.
     Shrunk { bytes: u64 },
     /// `krealloc` kept the object in place: the spare bytes past `new_size` are re-marked (the
@@ -296,6 +318,18 @@ pub enum ArrayRef {
     Shared { node: u8 },
 }
 
+/// Where a SuperSlab malloc found its block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SsFrom {
+    /// The thread's magazine for the class.
+    Magazine,
+    /// The slab's free list.
+    SlabFreelist,
+    /// A never-used block of the slab.
+    Carve,
+}
+
 /// What slub_debug found overwritten.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -359,6 +393,8 @@ pub enum ShowWhat {
     Slabs,
     /// A cache's sysfs attributes.
     Sysfs,
+    /// The SuperSlab allocator.
+    Superslabs,
 }
 
 impl ShowWhat {
@@ -371,6 +407,7 @@ impl ShowWhat {
             ShowWhat::Leaks => "leaks",
             ShowWhat::Slabs => "slabs",
             ShowWhat::Sysfs => "sysfs",
+            ShowWhat::Superslabs => "superslabs",
         }
     }
 }
@@ -451,6 +488,14 @@ impl Event {
             BytesWritten { .. } | ObjectCopied { .. } => Layer::Memory,
             KreallocInPlace { .. } => Layer::Slab,
             Shrunk { .. } => Layer::Slab,
+            SsBirth { .. }
+            | SsSlabInit { .. }
+            | SsTls { .. }
+            | SsAlloc { .. }
+            | SsFree { .. }
+            | SsEmpty { .. }
+            | SsPurge { .. }
+            | SsDeath { .. } => Layer::SuperSlab,
             ClassicCacheCreated { .. }
             | ClassicCacheDestroyed { .. }
             | ClassicGrow { .. }
@@ -502,6 +547,7 @@ impl Event {
             | PcpRemoved { cpu, pfn, order, .. } => vec![blk(pfn, order), EntityRef::Cpu { cpu }],
             Bound { value: Value::Pages { pfn, order } | Value::Large { pfn, order }, .. } => vec![blk(pfn, order)],
             Bound { value: Value::Object { cache, addr }, .. } => vec![EntityRef::Object { cache, addr }],
+            Bound { value: Value::Tiny { addr }, .. } => vec![EntityRef::Tiny { addr }],
             Shown { .. } | Unbound { .. } | ListEmpty { .. } | PcpDrainAll { .. } => vec![],
             CacheCreated { cache, .. } | CacheAliased { cache, .. } | CacheDestroyed { cache, .. } => {
                 vec![EntityRef::Cache { cache }]
@@ -529,6 +575,13 @@ impl Event {
             InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
             Validated { cache, .. } => vec![EntityRef::Cache { cache }],
             BytesWritten { .. } | Shrunk { .. } | ObjectCopied { .. } => vec![],
+            SsBirth { id, .. } | SsSlabInit { id, .. } | SsEmpty { id } | SsPurge { id, .. } | SsDeath { id } => {
+                vec![EntityRef::SuperSlab { id }]
+            }
+            SsTls { slab, .. } => slab.map(|(id, _)| EntityRef::SuperSlab { id }).into_iter().collect(),
+            SsAlloc { id, addr, .. } | SsFree { id, addr, .. } => {
+                vec![EntityRef::Tiny { addr }, EntityRef::SuperSlab { id }]
+            }
             KreallocInPlace { cache, addr, .. } => vec![EntityRef::Object { cache, addr }],
             ClassicCacheCreated { cache, .. }
             | ClassicCacheDestroyed { cache }
@@ -803,6 +856,36 @@ impl Event {
             ObjectCopied { from, to, len } => {
                 Message::new("memory.copied", vec![("from", Arg::Addr(from)), ("to", Arg::Addr(to)), ("len", n(len))])
             }
+            SsBirth { id, class, pfn } => {
+                Message::new("ss.birth", vec![("id", n(id)), ("size", n((u64::from(class) + 1) * 8)), ("pfn", n(pfn))])
+            }
+            SsSlabInit { id, slab } => Message::new("ss.slab_init", vec![("id", n(id)), ("slab", n(slab))]),
+            SsTls { thread, class, slab } => match slab {
+                Some((id, s)) => Message::new(
+                    "ss.tls",
+                    vec![("thread", n(thread)), ("size", n((u64::from(class) + 1) * 8)), ("id", n(id)), ("slab", n(s))],
+                ),
+                None => {
+                    Message::new("ss.tls_cleared", vec![("thread", n(thread)), ("size", n((u64::from(class) + 1) * 8))])
+                }
+            },
+            SsAlloc { id, thread, addr, from, .. } => Message::new(
+                match from {
+                    SsFrom::Magazine => "ss.alloc_magazine",
+                    SsFrom::SlabFreelist => "ss.alloc_freelist",
+                    SsFrom::Carve => "ss.alloc_carve",
+                },
+                vec![("id", n(id)), ("thread", n(thread)), ("addr", Arg::Addr(addr))],
+            ),
+            SsFree { id, thread, addr, to_magazine, .. } => Message::new(
+                if to_magazine { "ss.free_magazine" } else { "ss.free_slab" },
+                vec![("id", n(id)), ("thread", n(thread)), ("addr", Arg::Addr(addr))],
+            ),
+            SsEmpty { id } => Message::new("ss.empty", vec![("id", n(id))]),
+            SsPurge { id, thread, count } => {
+                Message::new("ss.purge", vec![("id", n(id)), ("thread", n(thread)), ("count", n(count))])
+            }
+            SsDeath { id } => Message::new("ss.death", vec![("id", n(id))]),
             Shrunk { bytes } => Message::new("slab.shrunk", vec![("bytes", n(bytes))]),
             BytesWritten { addr, len, byte } => Message::new(
                 "memory.written",
@@ -824,7 +907,7 @@ impl Event {
                 if list { "script.appended" } else { "script.bound" },
                 vec![("name", Arg::Name(name)), ("pfn", n(pfn)), ("order", n(order))],
             ),
-            Bound { name, list, value: Value::Object { addr, .. } } => Message::new(
+            Bound { name, list, value: Value::Object { addr, .. } | Value::Tiny { addr } } => Message::new(
                 if list { "script.appended_object" } else { "script.bound_object" },
                 vec![("name", Arg::Name(name)), ("addr", Arg::Addr(addr))],
             ),

@@ -24,6 +24,7 @@ pub mod slab_layout;
 pub mod slub;
 pub mod snapshot;
 pub mod suggest;
+pub mod superslab;
 pub mod workload;
 
 pub use event::{Event, Message};

@@ -60,6 +60,13 @@ pub struct MachineConfig {
     /// Settings of the AetherOS allocator (`slab=aether`).
     #[serde(default)]
     pub aether: AetherConfig,
+    /// SuperSlab allocator: return empty SuperSlabs to the page allocator (the seed's Phase 7.6).
+    #[serde(default = "default_true")]
+    pub superslab_release: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The seed's `SlubConfig`.
@@ -116,6 +123,7 @@ impl Default for MachineConfig {
             freelist_random: false,
             slub_debug: crate::slab_layout::CacheFlags(0),
             aether: AetherConfig::default(),
+            superslab_release: true,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! Invariants ([`Bindings::check`] in [`crate::sim::Sim::check`]): every bound page value is the
 //! head of a used block of that order owned by that name.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,8 @@ pub enum Value {
     Object { cache: u32, addr: u64 },
     /// A large kmalloc (above 8 KiB): pages straight from the page allocator.
     Large { pfn: u32, order: u8 },
+    /// A tiny block from the SuperSlab allocator (`malloc`).
+    Tiny { addr: u64 },
 }
 
 /// A name's binding: one value, or a list (`as=p[]`).
@@ -63,8 +65,8 @@ pub enum Value {
 pub enum Binding {
     /// `as=NAME`.
     One(Value),
-    /// `as=NAME[]`, appended in order.
-    List(Vec<Value>),
+    /// `as=NAME[]`, appended in order (a deque: `NAME[*]` frees from the front).
+    List(VecDeque<Value>),
 }
 
 /// All live bindings.
@@ -101,9 +103,9 @@ impl Bindings {
                 self.map.insert(name, Binding::One(value));
             }
             Event::Bound { name, list: true, value } => {
-                match self.map.entry(name).or_insert_with(|| Binding::List(Vec::new())) {
-                    Binding::List(v) => v.push(value),
-                    b @ Binding::One(_) => *b = Binding::List(vec![value]),
+                match self.map.entry(name).or_insert_with(|| Binding::List(VecDeque::new())) {
+                    Binding::List(v) => v.push_back(value),
+                    b @ Binding::One(_) => *b = Binding::List(VecDeque::from([value])),
                 }
             }
             Event::Unbound { name, index: None } => {

@@ -53,6 +53,10 @@ pub enum Op {
     Kmalloc { size: u32, cpu: Option<u16>, node: Option<u8>, target: Target },
     /// `krealloc NAME SIZE [cpu=N] [zero]`.
     Krealloc { what: Sym, size: u32, cpu: Option<u16>, zero: bool },
+    /// `malloc SIZE [thread=N] as=NAME`: the SuperSlab allocator (1..=64 bytes).
+    Malloc { size: u32, thread: u16, target: Target },
+    /// `free REF [thread=N]`.
+    Free { what: Ref, thread: u16 },
     /// `kfree REF [cpu=N]`.
     Kfree { what: Ref, cpu: Option<u16> },
     /// `cache create NAME size=N [align=N] [flags=a,b,...]`.
@@ -117,6 +121,10 @@ impl Op {
                 opt("cpu", cpu.map(u64::from)),
                 if zero { " zero" } else { "" }
             ),
+            Op::Malloc { size, thread, target } => {
+                format!("malloc {size} thread={thread} as={}", target_text(target, names))
+            }
+            Op::Free { what, thread } => format!("free {} thread={thread}", ref_text(what, names)),
             Op::Kfree { what, cpu } => format!("kfree {}{}", ref_text(what, names), opt("cpu", cpu.map(u64::from))),
             Op::CacheCreate { name, size, align, flags } => format!(
                 "cache create {} size={size}{}{}",

@@ -177,6 +177,13 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 parse_num(value).filter(|n| (1..=u64::from(MAX_CPUS)).contains(n)).ok_or_else(|| bad("1..=64"))? as u16
         }
         "seed" => c.seed = parse_num(value).ok_or_else(|| bad("a number"))?,
+        "superslab_release" => {
+            c.superslab_release = match value {
+                "on" => true,
+                "off" => false,
+                _ => return Err(bad("on or off")),
+            }
+        }
         "pcp" | "hardened" | "freelist_random" => {
             let on = match value {
                 "on" => true,
@@ -322,7 +329,7 @@ fn describe(t: &Tok) -> String {
 /// Commands: first word, then the second word when the command has sub-commands.
 const COMMANDS: &[(&str, &[&str])] = &[("config", &[]), ("pages", &["alloc", "free"]), ("repeat", &[]), ("show", &[])];
 
-const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks", "slabs", "sysfs"];
+const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks", "slabs", "sysfs", "superslabs"];
 
 enum Stmt {
     Op(Op, u32),
@@ -523,6 +530,38 @@ impl Parser<'_> {
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
                 Ok(Some(Stmt::Op(Op::Krealloc { what, size, cpu, zero }, head.line)))
             }
+            "malloc" => {
+                self.seen_op = true;
+                let size = self.positional_num("malloc", "a size in bytes")?;
+                let args = self.key_args()?;
+                self.check_keys("malloc", &args, &["thread", "as"])?;
+                let thread = self.num_arg(&args, "thread", 1023)?.unwrap_or(0) as u16;
+                let as_arg = args.iter().find(|a| a.key == "as").ok_or_else(|| {
+                    err_at(&head, ScriptErrorKind::MissingKey { key: "as", command: "malloc".into() }, None)
+                })?;
+                let target = self.target(as_arg)?;
+                let size = u32::try_from(size).unwrap_or(u32::MAX);
+                Ok(Some(Stmt::Op(Op::Malloc { size, thread, target }, head.line)))
+            }
+            "free" => {
+                self.seen_op = true;
+                let t = self.next();
+                if matches!(t.tok, Tok::Newline | Tok::Eof | Tok::Semi | Tok::Close) {
+                    return Err(err_at(
+                        &t,
+                        ScriptErrorKind::Expected {
+                            expected: "a name, `name[i]` or `name[*]`".into(),
+                            found: describe(&t.tok),
+                        },
+                        None,
+                    ));
+                }
+                let what = self.reference(&t)?;
+                let args = self.key_args()?;
+                self.check_keys("free", &args, &["thread"])?;
+                let thread = self.num_arg(&args, "thread", 1023)?.unwrap_or(0) as u16;
+                Ok(Some(Stmt::Op(Op::Free { what, thread }, head.line)))
+            }
             "kfree" => {
                 self.seen_op = true;
                 let (what, cpu) = self.ref_and_cpu("kfree")?;
@@ -564,6 +603,7 @@ impl Parser<'_> {
                     Tok::Word(w) if w == "stats" => ShowWhat::Stats,
                     Tok::Word(w) if w == "leaks" => ShowWhat::Leaks,
                     Tok::Word(w) if w == "slabs" => ShowWhat::Slabs,
+                    Tok::Word(w) if w == "superslabs" => ShowWhat::Superslabs,
                     Tok::Word(w) if w == "sysfs" => {
                         let cache = self.cache_name()?;
                         return Ok(Some(Stmt::Op(Op::ShowSysfs { cache }, head.line)));
@@ -573,7 +613,8 @@ impl Parser<'_> {
                         return Err(err_at(
                             &t,
                             ScriptErrorKind::Expected {
-                                expected: "one of: buddyinfo, slabinfo, stats, leaks, slabs, sysfs NAME".into(),
+                                expected: "one of: buddyinfo, slabinfo, stats, leaks, slabs, sysfs NAME, superslabs"
+                                    .into(),
                                 found: describe(other),
                             },
                             s,

@@ -19,6 +19,7 @@ use crate::slab::ClassicSlab;
 use crate::slab_layout::{get_order, kmalloc_cache_size, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
 use crate::suggest::suggest;
+use crate::superslab::SuperSlabs;
 
 /// Why an operation failed. Nothing changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,6 +169,8 @@ pub struct Sim {
     pub aether: Option<AetherEngine>,
     /// Classic SLAB, when `slab=slab` (then it serves kmalloc and the cache ops).
     pub classic: Option<ClassicSlab>,
+    /// The SuperSlab allocator (`malloc`/`free`).
+    pub superslab: SuperSlabs,
 }
 
 impl Sim {
@@ -180,7 +183,8 @@ impl Sim {
         let aether = (machine.config().slab == SlabPolicy::Aether)
             .then(|| AetherEngine::new(machine.config(), machine.config().aether));
         let classic = (machine.config().slab == SlabPolicy::Slab).then(|| ClassicSlab::new(machine.config()));
-        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether, classic })
+        let superslab = SuperSlabs::new(machine.config().superslab_release);
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether, classic, superslab })
     }
 
     /// The configuration.
@@ -201,6 +205,7 @@ impl Sim {
         if let Some(c) = &mut self.classic {
             c.apply(&mut self.machine, ev);
         }
+        self.superslab.apply(&mut self.machine, ev);
         self.bindings.apply(ev);
     }
 
@@ -373,6 +378,7 @@ impl Sim {
         for (index, value) in values {
             match value {
                 Value::Pages { pfn, .. } | Value::Large { pfn, .. } => self.free_pages(cpu, pfn, out),
+                Value::Tiny { .. } => unreachable!("kinds are checked before freeing"),
                 Value::Object { cache, addr } if self.classic.is_some() => {
                     let (c, mut pages) = self.classic_parts();
                     c.free(&mut pages, cache, cpu, addr, out);
@@ -427,6 +433,9 @@ impl Sim {
                         addr,
                         debug: self.slub.cache(cache).flags.has(crate::slab_layout::CacheFlags::CHECKS),
                     },
+                    (Ref::Name { .. }, Some(Value::Tiny { addr })) => {
+                        OpError::DoubleFree { name: text(), addr, debug: false }
+                    }
                     (Ref::Name { .. }, Some(Value::Pages { pfn, .. } | Value::Large { pfn, .. })) => {
                         OpError::DoubleFree {
                             name: text(),
@@ -524,6 +533,39 @@ impl Sim {
                 Ok(())
             }
             Op::Krealloc { what, size, cpu, zero } => self.krealloc(what, size, cpu, zero, names, site, out),
+            Op::Malloc { size, thread, target } => {
+                let class =
+                    crate::superslab::class_of(size).ok_or(OpError::BadSize { size: u64::from(size), max: 64 })?;
+                let (name, list) = self.check_target(target, names)?;
+                if self.superslab.needs_birth(class, thread) {
+                    let cpu = thread % self.config().cpus;
+                    let node = self.config().node_of_cpu(cpu);
+                    if !self.pages().can_alloc(node, cpu, crate::superslab::SUPERSLAB_ORDER) {
+                        return Err(OpError::OutOfMemory { order: crate::superslab::SUPERSLAB_ORDER });
+                    }
+                }
+                let Sim { machine, buddy, pcp, superslab, .. } = self;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                let addr = superslab.malloc(&mut pages, size, thread, out)?;
+                self.emit(out, Event::Bound { name, list, value: Value::Tiny { addr } });
+                Ok(())
+            }
+            Op::Free { what, thread } => {
+                let values =
+                    self.resolve_kind(what, names, "a block from `malloc`", |v| matches!(v, Value::Tiny { .. }))?;
+                if values.is_empty() {
+                    self.emit(out, Event::ListEmpty { name: what.name() });
+                }
+                for (index, value) in values {
+                    if let Value::Tiny { addr } = value {
+                        let Sim { machine, buddy, pcp, superslab, .. } = self;
+                        let mut pages = PageCtx { machine, buddy, pcp };
+                        superslab.free(&mut pages, addr, thread, out);
+                    }
+                    self.emit(out, Event::Unbound { name: what.name(), index });
+                }
+                Ok(())
+            }
             Op::Kfree { what, cpu } => {
                 let cpu = self.check_cpu(cpu)?;
                 let values = self.resolve_kind(what, names, "a kmalloc allocation", |v| {
@@ -660,6 +702,7 @@ impl Sim {
                 let base = match value {
                     Value::Object { addr, .. } => addr,
                     Value::Pages { pfn, .. } | Value::Large { pfn, .. } => crate::slub::virt(u64::from(pfn) << 12),
+                    Value::Tiny { addr } => addr,
                 };
                 let addr = base.wrapping_add_signed(i64::from(offset));
                 let end = crate::slub::phys(addr).checked_add(u64::from(len));
@@ -718,15 +761,22 @@ impl Sim {
         if let Some(c) = &self.classic {
             c.check(&self.machine)?;
         }
+        self.superslab.check(&self.machine)?;
         for (sym, b) in self.bindings.iter() {
             let vals: Vec<Value> = match b {
                 Binding::One(v) => vec![*v],
-                Binding::List(v) => v.clone(),
+                Binding::List(v) => v.iter().copied().collect(),
             };
             for v in vals {
                 let (pfn, order, owner) = match v {
                     Value::Pages { pfn, order } => (pfn, order, Owner::Pages { name: sym }),
                     Value::Large { pfn, order } => (pfn, order, Owner::Large { name: sym }),
+                    Value::Tiny { addr } => {
+                        if !self.slub.tainted && !self.superslab.is_live(&self.machine, addr) {
+                            return Err(format!("binding {sym} -> tiny block {addr:#x} which is not allocated"));
+                        }
+                        continue;
+                    }
                     Value::Object { cache, addr } => {
                         let live = match (&self.aether, &self.classic) {
                             (Some(a), _) => a.is_live(&self.machine, cache, addr),
@@ -790,6 +840,7 @@ impl Sim {
             },
             ShowWhat::Leaks => self.slub.leak_report(),
             ShowWhat::Slabs => self.slub.slabinfo_tool(),
+            ShowWhat::Superslabs => self.superslab.report(),
             ShowWhat::Sysfs => String::new(),
             ShowWhat::Stats => {
                 let s = self.stats();

@@ -177,6 +177,12 @@ pub struct Snapshot {
     pub aether_caches: Vec<crate::aether::AetherCache>,
     /// AetherOS slabs.
     pub aether_slabs: Vec<crate::aether::AetherSlab>,
+    /// Live SuperSlabs.
+    pub superslabs: Vec<crate::superslab::SuperSlab>,
+    /// SuperSlab allocator threads (TLS slabs and magazines), by thread id.
+    pub superslab_threads: Vec<(u16, crate::superslab::ThreadState)>,
+    /// Bytes the SuperSlab allocator holds from the page allocator.
+    pub superslab_resident: u64,
 }
 
 impl Snapshot {
@@ -301,6 +307,9 @@ impl Snapshot {
             classic_slabs: sim.classic.as_ref().map_or(Vec::new(), |c| c.slabs().values().cloned().collect()),
             aether_caches: sim.aether.as_ref().map_or(Vec::new(), |a| a.caches().to_vec()),
             aether_slabs: sim.aether.as_ref().map_or(Vec::new(), |a| a.slabs().values().cloned().collect()),
+            superslabs: sim.superslab.superslabs.values().cloned().collect(),
+            superslab_threads: sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect(),
+            superslab_resident: sim.superslab.resident_bytes(),
             config: sim.config().clone(),
             zones,
             blocks,

@@ -140,6 +140,19 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("classic.reap_free_touched", "cache_reap: the free slabs of {cache} were used recently, so none is destroyed this time.", "cache_reap：{cache} の空きスラブは最近使われたので、今回は破棄しません。"),
     ("slub.krealloc_in_place", "krealloc: {addr} stays in place ({cache}); its size goes from {old} to {new} bytes.", "krealloc：{addr} はその場に留まります（{cache}）。サイズは {old} から {new} バイトへ。"),
     ("memory.copied", "Copied {len} byte(s) from {from} to {to}.", "{from} から {to} へ {len} バイトをコピーしました。"),
+    ("ss.birth", "Birth: SuperSlab #{id} for {size}-byte blocks is mapped: 2 MiB (an order-9 block) at pfn {pfn}.", "誕生：{size} バイトブロック用の SuperSlab #{id} を確保しました（pfn {pfn} の 2 MiB、オーダー 9 ブロック）。"),
+    ("ss.slab_init", "Slab {slab} (64 KiB) of SuperSlab #{id} is initialised on first use.", "SuperSlab #{id} のスラブ {slab}（64 KiB）を初回使用時に初期化しました。"),
+    ("ss.tls", "Thread {thread}'s TLS slab for {size}-byte blocks is now SuperSlab #{id}, slab {slab}.", "スレッド {thread} の {size} バイト用 TLS スラブは SuperSlab #{id} のスラブ {slab} になりました。"),
+    ("ss.tls_cleared", "Thread {thread}'s TLS slab for {size}-byte blocks is cleared.", "スレッド {thread} の {size} バイト用 TLS スラブをクリアしました。"),
+    ("ss.alloc_magazine", "malloc: thread {thread} pops {addr} from its magazine (SuperSlab #{id}: total_active_blocks + 1).", "malloc：スレッド {thread} がマガジンから {addr} を取り出しました（SuperSlab #{id} の total_active_blocks + 1）。"),
+    ("ss.alloc_freelist", "malloc: thread {thread} takes {addr} from its slab's free list (SuperSlab #{id}: total_active_blocks + 1).", "malloc：スレッド {thread} がスラブのフリーリストから {addr} を取りました（SuperSlab #{id} の total_active_blocks + 1）。"),
+    ("ss.alloc_carve", "malloc: thread {thread} carves the never-used block {addr} (SuperSlab #{id}: total_active_blocks + 1).", "malloc：スレッド {thread} が未使用ブロック {addr} を切り出しました（SuperSlab #{id} の total_active_blocks + 1）。"),
+    ("ss.free_magazine", "free: {addr} goes to thread {thread}'s magazine (SuperSlab #{id}: total_active_blocks − 1).", "free：{addr} をスレッド {thread} のマガジンに入れました（SuperSlab #{id} の total_active_blocks − 1）。"),
+    ("ss.free_slab", "free: thread {thread}'s magazine is full, so {addr} goes back to its slab (SuperSlab #{id}: total_active_blocks − 1).", "free：スレッド {thread} のマガジンが満杯のため、{addr} をスラブへ戻しました（SuperSlab #{id} の total_active_blocks − 1）。"),
+    ("ss.empty", "SuperSlab #{id} is empty: total_active_blocks = 0.", "SuperSlab #{id} が空になりました（total_active_blocks = 0）。"),
+    ("ss.purge", "Before SuperSlab #{id} dies, {count} of its block(s) are dropped from thread {thread}'s magazine.", "SuperSlab #{id} の解放前に、スレッド {thread} のマガジンからそのブロック {count} 個を取り除きました。"),
+    ("ss.death", "Death: SuperSlab #{id} is returned to the page allocator (munmap of 2 MiB).", "消滅：SuperSlab #{id} をページアロケータへ返しました（2 MiB の munmap）。"),
+    ("word.superslabs", "the SuperSlabs", "SuperSlab 一覧"),
     ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
     ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
@@ -225,7 +238,9 @@ mod tests {
              kmalloc 64 node=0 cpu=0 as=z\nkmalloc 9000 as=big\nkfree big\ncache destroy a\n\
              cache create ps size=64 flags=poison,user\ncache alloc ps as=q\ncache free q\nwrite q offset=64 byte=0xb7\n\
              cache validate ps\nwrite q offset=3 byte=1\ncache validate ps\nshow leaks\n\
-             kmalloc 48 as=r\nkrealloc r 40 zero\nkrealloc r 200\n"
+             kmalloc 48 as=r\nkrealloc r 40 zero\nkrealloc r 200\n\
+             malloc 32 as=a\nmalloc 32 as=b\nfree a\nmalloc 32 as=c\nfree c\nfree b\nshow superslabs\n\
+             repeat 200 { malloc 64 as=t[] }\nfree t[*]\n"
                 .to_string(),
             "config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2 slab_release_threshold=0\n\
              cache create c size=40\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\ncache alloc c as=x\n\
