@@ -191,6 +191,49 @@ fn other_policies(c: &mut Criterion) {
     g.finish();
 }
 
+fn superslab_ops(c: &mut Criterion) {
+    use slabscope_core::sim::PageCtx;
+    let mut g = c.benchmark_group("superslab");
+    let mut base = Sim::boot(MachineConfig::default()).unwrap();
+    {
+        let Sim { machine, buddy, pcp, superslab, .. } = &mut base;
+        let mut pages = PageCtx { machine, buddy, pcp };
+        let a = superslab.malloc(&mut pages, 16, 0, &mut CountSink::default()).unwrap();
+        let b = superslab.malloc(&mut pages, 16, 0, &mut CountSink::default()).unwrap();
+        superslab.free(&mut pages, a, 0, &mut CountSink::default());
+        let _ = b; // keeps the SuperSlab alive
+    }
+    g.bench_function("malloc 16 + free, magazine hits (x64)", |b| {
+        b.iter_batched_ref(
+            || base.clone(),
+            |s| {
+                let Sim { machine, buddy, pcp, superslab, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                for _ in 0..64 {
+                    let a = superslab.malloc(&mut pages, 16, 0, &mut CountSink::default()).unwrap();
+                    superslab.free(&mut pages, black_box(a), 0, &mut CountSink::default());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.sample_size(10);
+    // The seed's shape at scale: 500,000 malloc(16) then 500,000 frees = 1,000,000 ops.
+    let src = "config superslab_release=on\nrepeat 500000 { malloc 16 as=p[] }\nfree p[*]\n";
+    g.bench_function("build a 1,000,000-op SuperSlab session (500k malloc 16 + free all)", |b| {
+        b.iter(|| black_box(slabscope_core::script::load(src, &MachineConfig::default(), &[]).unwrap().total_steps()))
+    });
+    let session = slabscope_core::script::load(src, &MachineConfig::default(), &[]).unwrap();
+    g.bench_function("replay the 1,000,000-op SuperSlab session (every event)", |b| {
+        b.iter(|| {
+            let mut n = 0u64;
+            session.for_each_event(|_, _| n += 1);
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
 fn seek(c: &mut Criterion) {
     let (mut s, retained) = big_session();
     println!(
@@ -227,5 +270,5 @@ fn seek(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, page_ops, slub_ops, other_policies, seek);
+criterion_group!(benches, page_ops, slub_ops, other_policies, superslab_ops, seek);
 criterion_main!(benches);

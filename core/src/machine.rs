@@ -314,19 +314,28 @@ pub struct PhysMem {
 impl PhysMem {
     /// Read `buf.len()` bytes at physical address `addr` (unwritten memory reads as zero).
     pub fn read(&self, addr: u64, buf: &mut [u8]) {
-        for (i, b) in buf.iter_mut().enumerate() {
-            let a = addr + i as u64;
-            let pfn = (a >> PAGE_SHIFT) as u32;
-            *b = self.pages.get(&pfn).map_or(0, |p| p[(a % PAGE_SIZE) as usize]);
+        let mut done = 0;
+        while done < buf.len() {
+            let a = addr + done as u64;
+            let (pfn, off) = ((a >> PAGE_SHIFT) as u32, (a % PAGE_SIZE) as usize);
+            let n = (PAGE_SIZE as usize - off).min(buf.len() - done);
+            match self.pages.get(&pfn) {
+                Some(p) => buf[done..done + n].copy_from_slice(&p[off..off + n]),
+                None => buf[done..done + n].fill(0),
+            }
+            done += n;
         }
     }
     /// Write bytes at physical address `addr`.
     pub fn write(&mut self, addr: u64, bytes: &[u8]) {
-        for (i, &b) in bytes.iter().enumerate() {
-            let a = addr + i as u64;
-            let pfn = (a >> PAGE_SHIFT) as u32;
+        let mut done = 0;
+        while done < bytes.len() {
+            let a = addr + done as u64;
+            let (pfn, off) = ((a >> PAGE_SHIFT) as u32, (a % PAGE_SIZE) as usize);
+            let n = (PAGE_SIZE as usize - off).min(bytes.len() - done);
             let page = self.pages.entry(pfn).or_insert_with(|| Arc::new([0u8; PAGE_SIZE as usize]));
-            Arc::make_mut(page)[(a % PAGE_SIZE) as usize] = b;
+            Arc::make_mut(page)[off..off + n].copy_from_slice(&bytes[done..done + n]);
+            done += n;
         }
     }
     /// Number of pages that hold written bytes.

@@ -291,6 +291,24 @@ impl Session {
         }
     }
 
+    /// Summary numbers over the session, sampled at `samples` evenly spaced op boundaries (plus
+    /// boot and the end), by one replay: the data of the timeline charts (free pages, resident
+    /// SuperSlab memory, slab pages, fragmentation).
+    pub fn series(&self, samples: usize) -> Vec<Sample> {
+        let n = self.ops.len();
+        let every = (n / samples.max(1)).max(1);
+        let mut out = Vec::new();
+        let mut sim = self.checkpoints[0].1.clone();
+        out.push(Sample::of(&sim, 0, 0));
+        for (k, (op, &line)) in self.ops.iter().zip(&self.lines).enumerate() {
+            sim.exec_at(op, &self.names, line, &mut CountSink::default()).expect("replay of a recorded op");
+            if (k + 1) % every == 0 || k + 1 == n {
+                out.push(Sample::of(&sim, k + 1, self.ends[k]));
+            }
+        }
+        out
+    }
+
     /// FNV-1a hash of the JSON form of every event of the session: the determinism fingerprint.
     pub fn event_hash(&self) -> u64 {
         let mut h = StreamHash::default();
@@ -316,4 +334,54 @@ fn interval_for(sim: &Sim) -> usize {
     let frames = sim.machine.total_pages() as usize * std::mem::size_of::<crate::machine::Frame>();
     let bytes = frames + sim.machine.mem.materialised_pages() * 4096 + sim.bindings.approx_bytes();
     (bytes / CHECKPOINT_BYTES_PER_OP).max(MIN_INTERVAL)
+}
+
+/// One point of [`Session::series`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Sample {
+    /// Ops done.
+    pub ops: usize,
+    /// Steps done.
+    pub step: u64,
+    /// Pages free in the buddy allocator.
+    pub free_pages: u64,
+    /// Pages on pcp lists.
+    pub pcp_pages: u64,
+    /// Bytes the SuperSlab allocator holds.
+    pub superslab_resident: u64,
+    /// Live SuperSlabs.
+    pub superslabs: u64,
+    /// Pages held by slab caches (every policy).
+    pub slab_pages: u64,
+    /// Unusable free space index for order 3 (a common fragmentation gauge).
+    pub unusable_order3: f64,
+}
+
+impl Sample {
+    fn of(sim: &Sim, ops: usize, step: u64) -> Sample {
+        let st = sim.stats();
+        let slab_pages = (0..sim.machine.total_pages())
+            .filter(|&p| {
+                matches!(
+                    sim.machine.frame(p).kind,
+                    crate::machine::FrameKind::Used {
+                        owner: crate::machine::Owner::Slab { .. }
+                            | crate::machine::Owner::ClassicSlab { .. }
+                            | crate::machine::Owner::AetherSlab { .. }
+                    }
+                )
+            })
+            .map(|p| 1u64 << sim.machine.frame(p).order)
+            .sum();
+        Sample {
+            ops,
+            step,
+            free_pages: st.free_pages,
+            pcp_pages: st.pcp_pages,
+            superslab_resident: sim.superslab.resident_bytes(),
+            superslabs: sim.superslab.superslabs.len() as u64,
+            slab_pages,
+            unusable_order3: st.unusable_index[3],
+        }
+    }
 }

@@ -138,3 +138,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn resident_memory_is_a_series_over_time() {
+    let src = |r: &str| {
+        format!("config superslab_release={r}\nrepeat 4 {{ repeat 20000 {{ malloc 48 as=p[] }}\nfree p[*] }}\n")
+    };
+    let on = script::load(&src("on"), &MachineConfig::default(), &[]).unwrap();
+    let off = script::load(&src("off"), &MachineConfig::default(), &[]).unwrap();
+    let (a, b) = (on.series(16), off.series(16));
+    assert_eq!(a.first().unwrap().superslab_resident, 0);
+    assert!(a.iter().any(|s| s.superslab_resident > 0), "memory is mapped while blocks are live");
+    assert_eq!(a.last().unwrap().superslab_resident, 0, "release on: back to baseline");
+    assert!(b.last().unwrap().superslab_resident > 0, "release off: stays resident");
+    assert_eq!(a.last().unwrap().ops, on.op_count());
+}
