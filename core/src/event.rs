@@ -213,6 +213,28 @@ pub enum Event {
     /// Death: the SuperSlab is returned to the page allocator (`munmap`).
     SsDeath { id: u32 },
 
+    // ---- per-CPU arrays: magazines and sheaves -----------------------------------------------
+    /// A cache got its per-CPU arrays (capacity from its object size).
+    ArrInit { cache: u32, size: u32 },
+    /// An object was taken from a CPU's arrays (or, on a miss, from the slab layer).
+    ArrAlloc { cache: u32, cpu: u16, addr: u64, hit: ArrHit },
+    /// An object was pushed on the CPU's loaded magazine / main sheaf.
+    ArrFree { cache: u32, cpu: u16, addr: u64 },
+    /// The two arrays of a CPU were swapped.
+    ArrSwap { cache: u32, cpu: u16 },
+    /// A full array came from the depot / barn in exchange for an empty one.
+    DepotFull { cache: u32, cpu: u16, node: u8 },
+    /// An empty array came from the depot / barn (or was made `new`) in exchange for a full one.
+    DepotEmpty { cache: u32, cpu: u16, node: u8, new: bool },
+    /// Sheaves: with no spare, main became the spare and an empty sheaf became main.
+    SheafSpareNew { cache: u32, cpu: u16, node: u8, new: bool },
+    /// Sheaves: a sheaf was filled from the slabs and became main (the empty main went to the barn).
+    SheafFilled { cache: u32, cpu: u16, node: u8, objects: Vec<u64>, from_spare: bool },
+    /// Sheaves: the barn was full, so the spare sheaf was flushed to the slabs and became main.
+    SheafSpareFlushed { cache: u32, cpu: u16 },
+    /// Magazine depot reaping gave back unused full and empty magazines.
+    DepotReap { cache: u32, node: u8, full: u32, empty: u32 },
+
     /// `shrink` released this many bytes of slab memory.
     Shrunk { bytes: u64 },
     /// `krealloc` kept the object in place: the spare bytes past `new_size` are re-marked (the
@@ -328,6 +350,22 @@ pub enum SsFrom {
     SlabFreelist,
     /// A never-used block of the slab.
     Carve,
+}
+
+/// Which array served a per-CPU-layer allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrHit {
+    /// The loaded magazine / main sheaf.
+    Main,
+    /// After swapping in the previous magazine / spare sheaf.
+    Spare,
+    /// After trading with the depot / barn.
+    Depot,
+    /// After filling a sheaf from the slabs.
+    Refill,
+    /// Not from an array: straight from the slab layer.
+    Miss,
 }
 
 /// What slub_debug found overwritten.
@@ -488,6 +526,16 @@ impl Event {
             BytesWritten { .. } | ObjectCopied { .. } => Layer::Memory,
             KreallocInPlace { .. } => Layer::Slab,
             Shrunk { .. } => Layer::Slab,
+            ArrInit { .. }
+            | ArrAlloc { .. }
+            | ArrFree { .. }
+            | ArrSwap { .. }
+            | DepotFull { .. }
+            | DepotEmpty { .. }
+            | SheafSpareNew { .. }
+            | SheafFilled { .. }
+            | SheafSpareFlushed { .. }
+            | DepotReap { .. } => Layer::PerCpu,
             SsBirth { .. }
             | SsSlabInit { .. }
             | SsTls { .. }
@@ -578,6 +626,16 @@ impl Event {
             SsBirth { id, .. } | SsSlabInit { id, .. } | SsEmpty { id } | SsPurge { id, .. } | SsDeath { id } => {
                 vec![EntityRef::SuperSlab { id }]
             }
+            ArrInit { cache, .. } | DepotReap { cache, .. } => vec![EntityRef::Cache { cache }],
+            ArrAlloc { cache, cpu, addr, .. } | ArrFree { cache, cpu, addr } => {
+                vec![EntityRef::Object { cache, addr }, EntityRef::Cpu { cpu }]
+            }
+            ArrSwap { cache, cpu }
+            | DepotFull { cache, cpu, .. }
+            | DepotEmpty { cache, cpu, .. }
+            | SheafSpareNew { cache, cpu, .. }
+            | SheafFilled { cache, cpu, .. }
+            | SheafSpareFlushed { cache, cpu } => vec![EntityRef::Cache { cache }, EntityRef::Cpu { cpu }],
             SsTls { slab, .. } => slab.map(|(id, _)| EntityRef::SuperSlab { id }).into_iter().collect(),
             SsAlloc { id, addr, .. } | SsFree { id, addr, .. } => {
                 vec![EntityRef::Tiny { addr }, EntityRef::SuperSlab { id }]
@@ -856,6 +914,42 @@ impl Event {
             ObjectCopied { from, to, len } => {
                 Message::new("memory.copied", vec![("from", Arg::Addr(from)), ("to", Arg::Addr(to)), ("len", n(len))])
             }
+            ArrInit { cache, .. } => Message::new("arr.init", vec![("cache", Arg::Cache(cache))]),
+            ArrAlloc { cache, cpu, addr, hit } => Message::new(
+                match hit {
+                    ArrHit::Main => "arr.alloc_main",
+                    ArrHit::Spare => "arr.alloc_spare",
+                    ArrHit::Depot => "arr.alloc_depot",
+                    ArrHit::Refill => "arr.alloc_refill",
+                    ArrHit::Miss => "arr.alloc_miss",
+                },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
+            ),
+            ArrFree { cache, cpu, addr } => {
+                Message::new("arr.free", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))])
+            }
+            ArrSwap { cache, cpu } => Message::new("arr.swap", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))]),
+            DepotFull { cache, cpu, .. } => {
+                Message::new("arr.depot_full", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))])
+            }
+            DepotEmpty { cache, cpu, new, .. } => Message::new(
+                if new { "arr.depot_new_empty" } else { "arr.depot_empty" },
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))],
+            ),
+            SheafSpareNew { cache, cpu, .. } => {
+                Message::new("arr.sheaf_spare", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))])
+            }
+            SheafFilled { cache, cpu, ref objects, .. } => Message::new(
+                "arr.sheaf_filled",
+                vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("count", n(objects.len() as u64))],
+            ),
+            SheafSpareFlushed { cache, cpu } => {
+                Message::new("arr.sheaf_flushed", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))])
+            }
+            DepotReap { cache, full, empty, .. } => Message::new(
+                "arr.depot_reap",
+                vec![("cache", Arg::Cache(cache)), ("full", n(full)), ("empty", n(empty))],
+            ),
             SsBirth { id, class, pfn } => {
                 Message::new("ss.birth", vec![("id", n(id)), ("size", n((u64::from(class) + 1) * 8)), ("pfn", n(pfn))])
             }

@@ -16,6 +16,7 @@ pub mod machine;
 pub mod names;
 pub mod op;
 pub mod pcp;
+pub mod percpu;
 pub mod script;
 pub mod session;
 pub mod sim;

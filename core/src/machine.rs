@@ -63,6 +63,9 @@ pub struct MachineConfig {
     /// SuperSlab allocator: return empty SuperSlabs to the page allocator (the seed's Phase 7.6).
     #[serde(default = "default_true")]
     pub superslab_release: bool,
+    /// Bonwick magazines in front of SLUB's caches (`percpu=magazine`).
+    #[serde(default)]
+    pub magazines: bool,
 }
 
 fn default_true() -> bool {
@@ -108,6 +111,8 @@ pub enum SlabPolicy {
     Aether,
     /// Classic SLAB (Linux mm/slab.c up to 6.7).
     Slab,
+    /// SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it.
+    Sheaves,
 }
 
 impl Default for MachineConfig {
@@ -124,6 +129,7 @@ impl Default for MachineConfig {
             slub_debug: crate::slab_layout::CacheFlags(0),
             aether: AetherConfig::default(),
             superslab_release: true,
+            magazines: false,
         }
     }
 }

@@ -177,6 +177,13 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 parse_num(value).filter(|n| (1..=u64::from(MAX_CPUS)).contains(n)).ok_or_else(|| bad("1..=64"))? as u16
         }
         "seed" => c.seed = parse_num(value).ok_or_else(|| bad("a number"))?,
+        "percpu" => {
+            c.magazines = match value {
+                "magazine" => true,
+                "none" => false,
+                _ => return Err(bad("magazine or none")),
+            }
+        }
         "superslab_release" => {
             c.superslab_release = match value {
                 "on" => true,
@@ -233,7 +240,8 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
                 "slub" => crate::machine::SlabPolicy::Slub,
                 "aether" => crate::machine::SlabPolicy::Aether,
                 "slab" => crate::machine::SlabPolicy::Slab,
-                _ => return Err(bad("slub, slab or aether (sheaves is not implemented yet)")),
+                "sheaves" => crate::machine::SlabPolicy::Sheaves,
+                _ => return Err(bad("slub, slab, aether or sheaves")),
             }
         }
         _ => return Err(ScriptErrorKind::UnknownKey { key: key.to_string(), command: "config".into() }),

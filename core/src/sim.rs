@@ -15,6 +15,7 @@ use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
 use crate::pcp::{Pcp, PCP_MAX_ORDER};
+use crate::percpu::{Design, PerCpu};
 use crate::slab::ClassicSlab;
 use crate::slab_layout::{get_order, kmalloc_cache_size, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
@@ -171,6 +172,8 @@ pub struct Sim {
     pub classic: Option<ClassicSlab>,
     /// The SuperSlab allocator (`malloc`/`free`).
     pub superslab: SuperSlabs,
+    /// Magazines (`percpu=magazine`) or sheaves (`slab=sheaves`) in front of SLUB.
+    pub percpu: Option<PerCpu>,
 }
 
 impl Sim {
@@ -184,7 +187,13 @@ impl Sim {
             .then(|| AetherEngine::new(machine.config(), machine.config().aether));
         let classic = (machine.config().slab == SlabPolicy::Slab).then(|| ClassicSlab::new(machine.config()));
         let superslab = SuperSlabs::new(machine.config().superslab_release);
-        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether, classic, superslab })
+        let c = machine.config();
+        let percpu = match c.slab {
+            SlabPolicy::Sheaves => Some(PerCpu::new(Design::Sheaves, c.cpus, c.nodes)),
+            SlabPolicy::Slub if c.magazines => Some(PerCpu::new(Design::Magazine, c.cpus, c.nodes)),
+            _ => None,
+        };
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether, classic, superslab, percpu })
     }
 
     /// The configuration.
@@ -206,6 +215,9 @@ impl Sim {
             c.apply(&mut self.machine, ev);
         }
         self.superslab.apply(&mut self.machine, ev);
+        if let Some(p) = &mut self.percpu {
+            p.apply(ev);
+        }
         self.bindings.apply(ev);
     }
 
@@ -388,9 +400,12 @@ impl Sim {
                     a.free(&mut pages, cache, cpu, addr, out);
                 }
                 Value::Object { cache, addr } => {
-                    let Sim { machine, buddy, pcp, slub, .. } = self;
+                    let Sim { machine, buddy, pcp, slub, percpu, .. } = self;
                     let mut pages = PageCtx { machine, buddy, pcp };
-                    slub.free(&mut pages, cache, cpu, addr, site, out);
+                    match percpu.as_mut() {
+                        Some(p) => p.free(slub, &mut pages, cache, cpu, addr, site, out),
+                        None => slub.free(&mut pages, cache, cpu, addr, site, out),
+                    }
                 }
             }
             self.emit(out, Event::Unbound { name: what.name(), index });
@@ -408,15 +423,19 @@ impl Sim {
         site: u32,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
-        if self.slub.needs_new_slab(&self.machine, cache, cpu, node) {
+        let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
+        let misses = self.percpu.as_ref().is_none_or(|p| node.is_some() || p.will_miss(cache, cpu, pref));
+        if misses && self.slub.needs_new_slab(&self.machine, cache, cpu, node) {
             let min_order = self.slub.cache(cache).min_order;
-            let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
             if !self.pages().can_alloc(pref, cpu, min_order) {
                 return Err(OpError::OutOfMemory { order: min_order });
             }
         }
-        let Sim { machine, buddy, pcp, slub, .. } = self;
+        let Sim { machine, buddy, pcp, slub, percpu, .. } = self;
         let mut pages = PageCtx { machine, buddy, pcp };
+        if let (Some(p), None) = (percpu.as_mut(), node) {
+            return p.alloc(slub, &mut pages, cache, cpu, crate::slub::Site { line: site, orig_size }, out);
+        }
         slub.alloc(&mut pages, cache, cpu, node, crate::slub::Site { line: site, orig_size }, out)
     }
 
@@ -614,7 +633,16 @@ impl Sim {
                 self.emit(out, Event::Shown { what: ShowWhat::Slabinfo });
                 Ok(())
             }
-            Op::Reap => Err(OpError::NotForPolicy { what: "reap (cache_reap)", policy: "slub or aether" }),
+            Op::Reap if self.percpu.as_ref().is_some_and(|p| p.design == Design::Magazine) => {
+                let Sim { machine, buddy, pcp, slub, percpu, .. } = self;
+                let mut pages = PageCtx { machine, buddy, pcp };
+                percpu.as_mut().expect("magazines").reap(slub, &mut pages, out);
+                self.emit(out, Event::Shown { what: ShowWhat::Stats });
+                Ok(())
+            }
+            Op::Reap => {
+                Err(OpError::NotForPolicy { what: "reap", policy: "slub without magazines, sheaves or aether" })
+            }
             Op::CacheValidate { .. } | Op::ShowSysfs { .. } if self.classic.is_some() => {
                 Err(OpError::NotForPolicy { what: "slub_debug validation and sysfs", policy: "slab" })
             }
@@ -762,6 +790,9 @@ impl Sim {
             c.check(&self.machine)?;
         }
         self.superslab.check(&self.machine)?;
+        if let Some(p) = &self.percpu {
+            p.check(&self.machine)?;
+        }
         for (sym, b) in self.bindings.iter() {
             let vals: Vec<Value> = match b {
                 Binding::One(v) => vec![*v],
@@ -781,7 +812,11 @@ impl Sim {
                         let live = match (&self.aether, &self.classic) {
                             (Some(a), _) => a.is_live(&self.machine, cache, addr),
                             (_, Some(c)) => c.is_live(&self.machine, cache, addr),
-                            _ => self.slub.tainted || self.slub.is_live(&self.machine, cache, addr),
+                            _ => {
+                                self.slub.tainted
+                                    || (self.slub.is_live(&self.machine, cache, addr)
+                                        && !self.percpu.as_ref().is_some_and(|p| p.holds(cache, addr)))
+                            }
                         };
                         if !live {
                             return Err(format!("binding {sym} -> object {addr:#x} which is not allocated"));

@@ -183,6 +183,10 @@ pub struct Snapshot {
     pub superslab_threads: Vec<(u16, crate::superslab::ThreadState)>,
     /// Bytes the SuperSlab allocator holds from the page allocator.
     pub superslab_resident: u64,
+    /// Magazines / sheaves per cache id and CPU.
+    pub percpu_arrays: Vec<Vec<crate::percpu::CpuArrays>>,
+    /// Depot / barn per cache id and node.
+    pub percpu_depots: Vec<Vec<crate::percpu::Depot>>,
 }
 
 impl Snapshot {
@@ -310,6 +314,8 @@ impl Snapshot {
             superslabs: sim.superslab.superslabs.values().cloned().collect(),
             superslab_threads: sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect(),
             superslab_resident: sim.superslab.resident_bytes(),
+            percpu_arrays: sim.percpu.as_ref().map_or(Vec::new(), |p| p.arrays.clone()),
+            percpu_depots: sim.percpu.as_ref().map_or(Vec::new(), |p| p.depots.clone()),
             config: sim.config().clone(),
             zones,
             blocks,

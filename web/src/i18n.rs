@@ -153,6 +153,21 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ss.purge", "Before SuperSlab #{id} dies, {count} of its block(s) are dropped from thread {thread}'s magazine.", "SuperSlab #{id} の解放前に、スレッド {thread} のマガジンからそのブロック {count} 個を取り除きました。"),
     ("ss.death", "Death: SuperSlab #{id} is returned to the page allocator (munmap of 2 MiB).", "消滅：SuperSlab #{id} をページアロケータへ返しました（2 MiB の munmap）。"),
     ("word.superslabs", "the SuperSlabs", "SuperSlab 一覧"),
+    ("arr.init", "{cache} gets its per-CPU arrays.", "{cache} にパーCPU配列を用意しました。"),
+    ("arr.alloc_main", "CPU {cpu} pops {addr} from its loaded magazine / main sheaf ({cache}).", "CPU {cpu} が装填中のマガジン／メインシーフから {addr} を取り出しました（{cache}）。"),
+    ("arr.alloc_spare", "The loaded array was empty: CPU {cpu} swapped in the full previous/spare one and pops {addr} ({cache}).", "装填中の配列が空だったので、CPU {cpu} は満杯の予備と交換して {addr} を取り出しました（{cache}）。"),
+    ("arr.alloc_depot", "CPU {cpu} traded an empty array for a full one from the depot/barn and pops {addr} ({cache}).", "CPU {cpu} は空の配列をデポ／バーンの満杯の配列と交換して {addr} を取り出しました（{cache}）。"),
+    ("arr.alloc_refill", "CPU {cpu} filled a sheaf from the slabs and pops {addr} ({cache}).", "CPU {cpu} はスラブからシーフを満たして {addr} を取り出しました（{cache}）。"),
+    ("arr.alloc_miss", "Magazine miss: CPU {cpu} got {addr} straight from the slab layer ({cache}).", "マガジンのミス：CPU {cpu} はスラブ層から直接 {addr} を得ました（{cache}）。"),
+    ("arr.free", "CPU {cpu} pushes {addr} on its loaded magazine / main sheaf ({cache}).", "CPU {cpu} が {addr} を装填中のマガジン／メインシーフに積みました（{cache}）。"),
+    ("arr.swap", "CPU {cpu} swaps its two arrays ({cache}).", "CPU {cpu} が 2 つの配列を入れ替えました（{cache}）。"),
+    ("arr.depot_full", "CPU {cpu} takes a full array from the depot/barn, giving back an empty one ({cache}).", "CPU {cpu} はデポ／バーンから満杯の配列を受け取り、空の配列を返しました（{cache}）。"),
+    ("arr.depot_empty", "CPU {cpu} hands a full array to the depot/barn and takes an empty one ({cache}).", "CPU {cpu} は満杯の配列をデポ／バーンに渡し、空の配列を受け取りました（{cache}）。"),
+    ("arr.depot_new_empty", "CPU {cpu} hands a full array to the depot/barn; none is empty, so a new empty array is made ({cache}).", "CPU {cpu} は満杯の配列をデポ／バーンに渡しました。空の配列がないので新しく作りました（{cache}）。"),
+    ("arr.sheaf_spare", "CPU {cpu}'s main sheaf is full and it has no spare: main becomes the spare, an empty sheaf becomes main ({cache}).", "CPU {cpu} のメインシーフが満杯で予備がないため、メインを予備にし、空のシーフをメインにしました（{cache}）。"),
+    ("arr.sheaf_filled", "CPU {cpu} filled a sheaf with {count} object(s) from the slabs; it becomes main ({cache}).", "CPU {cpu} はスラブから {count} 個のオブジェクトでシーフを満たし、メインにしました（{cache}）。"),
+    ("arr.sheaf_flushed", "The barn is full: CPU {cpu}'s spare sheaf is flushed to the slabs and used as the new main ({cache}).", "バーンが満杯のため、CPU {cpu} の予備シーフをスラブへ戻して新しいメインにしました（{cache}）。"),
+    ("arr.depot_reap", "Depot reaping for {cache}: {full} full and {empty} empty magazine(s) unused since the last reap are given back.", "{cache} のデポ回収：前回から使われなかった満杯 {full} 個と空 {empty} 個のマガジンを返しました。"),
     ("memory.written", "Wrote {len} byte(s) of {byte} at {addr}.", "{addr} に {byte} を {len} バイト書き込みました。"),
     ("word.leaks", "the leak report", "リークレポート"),
     ("word.buddyinfo", "/proc/buddyinfo", "/proc/buddyinfo"),
@@ -241,6 +256,11 @@ mod tests {
              kmalloc 48 as=r\nkrealloc r 40 zero\nkrealloc r 200\n\
              malloc 32 as=a\nmalloc 32 as=b\nfree a\nmalloc 32 as=c\nfree c\nfree b\nshow superslabs\n\
              repeat 200 { malloc 64 as=t[] }\nfree t[*]\n"
+                .to_string(),
+            "config percpu=magazine\nrepeat 200 { kmalloc 64 as=p[] }\nkfree p[*]\nrepeat 100 { kmalloc 64 as=q[] }\n\
+             reap\nreap\n"
+                .to_string(),
+            "config slab=sheaves\nrepeat 500 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\nrepeat 100 { kmalloc 64 cpu=1 as=q[] }\n"
                 .to_string(),
             "config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2 slab_release_threshold=0\n\
              cache create c size=40\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\ncache alloc c as=x\n\
