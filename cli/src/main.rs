@@ -14,6 +14,7 @@ slabscope — a step-by-step simulation of kernel memory allocators
 
 USAGE:
     slabscope run [OPTIONS] SCRIPT|-     execute an op-language script
+    slabscope replay [OPTIONS] TRACE     replay a `perf script` kmem trace (plain or .gz)
     slabscope help                       show this text
 
 RUN OPTIONS:
@@ -26,6 +27,10 @@ RUN OPTIONS:
     --check        run every invariant checker after every op
     --events       print every micro-event as a JSON line
     --hash         print the FNV-1a hash of the event stream (determinism fingerprint)
+
+REPLAY OPTIONS: --slab, --cpus, --nodes, --mem (default 256M), --seed, --pcp as above, plus
+    --slabinfo FILE  create the caches of a /proc/slabinfo snapshot first
+    --quiet          no progress on stderr
 
 Flags override the script's `config` lines. `show` ops print in kernel formats.
 Exit status: 0 ok, 1 bad input (located error on stderr), 2 usage, 3 invariant violated.
@@ -183,10 +188,185 @@ fn cmd_run(args: &[String]) -> ExitCode {
     code
 }
 
+fn read_maybe_gz(path: &str) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_string(&mut s)
+            .map_err(|e| format!("{path}: gzip: {e}"))?;
+        Ok(s)
+    } else {
+        String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
+    }
+}
+
+fn cmd_replay(args: &[String]) -> ExitCode {
+    use slabscope_core::trace;
+    let mut config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
+    let (mut path, mut slabinfo, mut quiet) = (None, None, false);
+    let mut cpus_given = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (key, inline) = match a.split_once('=') {
+            Some((k, v)) if k.starts_with("--") => (k.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        match key.as_str() {
+            "--quiet" => quiet = true,
+            "--slabinfo" | "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
+                let Some(v) = inline.or_else(|| it.next().cloned()) else {
+                    eprintln!("error: {key} needs a value");
+                    return ExitCode::from(2);
+                };
+                if key == "--slabinfo" {
+                    slabinfo = Some(v);
+                    continue;
+                }
+                cpus_given |= key == "--cpus";
+                if let Err(e) = script::set_config(&mut config, key.trim_start_matches("--"), &v) {
+                    eprintln!("error: {key}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            s if s.starts_with("--") => {
+                eprintln!("error: unknown option {s}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            _ => {
+                if path.replace(a.clone()).is_some() {
+                    eprintln!("error: more than one TRACE given");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    let Some(path) = path else {
+        eprintln!("error: missing TRACE\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let text = match read_maybe_gz(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let (events, bad) = trace::parse(&text);
+    if !cpus_given {
+        // As many simulated CPUs as the trace used (at least the configured nodes).
+        let traced = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1);
+        config.cpus = traced.clamp(u16::from(config.nodes), slabscope_core::machine::MAX_CPUS);
+    }
+    if let Err(e) = config.validate() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let mut progress = |done: usize, total: usize| {
+        if !quiet && total >= 10_000 {
+            eprint!("\rreplaying {path}: {:>3}% ({done}/{total} events)", done * 100 / total.max(1));
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let result = match &slabinfo {
+        None => trace::replay(&events, bad, config.clone(), &mut progress),
+        Some(f) => {
+            let text = match read_maybe_gz(f) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let (script_text, sbad) = trace::slabinfo_to_script(&text);
+            for b in &sbad {
+                eprintln!("warning: {f}: {b}");
+            }
+            let mut events = events.clone();
+            // The snapshot's caches are created first, so traced caches find them by name.
+            let pre = script::load(&script_text, &config, &[]);
+            if let Err(e) = pre {
+                eprintln!("error: {f}: {e}");
+                return ExitCode::from(1);
+            }
+            events.shrink_to_fit();
+            trace::replay_after(&script_text, &events, bad, config.clone(), &mut progress)
+        }
+    };
+    let (session, report) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let _ = writeln!(out, "trace: {path}");
+    let _ = writeln!(
+        out,
+        "machine: {} CPUs, {} node(s), {} MiB, slab={:?}",
+        config.cpus,
+        config.nodes,
+        config.mem_bytes >> 20,
+        config.slab
+    );
+    let _ = writeln!(out, "\nevents by kind:");
+    for (k, n) in &report.by_kind {
+        let _ = writeln!(out, "  {k:<24} {n:>8}");
+    }
+    let _ = writeln!(out, "\nsimulated ops: {}   micro-events: {}", session.op_count(), session.total_steps());
+    let _ = writeln!(out, "frees of objects allocated before the trace: {}", report.unmatched_frees);
+    let _ = writeln!(out, "ptr=(nil) frees: {}", report.nil_frees);
+    let _ = writeln!(out, "allocations of still-live pointers (missed frees): {}", report.reused_live);
+    let _ = writeln!(out, "caches created from the trace: {}", report.caches_created);
+    let _ = writeln!(
+        out,
+        "internal fragmentation (bytes_alloc vs bytes_req): {:.1}% of {} bytes",
+        report.internal_fragmentation() * 100.0,
+        report.bytes_alloc
+    );
+    let _ = writeln!(out, "malformed lines skipped: {}", report.bad_lines.len());
+    for b in report.bad_lines.iter().take(10) {
+        let _ = writeln!(out, "  {b}");
+    }
+    if !report.failed.is_empty() {
+        let _ = writeln!(out, "operations the simulated machine refused: {}", report.failed.len());
+        for (line, e) in report.failed.iter().take(10) {
+            let _ = writeln!(out, "  line {line}: {e}");
+        }
+    }
+    let sim = session.head();
+    let _ = writeln!(out, "\nfast-path hit rate by CPU (SLUB lockless freelist):");
+    for cpu in 0..config.cpus {
+        let (fast, slow) = sim
+            .slub
+            .caches()
+            .iter()
+            .map(|c| &c.cpus[usize::from(cpu)])
+            .fold((0u64, 0u64), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
+        if fast + slow > 0 {
+            let _ = writeln!(
+                out,
+                "  cpu {cpu:>2}: {:>5.1}% of {} allocations",
+                fast as f64 * 100.0 / (fast + slow) as f64,
+                fast + slow
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{}", sim.show(slabscope_core::event::ShowWhat::Slabinfo));
+    let _ = writeln!(out, "{}", sim.show(slabscope_core::event::ShowWhat::Buddyinfo));
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
+        Some("replay") => cmd_replay(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -85,3 +85,35 @@ fn hash_matches_the_library() {
     let expected = slabscope_core::script::load(src, &Default::default(), &[]).unwrap().event_hash();
     assert_eq!(out.lines().last().unwrap(), format!("{expected:016x}"));
 }
+
+#[test]
+fn replay_reports_a_real_trace() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/kmem-ls-sort-2000.perf.txt");
+    let (code, out, err) = slabscope(&["replay", "--slab", "slab", path], "");
+    assert_eq!(code, 0, "{err}");
+    for needle in [
+        "events by kind:",
+        "kmem:kmem_cache_alloc",
+        "frees of objects allocated before the trace:",
+        "internal fragmentation",
+        "slabinfo - version: 2.1",
+        "Node 0, zone   Normal",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    // gzip input, and a malformed line reported with its number.
+    let dir = std::env::temp_dir().join(format!("slabscope-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let gz = dir.join("t.perf.gz");
+    let mut text = std::fs::read_to_string(path).unwrap();
+    text.push_str("not a perf line\n");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let (code, out, _) = slabscope(&["replay", "--quiet", gz.to_str().unwrap()], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("malformed lines skipped: 1") && out.contains("line 2001:"), "{out}");
+    let (code, _, err) = slabscope(&["replay", "/no/such/trace"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("/no/such/trace"));
+}

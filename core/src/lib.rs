@@ -26,6 +26,7 @@ pub mod slub;
 pub mod snapshot;
 pub mod suggest;
 pub mod superslab;
+pub mod trace;
 pub mod workload;
 
 pub use event::{Event, Message};
