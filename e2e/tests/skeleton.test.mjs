@@ -74,7 +74,7 @@ test('Step button performs one allocation step', opts, async (t) => {
   await finish(t, page, 'skeleton-step-button');
 });
 
-test('ArrowRight on the page body steps like the Step button', opts, async (t) => {
+test('Shift+ArrowRight on the page body steps an operation like the Step button', opts, async (t) => {
   const page = await openApp(t);
   await page.evaluate(() => {
     if (document.activeElement && document.activeElement !== document.body) {
@@ -82,7 +82,7 @@ test('ArrowRight on the page body steps like the Step button', opts, async (t) =
     }
   });
   assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
-  await stepChangesState(t, page, () => page.keyboard.press('ArrowRight'));
+  await stepChangesState(t, page, () => page.keyboard.press('Shift+ArrowRight'));
   await finish(t, page, 'skeleton-step-arrowright');
 });
 

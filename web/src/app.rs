@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::script;
 use slabscope_core::session::Session;
@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang};
-use crate::views::{buddy_map::BuddyMap, chart::FreeChart};
+use crate::views::{buddy_map::BuddyMap, chart::FreeChart, event_log::EventLog};
 
 /// The walking skeleton's demo: a small machine so every page is visible.
 const DEMO: &str = "\
@@ -29,85 +29,210 @@ pages free d
 /// The determinism scenario shared with the native tests.
 const DETERMINISM: &str = include_str!("../../core/tests/data/determinism.ops");
 
+/// Playback speeds, steps per second.
+const SPEEDS: [f64; 8] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 300.0];
+
 pub enum Action {
-    /// Advance to the end of the next operation.
-    StepOp,
-    /// Go back to the end of the previous operation.
-    BackOp,
-    Reset,
+    /// One micro-event forward (+1) or back (-1).
+    Event(i64),
+    /// To the end of the next operation (+1) or of the previous one (-1).
+    Op(i64),
+    /// To a step.
+    Seek(u64),
+    Start,
+    End,
+    TogglePlay,
+    /// Playback timer: advance one event, stop at the end.
+    Tick,
+    Faster,
+    Slower,
     ToggleLang,
+    ToggleHelp,
+    /// A trace file was read: (file name, text).
+    LoadTrace(String, String),
+    /// Reading a file failed.
+    LoadError(String),
 }
 
 pub struct State {
     pub session: Rc<RefCell<Session>>,
     pub lang: Lang,
+    pub playing: bool,
+    pub speed: usize,
+    pub help: bool,
+    /// A one-line summary of the loaded trace, or an error.
+    pub notice: Option<String>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
 
 impl PartialEq for State {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && self.lang == other.lang
+        self.version == other.version
     }
 }
 
 impl Reducible for State {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut lang = self.lang;
+        let (mut lang, mut playing, mut speed, mut help, mut notice) =
+            (self.lang, self.playing, self.speed, self.help, self.notice.clone());
+        let mut session = self.session.clone();
         {
-            let mut s = self.session.borrow_mut();
+            let mut s = session.borrow_mut();
+            let total = s.total_steps();
             match action {
-                Action::StepOp => {
-                    let next = match s.current_op() {
-                        None => 0,
-                        Some(k) if s.step() < s.op_events_range(k).end => k,
-                        Some(k) => k + 1,
+                Action::Event(d) => {
+                    let to = s.step().saturating_add_signed(d).min(total);
+                    s.seek(to);
+                }
+                Action::Op(d) => {
+                    let to = if d > 0 {
+                        // The end of the op the next step belongs to.
+                        s.op_of_event(s.step()).map_or(total, |k| s.op_events_range(k).end)
+                    } else {
+                        match s.current_op() {
+                            None | Some(0) => 0,
+                            Some(k) if s.step() > s.op_events_range(k).start + 1 => s.op_events_range(k).start,
+                            Some(k) => s.op_events_range(k - 1).start,
+                        }
                     };
-                    if next < s.op_count() {
-                        let end = s.op_events_range(next).end;
-                        s.seek(end);
+                    s.seek(to);
+                }
+                Action::Seek(step) => s.seek(step.min(total)),
+                Action::Start => s.seek(0),
+                Action::End => s.seek(total),
+                Action::TogglePlay => {
+                    playing = !playing && s.step() < total;
+                }
+                Action::Tick => {
+                    if s.step() >= total {
+                        playing = false;
+                    } else {
+                        let to = s.step() + 1;
+                        s.seek(to);
                     }
                 }
-                Action::BackOp => {
-                    let target = match s.current_op() {
-                        None | Some(0) => 0,
-                        Some(k) => s.op_events_range(k - 1).end,
-                    };
-                    s.seek(target);
+                Action::Faster => speed = (speed + 1).min(SPEEDS.len() - 1),
+                Action::Slower => speed = speed.saturating_sub(1),
+                Action::ToggleLang => lang = if lang == Lang::En { Lang::Ja } else { Lang::En },
+                Action::ToggleHelp => help = !help,
+                Action::LoadTrace(name, text) => {
+                    drop(s);
+                    match load_trace(&text) {
+                        Ok((new, summary)) => {
+                            session = Rc::new(RefCell::new(new));
+                            notice = Some(format!("{name}: {summary}"));
+                            playing = false;
+                        }
+                        Err(e) => notice = Some(format!("{name}: {e}")),
+                    }
                 }
-                Action::Reset => s.seek(0),
-                Action::ToggleLang => {
-                    lang = if lang == Lang::En { Lang::Ja } else { Lang::En };
-                }
+                Action::LoadError(e) => notice = Some(e),
             }
         }
-        Rc::new(State { session: self.session.clone(), lang, version: self.version + 1 })
+        Rc::new(State { session, lang, playing, speed, help, notice, version: self.version + 1 })
     }
+}
+
+/// Parse and replay a perf trace (plain text or gzip) into a session.
+fn load_trace(text: &str) -> Result<(Session, String), String> {
+    use slabscope_core::trace;
+    let (events, bad) = trace::parse(text);
+    if events.is_empty() {
+        return Err(format!("no kmem events found ({} malformed line(s))", bad.len()));
+    }
+    let cpus = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1).clamp(1, 64);
+    let config = MachineConfig { mem_bytes: 256 << 20, cpus, ..MachineConfig::default() };
+    let bad_count = bad.len();
+    let (session, report) = trace::replay(&events, bad, config, |_, _| {}).map_err(|e| e.to_string())?;
+    Ok((
+        session,
+        format!(
+            "{} events, {} simulated ops, {} unmatched frees, {} malformed line(s)",
+            events.len(),
+            session.op_count(),
+            report.unmatched_frees,
+            bad_count
+        ),
+    ))
 }
 
 fn demo_session() -> Session {
     script::load(DEMO, &MachineConfig::default(), &[]).expect("the built-in demo script is valid")
 }
 
+/// The initial step from the URL (`#step=N`), if any.
+fn step_from_url() -> Option<u64> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.trim_start_matches('#').split('&').find_map(|kv| kv.strip_prefix("step=")?.parse().ok())
+}
+
+fn gunzip_if_needed(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut s).map_err(|e| format!("gzip: {e}"))?;
+        Ok(s)
+    } else {
+        String::from_utf8(bytes).map_err(|_| "the file is not text".to_string())
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| State { session: Rc::new(RefCell::new(demo_session())), lang: Lang::En, version: 0 });
+    let state = use_reducer(|| {
+        let session = Rc::new(RefCell::new(demo_session()));
+        if let Some(step) = step_from_url() {
+            session.borrow_mut().seek(step);
+        }
+        State { session, lang: Lang::En, playing: false, speed: 3, help: false, notice: None, version: 0 }
+    });
 
-    // Keyboard: → steps forward, ← back.
+    // Keyboard: ←/→ one event, Shift+←/→ one operation, Space play/pause, Home/End, [ ] speed, ?.
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let doc = gloo::utils::document();
-            let listener = EventListener::new(&doc, "keydown", move |e| {
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(&doc, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                match e.key().as_str() {
-                    "ArrowRight" => dispatcher.dispatch(Action::StepOp),
-                    "ArrowLeft" => dispatcher.dispatch(Action::BackOp),
-                    _ => {}
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                if in_field {
+                    return;
                 }
+                let action = match (e.key().as_str(), e.shift_key()) {
+                    ("ArrowRight", false) => Action::Event(1),
+                    ("ArrowLeft", false) => Action::Event(-1),
+                    ("ArrowRight", true) => Action::Op(1),
+                    ("ArrowLeft", true) => Action::Op(-1),
+                    (" ", _) => Action::TogglePlay,
+                    ("Home", _) => Action::Start,
+                    ("End", _) => Action::End,
+                    ("]", _) => Action::Faster,
+                    ("[", _) => Action::Slower,
+                    ("?", _) => Action::ToggleHelp,
+                    _ => return,
+                };
+                e.prevent_default();
+                dispatcher.dispatch(action);
             });
             move || drop(listener)
+        });
+    }
+    // Playback timer.
+    {
+        let dispatcher = state.dispatcher();
+        let (playing, speed) = (state.playing, state.speed);
+        use_effect_with((playing, speed), move |&(playing, speed)| {
+            let interval = playing.then(|| {
+                let ms = (1000.0 / SPEEDS[speed]).max(4.0) as u32;
+                gloo::timers::callback::Interval::new(ms, move || dispatcher.dispatch(Action::Tick))
+            });
+            move || drop(interval)
         });
     }
     // Tell the test harness (and anyone curious) that the app is up.
@@ -121,6 +246,15 @@ pub fn app() -> Html {
         use_effect_with(lang, move |lang| {
             if let Some(html) = gloo::utils::document().document_element() {
                 let _ = html.set_attribute("lang", lang.code());
+            }
+        });
+    }
+    // The step lives in the URL (`#step=N`) so a reload or a shared link shows the same view.
+    {
+        let step = state.session.borrow().step();
+        use_effect_with(step, move |step| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_hash(&format!("step={step}"));
             }
         });
     }
@@ -148,27 +282,88 @@ pub fn app() -> Html {
         .and_then(|k| session.op(k))
         .map(|op| tf(lang, "ui.op", &[("op", op.to_script(session.names()))]))
         .unwrap_or_default();
+    let (events, applied) = session.current_op_events();
+    let first_step = session.current_op().map_or(0, |k| session.op_events_range(k).start);
+    let log: Vec<String> = events
+        .iter()
+        .map(|ev| i18n::message(lang, &ev.message(), session.names(), &|c| session.head().cache_name(c)))
+        .collect();
     let hash = format!("{:016x}", determinism_hash());
 
     let on = |a: fn() -> Action| {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(a()))
     };
+    let on_scrub = {
+        let d = state.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                if let Ok(v) = input.value().parse::<u64>() {
+                    d.dispatch(Action::Seek(v));
+                }
+            }
+        })
+    };
+    let on_log = {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::Seek(first_step + i as u64 + 1)))
+    };
+    let on_file = {
+        let d = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let name = file.name();
+            let d = d.clone();
+            let reader = gloo::file::callbacks::read_as_bytes(&gloo::file::File::from(file), move |res| match res {
+                Ok(bytes) => match gunzip_if_needed(bytes) {
+                    Ok(text) => d.dispatch(Action::LoadTrace(name, text)),
+                    Err(e) => d.dispatch(Action::LoadError(format!("{name}: {e}"))),
+                },
+                Err(e) => d.dispatch(Action::LoadError(format!("{name}: {e}"))),
+            });
+            // The reader must live until it calls back.
+            std::mem::forget(reader);
+        })
+    };
+    let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };
     html! {
         <main id="app">
             <header class="app-header">
                 <h1>{ t(lang, "app.title") }</h1>
                 <p class="tagline">{ t(lang, "app.tagline") }</p>
+                <label class="file-button">
+                    { t(lang, "ui.open_trace") }
+                    <input id="trace-file" type="file" accept=".txt,.gz,.perf" onchange={on_file} />
+                </label>
+                <button id="help" aria-expanded={state.help.to_string()} onclick={on(|| Action::ToggleHelp)}>{ "?" }</button>
                 <button id="lang" onclick={on(|| Action::ToggleLang)}>{ t(lang, "ui.lang") }</button>
             </header>
-            <section class="controls" aria-label="playback">
-                <button id="reset" onclick={on(|| Action::Reset)}>{ t(lang, "ui.reset") }</button>
-                <button id="back" onclick={on(|| Action::BackOp)}>{ t(lang, "ui.back") }</button>
-                <button id="step" onclick={on(|| Action::StepOp)}>{ t(lang, "ui.step") }</button>
+            if let Some(n) = &state.notice {
+                <p id="notice" class="notice" role="status">{ n.clone() }</p>
+            }
+            if state.help {
+                <section id="shortcuts" class="panel shortcuts" aria-label={t(lang, "ui.shortcuts")}>
+                    <h2>{ t(lang, "ui.shortcuts") }</h2>
+                    <p>{ t(lang, "ui.shortcuts_text") }</p>
+                </section>
+            }
+            <section class="controls" aria-label={t(lang, "ui.playback")}>
+                <button id="reset" title="Home" onclick={on(|| Action::Start)}>{ t(lang, "ui.reset") }</button>
+                <button id="back" title="Shift+←" onclick={on(|| Action::Op(-1))}>{ t(lang, "ui.back") }</button>
+                <button id="event-back" title="←" onclick={on(|| Action::Event(-1))}>{ t(lang, "ui.event_back") }</button>
+                <button id="play" title="Space" onclick={on(|| Action::TogglePlay)}>{ play_label }</button>
+                <button id="event-next" title="→" onclick={on(|| Action::Event(1))}>{ t(lang, "ui.event_next") }</button>
+                <button id="step" title="Shift+→" onclick={on(|| Action::Op(1))}>{ t(lang, "ui.step") }</button>
+                <button id="end" title="End" onclick={on(|| Action::End)}>{ t(lang, "ui.end") }</button>
+                <span id="speed" class="speed">{ tf(lang, "ui.speed", &[("n", SPEEDS[state.speed].to_string())]) }</span>
                 <span id="step-counter">{ counter }</span>
             </section>
+            <input id="scrubber" class="scrubber" type="range" min="0" max={session.total_steps().to_string()}
+                   value={session.step().to_string()} aria-label={t(lang, "ui.timeline")} oninput={on_scrub} />
             <p id="op-text" class="op-text">{ op_text }</p>
             <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
+            <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
             <section class="panel">
                 <h2>{ t(lang, "ui.memory_map") }</h2>
                 <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} />

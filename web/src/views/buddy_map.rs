@@ -13,7 +13,7 @@ pub struct Props {
     pub lang: Lang,
 }
 
-const CELL: u32 = 18;
+const WIDTH: f64 = 576.0;
 
 fn state_name(s: &BlockState) -> &'static str {
     match s {
@@ -26,9 +26,13 @@ fn state_name(s: &BlockState) -> &'static str {
 
 #[function_component(BuddyMap)]
 pub fn buddy_map(p: &Props) -> Html {
-    let per_row = 32.min(p.total_pages.max(1));
-    let rows = p.total_pages.div_ceil(per_row);
-    let (w, h) = (per_row * CELL, rows * CELL);
+    // Small machines: one 18 px cell per page, 32 per row. Large ones: at most 64 rows.
+    let total = p.total_pages.max(1);
+    let per_row = if total <= 1024 { 32.min(total) } else { total.div_ceil(64).next_power_of_two() };
+    let cell_w = WIDTH / f64::from(per_row);
+    let cell_h: f64 = if total <= 1024 { 18.0 } else { 8.0 };
+    let rows = total.div_ceil(per_row);
+    let (w, h) = (f64::from(per_row) * cell_w, f64::from(rows) * cell_h);
     let mut rects = Vec::new();
     for b in &p.blocks {
         let state = state_name(&b.state);
@@ -38,12 +42,12 @@ pub fn buddy_map(p: &Props) -> Html {
         while pfn < end {
             let row = pfn / per_row;
             let seg_end = end.min((row + 1) * per_row);
-            let x = (pfn % per_row) * CELL;
-            let y = row * CELL;
-            let width = (seg_end - pfn) * CELL;
+            let x = f64::from(pfn % per_row) * cell_w;
+            let y = f64::from(row) * cell_h;
+            let width = f64::from(seg_end - pfn) * cell_w;
             rects.push(html! {
-                <rect class={classes!("block", state)} x={x.to_string()} y={y.to_string()}
-                      width={width.to_string()} height={CELL.to_string()}
+                <rect class={classes!("block", state)} x={format!("{x:.2}")} y={format!("{y:.2}")}
+                      width={format!("{width:.2}")} height={format!("{cell_h:.2}")}
                       data-pfn={b.pfn.to_string()} data-order={b.order.to_string()} data-state={state}>
                     <title>{ format!("pfn {}-{} · order {} · {}", b.pfn, end - 1, b.order, t(p.lang, &format!("ui.legend.{state}"))) }</title>
                 </rect>

@@ -1,3 +1,4 @@
 //! One component per view.
 pub mod buddy_map;
 pub mod chart;
+pub mod event_log;

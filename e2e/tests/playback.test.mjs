@@ -1,0 +1,85 @@
+// Playback: micro-event stepping, the scrubber, the event log, URL state, play/pause, help,
+// and opening a real perf trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+
+setupSuite();
+const opts = { timeout: TEST_TIMEOUT_MS };
+
+const stepOf = async (page) => {
+  const m = (await page.textContent('#step-counter')).match(/step (\d+) \/ (\d+)/);
+  assert.ok(m, 'counter text');
+  return [Number(m[1]), Number(m[2])];
+};
+
+test('arrow keys move one micro-event; the explanation follows', opts, async (t) => {
+  const page = await openApp(t);
+  assert.deepEqual((await stepOf(page))[0], 0);
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await stepOf(page))[0], 1);
+  assert.match(await page.textContent('#explain'), /free_area\[0\] on node 0 is empty/);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await stepOf(page))[0], 3);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await stepOf(page))[0], 2);
+  await page.keyboard.press('End');
+  const [end, total] = await stepOf(page);
+  assert.equal(end, total);
+  await page.keyboard.press('Home');
+  assert.equal((await stepOf(page))[0], 0);
+  await finish(t, page, 'playback-keys');
+});
+
+test('scrubber seeks; the event log marks and jumps', opts, async (t) => {
+  const page = await openApp(t);
+  await page.locator('#scrubber').fill('20');
+  assert.equal((await stepOf(page))[0], 20);
+  const current = page.locator('#event-log [aria-current="step"]');
+  assert.equal(await current.count(), 1);
+  const first = page.locator('#event-log .log-entry').first();
+  const firstStep = Number((await first.locator('.log-step').textContent()).trim());
+  await first.click();
+  assert.equal((await stepOf(page))[0], firstStep);
+  await finish(t, page, 'playback-scrubber-log');
+});
+
+test('the step is kept in the URL across a reload', opts, async (t) => {
+  const page = await openApp(t);
+  await page.locator('#scrubber').fill('17');
+  await page.waitForFunction(() => location.hash.includes('step=17'));
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal((await stepOf(page))[0], 17);
+  await finish(t, page, 'playback-permalink');
+});
+
+test('Space plays and pauses; ? shows the shortcuts', opts, async (t) => {
+  const page = await openApp(t);
+  await page.keyboard.press(']');
+  await page.keyboard.press(']');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => /step ([3-9]|\d\d)/.test(document.querySelector('#step-counter').textContent));
+  await page.keyboard.press(' ');
+  const [a] = await stepOf(page);
+  await page.waitForTimeout(300);
+  const [b] = await stepOf(page);
+  assert.equal(a, b, 'paused');
+  await page.keyboard.press('?');
+  assert.equal(await page.locator('#shortcuts').isVisible(), true);
+  await finish(t, page, 'playback-help');
+});
+
+test('a real perf trace can be opened', opts, async (t) => {
+  const page = await openApp(t);
+  await page.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
+  await page.waitForSelector('#notice', { timeout: 30_000 });
+  assert.match(await page.textContent('#notice'), /2000 events/);
+  const [, total] = await stepOf(page);
+  assert.ok(total > 2000, `trace timeline has ${total} steps`);
+  await page.keyboard.press('End');
+  assert.match(await page.textContent('#buddyinfo'), /Node 0, zone {3}Normal/);
+  await finish(t, page, 'playback-trace');
+});
