@@ -146,12 +146,13 @@ fn load_trace(text: &str) -> Result<(Session, String), String> {
     let config = MachineConfig { mem_bytes: 256 << 20, cpus, ..MachineConfig::default() };
     let bad_count = bad.len();
     let (session, report) = trace::replay(&events, bad, config, |_, _| {}).map_err(|e| e.to_string())?;
+    let ops = session.op_count();
     Ok((
         session,
         format!(
             "{} events, {} simulated ops, {} unmatched frees, {} malformed line(s)",
             events.len(),
-            session.op_count(),
+            ops,
             report.unmatched_frees,
             bad_count
         ),
