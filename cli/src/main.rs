@@ -30,6 +30,7 @@ RUN OPTIONS:
 
 REPLAY OPTIONS: --slab, --cpus, --nodes, --mem (default 256M), --seed, --pcp as above, plus
     --slabinfo FILE  create the caches of a /proc/slabinfo snapshot first
+    --buddyinfo FILE start from the free lists of a /proc/buddyinfo snapshot (memory sized to fit)
     --quiet          no progress on stderr
 
 Flags override the script's `config` lines. `show` ops print in kernel formats.
@@ -204,7 +205,7 @@ fn read_maybe_gz(path: &str) -> Result<String, String> {
 fn cmd_replay(args: &[String]) -> ExitCode {
     use slabscope_core::trace;
     let mut config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
-    let (mut path, mut slabinfo, mut quiet) = (None, None, false);
+    let (mut path, mut slabinfo, mut buddyinfo, mut quiet) = (None, None, None, false);
     let mut cpus_given = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -214,13 +215,17 @@ fn cmd_replay(args: &[String]) -> ExitCode {
         };
         match key.as_str() {
             "--quiet" => quiet = true,
-            "--slabinfo" | "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
+            "--slabinfo" | "--buddyinfo" | "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
                 let Some(v) = inline.or_else(|| it.next().cloned()) else {
                     eprintln!("error: {key} needs a value");
                     return ExitCode::from(2);
                 };
                 if key == "--slabinfo" {
                     slabinfo = Some(v);
+                    continue;
+                }
+                if key == "--buddyinfo" {
+                    buddyinfo = Some(v);
                     continue;
                 }
                 cpus_given |= key == "--cpus";
@@ -270,31 +275,38 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             }
         }
     };
-    let result = match &slabinfo {
-        None => trace::replay(&events, bad, config.clone(), &mut progress),
-        Some(f) => {
-            let text = match read_maybe_gz(f) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(1);
+    let prelude = match &slabinfo {
+        None => String::new(),
+        Some(f) => match read_maybe_gz(f) {
+            Ok(text) => {
+                let (script_text, sbad) = trace::slabinfo_to_script(&text);
+                for b in &sbad {
+                    eprintln!("warning: {f}: {b}");
                 }
-            };
-            let (script_text, sbad) = trace::slabinfo_to_script(&text);
-            for b in &sbad {
-                eprintln!("warning: {f}: {b}");
+                script_text
             }
-            let mut events = events.clone();
-            // The snapshot's caches are created first, so traced caches find them by name.
-            let pre = script::load(&script_text, &config, &[]);
-            if let Err(e) = pre {
-                eprintln!("error: {f}: {e}");
+            Err(e) => {
+                eprintln!("error: {e}");
                 return ExitCode::from(1);
             }
-            events.shrink_to_fit();
-            trace::replay_after(&script_text, &events, bad, config.clone(), &mut progress)
+        },
+    };
+    let start = match &buddyinfo {
+        None => {
+            slabscope_core::session::Session::with_names(config.clone(), Default::default()).map_err(|e| e.to_string())
+        }
+        Some(f) => read_maybe_gz(f)
+            .and_then(|text| trace::session_from_buddyinfo(&text, &config).map_err(|e| format!("{f}: {e}"))),
+    };
+    let start = match start {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
         }
     };
+    let config = start.config().clone();
+    let result: Result<_, String> = Ok(trace::replay_into(start, &prelude, &events, bad, &mut progress));
     let (session, report) = match result {
         Ok(r) => r,
         Err(e) => {

@@ -117,3 +117,23 @@ fn replay_reports_a_real_trace() {
     assert_eq!(code, 1);
     assert!(err.contains("/no/such/trace"));
 }
+
+#[test]
+fn replay_can_start_from_a_buddyinfo_picture() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/kmem-ls-sort-2000.perf.txt");
+    let dir = std::env::temp_dir().join(format!("slabscope-bi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bi = dir.join("buddyinfo");
+    std::fs::write(
+        &bi,
+        "Node 0, zone   Normal    100     50     20     10      5      2      1      1      0      0     40 \n",
+    )
+    .unwrap();
+    let (code, out, err) = slabscope(&["replay", "--quiet", "--buddyinfo", bi.to_str().unwrap(), path], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("MiB"), "{out}");
+    std::fs::write(&bi, "Node 0, zone Normal 1 2\n").unwrap();
+    let (code, _, err) = slabscope(&["replay", "--buddyinfo", bi.to_str().unwrap(), path], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("line 1"), "{err}");
+}

@@ -113,6 +113,67 @@ impl Buddy {
         b
     }
 
+    /// Boot into a given free-area picture (`free[node][order]` = blocks on `free_area[order]`):
+    /// free blocks are laid out from the largest order down, each below `MAX_PAGE_ORDER` paired
+    /// with its buddy half allocated to `reserved` so it cannot merge; the rest of each node is
+    /// allocated to `reserved` as well. The caller sized the nodes with [`Buddy::pages_for`].
+    pub fn boot_with_free(m: &mut Machine, free: &[[u64; NR_PAGE_ORDERS]], reserved: Owner) -> Buddy {
+        let ppn = m.config().pages_per_node();
+        let mut b = Buddy {
+            zones: (0..m.config().nodes)
+                .map(|node| Zone {
+                    node,
+                    start_pfn: u32::from(node) * ppn,
+                    pages: ppn,
+                    free_area: [FreeArea::EMPTY; NR_PAGE_ORDERS],
+                })
+                .collect(),
+        };
+        let mut sink = crate::event::CountSink::default();
+        for node in 0..m.config().nodes {
+            let start = u32::from(node) * ppn;
+            let end = start + ppn;
+            let mut pfn = start;
+            let counts = free.get(usize::from(node)).copied().unwrap_or([0; NR_PAGE_ORDERS]);
+            for order in (0..=MAX_PAGE_ORDER).rev() {
+                for _ in 0..counts[usize::from(order)] {
+                    let f = m.frame_mut(pfn);
+                    f.kind = FrameKind::Transit;
+                    f.order = order;
+                    b.emit(m, &mut sink, Event::BlockInserted { node, pfn, order, place: InsertWhere::TailBoot });
+                    pfn += 1 << order;
+                    if order < MAX_PAGE_ORDER {
+                        let f = m.frame_mut(pfn);
+                        f.kind = FrameKind::Used { owner: reserved };
+                        f.order = order;
+                        pfn += 1 << order;
+                    }
+                }
+            }
+            // Whatever is left is in use (maximal aligned blocks).
+            while pfn < end {
+                let mut order = (pfn.trailing_zeros() as u8).min(MAX_PAGE_ORDER);
+                while pfn + (1 << order) > end {
+                    order -= 1;
+                }
+                let f = m.frame_mut(pfn);
+                f.kind = FrameKind::Used { owner: reserved };
+                f.order = order;
+                pfn += 1 << order;
+            }
+        }
+        b
+    }
+
+    /// Pages a node needs to hold the free blocks `counts` as [`Buddy::boot_with_free`] lays them out.
+    pub fn pages_for(counts: &[u64; NR_PAGE_ORDERS]) -> u64 {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(o, &n)| n * if o == usize::from(MAX_PAGE_ORDER) { 1u64 << o } else { 2u64 << o })
+            .sum()
+    }
+
     /// The zones, one per node.
     pub fn zones(&self) -> &[Zone] {
         &self.zones

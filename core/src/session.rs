@@ -62,9 +62,13 @@ impl Session {
 
     /// A session whose ops use names already interned in `names` (from the script parser).
     pub fn with_names(config: MachineConfig, names: Names) -> Result<Session, ConfigError> {
-        let boot = Sim::boot(config)?;
+        Ok(Self::with_boot(Sim::boot(config)?, names))
+    }
+
+    /// A session starting from a given booted state (e.g. [`Sim::boot_with_free`]).
+    pub fn with_boot(boot: Sim, names: Names) -> Session {
         let interval = interval_for(&boot);
-        Ok(Session {
+        Session {
             names,
             ops: Vec::new(),
             lines: Vec::new(),
@@ -73,7 +77,7 @@ impl Session {
             interval,
             head: boot.clone(),
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot },
-        })
+        }
     }
 
     /// The machine configuration.

@@ -179,8 +179,30 @@ pub struct Sim {
 impl Sim {
     /// Boot a machine: all memory free in the buddy allocator.
     pub fn boot(config: MachineConfig) -> Result<Sim, ConfigError> {
+        Self::boot_with(config, None)
+    }
+
+    /// Boot with the buddy free lists of a `/proc/buddyinfo` picture (`free[node][order]`):
+    /// memory and node count are sized to hold exactly those free blocks (the rest of memory is
+    /// in use by `reserved`). See [`Buddy::boot_with_free`].
+    pub fn boot_with_free(
+        config: MachineConfig,
+        free: &[[u64; NR_PAGE_ORDERS]],
+        reserved: Sym,
+    ) -> Result<Sim, ConfigError> {
+        let nodes = free.len().clamp(1, usize::from(crate::machine::MAX_NODES)) as u8;
+        let ppn = free.iter().map(Buddy::pages_for).max().unwrap_or(0).max(1).next_multiple_of(1024);
+        let config = MachineConfig { nodes, mem_bytes: ppn * u64::from(nodes) * crate::machine::PAGE_SIZE, ..config };
+        let config = MachineConfig { cpus: config.cpus.max(u16::from(nodes)), ..config };
+        Self::boot_with(config, Some((free, Owner::Pages { name: reserved })))
+    }
+
+    fn boot_with(config: MachineConfig, free: Option<(&[[u64; NR_PAGE_ORDERS]], Owner)>) -> Result<Sim, ConfigError> {
         let mut machine = Machine::new(config)?;
-        let buddy = Buddy::boot(&mut machine, &mut crate::event::CountSink::default());
+        let buddy = match free {
+            None => Buddy::boot(&mut machine, &mut crate::event::CountSink::default()),
+            Some((free, owner)) => Buddy::boot_with_free(&mut machine, free, owner),
+        };
         let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
         let slub = Slub::new(machine.config());
         let aether = (machine.config().slab == SlabPolicy::Aether)

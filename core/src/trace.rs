@@ -248,11 +248,22 @@ pub fn replay_after(
     events: &[TraceEvent],
     bad_lines: Vec<BadLine>,
     config: MachineConfig,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
 ) -> Result<(Session, Report), crate::machine::ConfigError> {
-    let mut names = Names::default();
-    let prog = crate::script::parse(prelude, &mut names).unwrap_or_default();
-    let mut session = Session::with_names(config.clone(), names)?;
+    let session = Session::with_names(config, Names::default())?;
+    Ok(replay_into(session, prelude, events, bad_lines, progress))
+}
+
+/// Replay into an existing session (e.g. one booted from a `/proc/buddyinfo` picture).
+pub fn replay_into(
+    mut session: Session,
+    prelude: &str,
+    events: &[TraceEvent],
+    bad_lines: Vec<BadLine>,
+    mut progress: impl FnMut(usize, usize),
+) -> (Session, Report) {
+    let config = session.config().clone();
+    let prog = crate::script::parse(prelude, session.names_mut()).unwrap_or_default();
     let mut report = Report { bad_lines, ..Default::default() };
     let mut caches: HashMap<String, crate::event::Sym> = HashMap::new();
     for (op, &line) in prog.ops.iter().zip(&prog.lines) {
@@ -359,7 +370,58 @@ pub fn replay_after(
         }
     }
     progress(events.len(), events.len());
-    Ok((session, report))
+    (session, report)
+}
+
+/// `/proc/buddyinfo` → free blocks per node and order (zones of a node are added up).
+pub fn parse_buddyinfo(text: &str) -> Result<Vec<[u64; crate::machine::NR_PAGE_ORDERS]>, BadLine> {
+    let mut nodes: Vec<[u64; crate::machine::NR_PAGE_ORDERS]> = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let line = (i + 1) as u32;
+        if l.trim().is_empty() {
+            continue;
+        }
+        let bad = |reason: &str| BadLine { line, reason: reason.to_string() };
+        let rest = l.trim().strip_prefix("Node ").ok_or_else(|| bad("expected `Node N, zone NAME counts...`"))?;
+        let (node, rest) = rest.split_once(',').ok_or_else(|| bad("expected `,` after the node number"))?;
+        let node: usize = node.trim().parse().map_err(|_| bad("the node is not a number"))?;
+        if node >= usize::from(crate::machine::MAX_NODES) {
+            return Err(bad("at most 4 nodes are simulated"));
+        }
+        let mut f = rest.split_whitespace();
+        if f.next() != Some("zone") || f.next().is_none() {
+            return Err(bad("expected `zone NAME`"));
+        }
+        let counts: Vec<u64> =
+            f.map(|c| c.parse::<u64>()).collect::<Result<_, _>>().map_err(|_| bad("a count is not a number"))?;
+        if counts.len() != crate::machine::NR_PAGE_ORDERS {
+            return Err(bad(&format!(
+                "expected {} counts (orders 0..=10), found {}",
+                crate::machine::NR_PAGE_ORDERS,
+                counts.len()
+            )));
+        }
+        if nodes.len() <= node {
+            nodes.resize(node + 1, [0; crate::machine::NR_PAGE_ORDERS]);
+        }
+        for (o, c) in counts.into_iter().enumerate() {
+            nodes[node][o] += c;
+        }
+    }
+    if nodes.is_empty() {
+        return Err(BadLine { line: 1, reason: "no `Node N, zone ...` line".into() });
+    }
+    Ok(nodes)
+}
+
+/// A session booted into the free-area picture of a `/proc/buddyinfo` snapshot.
+pub fn session_from_buddyinfo(text: &str, base: &MachineConfig) -> Result<Session, String> {
+    let free = parse_buddyinfo(text).map_err(|b| b.to_string())?;
+    let mut names = Names::default();
+    let reserved = names.intern("boot-reserved");
+    let sim = crate::sim::Sim::boot_with_free(base.clone(), &free, reserved)
+        .map_err(|e| format!("{e} (this buddyinfo needs more memory than the simulator holds: at most 4 GiB)"))?;
+    Ok(Session::with_boot(sim, names))
 }
 
 /// The caches of a `/proc/slabinfo` snapshot as op-language lines (`cache create NAME size=N`),
@@ -416,6 +478,22 @@ mod tests {
         assert_eq!(ev.len(), 1);
         assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert!(bad[2].reason.contains("bytes_req"), "{}", bad[2]);
+    }
+
+    #[test]
+    fn buddyinfo_import_reproduces_the_picture() {
+        let text = "Node 0, zone      DMA      1      1      0      1      2      1      1      0      1      1      3 \n\
+                    Node 0, zone    DMA32      5      2      3      1      0      0      1      1      0      1      1 \n";
+        let s = session_from_buddyinfo(text, &MachineConfig::default()).unwrap();
+        s.head().check().unwrap();
+        assert_eq!(
+            s.head().buddy.buddyinfo(),
+            "Node 0, zone   Normal      6      3      3      2      2      1      2      1      1      2      4 \n"
+        );
+        let e = parse_buddyinfo("Node 0, zone Normal 1 2 3\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(session_from_buddyinfo("Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 99999\n", &MachineConfig::default())
+            .is_err());
     }
 
     #[test]
