@@ -1,13 +1,14 @@
 //! Magazines and depot (Bonwick & Adams) and Linux 7.0 sheaves and barn, in front of SLUB.
 
+mod common;
+
 use proptest::prelude::*;
 use slabscope_core::event::{ArrHit, Event};
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::percpu::MAX_FULL_SHEAVES;
 use slabscope_core::script;
 use slabscope_core::session::Session;
-use slabscope_core::sim::{OpError, Sim};
-use slabscope_core::snapshot::Snapshot;
+use slabscope_core::sim::OpError;
 
 fn run(src: &str) -> Session {
     let s = script::load(src, &MachineConfig::default(), &[]).unwrap_or_else(|e| panic!("{e}"));
@@ -114,29 +115,10 @@ proptest! {
                 _ if !sheaves => "reap".to_string(),
                 _ => "show stats".to_string(),
             };
-            let mut names = s.names().clone();
-            let prog = script::parse(&line, &mut names).unwrap();
-            *s.names_mut() = names;
-            let before = Snapshot::of(s.head(), s.names());
-            match s.push(prog.ops[0], i as u32) {
-                Ok(_) => {}
-                Err(OpError::OutOfMemory { .. }) => {
-                    live.pop();
-                    prop_assert_eq!(&before, &Snapshot::of(s.head(), s.names()));
-                }
-                Err(e) => return Err(TestCaseError::fail(format!("{line}: {e}"))),
+            if !common::push_checked(&mut s, &line, i as u32)? {
+                live.pop();
             }
-            s.head().check().map_err(|e| TestCaseError::fail(format!("after `{line}`: {e}")))?;
         }
-        let mut all = Vec::new();
-        s.for_each_event(|_, e| all.push(e.clone()));
-        let cfgm = s.config().clone();
-        for t in seeks {
-            let step = t % (s.total_steps() + 1);
-            s.seek(step);
-            let mut reference = Sim::boot(cfgm.clone()).unwrap();
-            for ev in &all[..step as usize] { reference.apply(ev); }
-            prop_assert_eq!(Snapshot::of(s.sim(), s.names()), Snapshot::of(&reference, s.names()));
-        }
+        common::seeks_match_replay(&mut s, &seeks)?;
     }
 }

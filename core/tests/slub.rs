@@ -1,5 +1,7 @@
 //! SLUB scenarios that pin Linux behaviour, and a property test over random slab workloads.
 
+mod common;
+
 use proptest::prelude::*;
 use slabscope_core::event::{AllocPath, Event, FreePath, SlowStep};
 use slabscope_core::machine::MachineConfig;
@@ -292,36 +294,10 @@ proptest! {
                     if n.starts_with('k') { format!("kfree {n} cpu={cpu}") } else { format!("cache free {n} cpu={cpu}") }
                 }
             };
-            let mut names = s.names().clone();
-            let prog = script::parse(&line, &mut names).unwrap();
-            *s.names_mut() = names;
-            let before = Snapshot::of(s.head(), s.names());
-            match s.push(prog.ops[0], i as u32) {
-                Ok(_) => {}
-                Err(OpError::OutOfMemory { .. }) => {
-                    live.pop();
-                    prop_assert_eq!(&before, &Snapshot::of(s.head(), s.names()));
-                }
-                Err(e) => return Err(TestCaseError::fail(format!("{line}: {e}"))),
-            }
-            s.head().check().map_err(|e| TestCaseError::fail(format!("after `{line}`: {e}")))?;
-        }
-        let mut all = Vec::new();
-        s.for_each_event(|_, e| all.push(e.clone()));
-        for t in seeks {
-            let step = t % (s.total_steps() + 1);
-            s.seek(step);
-            let mut reference = Sim::boot(cfg.clone()).unwrap();
-            for ev in &all[..step as usize] { reference.apply(ev); }
-            let (a, b) = (Snapshot::of(s.sim(), s.names()), Snapshot::of(&reference, s.names()));
-            if a != b {
-                let (ja, jb) = (serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
-                let diff: Vec<String> = ja.as_object().unwrap().iter()
-                    .filter(|(k, v)| jb.get(k.as_str()) != Some(v))
-                    .map(|(k, v)| format!("{k}: seek={} replay={}", v.to_string().chars().take(300).collect::<String>(), jb[k.as_str()].to_string().chars().take(300).collect::<String>()))
-                    .collect();
-                return Err(TestCaseError::fail(format!("step {step} of {}: {}", s.total_steps(), diff.join("\n"))));
+            if !common::push_checked(&mut s, &line, i as u32)? {
+                live.pop();
             }
         }
+        common::seeks_match_replay(&mut s, &seeks)?;
     }
 }

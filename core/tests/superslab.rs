@@ -1,6 +1,8 @@
 //! The SuperSlab allocator (seed 004): lifecycle before and after Phase 7.6, magazines,
 //! `total_active_blocks`, and random traffic with invariants after every op.
 
+mod common;
+
 use proptest::prelude::*;
 use slabscope_core::event::{Event, SsFrom};
 use slabscope_core::machine::MachineConfig;
@@ -112,30 +114,11 @@ proptest! {
             } else {
                 format!("free {} thread={thread}", live.swap_remove(pick % live.len()))
             };
-            let mut names = s.names().clone();
-            let prog = script::parse(&line, &mut names).unwrap();
-            *s.names_mut() = names;
-            let before = Snapshot::of(s.head(), s.names());
-            match s.push(prog.ops[0], i as u32) {
-                Ok(_) => {}
-                Err(OpError::OutOfMemory { .. }) => {
-                    live.pop();
-                    prop_assert_eq!(&before, &Snapshot::of(s.head(), s.names()));
-                }
-                Err(e) => return Err(TestCaseError::fail(format!("{line}: {e}"))),
+            if !common::push_checked(&mut s, &line, i as u32)? {
+                live.pop();
             }
-            s.head().check().map_err(|e| TestCaseError::fail(format!("after `{line}`: {e}")))?;
         }
-        let mut all = Vec::new();
-        s.for_each_event(|_, e| all.push(e.clone()));
-        let cfgm = s.config().clone();
-        for t in seeks {
-            let step = t % (s.total_steps() + 1);
-            s.seek(step);
-            let mut reference = Sim::boot(cfgm.clone()).unwrap();
-            for ev in &all[..step as usize] { reference.apply(ev); }
-            prop_assert_eq!(Snapshot::of(s.sim(), s.names()), Snapshot::of(&reference, s.names()));
-        }
+        common::seeks_match_replay(&mut s, &seeks)?;
     }
 }
 
