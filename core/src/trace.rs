@@ -254,71 +254,79 @@ pub fn replay_after(
     Ok(replay_into(session, prelude, events, bad_lines, progress))
 }
 
-/// Replay into an existing session (e.g. one booted from a `/proc/buddyinfo` picture).
-pub fn replay_into(
-    mut session: Session,
-    prelude: &str,
-    events: &[TraceEvent],
-    bad_lines: Vec<BadLine>,
-    mut progress: impl FnMut(usize, usize),
-) -> (Session, Report) {
-    let config = session.config().clone();
-    let prog = crate::script::parse(prelude, session.names_mut()).unwrap_or_default();
-    let mut report = Report { bad_lines, ..Default::default() };
-    let mut caches: HashMap<String, crate::event::Sym> = HashMap::new();
-    for (op, &line) in prog.ops.iter().zip(&prog.lines) {
-        if let (Op::CacheCreate { name, .. }, Ok(_)) = (op, session.push(*op, line)) {
-            caches.insert(session.names().name(*name).to_string(), *name);
+/// Replays trace events one by one into a session (so a UI can show progress between chunks).
+pub struct Replayer {
+    session: Session,
+    report: Report,
+    // Live traced pointers -> binding name; separate spaces for slab objects and pages.
+    objects: HashMap<u64, crate::event::Sym>,
+    pages: HashMap<u64, crate::event::Sym>,
+    generation: HashMap<u64, u32>,
+    caches: HashMap<String, crate::event::Sym>,
+}
+
+impl Replayer {
+    /// Start on `session`, after running `prelude` (e.g. [`slabinfo_to_script`] output).
+    pub fn new(mut session: Session, prelude: &str, bad_lines: Vec<BadLine>) -> Replayer {
+        let prog = crate::script::parse(prelude, session.names_mut()).unwrap_or_default();
+        let mut caches = HashMap::new();
+        for (op, &line) in prog.ops.iter().zip(&prog.lines) {
+            if let (Op::CacheCreate { name, .. }, Ok(_)) = (op, session.push(*op, line)) {
+                caches.insert(session.names().name(*name).to_string(), *name);
+            }
+        }
+        Replayer {
+            session,
+            report: Report { bad_lines, ..Default::default() },
+            objects: HashMap::new(),
+            pages: HashMap::new(),
+            generation: HashMap::new(),
+            caches,
         }
     }
-    // Live traced pointers → binding name; separate spaces for slab objects and pages.
-    let mut objects: HashMap<u64, crate::event::Sym> = HashMap::new();
-    let mut pages: HashMap<u64, crate::event::Sym> = HashMap::new();
-    let mut generation: HashMap<u64, u32> = HashMap::new();
-    let cpus = config.cpus;
-    let step = (events.len() / 100).max(1);
-    for (i, ev) in events.iter().enumerate() {
-        if i % step == 0 {
-            progress(i, events.len());
-        }
-        *report.by_kind.entry(ev.kind.name()).or_default() += 1;
-        report.traced_cpus = report.traced_cpus.max(ev.cpu + 1);
-        let cpu = Some(ev.cpu % cpus);
+
+    fn fresh(&mut self, ptr: u64, prefix: &str) -> crate::event::Sym {
+        let g = self.generation.entry(ptr).or_insert(0);
+        *g += 1;
+        self.session.names_mut().intern(&format!("{prefix}{ptr:x}.{g}"))
+    }
+
+    /// Replay one event.
+    pub fn feed(&mut self, ev: &TraceEvent) {
+        let config = self.session.config().clone();
+        *self.report.by_kind.entry(ev.kind.name()).or_default() += 1;
+        self.report.traced_cpus = self.report.traced_cpus.max(ev.cpu + 1);
+        let cpu = Some(ev.cpu % config.cpus);
         let node = u8::try_from(ev.node).ok().filter(|&n| n < config.nodes);
-        let fresh = |ptr: u64, prefix: &str, session: &mut Session, generation: &mut HashMap<u64, u32>| {
-            let g = generation.entry(ptr).or_insert(0);
-            *g += 1;
-            session.names_mut().intern(&format!("{prefix}{ptr:x}.{g}"))
-        };
         let op = match ev.kind {
             Kind::Kmalloc | Kind::CacheAlloc => {
-                report.bytes_req += u64::from(ev.bytes_req);
-                report.bytes_alloc += u64::from(ev.bytes_alloc);
-                if objects.remove(&ev.ptr).is_some() {
-                    report.reused_live += 1;
+                self.report.bytes_req += u64::from(ev.bytes_req);
+                self.report.bytes_alloc += u64::from(ev.bytes_alloc);
+                if self.objects.remove(&ev.ptr).is_some() {
+                    self.report.reused_live += 1;
                 }
-                let name = fresh(ev.ptr, "o", &mut session, &mut generation);
-                objects.insert(ev.ptr, name);
+                let name = self.fresh(ev.ptr, "o");
+                self.objects.insert(ev.ptr, name);
                 let target = Target::Name { name };
                 if ev.kind == Kind::Kmalloc {
                     Op::Kmalloc { size: ev.bytes_req.max(1), cpu, node, target }
                 } else {
                     let label = ev.cache.clone().expect("checked by the parser");
-                    let cache = match caches.get(&label) {
+                    let cache = match self.caches.get(&label) {
                         Some(&c) => c,
                         None => {
-                            let c = session.names_mut().intern(&label);
+                            let c = self.session.names_mut().intern(&label);
                             let create = Op::CacheCreate {
                                 name: c,
                                 size: ev.bytes_req.max(1),
                                 align: 0,
                                 flags: CacheFlags::default(),
                             };
-                            match session.push(create, ev.line) {
-                                Ok(_) => report.caches_created += 1,
-                                Err(e) => report.failed.push((ev.line, e.to_string())),
+                            match self.session.push(create, ev.line) {
+                                Ok(_) => self.report.caches_created += 1,
+                                Err(e) => self.report.failed.push((ev.line, e.to_string())),
                             }
-                            caches.insert(label, c);
+                            self.caches.insert(label, c);
                             c
                         }
                     };
@@ -327,24 +335,24 @@ pub fn replay_into(
             }
             Kind::Kfree | Kind::CacheFree => {
                 if ev.ptr == 0 {
-                    report.nil_frees += 1;
-                    continue;
+                    self.report.nil_frees += 1;
+                    return;
                 }
-                match objects.remove(&ev.ptr) {
+                match self.objects.remove(&ev.ptr) {
                     Some(name) if ev.kind == Kind::Kfree => Op::Kfree { what: Ref::Name { name }, cpu },
                     Some(name) => Op::CacheFree { what: Ref::Name { name }, cpu },
                     None => {
-                        report.unmatched_frees += 1;
-                        continue;
+                        self.report.unmatched_frees += 1;
+                        return;
                     }
                 }
             }
             Kind::PageAlloc => {
-                if pages.remove(&ev.ptr).is_some() {
-                    report.reused_live += 1;
+                if self.pages.remove(&ev.ptr).is_some() {
+                    self.report.reused_live += 1;
                 }
-                let name = fresh(ev.ptr, "p", &mut session, &mut generation);
-                pages.insert(ev.ptr, name);
+                let name = self.fresh(ev.ptr, "p");
+                self.pages.insert(ev.ptr, name);
                 Op::PagesAlloc {
                     order: ev.order.min(crate::machine::MAX_PAGE_ORDER),
                     node,
@@ -352,25 +360,48 @@ pub fn replay_into(
                     target: Target::Name { name },
                 }
             }
-            Kind::PageFree => match pages.remove(&ev.ptr) {
+            Kind::PageFree => match self.pages.remove(&ev.ptr) {
                 Some(name) => Op::PagesFree { what: Ref::Name { name }, cpu },
                 None => {
-                    report.unmatched_frees += 1;
-                    continue;
+                    self.report.unmatched_frees += 1;
+                    return;
                 }
             },
         };
-        if let Err(e) = session.push(op, ev.line) {
+        if let Err(e) = self.session.push(op, ev.line) {
             // The allocation did not happen in the simulation: forget its pointer.
             if let OpError::OutOfMemory { .. } | OpError::BadSize { .. } = e {
-                objects.remove(&ev.ptr);
-                pages.remove(&ev.ptr);
+                self.objects.remove(&ev.ptr);
+                self.pages.remove(&ev.ptr);
             }
-            report.failed.push((ev.line, e.to_string()));
+            self.report.failed.push((ev.line, e.to_string()));
         }
     }
+
+    /// The session and report.
+    pub fn finish(self) -> (Session, Report) {
+        (self.session, self.report)
+    }
+}
+
+/// Replay into an existing session (e.g. one booted from a `/proc/buddyinfo` picture).
+pub fn replay_into(
+    session: Session,
+    prelude: &str,
+    events: &[TraceEvent],
+    bad_lines: Vec<BadLine>,
+    mut progress: impl FnMut(usize, usize),
+) -> (Session, Report) {
+    let mut r = Replayer::new(session, prelude, bad_lines);
+    let step = (events.len() / 100).max(1);
+    for (i, ev) in events.iter().enumerate() {
+        if i % step == 0 {
+            progress(i, events.len());
+        }
+        r.feed(ev);
+    }
     progress(events.len(), events.len());
-    (session, report)
+    r.finish()
 }
 
 /// `/proc/buddyinfo` → free blocks per node and order (zones of a node are added up).

@@ -83,3 +83,20 @@ test('a real perf trace can be opened', opts, async (t) => {
   assert.match(await page.textContent('#buddyinfo'), /Node 0, zone {3}Normal/);
   await finish(t, page, 'playback-trace');
 });
+
+test('a trace dropped on the page replays with a progress bar', opts, async (t) => {
+  const page = await openApp(t);
+  const { readFileSync } = await import('node:fs');
+  const slice = readFileSync(join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'), 'utf8');
+  const text = slice.repeat(5);
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.perf.txt', { type: 'text/plain' }));
+    return dt;
+  }, text);
+  await page.dispatchEvent('#app', 'drop', { dataTransfer });
+  await page.waitForSelector('#trace-progress', { state: 'attached', timeout: 30_000 });
+  await page.waitForSelector('#notice', { timeout: 60_000 });
+  assert.match(await page.textContent('#notice'), /dropped\.perf\.txt: 10000 events/);
+  await finish(t, page, 'playback-trace-dropped');
+});

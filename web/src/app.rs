@@ -50,6 +50,8 @@ pub enum Action {
     ToggleHelp,
     /// A trace file was read: (file name, text).
     LoadTrace(String, String),
+    /// Replay the next chunk of the trace being loaded.
+    LoadChunk,
     /// Reading a file failed.
     LoadError(String),
 }
@@ -62,6 +64,8 @@ pub struct State {
     pub help: bool,
     /// A one-line summary of the loaded trace, or an error.
     pub notice: Option<String>,
+    /// A trace being replayed chunk by chunk.
+    pub loading: Option<Rc<RefCell<Option<LoadJob>>>>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -77,6 +81,7 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let (mut lang, mut playing, mut speed, mut help, mut notice) =
             (self.lang, self.playing, self.speed, self.help, self.notice.clone());
+        let mut loading = self.loading.clone();
         let mut session = self.session.clone();
         {
             let mut s = session.borrow_mut();
@@ -117,46 +122,80 @@ impl Reducible for State {
                 Action::Slower => speed = speed.saturating_sub(1),
                 Action::ToggleLang => lang = if lang == Lang::En { Lang::Ja } else { Lang::En },
                 Action::ToggleHelp => help = !help,
-                Action::LoadTrace(name, text) => {
-                    drop(s);
-                    match load_trace(&text) {
-                        Ok((new, summary)) => {
-                            session = Rc::new(RefCell::new(new));
-                            notice = Some(format!("{name}: {summary}"));
-                            playing = false;
-                        }
-                        Err(e) => notice = Some(format!("{name}: {e}")),
+                Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
+                    Ok(job) => {
+                        loading = Some(Rc::new(RefCell::new(Some(job))));
+                        notice = None;
+                        playing = false;
+                    }
+                    Err(e) => notice = Some(format!("{name}: {e}")),
+                },
+                Action::LoadChunk => {
+                    let done = loading.as_ref().is_some_and(|j| j.borrow_mut().as_mut().is_some_and(LoadJob::step));
+                    let job = if done { loading.take().and_then(|j| j.borrow_mut().take()) } else { None };
+                    if let Some(job) = job {
+                        drop(s);
+                        let (new, summary) = job.finish();
+                        session = Rc::new(RefCell::new(new));
+                        notice = Some(summary);
                     }
                 }
                 Action::LoadError(e) => notice = Some(e),
             }
         }
-        Rc::new(State { session, lang, playing, speed, help, notice, version: self.version + 1 })
+        Rc::new(State { session, lang, playing, speed, help, notice, loading, version: self.version + 1 })
     }
 }
 
-/// Parse and replay a perf trace (plain text or gzip) into a session.
-fn load_trace(text: &str) -> Result<(Session, String), String> {
-    use slabscope_core::trace;
-    let (events, bad) = trace::parse(text);
-    if events.is_empty() {
-        return Err(format!("no kmem events found ({} malformed line(s))", bad.len()));
+/// Events replayed per chunk while a trace loads (the page stays responsive in between).
+const CHUNK: usize = 2000;
+
+/// A perf trace being replayed, chunk by chunk.
+pub struct LoadJob {
+    pub name: String,
+    events: Vec<slabscope_core::trace::TraceEvent>,
+    pub done: usize,
+    bad: usize,
+    replayer: slabscope_core::trace::Replayer,
+}
+
+impl LoadJob {
+    fn start(name: String, text: &str) -> Result<LoadJob, String> {
+        use slabscope_core::trace;
+        let (events, bad) = trace::parse(text);
+        if events.is_empty() {
+            return Err(format!("no kmem events found ({} malformed line(s))", bad.len()));
+        }
+        let cpus = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1).clamp(1, 64);
+        let config = MachineConfig { mem_bytes: 256 << 20, cpus, ..MachineConfig::default() };
+        let session = Session::with_names(config, Default::default()).map_err(|e| e.to_string())?;
+        let bad_count = bad.len();
+        Ok(LoadJob { name, events, done: 0, bad: bad_count, replayer: trace::Replayer::new(session, "", bad) })
     }
-    let cpus = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1).clamp(1, 64);
-    let config = MachineConfig { mem_bytes: 256 << 20, cpus, ..MachineConfig::default() };
-    let bad_count = bad.len();
-    let (session, report) = trace::replay(&events, bad, config, |_, _| {}).map_err(|e| e.to_string())?;
-    let ops = session.op_count();
-    Ok((
-        session,
-        format!(
-            "{} events, {} simulated ops, {} unmatched frees, {} malformed line(s)",
-            events.len(),
-            ops,
+    /// Replay one chunk; true when the whole trace is done.
+    fn step(&mut self) -> bool {
+        let end = (self.done + CHUNK).min(self.events.len());
+        for ev in &self.events[self.done..end] {
+            self.replayer.feed(ev);
+        }
+        self.done = end;
+        self.done == self.events.len()
+    }
+    pub fn total(&self) -> usize {
+        self.events.len()
+    }
+    fn finish(self) -> (Session, String) {
+        let n = self.events.len();
+        let (session, report) = self.replayer.finish();
+        let summary = format!(
+            "{}: {n} events, {} simulated ops, {} unmatched frees, {} malformed line(s)",
+            self.name,
+            session.op_count(),
             report.unmatched_frees,
-            bad_count
-        ),
-    ))
+            self.bad
+        );
+        (session, summary)
+    }
 }
 
 fn demo_session() -> Session {
@@ -187,7 +226,16 @@ pub fn app() -> Html {
         if let Some(step) = step_from_url() {
             session.borrow_mut().seek(step);
         }
-        State { session, lang: Lang::En, playing: false, speed: 3, help: false, notice: None, version: 0 }
+        State {
+            session,
+            lang: Lang::En,
+            playing: false,
+            speed: 3,
+            help: false,
+            notice: None,
+            loading: None,
+            version: 0,
+        }
     });
 
     // Keyboard: ←/→ one event, Shift+←/→ one operation, Space play/pause, Home/End, [ ] speed, ?.
@@ -234,6 +282,16 @@ pub fn app() -> Html {
                 gloo::timers::callback::Interval::new(ms, move || dispatcher.dispatch(Action::Tick))
             });
             move || drop(interval)
+        });
+    }
+    // A trace being loaded: one chunk per task, so the page repaints the progress in between.
+    {
+        let dispatcher = state.dispatcher();
+        let loading = state.loading.is_some();
+        use_effect_with((loading, state.version), move |&(loading, _)| {
+            let timeout = loading
+                .then(|| gloo::timers::callback::Timeout::new(0, move || dispatcher.dispatch(Action::LoadChunk)));
+            move || drop(timeout)
         });
     }
     // Tell the test harness (and anyone curious) that the app is up.
@@ -309,11 +367,9 @@ pub fn app() -> Html {
         let d = state.dispatcher();
         Callback::from(move |i: usize| d.dispatch(Action::Seek(first_step + i as u64 + 1)))
     };
-    let on_file = {
+    let read_file = {
         let d = state.dispatcher();
-        Callback::from(move |e: Event| {
-            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        move |file: web_sys::File| {
             let name = file.name();
             let d = d.clone();
             let reader = gloo::file::callbacks::read_as_bytes(&gloo::file::File::from(file), move |res| match res {
@@ -325,11 +381,27 @@ pub fn app() -> Html {
             });
             // The reader must live until it calls back.
             std::mem::forget(reader);
+        }
+    };
+    let on_file = {
+        let read_file = read_file.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                read_file(file);
+            }
         })
     };
+    let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = Callback::from(move |e: DragEvent| {
+        e.prevent_default();
+        if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+            read_file(file);
+        }
+    });
     let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };
     html! {
-        <main id="app">
+        <main id="app" ondragover={on_dragover} ondrop={on_drop}>
             <header class="app-header">
                 <h1>{ t(lang, "app.title") }</h1>
                 <p class="tagline">{ t(lang, "app.tagline") }</p>
@@ -340,6 +412,12 @@ pub fn app() -> Html {
                 <button id="help" aria-expanded={state.help.to_string()} onclick={on(|| Action::ToggleHelp)}>{ "?" }</button>
                 <button id="lang" onclick={on(|| Action::ToggleLang)}>{ t(lang, "ui.lang") }</button>
             </header>
+            if let Some((name, total, done)) = state.loading.as_ref().and_then(|j| j.borrow().as_ref().map(|j| (j.name.clone(), j.total(), j.done))) {
+                <p class="notice" role="status">
+                    <label for="trace-progress">{ tf(lang, "ui.loading", &[("name", name)]) }</label>
+                    <progress id="trace-progress" max={total.to_string()} value={done.to_string()}></progress>
+                </p>
+            }
             if let Some(n) = &state.notice {
                 <p id="notice" class="notice" role="status">{ n.clone() }</p>
             }

@@ -44,6 +44,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ui.playback", "Playback", "再生操作"),
     ("ui.event_log", "Steps of this operation", "この操作のステップ"),
     ("ui.open_trace", "Open a perf trace…", "perf トレースを開く…"),
+    ("ui.loading", "Replaying {name}…", "{name} を再生中…"),
     ("ui.shortcuts", "Keyboard shortcuts", "キーボードショートカット"),
     ("ui.shortcuts_text", "← / → one step · Shift+← / Shift+→ one operation · Space play/pause · Home / End · [ and ] speed · ? this help", "← / → 1 ステップ · Shift+← / Shift+→ 1 操作 · Space 再生/一時停止 · Home / End · [ と ] 速度 · ? このヘルプ"),
     ("ui.counter", "step {step} / {total} · operation {op} / {ops}", "ステップ {step} / {total} · 操作 {op} / {ops}"),
