@@ -48,3 +48,33 @@ fn frees_find_objects_through_traced_pointers() {
     assert_eq!(session.op_count(), 4);
     assert!(session.head().slub.slabs().values().all(|s| s.inuse == 0 || s.frozen));
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+    use slabscope_core::trace;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The trace and /proc parsers never panic, whatever the input.
+        #[test]
+        fn parsers_never_panic(text in "\\PC{0,300}") {
+            let _ = trace::parse(&text);
+            let _ = trace::parse_buddyinfo(&text);
+            let _ = trace::slabinfo_to_script(&text);
+        }
+
+        /// Nor on mangled real lines.
+        #[test]
+        fn mangled_real_lines(cut in 0usize..200, junk in "[ =:\\[\\]0-9a-fx(nil)]{0,12}") {
+            let line = "            perf 10938 [001]   881.727547: kmem:kmem_cache_alloc: call_site=getname_flags.part.0+0x24 ptr=0xffff88810086b000 name=names_cache bytes_req=4096 bytes_alloc=4096 gfp_flags=GFP_KERNEL node=-1 accounted=false";
+            let cut = cut.min(line.len());
+            let text = format!("{}{junk}{}", &line[..cut], &line[cut..]);
+            let (events, bad) = trace::parse(&text);
+            prop_assert_eq!(events.len() + bad.len() <= 1, true);
+            if let Ok((s, _)) = trace::replay(&events, bad, Default::default(), |_, _| {}) {
+                s.head().check().map_err(TestCaseError::fail)?;
+            }
+        }
+    }
+}
