@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang};
-use crate::views::{buddy_map::BuddyMap, chart::FreeChart, event_log::EventLog};
+use crate::views::{buddy_map::BuddyMap, chart::FreeChart, event_log::EventLog, timeline::Timeline};
 
 /// The walking skeleton's demo: a small machine so every page is visible.
 const DEMO: &str = "\
@@ -54,6 +54,8 @@ pub enum Action {
     LoadChunk,
     /// Reading a file failed.
     LoadError(String),
+    /// A line typed in the command bar.
+    Command(String),
 }
 
 pub struct State {
@@ -66,6 +68,10 @@ pub struct State {
     pub notice: Option<String>,
     /// A trace being replayed chunk by chunk.
     pub loading: Option<Rc<RefCell<Option<LoadJob>>>>,
+    /// Commands typed so far (newest last).
+    pub history: Rc<Vec<String>>,
+    /// The last command's error, located.
+    pub command_error: Option<String>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -82,6 +88,8 @@ impl Reducible for State {
         let (mut lang, mut playing, mut speed, mut help, mut notice) =
             (self.lang, self.playing, self.speed, self.help, self.notice.clone());
         let mut loading = self.loading.clone();
+        let mut history = self.history.clone();
+        let mut command_error = None;
         let mut session = self.session.clone();
         {
             let mut s = session.borrow_mut();
@@ -141,10 +149,64 @@ impl Reducible for State {
                     }
                 }
                 Action::LoadError(e) => notice = Some(e),
+                Action::Command(line) => {
+                    let line = line.trim().to_string();
+                    if !line.is_empty() {
+                        Rc::make_mut(&mut history).push(line.clone());
+                        drop(s);
+                        match run_command(&session, &line) {
+                            Ok(Some(new)) => session = Rc::new(RefCell::new(new)),
+                            Ok(None) => {}
+                            Err(e) => command_error = Some(e),
+                        }
+                    }
+                }
             }
         }
-        Rc::new(State { session, lang, playing, speed, help, notice, loading, version: self.version + 1 })
+        Rc::new(State {
+            session,
+            lang,
+            playing,
+            speed,
+            help,
+            notice,
+            loading,
+            history,
+            command_error,
+            version: self.version + 1,
+        })
     }
+}
+
+/// Run a command-bar line: `config ...` rebuilds the machine (a new, empty session); other ops
+/// are appended to the session, which then shows their last step. Errors are located.
+fn run_command(session: &Rc<RefCell<Session>>, line: &str) -> Result<Option<Session>, String> {
+    let mut s = session.borrow_mut();
+    let mut names = s.names().clone();
+    let prog = script::parse(line, &mut names).map_err(|e| e.to_string().replacen("1:", "col ", 1))?;
+    if !prog.settings.is_empty() {
+        let config = prog.apply_config(s.config()).map_err(|e| e.to_string().replacen("1:", "col ", 1))?;
+        let mut fresh = Session::with_names(config, Default::default()).map_err(|e| e.to_string())?;
+        let mut names = fresh.names().clone();
+        let prog = script::parse(line, &mut names).map_err(|e| e.to_string())?;
+        *fresh.names_mut() = names;
+        for op in prog.ops {
+            fresh.push(op, 1).map_err(|e| e.to_string())?;
+        }
+        return Ok(Some(fresh));
+    }
+    *s.names_mut() = names;
+    let site = s.op_count() as u32 + 1;
+    for op in prog.ops {
+        if let Err(e) = s.push(op, site) {
+            let end = s.total_steps();
+            s.seek(end);
+            return Err(e.to_string());
+        }
+    }
+    let end = s.total_steps();
+    s.seek(end);
+    Ok(None)
 }
 
 /// Events replayed per chunk while a trace loads (the page stays responsive in between).
@@ -234,6 +296,8 @@ pub fn app() -> Html {
             help: false,
             notice: None,
             loading: None,
+            history: Rc::new(Vec::new()),
+            command_error: None,
             version: 0,
         }
     });
@@ -348,6 +412,45 @@ pub fn app() -> Html {
         .map(|ev| i18n::message(lang, &ev.message(), session.names(), &|c| session.head().cache_name(c)))
         .collect();
     let hash = format!("{:016x}", determinism_hash());
+    drop(session);
+    let session_id = (Rc::as_ptr(&state.session) as usize, state.session.borrow().op_count());
+    let samples = {
+        let session = state.session.clone();
+        use_memo(session_id, move |_| session.borrow().series(200))
+    };
+    let session = state.session.borrow();
+    let command_ref = use_node_ref();
+    let history_pos = use_mut_ref(|| 0usize);
+    let on_command = {
+        let d = state.dispatcher();
+        let input = command_ref.clone();
+        let history_pos = history_pos.clone();
+        let len = state.history.len();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(el) = input.cast::<web_sys::HtmlInputElement>() {
+                d.dispatch(Action::Command(el.value()));
+                el.set_value("");
+                *history_pos.borrow_mut() = len + 1;
+            }
+        })
+    };
+    let on_command_key = {
+        let history = state.history.clone();
+        let input = command_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(el) = input.cast::<web_sys::HtmlInputElement>() else { return };
+            let mut pos = history_pos.borrow_mut();
+            *pos = (*pos).min(history.len());
+            match e.key().as_str() {
+                "ArrowUp" if *pos > 0 => *pos -= 1,
+                "ArrowDown" if *pos < history.len() => *pos += 1,
+                _ => return,
+            }
+            e.prevent_default();
+            el.set_value(history.get(*pos).map_or("", String::as_str));
+        })
+    };
 
     let on = |a: fn() -> Action| {
         let d = state.dispatcher();
@@ -440,12 +543,24 @@ pub fn app() -> Html {
             </section>
             <input id="scrubber" class="scrubber" type="range" min="0" max={session.total_steps().to_string()}
                    value={session.step().to_string()} aria-label={t(lang, "ui.timeline")} oninput={on_scrub} />
+            <form id="command-bar" class="command-bar" onsubmit={on_command}>
+                <label for="command">{ t(lang, "ui.command") }</label>
+                <input id="command" ref={command_ref} type="text" autocomplete="off" spellcheck="false"
+                       placeholder={t(lang, "ui.command_hint")} onkeydown={on_command_key}
+                       aria-invalid={state.command_error.is_some().to_string()} aria-describedby="command-error" />
+                <button id="run" type="submit">{ t(lang, "ui.run") }</button>
+            </form>
+            <p id="command-error" class="command-error" role="alert">{ state.command_error.clone().unwrap_or_default() }</p>
             <p id="op-text" class="op-text">{ op_text }</p>
             <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
             <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
             <section class="panel">
                 <h2>{ t(lang, "ui.memory_map") }</h2>
                 <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} />
+            </section>
+            <section class="panel">
+                <h2>{ t(lang, "ui.timeline_chart") }</h2>
+                <Timeline samples={(*samples).clone()} step={session.step()} lang={lang} />
             </section>
             <div class="row">
                 <section class="panel">

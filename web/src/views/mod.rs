@@ -2,3 +2,4 @@
 pub mod buddy_map;
 pub mod chart;
 pub mod event_log;
+pub mod timeline;

@@ -1,0 +1,49 @@
+// The command bar (op language) and the timeline chart.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+
+setupSuite();
+const opts = { timeout: TEST_TIMEOUT_MS };
+
+const counter = async (page) => {
+  const m = (await page.textContent('#step-counter')).match(/step (\d+) \/ (\d+)/);
+  return [Number(m[1]), Number(m[2])];
+};
+
+test('commands run, errors are located with a suggestion, history recalls', opts, async (t) => {
+  const page = await openApp(t);
+  const [, before] = await counter(page);
+  await page.fill('#command', 'kmalloc 64 cpu=1 as=x');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction((b) => /step (\d+) \/ (\d+)/.exec(document.querySelector('#step-counter').textContent)[2] > b, before);
+  const [step, total] = await counter(page);
+  assert.equal(step, total, 'the view jumps to the new steps');
+  assert.match(await page.textContent('#op-text'), /kmalloc 64 cpu=1 as=x/);
+  assert.match(await page.textContent('#explain'), /Named the object at 0xffff/);
+  await page.fill('#command', 'pages alloc ordr=1 as=y');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#command-error').textContent.length > 0);
+  const err = await page.textContent('#command-error');
+  assert.match(err, /col 13/);
+  assert.match(err, /did you mean `order`/);
+  assert.equal((await counter(page))[1], total, 'a bad command changes nothing');
+  await page.press('#command', 'ArrowUp');
+  assert.equal(await page.inputValue('#command'), 'pages alloc ordr=1 as=y');
+  await page.press('#command', 'ArrowUp');
+  assert.equal(await page.inputValue('#command'), 'kmalloc 64 cpu=1 as=x');
+  await finish(t, page, 'sandbox-command-error');
+});
+
+test('config rebuilds the machine; the timeline chart follows the session', opts, async (t) => {
+  const page = await openApp(t);
+  assert.ok((await page.locator('#timeline-chart svg path, #timeline-chart svg polyline').count()) > 0);
+  await page.fill('#command', 'config slab=slab mem=1M');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => /step 0 \/ 0/.test(document.querySelector('#step-counter').textContent));
+  await page.fill('#command', 'repeat 40 { kmalloc 200 as=p[] }');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => !/\/ 0 /.test(document.querySelector('#step-counter').textContent));
+  assert.match(await page.textContent('#buddyinfo'), /Node 0, zone {3}Normal/);
+  await finish(t, page, 'sandbox-config-timeline');
+});
