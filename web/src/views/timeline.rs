@@ -14,6 +14,9 @@ pub struct Props {
     pub lang: Lang,
 }
 
+/// (catalogue key, colour, value of a sample).
+type Series<'a> = (&'static str, RGBColor, &'a dyn Fn(&Sample) -> f64);
+
 fn render(samples: &[Sample], step: u64, lang: Lang) -> Result<String, String> {
     let mut svg = String::new();
     {
@@ -35,7 +38,7 @@ fn render(samples: &[Sample], step: u64, lang: Lang) -> Result<String, String> {
             .y_desc(t(lang, "chart.pages"))
             .draw()
             .map_err(|e| e.to_string())?;
-        let series: [(&str, RGBColor, &dyn Fn(&Sample) -> f64); 3] = [
+        let series: [Series; 3] = [
             ("chart.free_pages", RGBColor(0x2e, 0x7d, 0x32), &pages),
             ("chart.slab_pages", RGBColor(0xc4, 0x64, 0x2b), &slab),
             ("chart.superslab_pages", RGBColor(0x2f, 0x6f, 0xb3), &ss),
