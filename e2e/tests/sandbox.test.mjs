@@ -47,3 +47,29 @@ test('config rebuilds the machine; the timeline chart follows the session', opts
   assert.match(await page.textContent('#buddyinfo'), /Node 0, zone {3}Normal/);
   await finish(t, page, 'sandbox-config-timeline');
 });
+
+test('theme switch: system, dark, light', opts, async (t) => {
+  const page = await openApp(t, { colorScheme: 'light' });
+  const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await bg();
+  await page.click('#theme');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  assert.notEqual(await bg(), light, 'dark colours');
+  await finish(t, page, 'theme-dark-forced');
+  await page.click('#theme');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+  assert.equal(await bg(), light);
+  await page.click('#theme');
+  assert.equal(await page.getAttribute('html', 'data-theme'), null, 'back to following the system');
+});
+
+test('copy link puts the permalink on the clipboard', opts, async (t) => {
+  const page = await openApp(t);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.locator('#scrubber').fill('12');
+  await page.click('#copy-link');
+  await page.waitForFunction(() => /copied/i.test(document.querySelector('#copy-link').textContent));
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /#step=12$/);
+  await finish(t, page, 'copy-link');
+});

@@ -56,6 +56,19 @@ pub enum Action {
     LoadError(String),
     /// A line typed in the command bar.
     Command(String),
+    /// Cycle the theme: system → dark → light → system.
+    CycleTheme,
+    /// The link was copied (true) or copying failed (false).
+    Copied(bool),
+}
+
+/// Colour theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    System,
+    Dark,
+    Light,
 }
 
 pub struct State {
@@ -72,6 +85,9 @@ pub struct State {
     pub history: Rc<Vec<String>>,
     /// The last command's error, located.
     pub command_error: Option<String>,
+    pub theme: Theme,
+    /// Result of the last "copy link".
+    pub copied: Option<bool>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -90,6 +106,8 @@ impl Reducible for State {
         let mut loading = self.loading.clone();
         let mut history = self.history.clone();
         let mut command_error = None;
+        let mut theme = self.theme;
+        let mut copied = None;
         let mut session = self.session.clone();
         {
             let mut s = session.borrow_mut();
@@ -149,6 +167,14 @@ impl Reducible for State {
                     }
                 }
                 Action::LoadError(e) => notice = Some(e),
+                Action::CycleTheme => {
+                    theme = match theme {
+                        Theme::System => Theme::Dark,
+                        Theme::Dark => Theme::Light,
+                        Theme::Light => Theme::System,
+                    }
+                }
+                Action::Copied(ok) => copied = Some(ok),
                 Action::Command(line) => {
                     let line = line.trim().to_string();
                     if !line.is_empty() {
@@ -173,6 +199,8 @@ impl Reducible for State {
             loading,
             history,
             command_error,
+            theme,
+            copied,
             version: self.version + 1,
         })
     }
@@ -298,6 +326,8 @@ pub fn app() -> Html {
             loading: None,
             history: Rc::new(Vec::new()),
             command_error: None,
+            theme: Theme::System,
+            copied: None,
             version: 0,
         }
     });
@@ -369,6 +399,18 @@ pub fn app() -> Html {
         use_effect_with(lang, move |lang| {
             if let Some(html) = gloo::utils::document().document_element() {
                 let _ = html.set_attribute("lang", lang.code());
+            }
+        });
+    }
+    {
+        let theme = state.theme;
+        use_effect_with(theme, move |theme| {
+            if let Some(html) = gloo::utils::document().document_element() {
+                let _ = match theme {
+                    Theme::System => html.remove_attribute("data-theme"),
+                    Theme::Dark => html.set_attribute("data-theme", "dark"),
+                    Theme::Light => html.set_attribute("data-theme", "light"),
+                };
             }
         });
     }
@@ -502,6 +544,32 @@ pub fn app() -> Html {
             read_file(file);
         }
     });
+    let on_copy = {
+        let d = state.dispatcher();
+        Callback::from(move |_| {
+            let d = d.clone();
+            let Some(w) = web_sys::window() else { return };
+            let href = w.location().href().unwrap_or_default();
+            let promise = w.navigator().clipboard().write_text(&href);
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                d.dispatch(Action::Copied(ok));
+            });
+        })
+    };
+    let theme_label = t(
+        lang,
+        match state.theme {
+            Theme::System => "ui.theme_system",
+            Theme::Dark => "ui.theme_dark",
+            Theme::Light => "ui.theme_light",
+        },
+    );
+    let copy_label = match state.copied {
+        None => t(lang, "ui.copy_link"),
+        Some(true) => t(lang, "ui.copied"),
+        Some(false) => t(lang, "ui.copy_failed"),
+    };
     let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };
     html! {
         <main id="app" ondragover={on_dragover} ondrop={on_drop}>
@@ -512,6 +580,8 @@ pub fn app() -> Html {
                     { t(lang, "ui.open_trace") }
                     <input id="trace-file" type="file" accept=".txt,.gz,.perf" onchange={on_file} />
                 </label>
+                <button id="copy-link" onclick={on_copy}>{ copy_label }</button>
+                <button id="theme" onclick={on(|| Action::CycleTheme)}>{ theme_label }</button>
                 <button id="help" aria-expanded={state.help.to_string()} onclick={on(|| Action::ToggleHelp)}>{ "?" }</button>
                 <button id="lang" onclick={on(|| Action::ToggleLang)}>{ t(lang, "ui.lang") }</button>
             </header>
