@@ -80,11 +80,10 @@ pub struct Buddy {
 }
 
 impl Buddy {
-    /// Boot: give every page of every node to the buddy allocator as maximal aligned blocks,
-    /// added to the list tails (as `memblock_free_all` does with `FPI_TO_TAIL`).
-    pub fn boot(m: &mut Machine, out: &mut dyn EventSink) -> Buddy {
+    /// One zone per node with empty free lists.
+    fn empty(m: &Machine) -> Buddy {
         let ppn = m.config().pages_per_node();
-        let mut b = Buddy {
+        Buddy {
             zones: (0..m.config().nodes)
                 .map(|node| Zone {
                     node,
@@ -93,7 +92,14 @@ impl Buddy {
                     free_area: [FreeArea::EMPTY; NR_PAGE_ORDERS],
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// Boot: give every page of every node to the buddy allocator as maximal aligned blocks,
+    /// added to the list tails (as `memblock_free_all` does with `FPI_TO_TAIL`).
+    pub fn boot(m: &mut Machine, out: &mut dyn EventSink) -> Buddy {
+        let ppn = m.config().pages_per_node();
+        let mut b = Buddy::empty(m);
         for node in 0..m.config().nodes {
             let (mut start, end) = (u64::from(node) * u64::from(ppn), u64::from(node + 1) * u64::from(ppn));
             while start < end {
@@ -119,16 +125,7 @@ impl Buddy {
     /// allocated to `reserved` as well. The caller sized the nodes with [`Buddy::pages_for`].
     pub fn boot_with_free(m: &mut Machine, free: &[[u64; NR_PAGE_ORDERS]], reserved: Owner) -> Buddy {
         let ppn = m.config().pages_per_node();
-        let mut b = Buddy {
-            zones: (0..m.config().nodes)
-                .map(|node| Zone {
-                    node,
-                    start_pfn: u32::from(node) * ppn,
-                    pages: ppn,
-                    free_area: [FreeArea::EMPTY; NR_PAGE_ORDERS],
-                })
-                .collect(),
-        };
+        let mut b = Buddy::empty(m);
         let mut sink = crate::event::CountSink::default();
         for node in 0..m.config().nodes {
             let start = u32::from(node) * ppn;

@@ -553,22 +553,8 @@ impl Parser<'_> {
             }
             "free" => {
                 self.seen_op = true;
-                let t = self.next();
-                if matches!(t.tok, Tok::Newline | Tok::Eof | Tok::Semi | Tok::Close) {
-                    return Err(err_at(
-                        &t,
-                        ScriptErrorKind::Expected {
-                            expected: "a name, `name[i]` or `name[*]`".into(),
-                            found: describe(&t.tok),
-                        },
-                        None,
-                    ));
-                }
-                let what = self.reference(&t)?;
-                let args = self.key_args()?;
-                self.check_keys("free", &args, &["thread"])?;
-                let thread = self.num_arg(&args, "thread", 1023)?.unwrap_or(0) as u16;
-                Ok(Some(Stmt::Op(Op::Free { what, thread }, head.line)))
+                let (what, thread) = self.ref_and_key("free", "thread", 1023)?;
+                Ok(Some(Stmt::Op(Op::Free { what, thread: thread.unwrap_or(0) as u16 }, head.line)))
             }
             "kfree" => {
                 self.seen_op = true;
@@ -816,6 +802,12 @@ impl Parser<'_> {
 
     /// `REF [cpu=N]`.
     fn ref_and_cpu(&mut self, command: &str) -> PResult<(Ref, Option<u16>)> {
+        let (what, cpu) = self.ref_and_key(command, "cpu", u64::from(MAX_CPUS) - 1)?;
+        Ok((what, cpu.map(|c| c as u16)))
+    }
+
+    /// `REF [KEY=N]` (N at most `max`).
+    fn ref_and_key(&mut self, command: &str, key: &'static str, max: u64) -> PResult<(Ref, Option<u64>)> {
         let t = self.next();
         if matches!(t.tok, Tok::Newline | Tok::Eof | Tok::Semi | Tok::Close) {
             return Err(err_at(
@@ -829,9 +821,8 @@ impl Parser<'_> {
         }
         let what = self.reference(&t)?;
         let args = self.key_args()?;
-        self.check_keys(command, &args, &["cpu"])?;
-        let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
-        Ok((what, cpu))
+        self.check_keys(command, &args, &[key])?;
+        Ok((what, self.num_arg(&args, key, max)?))
     }
 
     fn cache_create(&mut self) -> PResult<Op> {
@@ -885,21 +876,7 @@ impl Parser<'_> {
     }
 
     fn pages_free(&mut self) -> PResult<Op> {
-        let t = self.next();
-        if matches!(t.tok, Tok::Newline | Tok::Eof | Tok::Semi | Tok::Close) {
-            return Err(err_at(
-                &t,
-                ScriptErrorKind::Expected {
-                    expected: "a name, `name[i]` or `name[*]`".into(),
-                    found: describe(&t.tok),
-                },
-                None,
-            ));
-        }
-        let what = self.reference(&t)?;
-        let args = self.key_args()?;
-        self.check_keys("pages free", &args, &["cpu"])?;
-        let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
+        let (what, cpu) = self.ref_and_cpu("pages free")?;
         Ok(Op::PagesFree { what, cpu })
     }
 }
