@@ -236,6 +236,14 @@ impl PerCpu {
         out.emit(ev);
     }
 
+    /// Give a cache its arrays on first use.
+    fn init_cache(&mut self, slub: &Slub, cache: u32, out: &mut dyn EventSink) {
+        if self.capacity.get(cache as usize).is_none_or(|&c| c == 0) {
+            let size = slub.cache(cache).layout.size;
+            self.emit(out, Event::ArrInit { cache, size });
+        }
+    }
+
     /// The arrays of a cache on a CPU.
     pub fn cpu(&self, cache: u32, cpu: u16) -> Option<&CpuArrays> {
         self.arrays.get(cache as usize).map(|v| &v[usize::from(cpu)])
@@ -259,10 +267,7 @@ impl PerCpu {
         at: Site,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
-        if self.capacity.get(cache as usize).is_none_or(|&c| c == 0) {
-            let size = slub.cache(cache).layout.size;
-            self.emit(out, Event::ArrInit { cache, size });
-        }
+        self.init_cache(slub, cache, out);
         let node = pages.machine.config().node_of_cpu(cpu);
         let cap = self.capacity[cache as usize] as usize;
         let a = &self.arrays[cache as usize][usize::from(cpu)];
@@ -329,10 +334,7 @@ impl PerCpu {
         site: u32,
         out: &mut dyn EventSink,
     ) {
-        if self.capacity.get(cache as usize).is_none_or(|&c| c == 0) {
-            let size = slub.cache(cache).layout.size;
-            self.emit(out, Event::ArrInit { cache, size });
-        }
+        self.init_cache(slub, cache, out);
         let node = pages.machine.config().node_of_cpu(cpu);
         let cap = self.capacity[cache as usize] as usize;
         let dn = self.depot_node(node);

@@ -17,7 +17,7 @@ use crate::op::{Op, Ref, Target};
 use crate::pcp::{Pcp, PCP_MAX_ORDER};
 use crate::percpu::{Design, PerCpu};
 use crate::slab::ClassicSlab;
-use crate::slab_layout::{get_order, kmalloc_cache_size, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
+use crate::slab_layout::{get_order, kmalloc_name, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
 use crate::suggest::suggest;
 use crate::superslab::SuperSlabs;
@@ -252,6 +252,11 @@ impl Sim {
         }
     }
 
+    fn slub_parts(&mut self) -> (&mut Slub, PageCtx<'_>) {
+        let Sim { machine, buddy, pcp, slub, .. } = self;
+        (slub, PageCtx { machine, buddy, pcp })
+    }
+
     fn classic_parts(&mut self) -> (&mut ClassicSlab, PageCtx<'_>) {
         let Sim { machine, buddy, pcp, classic, .. } = self;
         (classic.as_mut().expect("classic policy"), PageCtx { machine, buddy, pcp })
@@ -379,8 +384,7 @@ impl Sim {
             self.emit(out, ev);
             return Ok(());
         }
-        let label = format!("kmalloc-{}", kmalloc_label(kmalloc_cache_size(size)));
-        let new_cache = self.slub.cache_by_name(&label).expect("kmalloc caches exist from boot");
+        let new_cache = self.slub.cache_by_name(kmalloc_name(size)).expect("kmalloc caches exist from boot");
         let new = self.slab_alloc(new_cache, cpu, None, size, site, out)?;
         if zero {
             self.emit(
@@ -389,8 +393,7 @@ impl Sim {
             );
         }
         self.emit(out, Event::ObjectCopied { from: addr, to: new, len: old.min(size) });
-        let Sim { machine, buddy, pcp, slub, .. } = self;
-        let mut pages = PageCtx { machine, buddy, pcp };
+        let (slub, mut pages) = self.slub_parts();
         slub.free(&mut pages, cache, cpu, addr, site, out);
         self.emit(out, Event::Unbound { name: what, index: None });
         self.emit(out, Event::Bound { name: what, list: false, value: Value::Object { cache: new_cache, addr: new } });
@@ -560,8 +563,7 @@ impl Sim {
                     let addr = self.aether_alloc(cache, cpu, out)?;
                     Value::Object { cache, addr }
                 } else if size <= KMALLOC_MAX_CACHE_SIZE {
-                    let label = format!("kmalloc-{}", kmalloc_label(kmalloc_cache_size(size)));
-                    let cache = self.slub.cache_by_name(&label).expect("kmalloc caches exist from boot");
+                    let cache = self.slub.cache_by_name(kmalloc_name(size)).expect("kmalloc caches exist from boot");
                     let addr = self.slab_alloc(cache, cpu, node, size, site, out)?;
                     Value::Object { cache, addr }
                 } else {
@@ -729,8 +731,7 @@ impl Sim {
                 Ok(())
             }
             Op::Shrink => {
-                let Sim { machine, buddy, pcp, slub, .. } = self;
-                let mut pages = PageCtx { machine, buddy, pcp };
+                let (slub, mut pages) = self.slub_parts();
                 let bytes = slub.shrink_all(&mut pages, out);
                 self.emit(out, Event::Shrunk { bytes });
                 Ok(())
@@ -738,8 +739,7 @@ impl Sim {
             Op::CacheValidate { name } => {
                 let label = names.name(name);
                 let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
-                let Sim { machine, buddy, pcp, slub, .. } = self;
-                let mut pages = PageCtx { machine, buddy, pcp };
+                let (slub, mut pages) = self.slub_parts();
                 slub.validate(&mut pages, id, out);
                 Ok(())
             }
@@ -764,8 +764,7 @@ impl Sim {
             }
             Op::CacheDestroy { name } => {
                 let label = names.name(name).to_string();
-                let Sim { machine, buddy, pcp, slub, .. } = self;
-                let mut pages = PageCtx { machine, buddy, pcp };
+                let (slub, mut pages) = self.slub_parts();
                 slub.destroy_cache(&mut pages, &label, name, out)
             }
             Op::Show { what } => {
@@ -1005,15 +1004,6 @@ impl PageCtx<'_> {
             Some(pcp) if order <= PCP_MAX_ORDER => pcp.free(self.machine, self.buddy, cpu, pfn, out),
             _ => self.buddy.free(self.machine, pfn, out),
         }
-    }
-}
-
-/// The name suffix of a kmalloc cache of `size` bytes: `96`, `1k`, `8k`.
-fn kmalloc_label(size: u32) -> String {
-    if size >= 1024 {
-        format!("{}k", size / 1024)
-    } else {
-        size.to_string()
     }
 }
 

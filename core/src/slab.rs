@@ -220,20 +220,13 @@ pub struct ClassicSlab {
     slab_max_order: u8,
 }
 
-/// The kmalloc caches of SLAB (`KMALLOC_SHIFT_LOW` = 5: the smallest is 32 bytes).
-pub const SLAB_KMALLOC_SIZES: &[(u32, &str)] = &[
-    (32, "kmalloc-32"),
-    (64, "kmalloc-64"),
-    (96, "kmalloc-96"),
-    (128, "kmalloc-128"),
-    (192, "kmalloc-192"),
-    (256, "kmalloc-256"),
-    (512, "kmalloc-512"),
-    (1024, "kmalloc-1k"),
-    (2048, "kmalloc-2k"),
-    (4096, "kmalloc-4k"),
-    (8192, "kmalloc-8k"),
-];
+/// SLAB's `KMALLOC_SHIFT_LOW` is 5: its smallest kmalloc cache is kmalloc-32.
+pub const SLAB_KMALLOC_MIN: u32 = 32;
+
+/// The kmalloc caches of SLAB: SLUB's list from [`SLAB_KMALLOC_MIN`] bytes up.
+pub fn slab_kmalloc_sizes() -> impl Iterator<Item = &'static (u32, &'static str)> {
+    crate::slab_layout::KMALLOC_SIZES.iter().filter(|(size, _)| *size >= SLAB_KMALLOC_MIN)
+}
 
 impl ClassicSlab {
     /// SLAB with its kmalloc caches.
@@ -245,7 +238,7 @@ impl ClassicSlab {
             config: config.clone(),
             slab_max_order: if config.mem_bytes > 32 << 20 { 1 } else { 0 },
         };
-        for &(size, name) in SLAB_KMALLOC_SIZES {
+        for &(size, name) in slab_kmalloc_sizes() {
             s.make(name.to_string(), size, 1 << size.trailing_zeros().min(12), CacheFlags::KMALLOC);
         }
         s
@@ -311,8 +304,7 @@ impl ClassicSlab {
     }
     /// The kmalloc cache for a request of `size` bytes (<= 8192).
     pub fn kmalloc_cache(&self, size: u32) -> Option<u32> {
-        let size = crate::slab_layout::kmalloc_cache_size(size).max(32);
-        SLAB_KMALLOC_SIZES.iter().find(|&&(s, _)| s == size).and_then(|&(_, n)| self.cache_by_name(n))
+        self.cache_by_name(crate::slab_layout::kmalloc_name(size.max(SLAB_KMALLOC_MIN)))
     }
 
     fn slab_of(&self, addr: u64) -> Option<&CSlab> {

@@ -248,6 +248,12 @@ pub const KMALLOC_SIZES: &[(u32, &str)] = &[
     (8192, "kmalloc-8k"),
 ];
 
+/// The name of the kmalloc cache serving a request of `size` bytes (1..=8192).
+pub fn kmalloc_name(size: u32) -> &'static str {
+    let class = kmalloc_cache_size(size);
+    KMALLOC_SIZES.iter().find(|&&(s, _)| s == class).map_or("kmalloc-8k", |&(_, n)| n)
+}
+
 /// `kmalloc_slab` size-to-cache mapping: the cache size serving a request of `size` bytes
 /// (1..=8192): `kmalloc_size_index[(size - 1) / 8]` up to 192, `fls(size - 1)` above.
 pub fn kmalloc_cache_size(size: u32) -> u32 {
