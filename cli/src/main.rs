@@ -15,6 +15,7 @@ slabscope — a step-by-step simulation of kernel memory allocators
 USAGE:
     slabscope run [OPTIONS] SCRIPT|-     execute an op-language script
     slabscope replay [OPTIONS] TRACE     replay a `perf script` kmem trace (plain or .gz)
+    slabscope lessons check [DIR]        check every lesson file (*.toml) in DIR [default: lessons]
     slabscope help                       show this text
 
 RUN OPTIONS:
@@ -374,11 +375,67 @@ fn cmd_replay(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `slabscope lessons check [DIR]`: parse, replay and check every lesson; print located errors.
+fn cmd_lessons(args: &[String]) -> ExitCode {
+    let dir = match args {
+        [c] if c == "check" => std::path::PathBuf::from("lessons"),
+        [c, d] if c == "check" => std::path::PathBuf::from(d),
+        _ => {
+            eprintln!("error: expected `lessons check [DIR]`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut files = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
+    };
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.retain(|p| p.extension().is_some_and(|x| x == "toml"));
+    paths.sort();
+    for p in paths {
+        match std::fs::read_to_string(&p) {
+            Ok(text) => files.push((p.display().to_string(), text)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", p.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if files.is_empty() {
+        eprintln!("error: no lesson files (*.toml) in {}", dir.display());
+        return ExitCode::from(1);
+    }
+    match slabscope_core::lesson::check_set(&files) {
+        Ok(lessons) => {
+            let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
+            let expects: usize = lessons.iter().flat_map(|l| &l.steps).map(|s| s.expect.len()).sum();
+            let questions = lessons.iter().flat_map(|l| &l.steps).filter(|s| s.question.is_some()).count();
+            println!(
+                "{} lessons ok: {steps} steps, {expects} expectations met, {questions} questions answered by the simulation",
+                lessons.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("{} problem(s) in {}", errors.len(), dir.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
         Some("replay") => cmd_replay(&args[1..]),
+        Some("lessons") => cmd_lessons(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

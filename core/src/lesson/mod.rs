@@ -1,0 +1,804 @@
+//! Lessons: a walkthrough of the simulation in steps, with narration in English and Japanese,
+//! expectations on the state, and predict-then-reveal questions whose answers the simulation
+//! computes. Lesson files are TOML (the authoring guide is `lessons/README.md`).
+//!
+//! [`parse`] checks a file's shape (fields, query and Markdown syntax, both languages present);
+//! [`play`] runs it into a [`Session`] and computes, per step, where it ends in the event stream,
+//! what to highlight, every expectation's outcome and each question's answer; [`check`] turns
+//! every difference into a located error. [`check_set`] adds the checks across lessons (unique
+//! ids, prerequisites that exist and form no cycle). Pure: the caller reads the files.
+
+pub mod markdown;
+pub mod query;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::event::{EntityRef, Event};
+use crate::machine::MachineConfig;
+use crate::session::Session;
+use markdown::{Block, Link};
+use query::{Ctx, Expect, Query};
+
+/// Views a lesson may show (the ids of the web app's panels).
+pub const PANELS: &[&str] = &[
+    "controls",
+    "sandbox",
+    "memory",
+    "buddy",
+    "buddyinfo",
+    "charts",
+    "timeline",
+    "log",
+    "caches",
+    "cache",
+    "percpu",
+    "superslab",
+    "inspector",
+    "slabinfo",
+];
+
+/// Panels shown when a lesson names none.
+pub const DEFAULT_PANELS: &[&str] = &["memory", "buddy", "buddyinfo", "log"];
+
+/// A located problem in a lesson file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonError {
+    /// File name as given.
+    pub file: String,
+    /// 1-based line (0: the whole file).
+    pub line: u32,
+    /// What differs or is malformed.
+    pub what: String,
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.what)
+    }
+}
+
+/// Text in both languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// Japanese.
+    pub ja: String,
+}
+
+impl Text {
+    /// The text in a language (`"ja"` or anything else for English).
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "ja" {
+            &self.ja
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// Narration in both languages, parsed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Narration {
+    /// English.
+    pub en: Vec<Block>,
+    /// Japanese.
+    pub ja: Vec<Block>,
+}
+
+impl Narration {
+    /// The blocks in a language.
+    pub fn get(&self, lang: &str) -> &[Block] {
+        if lang == "ja" {
+            &self.ja
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// Something with the file line it was written on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    /// 1-based line.
+    pub line: u32,
+    /// The thing.
+    pub item: T,
+}
+
+/// A lesson.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lesson {
+    /// File name (for messages).
+    pub file: String,
+    /// Stable id (used in URLs and prerequisites).
+    pub id: String,
+    /// 1 (first steps) to 3 (advanced).
+    pub level: u8,
+    /// Estimated minutes.
+    pub minutes: u32,
+    /// Ids of lessons to take first.
+    pub requires: Vec<Located<String>>,
+    /// Title.
+    pub title: Text,
+    /// One-paragraph summary.
+    pub summary: Text,
+    /// `config` settings, op-language spelling (`mem=1M cpus=1`).
+    pub config: Located<String>,
+    /// Panels shown unless a step says otherwise.
+    pub panels: Vec<String>,
+    /// Steps.
+    pub steps: Vec<Step>,
+}
+
+/// One step: ops run, then narration about the result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Line of the `[[step]]` header.
+    pub line: u32,
+    /// Op-language text (may be empty: a step of narration only).
+    pub ops: String,
+    /// File line of the ops text's first line.
+    pub ops_line: u32,
+    /// Narration.
+    pub say: Narration,
+    /// Panels to show at this step (empty: the lesson's).
+    pub panels: Vec<String>,
+    /// Entities to highlight (`NAME`, `cache:NAME`, `slab:NAME`, `pfn:N`, `cpu:N`, `node:N`,
+    /// `superslab:N`).
+    pub highlight: Vec<Located<String>>,
+    /// Expectations on the state after the step's ops.
+    pub expect: Vec<Located<Expect>>,
+    /// A question asked before the ops run.
+    pub question: Option<Question>,
+}
+
+/// A predict-then-reveal question, asked before its step's ops run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// Line of the question table.
+    pub line: u32,
+    /// The question.
+    pub ask: Text,
+    /// Shown with the answer.
+    pub explain: Narration,
+    /// Kind and answer source.
+    pub kind: QuestionKind,
+}
+
+/// Kinds of question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuestionKind {
+    /// Pick one of several choices; the right one is the choice whose `value` equals the
+    /// `answer` query after the step, or whose `when` expectation holds after the step.
+    Choice { choices: Vec<Choice>, answer: Option<Located<Query>> },
+    /// Click the object of `cache` that the `answer` query (usually `addr NAME`) names after
+    /// the step: e.g. the object the step's allocation returns.
+    Object { cache: String, answer: Located<Query> },
+}
+
+/// A choice of a multiple-choice question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// Label.
+    pub label: Text,
+    /// Compared with the question's `answer` query.
+    pub value: Option<i64>,
+    /// Or: true after the step for the right choice.
+    pub when: Option<Located<Expect>>,
+}
+
+// ---- the file format ----------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLesson {
+    id: Spanned<String>,
+    level: Spanned<u8>,
+    minutes: u32,
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
+    #[serde(default)]
+    config: Option<Spanned<String>>,
+    #[serde(default)]
+    panels: Vec<Spanned<String>>,
+    title: RawText,
+    summary: RawText,
+    #[serde(rename = "step", default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    en: Option<Spanned<String>>,
+    ja: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    #[serde(default)]
+    ops: Option<Spanned<String>>,
+    say: RawText,
+    #[serde(default)]
+    panels: Vec<Spanned<String>>,
+    #[serde(default)]
+    highlight: Vec<Spanned<String>>,
+    #[serde(default)]
+    expect: Vec<Spanned<String>>,
+    #[serde(default)]
+    question: Option<Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    kind: Spanned<String>,
+    ask: RawText,
+    #[serde(default)]
+    explain: Option<RawText>,
+    #[serde(default)]
+    choices: Vec<Spanned<RawChoice>>,
+    #[serde(default)]
+    answer: Option<Spanned<String>>,
+    #[serde(default)]
+    cache: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    en: Option<String>,
+    #[serde(default)]
+    ja: Option<String>,
+    #[serde(default)]
+    value: Option<i64>,
+    #[serde(default)]
+    when: Option<Spanned<String>>,
+}
+
+struct Parser<'a> {
+    file: &'a str,
+    src: &'a str,
+    errors: Vec<LessonError>,
+}
+
+/// True if `s` has kana or kanji: Japanese text, not English pasted into the `ja` field.
+fn has_japanese(s: &str) -> bool {
+    s.chars().any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}'))
+}
+
+impl Parser<'_> {
+    fn line(&self, at: usize) -> u32 {
+        self.src[..at.min(self.src.len())].bytes().filter(|&b| b == b'\n').count() as u32 + 1
+    }
+    fn err(&mut self, line: u32, what: impl Into<String>) {
+        self.errors.push(LessonError { file: self.file.to_string(), line, what: what.into() });
+    }
+    /// Line of a string value's first content line (multi-line strings start after the newline).
+    fn content_line<T>(&self, s: &Spanned<T>) -> u32 {
+        let at = s.span().start;
+        let rest = &self.src[at..];
+        let multi = rest.starts_with("\"\"\"\n") || rest.starts_with("'''\n") || rest.starts_with("\"\"\"\r\n");
+        self.line(at) + u32::from(multi)
+    }
+    fn text(&mut self, r: &RawText, line: u32, what: &str) -> Text {
+        let get = |v: &Option<Spanned<String>>, lang: &str, p: &mut Self| match v {
+            Some(s) if !s.get_ref().trim().is_empty() => {
+                if lang == "ja" && !has_japanese(s.get_ref()) {
+                    p.err(p.line(s.span().start), format!("{what}: the `ja` text has no Japanese in it"));
+                }
+                s.get_ref().trim().to_string()
+            }
+            _ => {
+                p.err(line, format!("{what}: missing `{lang}` text"));
+                String::new()
+            }
+        };
+        Text { en: get(&r.en, "en", self), ja: get(&r.ja, "ja", self) }
+    }
+    fn narration(&mut self, r: &RawText, line: u32, what: &str) -> Narration {
+        let text = self.text(r, line, what);
+        let md = |s: &str, v: &Option<Spanned<String>>, p: &mut Self| match markdown::parse(s) {
+            Ok(b) => b,
+            Err(e) => {
+                let base = v.as_ref().map_or(line, |v| p.content_line(v));
+                p.err(base + e.line - 1, format!("{what}: {}", e.what));
+                Vec::new()
+            }
+        };
+        Narration { en: md(&text.en, &r.en, self), ja: md(&text.ja, &r.ja, self) }
+    }
+    fn panels(&mut self, raw: &[Spanned<String>]) -> Vec<String> {
+        raw.iter()
+            .filter_map(|p| {
+                if PANELS.contains(&p.get_ref().as_str()) {
+                    Some(p.get_ref().clone())
+                } else {
+                    let hint = crate::suggest::suggest(p.get_ref(), PANELS.iter().copied())
+                        .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                    self.err(
+                        self.line(p.span().start),
+                        format!("unknown panel `{}`; expected one of: {}{hint}", p.get_ref(), PANELS.join(", ")),
+                    );
+                    None
+                }
+            })
+            .collect()
+    }
+    fn expect(&mut self, s: &Spanned<String>) -> Option<Located<Expect>> {
+        let line = self.line(s.span().start);
+        match query::parse_expect(s.get_ref()) {
+            Ok(e) => Some(Located { line, item: e }),
+            Err(e) => {
+                self.err(line, format!("`{}`: {e}", s.get_ref()));
+                None
+            }
+        }
+    }
+    fn question(&mut self, raw: &Spanned<RawQuestion>) -> Option<Question> {
+        let line = self.line(raw.span().start);
+        let q = raw.get_ref();
+        let ask = self.text(&q.ask, line, "question");
+        let explain = match &q.explain {
+            Some(e) => self.narration(e, line, "question explanation"),
+            None => {
+                self.err(line, "question: missing `explain` (why the answer is what it is)");
+                Narration::default()
+            }
+        };
+        let answer = q.answer.as_ref().and_then(|a| {
+            let l = self.line(a.span().start);
+            match query::parse_query(a.get_ref()) {
+                Ok(item) => Some(Located { line: l, item }),
+                Err(e) => {
+                    self.err(l, format!("answer `{}`: {e}", a.get_ref()));
+                    None
+                }
+            }
+        });
+        let kind = match q.kind.get_ref().as_str() {
+            "choice" => {
+                if q.choices.len() < 2 {
+                    self.err(line, "question: a `choice` question needs at least two `choices`");
+                }
+                let mut choices = Vec::new();
+                for c in &q.choices {
+                    let cl = self.line(c.span().start);
+                    let r = c.get_ref();
+                    let label = match (&r.text, &r.en, &r.ja) {
+                        (Some(t), None, None) => Text { en: t.clone(), ja: t.clone() },
+                        (None, Some(en), Some(ja)) => {
+                            if !has_japanese(ja) && ja != en {
+                                self.err(cl, "choice: the `ja` label has no Japanese in it");
+                            }
+                            Text { en: en.clone(), ja: ja.clone() }
+                        }
+                        _ => {
+                            self.err(cl, "choice: give `text` (same in both languages) or both `en` and `ja`");
+                            Text::default()
+                        }
+                    };
+                    let when = r.when.as_ref().and_then(|w| self.expect(w));
+                    match (r.value.is_some(), r.when.is_some(), q.answer.is_some()) {
+                        (true, false, true) | (false, true, false) => {}
+                        _ => self.err(
+                            cl,
+                            "choice: with a question `answer` query every choice has a `value`; without one every choice has a `when`",
+                        ),
+                    }
+                    choices.push(Choice { label, value: r.value, when });
+                }
+                QuestionKind::Choice { choices, answer }
+            }
+            "object" => {
+                let cache = q.cache.as_ref().map(|c| c.get_ref().clone());
+                match (cache, answer) {
+                    (Some(cache), Some(answer)) => QuestionKind::Object { cache, answer },
+                    _ => {
+                        self.err(
+                            line,
+                            "question: an `object` question needs `cache` and an `answer` query (as `addr NAME`)",
+                        );
+                        return None;
+                    }
+                }
+            }
+            other => {
+                self.err(
+                    self.line(q.kind.span().start),
+                    format!("question: unknown kind `{other}`; expected `choice` or `object`"),
+                );
+                return None;
+            }
+        };
+        Some(Question { line, ask, explain, kind })
+    }
+}
+
+/// Parse a lesson file. `file` names it in errors.
+pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
+    let mut p = Parser { file, src, errors: Vec::new() };
+    let raw: RawLesson = match toml::from_str(src) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map_or(0, |s| p.line(s.start));
+            p.err(line, e.message().to_string());
+            return Err(p.errors);
+        }
+    };
+    let id = raw.id.get_ref().clone();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        p.err(p.line(raw.id.span().start), format!("id `{id}`: use lowercase letters, digits and `-`"));
+    }
+    let level = *raw.level.get_ref();
+    if !(1..=3).contains(&level) {
+        p.err(p.line(raw.level.span().start), format!("level {level}: expected 1, 2 or 3"));
+    }
+    let title = p.text(&raw.title, 1, "title");
+    let summary = p.text(&raw.summary, 1, "summary");
+    let panels = p.panels(&raw.panels);
+    let config = match &raw.config {
+        Some(c) => Located { line: p.line(c.span().start), item: c.get_ref().clone() },
+        None => Located { line: 1, item: String::new() },
+    };
+    if raw.steps.is_empty() {
+        p.err(0, "a lesson needs at least one `[[step]]`");
+    }
+    let mut steps = Vec::new();
+    for s in &raw.steps {
+        let r = s.get_ref();
+        let line = p.line(s.span().start);
+        let say = p.narration(&r.say, line, "step narration");
+        for l in markdown::links(&say.en).chain(markdown::links(&say.ja)) {
+            if let Link::Step(n) = l {
+                if *n > raw.steps.len() {
+                    p.err(line, format!("narration links to step {n}, but the lesson has {} steps", raw.steps.len()));
+                }
+            }
+        }
+        let step_panels = p.panels(&r.panels);
+        let expect = r.expect.iter().filter_map(|e| p.expect(e)).collect();
+        let question = r.question.as_ref().and_then(|q| p.question(q));
+        let (ops, ops_line) = match &r.ops {
+            Some(o) => (o.get_ref().clone(), p.content_line(o)),
+            None => (String::new(), line),
+        };
+        steps.push(Step {
+            line,
+            ops,
+            ops_line,
+            say,
+            panels: step_panels,
+            highlight: r
+                .highlight
+                .iter()
+                .map(|h| Located { line: p.line(h.span().start), item: h.get_ref().clone() })
+                .collect(),
+            expect,
+            question,
+        });
+    }
+    if !p.errors.is_empty() {
+        return Err(p.errors);
+    }
+    Ok(Lesson {
+        file: file.to_string(),
+        id,
+        level,
+        minutes: raw.minutes,
+        requires: raw
+            .requires
+            .iter()
+            .map(|r| Located { line: p.line(r.span().start), item: r.get_ref().clone() })
+            .collect(),
+        title,
+        summary,
+        config,
+        panels,
+        steps,
+    })
+}
+
+// ---- playing ------------------------------------------------------------------------------
+
+/// The computed answer of a question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Index of the right choice.
+    Choice(usize),
+    /// The object to click, and the objects shown to click on: (address, free) in address order.
+    Object { addr: u64, slots: Vec<(u64, bool)> },
+}
+
+/// An expectation's outcome at its step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// As written.
+    pub text: String,
+    /// Line.
+    pub line: u32,
+    /// Result: the two sides, or why they could not be read.
+    pub result: Result<(bool, i64, i64), String>,
+}
+
+/// A step as played.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlayedStep {
+    /// Ops of the session this step ran.
+    pub ops: Range<usize>,
+    /// Event step before the step's ops (where its question is asked).
+    pub start: u64,
+    /// Event step after them (where its narration applies).
+    pub end: u64,
+    /// Entities to highlight.
+    pub highlight: Vec<EntityRef>,
+    /// Expectation outcomes.
+    pub outcomes: Vec<Outcome>,
+    /// The question's answer.
+    pub answer: Option<Answer>,
+}
+
+/// A lesson run into a session.
+pub struct Played {
+    /// The session: every step's ops, in order.
+    pub session: Session,
+    /// Per step.
+    pub steps: Vec<PlayedStep>,
+    /// Problems found while playing (an op failing, a highlight or answer that cannot be read,
+    /// an expectation that does not hold, a question whose answer is not unique).
+    pub errors: Vec<LessonError>,
+}
+
+/// The machine a lesson's `config` describes.
+pub fn machine(lesson: &Lesson) -> Result<MachineConfig, LessonError> {
+    let mut names = crate::names::Names::default();
+    let src = format!("config {}", lesson.config.item);
+    let located = |e: crate::script::ScriptError| LessonError {
+        file: lesson.file.clone(),
+        line: lesson.config.line,
+        what: format!("config: {}", e.kind),
+    };
+    if lesson.config.item.trim().is_empty() {
+        return Ok(MachineConfig::default());
+    }
+    let prog = crate::script::parse(&src, &mut names).map_err(located)?;
+    prog.apply_config(&MachineConfig::default()).map_err(located)
+}
+
+/// Run a lesson. Fails only if the machine cannot be built; everything else lands in
+/// [`Played::errors`] (the session then stops at the first failing op).
+pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
+    let config = machine(lesson)?;
+    let mut session = Session::new(config).map_err(|e| LessonError {
+        file: lesson.file.clone(),
+        line: lesson.config.line,
+        what: format!("config: {e}"),
+    })?;
+    let mut steps = Vec::new();
+    let mut errors = Vec::new();
+    let mut err = |line: u32, what: String| errors.push(LessonError { file: lesson.file.clone(), line, what });
+    let mut broken = false;
+    for step in &lesson.steps {
+        let start = session.total_steps();
+        let first_op = session.op_count();
+        // The state the question is asked in.
+        let before = session.head().clone();
+        let mut events: Vec<Event> = Vec::new();
+        if !broken {
+            match crate::script::parse(&step.ops, session.names_mut()) {
+                Err(e) => {
+                    let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                    err(step.ops_line + e.line.saturating_sub(1), format!("ops, column {}: {}{hint}", e.col, e.kind));
+                    broken = true;
+                }
+                Ok(prog) if !prog.settings.is_empty() => {
+                    err(
+                        step.ops_line + prog.settings[0].line - 1,
+                        "ops: `config` belongs in the lesson's `config`".into(),
+                    );
+                    broken = true;
+                }
+                Ok(prog) => {
+                    for (op, &l) in prog.ops.iter().zip(&prog.lines) {
+                        let file_line = step.ops_line + l - 1;
+                        if let Err(e) = session.push_into(*op, file_line, &mut events) {
+                            err(file_line, format!("ops: {e}"));
+                            broken = true;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let end = session.total_steps();
+        if broken {
+            // Later checks would only repeat the failure.
+            steps.push(PlayedStep {
+                ops: first_op..session.op_count(),
+                start,
+                end,
+                highlight: Vec::new(),
+                outcomes: Vec::new(),
+                answer: None,
+            });
+            continue;
+        }
+        let ctx = Ctx { sim: session.head(), names: session.names(), events: &events };
+        let mut highlight = Vec::new();
+        for h in &step.highlight {
+            match ctx.entity(&h.item) {
+                Ok(e) => highlight.push(e),
+                Err(e) => err(h.line, format!("highlight `{}`: {e}", h.item)),
+            }
+        }
+        let outcomes: Vec<Outcome> = step
+            .expect
+            .iter()
+            .map(|e| Outcome {
+                text: e.item.text.clone(),
+                line: e.line,
+                result: ctx.expect(&e.item).map_err(|e| e.to_string()),
+            })
+            .collect();
+        for o in &outcomes {
+            match &o.result {
+                Ok((true, ..)) => {}
+                Ok((false, a, b)) => {
+                    let e = step.expect.iter().find(|e| e.line == o.line).map(|e| &e.item);
+                    let rhs = match e.map(|e| &e.rhs) {
+                        Some(query::Operand::Query(_)) => format!(" (right side is {b})"),
+                        _ => String::new(),
+                    };
+                    err(o.line, format!("expected `{}`, but the simulation has {a}{rhs}", o.text))
+                }
+                Err(e) => err(o.line, format!("`{}`: {e}", o.text)),
+            }
+        }
+        let answer = step.question.as_ref().and_then(|q| {
+            let before_ctx = Ctx { sim: &before, names: session.names(), events: &[] };
+            match answer(q, &ctx, &before_ctx) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    err(q.line, format!("question: {e}"));
+                    None
+                }
+            }
+        });
+        steps.push(PlayedStep { ops: first_op..session.op_count(), start, end, highlight, outcomes, answer });
+    }
+    Ok(Played { session, steps, errors })
+}
+
+fn answer(q: &Question, after: &Ctx, before: &Ctx) -> Result<Answer, String> {
+    match &q.kind {
+        QuestionKind::Choice { choices, answer } => {
+            let mut right = Vec::new();
+            for (i, c) in choices.iter().enumerate() {
+                let ok = match (answer, c.value, &c.when) {
+                    (Some(a), Some(v), _) => after.eval(&a.item).map_err(|e| format!("answer: {e}"))? == v,
+                    (_, _, Some(w)) => after.expect(&w.item).map_err(|e| format!("line {}: {e}", w.line))?.0,
+                    _ => false,
+                };
+                if ok {
+                    right.push(i);
+                }
+            }
+            match right.as_slice() {
+                [i] => Ok(Answer::Choice(*i)),
+                [] => {
+                    let v = answer.as_ref().and_then(|a| after.eval(&a.item).ok());
+                    Err(match v {
+                        Some(v) => format!("no choice is right: the simulation gives {v}"),
+                        None => "no choice's `when` holds after the step".into(),
+                    })
+                }
+                many => Err(format!("{} choices are right (choices {:?}); exactly one must be", many.len(), many)),
+            }
+        }
+        QuestionKind::Object { cache, answer } => {
+            let v = after.eval(&answer.item).map_err(|e| format!("answer: {e}"))? as u64;
+            let slots = before.object_slots(cache).map_err(|e| e.to_string())?;
+            match slots.iter().find(|(a, _)| *a == v) {
+                Some((_, true)) => Ok(Answer::Object { addr: v, slots }),
+                Some((_, false)) => Err(format!("the answer {v:#x} was not free before the step")),
+                None => Err(format!(
+                    "the answer {v:#x} is not an object of {cache}'s slabs before the step (a new slab cannot be clicked)"
+                )),
+            }
+        }
+    }
+}
+
+/// Check one lesson: parse errors, then everything [`play`] finds.
+pub fn check(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
+    let lesson = parse(file, src)?;
+    match play(&lesson) {
+        Err(e) => Err(vec![e]),
+        Ok(p) if !p.errors.is_empty() => Err(p.errors),
+        Ok(_) => Ok(lesson),
+    }
+}
+
+/// Check a set of lesson files `(name, text)`: each one, then ids unique and prerequisites
+/// existing and acyclic. Returns the lessons (sorted by file name: number files to order the course) or every error.
+pub fn check_set(files: &[(String, String)]) -> Result<Vec<Lesson>, Vec<LessonError>> {
+    let mut lessons = Vec::new();
+    let mut errors = Vec::new();
+    for (name, src) in files {
+        match check(name, src) {
+            Ok(l) => lessons.push(l),
+            Err(e) => errors.extend(e),
+        }
+    }
+    let mut ids: BTreeMap<&str, &Lesson> = BTreeMap::new();
+    for l in &lessons {
+        if let Some(other) = ids.insert(&l.id, l) {
+            errors.push(LessonError {
+                file: l.file.clone(),
+                line: 1,
+                what: format!("id `{}` is also used by {}", l.id, other.file),
+            });
+        }
+    }
+    for l in &lessons {
+        for r in &l.requires {
+            if !ids.contains_key(r.item.as_str()) {
+                let hint = crate::suggest::suggest(&r.item, ids.keys().copied())
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                errors.push(LessonError {
+                    file: l.file.clone(),
+                    line: r.line,
+                    what: format!("requires `{}`, which is no lesson{hint}", r.item),
+                });
+            }
+        }
+    }
+    // Cycles: depth-first over prerequisites.
+    fn visit<'a>(
+        id: &'a str,
+        ids: &BTreeMap<&'a str, &'a Lesson>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| *p == id) {
+            return Some(path[i..].iter().map(|s| s.to_string()).chain([id.to_string()]).collect());
+        }
+        if !done.insert(id) {
+            return None;
+        }
+        path.push(id);
+        for r in ids.get(id).map_or(&[][..], |l| l.requires.as_slice()) {
+            if let Some(c) = visit(&r.item, ids, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    for l in &lessons {
+        if let Some(cycle) = visit(&l.id, &ids, &mut Vec::new(), &mut done) {
+            errors.push(LessonError {
+                file: l.file.clone(),
+                line: 1,
+                what: format!("prerequisites form a cycle: {}", cycle.join(" → ")),
+            });
+            break;
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    lessons.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(lessons)
+}
