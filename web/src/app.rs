@@ -11,6 +11,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang};
+use crate::lesson::{self, Params, Progress, Run};
+use crate::views::lessons::{embed_code, LessonMsg, LessonsPanel};
 use crate::views::{buddy_map::BuddyMap, chart::FreeChart, event_log::EventLog, timeline::Timeline};
 
 /// The walking skeleton's demo: a small machine so every page is visible.
@@ -28,6 +30,9 @@ pages free d
 
 /// The determinism scenario shared with the native tests.
 const DETERMINISM: &str = include_str!("../../core/tests/data/determinism.ops");
+
+/// Embed autoplay: time per lesson step.
+const AUTOPLAY_MS: u32 = 4000;
 
 /// Playback speeds, steps per second.
 const SPEEDS: [f64; 8] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 300.0];
@@ -60,6 +65,12 @@ pub enum Action {
     CycleTheme,
     /// The link was copied (true) or copying failed (false).
     Copied(bool),
+    /// The embed code was copied (true) or copying failed (false).
+    EmbedCopied(bool),
+    /// Lesson index and player.
+    Lesson(LessonMsg),
+    /// Show or hide the lesson index / player.
+    ToggleLessons,
 }
 
 /// Colour theme.
@@ -88,6 +99,18 @@ pub struct State {
     pub theme: Theme,
     /// Result of the last "copy link".
     pub copied: Option<bool>,
+    /// Result of the last "copy embed code".
+    pub embed_copied: Option<bool>,
+    /// The lesson being played.
+    pub lesson: Option<Rc<RefCell<Run>>>,
+    /// Lesson progress saved in this browser.
+    pub progress: Rc<Progress>,
+    /// Lessons shown (index or player).
+    pub show_lessons: bool,
+    /// URL parameters (embed mode, lesson, panels…).
+    pub params: Rc<Params>,
+    /// Problems with the URL parameters, shown in the page.
+    pub param_errors: Rc<Vec<String>>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -108,7 +131,11 @@ impl Reducible for State {
         let mut command_error = None;
         let mut theme = self.theme;
         let mut copied = None;
+        let mut embed_copied = None;
         let mut session = self.session.clone();
+        let mut lesson_run = self.lesson.clone();
+        let mut progress = self.progress.clone();
+        let mut show_lessons = self.show_lessons;
         {
             let mut s = session.borrow_mut();
             let total = s.total_steps();
@@ -175,6 +202,48 @@ impl Reducible for State {
                     }
                 }
                 Action::Copied(ok) => copied = Some(ok),
+                Action::EmbedCopied(ok) => embed_copied = Some(ok),
+                Action::ToggleLessons => show_lessons = !show_lessons,
+                Action::Lesson(msg) => {
+                    drop(s);
+                    match msg {
+                        LessonMsg::Open(id) => match open_lesson(&id, &self.params) {
+                            Ok((run, new)) => {
+                                session = Rc::new(RefCell::new(new));
+                                lesson_run = Some(Rc::new(RefCell::new(run)));
+                                playing = false;
+                                show_lessons = true;
+                            }
+                            Err(e) => notice = Some(e),
+                        },
+                        LessonMsg::Go(i) => {
+                            if let Some(run) = &lesson_run {
+                                run.borrow_mut().go(i, &mut session.borrow_mut());
+                                playing = false;
+                            }
+                        }
+                        LessonMsg::Reply(r) => {
+                            if let Some(run) = &lesson_run {
+                                run.borrow_mut().reply(r, &mut session.borrow_mut());
+                            }
+                        }
+                        LessonMsg::Close => lesson_run = None,
+                        LessonMsg::Advance => {
+                            if let Some(run) = &lesson_run {
+                                let mut r = run.borrow_mut();
+                                if r.can_advance() {
+                                    let next = r.step + 1;
+                                    r.go(next, &mut session.borrow_mut());
+                                }
+                            }
+                        }
+                    }
+                    if let Some(run) = &lesson_run {
+                        let run = run.borrow();
+                        lesson::save_progress(&run.lesson.id, run.step + 1, run.lesson.steps.len());
+                        progress = Rc::new(lesson::load_progress());
+                    }
+                }
                 Action::Command(line) => {
                     let line = line.trim().to_string();
                     if !line.is_empty() {
@@ -201,6 +270,12 @@ impl Reducible for State {
             command_error,
             theme,
             copied,
+            embed_copied,
+            lesson: lesson_run,
+            progress,
+            show_lessons,
+            params: self.params.clone(),
+            param_errors: self.param_errors.clone(),
             version: self.version + 1,
         })
     }
@@ -288,6 +363,34 @@ impl LoadJob {
     }
 }
 
+/// Play a lesson from the catalogue, within the URL's `from`/`to` range if it names this lesson.
+fn open_lesson(id: &str, params: &Params) -> Result<(Run, Session), String> {
+    let l = lesson::find(id).ok_or_else(|| format!("lesson {id}: not found"))?;
+    let same = params.lesson.as_deref() == Some(id);
+    let first = if same { params.from.map_or(0, |f| f - 1) } else { 0 };
+    let last = if same { params.to.map(|t| t - 1) } else { None };
+    let (mut run, mut session) = Run::start(l, first, last)?;
+    run.go(first, &mut session);
+    Ok((run, session))
+}
+
+/// A click handler that copies `text` to the clipboard and reports the outcome.
+fn copy_text(
+    text: impl Fn() -> String + 'static,
+    d: UseReducerDispatcher<State>,
+    done: fn(bool) -> Action,
+) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        let d = d.clone();
+        let Some(w) = web_sys::window() else { return };
+        let promise = w.navigator().clipboard().write_text(&text());
+        wasm_bindgen_futures::spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            d.dispatch(done(ok));
+        });
+    })
+}
+
 fn demo_session() -> Session {
     script::load(DEMO, &MachineConfig::default(), &[]).expect("the built-in demo script is valid")
 }
@@ -312,22 +415,40 @@ fn gunzip_if_needed(bytes: Vec<u8>) -> Result<String, String> {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
-        let session = Rc::new(RefCell::new(demo_session()));
-        if let Some(step) = step_from_url() {
+        let (params, param_errors) = lesson::parse_params(&lesson::url_pairs(), &lesson::catalog());
+        let mut session = Rc::new(RefCell::new(demo_session()));
+        let mut run = None;
+        let mut notice = None;
+        if let Some(id) = &params.lesson {
+            match open_lesson(id, &params) {
+                Ok((r, s)) => {
+                    session = Rc::new(RefCell::new(s));
+                    run = Some(Rc::new(RefCell::new(r)));
+                }
+                Err(e) => notice = Some(e),
+            }
+        } else if let Some(step) = step_from_url() {
             session.borrow_mut().seek(step);
         }
+        let lang = params.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::En);
         State {
             session,
-            lang: Lang::En,
+            lang,
             playing: false,
             speed: 3,
             help: false,
-            notice: None,
+            notice,
             loading: None,
             history: Rc::new(Vec::new()),
             command_error: None,
             theme: Theme::System,
             copied: None,
+            embed_copied: None,
+            show_lessons: run.is_some(),
+            lesson: run,
+            progress: Rc::new(lesson::load_progress()),
+            params: Rc::new(params),
+            param_errors: Rc::new(param_errors),
             version: 0,
         }
     });
@@ -374,6 +495,19 @@ pub fn app() -> Html {
             let interval = playing.then(|| {
                 let ms = (1000.0 / SPEEDS[speed]).max(4.0) as u32;
                 gloo::timers::callback::Interval::new(ms, move || dispatcher.dispatch(Action::Tick))
+            });
+            move || drop(interval)
+        });
+    }
+    // Embed autoplay: a lesson step every few seconds (a question waits for its answer).
+    {
+        let dispatcher = state.dispatcher();
+        let autoplay = state.params.autoplay && state.lesson.is_some();
+        use_effect_with(autoplay, move |&autoplay| {
+            let interval = autoplay.then(|| {
+                gloo::timers::callback::Interval::new(AUTOPLAY_MS, move || {
+                    dispatcher.dispatch(Action::Lesson(LessonMsg::Advance))
+                })
             });
             move || drop(interval)
         });
@@ -544,19 +678,11 @@ pub fn app() -> Html {
             read_file(file);
         }
     });
-    let on_copy = {
-        let d = state.dispatcher();
-        Callback::from(move |_| {
-            let d = d.clone();
-            let Some(w) = web_sys::window() else { return };
-            let href = w.location().href().unwrap_or_default();
-            let promise = w.navigator().clipboard().write_text(&href);
-            wasm_bindgen_futures::spawn_local(async move {
-                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-                d.dispatch(Action::Copied(ok));
-            });
-        })
-    };
+    let on_copy = copy_text(
+        || web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
+        state.dispatcher(),
+        Action::Copied,
+    );
     let theme_label = t(
         lang,
         match state.theme {
@@ -571,8 +697,85 @@ pub fn app() -> Html {
         Some(false) => t(lang, "ui.copy_failed"),
     };
     let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };
+    let on_lesson = {
+        let d = state.dispatcher();
+        Callback::from(move |m: LessonMsg| d.dispatch(Action::Lesson(m)))
+    };
+    let embed = state.params.embed;
+    // Panels to show: the embed's `panels=`, else the lesson step's; all when no lesson runs.
+    let panels: Vec<String> = match (&state.params.panels, &state.lesson) {
+        (Some(p), Some(_)) if embed => p.clone(),
+        (_, Some(run)) if embed => run.borrow().panels(),
+        // Outside a frame the playback controls stay, whatever the step shows.
+        (_, Some(run)) if state.show_lessons => {
+            let mut p = run.borrow().panels();
+            p.push("controls".into());
+            p
+        }
+        _ => Vec::new(),
+    };
+    let panel_style = lesson::panel_css(&panels);
+    let lesson_view = (state.show_lessons || embed).then(|| {
+        html! {
+            <LessonsPanel lang={lang} run={state.lesson.clone()} progress={state.progress.clone()}
+                          version={state.version} embed={embed} controls={state.params.controls} on={on_lesson.clone()} />
+        }
+    });
+    let embed_snippet = state.lesson.as_ref().map(|run| {
+        let run = run.borrow();
+        let base = web_sys::window()
+            .and_then(|w| {
+                let l = w.location();
+                Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+            })
+            .unwrap_or_default();
+        embed_code(&base, &run.lesson.id, lang, run.lesson.title.get(lang.code()))
+    });
+    let param_errors = (!state.param_errors.is_empty()).then(|| {
+        html! {
+            <section id="param-errors" class="notice param-errors" role="alert">
+                <h2>{ t(lang, "embed.bad_params") }</h2>
+                <ul>{ for state.param_errors.iter().map(|e| html! { <li>{ e.clone() }</li> }) }</ul>
+            </section>
+        }
+    });
+    if embed {
+        return html! {
+            <main id="app" class="embed" data-embed="1">
+                <style>{ panel_style }</style>
+                { param_errors }
+                { lesson_view }
+                if state.params.controls {
+                    <section class="controls" data-panel="controls" aria-label={t(lang, "ui.playback")}>
+                        <button id="event-back" title="←" onclick={on(|| Action::Event(-1))}>{ t(lang, "ui.event_back") }</button>
+                        <button id="event-next" title="→" onclick={on(|| Action::Event(1))}>{ t(lang, "ui.event_next") }</button>
+                        <span id="step-counter">{ counter.clone() }</span>
+                    </section>
+                }
+                <p id="explain" class="explain" aria-live="polite">{ explanation.clone() }</p>
+                <div class="embed-panels">
+                    <section class="panel" data-panel="memory">
+                        <h2>{ t(lang, "ui.memory_map") }</h2>
+                        <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} />
+                    </section>
+                    <section class="panel" data-panel="buddyinfo">
+                        <h2>{ t(lang, "ui.buddyinfo") }</h2>
+                        <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
+                    </section>
+                    <section class="panel" data-panel="slabinfo">
+                        <h2>{ t(lang, "ui.slabinfo") }</h2>
+                        <pre id="slabinfo">{ snap.slabinfo.clone() }</pre>
+                    </section>
+                    <div data-panel="log">
+                        <EventLog entries={log.clone()} current={applied} first_step={first_step} on_select={on_log.clone()} lang={lang} />
+                    </div>
+                </div>
+            </main>
+        };
+    }
     html! {
         <main id="app" ondragover={on_dragover} ondrop={on_drop}>
+            <style>{ panel_style }</style>
             <header class="app-header">
                 <h1>{ t(lang, "app.title") }</h1>
                 <p class="tagline">{ t(lang, "app.tagline") }</p>
@@ -580,6 +783,9 @@ pub fn app() -> Html {
                     { t(lang, "ui.open_trace") }
                     <input id="trace-file" type="file" accept=".txt,.gz,.perf" onchange={on_file} />
                 </label>
+                <button id="lessons-toggle" aria-pressed={state.show_lessons.to_string()} onclick={on(|| Action::ToggleLessons)}>
+                    { t(lang, "ui.lessons") }
+                </button>
                 <button id="copy-link" onclick={on_copy}>{ copy_label }</button>
                 <button id="theme" onclick={on(|| Action::CycleTheme)}>{ theme_label }</button>
                 <button id="help" aria-expanded={state.help.to_string()} onclick={on(|| Action::ToggleHelp)}>{ "?" }</button>
@@ -591,6 +797,21 @@ pub fn app() -> Html {
                     <progress id="trace-progress" max={total.to_string()} value={done.to_string()}></progress>
                 </p>
             }
+            { param_errors }
+            { lesson_view }
+            if let (Some(code), true) = (embed_snippet, state.show_lessons) {
+                <details id="embed-code" class="embed-code">
+                    <summary>{ t(lang, "lesson.embed_code") }</summary>
+                    <textarea id="embed-snippet" readonly=true rows="3" aria-label={t(lang, "lesson.embed_code")} value={code.clone()} />
+                    <button id="copy-embed" onclick={copy_text(move || code.clone(), state.dispatcher(), Action::EmbedCopied)}>
+                        { match state.embed_copied {
+                            None => t(lang, "lesson.copy_embed"),
+                            Some(true) => t(lang, "lesson.embed_copied"),
+                            Some(false) => t(lang, "ui.copy_failed"),
+                        } }
+                    </button>
+                </details>
+            }
             if let Some(n) = &state.notice {
                 <p id="notice" class="notice" role="status">{ n.clone() }</p>
             }
@@ -600,7 +821,7 @@ pub fn app() -> Html {
                     <p>{ t(lang, "ui.shortcuts_text") }</p>
                 </section>
             }
-            <section class="controls" aria-label={t(lang, "ui.playback")}>
+            <section class="controls" data-panel="controls" aria-label={t(lang, "ui.playback")}>
                 <button id="reset" title="Home" onclick={on(|| Action::Start)}>{ t(lang, "ui.reset") }</button>
                 <button id="back" title="Shift+←" onclick={on(|| Action::Op(-1))}>{ t(lang, "ui.back") }</button>
                 <button id="event-back" title="←" onclick={on(|| Action::Event(-1))}>{ t(lang, "ui.event_back") }</button>
@@ -623,25 +844,31 @@ pub fn app() -> Html {
             <p id="command-error" class="command-error" role="alert">{ state.command_error.clone().unwrap_or_default() }</p>
             <p id="op-text" class="op-text">{ op_text }</p>
             <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
-            <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
-            <section class="panel">
+            <div data-panel="log">
+                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
+            </div>
+            <section class="panel" data-panel="memory">
                 <h2>{ t(lang, "ui.memory_map") }</h2>
                 <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} />
             </section>
-            <section class="panel">
+            <section class="panel" data-panel="timeline">
                 <h2>{ t(lang, "ui.timeline_chart") }</h2>
                 <Timeline samples={(*samples).clone()} step={session.step()} lang={lang} />
             </section>
             <div class="row">
-                <section class="panel">
+                <section class="panel" data-panel="charts">
                     <h2>{ t(lang, "ui.chart") }</h2>
                     <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
                 </section>
-                <section class="panel">
+                <section class="panel" data-panel="buddyinfo">
                     <h2>{ t(lang, "ui.buddyinfo") }</h2>
                     <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
                 </section>
             </div>
+            <section class="panel" data-panel="slabinfo">
+                <h2>{ t(lang, "ui.slabinfo") }</h2>
+                <pre id="slabinfo">{ snap.slabinfo.clone() }</pre>
+            </section>
             <footer id="determinism" data-hash={hash}></footer>
         </main>
     }

@@ -3,6 +3,7 @@
 mod app;
 mod bench;
 mod i18n;
+mod lesson;
 mod views;
 
 /// Show any panic in the page (never a dead page) and log it for the console.

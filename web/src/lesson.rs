@@ -1,0 +1,388 @@
+//! Lessons in the app: the embedded catalogue, a lesson being played (its step, the student's
+//! replies), the embed-mode URL parameters, and progress kept in the browser. All simulation
+//! facts (where a step ends, what to highlight, each answer) come from `core::lesson::play`.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use slabscope_core::lesson::{self, Answer, Lesson, PlayedStep, PANELS};
+use slabscope_core::session::Session;
+
+include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
+
+/// Every lesson, parsed once. A lesson that fails to parse is left out and reported (the
+/// checker in `cargo test` keeps that from shipping).
+pub fn catalog() -> Rc<Vec<Rc<Lesson>>> {
+    thread_local! {
+        static CATALOG: Rc<Vec<Rc<Lesson>>> = Rc::new(
+            LESSON_FILES
+                .iter()
+                .filter_map(|(name, text)| match lesson::parse(name, text) {
+                    Ok(l) => Some(Rc::new(l)),
+                    Err(errors) => {
+                        for e in errors {
+                            web_sys::console::warn_1(&e.to_string().into());
+                        }
+                        None
+                    }
+                })
+                .collect(),
+        );
+    }
+    CATALOG.with(Rc::clone)
+}
+
+/// Find a lesson by id.
+pub fn find(id: &str) -> Option<Rc<Lesson>> {
+    catalog().iter().find(|l| l.id == id).cloned()
+}
+
+/// What the student did with a step's question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Not yet answered: the step waits at the state before its ops.
+    Open,
+    /// Picked choice `i`.
+    Chose(usize),
+    /// Clicked the object at this address.
+    Clicked(u64),
+    /// Skipped.
+    Skipped,
+}
+
+impl Reply {
+    /// True once the question no longer holds the step.
+    pub fn settled(self) -> bool {
+        self != Reply::Open
+    }
+}
+
+/// A lesson being played.
+pub struct Run {
+    pub lesson: Rc<Lesson>,
+    /// Per step: where it starts and ends, highlights, answers.
+    pub played: Vec<PlayedStep>,
+    /// Current step (0-based).
+    pub step: usize,
+    /// Per step.
+    pub replies: Vec<Reply>,
+    /// Steps allowed (embed `from`/`to`), 0-based inclusive.
+    pub first: usize,
+    pub last: usize,
+}
+
+impl Run {
+    /// Play a lesson into a new session. Errors (a lesson that does not replay) are reported as
+    /// text; the checker keeps them out of the shipped course.
+    pub fn start(lesson: Rc<Lesson>, first: usize, last: Option<usize>) -> Result<(Run, Session), String> {
+        let played = lesson::play(&lesson).map_err(|e| e.to_string())?;
+        if let Some(e) = played.errors.first() {
+            return Err(e.to_string());
+        }
+        let n = played.steps.len();
+        let last = last.unwrap_or(n - 1).min(n - 1);
+        let first = first.min(last);
+        let mut replies: Vec<Reply> =
+            lesson.steps.iter().map(|s| if s.question.is_some() { Reply::Open } else { Reply::Skipped }).collect();
+        // Steps before the shown range count as seen.
+        for r in &mut replies[..first] {
+            *r = Reply::Skipped;
+        }
+        let run = Run { lesson, played: played.steps, step: first, replies, first, last };
+        Ok((run, played.session))
+    }
+
+    /// The event step the session should show for the current step: before the ops while its
+    /// question is open, after them otherwise.
+    pub fn target(&self) -> u64 {
+        let p = &self.played[self.step];
+        if self.replies[self.step].settled() {
+            p.end
+        } else {
+            p.start
+        }
+    }
+
+    /// Go to step `i` (clamped to the allowed range); the session follows.
+    pub fn go(&mut self, i: usize, session: &mut Session) {
+        self.step = i.clamp(self.first, self.last);
+        session.seek(self.target());
+    }
+
+    /// Answer (or skip) the current step's question; the session moves to the step's end.
+    pub fn reply(&mut self, r: Reply, session: &mut Session) {
+        if self.replies[self.step] == Reply::Open {
+            self.replies[self.step] = r;
+        }
+        session.seek(self.target());
+    }
+
+    /// True if the reply to the current step was right.
+    pub fn correct(&self) -> Option<bool> {
+        let answer = self.played[self.step].answer.as_ref()?;
+        match (self.replies[self.step], answer) {
+            (Reply::Chose(i), Answer::Choice(j)) => Some(i == *j),
+            (Reply::Clicked(a), Answer::Object { addr, .. }) => Some(a == *addr),
+            _ => None,
+        }
+    }
+
+    /// "Next" is held while the current step's question is open.
+    pub fn can_advance(&self) -> bool {
+        self.replies[self.step].settled() && self.step < self.last
+    }
+
+    /// Panels for the current step.
+    pub fn panels(&self) -> Vec<String> {
+        let step = &self.lesson.steps[self.step];
+        if !step.panels.is_empty() {
+            step.panels.clone()
+        } else if !self.lesson.panels.is_empty() {
+            self.lesson.panels.clone()
+        } else {
+            lesson::DEFAULT_PANELS.iter().map(|s| s.to_string()).collect()
+        }
+    }
+}
+
+/// Embed-mode and lesson URL parameters. Every parameter is documented in README.md.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params {
+    /// `embed=1`: only the chosen panels and controls, sized for an iframe.
+    pub embed: bool,
+    /// `lesson=ID`.
+    pub lesson: Option<String>,
+    /// `from=N`: first step shown (1-based).
+    pub from: Option<usize>,
+    /// `to=M`: last step shown (1-based).
+    pub to: Option<usize>,
+    /// `panels=a,b,c`: views shown (overrides the lesson's).
+    pub panels: Option<Vec<String>>,
+    /// `lang=en|ja`.
+    pub lang: Option<String>,
+    /// `autoplay=1`: advance through the steps by itself.
+    pub autoplay: bool,
+    /// `controls=0`: hide the step buttons.
+    pub controls: bool,
+}
+
+fn flag(key: &str, v: &str, errors: &mut Vec<String>) -> bool {
+    match v {
+        "1" | "true" | "yes" => true,
+        "0" | "false" | "no" => false,
+        _ => {
+            errors.push(format!("{key}={v}: expected 1 or 0"));
+            false
+        }
+    }
+}
+
+/// Parse the query string (`?a=b&c=d`, already percent-decoded pairs). Unknown keys are left
+/// to the rest of the app; every problem with these keys is reported, and the defaults kept.
+pub fn parse_params(pairs: &[(String, String)], lessons: &[Rc<Lesson>]) -> (Params, Vec<String>) {
+    let mut p = Params { controls: true, ..Params::default() };
+    let mut errors = Vec::new();
+    let get = |k: &str| pairs.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    if let Some(v) = get("embed") {
+        p.embed = flag("embed", v, &mut errors);
+    }
+    if let Some(v) = get("autoplay") {
+        p.autoplay = flag("autoplay", v, &mut errors);
+    }
+    if let Some(v) = get("controls") {
+        p.controls = flag("controls", v, &mut errors);
+    }
+    if let Some(v) = get("lang") {
+        match v {
+            "en" | "ja" => p.lang = Some(v.to_string()),
+            _ => errors.push(format!("lang={v}: expected en or ja")),
+        }
+    }
+    let lesson = match get("lesson") {
+        None => None,
+        Some(id) => match lessons.iter().find(|l| l.id == id) {
+            Some(l) => {
+                p.lesson = Some(id.to_string());
+                Some(l)
+            }
+            None => {
+                let hint = slabscope_core::suggest::suggest(id, lessons.iter().map(|l| l.id.as_str()))
+                    .map_or(String::new(), |s| format!("; did you mean {s}?"));
+                errors.push(format!("lesson={id}: no such lesson{hint}"));
+                None
+            }
+        },
+    };
+    let steps = lesson.map_or(0, |l| l.steps.len());
+    let mut step = |key: &str| -> Option<usize> {
+        let v = get(key)?;
+        match v.parse::<usize>() {
+            Ok(n) if n >= 1 && (lesson.is_none() || n <= steps) => Some(n),
+            Ok(n) if n >= 1 => {
+                errors.push(format!("{key}={n}: the lesson has {steps} steps"));
+                None
+            }
+            _ => {
+                errors.push(format!("{key}={v}: expected a step number from 1"));
+                None
+            }
+        }
+    };
+    p.from = step("from");
+    p.to = step("to");
+    if let (Some(f), Some(t)) = (p.from, p.to) {
+        if f > t {
+            errors.push(format!("from={f} is after to={t}"));
+            p.from = None;
+            p.to = None;
+        }
+    }
+    if (p.from.is_some() || p.to.is_some()) && p.lesson.is_none() && !errors.iter().any(|e| e.starts_with("lesson=")) {
+        errors.push("from/to need lesson=ID".to_string());
+    }
+    if let Some(v) = get("panels") {
+        let mut list = Vec::new();
+        for name in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if PANELS.contains(&name) {
+                list.push(name.to_string());
+            } else {
+                let hint = slabscope_core::suggest::suggest(name, PANELS.iter().copied())
+                    .map_or(String::new(), |s| format!("; did you mean {s}?"));
+                errors.push(format!("panels: unknown panel {name}{hint} (known: {})", PANELS.join(", ")));
+            }
+        }
+        if !list.is_empty() {
+            p.panels = Some(list);
+        }
+    }
+    if p.embed && p.lesson.is_none() && !errors.iter().any(|e| e.starts_with("lesson=")) {
+        errors.push("embed=1 needs lesson=ID".to_string());
+    }
+    (p, errors)
+}
+
+/// The query string's pairs, percent-decoded, from the page's address.
+pub fn url_pairs() -> Vec<(String, String)> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return Vec::new() };
+    let mut out = Vec::new();
+    let entries = js_sys::try_iter(&params.entries()).ok().flatten();
+    for entry in entries.into_iter().flatten().flatten() {
+        let pair = js_sys::Array::from(&entry);
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+/// Progress per lesson id: the furthest step reached (1-based) and whether it was finished.
+pub type Progress = BTreeMap<String, (usize, bool)>;
+
+const PROGRESS_KEY: &str = "slabscope.progress.v1";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Progress saved in this browser (empty when storage is unavailable, e.g. in a sandboxed frame).
+pub fn load_progress() -> Progress {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Record that `id` reached `step` (1-based) of `total`.
+pub fn save_progress(id: &str, step: usize, total: usize) {
+    let mut p = load_progress();
+    let e = p.entry(id.to_string()).or_insert((0, false));
+    e.0 = e.0.max(step);
+    e.1 |= step >= total;
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&p)) {
+        let _ = s.set_item(PROGRESS_KEY, &text);
+    }
+}
+
+/// A `<style>` body that hides every `[data-panel]` not in `panels` (ids are validated names).
+pub fn panel_css(panels: &[String]) -> String {
+    let shown: Vec<String> =
+        panels.iter().filter(|p| PANELS.contains(&p.as_str())).map(|p| format!("#app [data-panel=\"{p}\"]")).collect();
+    if shown.is_empty() {
+        return String::new();
+    }
+    format!("#app [data-panel]{{display:none !important}} {}{{display:revert !important}}", shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn lessons() -> Vec<Rc<Lesson>> {
+        LESSON_FILES.iter().map(|(n, t)| Rc::new(lesson::parse(n, t).expect("lessons parse"))).collect()
+    }
+
+    #[test]
+    fn embed_parameters_parse() {
+        let ls = lessons();
+        let (p, errors) = parse_params(
+            &pairs("embed=1&lesson=buddy-split&from=2&to=3&panels=buddy,memory&lang=ja&autoplay=1&controls=0"),
+            &ls,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            p,
+            Params {
+                embed: true,
+                lesson: Some("buddy-split".into()),
+                from: Some(2),
+                to: Some(3),
+                panels: Some(vec!["buddy".into(), "memory".into()]),
+                lang: Some("ja".into()),
+                autoplay: true,
+                controls: false,
+            }
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_reported_one_by_one() {
+        let ls = lessons();
+        let (p, errors) = parse_params(&pairs("embed=1&lesson=buddy-splt&panels=buddi&lang=fr&autoplay=maybe"), &ls);
+        assert!(p.lesson.is_none() && p.panels.is_none() && p.lang.is_none() && !p.autoplay);
+        let all = errors.join("\n");
+        assert!(all.contains("did you mean buddy-split?"), "{all}");
+        assert!(all.contains("unknown panel buddi; did you mean buddy?"), "{all}");
+        assert!(all.contains("lang=fr"), "{all}");
+        assert!(all.contains("autoplay=maybe"), "{all}");
+        let (_, errors) = parse_params(&pairs("lesson=buddy-split&from=3&to=2"), &ls);
+        assert_eq!(errors, vec!["from=3 is after to=2".to_string()]);
+        let (_, errors) = parse_params(&pairs("lesson=buddy-split&to=99"), &ls);
+        assert!(errors[0].contains("has 3 steps"), "{errors:?}");
+    }
+
+    #[test]
+    fn questions_hold_the_step_until_answered() {
+        let l = lessons().into_iter().find(|l| l.id == "buddy-split").unwrap();
+        let (mut run, mut s) = Run::start(l, 0, None).unwrap();
+        run.go(1, &mut s);
+        assert!(!run.can_advance(), "the question of step 2 is open");
+        assert_eq!(s.step(), run.played[1].start);
+        let Some(Answer::Choice(right)) = run.played[1].answer.clone() else { panic!("a choice answer") };
+        run.reply(Reply::Chose(right), &mut s);
+        assert_eq!(run.correct(), Some(true));
+        assert_eq!(s.step(), run.played[1].end);
+        assert!(run.can_advance());
+    }
+
+    #[test]
+    fn panel_css_only_names_known_panels() {
+        let css = panel_css(&["buddy".into(), "x\"]{}".into()]);
+        assert!(css.contains("[data-panel=\"buddy\"]") && !css.contains("x\""), "{css}");
+        assert_eq!(panel_css(&[]), "");
+    }
+}

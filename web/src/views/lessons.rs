@@ -1,0 +1,332 @@
+//! The lesson index and the lesson player: narration synced to the step, links to steps, a
+//! predict-then-reveal question that holds "next" until answered or skipped, progress, and the
+//! "copy embed code" snippet.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use slabscope_core::lesson::markdown::{Block, Inline, Link};
+use slabscope_core::lesson::{Answer, Lesson, QuestionKind};
+use yew::prelude::*;
+
+use crate::i18n::{t, tf, Lang};
+use crate::lesson::{catalog, Progress, Reply, Run};
+
+/// What the lesson views ask the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LessonMsg {
+    /// Open a lesson by id (at its first step).
+    Open(String),
+    /// Go to a step (0-based).
+    Go(usize),
+    /// Answer or skip the current question.
+    Reply(Reply),
+    /// Back to the index.
+    Close,
+    /// Autoplay: the next step, unless a question holds this one.
+    Advance,
+}
+
+#[derive(Properties, Clone)]
+pub struct Props {
+    pub lang: Lang,
+    /// The lesson being played.
+    pub run: Option<Rc<RefCell<Run>>>,
+    /// Progress saved in the browser.
+    pub progress: Rc<Progress>,
+    /// Bumped on every app change (the run is shared, so equality is by version).
+    pub version: u64,
+    /// Embedded in an iframe.
+    #[prop_or_default]
+    pub embed: bool,
+    /// Show the step buttons.
+    #[prop_or(true)]
+    pub controls: bool,
+    pub on: Callback<LessonMsg>,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, o: &Self) -> bool {
+        let same_run = match (&self.run, &o.run) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_run
+            && self.version == o.version
+            && self.lang == o.lang
+            && self.embed == o.embed
+            && self.controls == o.controls
+            && Rc::ptr_eq(&self.progress, &o.progress)
+    }
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    lang.code()
+}
+
+/// Render narration; links to steps call `on_step` (0-based), other links open a new tab.
+pub fn markdown(blocks: &[Block], on_step: &Callback<usize>) -> Html {
+    let inline = |i: &Inline| -> Html {
+        match i {
+            Inline::Text(s) => html! { { s.clone() } },
+            Inline::Em(s) => html! { <em>{ s.clone() }</em> },
+            Inline::Strong(s) => html! { <strong>{ s.clone() }</strong> },
+            Inline::Code(s) => html! { <code>{ s.clone() }</code> },
+            Inline::Link { text, target: Link::Step(n) } => {
+                let on_step = on_step.clone();
+                let n = *n;
+                let onclick = Callback::from(move |e: MouseEvent| {
+                    e.prevent_default();
+                    on_step.emit(n - 1);
+                });
+                html! { <a class="step-link" href={format!("#lesson-step-{n}")} {onclick}>{ text.clone() }</a> }
+            }
+            Inline::Link { text, target: Link::Url(url) } => {
+                html! { <a href={url.clone()} target="_blank" rel="noopener noreferrer">{ text.clone() }</a> }
+            }
+        }
+    };
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(runs) => html! { <p>{ for runs.iter().map(inline) }</p> },
+            Block::List(items) => html! {
+                <ul>{ for items.iter().map(|runs| html! { <li>{ for runs.iter().map(inline) }</li> }) }</ul>
+            },
+        })
+        .collect()
+}
+
+#[function_component(LessonsPanel)]
+pub fn lessons_panel(p: &Props) -> Html {
+    if p.run.is_some() {
+        html! { <Player ..p.clone() /> }
+    } else {
+        html! { <Index lang={p.lang} progress={p.progress.clone()} on={p.on.clone()} /> }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct IndexProps {
+    lang: Lang,
+    progress: Rc<Progress>,
+    on: Callback<LessonMsg>,
+}
+
+#[function_component(Index)]
+fn index(p: &IndexProps) -> Html {
+    let lang = p.lang;
+    let code = lang_code(lang);
+    let lessons = catalog();
+    let title_of =
+        |id: &str| lessons.iter().find(|l| l.id == id).map_or(id.to_string(), |l| l.title.get(code).to_string());
+    let levels = [1u8, 2, 3].map(|level| {
+        let items = lessons.iter().filter(|l| l.level == level).map(|l| {
+            let (reached, done) = p.progress.get(&l.id).copied().unwrap_or((0, false));
+            let status = if done {
+                t(lang, "lesson.done")
+            } else if reached > 0 {
+                tf(lang, "lesson.progress", &[("step", reached.to_string()), ("total", l.steps.len().to_string())])
+            } else {
+                t(lang, "lesson.not_started")
+            };
+            let open = {
+                let on = p.on.clone();
+                let id = l.id.clone();
+                Callback::from(move |_| on.emit(LessonMsg::Open(id.clone())))
+            };
+            let requires: Vec<String> = l.requires.iter().map(|r| title_of(&r.item)).collect();
+            html! {
+                <li class={classes!("lesson-card", done.then_some("done"))} data-lesson={l.id.clone()}>
+                    <h4>{ l.title.get(code).to_string() }</h4>
+                    <p class="lesson-meta">
+                        { tf(lang, "lesson.minutes", &[("n", l.minutes.to_string())]) }
+                        { " · " }
+                        <span class="lesson-status">{ status }</span>
+                    </p>
+                    <p>{ l.summary.get(code).to_string() }</p>
+                    if !requires.is_empty() {
+                        <p class="lesson-requires">{ tf(lang, "lesson.requires", &[("list", requires.join(" · "))]) }</p>
+                    }
+                    <button class="lesson-open" onclick={open}>
+                        { if reached > 0 && !done { t(lang, "lesson.continue") } else { t(lang, "lesson.start") } }
+                    </button>
+                </li>
+            }
+        });
+        html! {
+            <section class="lesson-level" aria-labelledby={format!("level-{level}")}>
+                <h3 id={format!("level-{level}")}>{ t(lang, &format!("lesson.level{level}")) }</h3>
+                <ul class="lesson-list">{ for items }</ul>
+            </section>
+        }
+    });
+    html! {
+        <section id="lesson-index" class="panel lesson-index" data-view="lesson" aria-label={t(lang, "lesson.index")}>
+            <h2>{ t(lang, "lesson.index") }</h2>
+            { for levels }
+        </section>
+    }
+}
+
+#[function_component(Player)]
+fn player(p: &Props) -> Html {
+    let lang = p.lang;
+    let code = lang_code(lang);
+    let Some(run_rc) = &p.run else { return Html::default() };
+    let run = run_rc.borrow();
+    let lesson: &Lesson = &run.lesson;
+    let i = run.step;
+    let step = &lesson.steps[i];
+    let reply = run.replies[i];
+    let on = p.on.clone();
+    let go = |to: usize| {
+        let on = on.clone();
+        Callback::from(move |_: MouseEvent| on.emit(LessonMsg::Go(to)))
+    };
+    let on_step = {
+        let on = on.clone();
+        Callback::from(move |n: usize| on.emit(LessonMsg::Go(n)))
+    };
+    let question = step.question.as_ref().map(|q| {
+        let answer = run.played[i].answer.clone();
+        let settled = reply.settled();
+        let body = match (&q.kind, &answer) {
+            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(right))) => {
+                let items = choices.iter().enumerate().map(|(k, c)| {
+                    let on = on.clone();
+                    let chosen = reply == Reply::Chose(k);
+                    let class = classes!(
+                        "choice",
+                        (settled && k == *right).then_some("right"),
+                        (chosen && k != *right).then_some("wrong"),
+                        chosen.then_some("chosen")
+                    );
+                    html! {
+                        <li>
+                            <button {class} disabled={settled} aria-pressed={chosen.to_string()}
+                                    onclick={Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Chose(k))))}>
+                                { c.label.get(code).to_string() }
+                                if settled && k == *right { <span class="mark">{ " ✓" }</span> }
+                                if chosen && k != *right { <span class="mark">{ " ✗" }</span> }
+                            </button>
+                        </li>
+                    }
+                });
+                html! { <ol class="choices">{ for items }</ol> }
+            }
+            (QuestionKind::Object { .. }, Some(Answer::Object { addr, slots })) => {
+                let cells = slots.iter().take(512).map(|&(a, free)| {
+                    let on = on.clone();
+                    let clicked = reply == Reply::Clicked(a);
+                    let class = classes!(
+                        "slot",
+                        free.then_some("free"),
+                        (settled && a == *addr).then_some("right"),
+                        (clicked && a != *addr).then_some("wrong")
+                    );
+                    let label = format!("{a:#x}");
+                    html! {
+                        <button {class} disabled={settled || !free} title={label.clone()} aria-label={label}
+                                data-addr={format!("{a:#x}")}
+                                onclick={Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Clicked(a))))}>
+                            { format!("{:03x}", a & 0xfff) }
+                        </button>
+                    }
+                });
+                html! {
+                    <>
+                        <p class="hint">{ t(lang, "lesson.click_object") }</p>
+                        <div class="slots" role="group" aria-label={t(lang, "lesson.objects")}>{ for cells }</div>
+                    </>
+                }
+            }
+            _ => html! {},
+        };
+        let feedback = match run.correct() {
+            Some(true) => Some(("right", t(lang, "lesson.right"))),
+            Some(false) => Some(("wrong", t(lang, "lesson.wrong"))),
+            None if reply == Reply::Skipped => Some(("skipped", t(lang, "lesson.skipped"))),
+            None => None,
+        };
+        let skip = {
+            let on = on.clone();
+            Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Skipped)))
+        };
+        html! {
+            <section id="lesson-question" class="question" aria-labelledby="question-text">
+                <h3 id="question-text">{ q.ask.get(code).to_string() }</h3>
+                { body }
+                if !settled {
+                    <button id="lesson-skip" class="link-button" onclick={skip}>{ t(lang, "lesson.skip") }</button>
+                }
+                if let Some((class, text)) = feedback {
+                    <div id="lesson-feedback" class={classes!("feedback", class)} role="status">
+                        <strong>{ text }</strong>
+                        { markdown(q.explain.get(code), &on_step) }
+                    </div>
+                }
+            </section>
+        }
+    });
+    let show_narration = reply.settled();
+    let counter =
+        tf(lang, "lesson.step_of", &[("step", (i + 1).to_string()), ("total", lesson.steps.len().to_string())]);
+    let close = {
+        let on = on.clone();
+        Callback::from(move |_| on.emit(LessonMsg::Close))
+    };
+    let dots = (run.first..=run.last).map(|k| {
+        let current = k == i;
+        let label = tf(lang, "lesson.goto", &[("n", (k + 1).to_string())]);
+        html! {
+            <li>
+                <button class={classes!("dot", current.then_some("current"), (k < i).then_some("seen"))}
+                        aria-current={current.then_some("step")} aria-label={label}
+                        onclick={go(k)}>{ k + 1 }</button>
+            </li>
+        }
+    });
+    html! {
+        <section id="lesson-player" class={classes!("panel", "lesson-player", p.embed.then_some("embedded"))}
+                 data-view="lesson" data-lesson={lesson.id.clone()} data-step={(i + 1).to_string()}
+                 aria-label={t(lang, "lesson.player")}>
+            <header class="lesson-head">
+                <h2 id="lesson-title">{ lesson.title.get(code).to_string() }</h2>
+                <span id="lesson-counter" class="lesson-counter">{ counter }</span>
+                if !p.embed {
+                    <button id="lesson-close" onclick={close}>{ t(lang, "lesson.back_to_index") }</button>
+                }
+            </header>
+            if p.controls {
+                <nav class="lesson-nav" aria-label={t(lang, "lesson.steps")}>
+                    <button id="lesson-prev" disabled={i <= run.first} onclick={go(i.saturating_sub(1))}>
+                        { t(lang, "lesson.prev") }
+                    </button>
+                    <ol class="dots">{ for dots }</ol>
+                    <button id="lesson-next" disabled={!run.can_advance()} onclick={go(i + 1)}>
+                        { t(lang, "lesson.next") }
+                    </button>
+                </nav>
+            }
+            { question.unwrap_or_default() }
+            <div id="lesson-narration" class="narration" aria-live="polite">
+                if show_narration {
+                    { markdown(step.say.get(code), &on_step) }
+                } else {
+                    <p class="hint">{ t(lang, "lesson.predict") }</p>
+                }
+            </div>
+        </section>
+    }
+}
+
+/// The iframe snippet for a lesson, with the page's own address as the base.
+pub fn embed_code(base: &str, id: &str, lang: Lang, title: &str) -> String {
+    let title = title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    format!(
+        "<iframe src=\"{base}?embed=1&amp;lesson={id}&amp;lang={}\" title=\"{title}\" width=\"100%\" height=\"640\" style=\"border:0\" loading=\"lazy\"></iframe>",
+        lang.code()
+    )
+}
