@@ -76,6 +76,11 @@ pub enum Query {
     ActiveBlocks { id: u32 },
     /// Events of this step with a message key (a trailing `*` matches a prefix).
     Events(String),
+    /// The free pointer stored inside the object a name holds or held (SLUB: decoded as
+    /// `get_freepointer` does; 0 = end of the list).
+    FreePtr(Ref),
+    /// Where in an object SLUB keeps the free pointer (bytes from the object's start).
+    FpOffset(String),
 }
 
 /// A name, or an element of a list name.
@@ -250,6 +255,8 @@ pub const QUERY_WORDS: &[&str] = &[
     "resident",
     "active_blocks",
     "events",
+    "freeptr",
+    "fp_offset",
 ];
 
 struct Args<'a> {
@@ -358,7 +365,7 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
             a.check_keys(&["id"])?;
             none(&a, Query::ActiveBlocks { id: a.need("id")? })?
         }
-        "order" | "pfn" | "addr" | "node" | "bound" | "slab" | "colour" => {
+        "order" | "pfn" | "addr" | "node" | "bound" | "slab" | "colour" | "freeptr" => {
             a.check_keys(&[])?;
             let r = a.name()?;
             match query {
@@ -368,10 +375,11 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
                 "node" => Query::NodeOf(r),
                 "bound" => Query::Bound(r),
                 "slab" => Query::SlabOf(r),
+                "freeptr" => Query::FreePtr(r),
                 _ => Query::Colour(r),
             }
         }
-        "objects" | "slots" | "per_slab" | "slab_order" | "size" => {
+        "objects" | "slots" | "per_slab" | "slab_order" | "size" | "fp_offset" => {
             a.check_keys(&[])?;
             let c = a.cache()?;
             match query {
@@ -379,6 +387,7 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
                 "slots" => Query::Slots(c),
                 "per_slab" => Query::PerSlab(c),
                 "slab_order" => Query::SlabOrder(c),
+                "fp_offset" => Query::FpOffset(c),
                 _ => Query::Size(c),
             }
         }
@@ -484,6 +493,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// Like [`Ctx::value`], but a freed name still gives the value it held (a dangling pointer),
+    /// so a lesson can point at a freed object.
+    pub fn held(&self, r: &Ref) -> Result<Value, QueryError> {
+        self.value(r).or_else(|e| match (r.index, self.names.get(&r.name)) {
+            (None, Some(sym)) => self.sim.bindings.dangling(sym).ok_or(e),
+            _ => Err(e),
+        })
+    }
+
     fn cache_id(&self, name: &str) -> Result<u32, QueryError> {
         let s = self.sim;
         let found = match s.config().slab {
@@ -532,7 +550,7 @@ impl Ctx<'_> {
                 _ => return Err(QueryError::WrongKind { name: r.to_string(), want: "a block of pages" }),
             },
             Query::Pfn(r) => i64::from(self.pfn_of(r)?),
-            Query::Addr(r) => match self.value(r)? {
+            Query::Addr(r) => match self.held(r)? {
                 Value::Object { addr, .. } | Value::Tiny { addr } => addr as i64,
                 Value::Pages { pfn, .. } | Value::Large { pfn, .. } => {
                     crate::slub::virt(u64::from(pfn) << crate::machine::PAGE_SHIFT) as i64
@@ -658,6 +676,23 @@ impl Ctx<'_> {
                 .count() as i64,
             Query::Resident => n(s.superslab.resident_bytes()),
             Query::ActiveBlocks { id } => s.superslab.superslabs.get(id).map_or(0, |ss| n(ss.total_active_blocks)),
+            Query::FreePtr(r) => {
+                let v = self.held(r)?;
+                let Value::Object { cache, addr } = v else {
+                    return Err(QueryError::WrongKind { name: r.to_string(), want: "a slab object" });
+                };
+                match s.config().slab {
+                    SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub.get_freepointer(&s.machine, cache, addr) as i64,
+                    _ => return Err(self.policy_err("freeptr")),
+                }
+            }
+            Query::FpOffset(c) => {
+                let id = self.cache_id(c)?;
+                match s.config().slab {
+                    SlabPolicy::Slub | SlabPolicy::Sheaves => i64::from(s.slub.cache(id).layout.offset),
+                    _ => return Err(self.policy_err("fp_offset")),
+                }
+            }
             Query::Events(key) => {
                 let matches = |k: &str| match key.strip_suffix('*') {
                     Some(prefix) => k.starts_with(prefix),
@@ -692,7 +727,7 @@ impl Ctx<'_> {
     }
 
     fn pfn_of(&self, r: &Ref) -> Result<u32, QueryError> {
-        Ok(match self.value(r)? {
+        Ok(match self.held(r)? {
             Value::Pages { pfn, .. } | Value::Large { pfn, .. } => pfn,
             Value::Object { addr, .. } | Value::Tiny { addr } => {
                 (crate::slub::phys(addr) >> crate::machine::PAGE_SHIFT) as u32
@@ -701,7 +736,7 @@ impl Ctx<'_> {
     }
 
     fn object_addr(&self, r: &Ref) -> Result<u64, QueryError> {
-        match self.value(r)? {
+        match self.held(r)? {
             Value::Object { addr, .. } => Ok(addr),
             _ => Err(QueryError::WrongKind { name: r.to_string(), want: "a slab object" }),
         }
@@ -822,7 +857,7 @@ impl Ctx<'_> {
                 let r = parse_ref(n).ok_or_else(|| bad(format!("`{n}` is not a name")))?;
                 let addr = self.object_addr(&r)?;
                 let pfn = self.slab_containing(addr).ok_or_else(|| bad(format!("`{n}` is in no slab")))?;
-                let Value::Object { cache, .. } = self.value(&r)? else { unreachable!("object_addr checked") };
+                let Value::Object { cache, .. } = self.held(&r)? else { unreachable!("object_addr checked") };
                 EntityRef::Slab { cache, pfn }
             }
             Some(("pfn", v)) => {
@@ -856,7 +891,7 @@ impl Ctx<'_> {
             }
             None => {
                 let r = parse_ref(spec).ok_or_else(|| bad(format!("`{spec}` is not a name")))?;
-                match self.value(&r)? {
+                match self.held(&r)? {
                     Value::Pages { pfn, order } | Value::Large { pfn, order } => EntityRef::Block { pfn, order },
                     Value::Object { cache, addr } => EntityRef::Object { cache, addr },
                     Value::Tiny { addr } => EntityRef::Tiny { addr },
