@@ -156,6 +156,9 @@ pub struct Step {
     pub expect: Vec<Located<Expect>>,
     /// A question asked before the ops run.
     pub question: Option<Question>,
+    /// The step's last op is expected to fail with an error containing this text (a double
+    /// free, an invalid free, running out of memory). A failing op changes nothing.
+    pub fails: Option<Located<String>>,
 }
 
 /// A predict-then-reveal question, asked before its step's ops run.
@@ -234,6 +237,8 @@ struct RawStep {
     expect: Vec<Spanned<String>>,
     #[serde(default)]
     question: Option<Spanned<RawQuestion>>,
+    #[serde(default)]
+    fails: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -486,6 +491,7 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
                 .collect(),
             expect,
             question,
+            fails: r.fails.as_ref().map(|f| Located { line: p.line(f.span().start), item: f.get_ref().clone() }),
         });
     }
     if !p.errors.is_empty() {
@@ -546,6 +552,8 @@ pub struct PlayedStep {
     pub outcomes: Vec<Outcome>,
     /// The question's answer.
     pub answer: Option<Answer>,
+    /// The error of the step's expected failure (see [`Step::fails`]).
+    pub error: Option<String>,
 }
 
 /// A lesson run into a session.
@@ -594,6 +602,7 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
         // The state the question is asked in.
         let before = session.head().clone();
         let mut events: Vec<Event> = Vec::new();
+        let mut failed = None;
         if !broken {
             match crate::script::parse(&step.ops, session.names_mut()) {
                 Err(e) => {
@@ -609,13 +618,27 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
                     broken = true;
                 }
                 Ok(prog) => {
-                    for (op, &l) in prog.ops.iter().zip(&prog.lines) {
+                    let n = prog.ops.len();
+                    for (k, (op, &l)) in prog.ops.iter().zip(&prog.lines).enumerate() {
                         let file_line = step.ops_line + l - 1;
                         if let Err(e) = session.push_into(*op, file_line, &mut events) {
-                            err(file_line, format!("ops: {e}"));
-                            broken = true;
+                            let text = e.to_string();
+                            match &step.fails {
+                                Some(f) if k + 1 == n && text.contains(f.item.as_str()) => failed = Some(text),
+                                Some(f) if k + 1 == n => {
+                                    err(f.line, format!("the last op failed with `{text}`, not with `{}`", f.item));
+                                    broken = true;
+                                }
+                                _ => {
+                                    err(file_line, format!("ops: {e}"));
+                                    broken = true;
+                                }
+                            }
                             break;
                         }
+                    }
+                    if let (Some(f), None, false) = (&step.fails, &failed, broken) {
+                        err(f.line, format!("expected the last op to fail with `{}`, but it succeeded", f.item));
                     }
                 }
             }
@@ -630,6 +653,7 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
                 highlight: Vec::new(),
                 outcomes: Vec::new(),
                 answer: None,
+                error: None,
             });
             continue;
         }
@@ -674,7 +698,7 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
                 }
             }
         });
-        steps.push(PlayedStep { ops: first_op..session.op_count(), start, end, highlight, outcomes, answer });
+        steps.push(PlayedStep { ops: first_op..session.op_count(), start, end, highlight, outcomes, answer, error: failed });
     }
     Ok(Played { session, steps, errors })
 }
