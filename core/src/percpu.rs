@@ -51,9 +51,9 @@ pub struct CpuArrays {
     pub main: Vec<u64>,
     /// `previous` magazine / `spare` sheaf (`None`: no spare sheaf).
     pub spare: Option<Vec<u64>>,
-    /// Allocations served by the arrays.
+    /// Allocations served by the arrays without going to the slabs.
     pub hits: u64,
-    /// Allocations that went to the slab layer.
+    /// Allocations that went to the slab layer (sheaves: a refill of the main sheaf included).
     pub misses: u64,
 }
 
@@ -137,11 +137,18 @@ impl PerCpu {
             &Event::ArrInit { cache, size } => self.ensure(cache, size),
             &Event::ArrAlloc { cache, cpu, hit, .. } => {
                 let a = &mut self.arrays[cache as usize][usize::from(cpu)];
-                if hit == ArrHit::Miss {
-                    a.misses += 1;
-                } else {
-                    a.main.pop();
-                    a.hits += 1;
+                // A refill went down to the slabs: it counts as a miss although the object then
+                // comes off the freshly filled main sheaf.
+                match hit {
+                    ArrHit::Miss => a.misses += 1,
+                    ArrHit::Refill => {
+                        a.main.pop();
+                        a.misses += 1;
+                    }
+                    ArrHit::Main | ArrHit::Spare | ArrHit::Depot => {
+                        a.main.pop();
+                        a.hits += 1;
+                    }
                 }
             }
             &Event::ArrFree { cache, cpu, addr } => self.arrays[cache as usize][usize::from(cpu)].main.push(addr),

@@ -1370,7 +1370,10 @@ impl Slub {
     /// `kmem_cache_shrink` on every cache: flush the per-CPU slabs, then free every empty slab
     /// on the node partial lists (whatever `min_partial` says). Returns the bytes released.
     pub fn shrink_all(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
-        let mut released = 0;
+        // Counted as slab memory before minus after: flushing the per-CPU slabs may already
+        // discard empty slabs (beyond `min_partial`), and those pages are released too.
+        let slab_bytes = |slabs: &BTreeMap<u32, SlabRec>| slabs.values().map(|s| PAGE_SIZE << s.order).sum::<u64>();
+        let before = slab_bytes(&self.slabs);
         for cache in 0..self.caches.len() as u32 {
             if self.caches[cache as usize].destroyed {
                 continue;
@@ -1384,13 +1387,12 @@ impl Slub {
                     .filter(|p| self.slabs[p].inuse == 0)
                     .collect();
                 for pfn in empty {
-                    released += PAGE_SIZE << self.slabs[&pfn].order;
                     self.emit(pages.machine, out, Event::NodePartialRemove { cache, node, pfn });
                     self.discard(pages, pfn, out);
                 }
             }
         }
-        released
+        before - slab_bytes(&self.slabs)
     }
 
     /// Live objects grouped by cache and allocation site (script line), as a leak report.

@@ -122,3 +122,14 @@ proptest! {
         common::seeks_match_replay(&mut s, &seeks)?;
     }
 }
+
+/// A sheaf refill goes down to the slabs: it is counted as a miss, the following pops as hits.
+#[test]
+fn sheaf_refills_count_as_misses() {
+    let s = run("config slab=sheaves cpus=1\nrepeat 3 { kmalloc 64 as=p[] }\n");
+    let h = hits(&s);
+    assert_eq!(h[0], ArrHit::Refill, "{h:?}");
+    let id = s.head().slub.cache_by_name("kmalloc-64").unwrap() as usize;
+    let a = &s.head().percpu.as_ref().unwrap().arrays[id][0];
+    assert_eq!((a.hits, a.misses), (2, 1));
+}

@@ -301,3 +301,21 @@ proptest! {
         common::seeks_match_replay(&mut s, &seeks)?;
     }
 }
+
+/// `shrink` reports every byte it returns, those of slabs discarded while flushing the per-CPU
+/// partial lists included: the reported bytes equal the drop in used pages.
+#[test]
+fn shrink_reports_all_released_bytes() {
+    let s = run("config mem=1M cpus=2\nrepeat 200 { kmalloc 256 as=p[] }\nrepeat 200 { kmalloc 256 cpu=1 as=q[] }\nkfree p[*] cpu=1\nkfree q[*]\nshrink\n");
+    let before = s.state_before(s.op_count() - 1).stats().used_pages;
+    let after = s.head().stats().used_pages;
+    let bytes = last_op_events(&s)
+        .iter()
+        .find_map(|e| match e {
+            Event::Shrunk { bytes } => Some(*bytes),
+            _ => None,
+        })
+        .expect("shrink reports");
+    assert!(before > after, "shrink released pages");
+    assert_eq!(bytes, (before - after) * 4096);
+}

@@ -698,7 +698,15 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
                 }
             }
         });
-        steps.push(PlayedStep { ops: first_op..session.op_count(), start, end, highlight, outcomes, answer, error: failed });
+        steps.push(PlayedStep {
+            ops: first_op..session.op_count(),
+            start,
+            end,
+            highlight,
+            outcomes,
+            answer,
+            error: failed,
+        });
     }
     Ok(Played { session, steps, errors })
 }
