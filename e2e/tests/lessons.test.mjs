@@ -131,3 +131,32 @@ test('the example course page embeds three lessons; each frame steps', opts, asy
   await c.locator('#lesson-player[data-step="3"]').waitFor({ timeout: 15_000 });
   await finish(t, page, 'course-page');
 });
+
+test('object question: click the object the next allocation returns', opts, async (t) => {
+  const page = await openApp(t, { query: { lesson: 'slub-fast-path' } });
+  await page.waitForSelector('#lesson-player');
+  await page.click('#lesson-next');
+  await page.click('#lesson-next');
+  assert.equal(await stepOf(page), 3);
+  assert.ok(await page.isDisabled('#lesson-next'));
+  const free = page.locator('#lesson-question .slot.free');
+  assert.equal(await free.count(), 63, 'a new slab of 64 with `a` taken');
+  // A wrong click: the last free object of the slab.
+  await free.last().click();
+  await page.waitForSelector('#lesson-feedback.wrong');
+  // The right one is the head of the freelist: the object right after `a`.
+  const right = await page.locator('#lesson-question .slot.right').getAttribute('data-addr');
+  const first = await page.locator('#lesson-question .slot:not(.free)').first().getAttribute('data-addr');
+  assert.equal(BigInt(right) - BigInt(first), 64n);
+  await finish(t, page, 'lesson-object-question');
+});
+
+test('a refused op is shown in the lesson (double free)', opts, async (t) => {
+  const page = await openApp(t, { query: { lesson: 'debugging', from: 6, lang: 'ja' } });
+  await page.waitForSelector('#lesson-player');
+  assert.equal(await stepOf(page), 6);
+  const err = await page.textContent('#lesson-error');
+  assert.match(err, /拒否され/);
+  assert.match(err, /double free/);
+  await finish(t, page, 'lesson-refused-ja');
+});

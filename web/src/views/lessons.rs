@@ -313,6 +313,11 @@ fn player(p: &Props) -> Html {
             { question.unwrap_or_default() }
             <div id="lesson-narration" class="narration" aria-live="polite">
                 if show_narration {
+                    if let Some(e) = &run.played[i].error {
+                        <p id="lesson-error" class="kernel-error" role="alert">
+                            <strong>{ t(lang, "lesson.refused") }</strong>{ " " }<code>{ e.clone() }</code>
+                        </p>
+                    }
                     { markdown(step.say.get(code), &on_step) }
                 } else {
                     <p class="hint">{ t(lang, "lesson.predict") }</p>
