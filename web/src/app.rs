@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
+use slabscope_core::event::EntityRef;
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::script;
 use slabscope_core::session::Session;
@@ -11,6 +12,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang};
+use crate::views::layers::LayerViews;
 use crate::views::{buddy_map::BuddyMap, chart::FreeChart, event_log::EventLog, timeline::Timeline};
 
 /// The walking skeleton's demo: a small machine so every page is visible.
@@ -60,6 +62,10 @@ pub enum Action {
     CycleTheme,
     /// The link was copied (true) or copying failed (false).
     Copied(bool),
+    /// Select an entity (object, slab, page, cache, CPU, SuperSlab) in every view, or clear.
+    Select(Option<EntityRef>),
+    /// The entity under the pointer or keyboard focus, highlighted in every view.
+    Hover(Option<EntityRef>),
 }
 
 /// Colour theme.
@@ -88,6 +94,10 @@ pub struct State {
     pub theme: Theme,
     /// Result of the last "copy link".
     pub copied: Option<bool>,
+    /// The selected entity, shared by every view.
+    pub selection: Option<EntityRef>,
+    /// The hovered entity.
+    pub hover: Option<EntityRef>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -108,6 +118,7 @@ impl Reducible for State {
         let mut command_error = None;
         let mut theme = self.theme;
         let mut copied = None;
+        let (mut selection, mut hover) = (self.selection, self.hover);
         let mut session = self.session.clone();
         {
             let mut s = session.borrow_mut();
@@ -175,6 +186,8 @@ impl Reducible for State {
                     }
                 }
                 Action::Copied(ok) => copied = Some(ok),
+                Action::Select(e) => selection = e,
+                Action::Hover(e) => hover = e,
                 Action::Command(line) => {
                     let line = line.trim().to_string();
                     if !line.is_empty() {
@@ -201,6 +214,8 @@ impl Reducible for State {
             command_error,
             theme,
             copied,
+            selection,
+            hover,
             version: self.version + 1,
         })
     }
@@ -328,6 +343,8 @@ pub fn app() -> Html {
             command_error: None,
             theme: Theme::System,
             copied: None,
+            selection: None,
+            hover: None,
             version: 0,
         }
     });
@@ -626,7 +643,8 @@ pub fn app() -> Html {
             <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
             <section class="panel">
                 <h2>{ t(lang, "ui.memory_map") }</h2>
-                <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} />
+                <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang}
+                          highlight={crate::views::layers::focus(&snap, state.hover.or(state.selection)).pages} />
             </section>
             <section class="panel">
                 <h2>{ t(lang, "ui.timeline_chart") }</h2>
@@ -642,6 +660,7 @@ pub fn app() -> Html {
                     <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
                 </section>
             </div>
+            <LayerViews session={state.session.clone()} version={state.version} lang={lang} selection={state.selection} hover={state.hover} on_select={{ let d = state.dispatcher(); Callback::from(move |e| d.dispatch(Action::Select(e))) }} on_hover={{ let d = state.dispatcher(); Callback::from(move |e| d.dispatch(Action::Hover(e))) }} />
             <footer id="determinism" data-hash={hash}></footer>
         </main>
     }

@@ -1,0 +1,281 @@
+// Visualizer II: the linked slab-layer views (caches table, cache view, per-CPU view, SuperSlab
+// view, memory inspector, /proc/slabinfo), cross-highlighting, export, both languages, dark theme.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+
+setupSuite();
+const opts = { timeout: TEST_TIMEOUT_MS };
+
+/** Run a command-bar line and wait until the view shows its last step. */
+async function run(page, line) {
+  await page.fill('#command', line);
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => {
+    const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#step-counter').textContent);
+    return m && m[1] === m[2] && document.querySelector('#command').value === '';
+  });
+  assert.equal(await page.textContent('#command-error'), '', `command failed: ${line}`);
+}
+
+async function shot(page, selector, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.locator(selector).screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** The slabinfo line of a cache: [active_objs, num_objs]. */
+async function slabinfo(page, name) {
+  const text = await page.textContent('#slabinfo-text');
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  assert.ok(line, `${name} in /proc/slabinfo`);
+  return line.trim().split(/\s+/).slice(1, 3).map(Number);
+}
+
+const cellCount = (page, sel) => page.locator(`#cache-svg ${sel}`).count();
+
+test('SLUB: table → cache view → per-CPU → memory map → inspector, all linked', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config mem=1M cpus=2');
+  await run(page, 'repeat 70 { kmalloc 64 cpu=0 as=p[] }; kfree p[65] cpu=0; kfree p[66] cpu=0; kfree p[3] cpu=1; kfree p[4] cpu=1');
+  // The caches table lists kmalloc-64 with slabinfo's numbers.
+  const row = page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' });
+  const [, total] = await slabinfo(page, 'kmalloc-64');
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(Number(cells[0]), total, 'objects column = slabinfo num_objs');
+  // SLUB's slabinfo counts the free objects of cpu slabs as active; the table counts users.
+  assert.equal(Number(cells[1]), 66, 'active column = objects with users');
+  await row.click();
+  assert.equal(await row.getAttribute('aria-selected'), 'true');
+  assert.match(await page.textContent('#cache-title'), /kmalloc-64/);
+  // Every object slot of the cache is drawn; 66 are with users.
+  assert.equal(await cellCount(page, 'rect.cell'), total);
+  assert.equal(await cellCount(page, 'rect.cell.used'), 66);
+  // CPU 0's two frees went onto its lockless freelist: two cells and a dashed arrow between them.
+  assert.equal(await cellCount(page, 'rect.cell.cpufree'), await page.getAttribute('#cpu0-freelist', 'data-count').then(Number));
+  assert.ok((await cellCount(page, 'rect.cell.cpufree')) >= 2);
+  assert.ok((await cellCount(page, 'path.cpu-fl')) >= 1, 'cpu freelist arrows');
+  // CPU 1's remote frees are on the slab's own freelist (in memory order), drawn as arrows.
+  assert.ok((await cellCount(page, 'rect.cell.free')) >= 2);
+  assert.ok((await cellCount(page, 'path.slab-fl')) >= 1, 'slab freelist arrows');
+  // Click the first object on CPU 0's freelist: selected in the cache view, the per-CPU view and
+  // the memory map (its slab's pages), and shown in the inspector.
+  const cell = page.locator('#cache-svg rect.cell.cpufree').first();
+  const addr = await cell.getAttribute('data-addr');
+  await cell.click();
+  assert.match(await cell.getAttribute('class'), /\bsel\b/);
+  const chip = page.locator(`#cpu0-freelist .chip[data-addr="${addr}"]`);
+  assert.match(await chip.getAttribute('class'), /\bsel\b/, 'the same object is selected in the per-CPU view');
+  const slab = page.locator('#cache-svg g.slab-row.sel');
+  assert.equal(await slab.count(), 1);
+  const pfn = Number(await slab.getAttribute('data-pfn'));
+  assert.equal(Number(await page.getAttribute('#cpu0-slab', 'data-pfn')), pfn, 'it is CPU 0\'s cpu slab');
+  assert.match(await page.getAttribute('#cpu0-slab', 'class'), /\bsel\b/);
+  const hl = page.locator('#buddy-view rect.map-highlight').first();
+  assert.equal(Number(await hl.getAttribute('data-start')), pfn, 'the memory map outlines the slab\'s pages');
+  assert.match(await page.textContent('#inspector-title'), new RegExp(addr));
+  assert.ok((await page.locator('#hexdump .hb.freeptr').count()) >= 8, 'the free pointer of a free object is marked');
+  await shot(page, '[data-panel="cache"]', 'layers-slub-cache');
+  await shot(page, '[data-panel="percpu"]', 'layers-slub-percpu');
+  // Hovering a partial slab in the per-CPU view highlights it in the cache view.
+  const other = page.locator('#cache-svg g.slab-row:not(.sel)').first();
+  const otherPfn = await other.getAttribute('data-pfn');
+  await other.locator('.slab-label').hover();
+  assert.match(await page.locator(`#slab-${otherPfn}`).getAttribute('class'), /\bsel\b/);
+  assert.equal(await page.locator('#buddy-view rect.map-highlight').first().getAttribute('data-start'), otherPfn);
+  // Keyboard: the slab label is focusable and Enter selects it.
+  await other.locator('.slab-label').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await other.locator('.slab-label').getAttribute('aria-pressed'), 'true');
+  await page.mouse.move(0, 0);
+  await finish(t, page, 'layers-slub');
+});
+
+test('caches table sorts and marks aliases', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'cache create a size=60; cache create b size=64; kmalloc 8 as=x; repeat 30 { cache alloc a as=q[] }');
+  const names = () => page.locator('#caches-table tbody th.name').allTextContents();
+  await page.click('#sort-name');
+  const asc = await names();
+  assert.deepEqual(asc, [...asc].sort(), 'by name, ascending');
+  await page.click('#sort-size');
+  const sizes = (await page.locator('#caches-table tbody tr td:nth-child(3)').allTextContents()).map(Number);
+  assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), 'by size, descending');
+  await page.click('#sort-size');
+  const up = (await page.locator('#caches-table tbody tr td:nth-child(3)').allTextContents()).map(Number);
+  assert.deepEqual(up, [...up].sort((a, b) => a - b), 'again: ascending');
+  // a and b were merged into kmalloc-64 (or one another): the alias is marked.
+  assert.ok((await page.locator('#caches-table .alias-mark').count()) >= 1);
+  assert.match(await page.locator('#caches-table .alias-mark').first().textContent(), /\b(a|b)\b/);
+  await shot(page, '[data-panel="caches"]', 'layers-caches-table');
+  await finish(t, page, 'layers-caches-sort');
+});
+
+test('SLAB: three lists, colour offsets, array_cache and shared array', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config slab=slab cpus=2 mem=2M');
+  await run(page, 'repeat 60 { kmalloc 256 cpu=0 as=p[] }; kfree p[*] cpu=1; repeat 8 { kmalloc 256 cpu=0 as=q[] }');
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-256' }).click();
+  const titles = await page.locator('#cache-svg text.group-title').allTextContents();
+  assert.ok(titles.some((s) => /slabs_(partial|full|free)/.test(s)), titles.join(' | '));
+  const [active, total] = await slabinfo(page, 'kmalloc-256');
+  assert.equal(await cellCount(page, 'rect.cell'), total);
+  // slabinfo's active objects = users' + arrays'.
+  assert.equal((await cellCount(page, 'rect.cell.used')) + (await cellCount(page, 'rect.cell.cached')), active);
+  assert.equal(await cellCount(page, 'rect.cell.used'), 8);
+  const held = ['#cpu0-array', '#cpu1-array', '#shared-0-array'];
+  let sum = 0;
+  for (const id of held) sum += Number(await page.getAttribute(id, 'data-count'));
+  assert.equal(await cellCount(page, 'rect.cell.cached'), sum, 'cached cells = array_cache + shared entries');
+  // 13 objects of 300 bytes leave 183 bytes: two colours, so every other slab starts 64 bytes in.
+  await run(page, 'cache create c size=300 flags=nomerge; repeat 60 { cache alloc c as=r[] }');
+  await page.locator('#caches-table tr.cache-row[data-cache]', { has: page.locator('th.name', { hasText: /^c$/ }) }).click();
+  assert.match(await page.textContent('#cache-title'), /Cache c:/);
+  assert.ok((await cellCount(page, 'rect.colour-gap')) >= 1, 'colour offsets are drawn');
+  await shot(page, '[data-panel="cache"]', 'layers-slab-colour');
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-256' }).click();
+  // Selecting an object held by CPU 1's array highlights its chip.
+  const chip = page.locator('#cpu1-array .chip').first();
+  const addr = await chip.getAttribute('data-addr');
+  await chip.click();
+  assert.equal(await page.locator(`#cache-svg rect.cell.sel[data-addr="${addr}"]`).count(), 1);
+  assert.equal(await page.getAttribute(`#cache-svg rect.cell[data-addr="${addr}"]`, 'data-state'), 'cached');
+  await shot(page, '[data-panel="cache"]', 'layers-slab-cache');
+  await shot(page, '[data-panel="percpu"]', 'layers-slab-percpu');
+  await finish(t, page, 'layers-slab');
+});
+
+test('AetherOS: global lists, hot list and object cache', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config slab=aether mem=2M');
+  await run(page, 'repeat 30 { kmalloc 64 as=p[] }; kfree p[*]; kmalloc 64 as=y');
+  const titles = await page.locator('#cache-svg text.group-title').allTextContents();
+  assert.ok(titles.some((s) => /global (partial|full|empty) list/.test(s)), titles.join(' | '));
+  const hot = Number(await page.getAttribute('#cpu0-hot', 'data-count'));
+  const local = Number(await page.getAttribute('#cpu0-local', 'data-count'));
+  assert.ok(hot + local > 0);
+  assert.equal(await cellCount(page, 'rect.cell.cached'), hot + local);
+  assert.equal(await cellCount(page, 'rect.cell.used'), 1);
+  assert.ok(Number(await page.textContent('#cpu0-hot_hits')) + Number(await page.textContent('#cpu0-local_hits')) >= 1);
+  await shot(page, '[data-panel="percpu"]', 'layers-aether-percpu');
+  await finish(t, page, 'layers-aether');
+});
+
+test('sheaves and magazines: main/spare, barn/depot, hits flash', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config slab=sheaves cpus=2 mem=2M');
+  await run(page, 'repeat 80 { kmalloc 64 cpu=0 as=p[] }; kfree p[*] cpu=1');
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' }).click();
+  assert.ok(Number(await page.getAttribute('#cpu1-main', 'data-count')) > 0, 'CPU 1 frees into its main sheaf');
+  assert.equal(await page.textContent('#depot-0 .cpu-title'), 'Barn of node 0');
+  const before = Number(await page.textContent('#cpu1-hits'));
+  await run(page, 'kmalloc 64 cpu=1 as=z');
+  assert.equal(Number(await page.textContent('#cpu1-hits')), before + 1, 'a sheaf hit is counted');
+  assert.equal(await page.locator('#cpu1-hits').locator('xpath=..').getAttribute('class'), 'flash-hit');
+  await shot(page, '[data-panel="percpu"]', 'layers-sheaves-percpu');
+  await run(page, 'config slab=slub percpu=magazine cpus=2 mem=2M');
+  await run(page, 'repeat 200 { kmalloc 64 as=p[] }; kfree p[*]');
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' }).click();
+  assert.match(await page.textContent('#percpu-view'), /loaded magazine/);
+  assert.equal(await page.textContent('#depot-0 .cpu-title'), 'Depot');
+  assert.ok(Number(await page.getAttribute('#depot-0-full', 'data-count')) > 0, 'full magazines in the depot');
+  await finish(t, page, 'layers-magazines');
+});
+
+test('SuperSlabs: slabs, TLS pointers, states, release', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config mem=8M superslab_release=on');
+  await run(page, 'malloc 32 as=a; malloc 32 thread=1 as=b; repeat 40 { malloc 16 as=t[] }');
+  const ss = page.locator('#superslab-svg g.superslab');
+  assert.equal(await ss.count(), 2, 'one SuperSlab per size class');
+  const ss32 = page.locator('#superslab-svg g.superslab', { hasText: '32 B blocks' });
+  const id = (await ss32.getAttribute('id')).replace('ss-', '');
+  assert.match(await page.textContent('#superslab-summary'), /2 SuperSlab\(s\), 4096 KiB resident; release of empty SuperSlabs: on/);
+  assert.equal(await ss32.getAttribute('data-active'), '2');
+  assert.equal(await ss32.getAttribute('data-born'), 'true', 'born at this step');
+  assert.equal(await ss32.getAttribute('data-state'), 'live');
+  assert.match(await page.textContent('#thread-1'), new RegExp(`32 B → #${id}/\\d+`));
+  assert.ok((await page.locator('#superslab-svg .ss-tls').count()) >= 1, 'TLS pointers drawn');
+  await ss32.locator('.ss-title').click();
+  assert.equal(Number(await page.locator('#buddy-view rect.map-highlight').first().getAttribute('data-end'))
+    - Number(await page.locator('#buddy-view rect.map-highlight').first().getAttribute('data-start')), 512);
+  await shot(page, '[data-panel="superslab"]', 'layers-superslab');
+  await run(page, 'free a; free b thread=1');
+  // Both 32-byte blocks are back: with release on, the empty SuperSlab goes back to the buddy.
+  assert.equal(await page.locator(`#ss-${id}`).count(), 0);
+  assert.equal(await page.getAttribute(`#ss-returned-${id}`, 'data-state'), 'returned');
+  assert.match(await page.textContent('#superslab-summary'), /1 SuperSlab\(s\), 2048 KiB resident/);
+  // With release off it stays, empty and resident.
+  await run(page, 'config mem=8M superslab_release=off');
+  await run(page, 'malloc 32 as=a; malloc 32 thread=1 as=b; free a; free b thread=1');
+  assert.equal(await page.getAttribute('#superslab-svg g.superslab', 'data-state'), 'empty');
+  assert.equal(await page.getAttribute('#superslab-svg g.superslab', 'data-active'), '0');
+  assert.match(await page.textContent('#superslab-summary'), /1 SuperSlab\(s\), 2048 KiB resident; release of empty SuperSlabs: off/);
+  await finish(t, page, 'layers-superslab-page');
+});
+
+test('inspector: poison, free pointer, tracks, and the corrupt byte', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'cache create ps size=64 flags=poison,user; cache alloc ps as=q; cache free q; write q offset=3 byte=1');
+  await page.locator('#caches-table tr.cache-row', { hasText: 'ps' }).first().click();
+  await page.locator('#cache-svg rect.cell[data-index="0"]').click();
+  assert.equal(await page.locator('#hexdump .hb.poison').count(), 64, 'the whole payload is poison (0x6b… 0xa5), the written byte too');
+  const bad = page.locator('#hexdump .hb.corrupt');
+  assert.equal(await bad.count(), 1);
+  assert.equal(await bad.getAttribute('data-offset'), '3');
+  assert.equal(await bad.textContent(), '01');
+  assert.equal(await page.locator('#hexdump .hb.freeptr').count(), 8);
+  assert.ok((await page.locator('#hexdump .hb.track').count()) > 0);
+  assert.match(await page.textContent('#inspector-corrupt'), /1 corrupt byte/);
+  await shot(page, '[data-panel="inspector"]', 'layers-inspector');
+  await finish(t, page, 'layers-inspector-page');
+});
+
+test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'repeat 20 { kmalloc 64 as=p[] }; kfree p[2]');
+  const grab = async (selector) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    const path = await dl.path();
+    return [dl.suggestedFilename(), readFileSync(path)];
+  };
+  const [svgName, svg] = await grab('#export-svg-cache');
+  assert.equal(svgName, 'cache.svg');
+  const text = svg.toString();
+  assert.match(text, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(text, /class="cell used"/);
+  assert.match(text, /fill:\s*rgb\(/, 'styles are inlined');
+  assert.match(text, /<pattern id="vis-pat-free"/, 'patterns travel with the SVG');
+  const [pngName, png] = await grab('#export-png-cache');
+  assert.equal(pngName, 'cache.png');
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
+  assert.ok(png.length > 2000);
+  const [chartName, chart] = await grab('#export-svg-chart-objects');
+  assert.equal(chartName, 'chart-objects.svg');
+  assert.match(chart.toString(), /kmalloc-64/);
+  const [txtName, txt] = await grab('#export-slabinfo');
+  assert.equal(txtName, 'slabinfo.txt');
+  assert.equal(txt.toString(), await page.textContent('#slabinfo-text'));
+  await finish(t, page, 'layers-export');
+});
+
+test('Japanese and dark theme', opts, async (t) => {
+  const page = await openApp(t, { colorScheme: 'dark' });
+  await run(page, 'config cpus=2 mem=8M');
+  await run(page, 'repeat 40 { kmalloc 64 cpu=0 as=p[] }; kfree p[1] cpu=0; kfree p[30] cpu=1; malloc 32 as=m');
+  await page.click('#lang');
+  assert.match(await page.textContent('#caches-title'), /スラブキャッシュ/);
+  assert.match(await page.textContent('#cache-title'), /キャッシュ kmalloc-64/);
+  assert.match(await page.textContent('#percpu-view'), /CPU スラブ/);
+  assert.match(await page.textContent('#superslab-summary'), /SuperSlab 1 個/);
+  const bg = await page.evaluate(() => getComputedStyle(document.querySelector('[data-panel="cache"]')).backgroundColor);
+  assert.notEqual(bg, 'rgb(255, 255, 255)', 'dark panels');
+  const fill = await page.evaluate(() => getComputedStyle(document.querySelector('#cache-svg text')).fill);
+  assert.notEqual(fill, 'rgb(0, 0, 0)', 'light text on dark');
+  await page.locator('#cache-svg rect.cell.used').first().click();
+  await shot(page, '[data-panel="cache"]', 'layers-ja-dark-cache');
+  await shot(page, '[data-panel="percpu"]', 'layers-ja-dark-percpu');
+  await shot(page, '[data-panel="slabcharts"]', 'layers-ja-dark-charts');
+  await finish(t, page, 'layers-ja-dark');
+});
