@@ -150,9 +150,7 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
                                 .iter()
                                 .filter_map(|&a| index(first, c.size, c.num, a))
                                 .collect();
-                            let cells = (0..c.num)
-                                .map(|i| cell(free.contains(&i), false, cached.contains(&c.object_addr(s, i))))
-                                .collect();
+                            let cells = cells(c.num, &free, &[], |i| cached.contains(&c.object_addr(s, i)));
                             out.push(SlabRow {
                                 cache: c.id,
                                 pfn: s.pfn,
@@ -188,11 +186,8 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
                                 .iter()
                                 .filter_map(|&a| index(first, c.size, s.objects, a))
                                 .collect();
-                            let cells = (0..s.objects)
-                                .map(|i| {
-                                    cell(free.contains(&i), false, cached.contains(&c.object_addr(s.pfn, s.colour, i)))
-                                })
-                                .collect();
+                            let cells =
+                                cells(s.objects, &free, &[], |i| cached.contains(&c.object_addr(s.pfn, s.colour, i)));
                             out.push(SlabRow {
                                 cache: c.id,
                                 pfn: s.pfn,
@@ -215,6 +210,16 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
         SlabPolicy::Slub | SlabPolicy::Sheaves => {
             let slub = &sim.slub;
             for c in slub.caches().iter().filter(|c| !c.destroyed) {
+                // Objects held by magazines / sheaves and their depot / barn.
+                let held: std::collections::BTreeSet<u64> = sim.percpu.as_ref().map_or_else(Default::default, |p| {
+                    let arrays = p.arrays.get(c.id as usize).into_iter().flatten();
+                    let depots = p.depots.get(c.id as usize).into_iter().flatten();
+                    arrays
+                        .flat_map(|a| a.main.iter().chain(a.spare.iter().flatten()))
+                        .chain(depots.flat_map(|d| d.full.iter().flatten()))
+                        .copied()
+                        .collect()
+                });
                 let mut order: Vec<(u32, RowList, Option<u16>)> = Vec::new();
                 for (cpu, cs) in c.cpus.iter().enumerate() {
                     let cpu = cpu as u16;
@@ -243,12 +248,7 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
                         }
                         _ => Vec::new(),
                     };
-                    let cells = (0..s.objects)
-                        .map(|i| {
-                            let held = sim.percpu.as_ref().is_some_and(|p| p.holds(c.id, c.object_addr(s.pfn, i)));
-                            cell(free.contains(&i), cpu_free.contains(&i), held)
-                        })
-                        .collect();
+                    let cells = cells(s.objects, &free, &cpu_free, |i| held.contains(&c.object_addr(s.pfn, i)));
                     out.push(SlabRow {
                         cache: c.id,
                         pfn: s.pfn,
@@ -275,16 +275,16 @@ fn index(first: u64, size: u32, objects: u32, addr: u64) -> Option<u32> {
     (off % u64::from(size) == 0 && off / u64::from(size) < u64::from(objects)).then(|| (off / u64::from(size)) as u32)
 }
 
-fn cell(free: bool, cpu_free: bool, cached: bool) -> Cell {
-    if cpu_free {
-        Cell::CpuFree
-    } else if free {
-        Cell::Free
-    } else if cached {
-        Cell::Cached
-    } else {
-        Cell::Used
+/// Cells of a slab: on a freelist (the CPU's wins), else held by a per-CPU array, else in use.
+fn cells(objects: u32, free: &[u32], cpu_free: &[u32], cached: impl Fn(u32) -> bool) -> Vec<Cell> {
+    let mut out: Vec<Cell> = (0..objects).map(|i| if cached(i) { Cell::Cached } else { Cell::Used }).collect();
+    for &i in free {
+        out[i as usize] = Cell::Free;
     }
+    for &i in cpu_free {
+        out[i as usize] = Cell::CpuFree;
+    }
+    out
 }
 
 /// `slabtop` rows for the active policy's caches, from the slab rows.

@@ -108,6 +108,13 @@ test('caches table sorts and marks aliases', opts, async (t) => {
   // a and b were merged into kmalloc-64 (or one another): the alias is marked.
   assert.ok((await page.locator('#caches-table .alias-mark').count()) >= 1);
   assert.match(await page.locator('#caches-table .alias-mark').first().textContent(), /\b(a|b)\b/);
+  // Hovering another row highlights it but does not swap the cache view under the pointer.
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-8' }).first().click();
+  const title = await page.textContent('#cache-title');
+  const other = page.locator('#caches-table tr.cache-row:not(.sel)').first();
+  await other.hover();
+  assert.match(await other.getAttribute('class'), /\brel\b/);
+  assert.equal(await page.textContent('#cache-title'), title);
   await shot(page, '[data-panel="caches"]', 'layers-caches-table');
   await finish(t, page, 'layers-caches-sort');
 });
@@ -278,4 +285,39 @@ test('Japanese and dark theme', opts, async (t) => {
   await shot(page, '[data-panel="percpu"]', 'layers-ja-dark-percpu');
   await shot(page, '[data-panel="slabcharts"]', 'layers-ja-dark-charts');
   await finish(t, page, 'layers-ja-dark');
+});
+
+test('scale: 10,000 live objects and 64 caches stay bounded', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config mem=32M cpus=4');
+  const creates = Array.from({ length: 51 }, (_, i) => `cache create c${i} size=${24 + 8 * i} flags=nomerge; cache alloc c${i} as=o${i}`);
+  await run(page, creates.join('; '));
+  await run(page, 'repeat 10000 { kmalloc 64 as=p[] }');
+  const rows = await page.locator('#caches-table tbody tr').count();
+  assert.ok(rows >= 64, `${rows} caches listed`);
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' }).click();
+  const [, total] = await slabinfo(page, 'kmalloc-64');
+  assert.ok(total >= 10000);
+  // At most 8 slabs per list are drawn; the rest are summarised with their object counts.
+  const groups = await page.locator('#cache-svg text.group-title').allTextContents();
+  const drawn = await page.locator('#cache-svg g.slab-row').count();
+  assert.ok(drawn <= 8 * groups.length, `${drawn} rows for ${groups.length} lists`);
+  const more = await page.locator('#cache-svg text.more').allTextContents();
+  assert.ok(more.length >= 1);
+  const summarised = more.map((m) => Number(/of (\d+) objects/.exec(m)[1])).reduce((a, b) => a + b, 0);
+  assert.equal((await cellCount(page, 'rect.cell')) + summarised, total, 'drawn + summarised = all objects');
+  assert.ok((await cellCount(page, 'rect.cell')) <= 8 * 64 * groups.length);
+  assert.equal(await page.locator('#chart-objects g.bar').count(), 12, 'the 12 largest caches charted');
+  // Stepping back and forth re-renders every view (no error, same numbers at the end).
+  const ms = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('#event-back').click();
+    document.querySelector('#event-next').click();
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    return performance.now() - t0;
+  });
+  t.diagnostic(`two steps re-rendered in ${ms.toFixed(0)} ms (information only, not asserted)`);
+  assert.equal((await cellCount(page, 'rect.cell')) + summarised, total);
+  await shot(page, '[data-panel="cache"]', 'layers-scale-cache');
+  await finish(t, page, 'layers-scale');
 });

@@ -186,8 +186,11 @@ pub struct Ctx {
     pub snap: Snap,
     pub lang: Lang,
     pub selection: Option<EntityRef>,
-    /// From the hovered entity, else the selected one.
+    /// From the hovered entity, else the selected one: what is highlighted.
     pub focus: Focus,
+    /// From the selected entity only: which cache the cache and per-CPU views show (hovering
+    /// must not swap the view under the pointer).
+    pub sel_focus: Focus,
     pub on_select: Callback<Option<EntityRef>>,
     pub on_hover: Callback<Option<EntityRef>>,
 }
@@ -216,10 +219,10 @@ impl Ctx {
             }
         })
     }
-    /// The cache the cache and per-CPU views show: the focused one, else the fullest.
+    /// The cache the cache and per-CPU views show: the selected one's, else the fullest.
     pub fn cache(&self) -> Option<u32> {
         let rows = &self.snap.snap.cache_rows;
-        self.focus
+        self.sel_focus
             .cache
             .filter(|c| rows.iter().any(|r| r.id == *c))
             .or_else(|| rows.iter().filter(|r| r.slabs > 0).max_by_key(|r| (r.active, r.objects)).map(|r| r.id))
@@ -286,12 +289,14 @@ pub fn layer_views(p: &Props) -> Html {
         use_memo((Rc::as_ptr(&p.session) as usize, step, total), move |_| Rc::new(session.borrow().snapshot()))
     };
     let snap_rc = Snap { snap: (*snap).clone() };
+    let sel_focus = focus(&snap_rc.snap, p.selection);
     let focus = focus(&snap_rc.snap, p.hover.or(p.selection));
     let ctx = Ctx {
         snap: snap_rc,
         lang: p.lang,
         selection: p.selection,
         focus,
+        sel_focus,
         on_select: p.on_select.clone(),
         on_hover: p.on_hover.clone(),
     };
