@@ -328,8 +328,7 @@ pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
                 bytes += 1u64 << (PAGE_SHIFT + u32::from(r.order));
                 order.get_or_insert(r.order);
             }
-            let efficiency_permille =
-                if bytes == 0 { 0 } else { (active * u64::from(object_size) * 1000 / bytes) as u32 };
+            let efficiency_permille = (active * u64::from(object_size) * 1000).checked_div(bytes).unwrap_or(0) as u32;
             CacheRow {
                 id,
                 name,

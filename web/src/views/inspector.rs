@@ -10,11 +10,18 @@ use yew::prelude::*;
 use crate::i18n::{t, tf};
 use crate::views::layers::Ctx;
 
+/// The selected object: its address, the annotated SLUB slot, or raw bytes for other policies.
+#[derive(PartialEq)]
+pub struct Inspected {
+    pub addr: u64,
+    pub slot: Option<ObjectBytes>,
+    pub raw: Vec<u8>,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub ctx: Ctx,
-    /// (address, annotated SLUB slot, raw bytes for other policies).
-    pub inspect: Option<Rc<(u64, Option<ObjectBytes>, Vec<u8>)>>,
+    pub inspect: Option<Rc<Inspected>>,
 }
 
 fn kind_class(k: ByteKind) -> &'static str {
@@ -44,11 +51,10 @@ pub fn inspector(p: &Props) -> Html {
     let lang = p.ctx.lang;
     let body = match p.inspect.as_deref() {
         None => html! { <p class="muted">{ t(lang, "vis.inspector_hint") }</p> },
-        Some((addr, ob, raw)) => {
-            let (start, bytes, kinds, corrupt): (u64, &[u8], Option<&[ByteKind]>, Option<&[bool]>) = match ob {
-                Some(o) => (o.start, &o.bytes, Some(&o.kinds), Some(&o.corrupt)),
-                None => (*addr, raw, None, None),
-            };
+        Some(Inspected { addr, slot: ob, raw }) => {
+            let (start, bytes) = ob.as_ref().map_or((*addr, &raw[..]), |o| (o.start, &o.bytes[..]));
+            let kinds: Option<&[ByteKind]> = ob.as_ref().map(|o| &o.kinds[..]);
+            let corrupt: Option<&[bool]> = ob.as_ref().map(|o| &o.corrupt[..]);
             let n_bad = corrupt.map_or(0, |c| c.iter().filter(|&&b| b).count());
             let lines = bytes.chunks(16).enumerate().map(|(li, line)| {
                 let cells = line.iter().enumerate().map(|(j, b)| {

@@ -317,7 +317,7 @@ pub fn layer_views(p: &Props) -> Html {
                 b
             }
         };
-        (addr, bytes, raw)
+        crate::views::inspector::Inspected { addr, slot: bytes, raw }
     });
     html! {
         <div id="layer-views" class="layer-views">
