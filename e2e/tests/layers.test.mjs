@@ -64,10 +64,10 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   const cell = page.locator('#cache-svg rect.cell.cpufree').first();
   const addr = await cell.getAttribute('data-addr');
   await cell.click();
-  assert.match(await cell.getAttribute('class'), /\bsel\b/);
+  assert.equal(await page.locator('#cache-svg rect.hl-object').getAttribute('data-addr'), addr, 'the cell is outlined');
   const chip = page.locator(`#cpu0-freelist .chip[data-addr="${addr}"]`);
   assert.match(await chip.getAttribute('class'), /\bsel\b/, 'the same object is selected in the per-CPU view');
-  const slab = page.locator('#cache-svg g.slab-row.sel');
+  const slab = page.locator('#cache-svg rect.hl-slab');
   assert.equal(await slab.count(), 1);
   const pfn = Number(await slab.getAttribute('data-pfn'));
   assert.equal(Number(await page.getAttribute('#cpu0-slab', 'data-pfn')), pfn, 'it is CPU 0\'s cpu slab');
@@ -79,16 +79,18 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   await shot(page, '[data-panel="cache"]', 'layers-slub-cache');
   await shot(page, '[data-panel="percpu"]', 'layers-slub-percpu');
   // Hovering a partial slab in the per-CPU view highlights it in the cache view.
-  const other = page.locator('#cache-svg g.slab-row:not(.sel)').first();
+  const other = page.locator(`#cache-svg g.slab-row:not([data-pfn="${pfn}"])`).first();
   const otherPfn = await other.getAttribute('data-pfn');
   await other.locator('.slab-label').hover();
-  assert.match(await page.locator(`#slab-${otherPfn}`).getAttribute('class'), /\bsel\b/);
+  assert.equal(await page.locator('#cache-svg rect.hl-slab').getAttribute('data-pfn'), otherPfn);
   assert.equal(await page.locator('#buddy-view rect.map-highlight').first().getAttribute('data-start'), otherPfn);
   // Keyboard: the slab label is focusable and Enter selects it.
+  await page.mouse.move(0, 0);
   await other.locator('.slab-label').focus();
   await page.keyboard.press('Enter');
-  assert.equal(await other.locator('.slab-label').getAttribute('aria-pressed'), 'true');
-  await page.mouse.move(0, 0);
+  assert.equal(await page.locator('#cache-svg rect.hl-slab').getAttribute('data-pfn'), otherPfn);
+  assert.match(await page.textContent('#cpu-col-1'), new RegExp(`pfn 0x${Number(otherPfn).toString(16)}`));
+  assert.match(await page.getAttribute(`#cpu1-partial-${otherPfn}`, 'class'), /\bsel\b/, 'the slab is selected on CPU 1\'s partial list');
   await finish(t, page, 'layers-slub');
 });
 
@@ -146,7 +148,7 @@ test('SLAB: three lists, colour offsets, array_cache and shared array', opts, as
   const chip = page.locator('#cpu1-array .chip').first();
   const addr = await chip.getAttribute('data-addr');
   await chip.click();
-  assert.equal(await page.locator(`#cache-svg rect.cell.sel[data-addr="${addr}"]`).count(), 1);
+  assert.equal(await page.locator(`#cache-svg rect.hl-object[data-addr="${addr}"]`).count(), 1);
   assert.equal(await page.getAttribute(`#cache-svg rect.cell[data-addr="${addr}"]`, 'data-state'), 'cached');
   await shot(page, '[data-panel="cache"]', 'layers-slab-cache');
   await shot(page, '[data-panel="percpu"]', 'layers-slab-percpu');
