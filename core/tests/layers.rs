@@ -144,3 +144,20 @@ fn object_bytes_annotate_poison_free_pointer_and_corruption() {
     assert!(ob.kinds.contains(&ByteKind::Payload));
     assert!(layers::object_bytes(s.head(), r + 1).is_none());
 }
+
+#[test]
+fn superslab_release_side_by_side() {
+    let src = "config mem=8M superslab_release=on\nmalloc 32 as=a\nmalloc 32 as=b\nfree a\nfree b\n";
+    let s = run(src);
+    let mut off = s.config().clone();
+    off.superslab_release = false;
+    let other = s.superslab_with(off).expect("boots");
+    assert_eq!(other.len(), s.op_count());
+    // Release off: the emptied SuperSlab stays resident.
+    assert_eq!(other.last(), Some(&(2 << 20, 1)));
+    assert_eq!(other[0], (2 << 20, 1));
+    // This session (release on) gives it back; the same config replays identically.
+    assert_eq!(s.head().superslab.resident_bytes(), 0);
+    let same = s.superslab_with(s.config().clone()).expect("boots");
+    assert_eq!(same.last(), Some(&(0, 0)));
+}

@@ -215,12 +215,21 @@ test('SuperSlabs: slabs, TLS pointers, states, release', opts, async (t) => {
   assert.equal(await page.locator(`#ss-${id}`).count(), 0);
   assert.equal(await page.getAttribute(`#ss-returned-${id}`, 'data-state'), 'returned');
   assert.match(await page.textContent('#superslab-summary'), /1 SuperSlab\(s\), 2048 KiB resident/);
+  // Side by side: the same ops with release off keep both SuperSlabs resident.
+  assert.equal(await page.getAttribute('#ss-compare-on', 'data-count'), '1');
+  assert.equal(await page.getAttribute('#ss-compare-on', 'data-resident'), String(2 << 20));
+  assert.match(await page.getAttribute('#ss-compare-on', 'class'), /\bcurrent\b/);
+  assert.equal(await page.getAttribute('#ss-compare-off', 'data-count'), '2');
+  assert.equal(await page.getAttribute('#ss-compare-off', 'data-resident'), String(4 << 20));
+  await shot(page, '[data-panel="superslab"]', 'layers-superslab-compare');
   // With release off it stays, empty and resident.
   await run(page, 'config mem=8M superslab_release=off');
   await run(page, 'malloc 32 as=a; malloc 32 thread=1 as=b; free a; free b thread=1');
   assert.equal(await page.getAttribute('#superslab-svg g.superslab', 'data-state'), 'empty');
   assert.equal(await page.getAttribute('#superslab-svg g.superslab', 'data-active'), '0');
   assert.match(await page.textContent('#superslab-summary'), /1 SuperSlab\(s\), 2048 KiB resident; release of empty SuperSlabs: off/);
+  assert.match(await page.getAttribute('#ss-compare-off', 'class'), /\bcurrent\b/);
+  assert.equal(await page.getAttribute('#ss-compare-on', 'data-resident'), '0');
   await finish(t, page, 'layers-superslab-page');
 });
 

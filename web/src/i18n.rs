@@ -299,6 +299,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("vis.chart.superslabs", "SuperSlabs and resident memory", "SuperSlab と常駐メモリ"),
     ("vis.chart.ss_count", "SuperSlabs", "SuperSlab 数"),
     ("vis.chart.ss_resident", "resident (MiB)", "常駐（MiB）"),
+    ("vis.ss_release_on", "superslab_release=on", "superslab_release=on"),
+    ("vis.ss_release_off", "superslab_release=off", "superslab_release=off"),
+    ("vis.ss_this_machine", "this machine", "このマシン"),
+    ("vis.ss_compare_line", "{n} SuperSlab(s), {kib} KiB resident", "SuperSlab {n} 個、常駐 {kib} KiB"),
+    ("vis.ss_compare_op_end", "The other machine is shown at the end of this operation.", "もう一方のマシンはこの操作の終了時点を表示しています。"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -289,6 +289,28 @@ pub fn layer_views(p: &Props) -> Html {
         use_memo((Rc::as_ptr(&p.session) as usize, step, total), move |_| Rc::new(session.borrow().snapshot()))
     };
     let snap_rc = Snap { snap: (*snap).clone() };
+    // SuperSlab release on vs off: the same ops replayed once per session with the setting flipped.
+    let op_count = p.session.borrow().op_count();
+    let flipped = {
+        let session = p.session.clone();
+        use_memo((Rc::as_ptr(&p.session) as usize, op_count), move |_| {
+            let s = session.borrow();
+            if s.head().superslab.births == 0 {
+                return None;
+            }
+            let mut config = s.config().clone();
+            config.superslab_release = !config.superslab_release;
+            s.superslab_with(config).ok()
+        })
+    };
+    let release_cmp = {
+        let s = p.session.borrow();
+        let k = s.current_op();
+        let other = k.and_then(|k| flipped.as_ref().as_ref().and_then(|v| v.get(k).copied()));
+        // Mid-operation, the other machine is shown at the end of the operation.
+        let at_end = k.is_none_or(|k| s.step() == s.op_events_range(k).end);
+        other.map(|o| (o, at_end))
+    };
     let sel_focus = focus(&snap_rc.snap, p.selection);
     let focus = focus(&snap_rc.snap, p.hover.or(p.selection));
     let ctx = Ctx {
@@ -343,7 +365,7 @@ pub fn layer_views(p: &Props) -> Html {
             <CachesTable ctx={ctx.clone()} />
             <CacheView ctx={ctx.clone()} />
             <PerCpuView ctx={ctx.clone()} />
-            <SuperSlabView ctx={ctx.clone()} />
+            <SuperSlabView ctx={ctx.clone()} flipped={release_cmp} />
             <Inspector ctx={ctx.clone()} inspect={inspect.map(Rc::new)} />
             <SlabinfoPanel text={ctx.snap.snap.slabinfo.clone()} lang={p.lang} />
             <SlabCharts ctx={ctx} />

@@ -14,6 +14,10 @@ use crate::views::layers::{Ctx, ExportButtons};
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub ctx: Ctx,
+    /// The same ops with `superslab_release` flipped: ((resident bytes, SuperSlabs), shown at
+    /// this very step (false: at the end of the current operation)).
+    #[prop_or_default]
+    pub flipped: Option<((u64, usize), bool)>,
 }
 
 const MAX_SS: usize = 16;
@@ -133,12 +137,41 @@ pub fn superslab_view(p: &Props) -> Html {
         html! { <li id={format!("thread-{tid}")}>{ tf(lang, "vis.thread", &[("t", tid.to_string()), ("tls", if tls.is_empty() { "—".into() } else { tls.join(", ") }), ("mag", mags.to_string())]) }</li> }
     });
     let h = y + 6.0;
+    // Release on vs off, side by side.
+    let compare = p.flipped.map(|((other_bytes, other_n), exact)| {
+        let here = (snap.superslab_resident, snap.superslabs.len());
+        let on_is_here = snap.config.superslab_release;
+        let (on, off) = if on_is_here { (here, (other_bytes, other_n)) } else { ((other_bytes, other_n), here) };
+        let max = on.0.max(off.0).max(1) as f64;
+        let col = |id: &str, key: &str, (bytes, n): (u64, usize), current: bool| {
+            let w = 200.0 * bytes as f64 / max;
+            html! {
+                <div class={classes!("ss-compare-col", current.then_some("current"))} id={id.to_string()}
+                     data-resident={bytes.to_string()} data-count={n.to_string()}>
+                    <div class="ss-compare-title">{ t(lang, key) }{ if current { format!(" ({})", t(lang, "vis.ss_this_machine")) } else { String::new() } }</div>
+                    <svg width="210" height="18" role="img" aria-label={format!("{} KiB", bytes / 1024)}>
+                        <rect class="bar-total" x="0" y="2" width="200" height="14" />
+                        <rect class="bar-value" x="0" y="2" width={format!("{w:.1}")} height="14" />
+                    </svg>
+                    <div>{ tf(lang, "vis.ss_compare_line", &[("n", n.to_string()), ("kib", (bytes / 1024).to_string())]) }</div>
+                </div>
+            }
+        };
+        html! {
+            <div class="ss-compare" id="ss-compare">
+                { col("ss-compare-on", "vis.ss_release_on", on, on_is_here) }
+                { col("ss-compare-off", "vis.ss_release_off", off, !on_is_here) }
+                if !exact { <p class="muted">{ t(lang, "vis.ss_compare_op_end") }</p> }
+            </div>
+        }
+    });
     html! {
         <section class="panel vis-panel" data-panel="superslab" aria-labelledby="superslab-title">
             <h2 id="superslab-title">{ t(lang, "vis.superslabs") }<ExportButtons target="superslab-svg" name="superslab" lang={lang} /></h2>
             <p id="superslab-summary">{ tf(lang, "vis.ss_summary", &[("n", snap.superslabs.len().to_string()),
                 ("kib", (snap.superslab_resident / 1024).to_string()),
                 ("release", t(lang, if snap.config.superslab_release { "vis.release_on" } else { "vis.release_off" }))]) }</p>
+            { for compare }
             <svg id="superslab-svg" viewBox={format!("0 0 {WIDTH} {h:.0}")} width={WIDTH.to_string()} height={format!("{h:.0}")}
                  role="img" aria-label={t(lang, "vis.superslabs")}>
                 { for body }
