@@ -91,6 +91,19 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   assert.equal(await page.locator('#cache-svg rect.hl-slab').getAttribute('data-pfn'), otherPfn);
   assert.match(await page.textContent('#cpu-col-1'), new RegExp(`pfn 0x${Number(otherPfn).toString(16)}`));
   assert.match(await page.getAttribute(`#cpu1-partial-${otherPfn}`, 'class'), /\bsel\b/, 'the slab is selected on CPU 1\'s partial list');
+  // The inspector dumps the slab's first bytes with object starts marked (64-byte objects).
+  assert.match(await page.textContent('#inspector-title'), new RegExp(`Slab pfn 0x${Number(otherPfn).toString(16)}`));
+  assert.equal(await page.locator('#hexdump .hb.obj-start').count(), 8);
+  // → enters the slab's objects and walks them, without stepping the simulation.
+  const stepBefore = await page.textContent('#step-counter');
+  const first = await other.locator('rect.cell[data-index="0"]').getAttribute('data-addr');
+  const second = await other.locator('rect.cell[data-index="1"]').getAttribute('data-addr');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.locator('#cache-svg rect.hl-object').getAttribute('data-addr'), first);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.locator('#cache-svg rect.hl-object').getAttribute('data-addr'), second);
+  assert.match(await page.textContent('#inspector-title'), new RegExp(second));
+  assert.equal(await page.textContent('#step-counter'), stepBefore, 'arrows in the cache view do not step');
   await finish(t, page, 'layers-slub');
 });
 

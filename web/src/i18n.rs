@@ -304,6 +304,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("vis.ss_this_machine", "this machine", "このマシン"),
     ("vis.ss_compare_line", "{n} SuperSlab(s), {kib} KiB resident", "SuperSlab {n} 個、常駐 {kib} KiB"),
     ("vis.ss_compare_op_end", "The other machine is shown at the end of this operation.", "もう一方のマシンはこの操作の終了時点を表示しています。"),
+    ("vis.inspecting_slab", "Slab pfn {pfn} at {addr}: its first {n} bytes (┃ marks where an object starts)", "スラブ pfn {pfn}（{addr}）：先頭 {n} バイト（┃ はオブジェクトの先頭）"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

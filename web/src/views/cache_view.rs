@@ -289,14 +289,44 @@ pub fn cache_view(p: &Props) -> Html {
             }
         })
     };
+    // Keyboard: Enter / Space on a slab label selects the slab; ← / → walk the objects of the
+    // selected slab (→ from a slab enters its first object).
     let on_key = {
-        let (cb, sel) = (ctx.on_select.clone(), ctx.selection);
+        let (cb, sel, snap) = (ctx.on_select.clone(), ctx.selection, snap.clone());
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
+            let key = e.key();
+            if key == "Enter" || key == " " {
                 if let Some(ent) = entity_at(&e, cache) {
                     e.prevent_default();
                     cb.emit(if sel == Some(ent) { None } else { Some(ent) });
                 }
+                return;
+            }
+            let step: i64 = match key.as_str() {
+                "ArrowRight" => 1,
+                "ArrowLeft" => -1,
+                _ => return,
+            };
+            let rows = &snap.slab_rows;
+            let next = match sel {
+                Some(EntityRef::Object { addr, .. }) => rows.iter().find_map(|r| {
+                    let i = r.index_of(addr)?;
+                    let j = (i64::from(i) + step).clamp(0, r.cells.len() as i64 - 1) as u32;
+                    Some(r.addr(j))
+                }),
+                _ => {
+                    let pfn = match (sel, entity_at(&e, cache)) {
+                        (Some(EntityRef::Slab { pfn, .. }), _) | (_, Some(EntityRef::Slab { pfn, .. })) => Some(pfn),
+                        _ => None,
+                    };
+                    pfn.and_then(|p| rows.iter().find(|r| r.pfn == p && r.cache == cache)).map(|r| r.addr(0))
+                }
+            };
+            if let Some(addr) = next {
+                // Keep the arrows from also stepping the simulation.
+                e.prevent_default();
+                e.stop_propagation();
+                cb.emit(Some(EntityRef::Object { cache, addr }));
             }
         })
     };

@@ -10,12 +10,17 @@ use yew::prelude::*;
 use crate::i18n::{t, tf};
 use crate::views::layers::Ctx;
 
-/// The selected object: its address, the annotated SLUB slot, or raw bytes for other policies.
+/// The selected object (its address, the annotated SLUB slot, or raw bytes for other
+/// policies), or the first bytes of a selected slab with its objects' start offsets.
 #[derive(PartialEq)]
 pub struct Inspected {
     pub addr: u64,
     pub slot: Option<ObjectBytes>,
     pub raw: Vec<u8>,
+    /// The slab's first pfn when a slab is shown.
+    pub slab: Option<u32>,
+    /// Offsets where objects start (slab dumps).
+    pub starts: Vec<usize>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -51,7 +56,7 @@ pub fn inspector(p: &Props) -> Html {
     let lang = p.ctx.lang;
     let body = match p.inspect.as_deref() {
         None => html! { <p class="muted">{ t(lang, "vis.inspector_hint") }</p> },
-        Some(Inspected { addr, slot: ob, raw }) => {
+        Some(Inspected { addr, slot: ob, raw, slab, starts }) => {
             let (start, bytes) = ob.as_ref().map_or((*addr, &raw[..]), |o| (o.start, &o.bytes[..]));
             let kinds: Option<&[ByteKind]> = ob.as_ref().map(|o| &o.kinds[..]);
             let corrupt: Option<&[bool]> = ob.as_ref().map(|o| &o.corrupt[..]);
@@ -65,7 +70,8 @@ pub fn inspector(p: &Props) -> Html {
                         Some(k) => format!("+{i} {}{}", t(lang, &format!("vis.byte.{}", kind_class(k))), if bad { format!(" · {}", t(lang, "vis.byte.corrupt")) } else { String::new() }),
                         None => format!("+{i}"),
                     };
-                    html! { <span class={classes!("hb", kind.map(kind_class), bad.then_some("corrupt"))} data-offset={i.to_string()} title={title}>{ format!("{b:02x}") }</span> }
+                    let start = starts.contains(&i).then_some("obj-start");
+                    html! { <span class={classes!("hb", kind.map(kind_class), bad.then_some("corrupt"), start)} data-offset={i.to_string()} title={title}>{ format!("{b:02x}") }</span> }
                 });
                 html! { <div class="hex-line"><span class="hex-addr">{ format!("{:016x}", start + (li * 16) as u64) }</span>{ for cells }</div> }
             });
@@ -74,11 +80,14 @@ pub fn inspector(p: &Props) -> Html {
             });
             html! {
                 <>
-                    <p id="inspector-title">{ tf(lang, "vis.inspecting", &[("addr", format!("{addr:#x}")), ("state", match ob {
-                        Some(o) if o.active => t(lang, "vis.cell.used"),
-                        Some(_) => t(lang, "vis.cell.free"),
-                        None => t(lang, "vis.raw"),
-                    })]) }</p>
+                    <p id="inspector-title">{ match slab {
+                        Some(pfn) => tf(lang, "vis.inspecting_slab", &[("pfn", format!("{pfn:#x}")), ("addr", format!("{addr:#x}")), ("n", bytes.len().to_string())]),
+                        None => tf(lang, "vis.inspecting", &[("addr", format!("{addr:#x}")), ("state", match ob {
+                            Some(o) if o.active => t(lang, "vis.cell.used"),
+                            Some(_) => t(lang, "vis.cell.free"),
+                            None => t(lang, "vis.raw"),
+                        })]),
+                    } }</p>
                     <div id="hexdump" class="hexdump" role="table" aria-label={t(lang, "vis.inspector")}>{ for lines }</div>
                     if n_bad > 0 { <p id="inspector-corrupt" class="corrupt-note" role="status">{ tf(lang, "vis.corrupt_bytes", &[("n", n_bad.to_string())]) }</p> }
                     if let Some(l) = legend { <ul class="legend hex-legend">{ l }<li><span class="hb corrupt">{ "!!" }</span>{ t(lang, "vis.byte.corrupt") }</li></ul> }

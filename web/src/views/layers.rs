@@ -9,16 +9,20 @@ use std::rc::Rc;
 use slabscope_core::event::EntityRef;
 use slabscope_core::layers::SlabRow;
 use slabscope_core::session::Session;
-use slabscope_core::slub::phys;
+use slabscope_core::slub::{phys, virt};
 use slabscope_core::snapshot::Snapshot;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
+use crate::views::inspector::Inspected;
 use crate::views::{
     cache_view::CacheView, caches_table::CachesTable, inspector::Inspector, percpu_view::PerCpuView,
     slab_charts::SlabCharts, slabinfo_panel::SlabinfoPanel, superslab_view::SuperSlabView,
 };
+
+/// Bytes of a selected slab shown in the inspector.
+const SLAB_DUMP: usize = 512;
 
 /// Pages of a SuperSlab (2 MiB).
 const SUPERSLAB_PAGES: u32 = 512;
@@ -322,25 +326,34 @@ pub fn layer_views(p: &Props) -> Html {
         on_select: p.on_select.clone(),
         on_hover: p.on_hover.clone(),
     };
-    let object = match p.selection {
-        Some(EntityRef::Object { addr, .. }) | Some(EntityRef::Tiny { addr }) => Some(addr),
+    let inspect = match p.selection {
+        Some(EntityRef::Object { addr, .. }) | Some(EntityRef::Tiny { addr }) => {
+            let s = p.session.borrow();
+            let sim = s.sim();
+            let slot = slabscope_core::layers::object_bytes(sim, addr);
+            let raw = match &slot {
+                Some(_) => Vec::new(),
+                None => {
+                    let len = row_of_addr(&ctx.snap.snap.slab_rows, addr).map_or(64, |r| r.stride.min(512) as usize);
+                    let mut b = vec![0u8; len];
+                    sim.machine.mem.read(phys(addr), &mut b);
+                    b
+                }
+            };
+            Some(Inspected { addr, slot, raw, slab: None, starts: Vec::new() })
+        }
+        // A slab: its first bytes, object starts marked.
+        Some(EntityRef::Slab { pfn, .. }) => row_of_pfn(&ctx.snap.snap.slab_rows, pfn).map(|r| {
+            let start = u64::from(r.pfn) << 12;
+            let mut raw = vec![0u8; SLAB_DUMP];
+            p.session.borrow().sim().machine.mem.read(start, &mut raw);
+            let base = virt(start);
+            let starts =
+                (0..r.cells.len() as u32).map(|i| (r.addr(i) - base) as usize).take_while(|&o| o < SLAB_DUMP).collect();
+            Inspected { addr: base, slot: None, raw, slab: Some(r.pfn), starts }
+        }),
         _ => None,
     };
-    let inspect = object.map(|addr| {
-        let s = p.session.borrow();
-        let sim = s.sim();
-        let bytes = slabscope_core::layers::object_bytes(sim, addr);
-        let raw = match &bytes {
-            Some(_) => Vec::new(),
-            None => {
-                let len = row_of_addr(&ctx.snap.snap.slab_rows, addr).map_or(64, |r| r.stride.min(512) as usize);
-                let mut b = vec![0u8; len];
-                sim.machine.mem.read(phys(addr), &mut b);
-                b
-            }
-        };
-        crate::views::inspector::Inspected { addr, slot: bytes, raw }
-    });
     html! {
         <div id="layer-views" class="layer-views">
             <svg id="vis2-defs" width="0" height="0" aria-hidden="true" focusable="false">
@@ -376,6 +389,7 @@ pub fn layer_views(p: &Props) -> Html {
 #[cfg(test)]
 mod tests {
     use crate::i18n::{t, Lang};
+    use crate::views::inspector::Inspected;
 
     /// Keys the views build at run time exist in both languages.
     #[test]
