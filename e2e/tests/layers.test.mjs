@@ -2,7 +2,7 @@
 // view, memory inspector, /proc/slabinfo), cross-highlighting, export, both languages, dark theme.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
 
@@ -279,6 +279,9 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   assert.match(text, /fill:\s*rgb\(/, 'styles are inlined');
   assert.match(text, /<pattern id="vis-pat-free"/, 'patterns travel with the SVG');
   const [pngName, png] = await grab('#export-png-cache');
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  writeFileSync(join(SCREENSHOT_DIR, 'layers-export-cache.png'), png);
+  writeFileSync(join(SCREENSHOT_DIR, 'layers-export-cache.svg'), svg);
   assert.equal(pngName, 'cache.png');
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
   assert.ok(png.length > 2000);
@@ -308,6 +311,10 @@ test('Japanese and dark theme', opts, async (t) => {
   await shot(page, '[data-panel="cache"]', 'layers-ja-dark-cache');
   await shot(page, '[data-panel="percpu"]', 'layers-ja-dark-percpu');
   await shot(page, '[data-panel="slabcharts"]', 'layers-ja-dark-charts');
+  // Exports keep the dark theme's colours (the page background is drawn behind the view).
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-png-chart-objects')]);
+  assert.equal(dl.suggestedFilename(), 'chart-objects.png');
+  writeFileSync(join(SCREENSHOT_DIR, 'layers-export-dark-chart.png'), readFileSync(await dl.path()));
   await finish(t, page, 'layers-ja-dark');
 });
 
