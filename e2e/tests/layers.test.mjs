@@ -278,6 +278,7 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   assert.match(text, /class="cell used"/);
   assert.match(text, /fill:\s*rgb\(/, 'styles are inlined');
   assert.match(text, /<pattern id="vis-pat-free"/, 'patterns travel with the SVG');
+  assert.match(text, /<g [^>]*transform="matrix\(1 0 0 1 0 \d+(\.\d+)?\)"[^>]*>/, 'slab rows keep their places');
   const [pngName, png] = await grab('#export-png-cache');
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   writeFileSync(join(SCREENSHOT_DIR, 'layers-export-cache.png'), png);
@@ -351,4 +352,26 @@ test('scale: 10,000 live objects and 64 caches stay bounded', opts, async (t) =>
   assert.equal((await cellCount(page, 'rect.cell')) + summarised, total);
   await shot(page, '[data-panel="cache"]', 'layers-scale-cache');
   await finish(t, page, 'layers-scale');
+});
+
+test('a slab moving between lists is marked and glides (not with reduced motion)', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config mem=1M cpus=2');
+  await run(page, 'repeat 128 { kmalloc 64 cpu=0 as=p[] }; kmalloc 64 cpu=0 as=x');
+  await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' }).click();
+  // Slabs 0 and 1 are full, slab 2 is CPU 0's.
+  const slab = page.locator('#slab-1');
+  assert.equal(await slab.getAttribute('data-list'), 'Full');
+  const before = await slab.getAttribute('style');
+  assert.doesNotMatch(await slab.getAttribute('class'), /\bmoved\b/);
+  await run(page, 'kfree p[64] cpu=1');
+  // Freed remotely, the full slab goes to CPU 1's partial list.
+  assert.equal(await slab.getAttribute('data-list'), 'CpuPartial');
+  assert.match(await slab.getAttribute('class'), /\bmoved\b/);
+  assert.notEqual(await slab.getAttribute('style'), before, 'it is placed under its new list');
+  const duration = () => page.evaluate(() => getComputedStyle(document.querySelector('#slab-1')).transitionDuration);
+  assert.notEqual(await duration(), '0s');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await duration(), '0s');
+  await finish(t, page, 'layers-move');
 });

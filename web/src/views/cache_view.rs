@@ -172,22 +172,25 @@ fn cache_body(p: &BodyProps) -> Html {
     let lang = p.lang;
     let rows = &p.snap.snap.slab_rows;
     let (items, _) = plan(rows, p.cache);
-    let mut out = Vec::new();
+    let mut labels = Vec::new();
+    // Slab rows in a stable (pfn) DOM order, keyed, placed by a transform: a slab that moves to
+    // another list glides there (a CSS transition; none with prefers-reduced-motion).
+    let mut slabs: Vec<(u32, Html)> = Vec::new();
     for it in &items {
         match *it {
-            Item::Title { y, list, cpu, node, count } => out.push(html! {
+            Item::Title { y, list, cpu, node, count } => labels.push(html! {
                 <text class="group-title" x="0" y={format!("{:.1}", y + 14.0)} data-list={format!("{list:?}")}>
                     { format!("{} ({count})", group_title(lang, list, cpu, node)) }
                 </text>
             }),
-            Item::More { y, n, objs, used } => out.push(html! {
+            Item::More { y, n, objs, used } => labels.push(html! {
                 <text class="more" x="4" y={format!("{:.1}", y + 12.0)}>
                     { tf(lang, "vis.more_slabs", &[("n", n.to_string()), ("objs", objs.to_string()), ("used", used.to_string())]) }
                 </text>
             }),
             Item::Row { y, row, x0, cw, colour_w } => {
                 let r = &rows[row];
-                let cy = y + 10.0;
+                let cy = 10.0;
                 let (w, h) = (format!("{:.2}", cw.max(0.6)), CELL_H.to_string());
                 let cells = r.cells.iter().enumerate().map(|(i, &c)| {
                     let addr = r.addr(i as u32);
@@ -200,10 +203,11 @@ fn cache_body(p: &BodyProps) -> Html {
                         </rect>
                     }
                 });
-                out.push(html! {
-                    <g id={format!("slab-{}", r.pfn)} data-pfn={r.pfn.to_string()} data-list={format!("{:?}", r.list)}
-                       class={classes!("slab-row", p.moved.contains(&r.pfn).then_some("moved"))}>
-                        <rect class="slab-bg" x="0" y={format!("{y:.1}")} width={WIDTH.to_string()} height={(ROW_H - 2.0).to_string()} />
+                slabs.push((r.pfn, html! {
+                    <g key={r.pfn.to_string()} id={format!("slab-{}", r.pfn)} data-pfn={r.pfn.to_string()} data-list={format!("{:?}", r.list)}
+                       class={classes!("slab-row", p.moved.contains(&r.pfn).then_some("moved"))}
+                       style={format!("transform: translate(0px, {y:.1}px)")}>
+                        <rect class="slab-bg" x="0" y="0" width={WIDTH.to_string()} height={(ROW_H - 2.0).to_string()} />
                         <text class="slab-label" x="4" y={format!("{:.1}", cy + 11.0)} tabindex="0" role="button" data-pfn={r.pfn.to_string()}>
                             { format!("pfn {:#x} · {}/{}", r.pfn, in_use(r), r.cells.len()) }
                         </text>
@@ -215,14 +219,20 @@ fn cache_body(p: &BodyProps) -> Html {
                         { arrows(r, &r.freelist, x0, cw, cy, true, "slab-fl") }
                         { arrows(r, &r.cpu_freelist, x0, cw, cy, false, "cpu-fl") }
                     </g>
-                });
+                }));
             }
         }
     }
     if items.is_empty() {
-        out.push(html! { <text class="muted-text" x="4" y="16">{ t(lang, "vis.no_slabs") }</text> });
+        labels.push(html! { <text class="muted-text" x="4" y="16">{ t(lang, "vis.no_slabs") }</text> });
     }
-    html! { <g class="cache-body">{ for out }</g> }
+    slabs.sort_by_key(|(pfn, _)| *pfn);
+    html! {
+        <g class="cache-body">
+            <g class="labels">{ for labels }</g>
+            <g class="slabs">{ for slabs.into_iter().map(|(_, h)| h) }</g>
+        </g>
+    }
 }
 
 /// The entity under a DOM event's target: an object cell, else a slab (row or label).

@@ -42,6 +42,9 @@ function vis2Inline(src, dst) {
   for (let i = 0; i < a.length && i < b.length; i++) {
     const cs = getComputedStyle(a[i]);
     b[i].setAttribute('style', PROPS.map((p) => p + ':' + cs.getPropertyValue(p)).join(';'));
+    // CSS transforms (slab rows are placed by one) become SVG transform attributes.
+    const m = /^matrix\(([^)]*)\)$/.exec(cs.getPropertyValue('transform'));
+    if (m) b[i].setAttribute('transform', 'matrix(' + m[1].split(',').map((x) => x.trim()).join(' ') + ')');
   }
 }
 export function vis2_export(id, name, png) {

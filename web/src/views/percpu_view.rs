@@ -78,7 +78,17 @@ pub fn percpu_view(p: &Props) -> Html {
     let ctx = &p.ctx;
     let lang = ctx.lang;
     let snap = &ctx.snap.snap;
-    let prev = use_mut_ref(HashMap::<String, u64>::new);
+    // Counters at the step drawn before this one (by snapshot identity, so re-rendering the same
+    // step for a hover keeps the flash): (snapshot, before, now).
+    let prev = use_mut_ref(|| (0usize, HashMap::<String, u64>::new(), HashMap::<String, u64>::new()));
+    {
+        let mut prev = prev.borrow_mut();
+        let key = std::rc::Rc::as_ptr(snap) as usize;
+        if prev.0 != key {
+            let now = std::mem::take(&mut prev.2);
+            *prev = (key, now.clone(), now);
+        }
+    }
     let Some(cache) = ctx.cache() else { return Html::default() };
     let policy = snap.config.slab;
     let cpus = snap.config.cpus;
@@ -182,8 +192,8 @@ pub fn percpu_view(p: &Props) -> Html {
                 .iter()
                 .map(|k| {
                     let key = format!("{cache}:{}", k.id);
-                    let grew = prev.get(&key).is_some_and(|&v| k.value > v);
-                    prev.insert(key, k.value);
+                    let grew = prev.1.get(&key).is_some_and(|&v| k.value > v);
+                    prev.2.insert(key, k.value);
                     let flash = grew.then_some(if k.miss { "flash-miss" } else { "flash-hit" });
                     html! { <tr class={classes!(flash)}><th scope="row">{ t(lang, k.key) }</th><td id={k.id.clone()} class="num">{ k.value }</td></tr> }
                 })
