@@ -120,6 +120,13 @@ test('caches table sorts and marks aliases', opts, async (t) => {
   await page.click('#sort-size');
   const up = (await page.locator('#caches-table tbody tr td:nth-child(3)').allTextContents()).map(Number);
   assert.deepEqual(up, [...up].sort((a, b) => a - b), 'again: ascending');
+  await page.click('#sort-objects');
+  const objs = (await page.locator('#caches-table tbody tr td:nth-child(1)').allTextContents()).map(Number);
+  const nm = await names();
+  for (let i = 1; i < objs.length; i++) {
+    assert.ok(objs[i] <= objs[i - 1], 'objects, descending');
+    if (objs[i] === objs[i - 1]) assert.ok(nm[i - 1] < nm[i], `ties in name order: ${nm[i - 1]} ${nm[i]}`);
+  }
   // a and b were merged into kmalloc-64 (or one another): the alias is marked.
   assert.ok((await page.locator('#caches-table .alias-mark').count()) >= 1);
   assert.match(await page.locator('#caches-table .alias-mark').first().textContent(), /\b(a|b)\b/);
@@ -312,6 +319,9 @@ test('Japanese and dark theme', opts, async (t) => {
   await shot(page, '[data-panel="cache"]', 'layers-ja-dark-cache');
   await shot(page, '[data-panel="percpu"]', 'layers-ja-dark-percpu');
   await shot(page, '[data-panel="slabcharts"]', 'layers-ja-dark-charts');
+  await shot(page, '[data-panel="superslab"]', 'layers-ja-dark-superslab');
+  await shot(page, '[data-panel="inspector"]', 'layers-ja-dark-inspector');
+  await shot(page, '[data-panel="caches"]', 'layers-ja-dark-caches');
   // Exports keep the dark theme's colours (the page background is drawn behind the view).
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-png-chart-objects')]);
   assert.equal(dl.suggestedFilename(), 'chart-objects.png');
