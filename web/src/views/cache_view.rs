@@ -366,7 +366,7 @@ pub fn cache_view(p: &Props) -> Html {
             <h2 id="cache-title">{ tf(lang, "vis.cache_view_of", &[("name", ctx.cache_name(cache))]) }
                 <ExportButtons target="cache-svg" name="cache" lang={lang} /></h2>
             <svg id="cache-svg" class="cache-svg" data-cache={cache.to_string()} viewBox={format!("0 0 {WIDTH} {h:.0}")}
-                 width={WIDTH.to_string()} height={format!("{h:.0}")} role="img" aria-label={t(lang, "vis.cache_view")}
+                 width={WIDTH.to_string()} height={format!("{h:.0}")} role="group" aria-label={t(lang, "vis.cache_view")}
                  onclick={on_click} onkeydown={on_key} onmouseover={on_over} onmouseleave={on_leave}>
                 <CacheBody snap={ctx.snap.clone()} cache={cache} lang={lang} moved={moved} />
                 <g class="overlay">{ for overlay }</g>

@@ -78,7 +78,7 @@ pub fn caches_table(p: &Props) -> Html {
             ""
         };
         html! {
-            <th scope="col" aria-sort={aria}>
+            <th scope="col" aria-sort={aria} title={(c == Col::Active).then(|| t(lang, "vis.col.active_help"))}>
                 <button class="sort" id={format!("sort-{}", k.trim_start_matches("vis.col."))} onclick={on}>
                     { t(lang, k) }{ mark }
                 </button>

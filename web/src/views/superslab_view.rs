@@ -173,7 +173,7 @@ pub fn superslab_view(p: &Props) -> Html {
                 ("release", t(lang, if snap.config.superslab_release { "vis.release_on" } else { "vis.release_off" }))]) }</p>
             { for compare }
             <svg id="superslab-svg" viewBox={format!("0 0 {WIDTH} {h:.0}")} width={WIDTH.to_string()} height={format!("{h:.0}")}
-                 role="img" aria-label={t(lang, "vis.superslabs")}>
+                 role="group" aria-label={t(lang, "vis.superslabs")}>
                 { for body }
             </svg>
             <ul class="threads">{ for threads }</ul>
