@@ -252,7 +252,8 @@ pub fn cache_view(p: &Props) -> Html {
     let lang = ctx.lang;
     let snap = &ctx.snap.snap;
     // Where each slab was at the step drawn before: rows that moved lists flash.
-    let prev = use_mut_ref(|| (0usize, HashMap::<u32, (RowList, Option<u16>)>::new(), Rc::new(Vec::<u32>::new())));
+    let prev =
+        use_mut_ref(|| (None::<Snap>, HashMap::<u32, (RowList, Option<u16>)>::new(), Rc::new(Vec::<u32>::new())));
     let last_hover = use_mut_ref(|| None::<EntityRef>);
     let Some(cache) = ctx.cache() else {
         return html! {
@@ -264,7 +265,7 @@ pub fn cache_view(p: &Props) -> Html {
     };
     let moved = {
         let mut prev = prev.borrow_mut();
-        let key = Rc::as_ptr(snap) as usize;
+        let key = Some(ctx.snap.clone());
         if prev.0 != key {
             let now: HashMap<u32, (RowList, Option<u16>)> =
                 snap.slab_rows.iter().map(|r| (r.pfn, (r.list, r.cpu))).collect();

@@ -175,6 +175,17 @@ pub fn focus(snap: &Snapshot, e: Option<EntityRef>) -> Focus {
     }
 }
 
+/// A session compared by identity. Memo keys hold it, so a dropped session's address cannot be
+/// reused by a new one while a memo still refers to it.
+#[derive(Clone)]
+pub struct SessionRef(pub Rc<RefCell<Session>>);
+
+impl PartialEq for SessionRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// The snapshot of one step (compared by identity, not by content).
 #[derive(Clone)]
 pub struct Snap {
@@ -293,14 +304,14 @@ pub fn layer_views(p: &Props) -> Html {
     let total = p.session.borrow().total_steps();
     let snap = {
         let session = p.session.clone();
-        use_memo((Rc::as_ptr(&p.session) as usize, step, total), move |_| Rc::new(session.borrow().snapshot()))
+        use_memo((SessionRef(p.session.clone()), step, total), move |_| Rc::new(session.borrow().snapshot()))
     };
     let snap_rc = Snap { snap: (*snap).clone() };
     // SuperSlab release on vs off: the same ops replayed once per session with the setting flipped.
     let op_count = p.session.borrow().op_count();
     let flipped = {
         let session = p.session.clone();
-        use_memo((Rc::as_ptr(&p.session) as usize, op_count), move |_| {
+        use_memo((SessionRef(p.session.clone()), op_count), move |_| {
             let s = session.borrow();
             if s.head().superslab.births == 0 {
                 return None;

@@ -11,7 +11,7 @@ use slabscope_core::slub::phys;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::Ctx;
+use crate::views::layers::{Ctx, Snap};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -80,10 +80,10 @@ pub fn percpu_view(p: &Props) -> Html {
     let snap = &ctx.snap.snap;
     // Counters at the step drawn before this one (by snapshot identity, so re-rendering the same
     // step for a hover keeps the flash): (snapshot, before, now).
-    let prev = use_mut_ref(|| (0usize, HashMap::<String, u64>::new(), HashMap::<String, u64>::new()));
+    let prev = use_mut_ref(|| (None::<Snap>, HashMap::<String, u64>::new(), HashMap::<String, u64>::new()));
     {
         let mut prev = prev.borrow_mut();
-        let key = std::rc::Rc::as_ptr(snap) as usize;
+        let key = Some(ctx.snap.clone());
         if prev.0 != key {
             let now = std::mem::take(&mut prev.2);
             *prev = (key, now.clone(), now);

@@ -9,7 +9,7 @@ use slabscope_core::superslab::class_size;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, ExportButtons};
+use crate::views::layers::{Ctx, ExportButtons, Snap};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -33,13 +33,13 @@ pub fn superslab_view(p: &Props) -> Html {
     let snap = &ctx.snap.snap;
     // (snapshot identity, ids at the step drawn before (None: nothing drawn before), ids now):
     // births and returns since that step.
-    let prev = use_mut_ref(|| (0usize, None::<BTreeSet<u32>>, BTreeSet::<u32>::new()));
+    let prev = use_mut_ref(|| (None::<Snap>, None::<BTreeSet<u32>>, BTreeSet::<u32>::new()));
     let ids: BTreeSet<u32> = snap.superslabs.iter().map(|s| s.id).collect();
-    let key = std::rc::Rc::as_ptr(&ctx.snap.snap) as usize;
+    let key = Some(ctx.snap.clone());
     let (born, returned) = {
         let mut prev = prev.borrow_mut();
         if prev.0 != key {
-            let before = (prev.0 != 0).then(|| std::mem::take(&mut prev.2));
+            let before = prev.0.is_some().then(|| std::mem::take(&mut prev.2));
             *prev = (key, before, ids.clone());
         }
         match &prev.1 {
