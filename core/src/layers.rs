@@ -363,6 +363,8 @@ pub enum ByteKind {
     Track,
     /// Alignment or slot padding.
     Padding,
+    /// SLAB: the slab's free-index array, kept inside this free object (`OBJFREELIST_SLAB`).
+    FreeIndex,
 }
 
 /// A SLUB object slot, byte by byte, for the memory inspector.
@@ -384,11 +386,13 @@ pub struct ObjectBytes {
     pub corrupt: Vec<bool>,
 }
 
-/// Annotate the SLUB object at `addr` (SLUB and sheaves policies); `None` when `addr` does not
-/// start an object of a live SLUB slab.
+/// Annotate the object at `addr`; `None` when `addr` does not start an object of a live slab.
+/// SLUB (and sheaves): the full slub_debug layout and the bytes a check flags. SLAB and AetherOS
+/// (no debug layout): payload and padding, the free pointer of a free AetherOS object (its first
+/// word), and SLAB's free-index array when this free object hosts it.
 pub fn object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
     if !matches!(sim.config().slab, SlabPolicy::Slub | SlabPolicy::Sheaves) {
-        return None;
+        return plain_object_bytes(sim, addr);
     }
     let slub = &sim.slub;
     let s = slub.slab_of(addr)?;
@@ -447,4 +451,47 @@ pub fn object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
         }
     }
     Some(ObjectBytes { cache: s.cache, addr, start, active, bytes, kinds, corrupt })
+}
+
+/// SLAB and AetherOS objects (see [`object_bytes`]).
+fn plain_object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
+    let rows = slab_rows(sim);
+    let r = rows.iter().find(|r| r.index_of(addr).is_some())?;
+    let cell = r.cells[r.index_of(addr)? as usize];
+    let free = matches!(cell, Cell::Free | Cell::CpuFree);
+    let (object_size, index_at, index_len) = match sim.config().slab {
+        SlabPolicy::Slab => {
+            let cl = sim.classic.as_ref()?;
+            let c = &cl.caches()[r.cache as usize];
+            let s = cl.slabs().get(&r.pfn)?;
+            (c.object_size, s.freelist_at, c.num)
+        }
+        _ => (sim.aether.as_ref()?.caches()[r.cache as usize].object_size, 0, 0),
+    };
+    let aether = sim.config().slab == SlabPolicy::Aether;
+    let mut bytes = vec![0u8; r.stride as usize];
+    sim.machine.mem.read(phys(addr), &mut bytes);
+    let kinds = (0..r.stride)
+        .map(|b| {
+            let at = addr + u64::from(b);
+            if index_at != 0 && at >= index_at && at < index_at + u64::from(index_len) {
+                ByteKind::FreeIndex
+            } else if aether && free && b < WORD {
+                ByteKind::FreePointer
+            } else if b < object_size {
+                ByteKind::Payload
+            } else {
+                ByteKind::Padding
+            }
+        })
+        .collect();
+    Some(ObjectBytes {
+        cache: r.cache,
+        addr,
+        start: addr,
+        active: !free,
+        bytes,
+        kinds,
+        corrupt: vec![false; r.stride as usize],
+    })
 }

@@ -161,3 +161,33 @@ fn superslab_release_side_by_side() {
     let same = s.superslab_with(s.config().clone()).expect("boots");
     assert_eq!(same.last(), Some(&(0, 0)));
 }
+
+#[test]
+fn object_bytes_of_slab_and_aether_objects() {
+    // AetherOS: a free object keeps the next pointer in its first word.
+    let s = run("config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2\nrepeat 40 { kmalloc 64 as=p[] }\n");
+    let sn = snap(&s);
+    let free_row = sn.slab_rows.iter().find(|r| r.cells.contains(&Cell::Free)).expect("a slab with free objects");
+    let i = free_row.cells.iter().position(|&c| c == Cell::Free).unwrap() as u32;
+    let ob = layers::object_bytes(s.head(), free_row.addr(i)).expect("an object");
+    assert!(!ob.active);
+    assert_eq!(&ob.kinds[..8], &[ByteKind::FreePointer; 8]);
+    assert!(ob.kinds[8..].iter().all(|&k| k == ByteKind::Payload || k == ByteKind::Padding));
+    let used = addr_of(&run("config slab=aether\nkmalloc 64 as=x\n"), "x");
+    let s = run("config slab=aether\nkmalloc 64 as=x\n");
+    let ob = layers::object_bytes(s.head(), used).expect("an object");
+    assert!(ob.active && ob.kinds.iter().all(|&k| k == ByteKind::Payload));
+    // SLAB with the index array inside a free object (OBJFREELIST): those bytes are marked.
+    let s = run("config slab=slab\nkmalloc 64 as=x\n");
+    let sn = snap(&s);
+    let cache = sn.classic_caches.iter().find(|c| c.name == "kmalloc-64").expect("cache");
+    assert!(cache.objfreelist);
+    let slab = sn.classic_slabs.iter().find(|sl| sl.cache == cache.id).expect("slab");
+    let row = sn.slab_rows.iter().find(|r| r.pfn == slab.pfn).expect("row");
+    let host = (0..row.cells.len() as u32)
+        .map(|i| row.addr(i))
+        .find(|&a| slab.freelist_at >= a && slab.freelist_at < a + u64::from(row.stride))
+        .expect("host object");
+    let ob = layers::object_bytes(s.head(), host).expect("object");
+    assert_eq!(ob.kinds.iter().filter(|&&k| k == ByteKind::FreeIndex).count(), cache.num as usize);
+}

@@ -188,6 +188,11 @@ test('AetherOS: global lists, hot list and object cache', opts, async (t) => {
   assert.equal(await cellCount(page, 'rect.cell.used'), 1);
   assert.ok(Number(await page.textContent('#cpu0-hot_hits')) + Number(await page.textContent('#cpu0-local_hits')) >= 1);
   await shot(page, '[data-panel="percpu"]', 'layers-aether-percpu');
+  // A free object on a global-list slab: its first word is the free pointer.
+  await page.locator('#cache-svg rect.cell.free').first().click();
+  assert.equal(await page.locator('#hexdump .hb.freeptr').count(), 8);
+  assert.match(await page.textContent('#inspector-title'), /free/);
+  await shot(page, '[data-panel="inspector"]', 'layers-aether-inspector');
   await finish(t, page, 'layers-aether');
 });
 

@@ -306,6 +306,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("vis.ss_compare_op_end", "The other machine is shown at the end of this operation.", "もう一方のマシンはこの操作の終了時点を表示しています。"),
     ("vis.inspecting_slab", "Slab pfn {pfn} at {addr}: its first {n} bytes (┃ marks where an object starts)", "スラブ pfn {pfn}（{addr}）：先頭 {n} バイト（┃ はオブジェクトの先頭）"),
     ("vis.col.active_help", "Objects not free in their slab: with users or held by per-CPU arrays. (SLUB's /proc/slabinfo also counts the free objects of cpu slabs and cpu partial slabs as active.)", "スラブ内で空きでないオブジェクト：利用者または per-CPU 配列が保持。（SLUB の /proc/slabinfo は CPU スラブと CPU パーシャルスラブの空きも使用中に数えます。）"),
+    ("vis.byte.freeidx", "SLAB free-index array", "SLAB の空きインデックス配列"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

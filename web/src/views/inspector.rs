@@ -38,10 +38,11 @@ fn kind_class(k: ByteKind) -> &'static str {
         ByteKind::RedRight => "red-right",
         ByteKind::Track => "track",
         ByteKind::Padding => "padding",
+        ByteKind::FreeIndex => "freeidx",
     }
 }
 
-const KINDS: [ByteKind; 7] = [
+const KINDS: [ByteKind; 8] = [
     ByteKind::RedLeft,
     ByteKind::Payload,
     ByteKind::Poison,
@@ -49,6 +50,7 @@ const KINDS: [ByteKind; 7] = [
     ByteKind::RedRight,
     ByteKind::Track,
     ByteKind::Padding,
+    ByteKind::FreeIndex,
 ];
 
 #[function_component(Inspector)]
@@ -75,8 +77,13 @@ pub fn inspector(p: &Props) -> Html {
                 });
                 html! { <div class="hex-line"><span class="hex-addr">{ format!("{:016x}", start + (li * 16) as u64) }</span>{ for cells }</div> }
             });
-            let legend = kinds.is_some().then(|| {
-                KINDS.iter().map(|&k| html! { <li><span class={classes!("hb", kind_class(k))}>{ "00" }</span>{ t(lang, &format!("vis.byte.{}", kind_class(k))) }</li> }).collect::<Html>()
+            // The legend lists the kinds this dump has.
+            let legend = kinds.map(|ks| {
+                KINDS
+                    .iter()
+                    .filter(|k| ks.contains(k))
+                    .map(|&k| html! { <li><span class={classes!("hb", kind_class(k))}>{ "00" }</span>{ t(lang, &format!("vis.byte.{}", kind_class(k))) }</li> })
+                    .collect::<Html>()
             });
             html! {
                 <>
@@ -90,7 +97,11 @@ pub fn inspector(p: &Props) -> Html {
                     } }</p>
                     <div id="hexdump" class="hexdump" role="table" aria-label={t(lang, "vis.inspector")}>{ for lines }</div>
                     if n_bad > 0 { <p id="inspector-corrupt" class="corrupt-note" role="status">{ tf(lang, "vis.corrupt_bytes", &[("n", n_bad.to_string())]) }</p> }
-                    if let Some(l) = legend { <ul class="legend hex-legend">{ l }<li><span class="hb corrupt">{ "!!" }</span>{ t(lang, "vis.byte.corrupt") }</li></ul> }
+                    if let Some(l) = legend {
+                        <ul class="legend hex-legend">{ l }
+                            if n_bad > 0 { <li><span class="hb corrupt">{ "!!" }</span>{ t(lang, "vis.byte.corrupt") }</li> }
+                        </ul>
+                    }
                 </>
             }
         }

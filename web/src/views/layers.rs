@@ -412,7 +412,7 @@ mod tests {
         keys.extend(["used", "free", "cpufree", "cached"].map(|c| format!("vis.cell.{c}")));
         keys.extend(["born", "live", "empty"].map(|c| format!("vis.ss_state.{c}")));
         keys.extend(
-            ["red-left", "payload", "poison", "freeptr", "red-right", "track", "padding", "corrupt"]
+            ["red-left", "payload", "poison", "freeptr", "red-right", "track", "padding", "freeidx", "corrupt"]
                 .map(|c| format!("vis.byte.{c}")),
         );
         use slabscope_core::layers::RowList::*;
