@@ -403,7 +403,6 @@ pub fn layer_views(p: &Props) -> Html {
 #[cfg(test)]
 mod tests {
     use crate::i18n::{t, Lang};
-    use crate::views::inspector::Inspected;
 
     /// Keys the views build at run time exist in both languages.
     #[test]
