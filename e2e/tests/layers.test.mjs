@@ -76,6 +76,9 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   assert.equal(Number(await hl.getAttribute('data-start')), pfn, 'the memory map outlines the slab\'s pages');
   assert.match(await page.textContent('#inspector-title'), new RegExp(addr));
   assert.ok((await page.locator('#hexdump .hb.freeptr').count()) >= 8, 'the free pointer of a free object is marked');
+  // The whole path in one line: object → slab (its list) → cache → pages → buddy block.
+  const path = await page.textContent('#selection-path');
+  assert.match(path, new RegExp(`object ${addr} \\(free on a CPU freelist\\) → slab pfn 0x${pfn.toString(16)} on the cpu slab of CPU 0 → cache kmalloc-64 → pages ${pfn}–${pfn} → buddy block pfn ${pfn}, order 0 \\(allocated\\)`), path);
   await shot(page, '[data-panel="cache"]', 'layers-slub-cache');
   await shot(page, '[data-panel="percpu"]', 'layers-slub-percpu');
   // Hovering a partial slab in the per-CPU view highlights it in the cache view.
@@ -104,6 +107,9 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   assert.equal(await page.locator('#cache-svg rect.hl-object').getAttribute('data-addr'), second);
   assert.match(await page.textContent('#inspector-title'), new RegExp(second));
   assert.equal(await page.textContent('#step-counter'), stepBefore, 'arrows in the cache view do not step');
+  await page.click('#clear-selection');
+  assert.match(await page.textContent('#selection-path'), /Click an object/);
+  assert.equal(await page.locator('#cache-svg rect.hl-object').count(), 0);
   await finish(t, page, 'layers-slub');
 });
 

@@ -307,6 +307,14 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("vis.inspecting_slab", "Slab pfn {pfn} at {addr}: its first {n} bytes (┃ marks where an object starts)", "スラブ pfn {pfn}（{addr}）：先頭 {n} バイト（┃ はオブジェクトの先頭）"),
     ("vis.col.active_help", "Objects not free in their slab: with users or held by per-CPU arrays. (SLUB's /proc/slabinfo also counts the free objects of cpu slabs and cpu partial slabs as active.)", "スラブ内で空きでないオブジェクト：利用者または per-CPU 配列が保持。（SLUB の /proc/slabinfo は CPU スラブと CPU パーシャルスラブの空きも使用中に数えます。）"),
     ("vis.byte.freeidx", "SLAB free-index array", "SLAB の空きインデックス配列"),
+    ("vis.path", "Selected:", "選択中："),
+    ("vis.path_hint", "Click an object, slab, cache, CPU or SuperSlab to follow it through every layer.", "オブジェクト・スラブ・キャッシュ・CPU・SuperSlab をクリックすると、全レイヤーで追跡できます。"),
+    ("vis.path_object", "object {addr} ({state})", "オブジェクト {addr}（{state}）"),
+    ("vis.path_slab", "slab pfn {pfn} on the {list}", "スラブ pfn {pfn}（{list}）"),
+    ("vis.path_cache", "cache {name}", "キャッシュ {name}"),
+    ("vis.path_pages", "pages {first}–{last}", "ページ {first}–{last}"),
+    ("vis.path_block", "buddy block pfn {pfn}, order {order} ({state})", "バディブロック pfn {pfn}、オーダー {order}（{state}）"),
+    ("vis.clear", "Clear selection", "選択を解除"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -18,7 +18,8 @@ use crate::i18n::{t, Lang};
 use crate::views::inspector::Inspected;
 use crate::views::{
     cache_view::CacheView, caches_table::CachesTable, inspector::Inspector, percpu_view::PerCpuView,
-    slab_charts::SlabCharts, slabinfo_panel::SlabinfoPanel, superslab_view::SuperSlabView,
+    selection_path::SelectionPath, slab_charts::SlabCharts, slabinfo_panel::SlabinfoPanel,
+    superslab_view::SuperSlabView,
 };
 
 /// Bytes of a selected slab shown in the inspector.
@@ -389,6 +390,7 @@ pub fn layer_views(p: &Props) -> Html {
                     </marker>
                 </defs>
             </svg>
+            <SelectionPath ctx={ctx.clone()} />
             <CachesTable ctx={ctx.clone()} />
             <CacheView ctx={ctx.clone()} />
             <PerCpuView ctx={ctx.clone()} />

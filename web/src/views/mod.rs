@@ -7,6 +7,7 @@ pub mod event_log;
 pub mod inspector;
 pub mod layers;
 pub mod percpu_view;
+pub mod selection_path;
 pub mod slab_charts;
 pub mod slabinfo_panel;
 pub mod superslab_view;
