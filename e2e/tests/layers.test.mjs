@@ -107,6 +107,10 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   assert.equal(await page.locator('#cache-svg rect.hl-object').getAttribute('data-addr'), second);
   assert.match(await page.textContent('#inspector-title'), new RegExp(second));
   assert.equal(await page.textContent('#step-counter'), stepBefore, 'arrows in the cache view do not step');
+  await page.keyboard.press('Escape');
+  assert.match(await page.textContent('#selection-path'), /Click an object/, 'Escape clears the selection');
+  await cell.click();
+  assert.doesNotMatch(await page.textContent('#selection-path'), /Click an object/);
   await page.click('#clear-selection');
   assert.match(await page.textContent('#selection-path'), /Click an object/);
   assert.equal(await page.locator('#cache-svg rect.hl-object').count(), 0);
@@ -328,6 +332,8 @@ test('Japanese and dark theme', opts, async (t) => {
   assert.notEqual(fill, 'rgb(0, 0, 0)', 'light text on dark');
   await page.locator('#cache-svg rect.cell.used').first().click();
   await shot(page, '[data-panel="cache"]', 'layers-ja-dark-cache');
+  await shot(page, '#selection-path', 'layers-ja-dark-path');
+  assert.match(await page.textContent('#selection-path'), /選択中：.*キャッシュ kmalloc-64.*バディブロック/);
   await shot(page, '[data-panel="percpu"]', 'layers-ja-dark-percpu');
   await shot(page, '[data-panel="slabcharts"]', 'layers-ja-dark-charts');
   await shot(page, '[data-panel="superslab"]', 'layers-ja-dark-superslab');

@@ -12,6 +12,7 @@ use slabscope_core::session::Session;
 use slabscope_core::slub::{phys, virt};
 use slabscope_core::snapshot::Snapshot;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
@@ -330,6 +331,24 @@ pub fn layer_views(p: &Props) -> Html {
         let at_end = k.is_none_or(|k| s.step() == s.op_events_range(k).end);
         other.map(|o| (o, at_end))
     };
+    // Escape clears the selection (the latest callback is kept in a ref for the listener).
+    let on_select_ref = use_mut_ref(|| p.on_select.clone());
+    *on_select_ref.borrow_mut() = p.on_select.clone();
+    {
+        let has_selection = p.selection.is_some();
+        use_effect_with(has_selection, move |&has| {
+            let listener = has.then(|| {
+                gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+                    if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                        if k.key() == "Escape" {
+                            on_select_ref.borrow().emit(None);
+                        }
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
     let sel_focus = focus(&snap_rc.snap, p.selection);
     let focus = focus(&snap_rc.snap, p.hover.or(p.selection));
     let ctx = Ctx {
