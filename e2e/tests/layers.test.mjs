@@ -47,7 +47,7 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   // SLUB's slabinfo counts the free objects of cpu slabs as active; the table counts users.
   assert.equal(Number(cells[1]), 66, 'active column = objects with users');
   await row.click();
-  assert.equal(await row.getAttribute('aria-selected'), 'true');
+  assert.equal(await row.getAttribute('aria-current'), 'true');
   assert.match(await page.textContent('#cache-title'), /kmalloc-64/);
   // Every object slot of the cache is drawn; 66 are with users.
   assert.equal(await cellCount(page, 'rect.cell'), total);

@@ -103,7 +103,7 @@ pub fn caches_table(p: &Props) -> Html {
         html! {
             <tr id={format!("cache-row-{}", r.id)} data-cache={r.id.to_string()} tabindex="0"
                 class={classes!("cache-row", sel.then_some("sel"), rel.then_some("rel"))}
-                aria-selected={sel.to_string()}
+                aria-current={sel.then_some("true")}
                 onclick={ctx.select(e)} onkeydown={ctx.key_select(e)}
                 onmouseenter={ctx.hover(e)} onmouseleave={ctx.unhover()}>
                 <td class="num">{ r.objects }</td>
