@@ -311,6 +311,13 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   const [chartName, chart] = await grab('#export-svg-chart-objects');
   assert.equal(chartName, 'chart-objects.svg');
   assert.match(chart.toString(), /kmalloc-64/);
+  // The per-CPU view is HTML: exported inside a <foreignObject>, as SVG only (a canvas that
+  // drew it would be tainted, so no PNG button).
+  const [pcName, pc] = await grab('#export-svg-percpu');
+  assert.equal(pcName, 'percpu.svg');
+  assert.match(pc.toString(), /<foreignObject[^>]*>.*CPU 0/s);
+  assert.equal(await page.locator('#export-png-percpu').count(), 0);
+  writeFileSync(join(SCREENSHOT_DIR, 'layers-export-percpu.svg'), pc);
   const [txtName, txt] = await grab('#export-slabinfo');
   assert.equal(txtName, 'slabinfo.txt');
   assert.equal(txt.toString(), await page.textContent('#slabinfo-text'));

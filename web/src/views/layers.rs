@@ -49,9 +49,52 @@ function vis2Inline(src, dst) {
     if (m) b[i].setAttribute('transform', 'matrix(' + m[1].split(',').map((x) => x.trim()).join(' ') + ')');
   }
 }
+function vis2Png(blob, w, h, name) {
+  const url = URL.createObjectURL(blob);
+  const img = new Image();
+  img.onload = () => {
+    const c = document.createElement('canvas');
+    c.width = w * 2; c.height = h * 2;
+    const ctx = c.getContext('2d');
+    ctx.scale(2, 2); ctx.drawImage(img, 0, 0, w, h);
+    URL.revokeObjectURL(url);
+    c.toBlob((b) => vis2Download(b, name + '.png'), 'image/png');
+  };
+  img.src = url;
+}
+// An HTML view (the per-CPU columns): every computed style inlined, wrapped in <foreignObject>.
+function vis2ExportHtml(src, name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const r = src.getBoundingClientRect();
+  const w = Math.ceil(r.width), h = Math.ceil(r.height);
+  const clone = src.cloneNode(true);
+  const a = [src, ...src.querySelectorAll('*')], b = [clone, ...clone.querySelectorAll('*')];
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const cs = getComputedStyle(a[i]);
+    let st = '';
+    for (const p of cs) st += p + ':' + cs.getPropertyValue(p) + ';';
+    b[i].setAttribute('style', st);
+  }
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('xmlns', ns); svg.setAttribute('width', w); svg.setAttribute('height', h);
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  const bg = document.createElementNS(ns, 'rect');
+  bg.setAttribute('width', w); bg.setAttribute('height', h);
+  bg.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
+  svg.appendChild(bg);
+  const fo = document.createElementNS(ns, 'foreignObject');
+  fo.setAttribute('width', w); fo.setAttribute('height', h);
+  fo.appendChild(clone);
+  svg.appendChild(fo);
+  const blob = new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' });
+  // SVG only: a canvas that drew a <foreignObject> image cannot be read back (tainted).
+  vis2Download(blob, name + '.svg');
+  return true;
+}
 export function vis2_export(id, name, png) {
   const src = document.getElementById(id);
   if (!src) return false;
+  if (!(src instanceof SVGSVGElement)) return vis2ExportHtml(src, name);
   const ns = 'http://www.w3.org/2000/svg';
   const clone = src.cloneNode(true);
   vis2Inline(src, clone);
@@ -69,17 +112,7 @@ export function vis2_export(id, name, png) {
   const text = new XMLSerializer().serializeToString(clone);
   const blob = new Blob([text], { type: 'image/svg+xml' });
   if (!png) { vis2Download(blob, name + '.svg'); return true; }
-  const url = URL.createObjectURL(blob);
-  const img = new Image();
-  img.onload = () => {
-    const c = document.createElement('canvas');
-    c.width = w * 2; c.height = h * 2;
-    const ctx = c.getContext('2d');
-    ctx.scale(2, 2); ctx.drawImage(img, 0, 0, w, h);
-    URL.revokeObjectURL(url);
-    c.toBlob((b) => vis2Download(b, name + '.png'), 'image/png');
-  };
-  img.src = url;
+  vis2Png(blob, w, h, name);
   return true;
 }
 export function vis2_download_text(text, filename) {
@@ -281,6 +314,9 @@ pub struct ExportProps {
     pub target: AttrValue,
     pub name: AttrValue,
     pub lang: Lang,
+    /// Offer PNG too (not for HTML views: a canvas holding a `<foreignObject>` image is tainted).
+    #[prop_or(true)]
+    pub png: bool,
 }
 
 #[function_component(ExportButtons)]
@@ -293,8 +329,10 @@ pub fn export_buttons(p: &ExportProps) -> Html {
         <span class="vis-export" role="group" aria-label={t(p.lang, "vis.export")}>
             <button class="export-svg" id={format!("export-svg-{}", p.name)} onclick={click(false)}
                     aria-label={format!("{} {}", t(p.lang, "vis.download_svg"), p.name)}>{ t(p.lang, "vis.download_svg") }</button>
-            <button class="export-png" id={format!("export-png-{}", p.name)} onclick={click(true)}
-                    aria-label={format!("{} {}", t(p.lang, "vis.download_png"), p.name)}>{ t(p.lang, "vis.download_png") }</button>
+            if p.png {
+                <button class="export-png" id={format!("export-png-{}", p.name)} onclick={click(true)}
+                        aria-label={format!("{} {}", t(p.lang, "vis.download_png"), p.name)}>{ t(p.lang, "vis.download_png") }</button>
+            }
         </span>
     }
 }

@@ -11,7 +11,7 @@ use slabscope_core::slub::phys;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, Snap};
+use crate::views::layers::{Ctx, ExportButtons, Snap};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -251,7 +251,8 @@ pub fn percpu_view(p: &Props) -> Html {
     }
     html! {
         <section class="panel vis-panel" data-panel="percpu" aria-labelledby="percpu-title">
-            <h2 id="percpu-title">{ tf(lang, "vis.percpu_of", &[("name", ctx.cache_name(cache))]) }</h2>
+            <h2 id="percpu-title">{ tf(lang, "vis.percpu_of", &[("name", ctx.cache_name(cache))]) }
+                <ExportButtons target="percpu-view" name="percpu" lang={lang} png={false} /></h2>
             <div id="percpu-view" class="cpu-cols" data-policy={format!("{policy:?}")}>{ for columns }{ for shared }</div>
         </section>
     }
