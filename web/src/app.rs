@@ -111,6 +111,10 @@ impl PartialEq for State {
 impl Reducible for State {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // The pointer moving within one entity changes nothing: no re-render.
+        if matches!(&action, Action::Hover(e) if *e == self.hover) {
+            return self;
+        }
         let (mut lang, mut playing, mut speed, mut help, mut notice) =
             (self.lang, self.playing, self.speed, self.help, self.notice.clone());
         let mut loading = self.loading.clone();
