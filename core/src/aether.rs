@@ -293,6 +293,19 @@ impl AetherEngine {
         (pfn < s.pfn + (1 << s.order)).then_some(s)
     }
 
+    /// The slab's freelist at `pfn`, in order (read from memory; stops at a foreign pointer).
+    pub fn walk_freelist(&self, m: &Machine, pfn: u32) -> Vec<u64> {
+        let Some(s) = self.slabs.get(&pfn) else { return Vec::new() };
+        let c = &self.caches[s.cache as usize];
+        let mut out = Vec::new();
+        let mut p = s.freelist;
+        while p != 0 && out.len() < s.objects as usize && c.index(s, p).is_some() {
+            out.push(p);
+            p = Self::read_next(m, p);
+        }
+        out
+    }
+
     fn read_next(m: &Machine, obj: u64) -> u64 {
         let mut b = [0u8; 8];
         m.mem.read(phys(obj), &mut b);

@@ -155,6 +155,21 @@ impl Session {
         Ok(start..start + count.0)
     }
 
+    /// The SuperSlab allocator after each op (index k: after op k) when the same ops run on a
+    /// machine with `config` instead (e.g. `superslab_release` flipped, for a side-by-side view):
+    /// `(resident bytes, live SuperSlabs)`. Stops at the first op that machine refuses.
+    pub fn superslab_with(&self, config: MachineConfig) -> Result<Vec<(u64, usize)>, ConfigError> {
+        let mut sim = Sim::boot(config)?;
+        let mut out = Vec::with_capacity(self.ops.len());
+        for (op, &line) in self.ops.iter().zip(&self.lines) {
+            if sim.exec_at(op, &self.names, line, &mut CountSink::default()).is_err() {
+                break;
+            }
+            out.push((sim.superslab.resident_bytes(), sim.superslab.superslabs.len()));
+        }
+        Ok(out)
+    }
+
     /// Remove every op from `k` on (for editing in a sandbox). The cursor moves to the new end if
     /// it was past it.
     pub fn truncate(&mut self, k: usize) {

@@ -314,6 +314,14 @@ impl ClassicSlab {
         (pfn < s.pfn + (1 << order)).then_some(s)
     }
 
+    /// The free objects of the slab at `pfn`, in the order the free-index array hands them out
+    /// (read from the slab's bytes).
+    pub fn free_objects(&self, m: &Machine, pfn: u32) -> Vec<u64> {
+        let Some(s) = self.slabs.get(&pfn) else { return Vec::new() };
+        let c = &self.caches[s.cache as usize];
+        (s.active..c.num).map(|i| c.object_addr(s, self.get_free_obj(m, s, i))).collect()
+    }
+
     fn get_free_obj(&self, m: &Machine, s: &CSlab, i: u32) -> u32 {
         let mut b = [0u8; 1];
         m.mem.read(phys(s.freelist_at + u64::from(i)), &mut b);

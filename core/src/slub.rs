@@ -1000,7 +1000,7 @@ impl Slub {
 
     // ---- slub_debug ------------------------------------------------------------------------
 
-    fn info_end(l: &Layout) -> u32 {
+    pub(crate) fn info_end(l: &Layout) -> u32 {
         if l.freeptr_outside() {
             l.inuse + WORD
         } else {

@@ -187,6 +187,10 @@ pub struct Snapshot {
     pub percpu_arrays: Vec<Vec<crate::percpu::CpuArrays>>,
     /// Depot / barn per cache id and node.
     pub percpu_depots: Vec<Vec<crate::percpu::Depot>>,
+    /// Every slab of the active slab policy as a row of object cells, in list order.
+    pub slab_rows: Vec<crate::layers::SlabRow>,
+    /// `slabtop` rows of the active policy's caches.
+    pub cache_rows: Vec<crate::layers::CacheRow>,
 }
 
 impl Snapshot {
@@ -303,7 +307,11 @@ impl Snapshot {
                 freelist: slub.walk_freelist(m, sl.cache, sl.pfn, sl.freelist),
             })
             .collect();
+        let slab_rows = crate::layers::slab_rows(sim);
+        let cache_rows = crate::layers::cache_rows(sim, &slab_rows);
         Snapshot {
+            slab_rows,
+            cache_rows,
             caches,
             slabs,
             slabinfo: sim.show(crate::event::ShowWhat::Slabinfo),

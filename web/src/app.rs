@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
+use slabscope_core::event::EntityRef;
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::script;
 use slabscope_core::session::Session;
@@ -12,6 +13,7 @@ use yew::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang};
 use crate::lesson::{self, Params, Progress, Run};
+use crate::views::layers::LayerViews;
 use crate::views::lessons::{embed_code, LessonMsg, LessonsPanel};
 use crate::views::{buddy_map::BuddyMap, chart::FreeChart, event_log::EventLog, timeline::Timeline};
 
@@ -71,6 +73,10 @@ pub enum Action {
     Lesson(LessonMsg),
     /// Show or hide the lesson index / player.
     ToggleLessons,
+    /// Select an entity (object, slab, page, cache, CPU, SuperSlab) in every view, or clear.
+    Select(Option<EntityRef>),
+    /// The entity under the pointer or keyboard focus, highlighted in every view.
+    Hover(Option<EntityRef>),
 }
 
 /// Colour theme.
@@ -111,6 +117,10 @@ pub struct State {
     pub params: Rc<Params>,
     /// Problems with the URL parameters, shown in the page.
     pub param_errors: Rc<Vec<String>>,
+    /// The selected entity, shared by every view.
+    pub selection: Option<EntityRef>,
+    /// The hovered entity.
+    pub hover: Option<EntityRef>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -124,6 +134,10 @@ impl PartialEq for State {
 impl Reducible for State {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // The pointer moving within one entity changes nothing: no re-render.
+        if matches!(&action, Action::Hover(e) if *e == self.hover) {
+            return self;
+        }
         let (mut lang, mut playing, mut speed, mut help, mut notice) =
             (self.lang, self.playing, self.speed, self.help, self.notice.clone());
         let mut loading = self.loading.clone();
@@ -132,6 +146,7 @@ impl Reducible for State {
         let mut theme = self.theme;
         let mut copied = None;
         let mut embed_copied = None;
+        let (mut selection, mut hover) = (self.selection, self.hover);
         let mut session = self.session.clone();
         let mut lesson_run = self.lesson.clone();
         let mut progress = self.progress.clone();
@@ -242,8 +257,12 @@ impl Reducible for State {
                         let run = run.borrow();
                         lesson::save_progress(&run.lesson.id, run.step + 1, run.lesson.steps.len());
                         progress = Rc::new(lesson::load_progress());
+                        // The step's first highlight becomes the shared selection of every view.
+                        selection = run.highlight();
                     }
                 }
+                Action::Select(e) => selection = e,
+                Action::Hover(e) => hover = e,
                 Action::Command(line) => {
                     let line = line.trim().to_string();
                     if !line.is_empty() {
@@ -276,6 +295,8 @@ impl Reducible for State {
             show_lessons,
             params: self.params.clone(),
             param_errors: self.param_errors.clone(),
+            selection,
+            hover,
             version: self.version + 1,
         })
     }
@@ -431,6 +452,7 @@ pub fn app() -> Html {
             session.borrow_mut().seek(step);
         }
         let lang = params.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::En);
+        let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
         State {
             session,
             lang,
@@ -449,6 +471,8 @@ pub fn app() -> Html {
             progress: Rc::new(lesson::load_progress()),
             params: Rc::new(params),
             param_errors: Rc::new(param_errors),
+            selection,
+            hover: None,
             version: 0,
         }
     });
@@ -762,14 +786,11 @@ pub fn app() -> Html {
                         <h2>{ t(lang, "ui.buddyinfo") }</h2>
                         <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
                     </section>
-                    <section class="panel" data-panel="slabinfo">
-                        <h2>{ t(lang, "ui.slabinfo") }</h2>
-                        <pre id="slabinfo">{ snap.slabinfo.clone() }</pre>
-                    </section>
                     <div data-panel="log">
                         <EventLog entries={log.clone()} current={applied} first_step={first_step} on_select={on_log.clone()} lang={lang} />
                     </div>
                 </div>
+                <LayerViews session={state.session.clone()} version={state.version} lang={lang} selection={state.selection} hover={state.hover} on_select={{ let d = state.dispatcher(); Callback::from(move |e| d.dispatch(Action::Select(e))) }} on_hover={{ let d = state.dispatcher(); Callback::from(move |e| d.dispatch(Action::Hover(e))) }} />
             </main>
         };
     }
@@ -849,7 +870,8 @@ pub fn app() -> Html {
             </div>
             <section class="panel" data-panel="memory">
                 <h2>{ t(lang, "ui.memory_map") }</h2>
-                <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} />
+                <BuddyMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang}
+                          highlight={crate::views::layers::focus(&snap, state.hover.or(state.selection)).pages} />
             </section>
             <section class="panel" data-panel="timeline">
                 <h2>{ t(lang, "ui.timeline_chart") }</h2>
@@ -865,10 +887,7 @@ pub fn app() -> Html {
                     <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
                 </section>
             </div>
-            <section class="panel" data-panel="slabinfo">
-                <h2>{ t(lang, "ui.slabinfo") }</h2>
-                <pre id="slabinfo">{ snap.slabinfo.clone() }</pre>
-            </section>
+            <LayerViews session={state.session.clone()} version={state.version} lang={lang} selection={state.selection} hover={state.hover} on_select={{ let d = state.dispatcher(); Callback::from(move |e| d.dispatch(Action::Select(e))) }} on_hover={{ let d = state.dispatcher(); Callback::from(move |e| d.dispatch(Action::Hover(e))) }} />
             <footer id="determinism" data-hash={hash}></footer>
         </main>
     }

@@ -132,6 +132,15 @@ impl Run {
         self.replies[self.step].settled() && self.step < self.last
     }
 
+    /// What the current step highlights first (shown once the step's ops ran).
+    pub fn highlight(&self) -> Option<slabscope_core::event::EntityRef> {
+        if self.replies[self.step].settled() {
+            self.played[self.step].highlight.first().copied()
+        } else {
+            None
+        }
+    }
+
     /// Panels for the current step.
     pub fn panels(&self) -> Vec<String> {
         let step = &self.lesson.steps[self.step];

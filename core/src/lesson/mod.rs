@@ -40,6 +40,7 @@ pub const PANELS: &[&str] = &[
     "superslab",
     "inspector",
     "slabinfo",
+    "slabcharts",
 ];
 
 /// Panels shown when a lesson names none.

@@ -11,6 +11,9 @@ pub struct Props {
     pub blocks: Vec<BlockSnap>,
     pub total_pages: u32,
     pub lang: Lang,
+    /// Pages `[start, end)` of the entity selected or hovered in another view, outlined.
+    #[prop_or_default]
+    pub highlight: Option<(u32, u32)>,
 }
 
 const WIDTH: f64 = 576.0;
@@ -51,6 +54,21 @@ pub fn buddy_map(p: &Props) -> Html {
                       data-pfn={b.pfn.to_string()} data-order={b.order.to_string()} data-state={state}>
                     <title>{ format!("pfn {}-{} · order {} · {}", b.pfn, end - 1, b.order, t(p.lang, &format!("ui.legend.{state}"))) }</title>
                 </rect>
+            });
+            pfn = seg_end;
+        }
+    }
+    // The selected entity's pages: one outline per row segment.
+    if let Some((start, end)) = p.highlight {
+        let mut pfn = start.min(total);
+        while pfn < end.min(total) {
+            let row = pfn / per_row;
+            let seg_end = end.min(total).min((row + 1) * per_row);
+            let (x, y) = (f64::from(pfn % per_row) * cell_w, f64::from(row) * cell_h);
+            let width = f64::from(seg_end - pfn) * cell_w;
+            rects.push(html! {
+                <rect class="map-highlight" x={format!("{x:.2}")} y={format!("{y:.2}")} width={format!("{width:.2}")}
+                      height={format!("{cell_h:.2}")} data-start={start.to_string()} data-end={end.to_string()} />
             });
             pfn = seg_end;
         }

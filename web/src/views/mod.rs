@@ -1,6 +1,15 @@
 //! One component per view.
 pub mod buddy_map;
+pub mod cache_view;
+pub mod caches_table;
 pub mod chart;
 pub mod event_log;
+pub mod inspector;
+pub mod layers;
 pub mod lessons;
+pub mod percpu_view;
+pub mod selection_path;
+pub mod slab_charts;
+pub mod slabinfo_panel;
+pub mod superslab_view;
 pub mod timeline;

@@ -1,0 +1,193 @@
+//! The visualizer's policy-independent slab rows, `slabtop` rows and object byte annotation.
+
+use slabscope_core::layers::{self, ByteKind, Cell, RowList};
+use slabscope_core::machine::MachineConfig;
+use slabscope_core::names::{Binding, Value};
+use slabscope_core::script;
+use slabscope_core::session::Session;
+use slabscope_core::snapshot::Snapshot;
+
+fn run(src: &str) -> Session {
+    script::load(src, &MachineConfig::default(), &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn snap(s: &Session) -> Snapshot {
+    Snapshot::of(s.head(), s.names())
+}
+
+fn addr_of(s: &Session, name: &str) -> u64 {
+    let sym = s.names().get(name).expect("bound");
+    match s.head().bindings.get(sym) {
+        Some(Binding::One(Value::Object { addr, .. })) => *addr,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn count(rows: &[layers::SlabRow], cache: u32, c: Cell) -> usize {
+    rows.iter().filter(|r| r.cache == cache).flat_map(|r| r.cells.iter()).filter(|&&x| x == c).count()
+}
+
+#[test]
+fn slub_rows_follow_the_lists_and_the_freelists_in_memory() {
+    let s = run("repeat 100 { kmalloc 64 cpu=0 as=p[] }\nkfree p[3] cpu=0\nkfree p[5] cpu=0\nkfree p[80] cpu=1\n");
+    let sn = snap(&s);
+    let c = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("kmalloc-64");
+    let rows: Vec<_> = sn.slab_rows.iter().filter(|r| r.cache == c.id).collect();
+    // The cpu slab of CPU 0 comes first; its lockless freelist is the snapshot's, as indices.
+    let cpu = rows.iter().find(|r| r.list == RowList::CpuSlab && r.cpu == Some(0)).expect("cpu slab");
+    let cs = &c.cpus[0];
+    assert_eq!(Some(cpu.pfn), cs.slab);
+    let addrs: Vec<u64> = cpu.cpu_freelist.iter().map(|&i| cpu.addr(i)).collect();
+    assert_eq!(addrs, cs.freelist);
+    assert!(cpu.cpu_freelist.iter().all(|&i| cpu.cells[i as usize] == Cell::CpuFree));
+    // Every slab's own freelist is the snapshot's, in order.
+    for r in &rows {
+        let slab = sn.slabs.iter().find(|s| s.pfn == r.pfn).expect("slab");
+        let addrs: Vec<u64> = r.freelist.iter().map(|&i| r.addr(i)).collect();
+        assert_eq!(addrs, slab.freelist, "slab {}", r.pfn);
+        assert_eq!(r.cells.iter().filter(|&&x| x == Cell::Free).count(), r.freelist.len());
+        assert_eq!(r.cells.len() as u32, slab.objects);
+        assert_eq!(r.index_of(r.addr(2)), Some(2));
+    }
+    // 97 objects are with users.
+    assert_eq!(count(&sn.slab_rows, c.id, Cell::Used), 97);
+    let top = sn.cache_rows.iter().find(|r| r.id == c.id).expect("slabtop row");
+    assert_eq!(top.slabs, rows.len() as u64);
+    assert_eq!(top.objects, rows.iter().map(|r| r.cells.len() as u64).sum::<u64>());
+    assert!(top.active >= 97 && top.active <= top.objects);
+    assert!(top.efficiency_permille > 0 && top.efficiency_permille <= 1000);
+    assert!(top.aliases.is_empty() || !top.aliases.contains(&top.name));
+}
+
+#[test]
+fn classic_slab_rows_show_array_caches_and_the_three_lists() {
+    let s = run("config slab=slab cpus=2\nrepeat 40 { kmalloc 256 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
+    let sn = snap(&s);
+    let c = sn.classic_caches.iter().find(|c| c.name == "kmalloc-256").expect("cache");
+    let cached =
+        c.cpus.iter().map(|a| a.entry.len()).sum::<usize>() + c.nodes.iter().map(|n| n.shared.len()).sum::<usize>();
+    assert!(cached > 0);
+    assert_eq!(count(&sn.slab_rows, c.id, Cell::Cached), cached);
+    assert_eq!(count(&sn.slab_rows, c.id, Cell::Used), 0);
+    for r in sn.slab_rows.iter().filter(|r| r.cache == c.id) {
+        let slab = sn.classic_slabs.iter().find(|s| s.pfn == r.pfn).expect("slab");
+        assert_eq!(r.colour, slab.colour_offset);
+        assert_eq!(r.cells.len() - r.freelist.len(), slab.active as usize);
+        let want = match slab.list {
+            slabscope_core::slab::SlabList::Full => RowList::SlabsFull,
+            slabscope_core::slab::SlabList::Partial => RowList::SlabsPartial,
+            slabscope_core::slab::SlabList::Free => RowList::SlabsFree,
+        };
+        assert_eq!(r.list, want);
+    }
+    // slabtop agrees with /proc/slabinfo's active and total objects.
+    let top = sn.cache_rows.iter().find(|r| r.id == c.id).expect("row");
+    let line = sn.slabinfo.lines().find(|l| l.starts_with("kmalloc-256 ")).expect("slabinfo line");
+    let nums: Vec<u64> = line.split_whitespace().skip(1).take(2).map(|x| x.parse().unwrap()).collect();
+    assert_eq!((top.active, top.objects), (nums[0], nums[1]));
+}
+
+#[test]
+fn aether_and_sheaves_mark_per_cpu_objects() {
+    let s = run("config slab=aether\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\n");
+    let sn = snap(&s);
+    let c = sn.aether_caches.iter().find(|c| c.object_size == 64 && c.live == 0 && !c.destroyed).expect("cache");
+    let held: usize = c.cpus.iter().map(|cs| cs.local.len() + cs.hot.len()).sum();
+    assert!(held > 0);
+    assert_eq!(count(&sn.slab_rows, c.id, Cell::Cached), held);
+    assert!(sn
+        .slab_rows
+        .iter()
+        .filter(|r| r.cache == c.id)
+        .all(|r| matches!(r.list, RowList::GlobalFull | RowList::GlobalPartial | RowList::GlobalEmpty)));
+
+    let s = run("config slab=sheaves\nrepeat 50 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
+    let sn = snap(&s);
+    let c = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("cache");
+    let held: usize = sn.percpu_arrays[c.id as usize]
+        .iter()
+        .map(|a| a.main.len() + a.spare.as_ref().map_or(0, Vec::len))
+        .sum::<usize>()
+        + sn.percpu_depots[c.id as usize].iter().flat_map(|d| d.full.iter()).map(Vec::len).sum::<usize>();
+    assert!(held > 0);
+    assert_eq!(count(&sn.slab_rows, c.id, Cell::Cached), held);
+}
+
+#[test]
+fn object_bytes_annotate_poison_free_pointer_and_corruption() {
+    // Runs are deterministic: the object's address is the same in every run of this prefix.
+    let q = addr_of(&run("cache create ps size=64 flags=poison,user\ncache alloc ps as=q\n"), "q");
+    let s = run("cache create ps size=64 flags=poison,user\ncache alloc ps as=q\ncache free q\n");
+    let ob = layers::object_bytes(s.head(), q).expect("a SLUB object");
+    assert!(!ob.active);
+    assert_eq!(ob.start, q);
+    // Poisoned payload with the free pointer outside the object (poison moves it), tracks after.
+    assert_eq!(ob.kinds[0], ByteKind::Poison);
+    assert_eq!(ob.bytes[0], 0x6b);
+    assert_eq!(ob.bytes[63], 0xa5);
+    assert_eq!(ob.kinds[64], ByteKind::FreePointer);
+    assert!(ob.kinds.contains(&ByteKind::Track));
+    assert!(ob.corrupt.iter().all(|&c| !c), "a clean object");
+    // A write after free into the payload is flagged at exactly that byte.
+    let s =
+        run("cache create ps size=64 flags=poison,user\ncache alloc ps as=q\ncache free q\nwrite q offset=3 byte=1\n");
+    let ob = layers::object_bytes(s.head(), q).expect("object");
+    let bad: Vec<usize> = ob.corrupt.iter().enumerate().filter(|(_, &c)| c).map(|(i, _)| i).collect();
+    assert_eq!(bad, vec![3]);
+    // Red zones: left and right of the object.
+    let s = run("cache create rz size=40 flags=redzone\ncache alloc rz as=r\n");
+    let r = addr_of(&s, "r");
+    let ob = layers::object_bytes(s.head(), r).expect("object");
+    assert!(ob.active);
+    assert_eq!(ob.kinds[0], ByteKind::RedLeft);
+    assert!(ob.kinds.contains(&ByteKind::RedRight));
+    assert!(ob.kinds.contains(&ByteKind::Payload));
+    assert!(layers::object_bytes(s.head(), r + 1).is_none());
+}
+
+#[test]
+fn superslab_release_side_by_side() {
+    let src = "config mem=8M superslab_release=on\nmalloc 32 as=a\nmalloc 32 as=b\nfree a\nfree b\n";
+    let s = run(src);
+    let mut off = s.config().clone();
+    off.superslab_release = false;
+    let other = s.superslab_with(off).expect("boots");
+    assert_eq!(other.len(), s.op_count());
+    // Release off: the emptied SuperSlab stays resident.
+    assert_eq!(other.last(), Some(&(2 << 20, 1)));
+    assert_eq!(other[0], (2 << 20, 1));
+    // This session (release on) gives it back; the same config replays identically.
+    assert_eq!(s.head().superslab.resident_bytes(), 0);
+    let same = s.superslab_with(s.config().clone()).expect("boots");
+    assert_eq!(same.last(), Some(&(0, 0)));
+}
+
+#[test]
+fn object_bytes_of_slab_and_aether_objects() {
+    // AetherOS: a free object keeps the next pointer in its first word.
+    let s = run("config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2\nrepeat 40 { kmalloc 64 as=p[] }\n");
+    let sn = snap(&s);
+    let free_row = sn.slab_rows.iter().find(|r| r.cells.contains(&Cell::Free)).expect("a slab with free objects");
+    let i = free_row.cells.iter().position(|&c| c == Cell::Free).unwrap() as u32;
+    let ob = layers::object_bytes(s.head(), free_row.addr(i)).expect("an object");
+    assert!(!ob.active);
+    assert_eq!(&ob.kinds[..8], &[ByteKind::FreePointer; 8]);
+    assert!(ob.kinds[8..].iter().all(|&k| k == ByteKind::Payload || k == ByteKind::Padding));
+    let used = addr_of(&run("config slab=aether\nkmalloc 64 as=x\n"), "x");
+    let s = run("config slab=aether\nkmalloc 64 as=x\n");
+    let ob = layers::object_bytes(s.head(), used).expect("an object");
+    assert!(ob.active && ob.kinds.iter().all(|&k| k == ByteKind::Payload));
+    // SLAB with the index array inside a free object (OBJFREELIST): those bytes are marked.
+    let s = run("config slab=slab\nkmalloc 64 as=x\n");
+    let sn = snap(&s);
+    let cache = sn.classic_caches.iter().find(|c| c.name == "kmalloc-64").expect("cache");
+    assert!(cache.objfreelist);
+    let slab = sn.classic_slabs.iter().find(|sl| sl.cache == cache.id).expect("slab");
+    let row = sn.slab_rows.iter().find(|r| r.pfn == slab.pfn).expect("row");
+    let host = (0..row.cells.len() as u32)
+        .map(|i| row.addr(i))
+        .find(|&a| slab.freelist_at >= a && slab.freelist_at < a + u64::from(row.stride))
+        .expect("host object");
+    let ob = layers::object_bytes(s.head(), host).expect("object");
+    assert_eq!(ob.kinds.iter().filter(|&&k| k == ByteKind::FreeIndex).count(), cache.num as usize);
+}

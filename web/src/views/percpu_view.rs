@@ -1,0 +1,259 @@
+//! The per-CPU view: every CPU side by side for the selected cache — SLUB's cpu slab, lockless
+//! freelist and cpu partial list; SLAB's array_cache and the shared array; magazines (loaded /
+//! previous / depot); sheaves (main / spare / barn); AetherOS's object cache and hot list.
+//! Fast-path hits and misses are counted and flash when they change.
+
+use std::collections::HashMap;
+
+use slabscope_core::event::EntityRef;
+use slabscope_core::machine::SlabPolicy;
+use slabscope_core::slub::phys;
+use yew::prelude::*;
+
+use crate::i18n::{t, tf};
+use crate::views::layers::{Ctx, ExportButtons, Snap};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub ctx: Ctx,
+}
+
+/// Objects drawn per array; the rest are counted.
+const MAX_CHIPS: usize = 24;
+
+/// One counter row; `flash` when it grew since the last render.
+struct Counter {
+    id: String,
+    key: &'static str,
+    value: u64,
+    miss: bool,
+}
+
+fn chips(ctx: &Ctx, cache: u32, id: String, label: String, addrs: &[u64], cap: Option<usize>) -> Html {
+    let lang = ctx.lang;
+    let shown = addrs.iter().take(MAX_CHIPS).map(|&addr| {
+        let e = EntityRef::Object { cache, addr };
+        let sel = ctx.focus.object == Some(addr);
+        let pfn = (phys(addr) >> 12) as u32;
+        let rel = ctx.focus.pages.is_some_and(|(a, b)| pfn >= a && pfn < b);
+        html! {
+            <button class={classes!("chip", sel.then_some("sel"), rel.then_some("rel"))} data-addr={format!("{addr:#x}")}
+                    title={format!("{addr:#x}")} aria-pressed={(ctx.selection == Some(e)).to_string()}
+                    onclick={ctx.select(e)} onmouseenter={ctx.hover(e)} onmouseleave={ctx.unhover()}>
+                { format!("…{:04x}", addr & 0xffff) }
+            </button>
+        }
+    });
+    let more = addrs.len().saturating_sub(MAX_CHIPS);
+    let count = match cap {
+        Some(c) => format!("{}/{c}", addrs.len()),
+        None => addrs.len().to_string(),
+    };
+    html! {
+        <div class="array" id={id} data-count={addrs.len().to_string()}>
+            <div class="array-label">{ label }<span class="count">{ count }</span></div>
+            <div class="chips">
+                { for shown }
+                if more > 0 { <span class="more">{ tf(lang, "vis.more", &[("n", more.to_string())]) }</span> }
+                if addrs.is_empty() { <span class="muted">{ t(lang, "vis.empty") }</span> }
+            </div>
+        </div>
+    }
+}
+
+fn slab_button(ctx: &Ctx, cache: u32, pfn: u32, id: String) -> Html {
+    let e = EntityRef::Slab { cache, pfn };
+    let sel = ctx.focus.slab == Some(pfn);
+    html! {
+        <button id={id} class={classes!("slab-chip", sel.then_some("sel"))} data-pfn={pfn.to_string()}
+                aria-pressed={(ctx.selection == Some(e)).to_string()}
+                onclick={ctx.select(e)} onmouseenter={ctx.hover(e)} onmouseleave={ctx.unhover()}>
+            { format!("pfn {pfn:#x}") }
+        </button>
+    }
+}
+
+#[function_component(PerCpuView)]
+pub fn percpu_view(p: &Props) -> Html {
+    let ctx = &p.ctx;
+    let lang = ctx.lang;
+    let snap = &ctx.snap.snap;
+    // Counters at the step drawn before this one (by snapshot identity, so re-rendering the same
+    // step for a hover keeps the flash): (snapshot, before, now).
+    let prev = use_mut_ref(|| (None::<Snap>, HashMap::<String, u64>::new(), HashMap::<String, u64>::new()));
+    {
+        let mut prev = prev.borrow_mut();
+        let key = Some(ctx.snap.clone());
+        if prev.0 != key {
+            let now = std::mem::take(&mut prev.2);
+            *prev = (key, now.clone(), now);
+        }
+    }
+    let Some(cache) = ctx.cache() else { return Html::default() };
+    let policy = snap.config.slab;
+    let cpus = snap.config.cpus;
+    let mut columns = Vec::new();
+    let mut shared = Vec::new();
+    for cpu in 0..cpus {
+        let mut parts: Vec<Html> = Vec::new();
+        let mut counters: Vec<Counter> = Vec::new();
+        let mut rel = ctx.focus.cpu == Some(cpu);
+        let c = |key: &'static str, value: u64, miss: bool| Counter {
+            id: format!("cpu{cpu}-{}", key.rsplit('.').next().unwrap_or(key)),
+            key,
+            value,
+            miss,
+        };
+        match policy {
+            SlabPolicy::Slub | SlabPolicy::Sheaves => {
+                if let Some(cs) = snap.caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
+                {
+                    if let Some(pfn) = cs.slab {
+                        rel |= ctx.focus.slab == Some(pfn);
+                        parts.push(html! { <div class="array-label">{ t(lang, "vis.list.cpu_slab") }{ " " }{ slab_button(ctx, cache, pfn, format!("cpu{cpu}-slab")) }</div> });
+                    } else {
+                        parts.push(html! { <div class="array-label">{ t(lang, "vis.list.cpu_slab") }{ " " }<span class="muted">{ t(lang, "vis.none") }</span></div> });
+                    }
+                    parts.push(chips(
+                        ctx,
+                        cache,
+                        format!("cpu{cpu}-freelist"),
+                        t(lang, "vis.legend.cpu_freelist"),
+                        &cs.freelist,
+                        None,
+                    ));
+                    rel |= ctx.focus.slab.is_some_and(|s| cs.partial.contains(&s));
+                    let partial =
+                        cs.partial.iter().map(|&pfn| slab_button(ctx, cache, pfn, format!("cpu{cpu}-partial-{pfn}")));
+                    parts.push(html! { <div class="array"><div class="array-label">{ t(lang, "vis.list.cpu_partial") }<span class="count">{ cs.partial.len() }</span></div><div class="chips">{ for partial }</div></div> });
+                    counters.push(c("vis.ctr.alloc_fast", cs.alloc_fast, false));
+                    counters.push(c("vis.ctr.alloc_slow", cs.alloc_slow, true));
+                    counters.push(c("vis.ctr.free_fast", cs.free_fast, false));
+                    counters.push(c("vis.ctr.free_slow", cs.free_slow, true));
+                }
+                if let Some(a) = snap.percpu_arrays.get(cache as usize).and_then(|v| v.get(usize::from(cpu))) {
+                    let sheaves = policy == SlabPolicy::Sheaves;
+                    let (main, spare) = if sheaves {
+                        ("vis.sheaf_main", "vis.sheaf_spare")
+                    } else {
+                        ("vis.mag_loaded", "vis.mag_previous")
+                    };
+                    parts.push(chips(ctx, cache, format!("cpu{cpu}-main"), t(lang, main), &a.main, None));
+                    match &a.spare {
+                        Some(s) => parts.push(chips(ctx, cache, format!("cpu{cpu}-spare"), t(lang, spare), s, None)),
+                        None => parts.push(html! { <div class="array-label">{ t(lang, spare) }{ " " }<span class="muted">{ t(lang, "vis.none") }</span></div> }),
+                    }
+                    counters.push(c("vis.ctr.hits", a.hits, false));
+                    counters.push(c("vis.ctr.misses", a.misses, true));
+                }
+            }
+            SlabPolicy::Slab => {
+                if let Some(a) =
+                    snap.classic_caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
+                {
+                    let limit = snap.classic_caches.iter().find(|c| c.id == cache).map(|c| c.limit as usize);
+                    parts.push(chips(
+                        ctx,
+                        cache,
+                        format!("cpu{cpu}-array"),
+                        t(lang, "vis.array_cache"),
+                        &a.entry,
+                        limit,
+                    ));
+                    if a.touched {
+                        parts.push(html! { <div class="muted">{ t(lang, "vis.touched") }</div> });
+                    }
+                    counters.push(c("vis.ctr.hits", a.hits, false));
+                    counters.push(c("vis.ctr.misses", a.misses, true));
+                }
+            }
+            SlabPolicy::Aether => {
+                if let Some(a) =
+                    snap.aether_caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
+                {
+                    parts.push(chips(ctx, cache, format!("cpu{cpu}-hot"), t(lang, "vis.hot_list"), &a.hot, None));
+                    parts.push(chips(
+                        ctx,
+                        cache,
+                        format!("cpu{cpu}-local"),
+                        t(lang, "vis.object_cache"),
+                        &a.local,
+                        None,
+                    ));
+                    counters.push(c("vis.ctr.hot_hits", a.hot_hits, false));
+                    counters.push(c("vis.ctr.local_hits", a.local_hits, false));
+                    counters.push(c("vis.ctr.misses", a.misses, true));
+                }
+            }
+        }
+        let rows = {
+            let mut prev = prev.borrow_mut();
+            counters
+                .iter()
+                .map(|k| {
+                    let key = format!("{cache}:{}", k.id);
+                    let grew = prev.1.get(&key).is_some_and(|&v| k.value > v);
+                    prev.2.insert(key, k.value);
+                    let flash = grew.then_some(if k.miss { "flash-miss" } else { "flash-hit" });
+                    html! { <tr class={classes!(flash)}><th scope="row">{ t(lang, k.key) }</th><td id={k.id.clone()} class="num">{ k.value }</td></tr> }
+                })
+                .collect::<Vec<_>>()
+        };
+        let hit_rate = {
+            let hits: u64 = counters.iter().filter(|k| !k.miss).map(|k| k.value).sum();
+            let all: u64 = counters.iter().map(|k| k.value).sum();
+            (all > 0).then(|| hits * 100 / all)
+        };
+        let e = EntityRef::Cpu { cpu };
+        columns.push(html! {
+            <div class={classes!("cpu-col", rel.then_some("rel"))} id={format!("cpu-col-{cpu}")} data-cpu={cpu.to_string()}>
+                <button class="cpu-title" aria-pressed={(ctx.selection == Some(e)).to_string()} onclick={ctx.select(e)}
+                        onmouseenter={ctx.hover(e)} onmouseleave={ctx.unhover()}>{ tf(lang, "vis.cpu", &[("cpu", cpu.to_string())]) }</button>
+                { for parts }
+                <table class="counters">{ for rows }</table>
+                if let Some(r) = hit_rate { <div class="hit-rate" id={format!("cpu{cpu}-hit-rate")}>{ tf(lang, "vis.hit_rate", &[("pct", r.to_string())]) }</div> }
+            </div>
+        });
+    }
+    // Node-wide: depot / barn, SLAB's shared arrays.
+    match policy {
+        SlabPolicy::Slub | SlabPolicy::Sheaves => {
+            let sheaves = policy == SlabPolicy::Sheaves;
+            for (node, d) in snap.percpu_depots.get(cache as usize).into_iter().flatten().enumerate() {
+                if !sheaves && node > 0 {
+                    break;
+                }
+                let title =
+                    if sheaves { tf(lang, "vis.barn", &[("node", node.to_string())]) } else { t(lang, "vis.depot") };
+                let full: Vec<u64> = d.full.iter().flatten().copied().collect();
+                shared.push(html! {
+                    <div class="cpu-col depot" id={format!("depot-{node}")}>
+                        <div class="cpu-title">{ title }</div>
+                        { chips(ctx, cache, format!("depot-{node}-full"), tf(lang, "vis.full_arrays", &[("n", d.full.len().to_string())]), &full, None) }
+                        <div class="array-label">{ tf(lang, "vis.empty_arrays", &[("n", d.empty.to_string())]) }</div>
+                    </div>
+                });
+            }
+        }
+        SlabPolicy::Slab => {
+            if let Some(c) = snap.classic_caches.iter().find(|c| c.id == cache) {
+                for (node, n) in c.nodes.iter().enumerate() {
+                    shared.push(html! {
+                        <div class="cpu-col depot" id={format!("shared-{node}")}>
+                            <div class="cpu-title">{ tf(lang, "vis.shared", &[("node", node.to_string())]) }</div>
+                            { chips(ctx, cache, format!("shared-{node}-array"), t(lang, "vis.array_cache"), &n.shared, Some((c.shared * c.batchcount) as usize)) }
+                        </div>
+                    });
+                }
+            }
+        }
+        SlabPolicy::Aether => {}
+    }
+    html! {
+        <section class="panel vis-panel" data-panel="percpu" aria-labelledby="percpu-title">
+            <h2 id="percpu-title">{ tf(lang, "vis.percpu_of", &[("name", ctx.cache_name(cache))]) }
+                <ExportButtons target="percpu-view" name="percpu" lang={lang} png={false} /></h2>
+            <div id="percpu-view" class="cpu-cols" data-policy={format!("{policy:?}")}>{ for columns }{ for shared }</div>
+        </section>
+    }
+}

@@ -1,0 +1,170 @@
+//! Slab charts, drawn as themed SVG bars: slabs by list, objects per cache (active of total),
+//! fast-path hit rate per CPU, internal fragmentation per cache, SuperSlabs and resident memory.
+//! Each is exportable as SVG and PNG.
+
+use slabscope_core::layers::RowList;
+use slabscope_core::machine::SlabPolicy;
+use yew::prelude::*;
+
+use crate::i18n::{t, tf, Lang};
+use crate::views::cache_view::list_key;
+use crate::views::layers::{Ctx, ExportButtons};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub ctx: Ctx,
+}
+
+/// Caches shown per chart (the largest).
+const TOP: usize = 12;
+
+#[derive(Clone, PartialEq)]
+struct Bar {
+    label: String,
+    value: f64,
+    /// A background bar (e.g. total objects behind active ones).
+    total: Option<f64>,
+    text: String,
+}
+
+#[derive(Properties, PartialEq)]
+struct ChartProps {
+    id: AttrValue,
+    title: String,
+    bars: Vec<Bar>,
+    lang: Lang,
+}
+
+#[function_component(BarChart)]
+fn bar_chart(p: &ChartProps) -> Html {
+    const W: f64 = 420.0;
+    const LABEL: f64 = 150.0;
+    const BH: f64 = 16.0;
+    let max = p.bars.iter().map(|b| b.value.max(b.total.unwrap_or(0.0))).fold(0.0, f64::max).max(1e-9);
+    let scale = (W - LABEL - 70.0) / max;
+    let h = 8.0 + p.bars.len().max(1) as f64 * (BH + 6.0);
+    let bars = p.bars.iter().enumerate().map(|(i, b)| {
+        let y = 4.0 + i as f64 * (BH + 6.0);
+        html! {
+            <g class="bar" data-label={b.label.clone()} data-value={b.value.to_string()}>
+                <text class="bar-label" x={(LABEL - 6.0).to_string()} y={format!("{:.1}", y + 12.0)} text-anchor="end">{ b.label.clone() }</text>
+                if let Some(tot) = b.total {
+                    <rect class="bar-total" x={LABEL.to_string()} y={format!("{y:.1}")} width={format!("{:.1}", tot * scale)} height={BH.to_string()} />
+                }
+                <rect class="bar-value" x={LABEL.to_string()} y={format!("{y:.1}")} width={format!("{:.1}", b.value * scale)} height={BH.to_string()} />
+                <text class="bar-text" x={format!("{:.1}", LABEL + b.value.max(b.total.unwrap_or(0.0)) * scale + 4.0)} y={format!("{:.1}", y + 12.0)}>{ b.text.clone() }</text>
+            </g>
+        }
+    });
+    html! {
+        <figure class="slab-chart">
+            <figcaption>{ p.title.clone() }<ExportButtons target={p.id.clone()} name={p.id.clone()} lang={p.lang} /></figcaption>
+            <svg id={p.id.clone()} viewBox={format!("0 0 {W} {h:.0}")} width={W.to_string()} height={format!("{h:.0}")} role="img" aria-label={p.title.clone()}>
+                if p.bars.is_empty() { <text class="muted-text" x="4" y="14">{ t(p.lang, "vis.no_data") }</text> }
+                { for bars }
+            </svg>
+        </figure>
+    }
+}
+
+#[function_component(SlabCharts)]
+pub fn slab_charts(p: &Props) -> Html {
+    let ctx = &p.ctx;
+    let lang = ctx.lang;
+    let snap = &ctx.snap.snap;
+    // Slabs by list.
+    let mut by_list: Vec<(RowList, u64)> = Vec::new();
+    for r in &snap.slab_rows {
+        match by_list.iter_mut().find(|(l, _)| *l == r.list) {
+            Some((_, n)) => *n += 1,
+            None => by_list.push((r.list, 1)),
+        }
+    }
+    let lists: Vec<Bar> = by_list
+        .iter()
+        .map(|&(l, n)| Bar { label: t(lang, list_key(l)), value: n as f64, total: None, text: n.to_string() })
+        .collect();
+    let mut caches: Vec<_> = snap.cache_rows.iter().filter(|r| r.slabs > 0).collect();
+    caches.sort_by_key(|r| std::cmp::Reverse((r.objects, r.id)));
+    caches.truncate(TOP);
+    let objects: Vec<Bar> = caches
+        .iter()
+        .map(|r| Bar {
+            label: r.name.clone(),
+            value: r.active as f64,
+            total: Some(r.objects as f64),
+            text: format!("{}/{}", r.active, r.objects),
+        })
+        .collect();
+    let frag: Vec<Bar> = caches
+        .iter()
+        .map(|r| {
+            let waste = 1000 - r.efficiency_permille.min(1000);
+            Bar {
+                label: r.name.clone(),
+                value: f64::from(waste) / 10.0,
+                total: None,
+                text: format!("{}.{}%", waste / 10, waste % 10),
+            }
+        })
+        .collect();
+    // Fast-path hit rate per CPU, over all caches of the policy.
+    let mut rate = Vec::new();
+    for cpu in 0..usize::from(snap.config.cpus) {
+        let (hits, all) = match snap.config.slab {
+            SlabPolicy::Slab => snap
+                .classic_caches
+                .iter()
+                .filter_map(|c| c.cpus.get(cpu))
+                .fold((0, 0), |(h, a), x| (h + x.hits, a + x.hits + x.misses)),
+            SlabPolicy::Aether => snap
+                .aether_caches
+                .iter()
+                .filter_map(|c| c.cpus.get(cpu))
+                .fold((0, 0), |(h, a), x| (h + x.hot_hits + x.local_hits, a + x.hot_hits + x.local_hits + x.misses)),
+            SlabPolicy::Slub | SlabPolicy::Sheaves if !snap.percpu_arrays.is_empty() => snap
+                .percpu_arrays
+                .iter()
+                .filter_map(|v| v.get(cpu))
+                .fold((0, 0), |(h, a), x| (h + x.hits, a + x.hits + x.misses)),
+            _ => snap.caches.iter().filter_map(|c| c.cpus.get(cpu)).fold((0, 0), |(h, a), x| {
+                (h + x.alloc_fast + x.free_fast, a + x.alloc_fast + x.free_fast + x.alloc_slow + x.free_slow)
+            }),
+        };
+        if all > 0 {
+            let pct = hits as f64 * 100.0 / all as f64;
+            rate.push(Bar {
+                label: tf(lang, "vis.cpu", &[("cpu", cpu.to_string())]),
+                value: pct,
+                total: Some(100.0),
+                text: format!("{pct:.0}%"),
+            });
+        }
+    }
+    let ss = vec![
+        Bar {
+            label: t(lang, "vis.chart.ss_count"),
+            value: snap.superslabs.len() as f64,
+            total: None,
+            text: snap.superslabs.len().to_string(),
+        },
+        Bar {
+            label: t(lang, "vis.chart.ss_resident"),
+            value: (snap.superslab_resident >> 20) as f64,
+            total: None,
+            text: format!("{} MiB", snap.superslab_resident >> 20),
+        },
+    ];
+    html! {
+        <section class="panel vis-panel" data-panel="slabcharts" aria-labelledby="slabcharts-h">
+            <h2 id="slabcharts-h">{ t(lang, "vis.charts") }</h2>
+            <div class="chart-grid">
+                <BarChart id="chart-slab-lists" title={t(lang, "vis.chart.lists")} bars={lists} lang={lang} />
+                <BarChart id="chart-objects" title={t(lang, "vis.chart.objects")} bars={objects} lang={lang} />
+                <BarChart id="chart-hit-rate" title={t(lang, "vis.chart.hit_rate")} bars={rate} lang={lang} />
+                <BarChart id="chart-fragmentation" title={t(lang, "vis.chart.fragmentation")} bars={frag} lang={lang} />
+                <BarChart id="chart-superslabs" title={t(lang, "vis.chart.superslabs")} bars={ss} lang={lang} />
+            </div>
+        </section>
+    }
+}
