@@ -3,7 +3,7 @@
 //! and + / − keys), panning, and details of the hovered or focused page.
 //!
 //! At most `MAX_CELLS` cells are drawn: zoomed out, one cell aggregates several pages (drawn as the
-//! owner most of its pages have); at one page per cell, each block is one outlined rect
+//! owner of most of its allocated pages, else free or per-CPU); at one page per cell, each block is one outlined rect
 //! (`rect[data-pfn][data-order][data-state]`), so a 64M machine (16384 pages) stays fast.
 
 use slabscope_core::machine::Owner;
@@ -156,7 +156,10 @@ pub fn memory_map(p: &Props) -> Html {
             for &c in &cat[a..b] {
                 counts[c as usize] += 1;
             }
-            let dominant = (0..7).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+            // A cell shows what owns most of its allocated pages (so one slab page is not lost in
+            // a free cell); cells with nothing allocated show free or per-CPU.
+            let pick = |r: std::ops::Range<usize>| r.max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+            let dominant = if counts[2..].iter().any(|&n| n > 0) { pick(2..7) } else { pick(0..2) };
             let k = cache[a..b].iter().copied().find(|&k| k != u32::MAX);
             let style = (dominant == 4).then(|| format!("--cache: hsl({} 60% 55%)", cache_hue(k.unwrap_or(0))));
             let (x, y) = (f64::from(cell % cols) * cell_w, f64::from(cell / cols) * cell_h);

@@ -76,6 +76,73 @@ fn mem_text(bytes: u64) -> String {
     }
 }
 
+fn set_value(id: &str, v: &str) {
+    let Some(el) = gloo::utils::document().get_element_by_id(id) else { return };
+    match el.dyn_into::<web_sys::HtmlInputElement>() {
+        Ok(i) => i.set_value(v),
+        Err(el) => {
+            if let Ok(s) = el.dyn_into::<web_sys::HtmlSelectElement>() {
+                s.set_value(v);
+            }
+        }
+    }
+}
+
+fn set_checked(id: &str, on: bool) {
+    if let Some(i) =
+        gloo::utils::document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        i.set_checked(on);
+    }
+}
+
+/// Put the document's configuration and workload into the form fields.
+fn fill_fields(c: &MachineConfig, wl: &Workload) {
+    let a = &c.aether;
+    for (k, v) in [
+        ("cpus", c.cpus.to_string()),
+        ("nodes", c.nodes.to_string()),
+        ("seed", c.seed.to_string()),
+        ("per_cpu_cache_size", a.per_cpu_cache_size.to_string()),
+        ("bulk_transfer_size", a.bulk_transfer_size.to_string()),
+        ("max_color_offset", a.max_color_offset.to_string()),
+        ("slab_release_threshold", a.slab_release_threshold.to_string()),
+        ("emergency_shrink_ratio", a.emergency_shrink_ratio.to_string()),
+        ("mem", mem_text(c.mem_bytes)),
+        ("percpu", if c.magazines { "magazine" } else { "none" }.to_string()),
+        (
+            "slab",
+            match c.slab {
+                SlabPolicy::Slub => "slub",
+                SlabPolicy::Sheaves => "sheaves",
+                SlabPolicy::Slab => "slab",
+                SlabPolicy::Aether => "aether",
+            }
+            .to_string(),
+        ),
+    ] {
+        set_value(&format!("cfg-{k}"), &v);
+    }
+    let letters: String =
+        [('F', CacheFlags::CHECKS), ('Z', CacheFlags::REDZONE), ('P', CacheFlags::POISON), ('U', CacheFlags::USER)]
+            .iter()
+            .filter(|(_, f)| c.slub_debug.has(*f))
+            .map(|(l, _)| *l)
+            .collect();
+    set_value("cfg-slub_debug", &letters);
+    for (k, on) in [
+        ("pcp", c.pcp),
+        ("hardened", c.hardened),
+        ("freelist_random", c.freelist_random),
+        ("superslab_release", c.superslab_release),
+    ] {
+        set_checked(&format!("cfg-{k}"), on);
+    }
+    set_value("wl-seed", &wl.seed.to_string());
+    set_value("wl-count", &wl.count.to_string());
+    set_value("wl-mix", &wl.mix);
+}
+
 #[function_component(SandboxPanel)]
 pub fn sandbox_panel(p: &Props) -> Html {
     let lang = p.lang;
@@ -120,7 +187,7 @@ pub fn sandbox_panel(p: &Props) -> Html {
     };
     let wl = p.workload.clone().unwrap_or(Workload { seed: 1, count: 2000, mix: "pages".into() });
     let mixes = ["pages", "slab", "superslab", "mixed"].map(|m| {
-        html! { <option value={m} selected={wl.mix == m}>{ t(lang, &format!("ui.mix.{m}")) }</option> }
+        html! { <option value={m}>{ t(lang, &format!("ui.mix.{m}")) }</option> }
     });
 
     let on_config = {
@@ -141,54 +208,30 @@ pub fn sandbox_panel(p: &Props) -> Html {
             cb.emit(s.join(" "));
         })
     };
-    let a = &c.aether;
-    let number_value = |k: &str| -> String {
-        match k {
-            "cpus" => c.cpus.to_string(),
-            "nodes" => c.nodes.to_string(),
-            "seed" => c.seed.to_string(),
-            "per_cpu_cache_size" => a.per_cpu_cache_size.to_string(),
-            "bulk_transfer_size" => a.bulk_transfer_size.to_string(),
-            "max_color_offset" => a.max_color_offset.to_string(),
-            "slab_release_threshold" => a.slab_release_threshold.to_string(),
-            _ => a.emergency_shrink_ratio.to_string(),
-        }
-    };
     let numbers = NUMBER_FIELDS.map(|(k, key)| {
         let id = format!("cfg-{k}");
         html! {
             <label class="cfg-field" for={id.clone()}>{ t(lang, key) }
-                <input id={id} type="text" inputmode="numeric" size="5" value={number_value(k)} />
+                <input id={id} type="text" inputmode="numeric" size="5" />
             </label>
         }
     });
-    let switch_value = |k: &str| match k {
-        "pcp" => c.pcp,
-        "hardened" => c.hardened,
-        "freelist_random" => c.freelist_random,
-        _ => c.superslab_release,
-    };
     let switches = SWITCHES.map(|(k, key)| {
         let id = format!("cfg-{k}");
         html! {
             <label class="cfg-field cfg-switch" for={id.clone()}>
-                <input id={id} type="checkbox" checked={switch_value(k)} />{ t(lang, key) }
+                <input id={id} type="checkbox" />{ t(lang, key) }
             </label>
         }
     });
-    let policies = [
-        ("slub", SlabPolicy::Slub),
-        ("sheaves", SlabPolicy::Sheaves),
-        ("slab", SlabPolicy::Slab),
-        ("aether", SlabPolicy::Aether),
-    ]
-    .map(|(v, pol)| html! { <option value={v} selected={c.slab == pol}>{ t(lang, &format!("ui.cfg.slab.{v}")) }</option> });
-    let debug_letters: String =
-        [('F', CacheFlags::CHECKS), ('Z', CacheFlags::REDZONE), ('P', CacheFlags::POISON), ('U', CacheFlags::USER)]
-            .iter()
-            .filter(|(_, f)| c.slub_debug.has(*f))
-            .map(|(l, _)| *l)
-            .collect();
+    // The fields are not controlled (a re-render while playing would undo typing): they are
+    // filled from the document when it changes.
+    {
+        let wl = wl.clone();
+        use_effect_with((c.clone(), wl), |(c, wl)| fill_fields(c, wl));
+    }
+    let policies = ["slub", "sheaves", "slab", "aether"]
+        .map(|v| html! { <option value={v}>{ t(lang, &format!("ui.cfg.slab.{v}")) }</option> });
 
     let on_download = {
         let export = p.export.clone();
@@ -232,9 +275,9 @@ pub fn sandbox_panel(p: &Props) -> Html {
             <form id="workload" class="sandbox-row sandbox-form" onsubmit={on_workload}>
                 <h2>{ t(lang, "ui.wl.heading") }</h2>
                 <label class="cfg-field" for="wl-seed">{ t(lang, "ui.wl.seed") }
-                    <input id="wl-seed" type="text" inputmode="numeric" size="6" value={wl.seed.to_string()} /></label>
+                    <input id="wl-seed" type="text" inputmode="numeric" size="6" /></label>
                 <label class="cfg-field" for="wl-count">{ t(lang, "ui.wl.count") }
-                    <input id="wl-count" type="text" inputmode="numeric" size="8" value={wl.count.to_string()} /></label>
+                    <input id="wl-count" type="text" inputmode="numeric" size="8" /></label>
                 <label class="cfg-field" for="wl-mix">{ t(lang, "ui.wl.mix") }
                     <select id="wl-mix">{ for mixes }</select></label>
                 <button id="wl-run" type="submit">{ t(lang, "ui.wl.run") }</button>
@@ -243,17 +286,17 @@ pub fn sandbox_panel(p: &Props) -> Html {
                 <summary>{ t(lang, "ui.cfg.heading") }</summary>
                 <form id="config-form" class="sandbox-form" onsubmit={on_config}>
                     <label class="cfg-field" for="cfg-mem">{ t(lang, "ui.cfg.mem") }
-                        <input id="cfg-mem" type="text" size="6" value={mem_text(c.mem_bytes)} /></label>
+                        <input id="cfg-mem" type="text" size="6" /></label>
                     { for numbers }
                     <label class="cfg-field" for="cfg-slab">{ t(lang, "ui.cfg.slab") }
                         <select id="cfg-slab">{ for policies }</select></label>
                     <label class="cfg-field" for="cfg-percpu">{ t(lang, "ui.cfg.percpu") }
                         <select id="cfg-percpu">
-                            <option value="none" selected={!c.magazines}>{ t(lang, "ui.cfg.percpu.none") }</option>
-                            <option value="magazine" selected={c.magazines}>{ t(lang, "ui.cfg.percpu.magazine") }</option>
+                            <option value="none">{ t(lang, "ui.cfg.percpu.none") }</option>
+                            <option value="magazine">{ t(lang, "ui.cfg.percpu.magazine") }</option>
                         </select></label>
                     <label class="cfg-field" for="cfg-slub_debug">{ t(lang, "ui.cfg.slub_debug") }
-                        <input id="cfg-slub_debug" type="text" size="4" value={debug_letters} placeholder="FZPU" /></label>
+                        <input id="cfg-slub_debug" type="text" size="4" placeholder="FZPU" /></label>
                     { for switches }
                     <button id="apply-config" type="submit">{ t(lang, "ui.cfg.apply") }</button>
                 </form>
