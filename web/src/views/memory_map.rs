@@ -8,7 +8,6 @@
 
 use slabscope_core::machine::Owner;
 use slabscope_core::snapshot::{BlockSnap, BlockState};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
@@ -114,6 +113,8 @@ pub fn memory_map(p: &Props) -> Html {
     };
 
     let mut shapes = Vec::new();
+    // Per aggregated cell: the page whose owner the cell shows (for the details line).
+    let mut reps: Vec<u32> = Vec::new();
     if ppc == 1 {
         for b in p.blocks.iter().filter(|b| b.pfn < end && b.pfn + (1 << b.order) > start) {
             let cat = CATEGORIES[category(&b.state) as usize].0;
@@ -160,6 +161,9 @@ pub fn memory_map(p: &Props) -> Html {
             // a free cell); cells with nothing allocated show free or per-CPU.
             let pick = |r: std::ops::Range<usize>| r.max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
             let dominant = if counts[2..].iter().any(|&n| n > 0) { pick(2..7) } else { pick(0..2) };
+            reps.push(
+                start + a as u32 + cat[a..b].iter().position(|&c| usize::from(c) == dominant).unwrap_or(0) as u32,
+            );
             let k = cache[a..b].iter().copied().find(|&k| k != u32::MAX);
             let style = (dominant == 4).then(|| format!("--cache: hsl({} 60% 55%)", cache_hue(k.unwrap_or(0))));
             let (x, y) = (f64::from(cell % cols) * cell_w, f64::from(cell / cols) * cell_h);
@@ -181,25 +185,47 @@ pub fn memory_map(p: &Props) -> Html {
             <rect class="map-focus" x={format!("{x:.2}")} y={format!("{y:.2}")} width={format!("{cell_w:.2}")} height={format!("{cell_h:.2}")} />
         });
     }
-    let details = shown.map(|pfn| p.describe.emit(pfn)).unwrap_or_else(|| t(lang, "ui.map.hint"));
+    let details = match shown {
+        None => t(lang, "ui.map.hint"),
+        Some(pfn) if ppc == 1 => p.describe.emit(pfn),
+        Some(pfn) => {
+            let first = start + (pfn - start) / ppc * ppc;
+            let rep = reps.get(((pfn - start) / ppc) as usize).copied().unwrap_or(first);
+            tf(
+                lang,
+                "ui.map.cell",
+                &[
+                    ("from", first.to_string()),
+                    ("to", (first + ppc - 1).min(total - 1).to_string()),
+                    ("details", p.describe.emit(rep)),
+                ],
+            )
+        }
+    };
 
-    let pfn_at = move |e: &MouseEvent| -> Option<u32> {
-        let svg = e.current_target()?.dyn_into::<web_sys::Element>().ok()?;
-        let r = svg.get_bounding_client_rect();
-        if r.width() <= 0.0 || r.height() <= 0.0 {
-            return None;
+    let svg_ref = use_node_ref();
+    let pfn_at = {
+        let svg_ref = svg_ref.clone();
+        move |e: &MouseEvent| -> Option<u32> {
+            // Not `current_target`: Yew delegates events, so that is the app's root.
+            let svg = svg_ref.cast::<web_sys::Element>()?;
+            let r = svg.get_bounding_client_rect();
+            if r.width() <= 0.0 || r.height() <= 0.0 {
+                return None;
+            }
+            let x = (f64::from(e.client_x()) - r.left()) / r.width() * w;
+            let y = (f64::from(e.client_y()) - r.top()) / r.height() * h;
+            if x < 0.0 || y < 0.0 {
+                return None;
+            }
+            let cell = (y / cell_h) as u32 * cols + ((x / cell_w) as u32).min(cols - 1);
+            let pfn = start + cell * ppc;
+            (pfn < end).then_some(pfn)
         }
-        let x = (f64::from(e.client_x()) - r.left()) / r.width() * w;
-        let y = (f64::from(e.client_y()) - r.top()) / r.height() * h;
-        if x < 0.0 || y < 0.0 {
-            return None;
-        }
-        let cell = (y / cell_h) as u32 * cols + ((x / cell_w) as u32).min(cols - 1);
-        let pfn = start + cell * ppc;
-        (pfn < end).then_some(pfn)
     };
     let on_move = {
         let hover = hover.clone();
+        let pfn_at = pfn_at.clone();
         Callback::from(move |e: MouseEvent| {
             let pfn = pfn_at(&e);
             if *hover != pfn {
@@ -213,6 +239,7 @@ pub fn memory_map(p: &Props) -> Html {
     };
     let on_click = {
         let focus = focus.clone();
+        let pfn_at = pfn_at.clone();
         Callback::from(move |e: MouseEvent| focus.set(pfn_at(&e)))
     };
     let set_zoom = {
@@ -227,10 +254,14 @@ pub fn memory_map(p: &Props) -> Html {
         }
     };
     let pan = {
-        let offset = offset.clone();
+        let (offset, focus) = (offset.clone(), focus.clone());
         move |d: i64| {
-            let o = (i64::from(start) + d * i64::from(window)).clamp(0, i64::from(total.saturating_sub(window)));
-            offset.set(o as u32);
+            let o = (i64::from(start) + d * i64::from(window)).clamp(0, i64::from(total.saturating_sub(window))) as u32;
+            offset.set(o);
+            // The focused page moves along, so the window stays where it was panned to.
+            if focus.is_some() {
+                focus.set(Some(o));
+            }
         }
     };
     let on_key = {
@@ -289,7 +320,7 @@ pub fn memory_map(p: &Props) -> Html {
                 <button id="map-next" aria-label={t(lang, "ui.map.next")} disabled={end >= total} onclick={next}>{ "▶" }</button>
                 <span id="map-scale">{ tf(lang, "ui.map.scale", &[("n", ppc.to_string()), ("from", start.to_string()), ("to", (end - 1).to_string())]) }</span>
             </div>
-            <svg id="buddy-view" data-own-keys="1" tabindex="0" viewBox={format!("0 0 {w} {h}")} width={w.to_string()} height={h.to_string()}
+            <svg id="buddy-view" ref={svg_ref} data-own-keys="1" tabindex="0" viewBox={format!("0 0 {w} {h}")} width={w.to_string()} height={h.to_string()}
                  role="img" aria-label={t(lang, "ui.map.label")} aria-describedby="page-details" data-pages-per-cell={ppc.to_string()}
                  onmousemove={on_move} onmouseleave={on_leave} onclick={on_click} onkeydown={on_key}>
                 <defs>
