@@ -228,6 +228,31 @@ test('reduced motion: no animations', opts, async (t) => {
   await finish(t, page, 'vis-reduced-motion');
 });
 
+test('the event log scrolls its current entry into view (at once under reduced motion)', opts, async (t) => {
+  const page = await openApp(t);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.fill('#command', 'repeat 40 { pages alloc order=0 as=p[] }');
+  await page.press('#command', 'Enter');
+  await page.fill('#command', 'pages free p[*]');
+  await page.press('#command', 'Enter');
+  const visible = () =>
+    page.$eval('#event-log', (ol) => {
+      const li = ol.querySelector('li.current').getBoundingClientRect();
+      const box = ol.getBoundingClientRect();
+      return { inside: li.top >= box.top - 1 && li.bottom <= box.bottom + 1, scrolled: ol.scrollTop, entries: ol.children.length };
+    });
+  const end = await visible();
+  assert.ok(end.entries > 40, `a long operation (${end.entries} events)`);
+  assert.ok(end.scrolled > 0 && end.inside, `the last entry is in view: ${JSON.stringify(end)}`);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowLeft');
+  const mid = await visible();
+  assert.ok(mid.inside, `after stepping back the current entry is in view: ${JSON.stringify(mid)}`);
+  await finish(t, page, 'vis-log-scroll');
+});
+
 test('memory map: hover and keyboard details, zoom, slab owner', opts, async (t) => {
   const page = await openApp(t);
   await page.hover('#buddy-view rect[data-pfn="0"]');

@@ -67,9 +67,13 @@ fn cache_of(s: &BlockState) -> Option<u32> {
     }
 }
 
-/// A colour per cache id (8 hues), so slabs of different caches differ.
-fn cache_hue(cache: u32) -> u32 {
-    (cache.wrapping_mul(137) + 20) % 360
+/// A colour per cache id, in a gold-to-olive band of its own (away from the orange of page
+/// allocations, the green of free blocks and the blues of per-CPU lists and SuperSlabs), so slabs
+/// of different caches differ.
+fn cache_colour(cache: u32) -> String {
+    let hue = 40 + cache.wrapping_mul(37) % 40;
+    let light = 42 + cache.wrapping_mul(17) % 3 * 8;
+    format!("--cache: hsl({hue} 70% {light}%)")
 }
 
 /// The dot pattern drawn over a slab's cache colour (so slabs read without colour).
@@ -118,7 +122,7 @@ pub fn memory_map(p: &Props) -> Html {
     if ppc == 1 {
         for b in p.blocks.iter().filter(|b| b.pfn < end && b.pfn + (1 << b.order) > start) {
             let cat = CATEGORIES[category(&b.state) as usize].0;
-            let style = cache_of(&b.state).map(|c| format!("--cache: hsl({} 60% 55%)", cache_hue(c)));
+            let style = cache_of(&b.state).map(cache_colour);
             let (bs, be) = (b.pfn.max(start), (b.pfn + (1u32 << b.order)).min(end));
             let mut pfn = bs;
             while pfn < be {
@@ -165,7 +169,7 @@ pub fn memory_map(p: &Props) -> Html {
                 start + a as u32 + cat[a..b].iter().position(|&c| usize::from(c) == dominant).unwrap_or(0) as u32,
             );
             let k = cache[a..b].iter().copied().find(|&k| k != u32::MAX);
-            let style = (dominant == 4).then(|| format!("--cache: hsl({} 60% 55%)", cache_hue(k.unwrap_or(0))));
+            let style = (dominant == 4).then(|| cache_colour(k.unwrap_or(0)));
             let (x, y) = (f64::from(cell % cols) * cell_w, f64::from(cell / cols) * cell_h);
             let used = b - a - counts[0] as usize - counts[1] as usize;
             shapes.push(html! {
