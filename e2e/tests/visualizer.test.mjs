@@ -21,6 +21,7 @@ const waitCounter = (page, re, timeout = 15_000) =>
   page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#step-counter').textContent), re.source, { timeout });
 
 async function configure(page, fields) {
+  if (!(await page.$eval('#config-panel', (d) => d.open))) await page.click('#config-panel summary');
   for (const [id, v] of Object.entries(fields)) {
     const el = page.locator(`#cfg-${id}`);
     const tag = await el.evaluate((e) => e.tagName + (e.type === 'checkbox' ? ':cb' : ''));

@@ -520,8 +520,13 @@ pub fn app() -> Html {
         use_memo(d, |d| d.as_deref().map(doc::doc_params).unwrap_or_default())
     };
     {
+        // Not while playing: browsers throttle (and warn about) frequent history updates; the
+        // URL catches up when playback stops.
         let hash = doc::url_hash(state.mode, &doc_params, state.session.borrow().step());
-        use_effect_with(hash, move |hash| {
+        use_effect_with((hash, state.playing), move |(hash, playing)| {
+            if *playing {
+                return;
+            }
             if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
                 let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
             }

@@ -141,6 +141,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ui.buddy.freed", "freed: pfn {pfn}", "空きへ：pfn {pfn}"),
     ("ui.buddy.split_caption", "A block split in two halves", "2 つに分割されるブロック"),
     ("ui.buddy.split_text", "Split: an order-{from} block becomes two order-{order} buddies; the low half is kept, the high half goes to free_area[{order}].", "分割：オーダー {from} のブロックがオーダー {order} のバディ 2 つになり、下半分を残し、上半分を free_area[{order}] へ入れます。"),
+    ("ui.buddy.idle", "Splits and merges of the current step are drawn here.", "現在のステップの分割と結合をここに描きます。"),
     ("ui.buddy.merge_caption", "Two buddies merge", "結合する 2 つのバディ"),
     ("ui.buddy.merge_text", "Merge: pfn {pfn} and its buddy pfn {buddy} (= {pfn} XOR 2^{order}) become one block at pfn {merged}.", "結合：pfn {pfn} とバディ pfn {buddy}（= {pfn} XOR 2^{order}）が pfn {merged} の 1 ブロックになります。"),
     ("ui.map.label", "Physical memory map; + and − zoom, arrow keys move between pages", "物理メモリマップ：+ と − で拡大縮小、矢印キーでページ移動"),

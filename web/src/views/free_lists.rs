@@ -104,7 +104,10 @@ pub fn free_lists(p: &Props) -> Html {
     });
     html! {
         <div id="free-lists">
-            { p.mark.map(|m| figure(m, lang)).unwrap_or_default() }
+            // A slot of fixed height, so the lists do not jump while playing.
+            <div class="buddy-op-slot">
+                { p.mark.map(|m| figure(m, lang)).unwrap_or_else(|| html! { <p class="buddy-op-idle">{ t(lang, "ui.buddy.idle") }</p> }) }
+            </div>
             { for zones }
         </div>
     }

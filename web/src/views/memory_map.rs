@@ -67,11 +67,11 @@ fn cache_of(s: &BlockState) -> Option<u32> {
     }
 }
 
-/// A colour per cache id, in a gold-to-olive band of its own (away from the orange of page
-/// allocations, the green of free blocks and the blues of per-CPU lists and SuperSlabs), so slabs
-/// of different caches differ.
+/// A colour per cache id, in a magenta band of its own (away from the orange of page
+/// allocations, the green of free blocks, the purple of large kmallocs and the blues of per-CPU
+/// lists and SuperSlabs), so slabs of different caches differ.
 fn cache_colour(cache: u32) -> String {
-    let hue = 40 + cache.wrapping_mul(37) % 40;
+    let hue = 300 + cache.wrapping_mul(37) % 45;
     let light = 42 + cache.wrapping_mul(17) % 3 * 8;
     format!("--cache: hsl({hue} 70% {light}%)")
 }
@@ -104,10 +104,10 @@ pub fn memory_map(p: &Props) -> Html {
     let ppc = pages_per_cell(total, z);
     let cells = total.div_ceil(ppc).min(MAX_CELLS);
     let window = cells * ppc;
-    let cols: u32 = if cells <= 1024 { 32.min(cells) } else { 64 };
+    let cols: u32 = if cells <= 256 { 32.min(cells) } else { 64 };
     let rows = cells.div_ceil(cols);
     let cell_w = WIDTH / f64::from(cols);
-    let cell_h: f64 = if cells <= 1024 { 18.0 } else { 9.0 };
+    let cell_h: f64 = if cells <= 256 { 18.0 } else { 9.0 };
     let start = (*offset).min(total.saturating_sub(window)) / ppc * ppc;
     let end = (start + window).min(total);
     let (w, h) = (f64::from(cols) * cell_w, f64::from(rows) * cell_h);

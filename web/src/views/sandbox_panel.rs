@@ -282,7 +282,7 @@ pub fn sandbox_panel(p: &Props) -> Html {
                     <select id="wl-mix">{ for mixes }</select></label>
                 <button id="wl-run" type="submit">{ t(lang, "ui.wl.run") }</button>
             </form>
-            <details id="config-panel" class="sandbox-row" open=true>
+            <details id="config-panel" class="sandbox-row">
                 <summary>{ t(lang, "ui.cfg.heading") }</summary>
                 <form id="config-form" class="sandbox-form" onsubmit={on_config}>
                     <label class="cfg-field" for="cfg-mem">{ t(lang, "ui.cfg.mem") }

@@ -151,7 +151,7 @@ fn render(samples: &[Sample], kind: Kind, lang: Lang) -> Result<(String, [i32; 4
             .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.0))
             .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 11).into_font().color(&BLACK))
+            .label_font(("sans-serif", 13).into_font().color(&BLACK))
             .draw()
             .map_err(|e| e.to_string())?;
         let (xr, yr) = chart.plotting_area().get_pixel_range();
