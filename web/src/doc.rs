@@ -375,6 +375,23 @@ mod tests {
         assert!(st.errors.iter().any(|e| e.starts_with("s: 2:13:")), "{:?}", st.errors);
     }
 
+    /// Keys the views build from names have catalogue entries.
+    #[test]
+    fn composed_catalogue_keys_exist() {
+        use crate::i18n::{t, Lang};
+        let keys = Mode::ALL
+            .iter()
+            .map(|m| format!("ui.mode.{}", m.code()))
+            .chain(Mix::PRESETS.iter().map(|p| format!("ui.mix.{}", p.0)))
+            .chain(["slub", "sheaves", "slab", "aether"].iter().map(|p| format!("ui.cfg.slab.{p}")))
+            .chain(crate::views::memory_map::CATEGORIES.iter().map(|c| c.1.to_string()));
+        for key in keys {
+            for lang in [Lang::En, Lang::Ja] {
+                assert_ne!(t(lang, &key), key, "missing {key}");
+            }
+        }
+    }
+
     #[test]
     fn export_runs_back_to_the_same_session() {
         let doc = Doc {
