@@ -78,9 +78,11 @@ test('common-op buttons run op-language lines; the configuration panel rebuilds'
   assert.match(await page.textContent('#op-text'), /kfree obj\[0\]/);
   const [, , , ops] = await counter(page);
   assert.equal(ops, 8 + 3);
-  await configure(page, { mem: '1M', cpus: 2, slab: 'slab', pcp: true });
+  await configure(page, { mem: '1M', cpus: 2, nodes: 2, slab: 'slab', pcp: true });
   await waitCounter(page, /operation 11 \/ 11$/);
   assert.match(await page.textContent('#map-scale'), /pfn 0–255/, '1M = 256 pages');
+  assert.equal(await page.locator('#buddy-view polyline.node-edge[data-node="1"]').count(), 1, 'node boundary on the map');
+  assert.deepEqual(await page.$$eval('table.free-lists', (l) => l.map((e) => e.dataset.node)), ['0', '1'], 'free lists per node');
   assert.match(await page.textContent('#buddyinfo'), /Node 0, zone {3}Normal/);
   // A bad value: located by its setting, nothing changes.
   const before = await page.textContent('#step-counter');

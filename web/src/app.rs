@@ -854,7 +854,7 @@ pub fn app() -> Html {
             <div class="views">
                 <section class="panel" data-panel="memory">
                     <h2>{ t(lang, "ui.memory_map") }</h2>
-                    <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} lang={lang} describe={describe} />
+                    <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes} lang={lang} describe={describe} />
                 </section>
                 <div class="row">
                     <section class="panel" data-panel="buddy">

@@ -16,6 +16,8 @@ use crate::i18n::{t, tf, Lang};
 pub struct Props {
     pub blocks: Vec<BlockSnap>,
     pub total_pages: u32,
+    /// NUMA nodes (memory is split evenly; boundaries are drawn).
+    pub nodes: u8,
     pub lang: Lang,
     /// Describes page `pfn` (owner, cache name...) for the details line.
     pub describe: Callback<u32, String>,
@@ -181,6 +183,17 @@ pub fn memory_map(p: &Props) -> Html {
                 shapes.push(overlay(x, y, cell_w, cell_h));
             }
         }
+    }
+    // NUMA node boundaries: a step-shaped line before the node's first page.
+    let ppn = total / u32::from(p.nodes.max(1));
+    for n in 1..u32::from(p.nodes) {
+        let b = n * ppn;
+        if b <= start || b >= end {
+            continue;
+        }
+        let (x, y) = xy(b);
+        let points = format!("0,{:.2} {x:.2},{:.2} {x:.2},{y:.2} {w:.2},{y:.2}", y + cell_h, y + cell_h);
+        shapes.push(html! { <polyline class="node-edge" points={points} data-node={n.to_string()} /> });
     }
     let shown = (*hover).or(*focus).filter(|&pfn| pfn >= start && pfn < end);
     if let Some(pfn) = shown {
