@@ -97,6 +97,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ui.wl.count", "operations", "操作数"),
     ("ui.wl.mix", "mix", "種類"),
     ("ui.wl.run", "Generate", "生成"),
+    ("ui.wl.busy", "Generating…", "生成中…"),
     ("ui.wl.bad_count", "The number of operations must be 1 to {max}.", "操作数は 1〜{max} にしてください。"),
     ("ui.mix.pages", "pages (orders 0–3)", "ページ（オーダー 0〜3）"),
     ("ui.mix.slab", "kmalloc objects", "kmalloc オブジェクト"),

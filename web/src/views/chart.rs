@@ -43,6 +43,9 @@ pub fn render(nr_free: &[u64], lang: Lang) -> Result<String, String> {
 
 #[function_component(FreeChart)]
 pub fn free_chart(p: &Props) -> Html {
-    let svg = render(&p.nr_free, p.lang).unwrap_or_else(|e| format!("<p>{e}</p>"));
-    html! { <div id="chart" class="chart">{ Html::from_html_unchecked(AttrValue::from(svg)) }</div> }
+    // Drawn again only when the counts change (not on every playback step).
+    let svg = use_memo((p.nr_free.clone(), p.lang), |(nr_free, lang)| {
+        AttrValue::from(render(nr_free, *lang).unwrap_or_else(|e| format!("<p>{e}</p>")))
+    });
+    html! { <div id="chart" class="chart">{ Html::from_html_unchecked((*svg).clone()) }</div> }
 }

@@ -6,6 +6,8 @@
 //! owner of most of its allocated pages, else free or per-CPU); at one page per cell, each block is one outlined rect
 //! (`rect[data-pfn][data-order][data-state]`), so a 64M machine (16384 pages) stays fast.
 
+use std::fmt::Write;
+
 use slabscope_core::machine::Owner;
 use slabscope_core::snapshot::{BlockSnap, BlockState};
 use yew::prelude::*;
@@ -154,6 +156,7 @@ pub fn memory_map(p: &Props) -> Html {
                 cache[(pfn - start) as usize] = k;
             }
         }
+        let mut groups: std::collections::BTreeMap<(usize, u32), String> = Default::default();
         for cell in 0..cells {
             let (a, b) = ((cell * ppc) as usize, ((cell + 1) * ppc).min(end - start) as usize);
             if a >= b {
@@ -170,17 +173,23 @@ pub fn memory_map(p: &Props) -> Html {
             reps.push(
                 start + a as u32 + cat[a..b].iter().position(|&c| usize::from(c) == dominant).unwrap_or(0) as u32,
             );
-            let k = cache[a..b].iter().copied().find(|&k| k != u32::MAX);
-            let style = (dominant == 4).then(|| cache_colour(k.unwrap_or(0)));
+            let k = if dominant == 4 {
+                cache[a..b].iter().copied().find(|&k| k != u32::MAX).unwrap_or(0)
+            } else {
+                u32::MAX
+            };
             let (x, y) = (f64::from(cell % cols) * cell_w, f64::from(cell / cols) * cell_h);
-            let used = b - a - counts[0] as usize - counts[1] as usize;
-            shapes.push(html! {
-                <rect class={classes!("cell", CATEGORIES[dominant].0)} style={style}
-                      x={format!("{x:.2}")} y={format!("{y:.2}")} width={format!("{cell_w:.2}")} height={format!("{cell_h:.2}")}
-                      data-first={(start + a as u32).to_string()} data-owner={CATEGORIES[dominant].0} data-used={used.to_string()} />
-            });
+            let d = groups.entry((dominant, k)).or_default();
+            let _ = write!(d, "M{x} {y}h{cell_w}v{cell_h}h-{cell_w}z");
+        }
+        // One path per owner (and cache): a few DOM nodes however many cells, so playing stays
+        // fast on large machines.
+        for ((dominant, k), d) in groups {
+            let cat = CATEGORIES[dominant].0;
+            let style = (dominant == 4).then(|| cache_colour(k));
+            shapes.push(html! { <path class={classes!("cell", cat)} style={style} data-owner={cat} d={d.clone()} /> });
             if dominant == 4 {
-                shapes.push(overlay(x, y, cell_w, cell_h));
+                shapes.push(html! { <path class="slab-dots" d={d} /> });
             }
         }
     }

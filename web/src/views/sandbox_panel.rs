@@ -176,13 +176,23 @@ pub fn sandbox_panel(p: &Props) -> Html {
         }
     });
 
+    // Building a large workload takes a moment: say so first, then build on the next task.
+    let busy = use_state(|| false);
     let on_workload = {
         let cb = p.on_workload.clone();
+        let busy = busy.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let seed = input_value("wl-seed").trim().parse().unwrap_or(0);
             let count = input_value("wl-count").trim().parse().unwrap_or(0);
-            cb.emit(Workload { seed, count, mix: input_value("wl-mix") });
+            let w = Workload { seed, count, mix: input_value("wl-mix") };
+            busy.set(true);
+            let (cb, busy) = (cb.clone(), busy.clone());
+            gloo::timers::callback::Timeout::new(40, move || {
+                cb.emit(w);
+                busy.set(false);
+            })
+            .forget();
         })
     };
     let wl = p.workload.clone().unwrap_or(Workload { seed: 1, count: 2000, mix: "pages".into() });
@@ -280,7 +290,9 @@ pub fn sandbox_panel(p: &Props) -> Html {
                     <input id="wl-count" type="text" inputmode="numeric" size="8" /></label>
                 <label class="cfg-field" for="wl-mix">{ t(lang, "ui.wl.mix") }
                     <select id="wl-mix">{ for mixes }</select></label>
-                <button id="wl-run" type="submit">{ t(lang, "ui.wl.run") }</button>
+                <button id="wl-run" type="submit" disabled={*busy} aria-busy={busy.to_string()}>
+                    { if *busy { t(lang, "ui.wl.busy") } else { t(lang, "ui.wl.run") } }
+                </button>
             </form>
             <details id="config-panel" class="sandbox-row">
                 <summary>{ t(lang, "ui.cfg.heading") }</summary>
