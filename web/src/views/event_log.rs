@@ -40,11 +40,9 @@ fn scroll_current_into_view(list: &web_sys::Element) {
     };
     let opts = web_sys::ScrollToOptions::new();
     opts.set_top(to);
-    opts.set_behavior(if prefers_reduced_motion() {
-        web_sys::ScrollBehavior::Instant
-    } else {
-        web_sys::ScrollBehavior::Smooth
-    });
+    // Smooth for a short move; at once for long jumps (playing fast, seeking) or reduced motion.
+    let smooth = !prefers_reduced_motion() && (to - view).abs() < view_h;
+    opts.set_behavior(if smooth { web_sys::ScrollBehavior::Smooth } else { web_sys::ScrollBehavior::Instant });
     list.scroll_to_with_scroll_to_options(&opts);
 }
 
