@@ -134,7 +134,70 @@ pub const CONFIG_KEYS: &[&str] = &[
     "bulk_transfer_size",
     "max_color_offset",
     "emergency_shrink_ratio",
+    "percpu",
+    "superslab_release",
 ];
+
+/// The `config` settings (`key=value` separated by spaces, without the `config` word) that turn
+/// the default machine into `c`: only keys whose value differs from the default. Parsing them back
+/// with [`set_config`] gives `c` again.
+pub fn config_text(c: &MachineConfig) -> String {
+    let d = MachineConfig::default();
+    let on = |b: bool| if b { "on" } else { "off" };
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |differs: bool, key: &str, value: String| {
+        if differs {
+            out.push(format!("{key}={value}"));
+        }
+    };
+    let mem = if c.mem_bytes.is_multiple_of(1 << 30) {
+        format!("{}G", c.mem_bytes >> 30)
+    } else if c.mem_bytes.is_multiple_of(1 << 20) {
+        format!("{}M", c.mem_bytes >> 20)
+    } else if c.mem_bytes.is_multiple_of(1 << 10) {
+        format!("{}K", c.mem_bytes >> 10)
+    } else {
+        c.mem_bytes.to_string()
+    };
+    push(c.mem_bytes != d.mem_bytes, "mem", mem);
+    push(c.nodes != d.nodes, "nodes", c.nodes.to_string());
+    push(c.cpus != d.cpus, "cpus", c.cpus.to_string());
+    push(c.seed != d.seed, "seed", c.seed.to_string());
+    push(c.pcp != d.pcp, "pcp", on(c.pcp).into());
+    let slab = match c.slab {
+        crate::machine::SlabPolicy::Slub => "slub",
+        crate::machine::SlabPolicy::Aether => "aether",
+        crate::machine::SlabPolicy::Slab => "slab",
+        crate::machine::SlabPolicy::Sheaves => "sheaves",
+    };
+    push(c.slab != d.slab, "slab", slab.into());
+    push(c.magazines != d.magazines, "percpu", if c.magazines { "magazine" } else { "none" }.into());
+    push(c.hardened != d.hardened, "hardened", on(c.hardened).into());
+    push(c.freelist_random != d.freelist_random, "freelist_random", on(c.freelist_random).into());
+    push(c.superslab_release != d.superslab_release, "superslab_release", on(c.superslab_release).into());
+    let letters: String =
+        [('F', CacheFlags::CHECKS), ('Z', CacheFlags::REDZONE), ('P', CacheFlags::POISON), ('U', CacheFlags::USER)]
+            .iter()
+            .filter(|(_, f)| c.slub_debug.has(*f))
+            .map(|(l, _)| *l)
+            .collect();
+    push(c.slub_debug != d.slub_debug, "slub_debug", if letters.is_empty() { "-".into() } else { letters });
+    let (a, da) = (&c.aether, &d.aether);
+    push(a.per_cpu_cache_size != da.per_cpu_cache_size, "per_cpu_cache_size", a.per_cpu_cache_size.to_string());
+    push(a.bulk_transfer_size != da.bulk_transfer_size, "bulk_transfer_size", a.bulk_transfer_size.to_string());
+    push(a.max_color_offset != da.max_color_offset, "max_color_offset", a.max_color_offset.to_string());
+    push(
+        a.slab_release_threshold != da.slab_release_threshold,
+        "slab_release_threshold",
+        a.slab_release_threshold.to_string(),
+    );
+    push(
+        a.emergency_shrink_ratio != da.emergency_shrink_ratio,
+        "emergency_shrink_ratio",
+        a.emergency_shrink_ratio.to_string(),
+    );
+    out.join(" ")
+}
 
 impl Program {
     /// Apply the `config` settings to `base`. Values are checked, then the whole machine.
@@ -989,6 +1052,23 @@ mod tests {
 
     fn parse_err(src: &str) -> ScriptError {
         parse(src, &mut Names::default()).expect_err("should fail")
+    }
+
+    #[test]
+    fn config_text_round_trips() {
+        assert_eq!(config_text(&MachineConfig::default()), "");
+        for src in [
+            "config mem=1M cpus=2 nodes=2 pcp=on slab=sheaves hardened=on freelist_random=on slub_debug=FZPU",
+            "config mem=260K slab=aether per_cpu_cache_size=4 bulk_transfer_size=2 max_color_offset=0 \
+             slab_release_threshold=0 emergency_shrink_ratio=100 superslab_release=off percpu=magazine seed=9",
+            "config mem=2G slab=slab slub_debug=Z",
+        ] {
+            let (p, _) = parse_ok(src);
+            let c = p.apply_config(&MachineConfig::default()).unwrap();
+            let text = config_text(&c);
+            let (back, _) = parse_ok(&format!("config {text}"));
+            assert_eq!(back.apply_config(&MachineConfig::default()).unwrap(), c, "{text}");
+        }
     }
 
     #[test]

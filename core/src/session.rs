@@ -374,6 +374,12 @@ pub struct Sample {
     pub slab_pages: u64,
     /// Unusable free space index for order 3 (a common fragmentation gauge).
     pub unusable_order3: f64,
+    /// `nr_free` per order, summed over nodes.
+    #[serde(default)]
+    pub nr_free: Vec<u64>,
+    /// Unusable free space index per order.
+    #[serde(default)]
+    pub unusable_index: Vec<f64>,
 }
 
 impl Sample {
@@ -401,6 +407,8 @@ impl Sample {
             superslabs: sim.superslab.superslabs.len() as u64,
             slab_pages,
             unusable_order3: st.unusable_index[3],
+            nr_free: st.nr_free,
+            unusable_index: st.unusable_index,
         }
     }
 }

@@ -28,42 +28,142 @@ impl Rng {
     }
 }
 
+/// Relative weights of the kinds of operation a workload draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mix {
+    /// `pages alloc`/`pages free` of orders 0..=3.
+    pub pages: u32,
+    /// `kmalloc`/`kfree` of 8..=1024 bytes.
+    pub kmalloc: u32,
+    /// `malloc`/`free` of 16 or 32 bytes (the SuperSlab allocator).
+    pub malloc: u32,
+}
+
+impl Mix {
+    /// Page allocations only (what [`pages_workload`] generates).
+    pub const PAGES: Mix = Mix { pages: 1, kmalloc: 0, malloc: 0 };
+    /// kmalloc/kfree only.
+    pub const SLAB: Mix = Mix { pages: 0, kmalloc: 1, malloc: 0 };
+    /// malloc/free only.
+    pub const SUPERSLAB: Mix = Mix { pages: 0, kmalloc: 0, malloc: 1 };
+    /// Half pages, a third kmalloc, the rest malloc.
+    pub const MIXED: Mix = Mix { pages: 3, kmalloc: 2, malloc: 1 };
+    /// The presets by name: `pages`, `slab`, `superslab`, `mixed`.
+    pub const PRESETS: [(&'static str, Mix); 4] =
+        [("pages", Mix::PAGES), ("slab", Mix::SLAB), ("superslab", Mix::SUPERSLAB), ("mixed", Mix::MIXED)];
+    /// A preset by name.
+    pub fn by_name(name: &str) -> Option<Mix> {
+        Mix::PRESETS.iter().find(|p| p.0 == name).map(|p| p.1)
+    }
+}
+
 /// Generate `n` page ops that never run out of memory on `config`: allocations of orders 0..=3
 /// (mostly 0) on random CPUs into lists `o0`..`o3`, and frees of random live elements, keeping
 /// at most half of memory in use.
 pub fn pages_workload(config: &MachineConfig, seed: u64, n: usize, names: &mut Names) -> Vec<Op> {
+    workload(config, seed, n, Mix::PAGES, names)
+}
+
+/// kmalloc sizes a workload draws from (small ones more often).
+const KMALLOC_SIZES: [u32; 10] = [8, 16, 32, 64, 64, 96, 128, 192, 256, 1024];
+
+/// Generate `n` ops of the kinds `mix` weighs: page allocations as [`pages_workload`] (into
+/// `o0`..`o3`, within a quarter of memory when mixed), kmalloc objects of 8..=1024 bytes (list `k`,
+/// at most 1/16 of memory live), and SuperSlab blocks of 16 or 32 bytes (lists `m16`, `m32`;
+/// one block of each class stays live so its SuperSlab is not released and re-mapped). Frees pick
+/// random live elements. Machines under 8 MiB get no `malloc` (a SuperSlab maps 2 MiB).
+/// Deterministic for a seed.
+pub fn workload(config: &MachineConfig, seed: u64, n: usize, mix: Mix, names: &mut Names) -> Vec<Op> {
     let mut rng = Rng::new(seed);
+    let malloc_weight = if config.total_pages() >= 2048 { mix.malloc } else { 0 };
+    let weights = [mix.pages, mix.kmalloc, malloc_weight];
+    let total_weight: u32 = weights.iter().sum();
+    let weights = if total_weight == 0 { [1, 0, 0] } else { weights };
+    let total_weight: u32 = weights.iter().sum();
+    let single = weights.iter().filter(|&&w| w > 0).count() == 1;
     let lists: Vec<u32> = (0..4).map(|o| names.intern(&format!("o{o}"))).collect();
+    let objects = names.intern("k");
+    let blocks = [names.intern("m16"), names.intern("m32")];
     let mut live = [0u32; 4];
     let mut used_pages = 0u64;
-    let budget = u64::from(config.total_pages()) / 2;
+    let budget = u64::from(config.total_pages()) / if weights[0] == total_weight { 2 } else { 4 };
+    let mut live_objects: Vec<u32> = Vec::new();
+    let mut live_bytes = 0u64;
+    let byte_budget = config.mem_bytes / 16;
+    let mut live_blocks = [0u32; 2];
+    let block_budget = 4096;
     let mut ops = Vec::with_capacity(n);
     while ops.len() < n {
-        let order = match rng.below(10) {
-            0..=5 => 0,
-            6..=7 => 1,
-            8 => 2,
-            _ => 3,
-        };
-        let total_live: u32 = live.iter().sum();
-        let alloc = total_live == 0 || (used_pages + (1 << order) <= budget && rng.below(100) < 55);
-        let cpu = Some(rng.below(u64::from(config.cpus)) as u16);
-        if alloc {
-            ops.push(Op::PagesAlloc { order, node: None, cpu, target: Target::Append { name: lists[order as usize] } });
-            live[order as usize] += 1;
-            used_pages += 1 << order;
+        let kind = if single {
+            weights.iter().position(|&w| w > 0).unwrap_or(0)
         } else {
-            // Pick a non-empty list, weighted by its length.
-            let mut pick = rng.below(u64::from(total_live)) as u32;
-            let mut o = 0;
-            while pick >= live[o] {
-                pick -= live[o];
-                o += 1;
+            let mut pick = rng.below(u64::from(total_weight)) as u32;
+            let mut k = 0;
+            while pick >= weights[k] {
+                pick -= weights[k];
+                k += 1;
             }
-            let index = rng.below(u64::from(live[o])) as u32;
-            ops.push(Op::PagesFree { what: Ref::Index { name: lists[o], index }, cpu });
-            live[o] -= 1;
-            used_pages -= 1 << o;
+            k
+        };
+        let cpu = Some(rng.below(u64::from(config.cpus)) as u16);
+        match kind {
+            0 => {
+                let order = match rng.below(10) {
+                    0..=5 => 0,
+                    6..=7 => 1,
+                    8 => 2,
+                    _ => 3,
+                };
+                let total_live: u32 = live.iter().sum();
+                let alloc = total_live == 0 || (used_pages + (1 << order) <= budget && rng.below(100) < 55);
+                if alloc {
+                    let target = Target::Append { name: lists[order as usize] };
+                    ops.push(Op::PagesAlloc { order, node: None, cpu, target });
+                    live[order as usize] += 1;
+                    used_pages += 1 << order;
+                } else {
+                    // Pick a non-empty list, weighted by its length.
+                    let mut pick = rng.below(u64::from(total_live)) as u32;
+                    let mut o = 0;
+                    while pick >= live[o] {
+                        pick -= live[o];
+                        o += 1;
+                    }
+                    let index = rng.below(u64::from(live[o])) as u32;
+                    ops.push(Op::PagesFree { what: Ref::Index { name: lists[o], index }, cpu });
+                    live[o] -= 1;
+                    used_pages -= 1 << o;
+                }
+            }
+            1 => {
+                let size = KMALLOC_SIZES[rng.below(KMALLOC_SIZES.len() as u64) as usize];
+                let alloc =
+                    live_objects.is_empty() || (live_bytes + u64::from(size) <= byte_budget && rng.below(100) < 55);
+                if alloc {
+                    ops.push(Op::Kmalloc { size, cpu, node: None, target: Target::Append { name: objects } });
+                    live_objects.push(size);
+                    live_bytes += u64::from(size);
+                } else {
+                    let index = rng.below(live_objects.len() as u64) as usize;
+                    live_bytes -= u64::from(live_objects.remove(index));
+                    ops.push(Op::Kfree { what: Ref::Index { name: objects, index: index as u32 }, cpu });
+                }
+            }
+            _ => {
+                let class = rng.below(2) as usize;
+                let thread = rng.below(u64::from(config.cpus)) as u16;
+                let alloc = live_blocks[class] <= 1 || (live_blocks[class] < block_budget && rng.below(100) < 55);
+                if alloc {
+                    let size = 16 << class;
+                    ops.push(Op::Malloc { size, thread, target: Target::Append { name: blocks[class] } });
+                    live_blocks[class] += 1;
+                } else {
+                    // Never the first block: it keeps the SuperSlab of its class alive.
+                    let index = 1 + rng.below(u64::from(live_blocks[class] - 1)) as u32;
+                    ops.push(Op::Free { what: Ref::Index { name: blocks[class], index }, thread });
+                    live_blocks[class] -= 1;
+                }
+            }
         }
     }
     ops
@@ -86,5 +186,30 @@ mod tests {
             s.push(op, 0).unwrap();
         }
         s.head().check().unwrap();
+    }
+
+    #[test]
+    fn every_mix_runs_without_errors_on_the_default_machine_and_small_ones() {
+        for mem in [64u64 << 20, 1 << 20] {
+            for (name, mix) in Mix::PRESETS {
+                let config = MachineConfig { mem_bytes: mem, pcp: true, ..Default::default() };
+                let mut names = Names::default();
+                let ops = workload(&config, 3, 6000, mix, &mut names);
+                assert_eq!(ops.len(), 6000);
+                let mut s = Session::with_names(config, names).unwrap();
+                for (i, op) in ops.into_iter().enumerate() {
+                    s.push(op, 0).unwrap_or_else(|e| panic!("{name} {mem}: op {i}: {e}"));
+                }
+                s.head().check().unwrap();
+                let last = s.series(4).pop().unwrap();
+                assert_eq!(last.nr_free.len(), 11);
+                assert_eq!(last.unusable_index.len(), 11);
+                if mem > 1 << 20 && mix.kmalloc > 0 {
+                    assert!(last.slab_pages > 0, "{name}: slabs in use");
+                }
+            }
+        }
+        assert_eq!(Mix::by_name("mixed"), Some(Mix::MIXED));
+        assert_eq!(Mix::by_name("nope"), None);
     }
 }

@@ -11,7 +11,7 @@ const stepOf = async (scope) => Number(await scope.locator('#lesson-player').get
 
 test('lesson index: levels, prerequisites, open a lesson', opts, async (t) => {
   const page = await openApp(t);
-  await page.click('#lessons-toggle');
+  await page.click('#mode-lessons');
   const cards = page.locator('#lesson-index .lesson-card');
   assert.ok((await cards.count()) >= 2, 'lessons are listed');
   const split = page.locator('.lesson-card[data-lesson="buddy-split"]');

@@ -74,9 +74,9 @@ test('Space plays and pauses; ? shows the shortcuts', opts, async (t) => {
 
 test('a real perf trace can be opened', opts, async (t) => {
   const page = await openApp(t);
+  await page.click('#mode-trace');
   await page.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
-  await page.waitForSelector('#notice', { timeout: 30_000 });
-  assert.match(await page.textContent('#notice'), /2000 events/);
+  await page.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
   const [, total] = await stepOf(page);
   assert.ok(total > 2000, `trace timeline has ${total} steps`);
   await page.keyboard.press('End');
@@ -96,7 +96,7 @@ test('a trace dropped on the page replays with a progress bar', opts, async (t) 
   }, text);
   await page.dispatchEvent('#app', 'drop', { dataTransfer });
   await page.waitForSelector('#trace-progress', { state: 'attached', timeout: 30_000 });
-  await page.waitForSelector('#notice', { timeout: 60_000 });
-  assert.match(await page.textContent('#notice'), /dropped\.perf\.txt: 10000 events/);
+  await page.waitForFunction(() => /dropped\.perf\.txt: 10000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('#mode-trace', 'aria-selected'), 'true', 'a dropped trace switches to Trace mode');
   await finish(t, page, 'playback-trace-dropped');
 });

@@ -270,10 +270,9 @@ pub fn parse_params(pairs: &[(String, String)], lessons: &[Rc<Lesson>]) -> (Para
     (p, errors)
 }
 
-/// The query string's pairs, percent-decoded, from the page's address.
-pub fn url_pairs() -> Vec<(String, String)> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return Vec::new() };
+/// Pairs of a `a=b&c=d` string, percent-decoded by the browser.
+fn decode_pairs(text: &str) -> Vec<(String, String)> {
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(text) else { return Vec::new() };
     let mut out = Vec::new();
     let entries = js_sys::try_iter(&params.entries()).ok().flatten();
     for entry in entries.into_iter().flatten().flatten() {
@@ -283,6 +282,22 @@ pub fn url_pairs() -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The page address's parameters: the query string, then the hash (later pairs win, as the
+/// app keeps its state in the hash).
+pub fn url_pairs() -> Vec<(String, String)> {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else { return Vec::new() };
+    let mut out = decode_pairs(&loc.search().unwrap_or_default());
+    out.extend(decode_pairs(loc.hash().unwrap_or_default().trim_start_matches('#')));
+    out
+}
+
+/// The lesson step to resume at (`lstep=N` in the address, 1-based), as an index.
+pub fn resume_step() -> Option<usize> {
+    let pairs = url_pairs();
+    let v = pairs.iter().rev().find(|(k, _)| k == "lstep")?;
+    v.1.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| n - 1)
 }
 
 /// Progress per lesson id: the furthest step reached (1-based) and whether it was finished.

@@ -2,6 +2,7 @@
 
 mod app;
 mod bench;
+mod doc;
 mod i18n;
 mod lesson;
 mod views;

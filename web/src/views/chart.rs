@@ -33,16 +33,19 @@ pub fn render(nr_free: &[u64], lang: Lang) -> Result<String, String> {
         chart
             .draw_series(nr_free.iter().enumerate().map(|(o, &n)| {
                 let o = o as u32;
-                Rectangle::new([(o, 0), (o + 1, n)], RGBColor(0x2f, 0x6f, 0xb3).filled())
+                Rectangle::new([(o, 0), (o + 1, n)], RGBColor(0x4a, 0x7d, 0xd0).filled())
             }))
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(svg)
+    Ok(crate::views::timeline::themed(svg))
 }
 
 #[function_component(FreeChart)]
 pub fn free_chart(p: &Props) -> Html {
-    let svg = render(&p.nr_free, p.lang).unwrap_or_else(|e| format!("<p>{e}</p>"));
-    html! { <div id="chart" class="chart">{ Html::from_html_unchecked(AttrValue::from(svg)) }</div> }
+    // Drawn again only when the counts change (not on every playback step).
+    let svg = use_memo((p.nr_free.clone(), p.lang), |(nr_free, lang)| {
+        AttrValue::from(render(nr_free, *lang).unwrap_or_else(|e| format!("<p>{e}</p>")))
+    });
+    html! { <div id="chart" class="chart">{ Html::from_html_unchecked((*svg).clone()) }</div> }
 }

@@ -17,8 +17,46 @@ pub struct Props {
     pub lang: Lang,
 }
 
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Scroll the list (only the list, never the page) so its current entry is visible: smoothly,
+/// or at once under `prefers-reduced-motion`.
+fn scroll_current_into_view(list: &web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    let Ok(Some(cur)) = list.query_selector("li.current") else { return };
+    let Ok(cur) = cur.dyn_into::<web_sys::HtmlElement>() else { return };
+    let (top, h) = (f64::from(cur.offset_top()), f64::from(cur.offset_height()));
+    let (view, view_h) = (f64::from(list.scroll_top()), f64::from(list.client_height()));
+    let to = if top < view {
+        top
+    } else if top + h > view + view_h {
+        top + h - view_h
+    } else {
+        return;
+    };
+    let opts = web_sys::ScrollToOptions::new();
+    opts.set_top(to);
+    // Smooth for a short move; at once for long jumps (playing fast, seeking) or reduced motion.
+    let smooth = !prefers_reduced_motion() && (to - view).abs() < view_h;
+    opts.set_behavior(if smooth { web_sys::ScrollBehavior::Smooth } else { web_sys::ScrollBehavior::Instant });
+    list.scroll_to_with_scroll_to_options(&opts);
+}
+
 #[function_component(EventLog)]
 pub fn event_log(p: &Props) -> Html {
+    let list = use_node_ref();
+    {
+        let list = list.clone();
+        use_effect_with((p.first_step, p.current), move |_| {
+            if let Some(el) = list.cast::<web_sys::Element>() {
+                scroll_current_into_view(&el);
+            }
+        });
+    }
     let items = p.entries.iter().enumerate().map(|(i, text)| {
         let on_select = p.on_select.clone();
         let current = i + 1 == p.current;
@@ -34,9 +72,9 @@ pub fn event_log(p: &Props) -> Html {
         }
     });
     html! {
-        <section class="panel" aria-label={t(p.lang, "ui.event_log")}>
+        <section class="panel" data-panel="log" aria-label={t(p.lang, "ui.event_log")}>
             <h2>{ t(p.lang, "ui.event_log") }</h2>
-            <ol id="event-log" class="event-log">{ for items }</ol>
+            <ol id="event-log" class="event-log" ref={list}>{ for items }</ol>
         </section>
     }
 }
