@@ -59,7 +59,7 @@ test('mode tabs: click and keyboard, URL keeps the mode', opts, async (t) => {
   assert.equal(await page.evaluate(() => document.activeElement.id), 'mode-sandbox', 'focus follows');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.getAttribute('#mode-lessons', 'aria-selected'), 'true');
-  assert.equal(await page.locator('[data-panel="lessons"] h2').count(), 1);
+  assert.equal(await page.locator('#lesson-index h2').count(), 1);
   assert.equal((await counter(page))[0], step, 'arrow keys in the tab list do not step');
   await page.waitForFunction(() => location.hash.includes('mode=lessons'));
   await page.reload();

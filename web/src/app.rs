@@ -1093,9 +1093,7 @@ pub fn app() -> Html {
                         <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
                     </section>
                 </div>
-                <div data-panel="log">
-                    <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
-                </div>
+                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
                 <section class="panel" data-panel="timeline">
                     <h2>{ t(lang, "ui.timeline_chart") }</h2>
                     <Timeline id="timeline-chart" kind={Kind::Memory} samples={(*samples).clone()} step={session.step()} lang={lang} />
