@@ -311,13 +311,23 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   const [chartName, chart] = await grab('#export-svg-chart-objects');
   assert.equal(chartName, 'chart-objects.svg');
   assert.match(chart.toString(), /kmalloc-64/);
-  // The per-CPU view is HTML: exported inside a <foreignObject>, as SVG only (a canvas that
-  // drew it would be tainted, so no PNG button).
+  // HTML views (per-CPU columns, caches table, inspector) are redrawn as plain SVG — boxes and
+  // text where the browser laid them out — so they export as PNG too.
   const [pcName, pc] = await grab('#export-svg-percpu');
   assert.equal(pcName, 'percpu.svg');
-  assert.match(pc.toString(), /<foreignObject[^>]*>.*CPU 0/s);
-  assert.equal(await page.locator('#export-png-percpu').count(), 0);
+  assert.doesNotMatch(pc.toString(), /foreignObject/);
+  assert.match(pc.toString(), /<text[^>]*>CPU 0<\/text>/);
   writeFileSync(join(SCREENSHOT_DIR, 'layers-export-percpu.svg'), pc);
+  for (const name of ['percpu', 'caches', 'inspector']) {
+    if (name === 'inspector') await page.locator('#cache-svg [data-addr]').first().click();
+    const [n, img] = await grab(`#export-png-${name}`);
+    assert.equal(n, `${name}.png`);
+    assert.deepEqual([...img.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${name}: a PNG`);
+    assert.ok(img.length > 2000, `${name}: not empty`);
+    writeFileSync(join(SCREENSHOT_DIR, `layers-export-${name}.png`), img);
+  }
+  const [, caches] = await grab('#export-svg-caches');
+  assert.match(caches.toString(), /<text[^>]*>kmalloc-64<\/text>/);
   const [txtName, txt] = await grab('#export-slabinfo');
   assert.equal(txtName, 'slabinfo.txt');
   assert.equal(txt.toString(), await page.textContent('#slabinfo-text'));

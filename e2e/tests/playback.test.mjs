@@ -100,3 +100,19 @@ test('a trace dropped on the page replays with a progress bar', opts, async (t) 
   assert.equal(await page.getAttribute('#mode-trace', 'aria-selected'), 'true', 'a dropped trace switches to Trace mode');
   await finish(t, page, 'playback-trace-dropped');
 });
+
+test('the scrubber has a tick mark at every operation boundary', opts, async (t) => {
+  const page = await openApp(t);
+  const ticks = async () => {
+    const d = await page.getAttribute('#op-ticks path', 'd');
+    return (d.match(/M/g) || []).length;
+  };
+  const ops = Number(await page.getAttribute('#op-ticks', 'data-ops'));
+  assert.ok(ops > 0);
+  assert.equal(await ticks(), ops, 'one tick per operation of the demo');
+  await page.fill('#command', 'kmalloc 64 as=tick');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction((n) => Number(document.querySelector('#op-ticks').dataset.ops) === n + 1, ops);
+  assert.equal(await ticks(), ops + 1, 'a new operation adds a tick');
+  await finish(t, page, 'scrubber-ticks');
+});

@@ -739,6 +739,23 @@ pub fn app() -> Html {
         let session = state.session.clone();
         use_memo(session_id, move |_| Rc::new(session.borrow().series(200)))
     };
+    // Operation boundaries under the scrubber: one path, at most one tick per 1/1000 of the width.
+    let op_ticks = {
+        let session = state.session.clone();
+        use_memo(session_id, move |_| {
+            let s = session.borrow();
+            let total = s.total_steps().max(1) as f64;
+            let (mut d, mut last) = (String::new(), u32::MAX);
+            for k in 0..s.op_count() {
+                let x = (s.op_events_range(k).start as f64 / total * 1000.0).round() as u32;
+                if x != last {
+                    d.push_str(&format!("M{x} 0v8"));
+                    last = x;
+                }
+            }
+            d
+        })
+    };
     let session = state.session.borrow();
     let command_ref = use_node_ref();
     let history_pos = use_mut_ref(|| 0usize);
@@ -1072,6 +1089,10 @@ pub fn app() -> Html {
                 </div>
                 <input id="scrubber" class="scrubber" type="range" min="0" max={session.total_steps().to_string()}
                        value={session.step().to_string()} aria-label={t(lang, "ui.timeline")} oninput={on_scrub} />
+                <svg id="op-ticks" class="op-ticks" viewBox="0 0 1000 8" preserveAspectRatio="none" aria-hidden="true"
+                     data-ops={session.op_count().to_string()}>
+                    <path d={(*op_ticks).clone()} />
+                </svg>
                 <p id="op-text" class="op-text">{ op_text }</p>
                 <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
             </section>

@@ -5,7 +5,7 @@ use slabscope_core::layers::CacheRow;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::Ctx;
+use crate::views::layers::{Ctx, ExportButtons};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -117,7 +117,8 @@ pub fn caches_table(p: &Props) -> Html {
     });
     html! {
         <section class="panel vis-panel" data-panel="caches" aria-labelledby="caches-title">
-            <h2 id="caches-title">{ t(lang, "vis.caches") }</h2>
+            <h2 id="caches-title">{ t(lang, "vis.caches") }
+                if !rows.is_empty() { <ExportButtons target="caches-table" name="caches" lang={lang} /> }</h2>
             if rows.is_empty() {
                 <p class="muted">{ t(lang, "vis.no_caches") }</p>
             } else {

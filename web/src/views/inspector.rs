@@ -8,7 +8,7 @@ use slabscope_core::layers::{ByteKind, ObjectBytes};
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::Ctx;
+use crate::views::layers::{Ctx, ExportButtons};
 
 /// The selected object (its address, the annotated SLUB slot, or raw bytes for other
 /// policies), or the first bytes of a selected slab with its objects' start offsets.
@@ -108,8 +108,8 @@ pub fn inspector(p: &Props) -> Html {
     };
     html! {
         <section class="panel vis-panel" data-panel="inspector" aria-labelledby="inspector-h">
-            <h2 id="inspector-h">{ t(lang, "vis.inspector") }</h2>
-            { body }
+            <h2 id="inspector-h">{ t(lang, "vis.inspector") }<ExportButtons target="inspector-body" name="inspector" lang={lang} /></h2>
+            <div id="inspector-body">{ body }</div>
         </section>
     }
 }

@@ -62,39 +62,101 @@ function vis2Png(blob, w, h, name) {
   };
   img.src = url;
 }
-// An HTML view (the per-CPU columns): every computed style inlined, wrapped in <foreignObject>.
-function vis2ExportHtml(src, name) {
+// An HTML view (per-CPU columns, caches table, inspector) redrawn as plain SVG: a rectangle for
+// every box with a background or border, a <text> for every run of text, each at the place the
+// browser laid it out, with its computed colours and font. Plain SVG (no <foreignObject>) can be
+// drawn on a canvas and read back, so HTML views export as PNG too.
+function vis2HtmlToSvg(src) {
   const ns = 'http://www.w3.org/2000/svg';
-  const r = src.getBoundingClientRect();
-  const w = Math.ceil(r.width), h = Math.ceil(r.height);
-  const clone = src.cloneNode(true);
-  const a = [src, ...src.querySelectorAll('*')], b = [clone, ...clone.querySelectorAll('*')];
-  for (let i = 0; i < a.length && i < b.length; i++) {
-    const cs = getComputedStyle(a[i]);
-    let st = '';
-    for (const p of cs) st += p + ':' + cs.getPropertyValue(p) + ';';
-    b[i].setAttribute('style', st);
-  }
+  const r0 = src.getBoundingClientRect();
+  const w = Math.ceil(r0.width), h = Math.ceil(r0.height);
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('xmlns', ns); svg.setAttribute('width', w); svg.setAttribute('height', h);
   svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
-  const bg = document.createElementNS(ns, 'rect');
-  bg.setAttribute('width', w); bg.setAttribute('height', h);
-  bg.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
-  svg.appendChild(bg);
-  const fo = document.createElementNS(ns, 'foreignObject');
-  fo.setAttribute('width', w); fo.setAttribute('height', h);
-  fo.appendChild(clone);
-  svg.appendChild(fo);
+  const add = (tag, attrs) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    svg.appendChild(e);
+    return e;
+  };
+  add('rect', { width: w, height: h, fill: getComputedStyle(document.body).backgroundColor });
+  const visible = (cs) => cs.display !== 'none' && cs.visibility !== 'hidden';
+  const clear = (c) => !c || c === 'transparent' || /rgba\(.*,\s*0\)$/.test(c);
+  for (const el of [src, ...src.querySelectorAll('*')]) {
+    if (el.closest('svg')) continue;
+    const cs = getComputedStyle(el);
+    if (!visible(cs)) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    const bw = parseFloat(cs.borderTopWidth) || 0;
+    const bg = cs.backgroundColor;
+    if (clear(bg) && (bw === 0 || clear(cs.borderTopColor))) continue;
+    add('rect', {
+      x: r.left - r0.left + bw / 2, y: r.top - r0.top + bw / 2,
+      width: Math.max(0, r.width - bw), height: Math.max(0, r.height - bw),
+      rx: parseFloat(cs.borderTopLeftRadius) || 0,
+      fill: clear(bg) ? 'none' : bg,
+      stroke: bw > 0 && !clear(cs.borderTopColor) ? cs.borderTopColor : 'none',
+      'stroke-width': bw,
+      'stroke-dasharray': cs.borderTopStyle === 'dashed' ? '4 2' : 'none',
+    });
+  }
+  // Inline SVG inside the view (icons, small figures): copied in place with inlined styles.
+  for (const inner of src.querySelectorAll('svg')) {
+    if (inner.parentElement && inner.parentElement.closest('svg')) continue;
+    const r = inner.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    const copy = inner.cloneNode(true);
+    vis2Inline(inner, copy);
+    copy.setAttribute('x', r.left - r0.left); copy.setAttribute('y', r.top - r0.top);
+    copy.setAttribute('width', r.width); copy.setAttribute('height', r.height);
+    svg.appendChild(copy);
+  }
+  const walker = document.createTreeWalker(src, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest('svg') || !node.textContent.trim()) continue;
+    const cs = getComputedStyle(el);
+    if (!visible(cs)) continue;
+    // One <text> per laid-out line: split the text where the line boxes change.
+    const range = document.createRange();
+    const text = node.textContent;
+    let line = '', top = null, left = 0, bottom = 0;
+    const flush = () => {
+      if (line.trim()) {
+        const t = add('text', {
+          x: left - r0.left, y: bottom - r0.top - (bottom - top) * 0.25,
+          fill: cs.color, 'font-family': cs.fontFamily, 'font-size': cs.fontSize,
+          'font-weight': cs.fontWeight, 'font-style': cs.fontStyle, 'xml:space': 'preserve',
+        });
+        t.textContent = line;
+      }
+      line = '';
+    };
+    for (let i = 0; i < text.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const rr = range.getBoundingClientRect();
+      if (top === null || Math.abs(rr.top - top) > rr.height / 2) {
+        flush();
+        top = rr.top; left = rr.left; bottom = rr.bottom;
+      }
+      line += text[i];
+    }
+    flush();
+  }
+  return { svg, w, h };
+}
+function vis2ExportHtml(src, name, png) {
+  const { svg, w, h } = vis2HtmlToSvg(src);
   const blob = new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' });
-  // SVG only: a canvas that drew a <foreignObject> image cannot be read back (tainted).
-  vis2Download(blob, name + '.svg');
+  if (!png) { vis2Download(blob, name + '.svg'); return true; }
+  vis2Png(blob, w, h, name);
   return true;
 }
 export function vis2_export(id, name, png) {
   const src = document.getElementById(id);
   if (!src) return false;
-  if (!(src instanceof SVGSVGElement)) return vis2ExportHtml(src, name);
+  if (!(src instanceof SVGSVGElement)) return vis2ExportHtml(src, name, png);
   const ns = 'http://www.w3.org/2000/svg';
   const clone = src.cloneNode(true);
   vis2Inline(src, clone);
@@ -314,7 +376,7 @@ pub struct ExportProps {
     pub target: AttrValue,
     pub name: AttrValue,
     pub lang: Lang,
-    /// Offer PNG too (not for HTML views: a canvas holding a `<foreignObject>` image is tainted).
+    /// Offer PNG too.
     #[prop_or(true)]
     pub png: bool,
 }

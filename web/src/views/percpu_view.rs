@@ -252,7 +252,7 @@ pub fn percpu_view(p: &Props) -> Html {
     html! {
         <section class="panel vis-panel" data-panel="percpu" aria-labelledby="percpu-title">
             <h2 id="percpu-title">{ tf(lang, "vis.percpu_of", &[("name", ctx.cache_name(cache))]) }
-                <ExportButtons target="percpu-view" name="percpu" lang={lang} png={false} /></h2>
+                <ExportButtons target="percpu-view" name="percpu" lang={lang} /></h2>
             <div id="percpu-view" class="cpu-cols" data-policy={format!("{policy:?}")}>{ for columns }{ for shared }</div>
         </section>
     }
