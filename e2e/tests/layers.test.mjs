@@ -419,3 +419,24 @@ test('a slab moving between lists is marked and glides (not with reduced motion)
   assert.equal(await duration(), '0s');
   await finish(t, page, 'layers-move');
 });
+
+test('clicking a page in the memory map selects it in every view', opts, async (t) => {
+  const page = await openApp(t);
+  await run(page, 'config mem=1M cpus=2');
+  await run(page, 'repeat 3 { kmalloc 64 as=p[] }');
+  const slabPage = page.locator('#buddy-view rect[data-owner="slab"]').first();
+  const pfn = await slabPage.getAttribute('data-pfn');
+  await slabPage.click({ force: true }); // the slab-dots overlay covers the cell
+  await page.waitForSelector('#selection-path[data-kind]');
+  const path = await page.textContent('#selection-path');
+  assert.match(path, new RegExp(`slab pfn 0x${Number(pfn).toString(16)}\\b`), path);
+  assert.match(path, /kmalloc-64/);
+  // The whole slab is outlined on the map, from its first page.
+  assert.equal(await page.locator('#buddy-view rect.map-highlight').first().getAttribute('data-start'), pfn);
+  // Enter on the focused map selects too: move to a free page and select it.
+  await page.focus('#buddy-view');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !/kmalloc-64/.test(document.querySelector('#selection-path').textContent));
+  await finish(t, page, 'layers-map-select');
+});

@@ -989,6 +989,10 @@ pub fn app() -> Html {
         Callback::from(move |e| d.dispatch(Action::Hover(e)))
     };
     let map_highlight = crate::views::layers::focus(&snap, state.hover.or(state.selection)).pages;
+    let on_select_page = {
+        let d = state.dispatcher();
+        Callback::from(move |pfn: u32| d.dispatch(Action::Select(Some(EntityRef::Page { pfn }))))
+    };
     let mode_panel = match state.mode {
         Mode::Lessons => html! {
             <>
@@ -1100,7 +1104,7 @@ pub fn app() -> Html {
                 <section class="panel" data-panel="memory">
                     <h2>{ t(lang, "ui.memory_map") }</h2>
                     <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes} lang={lang} describe={describe}
-                               highlight={map_highlight} />
+                               highlight={map_highlight} on_select={on_select_page} />
                 </section>
                 <div class="row">
                     <section class="panel" data-panel="buddy">

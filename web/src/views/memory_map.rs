@@ -26,6 +26,9 @@ pub struct Props {
     /// Pages `[start, end)` of the entity selected or hovered in another view, outlined.
     #[prop_or_default]
     pub highlight: Option<(u32, u32)>,
+    /// A page was clicked (or Enter pressed on the focused page): select it in every view.
+    #[prop_or_default]
+    pub on_select: Callback<u32>,
 }
 
 /// Cells drawn at most (a window of the memory when zoomed in).
@@ -285,7 +288,14 @@ pub fn memory_map(p: &Props) -> Html {
     let on_click = {
         let focus = focus.clone();
         let pfn_at = pfn_at.clone();
-        Callback::from(move |e: MouseEvent| focus.set(pfn_at(&e)))
+        let on_select = p.on_select.clone();
+        Callback::from(move |e: MouseEvent| {
+            let pfn = pfn_at(&e);
+            focus.set(pfn);
+            if let Some(pfn) = pfn {
+                on_select.emit(pfn);
+            }
+        })
     };
     let set_zoom = {
         let (zoom, offset, focus) = (zoom.clone(), offset.clone(), focus.clone());
@@ -311,6 +321,7 @@ pub fn memory_map(p: &Props) -> Html {
     };
     let on_key = {
         let (focus, set_zoom, pan) = (focus.clone(), set_zoom.clone(), pan.clone());
+        let on_select = p.on_select.clone();
         Callback::from(move |e: KeyboardEvent| {
             let cur = focus.unwrap_or(start);
             let step = |d: i64| {
@@ -326,6 +337,7 @@ pub fn memory_map(p: &Props) -> Html {
                 "ArrowUp" => step(-i64::from(ppc * cols)),
                 "PageDown" => pan(1),
                 "PageUp" => pan(-1),
+                "Enter" => on_select.emit(cur),
                 _ => return,
             }
             e.prevent_default();
