@@ -43,6 +43,11 @@ test('a question holds the step until answered; feedback; step links; progress s
   assert.match(await page.textContent('#lesson-feedback'), /six halvings/);
   assert.match(await page.textContent('#buddyinfo'), /1 {6}1 {6}1 {6}1 {6}1 {6}1 {6}0/);
   assert.ok(!(await page.isDisabled('#lesson-next')));
+  // The step's checks, as the simulation computed them: all five hold.
+  await page.click('#lesson-checks summary');
+  assert.equal(await page.locator('#lesson-checks li.held').count(), 5);
+  assert.equal(await page.locator('#lesson-checks li.failed').count(), 0);
+  assert.match(await page.textContent('#lesson-checks'), /events buddy\.split == 6 \(now 6\)/);
   await finish(t, page, 'lesson-question-wrong');
   await page.click('#lesson-next');
   assert.equal(await stepOf(page), 3);

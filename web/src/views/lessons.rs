@@ -319,11 +319,41 @@ fn player(p: &Props) -> Html {
                         </p>
                     }
                     { markdown(step.say.get(code), &on_step) }
+                    if !run.played[i].outcomes.is_empty() {
+                        <details id="lesson-checks" class="lesson-checks">
+                            <summary>{ t(lang, "lesson.checks") }</summary>
+                            <ul>
+                                { for run.played[i].outcomes.iter().map(|o| {
+                                    let (mark, class, value) = match &o.result {
+                                        Ok((true, a, _)) => ("✓", "held", show_value(*a)),
+                                        Ok((false, a, _)) => ("✗", "failed", show_value(*a)),
+                                        Err(e) => ("?", "failed", e.clone()),
+                                    };
+                                    html! {
+                                        <li class={class}>
+                                            <span class="mark" aria-hidden="true">{ mark }</span>{ " " }
+                                            <code>{ o.text.clone() }</code>
+                                            { " " }<span class="value">{ tf(lang, "lesson.check_value", &[("value", value)]) }</span>
+                                        </li>
+                                    }
+                                }) }
+                            </ul>
+                        </details>
+                    }
                 } else {
                     <p class="hint">{ t(lang, "lesson.predict") }</p>
                 }
             </div>
         </section>
+    }
+}
+
+/// A query's value as shown: addresses (kernel direct-map, negative as i64) in hex.
+fn show_value(v: i64) -> String {
+    if v < -0x1_0000_0000 {
+        format!("{:#x}", v as u64)
+    } else {
+        v.to_string()
     }
 }
 
