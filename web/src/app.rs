@@ -60,6 +60,8 @@ pub enum Action {
     LoadTrace(String, String),
     /// Replay the next chunk of the trace being loaded.
     LoadChunk,
+    /// Run the next chunk of the sandbox document being built.
+    BuildChunk,
     /// Reading a file failed.
     LoadError(String),
     /// A line typed in the command bar (or a common-op button).
@@ -110,6 +112,8 @@ pub struct State {
     pub trace_summary: Option<String>,
     /// A trace being replayed chunk by chunk.
     pub loading: Option<Rc<RefCell<Option<LoadJob>>>>,
+    /// A sandbox document (a large workload) being built chunk by chunk.
+    pub building: Option<Rc<RefCell<Option<doc::Builder>>>>,
     /// Commands typed so far (newest last).
     pub history: Rc<Vec<String>>,
     /// The last command's error, located.
@@ -267,6 +271,22 @@ impl Reducible for State {
                 }
                 Err(e) => st.notice = Some(format!("{name}: {e}")),
             },
+            Action::BuildChunk => {
+                let step = st.building.as_ref().and_then(|b| b.borrow_mut().as_mut().map(|b| b.step(BUILD_CHUNK)));
+                match step {
+                    None | Some(Ok(false)) => {}
+                    Some(Ok(true)) => {
+                        if let Some(b) = st.building.take().and_then(|b| b.borrow_mut().take()) {
+                            let (doc, session) = b.finish();
+                            st.install(doc, session, u64::MAX);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        st.building = None;
+                        st.sandbox_error = Some(e);
+                    }
+                }
+            }
             Action::LoadChunk => {
                 let done = st.loading.as_ref().is_some_and(|j| j.borrow_mut().as_mut().is_some_and(LoadJob::step));
                 let job = if done { st.loading.take().and_then(|j| j.borrow_mut().take()) } else { None };
@@ -301,7 +321,10 @@ impl Reducible for State {
                 let result = if w.count == 0 || w.count > doc::MAX_WORKLOAD {
                     Err(tf(st.lang, "ui.wl.bad_count", &[("max", doc::MAX_WORKLOAD.to_string())]))
                 } else {
-                    st.rebuild(Doc { config: base.config, workload: Some(w), script: String::new() }, u64::MAX)
+                    // Built in chunks (Action::BuildChunk): the old session stays until it is done.
+                    Doc { config: base.config, workload: Some(w), script: String::new() }
+                        .builder()
+                        .map(|b| st.building = Some(Rc::new(RefCell::new(Some(b)))))
                 };
                 st.sandbox_error = result.err();
             }
@@ -365,6 +388,9 @@ fn run_command(st: &mut State, line: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Ops run per chunk while a large workload builds (the page stays responsive in between).
+const BUILD_CHUNK: usize = 2000;
 
 /// Events replayed per chunk while a trace loads (the page stays responsive in between).
 const CHUNK: usize = 2000;
@@ -512,6 +538,7 @@ fn initial_state() -> State {
         notice,
         trace_summary: None,
         loading: None,
+        building: None,
         history: Rc::new(Vec::new()),
         command_error: None,
         sandbox_error: None,
@@ -631,6 +658,16 @@ pub fn app() -> Html {
                 })
             });
             move || drop(interval)
+        });
+    }
+    // A workload being built: one chunk per task, like a trace.
+    {
+        let dispatcher = state.dispatcher();
+        let building = state.building.is_some();
+        use_effect_with((building, state.version), move |&(building, _)| {
+            let timeout = building
+                .then(|| gloo::timers::callback::Timeout::new(0, move || dispatcher.dispatch(Action::BuildChunk)));
+            move || drop(timeout)
         });
     }
     // A trace being loaded: one chunk per task, so the page repaints the progress in between.
@@ -1025,7 +1062,8 @@ pub fn app() -> Html {
                 <p id="command-error" class="command-error" role="alert">{ state.command_error.clone().unwrap_or_default() }</p>
                 <SandboxPanel lang={lang} config={doc_config} workload={state.doc.as_ref().and_then(|d| d.workload.clone())}
                               lists={lists} error={state.sandbox_error.clone()} on_command={dispatch_cb(Action::Command)}
-                              on_workload={on_workload} on_config={dispatch_cb(Action::Configure)} on_upload={on_upload} export={export} />
+                              on_workload={on_workload} on_config={dispatch_cb(Action::Configure)} on_upload={on_upload} export={export}
+                              building={state.building.as_ref().and_then(|b| b.borrow().as_ref().map(doc::Builder::progress))} />
             </>
         },
         Mode::Trace => html! {

@@ -90,6 +90,14 @@ impl Doc {
     /// Build the session: boot, the workload's ops, then the script's. Errors are located
     /// (`line:col: message` for the script, `workload op N: message` for the workload).
     pub fn build(&self) -> Result<Session, String> {
+        let mut b = self.builder()?;
+        b.step(usize::MAX)?;
+        Ok(b.finish().1)
+    }
+
+    /// Prepare the build (generate the workload, parse the script) without running any op, so a
+    /// large document can be built in chunks while the page stays responsive.
+    pub fn builder(&self) -> Result<Builder, String> {
         let mut names = Names::default();
         let wl_ops = match &self.workload {
             None => Vec::new(),
@@ -105,14 +113,10 @@ impl Doc {
                 s.line, s.col
             ));
         }
-        let mut session = Session::with_names(self.config.clone(), names).map_err(|e| e.to_string())?;
-        for (i, op) in wl_ops.into_iter().enumerate() {
-            session.push(op, 0).map_err(|e| format!("workload op {}: {e}", i + 1))?;
-        }
-        for (op, &line) in prog.ops.iter().zip(&prog.lines) {
-            session.push(*op, line).map_err(|e| script::op_error(line, e).to_string())?;
-        }
-        Ok(session)
+        let session = Session::with_names(self.config.clone(), names).map_err(|e| e.to_string())?;
+        let workload_ops = wl_ops.len();
+        let ops = wl_ops.into_iter().map(|op| (op, 0)).chain(prog.ops.into_iter().zip(prog.lines)).collect();
+        Ok(Builder { doc: self.clone(), session, ops, workload_ops, next: 0 })
     }
 
     /// The whole session as a runnable `.ops` file: config line, the workload's ops spelled out,
@@ -183,6 +187,44 @@ pub fn doc_params(doc: &Doc) -> String {
 /// The URL hash for a view: `#mode=M[&cfg=..][&wl=..][&s=..]&step=N` (`params` from [`doc_params`]).
 pub fn url_hash(mode: Mode, params: &str, step: u64) -> String {
     format!("#mode={}{params}&step={step}", mode.code())
+}
+
+/// A document being built op by op (see [`Doc::builder`]).
+pub struct Builder {
+    doc: Doc,
+    session: Session,
+    /// Every op with its script line (0 for workload ops, which come first).
+    ops: Vec<(slabscope_core::op::Op, u32)>,
+    workload_ops: usize,
+    next: usize,
+}
+
+impl Builder {
+    /// Run up to `n` more ops; `Ok(true)` once all ran. Errors are located (the workload op's
+    /// number, or the script's line and column); the caller keeps its old session on error.
+    pub fn step(&mut self, n: usize) -> Result<bool, String> {
+        let end = self.next.saturating_add(n).min(self.ops.len());
+        for i in self.next..end {
+            let (op, line) = self.ops[i];
+            self.session.push(op, line).map_err(|e| {
+                if i < self.workload_ops {
+                    format!("workload op {}: {e}", i + 1)
+                } else {
+                    script::op_error(line, e).to_string()
+                }
+            })?;
+        }
+        self.next = end;
+        Ok(self.next == self.ops.len())
+    }
+    /// (ops run, ops in all).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.ops.len())
+    }
+    /// The document and its session.
+    pub fn finish(self) -> (Doc, Session) {
+        (self.doc, self.session)
+    }
 }
 
 /// What the URL asks for. Fields are `None` when absent or invalid; `errors` say why (located).

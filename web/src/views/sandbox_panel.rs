@@ -26,6 +26,9 @@ pub struct Props {
     pub on_upload: Callback<(String, String)>,
     /// The current session as a `.ops` file.
     pub export: Callback<(), String>,
+    /// A workload being built: (ops run, ops in all).
+    #[prop_or_default]
+    pub building: Option<(usize, usize)>,
 }
 
 fn input_value(id: &str) -> String {
@@ -290,9 +293,13 @@ pub fn sandbox_panel(p: &Props) -> Html {
                     <input id="wl-count" type="text" inputmode="numeric" size="8" /></label>
                 <label class="cfg-field" for="wl-mix">{ t(lang, "ui.wl.mix") }
                     <select id="wl-mix">{ for mixes }</select></label>
-                <button id="wl-run" type="submit" disabled={*busy} aria-busy={busy.to_string()}>
-                    { if *busy { t(lang, "ui.wl.busy") } else { t(lang, "ui.wl.run") } }
+                <button id="wl-run" type="submit" disabled={*busy || p.building.is_some()} aria-busy={(*busy || p.building.is_some()).to_string()}>
+                    { if *busy || p.building.is_some() { t(lang, "ui.wl.busy") } else { t(lang, "ui.wl.run") } }
                 </button>
+                if let Some((done, total)) = p.building {
+                    <progress id="wl-progress" max={total.to_string()} value={done.to_string()}
+                              aria-label={t(lang, "ui.wl.busy")}></progress>
+                }
             </form>
             <details id="config-panel" class="sandbox-row">
                 <summary>{ t(lang, "ui.cfg.heading") }</summary>
