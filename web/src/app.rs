@@ -660,23 +660,21 @@ pub fn app() -> Html {
             move || drop(interval)
         });
     }
-    // A workload being built: one chunk per task, like a trace.
+    // A trace being loaded or a workload being built: one chunk per task, so the page repaints
+    // the progress (and answers input) in between.
     {
         let dispatcher = state.dispatcher();
-        let building = state.building.is_some();
-        use_effect_with((building, state.version), move |&(building, _)| {
-            let timeout = building
-                .then(|| gloo::timers::callback::Timeout::new(0, move || dispatcher.dispatch(Action::BuildChunk)));
-            move || drop(timeout)
-        });
-    }
-    // A trace being loaded: one chunk per task, so the page repaints the progress in between.
-    {
-        let dispatcher = state.dispatcher();
-        let loading = state.loading.is_some();
-        use_effect_with((loading, state.version), move |&(loading, _)| {
-            let timeout = loading
-                .then(|| gloo::timers::callback::Timeout::new(0, move || dispatcher.dispatch(Action::LoadChunk)));
+        let chunk = match (state.loading.is_some(), state.building.is_some()) {
+            (true, _) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        };
+        use_effect_with((chunk, state.version), move |&(chunk, _)| {
+            let timeout = chunk.map(|trace| {
+                gloo::timers::callback::Timeout::new(0, move || {
+                    dispatcher.dispatch(if trace { Action::LoadChunk } else { Action::BuildChunk })
+                })
+            });
             move || drop(timeout)
         });
     }
