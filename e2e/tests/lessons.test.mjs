@@ -58,6 +58,7 @@ test('a question holds the step until answered; feedback; step links; progress s
   // Progress survives a reload (localStorage of this browser context).
   await page.reload();
   await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await stepOf(page), 2, 'the lesson step is kept in the URL');
   await page.click('#lesson-close');
   assert.match(await page.textContent('.lesson-card[data-lesson="buddy-split"]'), /step 3 of 3|done/);
   await finish(t, page, 'lesson-progress');

@@ -196,8 +196,7 @@ impl State {
         }
         if let Some(run) = &self.lesson {
             let run = run.borrow();
-            lesson::save_progress(&run.lesson.id, run.step + 1, run.lesson.steps.len());
-            self.progress = Rc::new(lesson::load_progress());
+            self.progress = Rc::new(lesson::save_progress(&run.lesson.id, run.step + 1, run.lesson.steps.len()));
             // The step's first highlight becomes the shared selection of every view.
             self.selection = run.highlight();
         }
@@ -503,13 +502,17 @@ fn initial_state() -> State {
         session.seek(step);
     }
     let notice = (!url.errors.is_empty()).then(|| url.errors.join("; "));
-    let (params, param_errors) = lesson::parse_params(&lesson::url_pairs(), &lesson::catalog());
+    // The lesson catalogue is parsed only when the address names a lesson (or the Lessons tab
+    // opens), not on every start-up.
+    let pairs = lesson::url_pairs();
+    let lessons = if pairs.iter().any(|(k, _)| k == "lesson") { lesson::catalog() } else { Rc::default() };
+    let (params, param_errors) = lesson::parse_params(&pairs, &lessons);
     let mut mode = url.mode.unwrap_or(Mode::Sandbox);
     let mut doc = Some(Rc::new(doc));
     let mut run = None;
     let mut lesson_error = None;
     if let Some(id) = &params.lesson {
-        match open_lesson(id, &params, lesson::resume_step()) {
+        match open_lesson(id, &params, params.lstep.map(|n| n - 1)) {
             Ok((r, s)) => {
                 session = s;
                 doc = None;

@@ -173,6 +173,8 @@ pub struct Params {
     pub autoplay: bool,
     /// `controls=0`: hide the step buttons.
     pub controls: bool,
+    /// `lstep=N`: the step to resume at (1-based; the app keeps it in the URL hash).
+    pub lstep: Option<usize>,
 }
 
 fn flag(key: &str, v: &str, errors: &mut Vec<String>) -> bool {
@@ -239,6 +241,7 @@ pub fn parse_params(pairs: &[(String, String)], lessons: &[Rc<Lesson>]) -> (Para
     };
     p.from = step("from");
     p.to = step("to");
+    p.lstep = step("lstep");
     if let (Some(f), Some(t)) = (p.from, p.to) {
         if f > t {
             errors.push(format!("from={f} is after to={t}"));
@@ -293,13 +296,6 @@ pub fn url_pairs() -> Vec<(String, String)> {
     out
 }
 
-/// The lesson step to resume at (`lstep=N` in the address, 1-based), as an index.
-pub fn resume_step() -> Option<usize> {
-    let pairs = url_pairs();
-    let v = pairs.iter().rev().find(|(k, _)| k == "lstep")?;
-    v.1.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| n - 1)
-}
-
 /// Progress per lesson id: the furthest step reached (1-based) and whether it was finished.
 pub type Progress = BTreeMap<String, (usize, bool)>;
 
@@ -317,8 +313,8 @@ pub fn load_progress() -> Progress {
         .unwrap_or_default()
 }
 
-/// Record that `id` reached `step` (1-based) of `total`.
-pub fn save_progress(id: &str, step: usize, total: usize) {
+/// Record that `id` reached `step` (1-based) of `total`; returns the progress now saved.
+pub fn save_progress(id: &str, step: usize, total: usize) -> Progress {
     let mut p = load_progress();
     let e = p.entry(id.to_string()).or_insert((0, false));
     e.0 = e.0.max(step);
@@ -326,6 +322,7 @@ pub fn save_progress(id: &str, step: usize, total: usize) {
     if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&p)) {
         let _ = s.set_item(PROGRESS_KEY, &text);
     }
+    p
 }
 
 /// A `<style>` body that hides every `[data-panel]` not in `panels` (ids are validated names).
@@ -369,6 +366,7 @@ mod tests {
                 lang: Some("ja".into()),
                 autoplay: true,
                 controls: false,
+                lstep: None,
             }
         );
     }
