@@ -9,27 +9,22 @@
 //! Pure and deterministic: no IO, no clocks, no global state.
 #![forbid(unsafe_code)]
 
-pub mod aether;
-pub mod buddy;
-pub mod event;
-pub mod layers;
+pub mod lang;
 pub mod lesson;
-pub mod machine;
-pub mod names;
-pub mod op;
-pub mod pcp;
-pub mod percpu;
-pub mod script;
-pub mod session;
+pub mod page;
 pub mod sim;
 pub mod slab;
-pub mod slab_layout;
-pub mod slub;
-pub mod snapshot;
-pub mod suggest;
 pub mod superslab;
+pub mod timeline;
 pub mod trace;
 pub mod workload;
+
+// The old flat module paths, kept so code written against them (cli, web, tests, other
+// branches) keeps compiling; new code names the layer (`page::machine`, `slab::slub`, ...).
+pub use lang::{op, script, suggest};
+pub use page::{buddy, machine, pcp};
+pub use slab::{aether, layout as slab_layout, percpu, slub};
+pub use timeline::{event, layers, names, session, snapshot};
 
 pub use event::{Event, Message};
 pub use machine::MachineConfig;

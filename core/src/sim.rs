@@ -16,7 +16,7 @@ use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
 use crate::pcp::{Pcp, PCP_MAX_ORDER};
 use crate::percpu::{Design, PerCpu};
-use crate::slab::ClassicSlab;
+use crate::slab::classic::ClassicSlab;
 use crate::slab_layout::{get_order, kmalloc_name, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
 use crate::suggest::suggest;

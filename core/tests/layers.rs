@@ -74,9 +74,9 @@ fn classic_slab_rows_show_array_caches_and_the_three_lists() {
         assert_eq!(r.colour, slab.colour_offset);
         assert_eq!(r.cells.len() - r.freelist.len(), slab.active as usize);
         let want = match slab.list {
-            slabscope_core::slab::SlabList::Full => RowList::SlabsFull,
-            slabscope_core::slab::SlabList::Partial => RowList::SlabsPartial,
-            slabscope_core::slab::SlabList::Free => RowList::SlabsFree,
+            slabscope_core::slab::classic::SlabList::Full => RowList::SlabsFull,
+            slabscope_core::slab::classic::SlabList::Partial => RowList::SlabsPartial,
+            slabscope_core::slab::classic::SlabList::Free => RowList::SlabsFree,
         };
         assert_eq!(r.list, want);
     }

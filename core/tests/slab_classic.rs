@@ -9,7 +9,7 @@ use slabscope_core::machine::MachineConfig;
 use slabscope_core::script;
 use slabscope_core::session::Session;
 use slabscope_core::sim::OpError;
-use slabscope_core::slab::{cache_estimate, calculate_slab_order, cpucache_tunables, SlabList};
+use slabscope_core::slab::classic::{cache_estimate, calculate_slab_order, cpucache_tunables, SlabList};
 use slabscope_core::snapshot::Snapshot;
 
 fn run(src: &str) -> Session {

@@ -714,7 +714,7 @@ impl Ctx<'_> {
         &self,
         name: &str,
         slub: impl Fn(&crate::slub::Slub, u32) -> u64,
-        classic: impl Fn(&crate::slab::ClassicSlab, u32) -> u64,
+        classic: impl Fn(&crate::slab::classic::ClassicSlab, u32) -> u64,
         aether: impl Fn(&crate::aether::AetherEngine, u32) -> u64,
     ) -> Result<u64, QueryError> {
         let id = self.cache_id(name)?;

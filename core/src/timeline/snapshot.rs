@@ -170,9 +170,9 @@ pub struct Snapshot {
     /// `/proc/slabinfo` (of the active slab policy).
     pub slabinfo: String,
     /// Classic SLAB caches (`slab=slab`).
-    pub classic_caches: Vec<crate::slab::CCache>,
+    pub classic_caches: Vec<crate::slab::classic::CCache>,
     /// Classic SLAB slabs.
-    pub classic_slabs: Vec<crate::slab::CSlab>,
+    pub classic_slabs: Vec<crate::slab::classic::CSlab>,
     /// AetherOS caches (`slab=aether`).
     pub aether_caches: Vec<crate::aether::AetherCache>,
     /// AetherOS slabs.

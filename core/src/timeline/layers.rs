@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::Event;
 use crate::machine::{SlabPolicy, PAGE_SHIFT};
 use crate::sim::Sim;
-use crate::slab::SlabList;
+use crate::slab::classic::SlabList;
 use crate::slab_layout::{CacheFlags, TRACK_SIZE, WORD};
 use crate::slub::{phys, SlabPlace};
 

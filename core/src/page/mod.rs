@@ -1,0 +1,7 @@
+//! The page layer: the machine (frames, real bytes), the buddy allocator and the per-CPU page
+//! lists. Nothing here knows about slab policies, the simulation or the op language
+//! (enforced by `core/tests/architecture.rs`).
+
+pub mod buddy;
+pub mod machine;
+pub mod pcp;
