@@ -9,9 +9,11 @@
 //! Pure and deterministic: no IO, no clocks, no global state.
 #![forbid(unsafe_code)]
 
+pub mod error;
 pub mod lang;
 pub mod lesson;
 pub mod page;
+pub mod rng;
 pub mod sim;
 pub mod slab;
 pub mod superslab;

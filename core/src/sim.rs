@@ -3,137 +3,26 @@
 //! [`Sim::apply`] applies one event, so any prefix of an op's events gives a valid intermediate
 //! state. Ops validate everything before their first event: a failing op changes nothing.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::OpError;
+pub use crate::page::ctx::PageCtx;
+pub use crate::slab::slabinfo_header;
+
 use crate::aether::{AetherEngine, AetherError};
-use crate::buddy::{Buddy, BuddyError};
+use crate::buddy::Buddy;
 use crate::event::{Event, EventSink, ShowWhat, Sym};
 use crate::machine::SlabPolicy;
 use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_PAGE_ORDER, NR_PAGE_ORDERS};
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
-use crate::pcp::{Pcp, PCP_MAX_ORDER};
+use crate::pcp::Pcp;
 use crate::percpu::{Design, PerCpu};
 use crate::slab::classic::ClassicSlab;
 use crate::slab_layout::{get_order, kmalloc_name, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
 use crate::suggest::suggest;
 use crate::superslab::SuperSlabs;
-
-/// Why an operation failed. Nothing changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum OpError {
-    /// No free block of this order on any node.
-    OutOfMemory { order: u8 },
-    /// Order above `MAX_PAGE_ORDER`.
-    BadOrder { order: u64 },
-    /// Node id not on this machine.
-    BadNode { node: u64, nodes: u8 },
-    /// CPU id not on this machine.
-    BadCpu { cpu: u64, cpus: u16 },
-    /// The name is not bound.
-    UnknownName { name: String, suggestion: Option<String> },
-    /// `as=NAME` where NAME still holds a live value.
-    NameInUse { name: String },
-    /// `NAME[i]` / `NAME[*]` / `as=NAME[]` on a name bound to a single value.
-    NotAList { name: String },
-    /// `NAME` on a list.
-    IsAList { name: String },
-    /// `NAME[i]` past the end of the list.
-    IndexOutOfRange { name: String, index: u32, len: usize },
-    /// The name holds another kind of value than the op frees.
-    WrongKind { name: String, expected: &'static str },
-    /// A size of zero or above the maximum.
-    BadSize { size: u64, max: u64 },
-    /// An alignment that is not a power of two.
-    BadAlign { align: u32 },
-    /// `cache create` with a name already in use.
-    CacheExists { name: String },
-    /// No cache of that name.
-    UnknownCache { name: String, suggestion: Option<String> },
-    /// kmalloc caches cannot be destroyed.
-    KmallocCache { name: String },
-    /// `cache destroy` while objects are still allocated.
-    CacheBusy { name: String, live: u64 },
-    /// A write outside simulated memory.
-    OutsideMemory { addr: u64 },
-    /// The operation does not exist for the active slab policy.
-    NotForPolicy { what: &'static str, policy: &'static str },
-    /// The name's value was already freed.
-    DoubleFree { name: String, addr: u64, debug: bool },
-}
-
-impl fmt::Display for OpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OpError::OutOfMemory { order } => {
-                write!(f, "out of memory: no free block of order {order} ({} pages) on any node", 1u64 << order)
-            }
-            OpError::BadOrder { order } => write!(f, "order {order} is above MAX_PAGE_ORDER ({MAX_PAGE_ORDER})"),
-            OpError::BadNode { node, nodes } => {
-                write!(f, "node {node} does not exist (this machine has {nodes})")
-            }
-            OpError::BadCpu { cpu, cpus } => {
-                write!(f, "cpu {cpu} does not exist (this machine has {cpus})")
-            }
-            OpError::UnknownName { name, suggestion } => {
-                write!(f, "`{name}` is not bound to anything")?;
-                if let Some(s) = suggestion {
-                    write!(f, "; did you mean `{s}`?")?;
-                }
-                Ok(())
-            }
-            OpError::NameInUse { name } => {
-                write!(f, "`{name}` still holds a live allocation; free it first or use another name")
-            }
-            OpError::NotAList { name } => write!(f, "`{name}` is a single value, not a list"),
-            OpError::IsAList { name } => {
-                write!(f, "`{name}` is a list; use `{name}[i]` or `{name}[*]`")
-            }
-            OpError::IndexOutOfRange { name, index, len } => {
-                write!(f, "`{name}[{index}]` is out of range: the list has {len} element(s)")
-            }
-            OpError::WrongKind { name, expected } => write!(f, "`{name}` is not {expected}"),
-            OpError::BadSize { size, max } => write!(f, "size {size} is not in 1..={max}"),
-            OpError::BadAlign { align } => write!(f, "align={align} is not a power of two"),
-            OpError::CacheExists { name } => write!(f, "a cache named `{name}` already exists"),
-            OpError::UnknownCache { name, suggestion } => {
-                write!(f, "no cache named `{name}`")?;
-                if let Some(s) = suggestion {
-                    write!(f, "; did you mean `{s}`?")?;
-                }
-                Ok(())
-            }
-            OpError::KmallocCache { name } => write!(f, "`{name}` is a kmalloc cache and cannot be destroyed"),
-            OpError::NotForPolicy { what, policy } => write!(f, "{what} is not available with slab={policy}"),
-            OpError::OutsideMemory { addr } => write!(f, "address {addr:#x} is outside simulated memory"),
-            OpError::DoubleFree { name, addr, debug } => {
-                write!(f, "double free: `{name}` ({addr:#x}) was already freed")?;
-                if *debug {
-                    write!(f, "; SLUB's consistency checks report \"Object already free\" and refuse it")
-                } else {
-                    write!(f, "; without slub_debug=F Linux would corrupt the freelist (a hardened kernel BUG()s only if it is the freelist head)")
-                }
-            }
-            OpError::CacheBusy { name, live } => {
-                write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")
-            }
-        }
-    }
-}
-
-impl std::error::Error for OpError {}
-
-impl From<BuddyError> for OpError {
-    fn from(e: BuddyError) -> Self {
-        match e {
-            BuddyError::OutOfMemory { order } => OpError::OutOfMemory { order },
-            BuddyError::BadOrder { order } => OpError::BadOrder { order },
-        }
-    }
-}
 
 /// Summary numbers of a state (cheap to compute; used by `show stats`, snapshots and charts).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -911,98 +800,6 @@ impl Sim {
                 t.push('\n');
                 t
             }
-        }
-    }
-}
-
-/// The two header lines of `/proc/slabinfo` (`print_slabinfo_header`, without SLAB debug stats).
-pub fn slabinfo_header() -> String {
-    "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n".to_string()
-}
-
-/// The page layer borrowed as a unit: what slab layers allocate their slabs from.
-pub struct PageCtx<'a> {
-    /// Frames and bytes.
-    pub machine: &'a mut Machine,
-    /// Buddy allocator.
-    pub buddy: &'a mut Buddy,
-    /// Per-CPU page lists.
-    pub pcp: &'a mut Option<Pcp>,
-}
-
-impl PageCtx<'_> {
-    /// Allocate a block: through the pcp lists for orders <= 3 when enabled, else the buddy
-    /// allocator; falls back over nodes in zonelist order. When nothing fits but pcp lists hold
-    /// pages, they are drained first (`drain_all_pages`), but only if that makes the allocation
-    /// succeed: a failing allocation changes nothing.
-    pub fn alloc(
-        &mut self,
-        node: u8,
-        cpu: u16,
-        order: u8,
-        owner: Owner,
-        out: &mut dyn EventSink,
-    ) -> Result<u32, OpError> {
-        if order > MAX_PAGE_ORDER {
-            return Err(OpError::BadOrder { order: u64::from(order) });
-        }
-        if !self.can_alloc(node, cpu, order) {
-            return Err(OpError::OutOfMemory { order });
-        }
-        if self.target(node, cpu, order).is_none() {
-            if let Some(pcp) = self.pcp.as_mut() {
-                out.emit(Event::PcpDrainAll { order });
-                pcp.drain_all(self.machine, self.buddy, out);
-            }
-        }
-        let target = self.target(node, cpu, order).ok_or(OpError::OutOfMemory { order })?;
-        match self.pcp.as_mut() {
-            Some(pcp) if order <= PCP_MAX_ORDER => {
-                if target != node {
-                    out.emit(Event::NodeFallback { from: node, to: target, order });
-                }
-                Ok(pcp.alloc(self.machine, self.buddy, cpu, target, order, owner, out))
-            }
-            _ => Ok(self.buddy.alloc(self.machine, node, order, owner, out)?),
-        }
-    }
-
-    /// True when [`PageCtx::alloc`] would succeed (possibly after draining the pcp lists).
-    pub fn can_alloc(&self, node: u8, cpu: u16, order: u8) -> bool {
-        if order > MAX_PAGE_ORDER {
-            return false;
-        }
-        if self.target(node, cpu, order).is_some() {
-            return true;
-        }
-        match self.pcp.as_ref() {
-            Some(pcp) if pcp.total_pages() > 0 => {
-                let (mut m, mut b, mut p) = (self.machine.clone(), self.buddy.clone(), pcp.clone());
-                p.drain_all(&mut m, &mut b, &mut crate::event::CountSink::default());
-                let ctx = PageCtx { machine: &mut m, buddy: &mut b, pcp: &mut Some(p) };
-                ctx.target(node, cpu, order).is_some()
-            }
-            _ => false,
-        }
-    }
-
-    /// The node an allocation would be served from without draining, if any.
-    fn target(&self, node: u8, cpu: u16, order: u8) -> Option<u8> {
-        let zonelist = self.buddy.zonelist(node);
-        match self.pcp.as_ref() {
-            Some(pcp) if order <= PCP_MAX_ORDER => {
-                zonelist.into_iter().find(|&n| pcp.can_alloc(self.buddy, cpu, n, order))
-            }
-            _ => zonelist.into_iter().find(|&n| self.buddy.can_alloc(n, order)),
-        }
-    }
-
-    /// Free the used block at `pfn` (validated by the caller).
-    pub fn free(&mut self, cpu: u16, pfn: u32, out: &mut dyn EventSink) {
-        let order = self.machine.frame(pfn).order;
-        match self.pcp.as_mut() {
-            Some(pcp) if order <= PCP_MAX_ORDER => pcp.free(self.machine, self.buddy, cpu, pfn, out),
-            _ => self.buddy.free(self.machine, pfn, out),
         }
     }
 }

@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventSink, SsFrom};
 use crate::machine::{Machine, Owner, PAGE_SHIFT};
-use crate::sim::{OpError, PageCtx};
-use crate::slub::{phys, virt};
+use crate::error::OpError;
+use crate::page::ctx::PageCtx;
+use crate::page::addr::{phys, virt};
 
 /// Bytes in a SuperSlab (2 MiB).
 pub const SUPERSLAB_SIZE: u64 = 2 << 20;

@@ -2,6 +2,8 @@
 //! lists. Nothing here knows about slab policies, the simulation or the op language
 //! (enforced by `core/tests/architecture.rs`).
 
+pub mod addr;
 pub mod buddy;
+pub mod ctx;
 pub mod machine;
 pub mod pcp;

@@ -31,9 +31,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::event::ArrayRef;
 use crate::event::{Event, EventSink};
 use crate::machine::{Machine, MachineConfig, Owner, PAGE_SHIFT, PAGE_SIZE};
-use crate::sim::PageCtx;
+use crate::page::ctx::PageCtx;
 use crate::slab_layout::{calculate_alignment, CacheFlags, CACHE_LINE, WORD};
-use crate::slub::{phys, virt};
+use crate::page::addr::{phys, virt};
 
 /// `BATCHREFILL_LIMIT`: a refill of an untouched array takes at most this many objects.
 pub const BATCHREFILL_LIMIT: u32 = 16;
@@ -501,8 +501,8 @@ impl ClassicSlab {
         align: u32,
         flags: CacheFlags,
         out: &mut dyn EventSink,
-    ) -> Result<u32, crate::sim::OpError> {
-        use crate::sim::OpError;
+    ) -> Result<u32, crate::error::OpError> {
+        use crate::error::OpError;
         if self.cache_by_name(label).is_some() {
             return Err(OpError::CacheExists { name: label.to_string() });
         }
@@ -531,7 +531,7 @@ impl ClassicSlab {
         cache: u32,
         cpu: u16,
         out: &mut dyn EventSink,
-    ) -> Result<u64, crate::sim::OpError> {
+    ) -> Result<u64, crate::error::OpError> {
         let c = &self.caches[cache as usize];
         if let Some(&addr) = c.cpus[usize::from(cpu)].entry.last() {
             self.emit(pages.machine, out, Event::ClassicAlloc { cache, cpu, addr, hit: true });
@@ -679,13 +679,13 @@ impl ClassicSlab {
         cache: u32,
         label: &str,
         out: &mut dyn EventSink,
-    ) -> Result<(), crate::sim::OpError> {
+    ) -> Result<(), crate::error::OpError> {
         let c = &self.caches[cache as usize];
         if c.flags.has(CacheFlags::KMALLOC) {
-            return Err(crate::sim::OpError::KmallocCache { name: label.to_string() });
+            return Err(crate::error::OpError::KmallocCache { name: label.to_string() });
         }
         if c.live > 0 {
-            return Err(crate::sim::OpError::CacheBusy { name: label.to_string(), live: c.live });
+            return Err(crate::error::OpError::CacheBusy { name: label.to_string(), live: c.live });
         }
         self.drain_all(pages, cache, out);
         self.emit(pages.machine, out, Event::ClassicCacheDestroyed { cache });
@@ -746,7 +746,7 @@ impl ClassicSlab {
 
     /// `/proc/slabinfo` (version 2.1) with SLAB's tunables.
     pub fn slabinfo(&self) -> String {
-        let mut s = crate::sim::slabinfo_header();
+        let mut s = crate::slab::slabinfo_header();
         for c in self.caches.iter().rev().filter(|c| !c.destroyed) {
             let total: u64 = c.nodes.iter().map(|n| n.lists.iter().map(|l| l.len() as u64).sum::<u64>()).sum();
             let free_slabs: u64 = c.nodes.iter().map(|n| n.lists[SlabList::Free as usize].len() as u64).sum();

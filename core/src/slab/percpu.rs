@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{ArrHit, Event, EventSink};
 use crate::machine::Machine;
-use crate::sim::{OpError, PageCtx};
+use crate::error::OpError;
+use crate::page::ctx::PageCtx;
 use crate::slub::{Site, Slub};
 
 /// `MAX_FULL_SHEAVES` of a barn.

@@ -33,16 +33,16 @@ pub use crate::event::{AllocPath, FreePath, SlowStep};
 use crate::event::{Corruption, Event, EventSink, Sym};
 use crate::machine::{FrameKind, Machine, MachineConfig, Owner, PAGE_SHIFT, PAGE_SIZE};
 use crate::names::Names;
-use crate::sim::{OpError, PageCtx};
+use crate::error::OpError;
+use crate::page::ctx::PageCtx;
 use crate::slab_layout::{
     calculate_order, calculate_sizes, cpu_partial, get_order, kmalloc_align, min_partial, order_objects, CacheFlags,
     Layout, KMALLOC_SIZES, TRACK_SIZE, WORD,
 };
-use crate::workload::Rng;
+use crate::rng::Rng;
 
-/// Base of the kernel direct map: object addresses are `DIRECT_MAP + physical address`, as on
-/// x86-64 (so NULL is never a valid object address).
-pub const DIRECT_MAP: u64 = 0xffff_8880_0000_0000;
+pub use crate::page::addr::{phys, virt, DIRECT_MAP};
+
 /// `POISON_INUSE`: unused slab bytes and padding.
 pub const POISON_INUSE: u8 = 0x5a;
 /// `POISON_FREE`: the bytes of a freed object.
@@ -53,15 +53,6 @@ pub const POISON_END: u8 = 0xa5;
 pub const RED_INACTIVE: u8 = 0xbb;
 /// `SLUB_RED_ACTIVE`: red zones of allocated objects.
 pub const RED_ACTIVE: u8 = 0xcc;
-
-/// Virtual address of a physical address.
-pub fn virt(phys: u64) -> u64 {
-    DIRECT_MAP + phys
-}
-/// Physical address of a direct-map address.
-pub fn phys(addr: u64) -> u64 {
-    addr.wrapping_sub(DIRECT_MAP)
-}
 
 /// Where a slab is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1417,7 +1408,7 @@ impl Slub {
 
     /// `/proc/slabinfo` in the kernel's format (newest cache first, kmalloc caches last).
     pub fn slabinfo(&self) -> String {
-        let mut s = crate::sim::slabinfo_header();
+        let mut s = crate::slab::slabinfo_header();
         for c in self.caches.iter().rev().filter(|c| !c.destroyed) {
             let nr_slabs: u64 = c.nodes.iter().map(|n| n.nr_slabs).sum();
             let nr_objs: u64 = c.nodes.iter().map(|n| n.total_objects).sum();

@@ -1,0 +1,119 @@
+//! The one error type of operations: why an op failed (nothing changed).
+
+use std::fmt;
+
+use crate::page::buddy::BuddyError;
+use crate::page::machine::MAX_PAGE_ORDER;
+
+/// Why an operation failed. Nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpError {
+    /// No free block of this order on any node.
+    OutOfMemory { order: u8 },
+    /// Order above `MAX_PAGE_ORDER`.
+    BadOrder { order: u64 },
+    /// Node id not on this machine.
+    BadNode { node: u64, nodes: u8 },
+    /// CPU id not on this machine.
+    BadCpu { cpu: u64, cpus: u16 },
+    /// The name is not bound.
+    UnknownName { name: String, suggestion: Option<String> },
+    /// `as=NAME` where NAME still holds a live value.
+    NameInUse { name: String },
+    /// `NAME[i]` / `NAME[*]` / `as=NAME[]` on a name bound to a single value.
+    NotAList { name: String },
+    /// `NAME` on a list.
+    IsAList { name: String },
+    /// `NAME[i]` past the end of the list.
+    IndexOutOfRange { name: String, index: u32, len: usize },
+    /// The name holds another kind of value than the op frees.
+    WrongKind { name: String, expected: &'static str },
+    /// A size of zero or above the maximum.
+    BadSize { size: u64, max: u64 },
+    /// An alignment that is not a power of two.
+    BadAlign { align: u32 },
+    /// `cache create` with a name already in use.
+    CacheExists { name: String },
+    /// No cache of that name.
+    UnknownCache { name: String, suggestion: Option<String> },
+    /// kmalloc caches cannot be destroyed.
+    KmallocCache { name: String },
+    /// `cache destroy` while objects are still allocated.
+    CacheBusy { name: String, live: u64 },
+    /// A write outside simulated memory.
+    OutsideMemory { addr: u64 },
+    /// The operation does not exist for the active slab policy.
+    NotForPolicy { what: &'static str, policy: &'static str },
+    /// The name's value was already freed.
+    DoubleFree { name: String, addr: u64, debug: bool },
+}
+
+impl fmt::Display for OpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpError::OutOfMemory { order } => {
+                write!(f, "out of memory: no free block of order {order} ({} pages) on any node", 1u64 << order)
+            }
+            OpError::BadOrder { order } => write!(f, "order {order} is above MAX_PAGE_ORDER ({MAX_PAGE_ORDER})"),
+            OpError::BadNode { node, nodes } => {
+                write!(f, "node {node} does not exist (this machine has {nodes})")
+            }
+            OpError::BadCpu { cpu, cpus } => {
+                write!(f, "cpu {cpu} does not exist (this machine has {cpus})")
+            }
+            OpError::UnknownName { name, suggestion } => {
+                write!(f, "`{name}` is not bound to anything")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            OpError::NameInUse { name } => {
+                write!(f, "`{name}` still holds a live allocation; free it first or use another name")
+            }
+            OpError::NotAList { name } => write!(f, "`{name}` is a single value, not a list"),
+            OpError::IsAList { name } => {
+                write!(f, "`{name}` is a list; use `{name}[i]` or `{name}[*]`")
+            }
+            OpError::IndexOutOfRange { name, index, len } => {
+                write!(f, "`{name}[{index}]` is out of range: the list has {len} element(s)")
+            }
+            OpError::WrongKind { name, expected } => write!(f, "`{name}` is not {expected}"),
+            OpError::BadSize { size, max } => write!(f, "size {size} is not in 1..={max}"),
+            OpError::BadAlign { align } => write!(f, "align={align} is not a power of two"),
+            OpError::CacheExists { name } => write!(f, "a cache named `{name}` already exists"),
+            OpError::UnknownCache { name, suggestion } => {
+                write!(f, "no cache named `{name}`")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            OpError::KmallocCache { name } => write!(f, "`{name}` is a kmalloc cache and cannot be destroyed"),
+            OpError::NotForPolicy { what, policy } => write!(f, "{what} is not available with slab={policy}"),
+            OpError::OutsideMemory { addr } => write!(f, "address {addr:#x} is outside simulated memory"),
+            OpError::DoubleFree { name, addr, debug } => {
+                write!(f, "double free: `{name}` ({addr:#x}) was already freed")?;
+                if *debug {
+                    write!(f, "; SLUB's consistency checks report \"Object already free\" and refuse it")
+                } else {
+                    write!(f, "; without slub_debug=F Linux would corrupt the freelist (a hardened kernel BUG()s only if it is the freelist head)")
+                }
+            }
+            OpError::CacheBusy { name, live } => {
+                write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OpError {}
+
+impl From<BuddyError> for OpError {
+    fn from(e: BuddyError) -> Self {
+        match e {
+            BuddyError::OutOfMemory { order } => OpError::OutOfMemory { order },
+            BuddyError::BadOrder { order } => OpError::BadOrder { order },
+        }
+    }
+}
