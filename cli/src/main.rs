@@ -132,7 +132,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
             }
         }
         for ev in events {
-            if let Some(text) = s.head().slub.debug_text(ev) {
+            if let Some(text) = s.head().slab.debug_text(ev) {
                 let _ = write!(out, "{text}");
             }
         }
@@ -141,9 +141,9 @@ fn cmd_run(args: &[String]) -> ExitCode {
                 let _ = write!(out, "{}", s.head().show(*what));
             }
             Some(Op::ShowSysfs { cache }) => {
-                let slub = &s.head().slub;
-                if let Some(id) = slub.cache_by_name(s.names().name(*cache)) {
-                    let _ = write!(out, "{}", slub.sysfs(id));
+                let slab = &s.head().slab;
+                if let Some(text) = slab.cache_by_name(s.names().name(*cache)).and_then(|id| slab.sysfs(id).ok()) {
+                    let _ = write!(out, "{text}");
                 }
             }
             Some(Op::Shrink) => {
@@ -355,8 +355,8 @@ fn cmd_replay(args: &[String]) -> ExitCode {
     let _ = writeln!(out, "\nfast-path hit rate by CPU (SLUB lockless freelist):");
     for cpu in 0..config.cpus {
         let (fast, slow) = sim
-            .slub
-            .caches()
+            .slub()
+            .map_or(&[][..], |s| s.caches())
             .iter()
             .map(|c| &c.cpus[usize::from(cpu)])
             .fold((0u64, 0u64), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));

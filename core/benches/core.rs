@@ -78,10 +78,10 @@ fn slub_ops(c: &mut Criterion) {
     use slabscope_core::sim::PageCtx;
     let mut g = c.benchmark_group("slub");
     let mut base = Sim::boot(MachineConfig::default()).unwrap();
-    let cache = base.slub.cache_by_name("kmalloc-64").unwrap();
+    let cache = base.slub().unwrap().cache_by_name("kmalloc-64").unwrap();
     {
         // Warm up: give CPU 0 a cpu slab.
-        let Sim { machine, buddy, pcp, slub, .. } = &mut base;
+        let Sim { machine, buddy, pcp, slab: slub, .. } = &mut base;
         let mut pages = PageCtx { machine, buddy, pcp };
         let a = slub.alloc(&mut pages, cache, 0, None, SITE, &mut CountSink::default()).unwrap();
         slub.free(&mut pages, cache, 0, a, 0, &mut CountSink::default());
@@ -90,7 +90,7 @@ fn slub_ops(c: &mut Criterion) {
         b.iter_batched_ref(
             || base.clone(),
             |s| {
-                let Sim { machine, buddy, pcp, slub, .. } = s;
+                let Sim { machine, buddy, pcp, slab: slub, .. } = s;
                 let mut pages = PageCtx { machine, buddy, pcp };
                 for _ in 0..64 {
                     let a = slub.alloc(&mut pages, cache, 0, None, SITE, &mut CountSink::default()).unwrap();
@@ -104,7 +104,7 @@ fn slub_ops(c: &mut Criterion) {
         b.iter_batched_ref(
             || base.clone(),
             |s| {
-                let Sim { machine, buddy, pcp, slub, .. } = s;
+                let Sim { machine, buddy, pcp, slab: slub, .. } = s;
                 let mut pages = PageCtx { machine, buddy, pcp };
                 let objs: Vec<u64> = (0..640)
                     .map(|_| slub.alloc(&mut pages, cache, 0, None, SITE, &mut CountSink::default()).unwrap())
@@ -125,16 +125,16 @@ fn other_policies(c: &mut Criterion) {
     let mut g = c.benchmark_group("policies");
     // Classic SLAB: array-cache hits (alloc + free of the same object).
     let mut slab = Sim::boot(MachineConfig { slab: SlabPolicy::Slab, ..Default::default() }).unwrap();
-    let k64 = slab.classic.as_ref().unwrap().kmalloc_cache(64).unwrap();
+    let k64 = slab.classic().unwrap().kmalloc_cache(64).unwrap();
     g.bench_function("slab kmalloc-64 alloc+free, array hits (x64)", |b| {
         b.iter_batched_ref(
             || slab.clone(),
             |s| {
-                let Sim { machine, buddy, pcp, classic, .. } = s;
-                let (c, mut pages) = (classic.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                let Sim { machine, buddy, pcp, slab: c, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
                 for _ in 0..64 {
-                    let a = c.alloc(&mut pages, k64, 0, &mut CountSink::default()).unwrap();
-                    c.free(&mut pages, k64, 0, black_box(a), &mut CountSink::default());
+                    let a = c.alloc(&mut pages, k64, 0, None, SITE, &mut CountSink::default()).unwrap();
+                    c.free(&mut pages, k64, 0, black_box(a), 0, &mut CountSink::default());
                 }
             },
             BatchSize::SmallInput,
@@ -144,12 +144,12 @@ fn other_policies(c: &mut Criterion) {
         b.iter_batched_ref(
             || slab.clone(),
             |s| {
-                let Sim { machine, buddy, pcp, classic, .. } = s;
-                let (c, mut pages) = (classic.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                let Sim { machine, buddy, pcp, slab: c, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
                 let objs: Vec<u64> =
-                    (0..640).map(|_| c.alloc(&mut pages, k64, 0, &mut CountSink::default()).unwrap()).collect();
+                    (0..640).map(|_| c.alloc(&mut pages, k64, 0, None, SITE, &mut CountSink::default()).unwrap()).collect();
                 for a in objs {
-                    c.free(&mut pages, k64, 1, a, &mut CountSink::default());
+                    c.free(&mut pages, k64, 1, a, 0, &mut CountSink::default());
                 }
             },
             BatchSize::SmallInput,
@@ -158,16 +158,16 @@ fn other_policies(c: &mut Criterion) {
     let _ = &mut slab;
     // AetherOS: hot-list hits, and bulk traffic through the per-CPU caches.
     let aether = Sim::boot(MachineConfig { slab: SlabPolicy::Aether, ..Default::default() }).unwrap();
-    let s64 = aether.aether.as_ref().unwrap().class_for(64).unwrap();
+    let s64 = aether.aether().unwrap().class_for(64).unwrap();
     g.bench_function("aether size-64 alloc+free, hot-list hits (x64)", |b| {
         b.iter_batched_ref(
             || aether.clone(),
             |s| {
-                let Sim { machine, buddy, pcp, aether, .. } = s;
-                let (e, mut pages) = (aether.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                let Sim { machine, buddy, pcp, slab: e, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
                 for _ in 0..64 {
-                    let a = e.alloc(&mut pages, s64, 0, &mut CountSink::default()).unwrap();
-                    e.free(&mut pages, s64, 0, black_box(a), &mut CountSink::default());
+                    let a = e.alloc(&mut pages, s64, 0, None, SITE, &mut CountSink::default()).unwrap();
+                    e.free(&mut pages, s64, 0, black_box(a), 0, &mut CountSink::default());
                 }
             },
             BatchSize::SmallInput,
@@ -177,12 +177,12 @@ fn other_policies(c: &mut Criterion) {
         b.iter_batched_ref(
             || aether.clone(),
             |s| {
-                let Sim { machine, buddy, pcp, aether, .. } = s;
-                let (e, mut pages) = (aether.as_mut().unwrap(), PageCtx { machine, buddy, pcp });
+                let Sim { machine, buddy, pcp, slab: e, .. } = s;
+                let mut pages = PageCtx { machine, buddy, pcp };
                 let objs: Vec<u64> =
-                    (0..640).map(|_| e.alloc(&mut pages, s64, 0, &mut CountSink::default()).unwrap()).collect();
+                    (0..640).map(|_| e.alloc(&mut pages, s64, 0, None, SITE, &mut CountSink::default()).unwrap()).collect();
                 for a in objs {
-                    e.free(&mut pages, s64, 1, a, &mut CountSink::default());
+                    e.free(&mut pages, s64, 1, a, 0, &mut CountSink::default());
                 }
             },
             BatchSize::SmallInput,

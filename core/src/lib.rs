@@ -1,14 +1,15 @@
 //! Slabscope core: a deterministic simulation of kernel memory allocators.
 //!
-//! Layers, each calling only the ones above it in this list:
-//! [`machine`] (config, page frames, real bytes) → [`buddy`] (page allocator) → [`pcp`]
-//! (per-CPU page lists) → [`slub`] / [`slab`] / [`aether`] (slab policies; formulas in [`slab_layout`]) → [`sim`] (the whole system executing [`op::Op`]s) → [`session`]
-//! (ops, checkpoints, seek, snapshots) ← [`script`] (the op language).
-//! [`event`] and [`names`] are shared vocabulary; [`snapshot`] is the serializable view.
+//! Layers, each calling only the ones before it (folders; rules in ARCHITECTURE.md, enforced by
+//! `tests/architecture.rs`): [`page`] (machine, buddy allocator, pcp lists, [`page::ctx::PageCtx`])
+//! → [`slab`] (the [`slab::SlabAllocator`] contract and its policies) and [`superslab`] → [`sim`]
+//! (the whole system executing [`op::Op`]s) → [`timeline`] (events, sessions, snapshots) →
+//! [`lang`] (the op language). [`error`], [`rng`], [`event`] and [`names`] are shared vocabulary.
 //!
 //! Pure and deterministic: no IO, no clocks, no global state.
 #![forbid(unsafe_code)]
 
+pub mod aether_api;
 pub mod error;
 pub mod lang;
 pub mod lesson;
@@ -25,7 +26,14 @@ pub mod workload;
 // branches) keeps compiling; new code names the layer (`page::machine`, `slab::slub`, ...).
 pub use lang::{op, script, suggest};
 pub use page::{buddy, machine, pcp};
-pub use slab::{aether, layout as slab_layout, percpu, slub};
+pub use slab::{layout as slab_layout, percpu, slub};
+
+/// The AetherOS design: the engine ([`slab::aether`]) and the seed's library API
+/// ([`aether_api`]) under the old path.
+pub mod aether {
+    pub use crate::aether_api::*;
+    pub use crate::slab::aether::*;
+}
 pub use timeline::{event, layers, names, session, snapshot};
 
 pub use event::{Event, Message};

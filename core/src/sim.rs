@@ -9,17 +9,17 @@ pub use crate::error::OpError;
 pub use crate::page::ctx::PageCtx;
 pub use crate::slab::slabinfo_header;
 
-use crate::aether::{AetherEngine, AetherError};
+use crate::aether::AetherEngine;
 use crate::buddy::Buddy;
 use crate::event::{Event, EventSink, ShowWhat, Sym};
-use crate::machine::SlabPolicy;
 use crate::machine::{ConfigError, FrameKind, Machine, MachineConfig, Owner, MAX_PAGE_ORDER, NR_PAGE_ORDERS};
 use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::{Op, Ref, Target};
 use crate::pcp::Pcp;
-use crate::percpu::{Design, PerCpu};
+use crate::percpu::PerCpu;
 use crate::slab::classic::ClassicSlab;
-use crate::slab_layout::{get_order, kmalloc_name, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
+use crate::slab::{ShownAfter, SlabAllocator};
+use crate::slab_layout::{get_order, KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE};
 use crate::slub::Slub;
 use crate::suggest::suggest;
 use crate::superslab::SuperSlabs;
@@ -53,16 +53,11 @@ pub struct Sim {
     pub pcp: Option<Pcp>,
     /// Names bound by the script.
     pub bindings: Bindings,
-    /// The SLUB slab allocator.
-    pub slub: Slub,
-    /// The AetherOS allocator, when `slab=aether` (then it serves kmalloc and the cache ops).
-    pub aether: Option<AetherEngine>,
-    /// Classic SLAB, when `slab=slab` (then it serves kmalloc and the cache ops).
-    pub classic: Option<ClassicSlab>,
+    /// The slab allocator of the configured policy (built from [`crate::slab::POLICIES`]):
+    /// the one dispatch point for kmalloc and the cache ops.
+    pub slab: Box<dyn SlabAllocator>,
     /// The SuperSlab allocator (`malloc`/`free`).
     pub superslab: SuperSlabs,
-    /// Magazines (`percpu=magazine`) or sheaves (`slab=sheaves`) in front of SLUB.
-    pub percpu: Option<PerCpu>,
 }
 
 impl Sim {
@@ -93,18 +88,9 @@ impl Sim {
             Some((free, owner)) => Buddy::boot_with_free(&mut machine, free, owner),
         };
         let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
-        let slub = Slub::new(machine.config());
-        let aether = (machine.config().slab == SlabPolicy::Aether)
-            .then(|| AetherEngine::new(machine.config(), machine.config().aether));
-        let classic = (machine.config().slab == SlabPolicy::Slab).then(|| ClassicSlab::new(machine.config()));
+        let slab = (crate::slab::policy_info(machine.config().slab).build)(machine.config());
         let superslab = SuperSlabs::new(machine.config().superslab_release);
-        let c = machine.config();
-        let percpu = match c.slab {
-            SlabPolicy::Sheaves => Some(PerCpu::new(Design::Sheaves, c.cpus, c.nodes)),
-            SlabPolicy::Slub if c.magazines => Some(PerCpu::new(Design::Magazine, c.cpus, c.nodes)),
-            _ => None,
-        };
-        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slub, aether, classic, superslab, percpu })
+        Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slab, superslab })
     }
 
     /// The configuration.
@@ -114,72 +100,51 @@ impl Sim {
 
     /// Apply one event (routes to every layer; each ignores the others' events).
     pub fn apply(&mut self, ev: &Event) {
+        self.machine.apply(ev);
         self.buddy.apply(&mut self.machine, ev);
         if let Some(p) = &mut self.pcp {
             p.apply(&mut self.machine, ev);
         }
-        self.slub.apply(&mut self.machine, ev);
-        if let Some(a) = &mut self.aether {
-            a.apply(&mut self.machine, ev);
-        }
-        if let Some(c) = &mut self.classic {
-            c.apply(&mut self.machine, ev);
-        }
+        self.slab.apply(&mut self.machine, ev);
         self.superslab.apply(&mut self.machine, ev);
-        if let Some(p) = &mut self.percpu {
-            p.apply(ev);
-        }
         self.bindings.apply(ev);
     }
 
     /// The name of slab cache `id` in the active slab policy.
     pub fn cache_name(&self, id: u32) -> String {
-        match (&self.aether, &self.classic) {
-            (Some(a), _) => a.cache_name(id).to_string(),
-            (_, Some(c)) => c.cache_name(id).to_string(),
-            _ => self.slub.cache_name(id).to_string(),
-        }
+        self.slab.cache_name(id)
     }
 
-    fn slub_parts(&mut self) -> (&mut Slub, PageCtx<'_>) {
-        let Sim { machine, buddy, pcp, slub, .. } = self;
-        (slub, PageCtx { machine, buddy, pcp })
+    /// The engine of type `T` behind the slab policy (e.g. [`Slub`], [`ClassicSlab`],
+    /// [`AetherEngine`], [`crate::slab::policies::FrontEnd`]), if that is what runs.
+    pub fn engine<T: 'static>(&self) -> Option<&T> {
+        crate::slab::engine(&*self.slab)
     }
 
-    fn classic_parts(&mut self) -> (&mut ClassicSlab, PageCtx<'_>) {
-        let Sim { machine, buddy, pcp, classic, .. } = self;
-        (classic.as_mut().expect("classic policy"), PageCtx { machine, buddy, pcp })
+    /// SLUB, when the policy is SLUB (possibly behind magazines or sheaves).
+    pub fn slub(&self) -> Option<&Slub> {
+        self.engine()
     }
 
-    fn classic_alloc(&mut self, cache: u32, cpu: u16, out: &mut dyn EventSink) -> Result<u64, OpError> {
-        let node = self.config().node_of_cpu(cpu);
-        let c = self.classic.as_ref().expect("classic policy");
-        if c.needs_grow(&self.machine, cache, cpu) {
-            let order = c.caches()[cache as usize].order;
-            if !self.pages().can_alloc(node, cpu, order) {
-                return Err(OpError::OutOfMemory { order });
-            }
-        }
-        let (c, mut pages) = self.classic_parts();
-        c.alloc(&mut pages, cache, cpu, out)
+    /// Classic SLAB, when `slab=slab`.
+    pub fn classic(&self) -> Option<&ClassicSlab> {
+        self.engine()
     }
 
-    fn aether_parts(&mut self) -> (&mut AetherEngine, PageCtx<'_>) {
-        let Sim { machine, buddy, pcp, aether, .. } = self;
-        (aether.as_mut().expect("aether policy"), PageCtx { machine, buddy, pcp })
+    /// AetherOS, when `slab=aether`.
+    pub fn aether(&self) -> Option<&AetherEngine> {
+        self.engine()
     }
 
-    fn aether_alloc(&mut self, cache: u32, cpu: u16, out: &mut dyn EventSink) -> Result<u64, OpError> {
-        let node = self.config().node_of_cpu(cpu);
-        let a = self.aether.as_ref().expect("aether policy");
-        if a.needs_new_slab(cache, cpu) {
-            let order = a.caches()[cache as usize].order;
-            if !self.pages().can_alloc(node, cpu, order) {
-                return Err(OpError::OutOfMemory { order });
-            }
-        }
-        let (a, mut pages) = self.aether_parts();
-        a.alloc(&mut pages, cache, cpu, out).map_err(|e| aether_error(e, ""))
+    /// The per-CPU front end (magazines or sheaves), when one runs.
+    pub fn percpu(&self) -> Option<&PerCpu> {
+        self.engine::<crate::slab::policies::FrontEnd>().map(|f| &f.front)
+    }
+
+    /// The slab allocator and the page layer, borrowed together.
+    fn slab_parts(&mut self) -> (&mut dyn SlabAllocator, PageCtx<'_>) {
+        let Sim { machine, buddy, pcp, slab, .. } = self;
+        (&mut **slab, PageCtx { machine, buddy, pcp })
     }
 
     fn emit(&mut self, out: &mut dyn EventSink, ev: Event) {
@@ -263,17 +228,13 @@ impl Sim {
         if size == 0 || size > KMALLOC_MAX_CACHE_SIZE {
             return Err(OpError::BadSize { size: u64::from(size), max: u64::from(KMALLOC_MAX_CACHE_SIZE) });
         }
-        if self.aether.is_some() || self.classic.is_some() {
-            return Err(OpError::NotForPolicy { what: "krealloc", policy: "slab or aether" });
-        }
-        let ks = self.slub.cache(cache).layout.object_size;
-        let old = self.slub.orig_size(&self.machine, cache, addr);
+        let (ks, old) = self.slab.krealloc_sizes(&self.machine, cache, addr)?;
         if size <= ks {
             let ev = Event::KreallocInPlace { cache, addr, old_size: old, new_size: size, zero };
             self.emit(out, ev);
             return Ok(());
         }
-        let new_cache = self.slub.cache_by_name(kmalloc_name(size)).expect("kmalloc caches exist from boot");
+        let new_cache = self.kmalloc_cache(size)?;
         let new = self.slab_alloc(new_cache, cpu, None, size, site, out)?;
         if zero {
             self.emit(
@@ -282,11 +243,16 @@ impl Sim {
             );
         }
         self.emit(out, Event::ObjectCopied { from: addr, to: new, len: old.min(size) });
-        let (slub, mut pages) = self.slub_parts();
-        slub.free(&mut pages, cache, cpu, addr, site, out);
+        let (slab, mut pages) = self.slab_parts();
+        slab.free(&mut pages, cache, cpu, addr, site, out);
         self.emit(out, Event::Unbound { name: what, index: None });
         self.emit(out, Event::Bound { name: what, list: false, value: Value::Object { cache: new_cache, addr: new } });
         Ok(())
+    }
+
+    /// The kmalloc cache of `size` bytes (<= `KMALLOC_MAX_CACHE_SIZE`).
+    fn kmalloc_cache(&self, size: u32) -> Result<u32, OpError> {
+        self.slab.kmalloc_cache(size).ok_or(OpError::BadSize { size: u64::from(size), max: u64::from(KMALLOC_MAX_CACHE_SIZE) })
     }
 
     /// Free validated values and unbind them.
@@ -305,21 +271,9 @@ impl Sim {
             match value {
                 Value::Pages { pfn, .. } | Value::Large { pfn, .. } => self.free_pages(cpu, pfn, out),
                 Value::Tiny { .. } => unreachable!("kinds are checked before freeing"),
-                Value::Object { cache, addr } if self.classic.is_some() => {
-                    let (c, mut pages) = self.classic_parts();
-                    c.free(&mut pages, cache, cpu, addr, out);
-                }
-                Value::Object { cache, addr } if self.aether.is_some() => {
-                    let (a, mut pages) = self.aether_parts();
-                    a.free(&mut pages, cache, cpu, addr, out);
-                }
                 Value::Object { cache, addr } => {
-                    let Sim { machine, buddy, pcp, slub, percpu, .. } = self;
-                    let mut pages = PageCtx { machine, buddy, pcp };
-                    match percpu.as_mut() {
-                        Some(p) => p.free(slub, &mut pages, cache, cpu, addr, site, out),
-                        None => slub.free(&mut pages, cache, cpu, addr, site, out),
-                    }
+                    let (slab, mut pages) = self.slab_parts();
+                    slab.free(&mut pages, cache, cpu, addr, site, out);
                 }
             }
             self.emit(out, Event::Unbound { name: what.name(), index });
@@ -338,19 +292,13 @@ impl Sim {
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
         let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
-        let misses = self.percpu.as_ref().is_none_or(|p| node.is_some() || p.will_miss(cache, cpu, pref));
-        if misses && self.slub.needs_new_slab(&self.machine, cache, cpu, node) {
-            let min_order = self.slub.cache(cache).min_order;
-            if !self.pages().can_alloc(pref, cpu, min_order) {
-                return Err(OpError::OutOfMemory { order: min_order });
+        if let Some(order) = self.slab.needs_pages(&self.machine, cache, cpu, node) {
+            if !self.pages().can_alloc(pref, cpu, order) {
+                return Err(OpError::OutOfMemory { order });
             }
         }
-        let Sim { machine, buddy, pcp, slub, percpu, .. } = self;
-        let mut pages = PageCtx { machine, buddy, pcp };
-        if let (Some(p), None) = (percpu.as_mut(), node) {
-            return p.alloc(slub, &mut pages, cache, cpu, crate::slub::Site { line: site, orig_size }, out);
-        }
-        slub.alloc(&mut pages, cache, cpu, node, crate::slub::Site { line: site, orig_size }, out)
+        let (slab, mut pages) = self.slab_parts();
+        slab.alloc(&mut pages, cache, cpu, node, crate::slub::Site { line: site, orig_size }, out)
     }
 
     /// Values (with their list index, `None` for a single binding) a reference denotes.
@@ -364,7 +312,7 @@ impl Sim {
                     (Ref::Name { .. }, Some(Value::Object { cache, addr })) => OpError::DoubleFree {
                         name: text(),
                         addr,
-                        debug: self.slub.cache(cache).flags.has(crate::slab_layout::CacheFlags::CHECKS),
+                        debug: self.slab.debug_checks(cache),
                     },
                     (Ref::Name { .. }, Some(Value::Tiny { addr })) => {
                         OpError::DoubleFree { name: text(), addr, debug: false }
@@ -442,17 +390,8 @@ impl Sim {
                     return Err(OpError::BadSize { size: u64::from(size), max: KMALLOC_MAX_SIZE });
                 }
                 let (name, list) = self.check_target(target, names)?;
-                let value = if size <= KMALLOC_MAX_CACHE_SIZE && self.classic.is_some() {
-                    let cache =
-                        self.classic.as_ref().expect("classic").kmalloc_cache(size).expect("kmalloc caches exist");
-                    let addr = self.classic_alloc(cache, cpu, out)?;
-                    Value::Object { cache, addr }
-                } else if size <= KMALLOC_MAX_CACHE_SIZE && self.aether.is_some() {
-                    let cache = self.aether.as_ref().expect("aether").class_for(size).expect("size classes exist");
-                    let addr = self.aether_alloc(cache, cpu, out)?;
-                    Value::Object { cache, addr }
-                } else if size <= KMALLOC_MAX_CACHE_SIZE {
-                    let cache = self.slub.cache_by_name(kmalloc_name(size)).expect("kmalloc caches exist from boot");
+                let value = if size <= KMALLOC_MAX_CACHE_SIZE {
+                    let cache = self.kmalloc_cache(size)?;
                     let addr = self.slab_alloc(cache, cpu, node, size, site, out)?;
                     Value::Object { cache, addr }
                 } else {
@@ -506,103 +445,19 @@ impl Sim {
                 self.free_values(what, cpu, values, site, out);
                 Ok(())
             }
-            Op::CacheCreate { name, size, align, flags } if self.classic.is_some() => {
-                let label = names.name(name).to_string();
-                let (c, pages) = self.classic_parts();
-                c.create_cache(pages.machine, &label, size, align, flags, out)?;
-                Ok(())
-            }
-            Op::CacheAlloc { cache, cpu, target, .. } if self.classic.is_some() => {
-                let cpu = self.check_cpu(cpu)?;
-                let label = names.name(cache);
-                let id = self
-                    .classic
-                    .as_ref()
-                    .expect("classic")
-                    .cache_by_name(label)
-                    .ok_or_else(|| OpError::UnknownCache { name: label.to_string(), suggestion: None })?;
-                let (name, list) = self.check_target(target, names)?;
-                let addr = self.classic_alloc(id, cpu, out)?;
-                self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
-                Ok(())
-            }
-            Op::CacheDestroy { name } if self.classic.is_some() => {
-                let label = names.name(name).to_string();
-                let (c, mut pages) = self.classic_parts();
-                let id = c
-                    .cache_by_name(&label)
-                    .ok_or_else(|| OpError::UnknownCache { name: label.clone(), suggestion: None })?;
-                c.destroy_cache(&mut pages, id, &label, out)
-            }
-            Op::Shrink if self.classic.is_some() => {
-                let (c, mut pages) = self.classic_parts();
-                let bytes = c.shrink_all(&mut pages, out);
-                self.emit(out, Event::Shrunk { bytes });
-                Ok(())
-            }
-            Op::Reap if self.classic.is_some() => {
-                let (c, mut pages) = self.classic_parts();
-                c.reap(&mut pages, out);
-                self.emit(out, Event::Shown { what: ShowWhat::Slabinfo });
-                Ok(())
-            }
-            Op::Reap if self.percpu.as_ref().is_some_and(|p| p.design == Design::Magazine) => {
-                let Sim { machine, buddy, pcp, slub, percpu, .. } = self;
-                let mut pages = PageCtx { machine, buddy, pcp };
-                percpu.as_mut().expect("magazines").reap(slub, &mut pages, out);
-                self.emit(out, Event::Shown { what: ShowWhat::Stats });
-                Ok(())
-            }
-            Op::Reap => {
-                Err(OpError::NotForPolicy { what: "reap", policy: "slub without magazines, sheaves or aether" })
-            }
-            Op::CacheValidate { .. } | Op::ShowSysfs { .. } if self.classic.is_some() => {
-                Err(OpError::NotForPolicy { what: "slub_debug validation and sysfs", policy: "slab" })
-            }
-            Op::CacheCreate { name, size, align, flags } if self.aether.is_some() => {
-                let label = names.name(name).to_string();
-                let (a, pages) = self.aether_parts();
-                a.create_cache(pages.machine, &label, size, align, flags, out).map_err(|e| aether_error(e, &label))?;
-                Ok(())
-            }
-            Op::CacheAlloc { cache, cpu, target, .. } if self.aether.is_some() => {
-                let cpu = self.check_cpu(cpu)?;
-                let label = names.name(cache);
-                let a = self.aether.as_ref().expect("aether");
-                let id = a.cache_by_name(label).ok_or_else(|| aether_error(AetherError::UnknownCache, label))?;
-                let (name, list) = self.check_target(target, names)?;
-                let addr = self.aether_alloc(id, cpu, out)?;
-                self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
-                Ok(())
-            }
-            Op::CacheDestroy { name } if self.aether.is_some() => {
-                let label = names.name(name).to_string();
-                let (a, mut pages) = self.aether_parts();
-                let id = a.cache_by_name(&label).ok_or_else(|| aether_error(AetherError::UnknownCache, &label))?;
-                a.destroy_cache(&mut pages, id, out).map_err(|e| aether_error(e, &label))
-            }
-            Op::Shrink if self.aether.is_some() => {
-                let (a, mut pages) = self.aether_parts();
-                let bytes = a.emergency_shrink(&mut pages, out);
-                self.emit(out, Event::Shrunk { bytes });
-                Ok(())
-            }
-            Op::CacheValidate { .. } | Op::ShowSysfs { .. } if self.aether.is_some() => {
-                Err(OpError::NotForPolicy { what: "slub_debug validation and sysfs", policy: "aether" })
-            }
             Op::CacheCreate { name, size, align, flags } => {
                 let label = names.name(name).to_string();
-                let Sim { machine, slub, .. } = self;
-                slub.create_cache(machine, name, &label, size, align, flags, out)?;
+                let Sim { machine, slab, .. } = self;
+                slab.create_cache(machine, name, &label, size, align, flags, out)?;
                 Ok(())
             }
             Op::CacheAlloc { cache, cpu, node, target } => {
                 let cpu = self.check_cpu(cpu)?;
                 let node = self.check_node(node)?;
                 let label = names.name(cache);
-                let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
+                let id = self.slab.cache_by_name(label).ok_or_else(|| self.slab.unknown_cache(label))?;
                 let (name, list) = self.check_target(target, names)?;
-                let orig = self.slub.cache(id).layout.object_size;
+                let orig = self.slab.object_size(id);
                 let addr = self.slab_alloc(id, cpu, node, orig, site, out)?;
                 self.emit(out, Event::Bound { name, list, value: Value::Object { cache: id, addr } });
                 Ok(())
@@ -615,22 +470,32 @@ impl Sim {
             }
             Op::ShowSysfs { cache } => {
                 let label = names.name(cache);
-                self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
+                let id = self.slab.cache_by_name(label).ok_or_else(|| self.slab.unknown_cache(label))?;
+                self.slab.sysfs(id)?;
                 self.emit(out, Event::Shown { what: ShowWhat::Sysfs });
                 Ok(())
             }
             Op::Shrink => {
-                let (slub, mut pages) = self.slub_parts();
-                let bytes = slub.shrink_all(&mut pages, out);
+                let (slab, mut pages) = self.slab_parts();
+                let bytes = slab.shrink(&mut pages, out);
                 self.emit(out, Event::Shrunk { bytes });
+                Ok(())
+            }
+            Op::Reap => {
+                let (slab, mut pages) = self.slab_parts();
+                let shown = slab.reap(&mut pages, out)?;
+                let what = match shown {
+                    ShownAfter::Slabinfo => ShowWhat::Slabinfo,
+                    ShownAfter::Stats => ShowWhat::Stats,
+                };
+                self.emit(out, Event::Shown { what });
                 Ok(())
             }
             Op::CacheValidate { name } => {
                 let label = names.name(name);
-                let id = self.slub.cache_by_name(label).ok_or_else(|| self.slub.unknown_cache(label))?;
-                let (slub, mut pages) = self.slub_parts();
-                slub.validate(&mut pages, id, out);
-                Ok(())
+                let id = self.slab.cache_by_name(label).ok_or_else(|| self.slab.unknown_cache(label))?;
+                let (slab, mut pages) = self.slab_parts();
+                slab.validate(&mut pages, id, out)
             }
             Op::Write { what, offset, len, byte } => {
                 let value = match self.bindings.get(what) {
@@ -653,8 +518,8 @@ impl Sim {
             }
             Op::CacheDestroy { name } => {
                 let label = names.name(name).to_string();
-                let (slub, mut pages) = self.slub_parts();
-                slub.destroy_cache(&mut pages, &label, name, out)
+                let (slab, mut pages) = self.slab_parts();
+                slab.destroy_cache(&mut pages, name, &label, out)
             }
             Op::Show { what } => {
                 self.emit(out, Event::Shown { what });
@@ -692,17 +557,8 @@ impl Sim {
         if let Some(p) = &self.pcp {
             p.check(&self.machine)?;
         }
-        self.slub.check(&self.machine)?;
-        if let Some(a) = &self.aether {
-            a.check(&self.machine)?;
-        }
-        if let Some(c) = &self.classic {
-            c.check(&self.machine)?;
-        }
+        self.slab.check(&self.machine)?;
         self.superslab.check(&self.machine)?;
-        if let Some(p) = &self.percpu {
-            p.check(&self.machine)?;
-        }
         for (sym, b) in self.bindings.iter() {
             let vals: Vec<Value> = match b {
                 Binding::One(v) => vec![*v],
@@ -713,21 +569,13 @@ impl Sim {
                     Value::Pages { pfn, order } => (pfn, order, Owner::Pages { name: sym }),
                     Value::Large { pfn, order } => (pfn, order, Owner::Large { name: sym }),
                     Value::Tiny { addr } => {
-                        if !self.slub.tainted && !self.superslab.is_live(&self.machine, addr) {
+                        if !self.machine.tainted() && !self.superslab.is_live(&self.machine, addr) {
                             return Err(format!("binding {sym} -> tiny block {addr:#x} which is not allocated"));
                         }
                         continue;
                     }
                     Value::Object { cache, addr } => {
-                        let live = match (&self.aether, &self.classic) {
-                            (Some(a), _) => a.is_live(&self.machine, cache, addr),
-                            (_, Some(c)) => c.is_live(&self.machine, cache, addr),
-                            _ => {
-                                self.slub.tainted
-                                    || (self.slub.is_live(&self.machine, cache, addr)
-                                        && !self.percpu.as_ref().is_some_and(|p| p.holds(cache, addr)))
-                            }
-                        };
+                        let live = self.slab.is_live(&self.machine, cache, addr);
                         if !live {
                             return Err(format!("binding {sym} -> object {addr:#x} which is not allocated"));
                         }
@@ -778,13 +626,9 @@ impl Sim {
     pub fn show(&self, what: ShowWhat) -> String {
         match what {
             ShowWhat::Buddyinfo => self.buddy.buddyinfo(),
-            ShowWhat::Slabinfo => match (&self.aether, &self.classic) {
-                (Some(a), _) => a.report(),
-                (_, Some(c)) => c.slabinfo(),
-                _ => self.slub.slabinfo(),
-            },
-            ShowWhat::Leaks => self.slub.leak_report(),
-            ShowWhat::Slabs => self.slub.slabinfo_tool(),
+            ShowWhat::Slabinfo => self.slab.slabinfo(),
+            ShowWhat::Leaks => self.slab.leak_report(),
+            ShowWhat::Slabs => self.slab.slabinfo_tool(),
             ShowWhat::Superslabs => self.superslab.report(),
             ShowWhat::Sysfs => String::new(),
             ShowWhat::Stats => {
@@ -800,21 +644,6 @@ impl Sim {
                 t.push('\n');
                 t
             }
-        }
-    }
-}
-
-/// Map an AetherOS error to an op error (`label`: the cache name involved, if any).
-fn aether_error(e: AetherError, label: &str) -> OpError {
-    match e {
-        AetherError::InvalidSize { size } => OpError::BadSize { size: size as u64, max: 8192 },
-        AetherError::InvalidAlign { align } => OpError::BadAlign { align: align as u32 },
-        AetherError::OutOfMemory => OpError::OutOfMemory { order: 0 },
-        AetherError::UnknownCache => OpError::UnknownCache { name: label.to_string(), suggestion: None },
-        AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
-        AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },
-        AetherError::InvalidFree { addr } => {
-            OpError::DoubleFree { name: label.to_string(), addr: addr as u64, debug: false }
         }
     }
 }

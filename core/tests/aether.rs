@@ -36,7 +36,7 @@ fn allocation_walks_the_three_levels() {
     assert_eq!(levels(&s, 0), vec![Level::NewSlab], "first allocation makes a slab");
     assert_eq!(levels(&s, 1), vec![Level::Local], "the bulk refill left objects in the per-CPU cache");
     assert_eq!(levels(&s, 3), vec![Level::Hot], "a just-freed object comes back from the hot list");
-    let a = s.head().aether.as_ref().unwrap();
+    let a = s.head().aether().unwrap();
     let c = a.cache_by_name("size-128").unwrap();
     // Refill of 4: one handed out, b came back; the cache holds the other 2.
     assert_eq!(a.caches()[c as usize].cpus[0].local.len(), 2);
@@ -91,7 +91,7 @@ fn emergency_shrink_returns_memory() {
         _ => None,
     });
     assert!(bytes.unwrap() > 0);
-    assert_eq!(s.head().aether.as_ref().unwrap().stats().slab_bytes, 0, "ratio 100 + free everything: all slabs gone");
+    assert_eq!(s.head().aether().unwrap().stats().slab_bytes, 0, "ratio 100 + free everything: all slabs gone");
 }
 
 #[test]

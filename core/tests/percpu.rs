@@ -86,7 +86,7 @@ fn sheaves_refill_from_slabs_and_use_the_barn() {
     });
     assert_eq!(to_barn, MAX_FULL_SHEAVES, "the barn takes at most MAX_FULL_SHEAVES full sheaves");
     assert!(flushed > 0, "then spares are flushed to the slabs");
-    let barn = &s.head().percpu.as_ref().unwrap().depots;
+    let barn = &s.head().percpu().unwrap().depots;
     assert!(barn.iter().flatten().all(|d| d.full.len() <= MAX_FULL_SHEAVES));
 }
 
@@ -129,7 +129,7 @@ fn sheaf_refills_count_as_misses() {
     let s = run("config slab=sheaves cpus=1\nrepeat 3 { kmalloc 64 as=p[] }\n");
     let h = hits(&s);
     assert_eq!(h[0], ArrHit::Refill, "{h:?}");
-    let id = s.head().slub.cache_by_name("kmalloc-64").unwrap() as usize;
-    let a = &s.head().percpu.as_ref().unwrap().arrays[id][0];
+    let id = s.head().slub().unwrap().cache_by_name("kmalloc-64").unwrap() as usize;
+    let a = &s.head().percpu().unwrap().arrays[id][0];
     assert_eq!((a.hits, a.misses), (2, 1));
 }

@@ -40,7 +40,7 @@ fn geometry_and_tunables() {
 fn slabs_are_coloured_cyclically() {
     // 700-byte objects on a 64 MiB machine: order 1, 11 per slab, 492 bytes left: 7 colours.
     let s = run("config slab=slab\ncache create c size=700\nrepeat 200 { cache alloc c as=p[] }\n");
-    let c = s.head().classic.as_ref().unwrap();
+    let c = s.head().classic().unwrap();
     let cache = &c.caches()[c.cache_by_name("c").unwrap() as usize];
     assert_eq!((cache.order, cache.num, cache.colour, cache.colour_off), (1, 11, 7, 64));
     assert!(cache.objfreelist, "the index array fits in one object");
@@ -58,7 +58,7 @@ fn slabs_are_coloured_cyclically() {
 #[test]
 fn kmalloc_32_keeps_its_index_array_on_the_slab() {
     let s = run("config slab=slab\nkmalloc 20 as=a\n");
-    let c = s.head().classic.as_ref().unwrap();
+    let c = s.head().classic().unwrap();
     let k32 = &c.caches()[c.cache_by_name("kmalloc-32").unwrap() as usize];
     assert!(!k32.objfreelist, "128 one-byte indices do not fit in a 32-byte object");
     assert_eq!(k32.num, 124);
@@ -94,7 +94,7 @@ fn array_cache_is_lifo_and_refills_in_batches() {
 #[test]
 fn the_three_lists() {
     let s = run("config slab=slab cpus=1\ncache create c size=1000 flags=nomerge\nrepeat 9 { cache alloc c as=p[] }\n");
-    let c = s.head().classic.as_ref().unwrap();
+    let c = s.head().classic().unwrap();
     let id = c.cache_by_name("c").unwrap();
     let cache = &c.caches()[id as usize];
     assert_eq!(cache.num, 4);
@@ -103,7 +103,7 @@ fn the_three_lists() {
     assert!(!lists[SlabList::Full as usize].is_empty());
     // Free everything and shrink: every slab goes back.
     let s = run("config slab=slab cpus=1\ncache create c size=1000 flags=nomerge\nrepeat 9 { cache alloc c as=p[] }\ncache free p[*]\nshrink\n");
-    assert!(s.head().classic.as_ref().unwrap().slabs().is_empty());
+    assert!(s.head().classic().unwrap().slabs().is_empty());
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn reaping_drains_untouched_arrays_and_free_slabs() {
         run("config slab=slab cpus=2\nrepeat 400 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\nreap\nreap\nreap\n");
     let info = s.head().show(slabscope_core::event::ShowWhat::Slabinfo);
     let before = run("config slab=slab cpus=2\nrepeat 400 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
-    let slabs = |s: &Session| s.head().classic.as_ref().unwrap().slabs().len();
+    let slabs = |s: &Session| s.head().classic().unwrap().slabs().len();
     assert!(slabs(&s) < slabs(&before), "{info}");
     assert!(info.contains("tunables  120   60    8"), "{info}");
 }

@@ -66,7 +66,7 @@ fn free_pointer_lives_inside_the_free_object() {
     let before = run("cache create foo size=100\ncache alloc foo as=x\ncache alloc foo as=y\n");
     let (x, y) = (addr(&before, "x"), addr(&before, "y"));
     let s = run("cache create foo size=100\ncache alloc foo as=x\ncache alloc foo as=y\ncache free x\ncache free y\n");
-    let c = s.head().slub.cache(s.head().slub.cache_by_name("foo").unwrap());
+    let c = s.head().slub().unwrap().cache(s.head().slub().unwrap().cache_by_name("foo").unwrap());
     assert_eq!(c.layout.offset, 48);
     let mut b = [0u8; 8];
     s.head().machine.mem.read(phys(y + 48), &mut b);
@@ -91,7 +91,7 @@ fn hardened_free_pointers_are_encoded_but_decode_correctly() {
     h.head().machine.mem.read(phys(y + 48), &mut b);
     let raw = u64::from_le_bytes(b);
     assert_ne!(raw, x, "stored value is obfuscated");
-    let c = h.head().slub.cache(h.head().slub.cache_by_name("foo").unwrap());
+    let c = h.head().slub().unwrap().cache(h.head().slub().unwrap().cache_by_name("foo").unwrap());
     assert_eq!(raw ^ c.random ^ (y + 48).swap_bytes(), x, "ptr ^ random ^ swab(ptr_addr)");
 }
 
@@ -108,7 +108,7 @@ fn remote_free_goes_to_the_slab_freelist_and_is_reloaded() {
     // a..: allocated on cpu 0; freed from cpu 1 into cpu 0's frozen slab.
     let s = run("kmalloc 64 cpu=0 as=a\nkfree a cpu=1\n");
     assert_eq!(free_path(&last_op_events(&s)), FreePath::Slab);
-    let slab = s.head().slub.slabs().values().next().unwrap();
+    let slab = s.head().slub().unwrap().slabs().values().next().unwrap();
     assert_eq!(slab.place, SlabPlace::CpuSlab { cpu: 0 });
     assert_eq!(slab.freelist, addr_of_first(&s));
     // Exhaust cpu 0's freelist: the 64th allocation reloads the remote frees.
@@ -119,8 +119,8 @@ fn remote_free_goes_to_the_slab_freelist_and_is_reloaded() {
 }
 
 fn addr_of_first(s: &Session) -> u64 {
-    let slab = s.head().slub.slabs().values().next().unwrap();
-    s.head().slub.cache(slab.cache).object_addr(slab.pfn, 0)
+    let slab = s.head().slub().unwrap().slabs().values().next().unwrap();
+    s.head().slub().unwrap().cache(slab.cache).object_addr(slab.pfn, 0)
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn full_slab_first_free_goes_to_the_freeing_cpus_partial_list() {
     let s = run("repeat 65 { kmalloc 64 cpu=0 as=p[] }\nkfree p[0] cpu=1\n");
     let evs = last_op_events(&s);
     assert!(evs.iter().any(|e| matches!(e, Event::CpuPartialPush { cpu: 1, .. })), "{evs:?}");
-    let first = s.head().slub.slabs().values().next().unwrap();
+    let first = s.head().slub().unwrap().slabs().values().next().unwrap();
     assert_eq!(first.place, SlabPlace::CpuPartial { cpu: 1 });
 }
 
@@ -145,7 +145,7 @@ fn cpu_partial_overflow_flushes_to_the_node_and_empty_slabs_are_discarded() {
     let s = run(&src);
     let evs = last_op_events(&s);
     assert!(evs.iter().any(|e| matches!(e, Event::SlowPath { step: SlowStep::CpuPartialFull, .. })), "{evs:?}");
-    let cache = s.head().slub.cache(s.head().slub.cache_by_name("kmalloc-64").unwrap());
+    let cache = s.head().slub().unwrap().cache(s.head().slub().unwrap().cache_by_name("kmalloc-64").unwrap());
     assert_eq!(cache.cpu_partial_slabs, 4);
     assert_eq!(cache.nodes[0].partial.len(), 4, "the 4 flushed slabs are on the node list");
     assert_eq!(cache.cpus[1].partial.len(), 1);
@@ -158,7 +158,7 @@ fn cpu_partial_overflow_flushes_to_the_node_and_empty_slabs_are_discarded() {
     }
     src2.push_str("kfree p[*] cpu=2\n");
     let s2 = run(&src2);
-    let c2 = s2.head().slub.cache(s2.head().slub.cache_by_name("kmalloc-64").unwrap());
+    let c2 = s2.head().slub().unwrap().cache(s2.head().slub().unwrap().cache_by_name("kmalloc-64").unwrap());
     let discards = s2.events_of_op(s2.op_count() - 1).iter().filter(|e| matches!(e, Event::SlabDiscard { .. })).count();
     assert!(discards > 0, "some empty slabs were discarded");
     assert_eq!(c2.nodes[0].partial.len() as u32, c2.min_partial - 1, "the node keeps min_partial - 1 slabs");
@@ -183,7 +183,7 @@ fn node_partial_refill_moves_up_to_half_the_cpu_partial_limit() {
 #[test]
 fn caches_merge_like_find_mergeable() {
     let s = run("cache create a size=100\ncache create b size=98\ncache create c size=100 flags=nomerge\ncache create d size=100 flags=poison\n");
-    let slub = &s.head().slub;
+    let slub = s.head().slub().unwrap();
     assert_eq!(slub.cache_by_name("a"), slub.cache_by_name("b"), "b aliases a");
     assert_ne!(slub.cache_by_name("a"), slub.cache_by_name("c"));
     assert_ne!(slub.cache_by_name("a"), slub.cache_by_name("d"));
@@ -197,7 +197,7 @@ fn large_kmalloc_bypasses_the_caches() {
     let s = run("kmalloc 8193 as=big\n");
     let sym = s.names().get("big").unwrap();
     assert!(matches!(s.head().bindings.get(sym), Some(Binding::One(Value::Large { order: 2, .. }))));
-    assert!(s.head().slub.slabs().is_empty());
+    assert!(s.head().slub().unwrap().slabs().is_empty());
     let s = run("kmalloc 8193 as=big\nkfree big\n");
     let boot = Sim::boot(MachineConfig::default()).unwrap();
     assert_eq!(s.head().buddy.buddyinfo(), boot.buddy.buddyinfo());
@@ -207,7 +207,7 @@ fn large_kmalloc_bypasses_the_caches() {
 fn debug_caches_use_no_cpu_slab() {
     let s = run("cache create rz size=64 flags=redzone\ncache alloc rz as=a\ncache alloc rz as=b\n");
     assert_eq!(alloc_path(&last_op_events(&s)), AllocPath::Debug);
-    let c = s.head().slub.cache(s.head().slub.cache_by_name("rz").unwrap());
+    let c = s.head().slub().unwrap().cache(s.head().slub().unwrap().cache_by_name("rz").unwrap());
     assert!(c.cpus.iter().all(|cpu| cpu.slab.is_none()));
     assert_eq!((c.layout.inuse, c.layout.offset, c.layout.red_left_pad, c.layout.size), (72, 32, 8, 88));
     assert_eq!(c.nodes[0].partial.len(), 1);

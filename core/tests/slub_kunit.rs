@@ -72,16 +72,16 @@ fn test_next_pointer() {
     k.run("cache create TestSlub_next_ptr_free size=64 flags=poison\ncache alloc TestSlub_next_ptr_free as=p\ncache free p\n")
         .unwrap();
     let p = k.addr("p");
-    let cache = k.sim.slub.cache_by_name("TestSlub_next_ptr_free").unwrap();
-    let offset = u64::from(k.sim.slub.cache(cache).layout.offset);
+    let cache = k.sim.slub().unwrap().cache_by_name("TestSlub_next_ptr_free").unwrap();
+    let offset = u64::from(k.sim.slub().unwrap().cache(cache).layout.offset);
     assert_eq!(offset, 64, "with SLAB_POISON the free pointer sits after the object");
     let mut saved = [0u8; 8];
     k.sim.machine.mem.read(phys(p + offset), &mut saved);
     k.run(&format!("write p offset={offset} byte={:#04x}", !saved[0])).unwrap();
     // "Freechain corrupt" + "Wrong object count" + "Object count adjusted".
     assert_eq!(k.validate("TestSlub_next_ptr_free"), 3);
-    let c = k.sim.slub.cache(cache);
-    let slab = k.sim.slub.slabs().values().find(|s| s.cache == c.id).unwrap();
+    let c = k.sim.slub().unwrap().cache(cache);
+    let slab = k.sim.slub().unwrap().slabs().values().find(|s| s.cache == c.id).unwrap();
     assert_eq!(slab.inuse, slab.objects - 1, "only the head survived on the freelist");
     // Restore the pointer as the test does (*ptr_addr = tmp): the count is now wrong the other way.
     k.sim.machine.mem.write(phys(p + offset), &saved);

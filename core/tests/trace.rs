@@ -46,7 +46,7 @@ fn frees_find_objects_through_traced_pointers() {
     assert!((report.internal_fragmentation() - 28.0 / 128.0).abs() < 1e-9);
     // kmalloc, kfree (matched, from CPU 1), page alloc, page free.
     assert_eq!(session.op_count(), 4);
-    assert!(session.head().slub.slabs().values().all(|s| s.inuse == 0 || s.frozen));
+    assert!(session.head().slub().unwrap().slabs().values().all(|s| s.inuse == 0 || s.frozen));
 }
 
 mod fuzz {

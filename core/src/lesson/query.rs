@@ -473,12 +473,7 @@ pub struct Ctx<'a> {
 }
 
 fn policy_name(p: SlabPolicy) -> &'static str {
-    match p {
-        SlabPolicy::Slub => "slub",
-        SlabPolicy::Sheaves => "sheaves",
-        SlabPolicy::Slab => "slab",
-        SlabPolicy::Aether => "aether",
-    }
+    crate::slab::policy_info(p).name
 }
 
 impl Ctx<'_> {
@@ -503,23 +498,31 @@ impl Ctx<'_> {
     }
 
     fn cache_id(&self, name: &str) -> Result<u32, QueryError> {
-        let s = self.sim;
-        let found = match s.config().slab {
-            SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub.cache_by_name(name),
-            SlabPolicy::Slab => s.classic.as_ref().and_then(|c| c.cache_by_name(name)),
-            SlabPolicy::Aether => s.aether.as_ref().and_then(|c| c.cache_by_name(name)),
-        };
-        found.ok_or_else(|| {
-            let names: Vec<String> = match s.config().slab {
-                SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub.names().map(|(n, _)| n.to_string()).collect(),
-                SlabPolicy::Slab => s.classic.iter().flat_map(|c| c.caches()).map(|c| c.name.clone()).collect(),
-                SlabPolicy::Aether => s.aether.iter().flat_map(|c| c.caches()).map(|c| c.name.clone()).collect(),
-            };
+        let slab = &self.sim.slab;
+        slab.cache_by_name(name).ok_or_else(|| {
+            let names = slab.cache_labels();
             QueryError::NoCache {
                 name: name.to_string(),
                 suggestion: crate::suggest::suggest(name, names.iter().map(String::as_str)),
             }
         })
+    }
+
+    /// The engine of type `T` behind the policy, or a policy error for `query`.
+    fn engine<T: 'static>(&self, query: &'static str) -> Result<&T, QueryError> {
+        self.sim.engine::<T>().ok_or_else(|| self.policy_err(query))
+    }
+
+    fn slub(&self) -> Result<&crate::slub::Slub, QueryError> {
+        self.engine("slub state")
+    }
+
+    fn classic(&self) -> Result<&crate::slab::classic::ClassicSlab, QueryError> {
+        self.engine("classic slab state")
+    }
+
+    fn aether(&self) -> Result<&crate::aether::AetherEngine, QueryError> {
+        self.engine("aether state")
     }
 
     fn policy_err(&self, query: &'static str) -> QueryError {
@@ -579,12 +582,12 @@ impl Ctx<'_> {
                 let pfn = (crate::slub::phys(addr) >> crate::machine::PAGE_SHIFT) as u32;
                 match s.config().slab {
                     SlabPolicy::Slab => {
-                        let c = s.classic.as_ref().expect("policy slab has classic state");
+                        let c = self.classic()?;
                         let sl = c.slabs().range(..=pfn).next_back().map(|(_, sl)| sl);
                         i64::from(sl.map_or(0, |sl| sl.colour_offset))
                     }
                     SlabPolicy::Aether => {
-                        let a = s.aether.as_ref().expect("policy aether has its state");
+                        let a = self.aether()?;
                         let sl = a.slabs().range(..=pfn).next_back().map(|(_, sl)| sl);
                         i64::from(sl.map_or(0, |sl| sl.colour))
                     }
@@ -593,10 +596,9 @@ impl Ctx<'_> {
             }
             Query::Caches => match s.config().slab {
                 SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                    s.slub.caches().iter().filter(|c| !c.destroyed).count() as i64
+                    self.slub()?.caches().iter().filter(|c| !c.destroyed).count() as i64
                 }
-                SlabPolicy::Slab => s.classic.iter().flat_map(|c| c.caches()).filter(|c| !c.destroyed).count() as i64,
-                SlabPolicy::Aether => s.aether.iter().flat_map(|c| c.caches()).filter(|c| !c.destroyed).count() as i64,
+                _ => s.slab.cache_labels().len() as i64,
             },
             Query::Objects(c) => self.cache_read(
                 c,
@@ -608,15 +610,15 @@ impl Ctx<'_> {
                 let id = self.cache_id(c)?;
                 match s.config().slab {
                     SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                        s.slub.slabs().values().filter(|sl| sl.cache == id).map(|sl| i64::from(sl.objects)).sum()
+                        self.slub()?.slabs().values().filter(|sl| sl.cache == id).map(|sl| i64::from(sl.objects)).sum()
                     }
                     SlabPolicy::Slab => {
-                        let cl = s.classic.as_ref().expect("classic");
+                        let cl = self.classic()?;
                         let num = i64::from(cl.caches()[id as usize].num);
                         cl.slabs().values().filter(|sl| sl.cache == id).count() as i64 * num
                     }
                     SlabPolicy::Aether => {
-                        let a = s.aether.as_ref().expect("aether");
+                        let a = self.aether()?;
                         a.slabs().values().filter(|sl| sl.cache == id).map(|sl| i64::from(sl.objects)).sum()
                     }
                 }
@@ -646,26 +648,27 @@ impl Ctx<'_> {
                 let id = self.cache_id(cache)?;
                 self.check_cpu(*cpu, "freelist")?;
                 let c = usize::from(*cpu);
-                if let Some(p) = &s.percpu {
+                if let Some(p) = s.percpu() {
                     return Ok(p.arrays.get(id as usize).and_then(|a| a.get(c)).map_or(0, |a| a.main.len() as i64));
                 }
                 match s.config().slab {
                     SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                        let cs = &s.slub.cache(id).cpus[c];
-                        cs.slab.map_or(0, |p| s.slub.walk_freelist(&s.machine, id, p, cs.freelist).len() as i64)
+                        let slub = self.slub()?;
+                        let cs = &slub.cache(id).cpus[c];
+                        cs.slab.map_or(0, |p| slub.walk_freelist(&s.machine, id, p, cs.freelist).len() as i64)
                     }
                     SlabPolicy::Slab => {
-                        s.classic.as_ref().expect("classic").caches()[id as usize].cpus[c].entry.len() as i64
+                        self.classic()?.caches()[id as usize].cpus[c].entry.len() as i64
                     }
                     SlabPolicy::Aether => {
-                        let cpu = &s.aether.as_ref().expect("aether").caches()[id as usize].cpus[c];
+                        let cpu = &self.aether()?.caches()[id as usize].cpus[c];
                         (cpu.local.len() + cpu.hot.len()) as i64
                     }
                 }
             }
             Query::Depot { cache, node } => {
                 let id = self.cache_id(cache)?;
-                let p = s.percpu.as_ref().ok_or_else(|| self.policy_err("depot"))?;
+                let p = s.percpu().ok_or_else(|| self.policy_err("depot"))?;
                 p.depots.get(id as usize).and_then(|d| d.get(usize::from(*node))).map_or(0, |d| d.full.len() as i64)
             }
             Query::SuperSlabs { size } => s
@@ -682,14 +685,14 @@ impl Ctx<'_> {
                     return Err(QueryError::WrongKind { name: r.to_string(), want: "a slab object" });
                 };
                 match s.config().slab {
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub.get_freepointer(&s.machine, cache, addr) as i64,
+                    SlabPolicy::Slub | SlabPolicy::Sheaves => self.slub()?.get_freepointer(&s.machine, cache, addr) as i64,
                     _ => return Err(self.policy_err("freeptr")),
                 }
             }
             Query::FpOffset(c) => {
                 let id = self.cache_id(c)?;
                 match s.config().slab {
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => i64::from(s.slub.cache(id).layout.offset),
+                    SlabPolicy::Slub | SlabPolicy::Sheaves => i64::from(self.slub()?.cache(id).layout.offset),
                     _ => return Err(self.policy_err("fp_offset")),
                 }
             }
@@ -720,9 +723,9 @@ impl Ctx<'_> {
         let id = self.cache_id(name)?;
         let s = self.sim;
         Ok(match s.config().slab {
-            SlabPolicy::Slub | SlabPolicy::Sheaves => slub(&s.slub, id),
-            SlabPolicy::Slab => classic(s.classic.as_ref().expect("classic"), id),
-            SlabPolicy::Aether => aether(s.aether.as_ref().expect("aether"), id),
+            SlabPolicy::Slub | SlabPolicy::Sheaves => slub(self.slub()?, id),
+            SlabPolicy::Slab => classic(self.classic()?, id),
+            SlabPolicy::Aether => aether(self.aether()?, id),
         })
     }
 
@@ -747,14 +750,14 @@ impl Ctx<'_> {
         let pfn = (crate::slub::phys(addr) >> crate::machine::PAGE_SHIFT) as u32;
         let within = |start: u32, order: u8| pfn >= start && pfn < start + (1 << order);
         match s.config().slab {
-            SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub.slab_of(addr).map(|sl| sl.pfn),
+            SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub()?.slab_of(addr).map(|sl| sl.pfn),
             SlabPolicy::Slab => {
-                let c = s.classic.as_ref()?;
+                let c = s.classic()?;
                 let (_, sl) = c.slabs().range(..=pfn).next_back()?;
                 within(sl.pfn, c.caches()[sl.cache as usize].order).then_some(sl.pfn)
             }
             SlabPolicy::Aether => {
-                let (_, sl) = s.aether.as_ref()?.slabs().range(..=pfn).next_back()?;
+                let (_, sl) = s.aether()?.slabs().range(..=pfn).next_back()?;
                 within(sl.pfn, sl.order).then_some(sl.pfn)
             }
         }
@@ -779,10 +782,10 @@ impl Ctx<'_> {
                         detail: "SLUB keeps no free-slab list: empty slabs are discarded or stay partial".into(),
                     });
                 }
-                s.slub.slabs().values().filter(|sl| sl.cache == id && want(sl.place)).count() as i64
+                self.slub()?.slabs().values().filter(|sl| sl.cache == id && want(sl.place)).count() as i64
             }
             SlabPolicy::Slab => {
-                let c = &s.classic.as_ref().expect("classic").caches()[id as usize];
+                let c = &self.classic()?.caches()[id as usize];
                 let idx = match list {
                     SlabListQ::Any => None,
                     SlabListQ::Full => Some(0),
@@ -796,7 +799,7 @@ impl Ctx<'_> {
                     .sum::<usize>() as i64
             }
             SlabPolicy::Aether => {
-                let c = &s.aether.as_ref().expect("aether").caches()[id as usize];
+                let c = &self.aether()?.caches()[id as usize];
                 let idx = match list {
                     SlabListQ::Any => None,
                     SlabListQ::Free => Some(0),
@@ -816,21 +819,21 @@ impl Ctx<'_> {
         }
         let s = self.sim;
         let cpus = |n: usize| (0..n).filter(move |c| cpu.is_none_or(|x| usize::from(x) == *c));
-        if let Some(p) = &s.percpu {
+        if let Some(p) = s.percpu() {
             let arrays = p.arrays.get(id as usize).map_or(&[][..], Vec::as_slice);
             return Ok(cpus(arrays.len()).map(|c| if fast { arrays[c].hits } else { arrays[c].misses } as i64).sum());
         }
         Ok(match s.config().slab {
             SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                let cs = &s.slub.cache(id).cpus;
+                let cs = &self.slub()?.cache(id).cpus;
                 cpus(cs.len()).map(|c| if fast { cs[c].alloc_fast } else { cs[c].alloc_slow } as i64).sum()
             }
             SlabPolicy::Slab => {
-                let cs = &s.classic.as_ref().expect("classic").caches()[id as usize].cpus;
+                let cs = &self.classic()?.caches()[id as usize].cpus;
                 cpus(cs.len()).map(|c| if fast { cs[c].hits } else { cs[c].misses } as i64).sum()
             }
             SlabPolicy::Aether => {
-                let cs = &s.aether.as_ref().expect("aether").caches()[id as usize].cpus;
+                let cs = &self.aether()?.caches()[id as usize].cpus;
                 cpus(cs.len()).map(|c| if fast { cs[c].hot_hits + cs[c].local_hits } else { cs[c].misses } as i64).sum()
             }
         })
@@ -908,14 +911,15 @@ impl Ctx<'_> {
         match s.config().slab {
             SlabPolicy::Slub | SlabPolicy::Sheaves => {
                 let mut out = Vec::new();
-                let c = s.slub.cache(id);
+                let slub = self.slub()?;
+                let c = slub.cache(id);
                 let mut free: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
                 for cs in &c.cpus {
                     if let Some(p) = cs.slab {
-                        free.extend(s.slub.walk_freelist(&s.machine, id, p, cs.freelist));
+                        free.extend(slub.walk_freelist(&s.machine, id, p, cs.freelist));
                     }
                 }
-                if let Some(p) = &s.percpu {
+                if let Some(p) = s.percpu() {
                     for a in p.arrays.get(id as usize).into_iter().flatten() {
                         free.extend(a.main.iter().chain(a.spare.iter().flatten()));
                     }
@@ -923,8 +927,8 @@ impl Ctx<'_> {
                         free.extend(d.full.iter().flatten());
                     }
                 }
-                for sl in s.slub.slabs().values().filter(|sl| sl.cache == id) {
-                    free.extend(s.slub.walk_freelist(&s.machine, id, sl.pfn, sl.freelist));
+                for sl in slub.slabs().values().filter(|sl| sl.cache == id) {
+                    free.extend(slub.walk_freelist(&s.machine, id, sl.pfn, sl.freelist));
                     out.extend((0..sl.objects).map(|i| c.object_addr(sl.pfn, i)));
                 }
                 Ok(out.into_iter().map(|a| (a, free.contains(&a))).collect())

@@ -384,6 +384,9 @@ pub struct Machine {
     frames: CowVec<Frame>,
     /// Physical memory contents.
     pub mem: PhysMem,
+    /// A `write` op overwrote memory (the kernel would be tainted): layers that read their
+    /// metadata from memory cannot vouch for it any more.
+    tainted: bool,
 }
 
 impl Machine {
@@ -391,7 +394,18 @@ impl Machine {
     pub fn new(config: MachineConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         let frames = CowVec::filled(config.total_pages() as usize, Frame::TAIL);
-        Ok(Machine { config, frames, mem: PhysMem::default() })
+        Ok(Machine { config, frames, mem: PhysMem::default(), tainted: false })
+    }
+    /// Apply the machine's own events: the bytes of a `write` op (which taint the machine).
+    pub fn apply(&mut self, ev: &crate::event::Event) {
+        if let crate::event::Event::BytesWritten { addr, len, byte } = *ev {
+            self.mem.write(crate::page::addr::phys(addr), &vec![byte; len as usize]);
+            self.tainted = true;
+        }
+    }
+    /// True after a `write` op overwrote memory.
+    pub fn tainted(&self) -> bool {
+        self.tainted
     }
     /// The configuration.
     pub fn config(&self) -> &MachineConfig {

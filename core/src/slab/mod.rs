@@ -1,13 +1,255 @@
-//! Slab policies over the page layer: SLUB, classic SLAB, AetherOS, the per-CPU front ends
-//! (magazines, sheaves) and the Linux formulas they share (`layout`).
+//! Slab policies over the page layer: SLUB, classic SLAB, AetherOS, SLOB, the per-CPU front
+//! ends (magazines, sheaves) and the Linux formulas they share (`layout`).
+//!
+//! Every policy implements one contract, [`SlabAllocator`]; the simulation holds exactly one
+//! `Box<dyn SlabAllocator>` built from the policy table [`POLICIES`] and calls nothing else.
+//! A per-CPU front end ([`policies::FrontEnd`]) wraps an allocator behind the same contract.
+//! Policies depend only on the page layer, the event vocabulary and [`crate::error`]
+//! (enforced by `core/tests/architecture.rs`).
 
 pub mod aether;
 pub mod classic;
 pub mod layout;
 pub mod percpu;
+pub mod policies;
 pub mod slub;
 
 /// The two header lines of `/proc/slabinfo` (`print_slabinfo_header`, without SLAB debug stats).
 pub fn slabinfo_header() -> String {
     "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n".to_string()
 }
+
+use std::any::Any;
+use std::fmt;
+
+use crate::error::OpError;
+use crate::page::ctx::PageCtx;
+use crate::page::machine::{Machine, MachineConfig, SlabPolicy};
+use crate::slab::layout::CacheFlags;
+use crate::slab::slub::Site;
+use crate::timeline::event::{Event, EventSink, Sym};
+
+/// One row of the policy table: everything the parser, the suggestions, the docs and the UI
+/// menus know about a slab policy.
+pub struct PolicyInfo {
+    /// The value of `config slab=`.
+    pub policy: SlabPolicy,
+    /// Its name in the op language (`config slab=NAME`).
+    pub name: &'static str,
+    /// One line for docs and menus (English; the UI translates by `name`).
+    pub summary: &'static str,
+    /// Build the allocator for a machine.
+    pub build: fn(&MachineConfig) -> Box<dyn SlabAllocator>,
+}
+
+/// The slab policies, in menu order. Adding a policy is one module plus one row here.
+pub const POLICIES: &[PolicyInfo] = &[
+    PolicyInfo {
+        policy: SlabPolicy::Slub,
+        name: "slub",
+        summary: "Linux SLUB (6.x): cpu slab with a lockless freelist, cpu and node partial lists",
+        build: policies::build_slub,
+    },
+    PolicyInfo {
+        policy: SlabPolicy::Slab,
+        name: "slab",
+        summary: "classic Linux SLAB (up to 6.7): three slab lists, array caches, colouring",
+        build: policies::build_classic,
+    },
+    PolicyInfo {
+        policy: SlabPolicy::Aether,
+        name: "aether",
+        summary: "the AetherOS SLUB design: hot lists, per-CPU caches, bulk refill",
+        build: policies::build_aether,
+    },
+    PolicyInfo {
+        policy: SlabPolicy::Sheaves,
+        name: "sheaves",
+        summary: "SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it",
+        build: policies::build_sheaves,
+    },
+];
+
+/// The table row of a policy.
+pub fn policy_info(policy: SlabPolicy) -> &'static PolicyInfo {
+    POLICIES.iter().find(|p| p.policy == policy).unwrap_or(&POLICIES[0])
+}
+
+/// The policy named `name` in the op language.
+pub fn policy_by_name(name: &str) -> Option<SlabPolicy> {
+    POLICIES.iter().find(|p| p.name == name).map(|p| p.policy)
+}
+
+/// The contract between the simulated system and a slab policy: what every slab allocator
+/// does. Operations a policy does not have return [`OpError::NotForPolicy`] (the defaults).
+/// Every method that changes state does so only through events it emits and applies
+/// ([`SlabAllocator::apply`]); a method returning an error has emitted nothing.
+pub trait SlabAllocator: fmt::Debug + Send + Sync {
+    /// The policy this allocator implements (`config slab=`).
+    fn policy(&self) -> SlabPolicy;
+    /// Apply one event (each allocator ignores the events of others).
+    fn apply(&mut self, m: &mut Machine, ev: &Event);
+    /// Check the allocator's invariants against memory.
+    fn check(&self, m: &Machine) -> Result<(), String>;
+
+    /// The id of the live cache named `label`.
+    fn cache_by_name(&self, label: &str) -> Option<u32>;
+    /// Names of the live caches (for suggestions).
+    fn cache_labels(&self) -> Vec<String>;
+    /// The name of cache `id` (empty for an unknown id).
+    fn cache_name(&self, id: u32) -> String;
+    /// The object size of cache `id` (what `ksize` reports; 0 for an unknown id).
+    fn object_size(&self, id: u32) -> u32;
+    /// An unknown-cache error with a suggestion.
+    fn unknown_cache(&self, label: &str) -> OpError {
+        let labels = self.cache_labels();
+        OpError::UnknownCache {
+            name: label.to_string(),
+            suggestion: crate::lang::suggest::suggest(label, labels.iter().map(String::as_str)),
+        }
+    }
+    /// The kmalloc cache serving `size` bytes (`size` <= `KMALLOC_MAX_CACHE_SIZE`).
+    fn kmalloc_cache(&self, size: u32) -> Option<u32>;
+
+    /// `kmem_cache_create`.
+    #[allow(clippy::too_many_arguments)]
+    fn create_cache(
+        &mut self,
+        m: &mut Machine,
+        name: Sym,
+        label: &str,
+        size: u32,
+        align: u32,
+        flags: CacheFlags,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, OpError>;
+    /// `kmem_cache_destroy` of the cache named `label`.
+    fn destroy_cache(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        name: Sym,
+        label: &str,
+        out: &mut dyn EventSink,
+    ) -> Result<(), OpError>;
+
+    /// The page order an allocation from `cache` on `cpu` (optionally pinned to `node`) would
+    /// take from the page allocator, if it needs a new slab.
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>) -> Option<u8>;
+    /// Allocate an object. The caller has checked [`SlabAllocator::needs_pages`] against the
+    /// page allocator.
+    fn alloc(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        node: Option<u8>,
+        site: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<u64, OpError>;
+    /// Free a live object (validated by the caller with [`SlabAllocator::is_live`]-level
+    /// bindings).
+    #[allow(clippy::too_many_arguments)]
+    fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, site: u32, out: &mut dyn EventSink);
+    /// True when `addr` is an allocated object of `cache`.
+    fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool;
+    /// True when `cache` runs consistency checks (a double free is then refused by the check,
+    /// not silently corrupting).
+    fn debug_checks(&self, _cache: u32) -> bool {
+        false
+    }
+    /// `(ksize, requested size)` of a live object, for `krealloc`.
+    fn krealloc_sizes(&self, _m: &Machine, _cache: u32, _addr: u64) -> Result<(u32, u32), OpError> {
+        Err(self.not_for("krealloc"))
+    }
+
+    /// Give every empty slab back to the page allocator; returns the bytes freed.
+    fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64;
+    /// The periodic reaper (`cache_reap`, magazine depot trimming).
+    fn reap(&mut self, _pages: &mut PageCtx<'_>, _out: &mut dyn EventSink) -> Result<ShownAfter, OpError> {
+        Err(self.not_for("reap"))
+    }
+    /// `slub_debug` validation of one cache.
+    fn validate(&mut self, _pages: &mut PageCtx<'_>, _cache: u32, _out: &mut dyn EventSink) -> Result<(), OpError> {
+        Err(self.not_for("slub_debug validation"))
+    }
+    /// The sysfs files of one cache.
+    fn sysfs(&self, _cache: u32) -> Result<String, OpError> {
+        Err(self.not_for("sysfs"))
+    }
+
+    /// `/proc/slabinfo` (or the policy's report).
+    fn slabinfo(&self) -> String;
+    /// The `slabinfo` tool's per-slab report (`show slabs`).
+    fn slabinfo_tool(&self) -> String {
+        format!("show slabs is not available with slab={}\n", policy_info(self.policy()).name)
+    }
+    /// The leak report (`show leaks`).
+    fn leak_report(&self) -> String {
+        format!("show leaks is not available with slab={}\n", policy_info(self.policy()).name)
+    }
+
+    /// The kernel log text an event prints (SLUB's `slub_debug` reports), if any.
+    fn debug_text(&self, _ev: &Event) -> Option<String> {
+        None
+    }
+
+    /// The typed "not for this policy" error.
+    fn not_for(&self, what: &'static str) -> OpError {
+        OpError::NotForPolicy { what, policy: policy_info(self.policy()).name }
+    }
+
+    /// The allocator a front end wraps (for typed access to the engine behind it).
+    fn back(&self) -> Option<&dyn SlabAllocator> {
+        None
+    }
+    /// The concrete engine, for engine-specific views and tests.
+    fn as_any(&self) -> &dyn Any;
+    /// The concrete engine, mutably (for the seed's library API over the simulation).
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    /// A boxed clone (states are cloned for checkpoints).
+    fn clone_box(&self) -> Box<dyn SlabAllocator>;
+}
+
+/// What a `reap` shows when it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShownAfter {
+    /// `/proc/slabinfo`.
+    Slabinfo,
+    /// The summary statistics.
+    Stats,
+}
+
+impl Clone for Box<dyn SlabAllocator> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// The engine of type `T` behind `a` (itself or what its front ends wrap).
+pub fn engine<T: 'static>(a: &dyn SlabAllocator) -> Option<&T> {
+    let mut a = a;
+    loop {
+        if let Some(t) = a.as_any().downcast_ref::<T>() {
+            return Some(t);
+        }
+        a = a.back()?;
+    }
+}
+
+/// One `slub_debug` letter (the boot option's syntax, `Documentation/mm/slub.rst`).
+pub struct DebugLetter {
+    /// The letter.
+    pub letter: char,
+    /// The cache flag it sets.
+    pub flag: CacheFlags,
+    /// What it does (English; for docs and menus).
+    pub summary: &'static str,
+}
+
+/// The `slub_debug` letters the simulation implements, in the order they are printed.
+pub const SLUB_DEBUG_LETTERS: &[DebugLetter] = &[
+    DebugLetter { letter: 'F', flag: CacheFlags::CHECKS, summary: "consistency checks" },
+    DebugLetter { letter: 'Z', flag: CacheFlags::REDZONE, summary: "red zones" },
+    DebugLetter { letter: 'P', flag: CacheFlags::POISON, summary: "poison" },
+    DebugLetter { letter: 'U', flag: CacheFlags::USER, summary: "store user (alloc/free sites)" },
+];

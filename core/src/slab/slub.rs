@@ -543,10 +543,8 @@ impl Slub {
                 m.mem.read(phys(from), &mut b);
                 m.mem.write(phys(to), &b);
             }
-            Event::BytesWritten { addr, len, byte } => {
-                m.mem.write(phys(addr), &vec![byte; len as usize]);
-                self.tainted = true;
-            }
+            // The bytes are written by `Machine::apply`.
+            Event::BytesWritten { .. } => self.tainted = true,
             Event::CpuPartialPush { cache, cpu, pfn } => {
                 self.caches[cache as usize].cpus[usize::from(cpu)].partial.insert(0, pfn);
                 self.set_place(pfn, SlabPlace::CpuPartial { cpu });

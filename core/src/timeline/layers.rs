@@ -127,7 +127,7 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
     let mut out = Vec::new();
     match sim.config().slab {
         SlabPolicy::Slab => {
-            let Some(cl) = &sim.classic else { return out };
+            let Some(cl) = sim.classic() else { return out };
             for c in cl.caches().iter().filter(|c| !c.destroyed) {
                 let cached: std::collections::BTreeSet<u64> = c
                     .cpus
@@ -171,7 +171,7 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
             }
         }
         SlabPolicy::Aether => {
-            let Some(ae) = &sim.aether else { return out };
+            let Some(ae) = sim.aether() else { return out };
             for c in ae.caches().iter().filter(|c| !c.destroyed) {
                 let cached: std::collections::BTreeSet<u64> =
                     c.cpus.iter().flat_map(|cs| cs.local.iter().chain(cs.hot.iter())).copied().collect();
@@ -208,10 +208,10 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
             }
         }
         SlabPolicy::Slub | SlabPolicy::Sheaves => {
-            let slub = &sim.slub;
+            let Some(slub) = sim.slub() else { return out };
             for c in slub.caches().iter().filter(|c| !c.destroyed) {
                 // Objects held by magazines / sheaves and their depot / barn.
-                let held: std::collections::BTreeSet<u64> = sim.percpu.as_ref().map_or_else(Default::default, |p| {
+                let held: std::collections::BTreeSet<u64> = sim.percpu().map_or_else(Default::default, |p| {
                     let arrays = p.arrays.get(c.id as usize).into_iter().flatten();
                     let depots = p.depots.get(c.id as usize).into_iter().flatten();
                     arrays
@@ -290,31 +290,31 @@ fn cells(objects: u32, free: &[u32], cpu_free: &[u32], cached: impl Fn(u32) -> b
 /// `slabtop` rows for the active policy's caches, from the slab rows.
 pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
     let caches: Vec<(u32, String, Vec<String>, u32, u32)> = match sim.config().slab {
-        SlabPolicy::Slab => sim.classic.as_ref().map_or(Vec::new(), |cl| {
+        SlabPolicy::Slab => sim.classic().map_or(Vec::new(), |cl| {
             cl.caches()
                 .iter()
                 .filter(|c| !c.destroyed)
                 .map(|c| (c.id, c.name.clone(), Vec::new(), c.object_size, c.size))
                 .collect()
         }),
-        SlabPolicy::Aether => sim.aether.as_ref().map_or(Vec::new(), |ae| {
+        SlabPolicy::Aether => sim.aether().map_or(Vec::new(), |ae| {
             ae.caches()
                 .iter()
                 .filter(|c| !c.destroyed)
                 .map(|c| (c.id, c.name.clone(), Vec::new(), c.object_size, c.size))
                 .collect()
         }),
-        SlabPolicy::Slub | SlabPolicy::Sheaves => sim
-            .slub
-            .caches()
+        SlabPolicy::Slub | SlabPolicy::Sheaves => sim.slub().map_or(Vec::new(), |slub| {
+            slub.caches()
             .iter()
             .filter(|c| !c.destroyed)
             .map(|c| {
                 let aliases =
-                    sim.slub.names().filter(|&(n, id)| id == c.id && n != c.name).map(|(n, _)| n.to_string()).collect();
+                    slub.names().filter(|&(n, id)| id == c.id && n != c.name).map(|(n, _)| n.to_string()).collect();
                 (c.id, c.name.clone(), aliases, c.layout.object_size, c.layout.size)
             })
-            .collect(),
+            .collect()
+        }),
     };
     caches
         .into_iter()
@@ -394,7 +394,7 @@ pub fn object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
     if !matches!(sim.config().slab, SlabPolicy::Slub | SlabPolicy::Sheaves) {
         return plain_object_bytes(sim, addr);
     }
-    let slub = &sim.slub;
+    let Some(slub) = sim.slub() else { return None };
     let s = slub.slab_of(addr)?;
     let c = &slub.caches()[s.cache as usize];
     c.object_index(s.pfn, s.objects, addr)?;
@@ -461,12 +461,12 @@ fn plain_object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
     let free = matches!(cell, Cell::Free | Cell::CpuFree);
     let (object_size, index_at, index_len) = match sim.config().slab {
         SlabPolicy::Slab => {
-            let cl = sim.classic.as_ref()?;
+            let cl = sim.classic()?;
             let c = &cl.caches()[r.cache as usize];
             let s = cl.slabs().get(&r.pfn)?;
             (c.object_size, s.freelist_at, c.num)
         }
-        _ => (sim.aether.as_ref()?.caches()[r.cache as usize].object_size, 0, 0),
+        _ => (sim.aether()?.caches()[r.cache as usize].object_size, 0, 0),
     };
     let aether = sim.config().slab == SlabPolicy::Aether;
     let mut bytes = vec![0u8; r.stride as usize];

@@ -255,58 +255,64 @@ impl Snapshot {
                 }
             }
         }
-        let slub = &sim.slub;
-        let caches = slub
-            .caches()
-            .iter()
-            .filter(|c| !c.destroyed)
-            .map(|c| CacheSnap {
-                id: c.id,
-                name: c.name.clone(),
-                aliases: slub
-                    .names()
-                    .filter(|&(n, id)| id == c.id && n != c.name)
-                    .map(|(n, _)| n.to_string())
-                    .collect(),
-                layout: c.layout,
-                flags: c.flags.names(),
-                objects: c.objects,
-                order: c.order,
-                min_partial: c.min_partial,
-                cpu_partial_slabs: c.cpu_partial_slabs,
-                live: c.live,
-                cpus: c
-                    .cpus
-                    .iter()
-                    .enumerate()
-                    .map(|(i, cs)| CpuCacheSnap {
-                        cpu: i as u16,
-                        slab: cs.slab,
-                        freelist: cs.slab.map_or(Vec::new(), |p| slub.walk_freelist(m, c.id, p, cs.freelist)),
-                        partial: cs.partial.clone(),
-                        alloc_fast: cs.alloc_fast,
-                        alloc_slow: cs.alloc_slow,
-                        free_fast: cs.free_fast,
-                        free_slow: cs.free_slow,
-                    })
-                    .collect(),
-                node_partial: c.nodes.iter().map(|n| n.partial.iter().copied().collect()).collect(),
-            })
-            .collect();
-        let slabs = slub
-            .slabs()
-            .values()
-            .map(|sl| SlabSnap {
-                cache: sl.cache,
-                pfn: sl.pfn,
-                order: sl.order,
-                node: sl.node,
-                objects: sl.objects,
-                inuse: sl.inuse,
-                place: sl.place,
-                freelist: slub.walk_freelist(m, sl.cache, sl.pfn, sl.freelist),
-            })
-            .collect();
+        // SLUB's caches and slabs in SLUB's own terms (empty under the other policies).
+        let (caches, slabs) = match sim.slub() {
+            None => (Vec::new(), Vec::new()),
+            Some(slub) => {
+            let caches: Vec<CacheSnap> = slub
+                .caches()
+                .iter()
+                .filter(|c| !c.destroyed)
+                .map(|c| CacheSnap {
+                    id: c.id,
+                    name: c.name.clone(),
+                    aliases: slub
+                        .names()
+                        .filter(|&(n, id)| id == c.id && n != c.name)
+                        .map(|(n, _)| n.to_string())
+                        .collect(),
+                    layout: c.layout,
+                    flags: c.flags.names(),
+                    objects: c.objects,
+                    order: c.order,
+                    min_partial: c.min_partial,
+                    cpu_partial_slabs: c.cpu_partial_slabs,
+                    live: c.live,
+                    cpus: c
+                        .cpus
+                        .iter()
+                        .enumerate()
+                        .map(|(i, cs)| CpuCacheSnap {
+                            cpu: i as u16,
+                            slab: cs.slab,
+                            freelist: cs.slab.map_or(Vec::new(), |p| slub.walk_freelist(m, c.id, p, cs.freelist)),
+                            partial: cs.partial.clone(),
+                            alloc_fast: cs.alloc_fast,
+                            alloc_slow: cs.alloc_slow,
+                            free_fast: cs.free_fast,
+                            free_slow: cs.free_slow,
+                        })
+                        .collect(),
+                    node_partial: c.nodes.iter().map(|n| n.partial.iter().copied().collect()).collect(),
+                })
+                .collect();
+            let slabs: Vec<SlabSnap> = slub
+                .slabs()
+                .values()
+                .map(|sl| SlabSnap {
+                    cache: sl.cache,
+                    pfn: sl.pfn,
+                    order: sl.order,
+                    node: sl.node,
+                    objects: sl.objects,
+                    inuse: sl.inuse,
+                    place: sl.place,
+                    freelist: slub.walk_freelist(m, sl.cache, sl.pfn, sl.freelist),
+                })
+                .collect();
+                (caches, slabs)
+            }
+        };
         let slab_rows = crate::layers::slab_rows(sim);
         let cache_rows = crate::layers::cache_rows(sim, &slab_rows);
         Snapshot {
@@ -315,15 +321,15 @@ impl Snapshot {
             caches,
             slabs,
             slabinfo: sim.show(crate::event::ShowWhat::Slabinfo),
-            classic_caches: sim.classic.as_ref().map_or(Vec::new(), |c| c.caches().to_vec()),
-            classic_slabs: sim.classic.as_ref().map_or(Vec::new(), |c| c.slabs().values().cloned().collect()),
-            aether_caches: sim.aether.as_ref().map_or(Vec::new(), |a| a.caches().to_vec()),
-            aether_slabs: sim.aether.as_ref().map_or(Vec::new(), |a| a.slabs().values().cloned().collect()),
+            classic_caches: sim.classic().map_or(Vec::new(), |c| c.caches().to_vec()),
+            classic_slabs: sim.classic().map_or(Vec::new(), |c| c.slabs().values().cloned().collect()),
+            aether_caches: sim.aether().map_or(Vec::new(), |a| a.caches().to_vec()),
+            aether_slabs: sim.aether().map_or(Vec::new(), |a| a.slabs().values().cloned().collect()),
             superslabs: sim.superslab.superslabs.values().cloned().collect(),
             superslab_threads: sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect(),
             superslab_resident: sim.superslab.resident_bytes(),
-            percpu_arrays: sim.percpu.as_ref().map_or(Vec::new(), |p| p.arrays.clone()),
-            percpu_depots: sim.percpu.as_ref().map_or(Vec::new(), |p| p.depots.clone()),
+            percpu_arrays: sim.percpu().map_or(Vec::new(), |p| p.arrays.clone()),
+            percpu_depots: sim.percpu().map_or(Vec::new(), |p| p.depots.clone()),
             config: sim.config().clone(),
             zones,
             blocks,

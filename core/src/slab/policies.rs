@@ -1,0 +1,489 @@
+//! The contract ([`SlabAllocator`]) implemented for the existing engines — SLUB, classic SLAB,
+//! AetherOS — and for the per-CPU front ends (magazines, sheaves) that wrap SLUB. Kept apart
+//! from the engines so the engines' files stay about their algorithms.
+
+use std::any::Any;
+
+use crate::error::OpError;
+use crate::page::ctx::PageCtx;
+use crate::page::machine::{Machine, MachineConfig, SlabPolicy};
+use crate::slab::aether::{AetherEngine, AetherError};
+use crate::slab::classic::ClassicSlab;
+use crate::slab::layout::{kmalloc_name, CacheFlags};
+use crate::slab::percpu::{Design, PerCpu};
+use crate::slab::slub::{Site, Slub};
+use crate::slab::{ShownAfter, SlabAllocator};
+use crate::timeline::event::{Event, EventSink, Sym};
+
+/// `config slab=slub` (with magazines in front when `percpu=magazine`).
+pub fn build_slub(c: &MachineConfig) -> Box<dyn SlabAllocator> {
+    if c.magazines {
+        return Box::new(FrontEnd { front: PerCpu::new(Design::Magazine, c.cpus, c.nodes), back: Slub::new(c) });
+    }
+    Box::new(Slub::new(c))
+}
+
+/// `config slab=sheaves`: SLUB behind sheaves and barns.
+pub fn build_sheaves(c: &MachineConfig) -> Box<dyn SlabAllocator> {
+    Box::new(FrontEnd { front: PerCpu::new(Design::Sheaves, c.cpus, c.nodes), back: Slub::new(c) })
+}
+
+/// `config slab=slab`.
+pub fn build_classic(c: &MachineConfig) -> Box<dyn SlabAllocator> {
+    Box::new(ClassicSlab::new(c))
+}
+
+/// `config slab=aether`.
+pub fn build_aether(c: &MachineConfig) -> Box<dyn SlabAllocator> {
+    Box::new(AetherEngine::new(c, c.aether))
+}
+
+impl SlabAllocator for Slub {
+    fn policy(&self) -> SlabPolicy {
+        SlabPolicy::Slub
+    }
+    fn apply(&mut self, m: &mut Machine, ev: &Event) {
+        Slub::apply(self, m, ev)
+    }
+    fn check(&self, m: &Machine) -> Result<(), String> {
+        Slub::check(self, m)
+    }
+    fn cache_by_name(&self, label: &str) -> Option<u32> {
+        Slub::cache_by_name(self, label)
+    }
+    fn cache_labels(&self) -> Vec<String> {
+        self.names().map(|(n, _)| n.to_string()).collect()
+    }
+    fn cache_name(&self, id: u32) -> String {
+        self.caches().get(id as usize).map_or_else(String::new, |c| c.name.clone())
+    }
+    fn object_size(&self, id: u32) -> u32 {
+        self.caches().get(id as usize).map_or(0, |c| c.layout.object_size)
+    }
+    fn unknown_cache(&self, label: &str) -> OpError {
+        Slub::unknown_cache(self, label)
+    }
+    fn kmalloc_cache(&self, size: u32) -> Option<u32> {
+        Slub::cache_by_name(self, kmalloc_name(size))
+    }
+    fn create_cache(
+        &mut self,
+        m: &mut Machine,
+        name: Sym,
+        label: &str,
+        size: u32,
+        align: u32,
+        flags: CacheFlags,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, OpError> {
+        Slub::create_cache(self, m, name, label, size, align, flags, out)
+    }
+    fn destroy_cache(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        name: Sym,
+        label: &str,
+        out: &mut dyn EventSink,
+    ) -> Result<(), OpError> {
+        Slub::destroy_cache(self, pages, label, name, out)
+    }
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>) -> Option<u8> {
+        self.needs_new_slab(m, cache, cpu, node).then(|| self.cache(cache).min_order)
+    }
+    fn alloc(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        node: Option<u8>,
+        site: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<u64, OpError> {
+        Slub::alloc(self, pages, cache, cpu, node, site, out)
+    }
+    fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, site: u32, out: &mut dyn EventSink) {
+        Slub::free(self, pages, cache, cpu, addr, site, out)
+    }
+    fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
+        self.tainted || Slub::is_live(self, m, cache, addr)
+    }
+    fn debug_checks(&self, cache: u32) -> bool {
+        self.caches().get(cache as usize).is_some_and(|c| c.flags.has(CacheFlags::CHECKS))
+    }
+    fn krealloc_sizes(&self, m: &Machine, cache: u32, addr: u64) -> Result<(u32, u32), OpError> {
+        Ok((self.cache(cache).layout.object_size, self.orig_size(m, cache, addr)))
+    }
+    fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
+        self.shrink_all(pages, out)
+    }
+    fn validate(&mut self, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> Result<(), OpError> {
+        Slub::validate(self, pages, cache, out);
+        Ok(())
+    }
+    fn sysfs(&self, cache: u32) -> Result<String, OpError> {
+        Ok(Slub::sysfs(self, cache))
+    }
+    fn slabinfo(&self) -> String {
+        Slub::slabinfo(self)
+    }
+    fn slabinfo_tool(&self) -> String {
+        Slub::slabinfo_tool(self)
+    }
+    fn leak_report(&self) -> String {
+        Slub::leak_report(self)
+    }
+    fn debug_text(&self, ev: &Event) -> Option<String> {
+        Slub::debug_text(self, ev)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn clone_box(&self) -> Box<dyn SlabAllocator> {
+        Box::new(self.clone())
+    }
+}
+
+/// A per-CPU front end (Bonwick magazines + depot, or Linux sheaves + barn) over SLUB, behind
+/// the same contract: object arrays are tried first, SLUB serves misses and node-pinned
+/// allocations.
+#[derive(Clone, Debug)]
+pub struct FrontEnd {
+    /// The per-CPU arrays.
+    pub front: PerCpu,
+    /// The allocator behind them.
+    pub back: Slub,
+}
+
+impl SlabAllocator for FrontEnd {
+    fn policy(&self) -> SlabPolicy {
+        match self.front.design {
+            Design::Magazine => SlabPolicy::Slub,
+            Design::Sheaves => SlabPolicy::Sheaves,
+        }
+    }
+    fn apply(&mut self, m: &mut Machine, ev: &Event) {
+        self.back.apply(m, ev);
+        self.front.apply(ev);
+    }
+    fn check(&self, m: &Machine) -> Result<(), String> {
+        self.back.check(m)?;
+        self.front.check(m)
+    }
+    fn cache_by_name(&self, label: &str) -> Option<u32> {
+        self.back.cache_by_name(label)
+    }
+    fn cache_labels(&self) -> Vec<String> {
+        SlabAllocator::cache_labels(&self.back)
+    }
+    fn cache_name(&self, id: u32) -> String {
+        SlabAllocator::cache_name(&self.back, id)
+    }
+    fn object_size(&self, id: u32) -> u32 {
+        self.back.object_size(id)
+    }
+    fn unknown_cache(&self, label: &str) -> OpError {
+        self.back.unknown_cache(label)
+    }
+    fn kmalloc_cache(&self, size: u32) -> Option<u32> {
+        self.back.kmalloc_cache(size)
+    }
+    fn create_cache(
+        &mut self,
+        m: &mut Machine,
+        name: Sym,
+        label: &str,
+        size: u32,
+        align: u32,
+        flags: CacheFlags,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, OpError> {
+        self.back.create_cache(m, name, label, size, align, flags, out)
+    }
+    fn destroy_cache(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        name: Sym,
+        label: &str,
+        out: &mut dyn EventSink,
+    ) -> Result<(), OpError> {
+        self.back.destroy_cache(pages, label, name, out)
+    }
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>) -> Option<u8> {
+        let pref = node.unwrap_or_else(|| m.config().node_of_cpu(cpu));
+        let misses = node.is_some() || self.front.will_miss(cache, cpu, pref);
+        if misses {
+            SlabAllocator::needs_pages(&self.back, m, cache, cpu, node)
+        } else {
+            None
+        }
+    }
+    fn alloc(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        node: Option<u8>,
+        site: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<u64, OpError> {
+        match node {
+            None => self.front.alloc(&mut self.back, pages, cache, cpu, site, out),
+            Some(_) => self.back.alloc(pages, cache, cpu, node, site, out),
+        }
+    }
+    fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, site: u32, out: &mut dyn EventSink) {
+        self.front.free(&mut self.back, pages, cache, cpu, addr, site, out)
+    }
+    fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
+        self.back.tainted || (Slub::is_live(&self.back, m, cache, addr) && !self.front.holds(cache, addr))
+    }
+    fn debug_checks(&self, cache: u32) -> bool {
+        self.back.debug_checks(cache)
+    }
+    fn krealloc_sizes(&self, m: &Machine, cache: u32, addr: u64) -> Result<(u32, u32), OpError> {
+        self.back.krealloc_sizes(m, cache, addr)
+    }
+    fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
+        self.back.shrink_all(pages, out)
+    }
+    fn reap(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> Result<ShownAfter, OpError> {
+        match self.front.design {
+            Design::Magazine => {
+                self.front.reap(&mut self.back, pages, out);
+                Ok(ShownAfter::Stats)
+            }
+            Design::Sheaves => Err(self.not_for("reap")),
+        }
+    }
+    fn validate(&mut self, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> Result<(), OpError> {
+        SlabAllocator::validate(&mut self.back, pages, cache, out)
+    }
+    fn sysfs(&self, cache: u32) -> Result<String, OpError> {
+        SlabAllocator::sysfs(&self.back, cache)
+    }
+    fn slabinfo(&self) -> String {
+        self.back.slabinfo()
+    }
+    fn slabinfo_tool(&self) -> String {
+        self.back.slabinfo_tool()
+    }
+    fn leak_report(&self) -> String {
+        self.back.leak_report()
+    }
+    fn debug_text(&self, ev: &Event) -> Option<String> {
+        self.back.debug_text(ev)
+    }
+    fn back(&self) -> Option<&dyn SlabAllocator> {
+        Some(&self.back)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn clone_box(&self) -> Box<dyn SlabAllocator> {
+        Box::new(self.clone())
+    }
+}
+
+impl SlabAllocator for ClassicSlab {
+    fn policy(&self) -> SlabPolicy {
+        SlabPolicy::Slab
+    }
+    fn apply(&mut self, m: &mut Machine, ev: &Event) {
+        ClassicSlab::apply(self, m, ev)
+    }
+    fn check(&self, m: &Machine) -> Result<(), String> {
+        ClassicSlab::check(self, m)
+    }
+    fn cache_by_name(&self, label: &str) -> Option<u32> {
+        ClassicSlab::cache_by_name(self, label)
+    }
+    fn cache_labels(&self) -> Vec<String> {
+        self.caches().iter().filter(|c| !c.destroyed).map(|c| c.name.clone()).collect()
+    }
+    fn cache_name(&self, id: u32) -> String {
+        self.caches().get(id as usize).map_or_else(String::new, |c| c.name.clone())
+    }
+    fn object_size(&self, id: u32) -> u32 {
+        self.caches().get(id as usize).map_or(0, |c| c.object_size)
+    }
+    fn kmalloc_cache(&self, size: u32) -> Option<u32> {
+        ClassicSlab::kmalloc_cache(self, size)
+    }
+    fn create_cache(
+        &mut self,
+        m: &mut Machine,
+        _name: Sym,
+        label: &str,
+        size: u32,
+        align: u32,
+        flags: CacheFlags,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, OpError> {
+        ClassicSlab::create_cache(self, m, label, size, align, flags, out)
+    }
+    fn destroy_cache(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        _name: Sym,
+        label: &str,
+        out: &mut dyn EventSink,
+    ) -> Result<(), OpError> {
+        let id = ClassicSlab::cache_by_name(self, label).ok_or_else(|| self.unknown_cache(label))?;
+        ClassicSlab::destroy_cache(self, pages, id, label, out)
+    }
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, _node: Option<u8>) -> Option<u8> {
+        self.needs_grow(m, cache, cpu).then(|| self.caches()[cache as usize].order)
+    }
+    fn alloc(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        _node: Option<u8>,
+        _site: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<u64, OpError> {
+        ClassicSlab::alloc(self, pages, cache, cpu, out)
+    }
+    fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, _site: u32, out: &mut dyn EventSink) {
+        ClassicSlab::free(self, pages, cache, cpu, addr, out)
+    }
+    fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
+        ClassicSlab::is_live(self, m, cache, addr)
+    }
+    fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
+        self.shrink_all(pages, out)
+    }
+    fn reap(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> Result<ShownAfter, OpError> {
+        ClassicSlab::reap(self, pages, out);
+        Ok(ShownAfter::Slabinfo)
+    }
+    fn slabinfo(&self) -> String {
+        ClassicSlab::slabinfo(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn clone_box(&self) -> Box<dyn SlabAllocator> {
+        Box::new(self.clone())
+    }
+}
+
+/// AetherOS's largest object (`create_cache` refuses sizes above it).
+pub const AETHER_MAX_SIZE: u64 = 8192;
+
+impl AetherEngine {
+    /// The op error for an engine error, with the facts the engine error leaves implicit
+    /// (the cache's name, the order its slabs take).
+    fn op_error(&self, e: AetherError, label: &str, cache: Option<u32>) -> OpError {
+        match e {
+            AetherError::InvalidSize { size } => OpError::BadSize { size: size as u64, max: AETHER_MAX_SIZE },
+            AetherError::InvalidAlign { align } => OpError::BadAlign { align: align as u32 },
+            AetherError::OutOfMemory => OpError::OutOfMemory {
+                order: cache.and_then(|c| self.caches().get(c as usize)).map_or(0, |c| c.order),
+            },
+            AetherError::UnknownCache => SlabAllocator::unknown_cache(self, label),
+            AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
+            AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },
+            AetherError::InvalidFree { addr } => {
+                OpError::DoubleFree { name: label.to_string(), addr: addr as u64, debug: false }
+            }
+        }
+    }
+}
+
+impl SlabAllocator for AetherEngine {
+    fn policy(&self) -> SlabPolicy {
+        SlabPolicy::Aether
+    }
+    fn apply(&mut self, m: &mut Machine, ev: &Event) {
+        AetherEngine::apply(self, m, ev)
+    }
+    fn check(&self, m: &Machine) -> Result<(), String> {
+        AetherEngine::check(self, m)
+    }
+    fn cache_by_name(&self, label: &str) -> Option<u32> {
+        AetherEngine::cache_by_name(self, label)
+    }
+    fn cache_labels(&self) -> Vec<String> {
+        self.caches().iter().filter(|c| !c.destroyed).map(|c| c.name.clone()).collect()
+    }
+    fn cache_name(&self, id: u32) -> String {
+        self.caches().get(id as usize).map_or_else(String::new, |c| c.name.clone())
+    }
+    fn object_size(&self, id: u32) -> u32 {
+        self.caches().get(id as usize).map_or(0, |c| c.object_size)
+    }
+    fn kmalloc_cache(&self, size: u32) -> Option<u32> {
+        self.class_for(size)
+    }
+    fn create_cache(
+        &mut self,
+        m: &mut Machine,
+        _name: Sym,
+        label: &str,
+        size: u32,
+        align: u32,
+        flags: CacheFlags,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, OpError> {
+        AetherEngine::create_cache(self, m, label, size, align, flags, out).map_err(|e| self.op_error(e, label, None))
+    }
+    fn destroy_cache(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        _name: Sym,
+        label: &str,
+        out: &mut dyn EventSink,
+    ) -> Result<(), OpError> {
+        let id = AetherEngine::cache_by_name(self, label).ok_or_else(|| self.unknown_cache(label))?;
+        AetherEngine::destroy_cache(self, pages, id, out).map_err(|e| self.op_error(e, label, Some(id)))
+    }
+    fn needs_pages(&self, _m: &Machine, cache: u32, cpu: u16, _node: Option<u8>) -> Option<u8> {
+        self.needs_new_slab(cache, cpu).then(|| self.caches()[cache as usize].order)
+    }
+    fn alloc(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        _node: Option<u8>,
+        _site: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<u64, OpError> {
+        AetherEngine::alloc(self, pages, cache, cpu, out).map_err(|e| {
+            let label = SlabAllocator::cache_name(self, cache);
+            self.op_error(e, &label, Some(cache))
+        })
+    }
+    fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, _site: u32, out: &mut dyn EventSink) {
+        AetherEngine::free(self, pages, cache, cpu, addr, out)
+    }
+    fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
+        AetherEngine::is_live(self, m, cache, addr)
+    }
+    fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
+        self.emergency_shrink(pages, out)
+    }
+    fn slabinfo(&self) -> String {
+        self.report()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn clone_box(&self) -> Box<dyn SlabAllocator> {
+        Box::new(self.clone())
+    }
+}
