@@ -146,8 +146,9 @@ fn other_policies(c: &mut Criterion) {
             |s| {
                 let Sim { machine, buddy, pcp, slab: c, .. } = s;
                 let mut pages = PageCtx { machine, buddy, pcp };
-                let objs: Vec<u64> =
-                    (0..640).map(|_| c.alloc(&mut pages, k64, 0, None, SITE, &mut CountSink::default()).unwrap()).collect();
+                let objs: Vec<u64> = (0..640)
+                    .map(|_| c.alloc(&mut pages, k64, 0, None, SITE, &mut CountSink::default()).unwrap())
+                    .collect();
                 for a in objs {
                     c.free(&mut pages, k64, 1, a, 0, &mut CountSink::default());
                 }
@@ -179,8 +180,9 @@ fn other_policies(c: &mut Criterion) {
             |s| {
                 let Sim { machine, buddy, pcp, slab: e, .. } = s;
                 let mut pages = PageCtx { machine, buddy, pcp };
-                let objs: Vec<u64> =
-                    (0..640).map(|_| e.alloc(&mut pages, s64, 0, None, SITE, &mut CountSink::default()).unwrap()).collect();
+                let objs: Vec<u64> = (0..640)
+                    .map(|_| e.alloc(&mut pages, s64, 0, None, SITE, &mut CountSink::default()).unwrap())
+                    .collect();
                 for a in objs {
                     e.free(&mut pages, s64, 1, a, 0, &mut CountSink::default());
                 }

@@ -196,13 +196,8 @@ impl Slub {
     /// assert_eq!(slub.read_u32(o), 0);
     /// ```
     pub fn cache_alloc(&mut self, cache: CacheId) -> Result<usize, AetherError> {
-        let zero = self
-            .engine()?
-            .caches()
-            .get(cache.0 as usize)
-            .ok_or(AetherError::UnknownCache)?
-            .flags
-            .has(CacheFlags::ZERO);
+        let zero =
+            self.engine()?.caches().get(cache.0 as usize).ok_or(AetherError::UnknownCache)?.flags.has(CacheFlags::ZERO);
         self.alloc_in(cache.0, AllocFlags { zero })
     }
 

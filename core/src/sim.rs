@@ -252,7 +252,9 @@ impl Sim {
 
     /// The kmalloc cache of `size` bytes (<= `KMALLOC_MAX_CACHE_SIZE`).
     fn kmalloc_cache(&self, size: u32) -> Result<u32, OpError> {
-        self.slab.kmalloc_cache(size).ok_or(OpError::BadSize { size: u64::from(size), max: u64::from(KMALLOC_MAX_CACHE_SIZE) })
+        self.slab
+            .kmalloc_cache(size)
+            .ok_or(OpError::BadSize { size: u64::from(size), max: u64::from(KMALLOC_MAX_CACHE_SIZE) })
     }
 
     /// Free validated values and unbind them.
@@ -309,11 +311,9 @@ impl Sim {
             Some(b) => b,
             None => {
                 return Err(match (what, self.bindings.dangling(name)) {
-                    (Ref::Name { .. }, Some(Value::Object { cache, addr })) => OpError::DoubleFree {
-                        name: text(),
-                        addr,
-                        debug: self.slab.debug_checks(cache),
-                    },
+                    (Ref::Name { .. }, Some(Value::Object { cache, addr })) => {
+                        OpError::DoubleFree { name: text(), addr, debug: self.slab.debug_checks(cache) }
+                    }
                     (Ref::Name { .. }, Some(Value::Tiny { addr })) => {
                         OpError::DoubleFree { name: text(), addr, debug: false }
                     }

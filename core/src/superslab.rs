@@ -25,11 +25,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::OpError;
 use crate::event::{Event, EventSink, SsFrom};
 use crate::machine::{Machine, Owner, PAGE_SHIFT};
-use crate::error::OpError;
-use crate::page::ctx::PageCtx;
 use crate::page::addr::{phys, virt};
+use crate::page::ctx::PageCtx;
 
 /// Bytes in a SuperSlab (2 MiB).
 pub const SUPERSLAB_SIZE: u64 = 2 << 20;

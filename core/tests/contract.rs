@@ -36,7 +36,11 @@ fn double_free_of_a_late_cache_is_a_typed_error_under_every_policy() {
     for p in POLICIES {
         let (_, errors) = run_all(p.name, &body);
         assert_eq!(errors.len(), 1, "slab={}: {errors:?}", p.name);
-        assert!(matches!(errors[0], OpError::DoubleFree { ref name, .. } if name == "x"), "slab={}: {errors:?}", p.name);
+        assert!(
+            matches!(errors[0], OpError::DoubleFree { ref name, .. } if name == "x"),
+            "slab={}: {errors:?}",
+            p.name
+        );
     }
 }
 
@@ -65,7 +69,10 @@ fn destroy_after_freeing_everything() {
     // Not with sheaves/magazines: objects parked in per-CPU arrays still count as live for SLUB
     // (Linux 7.0 flushes the sheaves in `kmem_cache_destroy`; not modelled yet).
     for p in POLICIES.iter().filter(|p| p.name != "sheaves") {
-        let (s, errors) = run_all(p.name, "cache create obj size=100\nrepeat 40 { cache alloc obj as=o[] }\ncache free o[*]\ncache destroy obj");
+        let (s, errors) = run_all(
+            p.name,
+            "cache create obj size=100\nrepeat 40 { cache alloc obj as=o[] }\ncache free o[*]\ncache destroy obj",
+        );
         assert!(errors.is_empty(), "slab={}: {errors:?}", p.name);
         assert!(s.head().slab.cache_by_name("obj").is_none(), "slab={}: destroyed", p.name);
     }
@@ -74,7 +81,8 @@ fn destroy_after_freeing_everything() {
 #[test]
 fn unknown_caches_get_suggestions_and_missing_operations_a_typed_error() {
     for p in POLICIES {
-        let (_, errors) = run_all(p.name, "cache create dentry size=192\ncache alloc dentyr as=d\ncache destroy dentyr");
+        let (_, errors) =
+            run_all(p.name, "cache create dentry size=192\ncache alloc dentyr as=d\ncache destroy dentyr");
         assert_eq!(errors.len(), 2, "slab={}", p.name);
         for e in &errors {
             assert!(
@@ -83,7 +91,10 @@ fn unknown_caches_get_suggestions_and_missing_operations_a_typed_error() {
                 p.name
             );
         }
-        let (_, errors) = run_all(p.name, "cache create a size=64\ncache validate a\nshow sysfs a\nreap\nkmalloc 8 as=q\nkrealloc q 16");
+        let (_, errors) = run_all(
+            p.name,
+            "cache create a size=64\ncache validate a\nshow sysfs a\nreap\nkmalloc 8 as=q\nkrealloc q 16",
+        );
         for e in &errors {
             assert!(matches!(e, OpError::NotForPolicy { .. }), "slab={}: {e:?}", p.name);
         }

@@ -3,3 +3,4 @@
 pub mod op;
 pub mod script;
 pub mod suggest;
+pub mod vocab;

@@ -118,8 +118,8 @@ impl Op {
             Op::Krealloc { what, size, cpu, zero } => format!(
                 "krealloc {} {size}{}{}",
                 names.name(what),
-                opt("cpu", cpu.map(u64::from)),
-                if zero { " zero" } else { "" }
+                if zero { " zero" } else { "" },
+                opt("cpu", cpu.map(u64::from))
             ),
             Op::Malloc { size, thread, target } => {
                 format!("malloc {size} thread={thread} as={}", target_text(target, names))

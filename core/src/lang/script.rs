@@ -66,7 +66,7 @@ impl fmt::Display for ScriptErrorKind {
             UnknownCommand { found } => write!(
                 f,
                 "unknown command `{found}`; expected one of: {}",
-                COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+                crate::lang::vocab::COMMANDS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
             ),
             Expected { expected, found } => write!(f, "expected {expected}, found {found}"),
             UnknownKey { key, command } => write!(f, "`{command}` takes no `{key}=`"),
@@ -164,24 +164,13 @@ pub fn config_text(c: &MachineConfig) -> String {
     push(c.cpus != d.cpus, "cpus", c.cpus.to_string());
     push(c.seed != d.seed, "seed", c.seed.to_string());
     push(c.pcp != d.pcp, "pcp", on(c.pcp).into());
-    let slab = match c.slab {
-        crate::machine::SlabPolicy::Slub => "slub",
-        crate::machine::SlabPolicy::Aether => "aether",
-        crate::machine::SlabPolicy::Slab => "slab",
-        crate::machine::SlabPolicy::Sheaves => "sheaves",
-    };
+    let slab = crate::slab::policy_info(c.slab).name;
     push(c.slab != d.slab, "slab", slab.into());
     push(c.magazines != d.magazines, "percpu", if c.magazines { "magazine" } else { "none" }.into());
     push(c.hardened != d.hardened, "hardened", on(c.hardened).into());
     push(c.freelist_random != d.freelist_random, "freelist_random", on(c.freelist_random).into());
     push(c.superslab_release != d.superslab_release, "superslab_release", on(c.superslab_release).into());
-    let letters: String =
-        [('F', CacheFlags::CHECKS), ('Z', CacheFlags::REDZONE), ('P', CacheFlags::POISON), ('U', CacheFlags::USER)]
-            .iter()
-            .filter(|(_, f)| c.slub_debug.has(*f))
-            .map(|(l, _)| *l)
-            .collect();
-    push(c.slub_debug != d.slub_debug, "slub_debug", if letters.is_empty() { "-".into() } else { letters });
+    push(c.slub_debug != d.slub_debug, "slub_debug", crate::lang::vocab::debug_letters(c.slub_debug));
     let (a, da) = (&c.aether, &d.aether);
     push(a.per_cpu_cache_size != da.per_cpu_cache_size, "per_cpu_cache_size", a.per_cpu_cache_size.to_string());
     push(a.bulk_transfer_size != da.bulk_transfer_size, "bulk_transfer_size", a.bulk_transfer_size.to_string());
@@ -286,25 +275,27 @@ pub fn set_config(c: &mut MachineConfig, key: &str, value: &str) -> Result<(), S
         }
         "slub_debug" => {
             let mut f = crate::slab_layout::CacheFlags::default();
+            let letters: Vec<char> = crate::lang::vocab::SLUB_DEBUG_LETTERS.iter().map(|l| l.letter).collect();
             for ch in value.chars() {
-                f = f.with(match ch.to_ascii_uppercase() {
-                    'F' => crate::slab_layout::CacheFlags::CHECKS,
-                    'Z' => crate::slab_layout::CacheFlags::REDZONE,
-                    'P' => crate::slab_layout::CacheFlags::POISON,
-                    'U' => crate::slab_layout::CacheFlags::USER,
-                    '-' => crate::slab_layout::CacheFlags::default(),
-                    _ => return Err(bad("letters from F, Z, P, U (or -)")),
-                });
+                let up = ch.to_ascii_uppercase();
+                match crate::lang::vocab::SLUB_DEBUG_LETTERS.iter().find(|l| l.letter == up) {
+                    Some(l) => f = f.with(l.flag),
+                    None if ch == '-' => {}
+                    None => {
+                        let list: Vec<String> = letters.iter().map(char::to_string).collect();
+                        return Err(bad(&format!("letters from {} (or -)", list.join(", "))));
+                    }
+                }
             }
             c.slub_debug = f;
         }
         "slab" => {
-            c.slab = match value {
-                "slub" => crate::machine::SlabPolicy::Slub,
-                "aether" => crate::machine::SlabPolicy::Aether,
-                "slab" => crate::machine::SlabPolicy::Slab,
-                "sheaves" => crate::machine::SlabPolicy::Sheaves,
-                _ => return Err(bad("slub, slab, aether or sheaves")),
+            c.slab = match crate::slab::policy_by_name(value) {
+                Some(p) => p,
+                None => {
+                    let names: Vec<&str> = crate::lang::vocab::POLICIES.iter().map(|p| p.name).collect();
+                    return Err(bad(&names.join(", ")));
+                }
             }
         }
         _ => return Err(ScriptErrorKind::UnknownKey { key: key.to_string(), command: "config".into() }),
@@ -396,9 +387,6 @@ fn describe(t: &Tok) -> String {
         Tok::Eof => "end of script".into(),
     }
 }
-
-/// Commands: first word, then the second word when the command has sub-commands.
-const COMMANDS: &[(&str, &[&str])] = &[("config", &[]), ("pages", &["alloc", "free"]), ("repeat", &[]), ("show", &[])];
 
 const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks", "slabs", "sysfs", "superslabs"];
 
@@ -683,7 +671,7 @@ impl Parser<'_> {
             _ => Err(err_at(
                 &head,
                 ScriptErrorKind::UnknownCommand { found: word.clone() },
-                suggest(&word, COMMANDS.iter().map(|c| c.0)),
+                suggest(&word, crate::lang::vocab::COMMANDS.iter().map(|c| c.name)),
             )),
         }
     }

@@ -657,9 +657,7 @@ impl Ctx<'_> {
                         let cs = &slub.cache(id).cpus[c];
                         cs.slab.map_or(0, |p| slub.walk_freelist(&s.machine, id, p, cs.freelist).len() as i64)
                     }
-                    SlabPolicy::Slab => {
-                        self.classic()?.caches()[id as usize].cpus[c].entry.len() as i64
-                    }
+                    SlabPolicy::Slab => self.classic()?.caches()[id as usize].cpus[c].entry.len() as i64,
                     SlabPolicy::Aether => {
                         let cpu = &self.aether()?.caches()[id as usize].cpus[c];
                         (cpu.local.len() + cpu.hot.len()) as i64
@@ -685,7 +683,9 @@ impl Ctx<'_> {
                     return Err(QueryError::WrongKind { name: r.to_string(), want: "a slab object" });
                 };
                 match s.config().slab {
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => self.slub()?.get_freepointer(&s.machine, cache, addr) as i64,
+                    SlabPolicy::Slub | SlabPolicy::Sheaves => {
+                        self.slub()?.get_freepointer(&s.machine, cache, addr) as i64
+                    }
                     _ => return Err(self.policy_err("freeptr")),
                 }
             }

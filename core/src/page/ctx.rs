@@ -1,11 +1,10 @@
 //! The page layer borrowed as a unit: what slab layers allocate their slabs from.
 
 use crate::error::OpError;
-use crate::timeline::event::{Event, EventSink};
 use crate::page::buddy::Buddy;
 use crate::page::machine::{Machine, Owner, MAX_PAGE_ORDER};
 use crate::page::pcp::{Pcp, PCP_MAX_ORDER};
-
+use crate::timeline::event::{Event, EventSink};
 
 /// The page layer borrowed as a unit: what slab layers allocate their slabs from.
 pub struct PageCtx<'a> {

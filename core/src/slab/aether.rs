@@ -26,9 +26,9 @@ pub use crate::event::Level;
 use crate::event::{Event, EventSink};
 pub use crate::machine::AetherConfig;
 use crate::machine::{Machine, MachineConfig, Owner, PAGE_SHIFT, PAGE_SIZE};
+use crate::page::addr::{phys, virt};
 use crate::page::ctx::PageCtx;
 use crate::slab_layout::{get_order, CacheFlags, CACHE_LINE};
-use crate::page::addr::{phys, virt};
 
 /// The seed's size classes.
 pub const SIZE_CLASSES: [u32; 11] = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192];

@@ -31,9 +31,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::event::ArrayRef;
 use crate::event::{Event, EventSink};
 use crate::machine::{Machine, MachineConfig, Owner, PAGE_SHIFT, PAGE_SIZE};
+use crate::page::addr::{phys, virt};
 use crate::page::ctx::PageCtx;
 use crate::slab_layout::{calculate_alignment, CacheFlags, CACHE_LINE, WORD};
-use crate::page::addr::{phys, virt};
 
 /// `BATCHREFILL_LIMIT`: a refill of an untouched array takes at most this many objects.
 pub const BATCHREFILL_LIMIT: u32 = 16;

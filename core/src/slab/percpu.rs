@@ -26,9 +26,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::OpError;
 use crate::event::{ArrHit, Event, EventSink};
 use crate::machine::Machine;
-use crate::error::OpError;
 use crate::page::ctx::PageCtx;
 use crate::slub::{Site, Slub};
 

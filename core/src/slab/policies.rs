@@ -388,9 +388,9 @@ impl AetherEngine {
         match e {
             AetherError::InvalidSize { size } => OpError::BadSize { size: size as u64, max: AETHER_MAX_SIZE },
             AetherError::InvalidAlign { align } => OpError::BadAlign { align: align as u32 },
-            AetherError::OutOfMemory => OpError::OutOfMemory {
-                order: cache.and_then(|c| self.caches().get(c as usize)).map_or(0, |c| c.order),
-            },
+            AetherError::OutOfMemory => {
+                OpError::OutOfMemory { order: cache.and_then(|c| self.caches().get(c as usize)).map_or(0, |c| c.order) }
+            }
             AetherError::UnknownCache => SlabAllocator::unknown_cache(self, label),
             AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
             AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },

@@ -29,17 +29,17 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::OpError;
 pub use crate::event::{AllocPath, FreePath, SlowStep};
 use crate::event::{Corruption, Event, EventSink, Sym};
 use crate::machine::{FrameKind, Machine, MachineConfig, Owner, PAGE_SHIFT, PAGE_SIZE};
 use crate::names::Names;
-use crate::error::OpError;
 use crate::page::ctx::PageCtx;
+use crate::rng::Rng;
 use crate::slab_layout::{
     calculate_order, calculate_sizes, cpu_partial, get_order, kmalloc_align, min_partial, order_objects, CacheFlags,
     Layout, KMALLOC_SIZES, TRACK_SIZE, WORD,
 };
-use crate::rng::Rng;
 
 pub use crate::page::addr::{phys, virt, DIRECT_MAP};
 

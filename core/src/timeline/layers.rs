@@ -306,14 +306,14 @@ pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
         }),
         SlabPolicy::Slub | SlabPolicy::Sheaves => sim.slub().map_or(Vec::new(), |slub| {
             slub.caches()
-            .iter()
-            .filter(|c| !c.destroyed)
-            .map(|c| {
-                let aliases =
-                    slub.names().filter(|&(n, id)| id == c.id && n != c.name).map(|(n, _)| n.to_string()).collect();
-                (c.id, c.name.clone(), aliases, c.layout.object_size, c.layout.size)
-            })
-            .collect()
+                .iter()
+                .filter(|c| !c.destroyed)
+                .map(|c| {
+                    let aliases =
+                        slub.names().filter(|&(n, id)| id == c.id && n != c.name).map(|(n, _)| n.to_string()).collect();
+                    (c.id, c.name.clone(), aliases, c.layout.object_size, c.layout.size)
+                })
+                .collect()
         }),
     };
     caches

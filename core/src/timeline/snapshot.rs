@@ -259,57 +259,57 @@ impl Snapshot {
         let (caches, slabs) = match sim.slub() {
             None => (Vec::new(), Vec::new()),
             Some(slub) => {
-            let caches: Vec<CacheSnap> = slub
-                .caches()
-                .iter()
-                .filter(|c| !c.destroyed)
-                .map(|c| CacheSnap {
-                    id: c.id,
-                    name: c.name.clone(),
-                    aliases: slub
-                        .names()
-                        .filter(|&(n, id)| id == c.id && n != c.name)
-                        .map(|(n, _)| n.to_string())
-                        .collect(),
-                    layout: c.layout,
-                    flags: c.flags.names(),
-                    objects: c.objects,
-                    order: c.order,
-                    min_partial: c.min_partial,
-                    cpu_partial_slabs: c.cpu_partial_slabs,
-                    live: c.live,
-                    cpus: c
-                        .cpus
-                        .iter()
-                        .enumerate()
-                        .map(|(i, cs)| CpuCacheSnap {
-                            cpu: i as u16,
-                            slab: cs.slab,
-                            freelist: cs.slab.map_or(Vec::new(), |p| slub.walk_freelist(m, c.id, p, cs.freelist)),
-                            partial: cs.partial.clone(),
-                            alloc_fast: cs.alloc_fast,
-                            alloc_slow: cs.alloc_slow,
-                            free_fast: cs.free_fast,
-                            free_slow: cs.free_slow,
-                        })
-                        .collect(),
-                    node_partial: c.nodes.iter().map(|n| n.partial.iter().copied().collect()).collect(),
-                })
-                .collect();
-            let slabs: Vec<SlabSnap> = slub
-                .slabs()
-                .values()
-                .map(|sl| SlabSnap {
-                    cache: sl.cache,
-                    pfn: sl.pfn,
-                    order: sl.order,
-                    node: sl.node,
-                    objects: sl.objects,
-                    inuse: sl.inuse,
-                    place: sl.place,
-                    freelist: slub.walk_freelist(m, sl.cache, sl.pfn, sl.freelist),
-                })
-                .collect();
+                let caches: Vec<CacheSnap> = slub
+                    .caches()
+                    .iter()
+                    .filter(|c| !c.destroyed)
+                    .map(|c| CacheSnap {
+                        id: c.id,
+                        name: c.name.clone(),
+                        aliases: slub
+                            .names()
+                            .filter(|&(n, id)| id == c.id && n != c.name)
+                            .map(|(n, _)| n.to_string())
+                            .collect(),
+                        layout: c.layout,
+                        flags: c.flags.names(),
+                        objects: c.objects,
+                        order: c.order,
+                        min_partial: c.min_partial,
+                        cpu_partial_slabs: c.cpu_partial_slabs,
+                        live: c.live,
+                        cpus: c
+                            .cpus
+                            .iter()
+                            .enumerate()
+                            .map(|(i, cs)| CpuCacheSnap {
+                                cpu: i as u16,
+                                slab: cs.slab,
+                                freelist: cs.slab.map_or(Vec::new(), |p| slub.walk_freelist(m, c.id, p, cs.freelist)),
+                                partial: cs.partial.clone(),
+                                alloc_fast: cs.alloc_fast,
+                                alloc_slow: cs.alloc_slow,
+                                free_fast: cs.free_fast,
+                                free_slow: cs.free_slow,
+                            })
+                            .collect(),
+                        node_partial: c.nodes.iter().map(|n| n.partial.iter().copied().collect()).collect(),
+                    })
+                    .collect();
+                let slabs: Vec<SlabSnap> = slub
+                    .slabs()
+                    .values()
+                    .map(|sl| SlabSnap {
+                        cache: sl.cache,
+                        pfn: sl.pfn,
+                        order: sl.order,
+                        node: sl.node,
+                        objects: sl.objects,
+                        inuse: sl.inuse,
+                        place: sl.place,
+                        freelist: slub.walk_freelist(m, sl.cache, sl.pfn, sl.freelist),
+                    })
+                    .collect();
                 (caches, slabs)
             }
         };
