@@ -14,6 +14,7 @@ pub mod buddy;
 pub mod event;
 pub mod layers;
 pub mod lesson;
+pub mod limits;
 pub mod machine;
 pub mod names;
 pub mod op;
