@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aether;
+pub mod audit;
 pub mod buddy;
 pub mod event;
 pub mod layers;
@@ -19,6 +20,7 @@ pub mod machine;
 pub mod names;
 pub mod op;
 pub mod pcp;
+pub mod procfs;
 pub mod percpu;
 pub mod script;
 pub mod session;

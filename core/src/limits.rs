@@ -167,12 +167,12 @@ pub struct LimitError {
 impl fmt::Display for LimitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = self.limit.info();
-        let value = if self.value == u64::MAX { "more".to_string() } else { self.value.to_string() };
-        write!(
-            f,
-            "{} {value} is over the limit {}={}; change it with `{} N` (command line)",
-            i.what, i.name, self.max, i.flag
-        )
+        if self.value == u64::MAX {
+            write!(f, "{} is over the limit", i.what)?;
+        } else {
+            write!(f, "{} {} is over the limit", i.what, self.value)?;
+        }
+        write!(f, " {}={}; change it with `{} N` (command line)", i.name, self.max, i.flag)
     }
 }
 

@@ -1266,7 +1266,7 @@ mod tests {
             "operation count (after expanding `repeat`) 11 is over the limit max_ops=10; change it with `--max-ops N` (command line)"
         );
         let e = parse_err("repeat 4294967296 { repeat 4294967296 { shrink } }");
-        assert!(e.to_string().contains("more is over the limit max_ops=5000000"), "{e}");
+        assert!(e.to_string().contains("(after expanding `repeat`) is over the limit max_ops=5000000"), "{e}");
         let lim = Limits { max_script_bytes: 8, ..Limits::default() };
         let e = parse_with("show stats\n", &mut Names::default(), &lim).unwrap_err();
         assert!(e.to_string().contains("--max-script-bytes"), "{e}");
