@@ -19,6 +19,7 @@ pub mod limits;
 pub mod machine;
 pub mod names;
 pub mod op;
+pub mod oracle;
 pub mod pcp;
 pub mod procfs;
 pub mod percpu;

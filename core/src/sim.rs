@@ -63,6 +63,8 @@ pub enum OpError {
     NotForPolicy { what: &'static str, policy: &'static str },
     /// The name's value was already freed.
     DoubleFree { name: String, addr: u64, debug: bool },
+    /// A block of pages (`pages alloc`, large kmalloc) was already freed.
+    DoublePageFree { name: String, pfn: u32 },
 }
 
 impl fmt::Display for OpError {
@@ -117,6 +119,10 @@ impl fmt::Display for OpError {
                     write!(f, "; without slub_debug=F Linux would corrupt the freelist (a hardened kernel BUG()s only if it is the freelist head)")
                 }
             }
+            OpError::DoublePageFree { name, pfn } => write!(
+                f,
+                "double free: `{name}` (pfn {pfn}) was already freed; Linux's page allocator would report \"BUG: Bad page state\" (the page's reference count is already zero)"
+            ),
             OpError::CacheBusy { name, live } => {
                 write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")
             }
@@ -481,11 +487,7 @@ impl Sim {
                         OpError::DoubleFree { name: text(), addr, debug: false }
                     }
                     (Ref::Name { .. }, Some(Value::Pages { pfn, .. } | Value::Large { pfn, .. })) => {
-                        OpError::DoubleFree {
-                            name: text(),
-                            addr: crate::slub::virt(u64::from(pfn) << 12),
-                            debug: false,
-                        }
+                        OpError::DoublePageFree { name: text(), pfn }
                     }
                     _ => self.unknown(name, names),
                 })
@@ -665,7 +667,13 @@ impl Sim {
                 Ok(())
             }
             Op::Reap => {
-                Err(OpError::NotForPolicy { what: "reap", policy: "slub without magazines, sheaves or aether" })
+                let policy = match self.config().slab {
+                    SlabPolicy::Aether => "aether",
+                    SlabPolicy::Sheaves => "sheaves",
+                    SlabPolicy::Slab => "slab",
+                    SlabPolicy::Slub => "slub (without percpu=magazine)",
+                };
+                Err(OpError::NotForPolicy { what: "reap (classic SLAB and magazines only)", policy })
             }
             Op::CacheValidate { .. } | Op::ShowSysfs { .. } if self.classic.is_some() => {
                 Err(OpError::NotForPolicy { what: "slub_debug validation and sysfs", policy: "slab" })
