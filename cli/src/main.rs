@@ -25,7 +25,11 @@ RUN OPTIONS:
     --seed S       seed for randomness              [default: 0]
     --pcp on|off   per-CPU page lists               [default: off]
     --slab POLICY  slab allocator: slub             [default: slub]
-    --check        run every invariant checker after every op
+    --check        run every invariant checker, amortised (cost independent of memory size;
+                   a violation is still reported at the op that caused it)
+    --check=every  run every invariant checker after every op (slow on large memory)
+    --max-ops N, --max-depth N, --max-script-bytes N, --max-session-bytes N
+                   resource limits (defaults: docs/op-language.md, section Limits)
     --events       print every micro-event as a JSON line
     --hash         print the FNV-1a hash of the event stream (determinism fingerprint)
 
@@ -35,24 +39,104 @@ REPLAY OPTIONS: --slab, --cpus, --nodes, --mem (default 256M), --seed, --pcp as 
     --quiet          no progress on stderr
 
 Flags override the script's `config` lines. `show` ops print in kernel formats.
-Exit status: 0 ok, 1 bad input (located error on stderr), 2 usage, 3 invariant violated.
+Exit status: 0 ok, 1 bad input (located error on stderr) or output error, 2 usage,
+3 invariant violated, 141 output pipe closed (e.g. `| head`).
 See docs/op-language.md for the language.";
+
+/// Standard output that remembers the first write error, so that a closed pipe or a full disk
+/// ends the command with the right status instead of a panic or a silent success.
+struct Out {
+    w: io::BufWriter<io::StdoutLock<'static>>,
+    err: Option<io::Error>,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out { w: io::BufWriter::new(io::stdout().lock()), err: None }
+    }
+
+    /// Flush; `code` unless writing failed: 141 (quietly) for a closed pipe, else 1 with a message.
+    fn finish(mut self, code: ExitCode) -> ExitCode {
+        if self.err.is_none() {
+            if let Err(e) = self.w.flush() {
+                self.err = Some(e);
+            }
+        }
+        match self.err {
+            None => code,
+            Some(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(141),
+            Some(e) => {
+                eprintln!("error: writing output: {e}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.err.is_some() {
+            // Already failed: drop the rest (the status says so).
+            return Ok(buf.len());
+        }
+        match self.w.write(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                self.err = Some(e);
+                Ok(buf.len())
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if self.err.is_none() {
+            if let Err(e) = self.w.flush() {
+                self.err = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Print `text` (plus a newline) and exit with `code`, honouring write errors.
+fn print_and_exit(text: &str, code: ExitCode) -> ExitCode {
+    let mut out = Out::new();
+    let _ = writeln!(out, "{text}");
+    out.finish(code)
+}
 
 struct RunArgs {
     overrides: Vec<(String, String)>,
-    check: bool,
+    limits: slabscope_core::limits::Limits,
+    check: Option<slabscope_core::audit::AuditMode>,
     events: bool,
     hash: bool,
     script: String,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
-    let mut r = RunArgs { overrides: Vec::new(), check: false, events: false, hash: false, script: String::new() };
+    let mut r = RunArgs {
+        overrides: Vec::new(),
+        limits: Default::default(),
+        check: None,
+        events: false,
+        hash: false,
+        script: String::new(),
+    };
     let mut script = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--check" => r.check = true,
+            "--check" => r.check = Some(slabscope_core::audit::AuditMode::Sampled),
+            "--check=every" => r.check = Some(slabscope_core::audit::AuditMode::EveryOp),
+            l if slabscope_core::limits::LIMITS.iter().any(|i| l.split('=').next() == Some(i.flag)) => {
+                let (flag, inline) = match l.split_once('=') {
+                    Some((f, v)) => (f, Some(v.to_string())),
+                    None => (l, None),
+                };
+                let v = inline.or_else(|| it.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))?;
+                let n = script::parse_size(&v).ok_or_else(|| format!("{flag}: `{v}` is not a number"))?;
+                r.limits.set(flag, n)?;
+            }
             "--events" => r.events = true,
             "--hash" => r.hash = true,
             "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
@@ -80,14 +164,31 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     Ok(r)
 }
 
-fn read_script(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut s = String::new();
-        io::stdin().read_to_string(&mut s).map_err(|e| format!("reading standard input: {e}"))?;
-        Ok(s)
+/// Read a script, at most `max` bytes (a longer one is refused without reading it all).
+fn read_script(path: &str, max: u64) -> Result<String, String> {
+    let mut size = u64::MAX;
+    let (label, reader): (&str, Box<dyn Read>) = if path == "-" {
+        ("standard input", Box::new(io::stdin()))
     } else {
-        std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
+        let f = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+        size = f.metadata().map_or(u64::MAX, |m| m.len());
+        (path, Box::new(f))
+    };
+    let mut bytes = Vec::new();
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("reading {label}: {e}"))?;
+    if bytes.len() as u64 > max {
+        let e = slabscope_core::limits::LimitError {
+            limit: slabscope_core::limits::Limit::ScriptBytes,
+            value: size,
+            max,
+        };
+        return Err(format!("{label}: {e}"));
     }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!("{label}:{line}: not UTF-8 text")
+    })
 }
 
 fn cmd_run(args: &[String]) -> ExitCode {
@@ -98,7 +199,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let src = match read_script(&r.script) {
+    let src = match read_script(&r.script, r.limits.max_script_bytes) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -115,9 +216,8 @@ fn cmd_run(args: &[String]) -> ExitCode {
         }
     }
     let overrides: Vec<(&str, &str)> = r.overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut violation: Option<String> = None;
+    let mut out = Out::new();
+    let mut audit = r.check.map(slabscope_core::audit::Audit::new);
     let mut step = 0u64;
     let each = |s: &Session, k: usize, events: &[Event]| {
         if r.events {
@@ -155,22 +255,24 @@ fn cmd_run(args: &[String]) -> ExitCode {
             }
             _ => {}
         }
-        if r.check && violation.is_none() {
-            if let Err(e) = s.head().check() {
-                violation = Some(format!("{label}:{}: invariant violated after this op: {e}", s.op_line(k)));
-            }
+        if let Some(a) = &mut audit {
+            a.after_op(s, k);
         }
     };
-    let result = script::run(&src, &MachineConfig::default(), &overrides, Some(each));
+    let result = script::run_with(&src, &MachineConfig::default(), &overrides, &r.limits, Some(each));
     let code = match result {
         Ok(session) => {
             if r.hash {
                 let _ = writeln!(out, "{:016x}", session.event_hash());
             }
-            match violation {
+            match audit.as_mut().and_then(|a| a.finish(&session)) {
                 Some(v) => {
                     let _ = out.flush();
-                    eprintln!("error: {v}");
+                    eprintln!(
+                        "error: {label}:{}: invariant violated after this op: {}",
+                        session.op_line(v.op),
+                        v.message
+                    );
                     ExitCode::from(3)
                 }
                 None => ExitCode::SUCCESS,
@@ -186,8 +288,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
             ExitCode::from(1)
         }
     };
-    let _ = out.flush();
-    code
+    out.finish(code)
 }
 
 fn read_maybe_gz(path: &str) -> Result<String, String> {
@@ -315,8 +416,7 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out = Out::new();
     let _ = writeln!(out, "trace: {path}");
     let _ = writeln!(
         out,
@@ -371,8 +471,7 @@ fn cmd_replay(args: &[String]) -> ExitCode {
     }
     let _ = writeln!(out, "\n{}", sim.show(slabscope_core::event::ShowWhat::Slabinfo));
     let _ = writeln!(out, "{}", sim.show(slabscope_core::event::ShowWhat::Buddyinfo));
-    let _ = out.flush();
-    ExitCode::SUCCESS
+    out.finish(ExitCode::SUCCESS)
 }
 
 /// `slabscope lessons check [DIR]`: parse, replay and check every lesson; print located errors.
@@ -414,11 +513,11 @@ fn cmd_lessons(args: &[String]) -> ExitCode {
             let steps: usize = lessons.iter().map(|l| l.steps.len()).sum();
             let expects: usize = lessons.iter().flat_map(|l| &l.steps).map(|s| s.expect.len()).sum();
             let questions = lessons.iter().flat_map(|l| &l.steps).filter(|s| s.question.is_some()).count();
-            println!(
+            let text = format!(
                 "{} lessons ok: {steps} steps, {expects} expectations met, {questions} questions answered by the simulation",
                 lessons.len()
             );
-            ExitCode::SUCCESS
+            print_and_exit(&text, ExitCode::SUCCESS)
         }
         Err(errors) => {
             for e in &errors {
@@ -436,10 +535,7 @@ fn main() -> ExitCode {
         Some("run") => cmd_run(&args[1..]),
         Some("replay") => cmd_replay(&args[1..]),
         Some("lessons") => cmd_lessons(&args[1..]),
-        Some("help" | "--help" | "-h") | None => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
+        Some("help" | "--help" | "-h") | None => print_and_exit(USAGE, ExitCode::SUCCESS),
         Some(other) => {
             eprintln!("error: unknown command `{other}`\n\n{USAGE}");
             ExitCode::from(2)

@@ -46,6 +46,8 @@ pub enum OpError {
     NotForPolicy { what: &'static str, policy: &'static str },
     /// The name's value was already freed.
     DoubleFree { name: String, addr: u64, debug: bool },
+    /// A block of pages (`pages alloc`, large kmalloc) was already freed.
+    DoublePageFree { name: String, pfn: u32 },
 }
 
 impl fmt::Display for OpError {
@@ -100,6 +102,10 @@ impl fmt::Display for OpError {
                     write!(f, "; without slub_debug=F Linux would corrupt the freelist (a hardened kernel BUG()s only if it is the freelist head)")
                 }
             }
+            OpError::DoublePageFree { name, pfn } => write!(
+                f,
+                "double free: `{name}` (pfn {pfn}) was already freed; Linux's page allocator would report \"BUG: Bad page state\" (the page's reference count is already zero)"
+            ),
             OpError::CacheBusy { name, live } => {
                 write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")
             }

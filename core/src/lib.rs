@@ -10,10 +10,14 @@
 #![forbid(unsafe_code)]
 
 pub mod aether_api;
+pub mod audit;
 pub mod error;
 pub mod lang;
 pub mod lesson;
+pub mod limits;
+pub mod oracle;
 pub mod page;
+pub mod procfs;
 pub mod rng;
 pub mod sim;
 pub mod slab;

@@ -318,11 +318,7 @@ impl Sim {
                         OpError::DoubleFree { name: text(), addr, debug: false }
                     }
                     (Ref::Name { .. }, Some(Value::Pages { pfn, .. } | Value::Large { pfn, .. })) => {
-                        OpError::DoubleFree {
-                            name: text(),
-                            addr: crate::slub::virt(u64::from(pfn) << 12),
-                            debug: false,
-                        }
+                        OpError::DoublePageFree { name: text(), pfn }
                     }
                     _ => self.unknown(name, names),
                 })

@@ -404,84 +404,8 @@ pub fn replay_into(
     r.finish()
 }
 
-/// `/proc/buddyinfo` → free blocks per node and order (zones of a node are added up).
-pub fn parse_buddyinfo(text: &str) -> Result<Vec<[u64; crate::machine::NR_PAGE_ORDERS]>, BadLine> {
-    let mut nodes: Vec<[u64; crate::machine::NR_PAGE_ORDERS]> = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let line = (i + 1) as u32;
-        if l.trim().is_empty() {
-            continue;
-        }
-        let bad = |reason: &str| BadLine { line, reason: reason.to_string() };
-        let rest = l.trim().strip_prefix("Node ").ok_or_else(|| bad("expected `Node N, zone NAME counts...`"))?;
-        let (node, rest) = rest.split_once(',').ok_or_else(|| bad("expected `,` after the node number"))?;
-        let node: usize = node.trim().parse().map_err(|_| bad("the node is not a number"))?;
-        if node >= usize::from(crate::machine::MAX_NODES) {
-            return Err(bad("at most 4 nodes are simulated"));
-        }
-        let mut f = rest.split_whitespace();
-        if f.next() != Some("zone") || f.next().is_none() {
-            return Err(bad("expected `zone NAME`"));
-        }
-        let counts: Vec<u64> =
-            f.map(|c| c.parse::<u64>()).collect::<Result<_, _>>().map_err(|_| bad("a count is not a number"))?;
-        if counts.len() != crate::machine::NR_PAGE_ORDERS {
-            return Err(bad(&format!(
-                "expected {} counts (orders 0..=10), found {}",
-                crate::machine::NR_PAGE_ORDERS,
-                counts.len()
-            )));
-        }
-        if nodes.len() <= node {
-            nodes.resize(node + 1, [0; crate::machine::NR_PAGE_ORDERS]);
-        }
-        for (o, c) in counts.into_iter().enumerate() {
-            nodes[node][o] += c;
-        }
-    }
-    if nodes.is_empty() {
-        return Err(BadLine { line: 1, reason: "no `Node N, zone ...` line".into() });
-    }
-    Ok(nodes)
-}
-
-/// A session booted into the free-area picture of a `/proc/buddyinfo` snapshot.
-pub fn session_from_buddyinfo(text: &str, base: &MachineConfig) -> Result<Session, String> {
-    let free = parse_buddyinfo(text).map_err(|b| b.to_string())?;
-    let mut names = Names::default();
-    let reserved = names.intern("boot-reserved");
-    let sim = crate::sim::Sim::boot_with_free(base.clone(), &free, reserved)
-        .map_err(|e| format!("{e} (this buddyinfo needs more memory than the simulator holds: at most 4 GiB)"))?;
-    Ok(Session::with_boot(sim, names))
-}
-
-/// The caches of a `/proc/slabinfo` snapshot as op-language lines (`cache create NAME size=N`),
-/// skipping the kmalloc caches that exist from boot. Malformed lines are reported.
-pub fn slabinfo_to_script(text: &str) -> (String, Vec<BadLine>) {
-    let mut out = String::new();
-    let mut bad = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let line = (i + 1) as u32;
-        if l.starts_with("slabinfo") || l.starts_with('#') || l.trim().is_empty() {
-            continue;
-        }
-        let f: Vec<&str> = l.split_whitespace().collect();
-        let size = f.get(3).and_then(|s| s.parse::<u32>().ok());
-        match (f.first(), size) {
-            (Some(name), Some(size)) if size > 0 && size <= 32768 => {
-                let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-                if !ok {
-                    bad.push(BadLine { line, reason: format!("cache name `{name}` cannot be used") });
-                } else if !name.starts_with("kmalloc-") && !name.starts_with("dma-kmalloc") {
-                    out.push_str(&format!("cache create {name} size={size}\n"));
-                }
-            }
-            _ => bad.push(BadLine { line, reason: "expected `name active num objsize ...`".into() }),
-        }
-    }
-    (out, bad)
-}
+// The `/proc` snapshot importers live in `procfs` (located errors, checked counts).
+pub use crate::procfs::{parse_buddyinfo, session_from_buddyinfo, slabinfo_to_script};
 
 #[cfg(test)]
 mod tests {
@@ -509,22 +433,6 @@ mod tests {
         assert_eq!(ev.len(), 1);
         assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert!(bad[2].reason.contains("bytes_req"), "{}", bad[2]);
-    }
-
-    #[test]
-    fn buddyinfo_import_reproduces_the_picture() {
-        let text = "Node 0, zone      DMA      1      1      0      1      2      1      1      0      1      1      3 \n\
-                    Node 0, zone    DMA32      5      2      3      1      0      0      1      1      0      1      1 \n";
-        let s = session_from_buddyinfo(text, &MachineConfig::default()).unwrap();
-        s.head().check().unwrap();
-        assert_eq!(
-            s.head().buddy.buddyinfo(),
-            "Node 0, zone   Normal      6      3      3      2      2      1      2      1      1      2      4 \n"
-        );
-        let e = parse_buddyinfo("Node 0, zone Normal 1 2 3\n").unwrap_err();
-        assert_eq!(e.line, 1);
-        assert!(session_from_buddyinfo("Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 99999\n", &MachineConfig::default())
-            .is_err());
     }
 
     #[test]

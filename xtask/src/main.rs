@@ -17,7 +17,39 @@ cargo xtask <command>
   dist               release build into dist/ (relative URLs: copy it under any sub-path)
   bench              criterion benchmarks, then the seek benchmark in WebAssembly (figures: BENCHMARKS.md)
   setup              install the toolchain pieces only (wasm32 target, trunk, wasm-bindgen-cli)
+  fuzz [--seconds N] [--target script|snapshot|lesson|trace|url|all] [--seed S]
+                     fuzz campaign (default 60 s over every core target); failures are minimised
+                     and saved under core/tests/fuzz/<target>/ (replayed by cargo test)
 ";
+
+/// Seconds of the bounded fuzz campaign `cargo xtask test` runs (the whole check stays under 2 minutes).
+const TEST_FUZZ_SECONDS: &str = "40";
+
+/// `cargo xtask fuzz`: the core targets run in the `slabscope-fuzz` harness (release build, each
+/// case in a child process under time and memory limits); `url` runs the browser fuzz test.
+fn fuzz(args: &[String]) -> bool {
+    let target = args.iter().position(|a| a == "--target").and_then(|i| args.get(i + 1)).map(String::as_str);
+    let url = matches!(target, Some("url" | "all"));
+    let mut ok = true;
+    if target != Some("url") {
+        let mut core_args: Vec<String> = args.to_vec();
+        if let Some(i) = core_args.iter().position(|a| a == "--target") {
+            if target == Some("all") {
+                core_args.drain(i..(i + 2).min(core_args.len()));
+            }
+        }
+        ok &= run(cmd("cargo")
+            .args(["run", "--release", "--quiet", "-p", "slabscope-fuzz", "--", "campaign"])
+            .args(&core_args));
+    }
+    if url {
+        ok &= setup() && setup_browser() && trunk_build();
+        ok &= run(cmd("node")
+            .args(["--test", "--test-reporter=spec", "e2e/tests/fuzz-url.test.mjs"])
+            .env("SLABSCOPE_DIST", root().join("dist")));
+    }
+    ok
+}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
@@ -241,6 +273,8 @@ fn test() -> bool {
     let (ok, out) = tee(cmd("cargo").args(["test", "--workspace"]));
     let (p, f) = cargo_test_counts(&out);
     checks.push(Check { name: "cargo test", passed: p, failed: f.max(u64::from(!ok)), ok });
+    say("fuzz (bounded campaign)");
+    checks.push(step("fuzz", fuzz(&["--seconds".into(), TEST_FUZZ_SECONDS.into()])));
     say("release build (trunk)");
     let built = trunk_build();
     checks.push(step("trunk build --release", built));
@@ -297,6 +331,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("dist") => {
             setup() && trunk_build() && {
                 say(&format!("built {}; copy it anywhere (relative URLs)", root().join("dist").display()));

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::event::ShowWhat;
+use crate::limits::{Limit, LimitError, Limits};
 use crate::machine::{ConfigError, MachineConfig, MAX_CPUS, MAX_NODES, MAX_PAGE_ORDER};
 use crate::names::Names;
 use crate::op::{Op, Ref, Target};
@@ -15,8 +16,12 @@ use crate::sim::OpError;
 use crate::slab_layout::CacheFlags;
 use crate::suggest::suggest;
 
-/// Most ops a script may expand to (repeat blocks included).
+/// Most ops a script may expand to by default (repeat blocks included); see [`crate::limits`].
 pub const MAX_OPS: u64 = 5_000_000;
+
+/// The deepest `repeat` nesting the parser accepts whatever the limits say (it recurses once per
+/// level; this keeps the stack small enough for WebAssembly's 1 MiB).
+pub const HARD_MAX_DEPTH: u64 = 256;
 
 /// What went wrong, without the position.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,8 +43,10 @@ pub enum ScriptErrorKind {
     ConfigAfterOps,
     /// `{` without `}` or a stray `}`.
     Unbalanced,
-    /// `repeat` would expand to more than [`MAX_OPS`] ops.
-    TooManyOps,
+    /// A budget of [`crate::limits`] is exceeded (nesting depth, op count, script size, ...).
+    Limit(LimitError),
+    /// A command-line flag makes the machine impossible.
+    FlagConfig { flag: String, error: ConfigError },
     /// The `config` lines describe an impossible machine.
     Config(ConfigError),
     /// The op was well formed but failed when executed.
@@ -75,7 +82,8 @@ impl fmt::Display for ScriptErrorKind {
             BadValue { key, value, expected } => write!(f, "bad value `{value}` for `{key}`: expected {expected}"),
             ConfigAfterOps => write!(f, "`config` lines must come before the first operation"),
             Unbalanced => write!(f, "unbalanced braces: every `repeat N {{` needs a matching `}}`"),
-            TooManyOps => write!(f, "the script expands to more than {MAX_OPS} operations"),
+            Limit(e) => write!(f, "{e}"),
+            FlagConfig { flag, error } => write!(f, "{flag} (command line): invalid machine: {error}"),
             Config(e) => write!(f, "invalid machine: {e}"),
             Op(e) => write!(f, "{e}"),
         }
@@ -204,10 +212,22 @@ impl Program {
             })?;
         }
         c.validate().map_err(|e| {
-            let (line, col) = self.settings.first().map_or((1, 1), |s| (s.line, s.col));
+            // Point at the last setting of a key the conflict involves (the one that broke it).
+            let keys = conflict_keys(&e);
+            let at = self.settings.iter().rev().find(|s| keys.contains(&s.key.as_str())).or(self.settings.first());
+            let (line, col) = at.map_or((1, 1), |s| (s.line, s.col));
             ScriptError { line, col, kind: ScriptErrorKind::Config(e), suggestion: None }
         })?;
         Ok(c)
+    }
+}
+
+/// The config keys a machine conflict is about.
+pub fn conflict_keys(e: &ConfigError) -> &'static [&'static str] {
+    match e {
+        ConfigError::BadMemory { .. } => &["mem", "nodes"],
+        ConfigError::BadNodes(_) => &["nodes"],
+        ConfigError::BadCpus { .. } => &["cpus", "nodes"],
     }
 }
 
@@ -390,9 +410,16 @@ fn describe(t: &Tok) -> String {
 
 const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks", "slabs", "sysfs", "superslabs"];
 
+/// What [`Parser::statement`] read: a whole statement, or the head of a `repeat` block.
+enum Parsed {
+    Stmt(Stmt),
+    Open(u64, (u32, u32)),
+}
+
 enum Stmt {
     Op(Op, u32),
-    Repeat(u64, Vec<Stmt>),
+    /// Count, body, position of the `repeat` word.
+    Repeat(u64, Vec<Stmt>, (u32, u32)),
 }
 
 struct Parser<'a> {
@@ -401,6 +428,9 @@ struct Parser<'a> {
     names: &'a mut Names,
     settings: Vec<Setting>,
     seen_op: bool,
+    /// `repeat` blocks open around the current statement.
+    depth: u64,
+    max_depth: u64,
 }
 
 type PResult<T> = Result<T, ScriptError>;
@@ -435,10 +465,14 @@ impl Parser<'_> {
         matches!(self.peek().tok, Tok::Newline | Tok::Semi | Tok::Close | Tok::Eof)
     }
 
-    /// Statements until `}` (when `nested`) or end of input.
-    fn block(&mut self, nested: bool) -> PResult<Vec<Stmt>> {
+    /// Every statement to the end of input. Iterative (an explicit stack of open `repeat`
+    /// blocks), so nesting costs heap, not stack.
+    fn program(&mut self) -> PResult<Vec<Stmt>> {
         let mut out = Vec::new();
+        // Open blocks: count, position of `repeat`, statements so far.
+        let mut open: Vec<(u64, (u32, u32), Vec<Stmt>)> = Vec::new();
         loop {
+            let nested = !open.is_empty();
             match self.peek().tok.clone() {
                 Tok::Newline | Tok::Semi => {
                     self.next();
@@ -450,26 +484,36 @@ impl Parser<'_> {
                     return Ok(out);
                 }
                 Tok::Close => {
-                    if nested {
-                        self.next();
-                        return Ok(out);
-                    }
-                    return Err(err_at(self.peek(), ScriptErrorKind::Unbalanced, None));
-                }
-                Tok::Open => return Err(self.expected("a command")),
-                Tok::Word(_) => {
-                    if let Some(s) = self.statement(nested)? {
-                        out.push(s);
-                    }
+                    let Some((n, pos, body)) = open.pop() else {
+                        return Err(err_at(self.peek(), ScriptErrorKind::Unbalanced, None));
+                    };
+                    self.next();
+                    self.depth -= 1;
+                    open.last_mut().map_or(&mut out, |o| &mut o.2).push(Stmt::Repeat(n, body, pos));
                     if !self.at_end_of_stmt() {
                         return Err(self.expected("end of line"));
                     }
                 }
+                Tok::Open => return Err(self.expected("a command")),
+                Tok::Word(_) => match self.statement(nested)? {
+                    Some(Parsed::Open(n, pos)) => {
+                        self.depth += 1;
+                        open.push((n, pos, Vec::new()));
+                    }
+                    other => {
+                        if let Some(Parsed::Stmt(s)) = other {
+                            open.last_mut().map_or(&mut out, |o| &mut o.2).push(s);
+                        }
+                        if !self.at_end_of_stmt() {
+                            return Err(self.expected("end of line"));
+                        }
+                    }
+                },
             }
         }
     }
 
-    fn statement(&mut self, nested: bool) -> PResult<Option<Stmt>> {
+    fn statement(&mut self, nested: bool) -> PResult<Option<Parsed>> {
         let head = self.next();
         let Tok::Word(word) = head.tok.clone() else { unreachable!("statement starts with a word") };
         match word.as_str() {
@@ -488,6 +532,10 @@ impl Parser<'_> {
             }
             "repeat" => {
                 self.seen_op = true;
+                if self.depth >= self.max_depth {
+                    let e = LimitError { limit: Limit::Depth, value: self.depth + 1, max: self.max_depth };
+                    return Err(err_at(&head, ScriptErrorKind::Limit(e), None));
+                }
                 let t = self.next();
                 let n = match &t.tok {
                     Tok::Word(w) => parse_num(w),
@@ -507,14 +555,13 @@ impl Parser<'_> {
                     return Err(self.expected("`{`"));
                 }
                 self.next();
-                let body = self.block(true)?;
-                Ok(Some(Stmt::Repeat(n, body)))
+                Ok(Some(Parsed::Open(n, (head.line, head.col))))
             }
             "pages" => {
                 self.seen_op = true;
                 let sub = self.subcommand("pages", &["alloc", "free"])?;
                 let op = if sub == "alloc" { self.pages_alloc()? } else { self.pages_free()? };
-                Ok(Some(Stmt::Op(op, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(op, head.line))))
             }
             "kmalloc" => {
                 self.seen_op = true;
@@ -523,15 +570,15 @@ impl Parser<'_> {
                 self.check_keys("kmalloc", &args, &["cpu", "node", "as"])?;
                 let (cpu, node, target) = self.cpu_node_target(&args, &head, "kmalloc")?;
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
-                Ok(Some(Stmt::Op(Op::Kmalloc { size, cpu, node, target }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Kmalloc { size, cpu, node, target }, head.line))))
             }
             "shrink" => {
                 self.seen_op = true;
-                Ok(Some(Stmt::Op(Op::Shrink, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Shrink, head.line))))
             }
             "reap" => {
                 self.seen_op = true;
-                Ok(Some(Stmt::Op(Op::Reap, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Reap, head.line))))
             }
             "write" => {
                 self.seen_op = true;
@@ -571,7 +618,7 @@ impl Parser<'_> {
                 let byte = self.num_arg(&args, "byte", 255)?.ok_or_else(|| {
                     err_at(&head, ScriptErrorKind::MissingKey { key: "byte", command: "write".into() }, None)
                 })? as u8;
-                Ok(Some(Stmt::Op(Op::Write { what, offset, len: len.max(1), byte }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Write { what, offset, len: len.max(1), byte }, head.line))))
             }
             "krealloc" => {
                 self.seen_op = true;
@@ -587,7 +634,7 @@ impl Parser<'_> {
                 self.check_keys("krealloc", &args, &["cpu"])?;
                 let cpu = self.num_arg(&args, "cpu", u64::from(MAX_CPUS) - 1)?.map(|c| c as u16);
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
-                Ok(Some(Stmt::Op(Op::Krealloc { what, size, cpu, zero }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Krealloc { what, size, cpu, zero }, head.line))))
             }
             "malloc" => {
                 self.seen_op = true;
@@ -600,17 +647,17 @@ impl Parser<'_> {
                 })?;
                 let target = self.target(as_arg)?;
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
-                Ok(Some(Stmt::Op(Op::Malloc { size, thread, target }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Malloc { size, thread, target }, head.line))))
             }
             "free" => {
                 self.seen_op = true;
                 let (what, thread) = self.ref_and_key("free", "thread", 1023)?;
-                Ok(Some(Stmt::Op(Op::Free { what, thread: thread.unwrap_or(0) as u16 }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Free { what, thread: thread.unwrap_or(0) as u16 }, head.line))))
             }
             "kfree" => {
                 self.seen_op = true;
                 let (what, cpu) = self.ref_and_cpu("kfree")?;
-                Ok(Some(Stmt::Op(Op::Kfree { what, cpu }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Kfree { what, cpu }, head.line))))
             }
             "cache" => {
                 self.seen_op = true;
@@ -637,7 +684,7 @@ impl Parser<'_> {
                         Op::CacheDestroy { name }
                     }
                 };
-                Ok(Some(Stmt::Op(op, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(op, head.line))))
             }
             "show" => {
                 self.seen_op = true;
@@ -651,7 +698,7 @@ impl Parser<'_> {
                     Tok::Word(w) if w == "superslabs" => ShowWhat::Superslabs,
                     Tok::Word(w) if w == "sysfs" => {
                         let cache = self.cache_name()?;
-                        return Ok(Some(Stmt::Op(Op::ShowSysfs { cache }, head.line)));
+                        return Ok(Some(Parsed::Stmt(Stmt::Op(Op::ShowSysfs { cache }, head.line))));
                     }
                     other => {
                         let s = if let Tok::Word(w) = other { suggest(w, SHOW_WHAT.iter().copied()) } else { None };
@@ -666,7 +713,7 @@ impl Parser<'_> {
                         ));
                     }
                 };
-                Ok(Some(Stmt::Op(Op::Show { what }, head.line)))
+                Ok(Some(Parsed::Stmt(Stmt::Op(Op::Show { what }, head.line))))
             }
             _ => Err(err_at(
                 &head,
@@ -943,7 +990,7 @@ fn flatten(stmts: &[Stmt], prog: &mut Program, budget: &mut u64) -> bool {
                 prog.ops.push(*op);
                 prog.lines.push(*line);
             }
-            Stmt::Repeat(n, body) => {
+            Stmt::Repeat(n, body, _) => {
                 for _ in 0..*n {
                     if !flatten(body, prog, budget) {
                         return false;
@@ -963,22 +1010,45 @@ fn count_ops(stmts: &[Stmt]) -> u64 {
         .iter()
         .map(|s| match s {
             Stmt::Op(..) => 1,
-            Stmt::Repeat(n, body) => n.saturating_mul(count_ops(body)),
+            Stmt::Repeat(n, body, _) => n.saturating_mul(count_ops(body)),
         })
         .fold(0u64, u64::saturating_add)
 }
 
-/// Parse a script, interning names into `names`.
+/// Parse a script, interning names into `names`, under the default [`Limits`].
 pub fn parse(src: &str, names: &mut Names) -> Result<Program, ScriptError> {
-    let mut p = Parser { toks: tokenize(src), pos: 0, names, settings: Vec::new(), seen_op: false };
-    let stmts = p.block(false)?;
+    parse_with(src, names, &Limits::default())
+}
+
+/// Parse a script under `limits` (script size, `repeat` depth, expanded op count): an input over
+/// a limit is refused up front, located at the statement that crosses it.
+pub fn parse_with(src: &str, names: &mut Names, limits: &Limits) -> Result<Program, ScriptError> {
+    let limit_at = |line, col, e| ScriptError { line, col, kind: ScriptErrorKind::Limit(e), suggestion: None };
+    limits.check(Limit::ScriptBytes, src.len() as u64).map_err(|e| limit_at(1, 1, e))?;
+    let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
+    let mut p =
+        Parser { toks: tokenize(src), pos: 0, names, settings: Vec::new(), seen_op: false, depth: 0, max_depth };
+    let stmts = p.program()?;
     let mut prog = Program { settings: std::mem::take(&mut p.settings), ..Default::default() };
-    if count_ops(&stmts) > MAX_OPS {
-        return Err(ScriptError { line: 1, col: 1, kind: ScriptErrorKind::TooManyOps, suggestion: None });
+    let mut total = 0u64;
+    for s in &stmts {
+        let (n, (line, col)) = match s {
+            Stmt::Op(_, line) => (1, (*line, 1)),
+            Stmt::Repeat(..) => (count_ops(std::slice::from_ref(s)), stmt_pos(s)),
+        };
+        total = total.saturating_add(n);
+        limits.check(Limit::Ops, total).map_err(|e| limit_at(line, col, e))?;
     }
-    let mut budget = MAX_OPS;
+    let mut budget = limits.max_ops;
     flatten(&stmts, &mut prog, &mut budget);
     Ok(prog)
+}
+
+fn stmt_pos(s: &Stmt) -> (u32, u32) {
+    match s {
+        Stmt::Op(_, line) => (*line, 1),
+        Stmt::Repeat(_, _, pos) => *pos,
+    }
 }
 
 /// Parse `src`, build the machine from `base` plus its `config` lines (then `overrides`, e.g.
@@ -993,14 +1063,43 @@ pub fn run(
     src: &str,
     base: &MachineConfig,
     overrides: &[(&str, &str)],
+    each: Option<impl FnMut(&Session, usize, &[crate::event::Event])>,
+) -> Result<Session, ScriptError> {
+    run_with(src, base, overrides, &Limits::default(), each)
+}
+
+/// Like [`run`] under `limits`. A script over a limit is refused before its first op.
+pub fn run_with(
+    src: &str,
+    base: &MachineConfig,
+    overrides: &[(&str, &str)],
+    limits: &Limits,
     mut each: Option<impl FnMut(&Session, usize, &[crate::event::Event])>,
 ) -> Result<Session, ScriptError> {
     let mut names = Names::default();
-    let prog = parse(src, &mut names)?;
+    let prog = parse_with(src, &mut names, limits)?;
     let mut config = prog.apply_config(base)?;
     for (k, v) in overrides {
         set_config(&mut config, k, v).map_err(|kind| ScriptError { line: 0, col: 0, kind, suggestion: None })?;
     }
+    if let Err(error) = config.validate() {
+        // The script's own config was valid, so a flag broke it: name the flag.
+        let keys = conflict_keys(&error);
+        let flag = overrides
+            .iter()
+            .rev()
+            .find(|(k, _)| keys.contains(k))
+            .or(overrides.last())
+            .map_or_else(String::new, |(k, v)| format!("--{k}={v}"));
+        return Err(ScriptError { line: 0, col: 0, kind: ScriptErrorKind::FlagConfig { flag, error }, suggestion: None });
+    }
+    let bytes = (prog.ops.len() as u64).saturating_mul(crate::limits::SESSION_BYTES_PER_OP);
+    limits.check(Limit::SessionBytes, bytes).map_err(|e| ScriptError {
+        line: 1,
+        col: 1,
+        kind: ScriptErrorKind::Limit(e),
+        suggestion: None,
+    })?;
     let mut session = Session::with_names(config, names).map_err(|e| ScriptError {
         line: 0,
         col: 0,
@@ -1114,10 +1213,66 @@ mod tests {
         assert_eq!(e.kind, ScriptErrorKind::Unbalanced);
         let e = parse_err("pages free p[x]");
         assert!(matches!(e.kind, ScriptErrorKind::Expected { .. }));
-        let e = parse_err("repeat 3000000 { repeat 3000000 { show stats } }");
-        assert_eq!(e.kind, ScriptErrorKind::TooManyOps);
+        let e = parse_err("show stats\n  repeat 3000000 { repeat 3000000 { show stats } }");
+        assert!(
+            matches!(e.kind, ScriptErrorKind::Limit(LimitError { limit: Limit::Ops, max: MAX_OPS, .. })),
+            "{e}"
+        );
+        assert_eq!((e.line, e.col), (2, 3));
         let e = parse_err("pages alloc order=1 as=1abc");
         assert!(matches!(e.kind, ScriptErrorKind::Expected { .. }));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_located_limit_not_a_stack_overflow() {
+        // Regression (issue #16): 10,000 nested `repeat 1 {` overflowed the stack.
+        for depth in [65usize, 10_000, 200_000] {
+            let src = "repeat 1 { ".repeat(depth);
+            let e = parse_err(&src);
+            match e.kind {
+                ScriptErrorKind::Limit(LimitError { limit: Limit::Depth, value: 65, max: 64 }) => {}
+                ref k => panic!("{k:?}"),
+            }
+            assert_eq!((e.line, e.col), (1, 1 + 64 * 11));
+            assert!(e.to_string().contains("--max-depth"), "{e}");
+        }
+        let ok = format!("{}show stats{}", "repeat 1 { ".repeat(64), " }".repeat(64));
+        assert_eq!(parse_ok(&ok).0.ops.len(), 1);
+        // A raised limit is still capped by the parser's own stack budget.
+        let lim = Limits { max_depth: u64::MAX, ..Limits::default() };
+        let e = parse_with(&"repeat 1 {\n".repeat(100_000), &mut Names::default(), &lim).unwrap_err();
+        assert_eq!(e.line, HARD_MAX_DEPTH as u32 + 1, "{e}");
+    }
+
+    #[test]
+    fn op_and_size_limits_say_the_number_and_the_flag() {
+        let lim = Limits { max_ops: 10, ..Limits::default() };
+        let e = parse_with("repeat 5 { shrink }\nrepeat 6 { shrink }", &mut Names::default(), &lim).unwrap_err();
+        assert_eq!((e.line, e.col), (2, 1));
+        assert_eq!(
+            e.kind.to_string(),
+            "operation count (after expanding `repeat`) 11 is over the limit max_ops=10; change it with `--max-ops N` (command line)"
+        );
+        let e = parse_err("repeat 4294967296 { repeat 4294967296 { shrink } }");
+        assert!(e.to_string().contains("(after expanding `repeat`) is over the limit max_ops=5000000"), "{e}");
+        let lim = Limits { max_script_bytes: 8, ..Limits::default() };
+        let e = parse_with("show stats\n", &mut Names::default(), &lim).unwrap_err();
+        assert!(e.to_string().contains("--max-script-bytes"), "{e}");
+        let lim = Limits { max_session_bytes: 1000, ..Limits::default() };
+        let e = run_with("repeat 100 { shrink }", &MachineConfig::default(), &[], &lim, None::<fn(&Session, usize, &[crate::event::Event])>)
+            .unwrap_err();
+        assert!(e.to_string().contains("--max-session-bytes"), "{e}");
+    }
+
+    #[test]
+    fn machine_conflicts_point_at_the_setting_or_the_flag() {
+        let e = load("config cpus=1 nodes=4\n", &MachineConfig::default(), &[]).unwrap_err();
+        assert_eq!((e.line, e.col), (1, 15), "{e}");
+        let e = load("config mem=64M\nconfig cpus=2\n", &MachineConfig::default(), &[("nodes", "4")]).unwrap_err();
+        assert_eq!(
+            e.kind.to_string(),
+            "--nodes=4 (command line): invalid machine: cpus=2 must be in 1..=64 and at least nodes=4"
+        );
     }
 
     #[test]

@@ -276,6 +276,9 @@ struct Parser<'a> {
     file: &'a str,
     src: &'a str,
     errors: Vec<LessonError>,
+    /// Byte offset of every `\n` in `src` (so a span's line is a binary search, not a count
+    /// from the start: `lessons check` stays linear in steps).
+    newlines: Vec<usize>,
 }
 
 /// True if `s` has kana or kanji: Japanese text, not English pasted into the `ja` field.
@@ -285,7 +288,7 @@ fn has_japanese(s: &str) -> bool {
 
 impl Parser<'_> {
     fn line(&self, at: usize) -> u32 {
-        self.src[..at.min(self.src.len())].bytes().filter(|&b| b == b'\n').count() as u32 + 1
+        self.newlines.partition_point(|&n| n < at.min(self.src.len())) as u32 + 1
     }
     fn err(&mut self, line: u32, what: impl Into<String>) {
         self.errors.push(LessonError { file: self.file.to_string(), line, what: what.into() });
@@ -433,7 +436,8 @@ impl Parser<'_> {
 
 /// Parse a lesson file. `file` names it in errors.
 pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
-    let mut p = Parser { file, src, errors: Vec::new() };
+    let newlines = src.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+    let mut p = Parser { file, src, errors: Vec::new(), newlines };
     let raw: RawLesson = match toml::from_str(src) {
         Ok(r) => r,
         Err(e) => {
@@ -459,6 +463,12 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
     };
     if raw.steps.is_empty() {
         p.err(0, "a lesson needs at least one `[[step]]`");
+    }
+    let limits = crate::limits::Limits::default();
+    if let Err(e) = limits.check(crate::limits::Limit::LessonSteps, raw.steps.len() as u64) {
+        let line = raw.steps.get(limits.max_lesson_steps as usize).map_or(0, |s| p.line(s.span().start));
+        p.err(line, e.to_string());
+        return Err(p.errors);
     }
     let mut steps = Vec::new();
     for s in &raw.steps {
@@ -600,12 +610,17 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
     for step in &lesson.steps {
         let start = session.total_steps();
         let first_op = session.op_count();
-        // The state the question is asked in.
-        let before = session.head().clone();
+        // The state the question is asked in (cloned only for a question: cloning the bindings
+        // every step would make playing quadratic in steps).
+        let before = step.question.as_ref().map(|_| session.head().clone());
         let mut events: Vec<Event> = Vec::new();
         let mut failed = None;
         if !broken {
-            match crate::script::parse(&step.ops, session.names_mut()) {
+            // One op budget for the whole lesson (each step's ops count against what is left).
+            let defaults = crate::limits::Limits::default();
+            let left = defaults.max_ops.saturating_sub(session.op_count() as u64);
+            let limits = crate::limits::Limits { max_ops: left, ..defaults };
+            match crate::script::parse_with(&step.ops, session.names_mut(), &limits) {
                 Err(e) => {
                     let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                     err(step.ops_line + e.line.saturating_sub(1), format!("ops, column {}: {}{hint}", e.col, e.kind));
@@ -689,8 +704,8 @@ pub fn play(lesson: &Lesson) -> Result<Played, LessonError> {
                 Err(e) => err(o.line, format!("`{}`: {e}", o.text)),
             }
         }
-        let answer = step.question.as_ref().and_then(|q| {
-            let before_ctx = Ctx { sim: &before, names: session.names(), events: &[] };
+        let answer = step.question.as_ref().zip(before.as_ref()).and_then(|(q, before)| {
+            let before_ctx = Ctx { sim: before, names: session.names(), events: &[] };
             match answer(q, &ctx, &before_ctx) {
                 Ok(a) => Some(a),
                 Err(e) => {

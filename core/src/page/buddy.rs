@@ -167,8 +167,8 @@ impl Buddy {
         counts
             .iter()
             .enumerate()
-            .map(|(o, &n)| n * if o == usize::from(MAX_PAGE_ORDER) { 1u64 << o } else { 2u64 << o })
-            .sum()
+            .map(|(o, &n)| n.saturating_mul(if o == usize::from(MAX_PAGE_ORDER) { 1u64 << o } else { 2u64 << o }))
+            .fold(0u64, u64::saturating_add)
     }
 
     /// The zones, one per node.

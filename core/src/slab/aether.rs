@@ -160,6 +160,12 @@ pub struct AetherEngine {
     slabs: BTreeMap<u32, AetherSlab>,
     cpus: u16,
     nodes: u8,
+    /// A `write` overwrote memory (as [`crate::slub::Slub::tainted`]): freelists read from object
+    /// memory can no longer be trusted. Walks then stop at a pointer that is not a free object of
+    /// its slab, and such a slab is cut: freelist cleared, every object counted used (what
+    /// `alloc_debug_processing` does with a bad slab: "Marking all objects used"). The checker
+    /// then skips the freelist rules.
+    pub tainted: bool,
 }
 
 /// Errors of the AetherOS allocator.
@@ -219,6 +225,7 @@ impl AetherEngine {
             slabs: BTreeMap::new(),
             cpus: machine.cpus,
             nodes: machine.nodes,
+            tainted: false,
         };
         for size in SIZE_CLASSES {
             e.make_cache(format!("size-{size}"), size, size.min(CACHE_LINE), CacheFlags::default(), true);
@@ -354,6 +361,36 @@ impl AetherEngine {
         head
     }
 
+    /// Is `p` an object of slab `pfn` that no per-CPU list holds?
+    fn free_candidate(&self, pfn: u32, p: u64) -> bool {
+        let Some(s) = self.slabs.get(&pfn) else { return false };
+        let c = &self.caches[s.cache as usize];
+        c.index(s, p).is_some() && !c.cpus.iter().any(|cs| cs.local.contains(&p) || cs.hot.contains(&p))
+    }
+
+    /// After a `write` (tainted): cut the freelist of slab `pfn` if it leaves the slab, loops or
+    /// reaches an object a per-CPU list holds (see [`AetherEngine::tainted`]).
+    fn sanitize(&mut self, m: &mut Machine, pfn: u32) {
+        let Some(s) = self.slabs.get(&pfn) else { return };
+        let (mut p, objects) = (s.freelist, s.objects);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut broken = false;
+        while p != 0 {
+            if !self.free_candidate(pfn, p) || !seen.insert(p) || seen.len() > objects as usize {
+                broken = true;
+                break;
+            }
+            p = Self::read_next(m, p);
+        }
+        if broken {
+            let s = self.slabs.get_mut(&pfn).expect("slab");
+            s.freelist = 0;
+            s.inuse = s.objects;
+            self.relist(pfn);
+            self.write_header(m, pfn);
+        }
+    }
+
     fn give_to_slab(&mut self, m: &mut Machine, addr: u64) {
         let pfn = self.slab_of(addr).expect("object in a slab").pfn;
         let old = self.slabs[&pfn].freelist;
@@ -406,13 +443,22 @@ impl AetherEngine {
                 self.caches[s.cache as usize].lists[usize::from(s.node)][list_idx(s.list)].retain(|&p| p != pfn);
             }
             Event::AetherRefill { cache, cpu, objects, .. } => {
+                let mut touched = Vec::new();
                 for &a in objects {
-                    let pfn = self.slab_of(a).expect("object in a slab").pfn;
+                    // The walk in `alloc` only hands out objects of slabs.
+                    let Some(pfn) = self.slab_of(a).map(|s| s.pfn) else { continue };
                     let got = self.take_from_slab(m, pfn);
                     debug_assert_eq!(got, a);
                     self.caches[*cache as usize].cpus[usize::from(*cpu)].local.push(a);
+                    touched.push(pfn);
+                }
+                if self.tainted {
+                    for pfn in touched {
+                        self.sanitize(m, pfn);
+                    }
                 }
             }
+            Event::BytesWritten { .. } => self.tainted = true,
             Event::AetherSpill { cache, cpu, objects } => {
                 let local = &mut self.caches[*cache as usize].cpus[usize::from(*cpu)].local;
                 local.retain(|a| !objects.contains(a));
@@ -549,6 +595,10 @@ impl AetherEngine {
                     let s = &self.slabs[&pfn];
                     let mut p = *taken.get(&pfn).unwrap_or(&s.freelist);
                     while p != 0 && (objects.len() as u32) < want {
+                        if self.tainted && (!self.free_candidate(pfn, p) || objects.contains(&p)) {
+                            // Overwritten memory: the chain ends here (cut when applied).
+                            break;
+                        }
                         objects.push(p);
                         p = Self::read_next(pages.machine, p);
                     }
@@ -559,8 +609,21 @@ impl AetherEngine {
                 }
             }
         }
+        if objects.is_empty() && level != Level::NewSlab {
+            // Only after a `write` cut every chain: take a fresh slab instead.
+            let c = &self.caches[cache as usize];
+            let (order, colour) = (c.order, c.colour_next[usize::from(node)]);
+            let pfn = pages
+                .alloc(node, cpu, order, Owner::AetherSlab { cache }, out)
+                .map_err(|_| AetherError::OutOfMemory)?;
+            let node = pages.machine.config().node_of_pfn(pfn);
+            self.emit(pages.machine, out, Event::AetherSlabNew { cache, node, pfn, order, colour });
+            level = Level::NewSlab;
+            objects.push(self.slabs[&pfn].freelist);
+        }
         self.emit(pages.machine, out, Event::AetherRefill { cache, cpu, node, objects });
-        let addr = *self.caches[cache as usize].cpus[usize::from(cpu)].local.last().expect("refilled");
+        let addr =
+            *self.caches[cache as usize].cpus[usize::from(cpu)].local.last().ok_or(AetherError::OutOfMemory)?;
         self.emit(pages.machine, out, Event::AetherAlloc { cache, cpu, addr, level });
         Ok(addr)
     }
@@ -574,6 +637,10 @@ impl AetherEngine {
         }
         if c.cpus.iter().any(|cs| cs.local.contains(&addr) || cs.hot.contains(&addr)) {
             return false;
+        }
+        if self.tainted {
+            // Freelists in overwritten memory cannot say (the slab-checker taint rule).
+            return true;
         }
         let mut p = s.freelist;
         let mut n = 0;
@@ -738,6 +805,10 @@ impl AetherEngine {
         for s in self.slabs.values() {
             if !seen.contains(&s.pfn) {
                 return Err(format!("slab {} on no list", s.pfn));
+            }
+            if self.tainted {
+                // Freelists, counters and headers live in memory a `write` may have changed.
+                continue;
             }
             let c = &self.caches[s.cache as usize];
             let mut n = 0;

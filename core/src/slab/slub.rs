@@ -864,6 +864,15 @@ impl Slub {
                 self.emit(pages.machine, out, ev);
             }
         }
+        // The next free pointer is read from the object's memory, which a `write` may have
+        // overwritten. A pointer outside this slab is cut as `on_freelist` does ("Freechain
+        // corrupt", `set_freepointer(s, object, NULL)`): the rest of the chain is lost, the slab
+        // counts as full, and no later allocation follows the bad pointer.
+        let next = self.get_freepointer(pages.machine, cache, addr);
+        let objects = self.slabs[&pfn].objects;
+        if next != 0 && self.caches[cache as usize].object_index(pfn, objects, next).is_none() {
+            self.emit(pages.machine, out, Event::FreelistCut { cache, pfn, addr, head: false });
+        }
         self.emit(pages.machine, out, Event::ObjectAlloc { cache, cpu, addr, path: AllocPath::Debug, site: at.line });
         let orig_size = at.orig_size;
         self.emit(pages.machine, out, Event::ObjectInit { cache, addr, active: true, cpu, site: at.line, orig_size });

@@ -1,0 +1,269 @@
+//! The test oracle shared by the fuzz harness (`fuzz/`) and the regression tests
+//! (`core/tests/fuzz_regressions.rs`): run an input through the core and report anything that is
+//! not either a success or a clean, located error.
+//!
+//! For a script, under a given base machine: every op is pushed (a failing op does not stop the
+//! run: the next ones still execute); after a successful op every checker runs ([`Sim::check`]);
+//! after a failing op the state must be exactly what it was before ("a failed op changes
+//! nothing": compared by [`fingerprint`]). At the end, seeking the session backwards and forwards
+//! must give the same states as straight execution. Panics are not caught here: the harness
+//! catches them (or runs the case in a child process).
+
+use std::fmt;
+
+use crate::limits::Limits;
+use crate::machine::MachineConfig;
+use crate::names::Names;
+use crate::script::{self, ScriptErrorKind};
+use crate::session::Session;
+use crate::sim::Sim;
+use crate::snapshot::Snapshot;
+
+/// Something the oracle rejects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// An invariant checker failed after op `op` (script line `line`).
+    Violation { op: usize, line: u32, message: String },
+    /// Op `op` failed but changed the state.
+    ChangedOnFailure { op: usize, line: u32, error: String },
+    /// An error without a usable location.
+    Unlocated { error: String },
+    /// Seeking to `step` gave another state than straight execution.
+    SeekMismatch { step: u64 },
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::Violation { op, line, message } => {
+                write!(f, "invariant violated after op {op} (line {line}): {message}")
+            }
+            Finding::ChangedOnFailure { op, line, error } => {
+                write!(f, "op {op} (line {line}) failed ({error}) but changed the state")
+            }
+            Finding::Unlocated { error } => write!(f, "error without a location: {error}"),
+            Finding::SeekMismatch { step } => write!(f, "seek to step {step} differs from straight execution"),
+        }
+    }
+}
+
+/// What a clean run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Ops that succeeded.
+    pub ok: usize,
+    /// Ops that failed cleanly.
+    pub failed: usize,
+    /// The input was refused before running (parse, config or limit error).
+    pub refused: bool,
+}
+
+/// A fingerprint of a state: everything a snapshot shows (layers, lists, freelists read from
+/// memory, bindings, `/proc` texts), as a stable hash.
+pub fn fingerprint(sim: &Sim, names: &Names) -> u64 {
+    let json = serde_json::to_string(&Snapshot::of(sim, names)).unwrap_or_default();
+    let mut h = crate::event::StreamHash::default();
+    h.update(json.as_bytes());
+    h.finish()
+}
+
+/// Frame visits of checking one run may spend; past it, the checkers run every k-th op so that a
+/// case stays within its time budget on a large machine (the last op is always checked).
+pub const CHECK_BUDGET: u64 = 200_000_000;
+
+/// Run `src` under `base` with every checker and the failed-op oracle (see the module docs).
+pub fn run_script(src: &str, base: &MachineConfig, limits: &Limits) -> Result<Outcome, Finding> {
+    let mut names = Names::default();
+    let refused = |e: script::ScriptError| {
+        let flag = matches!(e.kind, ScriptErrorKind::FlagConfig { .. });
+        if (e.line == 0 || e.col == 0) && !flag {
+            return Err(Finding::Unlocated { error: e.to_string() });
+        }
+        Ok(Outcome { refused: true, ..Outcome::default() })
+    };
+    let prog = match script::parse_with(src, &mut names, limits) {
+        Ok(p) => p,
+        Err(e) => return refused(e),
+    };
+    let config = match prog.apply_config(base) {
+        Ok(c) => c,
+        Err(e) => return refused(e),
+    };
+    let Ok(mut session) = Session::with_names(config, names) else {
+        return Err(Finding::Unlocated { error: "a validated config did not boot".into() });
+    };
+    let pages = u64::from(session.head().machine.total_pages()).max(1);
+    let n = prog.ops.len() as u64;
+    let every = (n.saturating_mul(pages) / CHECK_BUDGET).max(1);
+    let mut out = Outcome::default();
+    for (k, (op, &line)) in prog.ops.iter().zip(&prog.lines).enumerate() {
+        let before = session.head().clone();
+        let (ops, steps) = (session.op_count(), session.total_steps());
+        match session.push(*op, line) {
+            Ok(_) => {
+                out.ok += 1;
+                if (k as u64 + 1) % every == 0 || k + 1 == prog.ops.len() {
+                    session.head().check().map_err(|message| Finding::Violation { op: k, line, message })?;
+                }
+            }
+            Err(e) => {
+                out.failed += 1;
+                let same = session.op_count() == ops
+                    && session.total_steps() == steps
+                    && fingerprint(&before, session.names()) == fingerprint(session.head(), session.names());
+                if !same {
+                    return Err(Finding::ChangedOnFailure { op: k, line, error: e.to_string() });
+                }
+            }
+        }
+    }
+    check_seek(&mut session)?;
+    Ok(out)
+}
+
+/// Seek to the end, the middle, step 1 and back: each state must equal straight execution.
+pub fn check_seek(session: &mut Session) -> Result<(), Finding> {
+    let total = session.total_steps();
+    for step in [total, total / 2, 1.min(total), total.saturating_sub(1), 0] {
+        session.seek(step);
+        let want = straight(session, step);
+        if fingerprint(session.sim(), session.names()) != fingerprint(&want, session.names()) {
+            return Err(Finding::SeekMismatch { step });
+        }
+    }
+    Ok(())
+}
+
+/// The state at `step` by executing from boot and applying a prefix of the last op's events.
+fn straight(s: &Session, step: u64) -> Sim {
+    if step == 0 {
+        return s.state_before(0);
+    }
+    let Some(k) = s.op_of_event(step - 1) else { return s.head().clone() };
+    let mut sim = s.state_before(k);
+    let mut events = Vec::new();
+    let mut pre = sim.clone();
+    if let Some(op) = s.op(k) {
+        // Recorded ops succeeded once from this state, so they succeed again.
+        let _ = pre.exec_at(op, s.names(), s.op_line(k), &mut events);
+    }
+    let j = (step - s.op_events_range(k).start) as usize;
+    for ev in events.iter().take(j) {
+        sim.apply(ev);
+    }
+    sim
+}
+
+/// The base machines the harness and the regression tests run every input under: every slab
+/// policy and per-CPU front end, pcp lists, SLUB debugging and hardening.
+pub fn policy_configs() -> Vec<(&'static str, MachineConfig)> {
+    let variants: &[(&str, &str)] = &[
+        ("slub", "mem=4M"),
+        ("slab", "mem=4M slab=slab"),
+        ("aether", "mem=4M slab=aether"),
+        ("sheaves", "mem=4M slab=sheaves"),
+        ("magazine", "mem=4M percpu=magazine"),
+        ("debug", "mem=4M slub_debug=FZPU hardened=on freelist_random=on"),
+        ("numa-pcp", "mem=8M nodes=2 cpus=4 pcp=on superslab_release=off"),
+    ];
+    variants
+        .iter()
+        .filter_map(|(name, text)| {
+            let mut c = MachineConfig::default();
+            for kv in text.split_whitespace() {
+                let (k, v) = kv.split_once('=')?;
+                script::set_config(&mut c, k, v).ok()?;
+            }
+            Some((*name, c))
+        })
+        .collect()
+}
+
+/// What kind of input a fuzz case is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// An op-language script (run under every [`policy_configs`] machine).
+    Script,
+    /// A `/proc/buddyinfo` or `/proc/slabinfo` snapshot.
+    Snapshot,
+    /// A lesson TOML file.
+    Lesson,
+    /// `perf script` trace lines.
+    Trace,
+}
+
+impl Target {
+    /// Every target, with its name (the folder under `core/tests/fuzz/`).
+    pub const ALL: [(Target, &'static str); 4] =
+        [(Target::Script, "script"), (Target::Snapshot, "snapshot"), (Target::Lesson, "lesson"), (Target::Trace, "trace")];
+
+    /// The target called `name`.
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.iter().find(|(_, n)| *n == name).map(|(t, _)| *t)
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        Target::ALL.iter().find(|(t, _)| *t == self).map_or("?", |(_, n)| n)
+    }
+}
+
+/// The limits a fuzz case runs under: the defaults with fewer ops, so that every case finishes
+/// in well under a second even with a check after every op.
+pub fn case_limits() -> Limits {
+    Limits { max_ops: 20_000, ..Limits::default() }
+}
+
+/// Run one fuzz case (see [`Target`]).
+pub fn run_case(target: Target, input: &str) -> Result<(), Finding> {
+    let limits = case_limits();
+    match target {
+        Target::Script => {
+            for (_, c) in policy_configs() {
+                run_script(input, &c, &limits)?;
+            }
+        }
+        Target::Snapshot => {
+            if let Ok(s) = crate::procfs::session_from_buddyinfo(input, &MachineConfig::default()) {
+                s.head().check().map_err(|message| Finding::Violation { op: 0, line: 0, message })?;
+            }
+            let (script, bad) = crate::procfs::slabinfo_to_script(input);
+            if let Some(b) = bad.iter().find(|b| b.line == 0 || b.col == 0) {
+                return Err(Finding::Unlocated { error: b.to_string() });
+            }
+            run_script(&script, &MachineConfig::default(), &limits)?;
+        }
+        Target::Lesson => {
+            if let Ok(lesson) = crate::lesson::parse("case.toml", input) {
+                if let Ok(mut played) = crate::lesson::play(&lesson) {
+                    let s = &mut played.session;
+                    s.head().check().map_err(|message| Finding::Violation { op: s.op_count(), line: 0, message })?;
+                    check_seek(s)?;
+                }
+            }
+        }
+        Target::Trace => {
+            for (i, l) in input.lines().enumerate() {
+                let _ = crate::trace::parse_line(l, i as u32 + 1);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_scripts_pass_under_every_policy() {
+        let src = "kmalloc 8 as=a\nkfree a\nkfree a\npages alloc order=3 as=p\npages free p\nmalloc 16 as=t\nfree t\nshrink\n";
+        assert_eq!(policy_configs().len(), 7);
+        for (name, c) in policy_configs() {
+            let o = run_script(src, &c, &Limits::default()).unwrap_or_else(|f| panic!("{name}: {f}"));
+            assert_eq!((o.ok, o.failed), (7, 1), "{name}");
+        }
+        let o = run_script("pages alloc order=99 as=a", &MachineConfig::default(), &Limits::default()).unwrap();
+        assert!(o.refused);
+    }
+}
