@@ -12,6 +12,7 @@
 pub mod aether;
 pub mod buddy;
 pub mod event;
+pub mod exercise;
 pub mod layers;
 pub mod lesson;
 pub mod machine;
