@@ -1,5 +1,7 @@
 //! `slabscope`: a thin command-line front end to `slabscope-core`.
 
+mod exercise;
+
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
@@ -16,6 +18,7 @@ USAGE:
     slabscope run [OPTIONS] SCRIPT|-     execute an op-language script
     slabscope replay [OPTIONS] TRACE     replay a `perf script` kmem trace (plain or .gz)
     slabscope lessons check [DIR]        check every lesson file (*.toml) in DIR [default: lessons]
+    slabscope exercise KIND --seed N     print a generated exercise (see EXERCISE below; --list)
     slabscope help                       show this text
 
 RUN OPTIONS:
@@ -436,8 +439,9 @@ fn main() -> ExitCode {
         Some("run") => cmd_run(&args[1..]),
         Some("replay") => cmd_replay(&args[1..]),
         Some("lessons") => cmd_lessons(&args[1..]),
+        Some("exercise") => exercise::cmd(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
-            println!("{USAGE}");
+            println!("{USAGE}\n\n{}", exercise::USAGE);
             ExitCode::SUCCESS
         }
         Some(other) => {

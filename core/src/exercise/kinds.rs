@@ -50,7 +50,14 @@ fn pick_balanced<C: Copy + PartialEq>(rng: &mut Rng, cands: &[(usize, C)]) -> Op
 
 /// Page ops on a machine of `pages` frames: allocations of orders 0..=`max_order` named `p1`,
 /// `p2`, … and frees of live ones, at most half of memory in use.
-fn page_ops(rng: &mut Rng, pages: u64, n: usize, max_order: u8, live: &mut Vec<(String, u8)>, next: &mut u32) -> Vec<String> {
+fn page_ops(
+    rng: &mut Rng,
+    pages: u64,
+    n: usize,
+    max_order: u8,
+    live: &mut Vec<(String, u8)>,
+    next: &mut u32,
+) -> Vec<String> {
     let mut ops = Vec::new();
     for _ in 0..n {
         let used: u64 = live.iter().map(|(_, o)| 1u64 << o).sum();
@@ -86,7 +93,8 @@ pub(super) fn buddyinfo(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     let config = buddy_config(pages);
     let ops = page_ops(rng, pages, n, max_order, &mut Vec::new(), &mut 0);
     let run = Run::new(&config, &ops)?;
-    let values = (0..=10u8).map(|o| run.query(&format!("nr_free order={o} node=0"))).collect::<Result<Vec<u64>, _>>()?;
+    let values =
+        (0..=10u8).map(|o| run.query(&format!("nr_free order={o} node=0"))).collect::<Result<Vec<u64>, _>>()?;
     let all: Vec<Event> = run.events.concat();
     let splits = count(&all, |e| matches!(e, Event::BlockSplit { .. }));
     let merges = count(&all, |e| matches!(e, Event::BuddyMerged { .. }));
@@ -180,6 +188,7 @@ pub(super) fn buddy_merge(rng: &mut Rng, level: u8) -> Result<Draft, String> {
             _ => None,
         })
         .ok_or("the free inserted no block")?;
+    let key = if buddies.is_empty() { "ex.e.buddy_merge.none" } else { "ex.e.buddy_merge" };
     let list = if buddies.is_empty() {
         word("ex.none")
     } else {
@@ -195,7 +204,7 @@ pub(super) fn buddy_merge(rng: &mut Rng, level: u8) -> Result<Draft, String> {
         setup,
         answer: Answer::Row { values: buddies, unordered: true },
         explain: Msg::new(
-            "ex.e.buddy_merge",
+            key,
             vec![
                 ("pfn", pfn.to_string()),
                 ("order", order.to_string()),
@@ -388,7 +397,10 @@ pub(super) fn slub_node_partial(rng: &mut Rng, level: u8) -> Result<Draft, Strin
     let before = query_at(&run.before(setup), &run.session, "slabs c list=node_partial")?;
     Ok(Draft {
         config,
-        question: Msg::new("ex.q.slub_node_partial", vec![("frees", frees.to_string()), ("before", before.to_string())]),
+        question: Msg::new(
+            "ex.q.slub_node_partial",
+            vec![("frees", frees.to_string()), ("before", before.to_string())],
+        ),
         ops,
         setup,
         answer: Answer::Number { value },
@@ -447,12 +459,8 @@ pub(super) fn slab_list(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     let run = Run::new(&config, &ops)?;
     let before = classic_slabs(&run.before(setup));
     let after = classic_slabs(run.session.head());
-    let cands: Vec<(usize, &'static str)> = after
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| before.iter().any(|b| b.0 == s.0))
-        .map(|(i, s)| (i, s.1))
-        .collect();
+    let cands: Vec<(usize, &'static str)> =
+        after.iter().enumerate().filter(|(_, s)| before.iter().any(|b| b.0 == s.0)).map(|(i, s)| (i, s.1)).collect();
     let (i, list) = pick_balanced(rng, &cands).ok_or("no slab lives through the ops")?;
     let (pfn, _, active) = after[i];
     let was = before.iter().find(|b| b.0 == pfn).map(|b| b.1).unwrap_or("free");
@@ -463,7 +471,11 @@ pub(super) fn slab_list(rng: &mut Rng, level: u8) -> Result<Draft, String> {
         config,
         question: Msg::new(
             "ex.q.slab_list",
-            vec![("pfn", pfn.to_string()), ("was", word(&format!("ex.list.{was}"))), ("ops", (ops.len() - setup).to_string())],
+            vec![
+                ("pfn", pfn.to_string()),
+                ("was", word(&format!("ex.list.{was}"))),
+                ("ops", (ops.len() - setup).to_string()),
+            ],
         ),
         ops,
         setup,
@@ -565,7 +577,11 @@ fn free_dest(events: &[Event]) -> &'static str {
 pub(super) fn percpu_free(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     let sheaves = level == 3;
     let cpus: u16 = if level == 1 { 1 } else { 2 };
-    let config = if sheaves { format!("mem=2M slab=sheaves cpus={cpus}") } else { format!("mem=2M percpu=magazine cpus={cpus}") };
+    let config = if sheaves {
+        format!("mem=2M slab=sheaves cpus={cpus}")
+    } else {
+        format!("mem=2M percpu=magazine cpus={cpus}")
+    };
     let mut ops = vec!["cache create c size=1024".to_string()];
     let (mut live, mut next) = (Vec::new(), 0u32);
     for _ in 0..between(rng, 2, 3) {
@@ -582,10 +598,8 @@ pub(super) fn percpu_free(rng: &mut Rng, level: u8) -> Result<Draft, String> {
         }
     }
     let run = Run::new(&config, &ops)?;
-    let cands: Vec<(usize, &'static str)> = (1..ops.len())
-        .filter(|&k| ops[k].starts_with("cache free"))
-        .map(|k| (k, free_dest(&run.events[k])))
-        .collect();
+    let cands: Vec<(usize, &'static str)> =
+        (1..ops.len()).filter(|&k| ops[k].starts_with("cache free")).map(|k| (k, free_dest(&run.events[k]))).collect();
     let (k, dest) = pick_balanced(rng, &cands).ok_or("no free")?;
     let ops = cut(ops, k);
     let run = Run::new(&config, &ops)?;
@@ -651,7 +665,8 @@ pub(super) fn superslab_release(rng: &mut Rng, level: u8) -> Result<Draft, Strin
     }
     let run = Run::new(&config, &ops)?;
     let died = |evs: &[Event]| evs.iter().any(|e| matches!(e, Event::SsDeath { .. }));
-    let cands: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].starts_with("free") && died(&run.events[k]) == want_yes).collect();
+    let cands: Vec<usize> =
+        (0..ops.len()).filter(|&k| ops[k].starts_with("free") && died(&run.events[k]) == want_yes).collect();
     if cands.is_empty() {
         return Err("no free of the wanted outcome".into());
     }

@@ -49,11 +49,41 @@ pub struct Kind {
 
 /// Every exercise kind.
 pub const KINDS: &[Kind] = &[
-    Kind { id: "buddyinfo", area: "buddy", title: "ex.title.buddyinfo", answer: AnswerType::Row, build: kinds::buddyinfo },
-    Kind { id: "buddy-pfn", area: "buddy", title: "ex.title.buddy_pfn", answer: AnswerType::Number, build: kinds::buddy_pfn },
-    Kind { id: "buddy-merge", area: "buddy", title: "ex.title.buddy_merge", answer: AnswerType::Row, build: kinds::buddy_merge },
-    Kind { id: "slub-object", area: "slub", title: "ex.title.slub_object", answer: AnswerType::Object, build: kinds::slub_object },
-    Kind { id: "slub-path", area: "slub", title: "ex.title.slub_path", answer: AnswerType::Choice, build: kinds::slub_path },
+    Kind {
+        id: "buddyinfo",
+        area: "buddy",
+        title: "ex.title.buddyinfo",
+        answer: AnswerType::Row,
+        build: kinds::buddyinfo,
+    },
+    Kind {
+        id: "buddy-pfn",
+        area: "buddy",
+        title: "ex.title.buddy_pfn",
+        answer: AnswerType::Number,
+        build: kinds::buddy_pfn,
+    },
+    Kind {
+        id: "buddy-merge",
+        area: "buddy",
+        title: "ex.title.buddy_merge",
+        answer: AnswerType::Row,
+        build: kinds::buddy_merge,
+    },
+    Kind {
+        id: "slub-object",
+        area: "slub",
+        title: "ex.title.slub_object",
+        answer: AnswerType::Object,
+        build: kinds::slub_object,
+    },
+    Kind {
+        id: "slub-path",
+        area: "slub",
+        title: "ex.title.slub_path",
+        answer: AnswerType::Choice,
+        build: kinds::slub_path,
+    },
     Kind {
         id: "slub-node-partial",
         area: "slub",
@@ -61,8 +91,20 @@ pub const KINDS: &[Kind] = &[
         answer: AnswerType::Number,
         build: kinds::slub_node_partial,
     },
-    Kind { id: "slab-list", area: "slab", title: "ex.title.slab_list", answer: AnswerType::Choice, build: kinds::slab_list },
-    Kind { id: "slab-colour", area: "slab", title: "ex.title.slab_colour", answer: AnswerType::Number, build: kinds::slab_colour },
+    Kind {
+        id: "slab-list",
+        area: "slab",
+        title: "ex.title.slab_list",
+        answer: AnswerType::Choice,
+        build: kinds::slab_list,
+    },
+    Kind {
+        id: "slab-colour",
+        area: "slab",
+        title: "ex.title.slab_colour",
+        answer: AnswerType::Number,
+        build: kinds::slab_colour,
+    },
     Kind {
         id: "percpu-free",
         area: "percpu",
@@ -307,7 +349,9 @@ pub struct SetRequest {
 impl SetRequest {
     /// From URL query pairs (other keys are ignored; `seed` defaults to 1, `count` to 5, `level`
     /// to 1). `None` when there is no `exercise` key.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Option<SetRequest>, ExerciseError> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Option<SetRequest>, ExerciseError> {
         let (mut kind_id, mut seed, mut count, mut level) = (None, 1, 5, 1);
         for (k, v) in pairs {
             match k {
@@ -376,6 +420,22 @@ pub fn generate(kind_id: &str, seed: u64, level: u8) -> Result<Exercise, Exercis
     Err(fail(format!("no suitable exercise in {ATTEMPTS} attempts (last: {last})")))
 }
 
+/// The seeds and levels [`fingerprint`] generates for every kind.
+pub const FINGERPRINT_SEEDS: [(u64, u8); 5] = [(0, 1), (1, 2), (2, 3), (0xdead_beef, 3), (u64::MAX, 1)];
+
+/// The fingerprint of a fixed list of exercises (every kind at [`FINGERPRINT_SEEDS`]): equal on
+/// every platform. The web app computes it in wasm and the browser suite compares it with
+/// `slabscope exercise --hash`, like the event-stream determinism hash.
+pub fn fingerprint() -> Result<u64, ExerciseError> {
+    let mut h = StreamHash::default();
+    for k in KINDS {
+        for (seed, level) in FINGERPRINT_SEEDS {
+            h.update(&generate(k.id, seed, level)?.hash().to_le_bytes());
+        }
+    }
+    Ok(h.finish())
+}
+
 fn name_hash(s: &str) -> u64 {
     let mut h = StreamHash::default();
     h.update(s.as_bytes());
@@ -442,6 +502,53 @@ impl Exercise {
             (Response::Object(a), _) => format!("{a:#x}"),
             (r, _) => format!("{r:?}"),
         }
+    }
+
+    /// The plain-text form (the CLI's output; the web view shows the same parts): the machine,
+    /// the ops already done, the ops asked about, the question, the choices or candidates, and
+    /// with `with_answer` the answer and the explanation.
+    pub fn text_form(&self, lang: &str, with_answer: bool) -> String {
+        let w = |k: &str| text::word(k, lang).to_string();
+        let config = self.script.lines().next().unwrap_or("");
+        let mut out = format!("{} ({} seed={} level={})\n", w(self.title_key()), self.kind, self.seed, self.level);
+        out += &format!("{}: {config}\n", w("ex.ui.machine"));
+        let (setup, asked) = self.op_lines();
+        for (label, ops) in [("ex.ui.done", setup), ("ex.ui.then", asked)] {
+            if !ops.is_empty() {
+                out += &format!("{}:\n", w(label));
+                for op in ops {
+                    out += &format!("    {op}\n");
+                }
+            }
+        }
+        out += &format!("{}: {}\n", w("ex.ui.question"), self.question.render(lang));
+        match &self.answer {
+            Answer::Choice { choices, .. } => {
+                out += &format!("{}:\n", w("ex.ui.choices"));
+                for (i, c) in choices.iter().enumerate() {
+                    out += &format!("    {}. {} [{}]\n", letter(i), c.label.render(lang), c.id);
+                }
+            }
+            Answer::Object { cache, candidates, .. } => {
+                let m = Msg::new("ex.ui.candidates", vec![("cache", cache.clone())]);
+                out += &format!("{}:\n", m.render(lang));
+                for chunk in candidates.chunks(4) {
+                    let row: Vec<String> = chunk.iter().map(|a| format!("{a:#x}")).collect();
+                    out += &format!("    {}\n", row.join("  "));
+                }
+            }
+            Answer::Number { .. } | Answer::Row { .. } => {}
+        }
+        if with_answer {
+            out += &format!("{}: {}\n", w("ex.ui.answer"), self.answer_text(lang));
+            out += &format!("{}: {}\n", w("ex.ui.why"), self.explain.render(lang));
+        }
+        out
+    }
+
+    /// Catalogue key of the kind's title.
+    pub fn title_key(&self) -> &'static str {
+        KINDS.iter().find(|k| k.id == self.kind).map_or("ex.ui.question", |k| k.title)
     }
 
     /// Grade a response. A response of the wrong type is simply wrong.

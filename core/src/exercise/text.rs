@@ -92,6 +92,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "ステップ {from}–{to}: __free_one_page は pfn {pfn}・オーダー {order} のブロックのバディ(pfn XOR 2^order)を各オーダーで調べ、{buddies} と結合して、pfn {final_pfn}・オーダー {final_order} のブロックを空きリストに入れました。",
     ),
     (
+        "ex.e.buddy_merge.none",
+        "Steps {from}–{to}: __free_one_page found the buddy (pfn XOR 2^order) of the block at pfn {pfn} order {order} not free at the same order, so nothing merged: the block went on the order-{final_order} free list as it is (pfn {final_pfn}).",
+        "ステップ {from}–{to}: __free_one_page は pfn {pfn}・オーダー {order} のブロックのバディ(pfn XOR 2^order)が同じオーダーで空いていないことを見つけたので、結合はありません。ブロックはそのまま(pfn {final_pfn})オーダー {final_order} の空きリストに入りました。",
+    ),
+    (
         "ex.e.slub_object",
         "Steps {from}–{to}: CPU {cpu} served the allocation from {path}; the object at the head of that freelist, {addr}, is returned (freelists are LIFO: the last object freed there comes out first).",
         "ステップ {from}–{to}: CPU {cpu} は {path} から割り当てを処理し、そのフリーリストの先頭のオブジェクト {addr} が返されました(フリーリストは LIFO: 最後に解放されたものが最初に出ます)。",
