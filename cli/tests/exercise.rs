@@ -62,3 +62,16 @@ fn bad_parameters_are_refused_with_a_clear_message() {
     assert_eq!(code, 1);
     assert!(err.contains("answer `abc` is not a number"), "{err}");
 }
+
+#[test]
+fn docs_name_every_kind_and_the_embed_parameters() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/exercises.md");
+    let doc = std::fs::read_to_string(path).expect("docs/exercises.md");
+    for k in slabscope_core::exercise::KINDS {
+        let row = format!("| `{}` | {} | ", k.id, k.area);
+        assert!(doc.contains(&row), "docs/exercises.md has no row for {}", k.id);
+    }
+    for p in ["embed=1&exercise=KIND&seed=N&count=K&level=L", "\"slabscope:score\"", "score", "max"] {
+        assert!(doc.contains(p), "docs/exercises.md does not mention {p}");
+    }
+}
