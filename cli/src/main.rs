@@ -1,5 +1,7 @@
 //! `slabscope`: a thin command-line front end to `slabscope-core`.
 
+mod exercise;
+
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
@@ -16,6 +18,7 @@ USAGE:
     slabscope run [OPTIONS] SCRIPT|-     execute an op-language script
     slabscope replay [OPTIONS] TRACE     replay a `perf script` kmem trace (plain or .gz)
     slabscope lessons check [DIR]        check every lesson file (*.toml) in DIR [default: lessons]
+    slabscope exercise KIND --seed N     print a generated exercise (see EXERCISE below; --list)
     slabscope help                       show this text
 
 RUN OPTIONS:
@@ -535,7 +538,10 @@ fn main() -> ExitCode {
         Some("run") => cmd_run(&args[1..]),
         Some("replay") => cmd_replay(&args[1..]),
         Some("lessons") => cmd_lessons(&args[1..]),
-        Some("help" | "--help" | "-h") | None => print_and_exit(USAGE, ExitCode::SUCCESS),
+        Some("exercise") => exercise::cmd(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print_and_exit(&format!("{USAGE}\n\n{}", exercise::USAGE), ExitCode::SUCCESS)
+        }
         Some(other) => {
             eprintln!("error: unknown command `{other}`\n\n{USAGE}");
             ExitCode::from(2)

@@ -12,6 +12,7 @@
 pub mod aether_api;
 pub mod audit;
 pub mod error;
+pub mod exercise;
 pub mod lang;
 pub mod lesson;
 pub mod limits;
