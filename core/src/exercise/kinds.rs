@@ -420,17 +420,17 @@ pub(super) fn slub_node_partial(rng: &mut Rng, level: u8) -> Result<Draft, Strin
 
 // ---- classic SLAB --------------------------------------------------------------------------
 
-fn slab_list_id(l: crate::slab::SlabList) -> &'static str {
+fn slab_list_id(l: crate::slab::classic::SlabList) -> &'static str {
     match l {
-        crate::slab::SlabList::Full => "full",
-        crate::slab::SlabList::Partial => "partial",
-        crate::slab::SlabList::Free => "free",
+        crate::slab::classic::SlabList::Full => "full",
+        crate::slab::classic::SlabList::Partial => "partial",
+        crate::slab::classic::SlabList::Free => "free",
     }
 }
 
 /// The slabs of cache `c` (classic SLAB): pfn, list, active objects.
 fn classic_slabs(sim: &crate::Sim) -> Vec<(u32, &'static str, u32)> {
-    let Some(cl) = sim.classic.as_ref() else { return Vec::new() };
+    let Some(cl) = sim.classic() else { return Vec::new() };
     let Some(id) = cl.cache_by_name("c") else { return Vec::new() };
     cl.slabs().values().filter(|s| s.cache == id).map(|s| (s.pfn, slab_list_id(s.list), s.active)).collect()
 }
@@ -498,7 +498,7 @@ pub(super) fn slab_colour(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     let config = "mem=1M slab=slab cpus=1".to_string();
     let mut ops = vec![format!("cache create c size={size}")];
     let run = Run::new(&config, &ops)?;
-    let cl = run.session.head().classic.as_ref().ok_or("no classic state")?;
+    let cl = run.session.head().classic().ok_or("no classic state")?;
     let cache = &cl.caches()[cl.cache_by_name("c").ok_or("no cache c")? as usize];
     let (colours, colour_off, num, batch) = (cache.colour, cache.colour_off, cache.num, cache.batchcount);
     if colours < 2 {
@@ -608,8 +608,8 @@ pub(super) fn percpu_free(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     }
     let cpu: u16 = ops[k].rsplit("cpu=").next().and_then(|c| c.parse().ok()).ok_or("no cpu")?;
     let before = run.before(k);
-    let pc = before.percpu.as_ref().ok_or("no per-CPU arrays")?;
-    let cache = before.slub.cache_by_name("c").ok_or("no cache c")? as usize;
+    let pc = before.percpu().ok_or("no per-CPU arrays")?;
+    let cache = before.slub().ok_or("no SLUB state")?.cache_by_name("c").ok_or("no cache c")? as usize;
     let a = pc.arrays.get(cache).and_then(|c| c.get(usize::from(cpu))).ok_or("no arrays")?;
     // One node here: the magazine depot (global) and the barn of node 0 are both index 0.
     let depot = pc.depots.get(cache).and_then(|d| d.first());
