@@ -15,6 +15,7 @@
 //! ([`Exercise::hash`]). Pure: no IO, clocks or globals.
 
 mod kinds;
+pub mod score;
 pub mod text;
 
 use std::fmt;

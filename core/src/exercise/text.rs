@@ -194,8 +194,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "ex.ss.why.returned",
-        "the free brought total_active_blocks of SuperSlab #{id} to 0 and superslab_release is on: its blocks were purged from the magazines and the 2 MiB went back to the page allocator (death).",
-        "この解放で SuperSlab #{id} の total_active_blocks が 0 になり、superslab_release が on なので、マガジンからそのブロックを取り除いて 2 MiB をページアロケータに返しました(死)。",
+        "the free brought total_active_blocks of SuperSlab #{id} to 0 and superslab_release is on: any of its blocks left in thread magazines were purged and the 2 MiB went back to the page allocator (death).",
+        "この解放で SuperSlab #{id} の total_active_blocks が 0 になり、superslab_release が on なので、スレッドのマガジンに残るそのブロックを取り除き、2 MiB をページアロケータに返しました(死)。",
     ),
     (
         "ex.ss.why.off",
