@@ -11,6 +11,7 @@
 
 pub mod aether;
 pub mod buddy;
+pub mod compare;
 pub mod event;
 pub mod layers;
 pub mod lesson;
@@ -19,6 +20,7 @@ pub mod names;
 pub mod op;
 pub mod pcp;
 pub mod percpu;
+pub mod procfs;
 pub mod script;
 pub mod session;
 pub mod sim;

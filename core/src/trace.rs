@@ -378,6 +378,11 @@ impl Replayer {
         }
     }
 
+    /// The session so far.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     /// The session and report.
     pub fn finish(self) -> (Session, Report) {
         (self.session, self.report)
@@ -404,43 +409,19 @@ pub fn replay_into(
     r.finish()
 }
 
-/// `/proc/buddyinfo` → free blocks per node and order (zones of a node are added up).
+/// `/proc/buddyinfo` → free blocks per node and order (zones of a node are added up). Read by
+/// [`crate::procfs::parse_buddyinfo_zones`].
 pub fn parse_buddyinfo(text: &str) -> Result<Vec<[u64; crate::machine::NR_PAGE_ORDERS]>, BadLine> {
+    let rows = crate::procfs::parse_buddyinfo_zones(text).map_err(|e| BadLine { line: e.line, reason: e.reason })?;
     let mut nodes: Vec<[u64; crate::machine::NR_PAGE_ORDERS]> = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let line = (i + 1) as u32;
-        if l.trim().is_empty() {
-            continue;
-        }
-        let bad = |reason: &str| BadLine { line, reason: reason.to_string() };
-        let rest = l.trim().strip_prefix("Node ").ok_or_else(|| bad("expected `Node N, zone NAME counts...`"))?;
-        let (node, rest) = rest.split_once(',').ok_or_else(|| bad("expected `,` after the node number"))?;
-        let node: usize = node.trim().parse().map_err(|_| bad("the node is not a number"))?;
-        if node >= usize::from(crate::machine::MAX_NODES) {
-            return Err(bad("at most 4 nodes are simulated"));
-        }
-        let mut f = rest.split_whitespace();
-        if f.next() != Some("zone") || f.next().is_none() {
-            return Err(bad("expected `zone NAME`"));
-        }
-        let counts: Vec<u64> =
-            f.map(|c| c.parse::<u64>()).collect::<Result<_, _>>().map_err(|_| bad("a count is not a number"))?;
-        if counts.len() != crate::machine::NR_PAGE_ORDERS {
-            return Err(bad(&format!(
-                "expected {} counts (orders 0..=10), found {}",
-                crate::machine::NR_PAGE_ORDERS,
-                counts.len()
-            )));
-        }
+    for r in rows {
+        let node = usize::from(r.node);
         if nodes.len() <= node {
             nodes.resize(node + 1, [0; crate::machine::NR_PAGE_ORDERS]);
         }
-        for (o, c) in counts.into_iter().enumerate() {
+        for (o, c) in r.nr_free.into_iter().enumerate() {
             nodes[node][o] += c;
         }
-    }
-    if nodes.is_empty() {
-        return Err(BadLine { line: 1, reason: "no `Node N, zone ...` line".into() });
     }
     Ok(nodes)
 }
@@ -459,27 +440,23 @@ pub fn session_from_buddyinfo(text: &str, base: &MachineConfig) -> Result<Sessio
 /// skipping the kmalloc caches that exist from boot. Malformed lines are reported.
 pub fn slabinfo_to_script(text: &str) -> (String, Vec<BadLine>) {
     let mut out = String::new();
-    let mut bad = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let line = (i + 1) as u32;
-        if l.starts_with("slabinfo") || l.starts_with('#') || l.trim().is_empty() {
+    let (rows, errors) = crate::procfs::parse_slabinfo(text);
+    let mut bad: Vec<BadLine> = errors.into_iter().map(|e| BadLine { line: e.line, reason: e.reason }).collect();
+    for r in rows {
+        let (name, size, line) = (r.name.as_str(), r.objsize, r.line);
+        if size == 0 || size > 32768 {
+            bad.push(BadLine { line, reason: format!("object size {size} is not in 1..=32768") });
             continue;
         }
-        let f: Vec<&str> = l.split_whitespace().collect();
-        let size = f.get(3).and_then(|s| s.parse::<u32>().ok());
-        match (f.first(), size) {
-            (Some(name), Some(size)) if size > 0 && size <= 32768 => {
-                let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-                if !ok {
-                    bad.push(BadLine { line, reason: format!("cache name `{name}` cannot be used") });
-                } else if !name.starts_with("kmalloc-") && !name.starts_with("dma-kmalloc") {
-                    out.push_str(&format!("cache create {name} size={size}\n"));
-                }
-            }
-            _ => bad.push(BadLine { line, reason: "expected `name active num objsize ...`".into() }),
+        let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+        if !ok {
+            bad.push(BadLine { line, reason: format!("cache name `{name}` cannot be used") });
+        } else if !name.starts_with("kmalloc-") && !name.starts_with("dma-kmalloc") {
+            out.push_str(&format!("cache create {name} size={size}\n"));
         }
     }
+    bad.sort_by_key(|b| b.line);
     (out, bad)
 }
 
