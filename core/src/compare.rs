@@ -95,7 +95,8 @@ const PREFIX: u32 = 7;
 pub fn parse_config(text: &str) -> Result<Vec<Setting>, ScriptError> {
     if let Some(i) = text.find(['\n', '\r']) {
         let col = text[..i].chars().count() as u32 + 1;
-        let kind = script::ScriptErrorKind::Expected { expected: "one line of settings".into(), found: "a line break".into() };
+        let kind =
+            script::ScriptErrorKind::Expected { expected: "one line of settings".into(), found: "a line break".into() };
         return Err(ScriptError { line: 1, col, kind, suggestion: None });
     }
     if text.trim().is_empty() {
@@ -247,8 +248,7 @@ pub fn fast_path(sim: &Sim) -> (u64, u64) {
         return (h, h + m);
     }
     if let Some(cl) = &sim.classic {
-        let (h, m) =
-            cl.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
+        let (h, m) = cl.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
         return (h, h + m);
     }
     if let Some(ae) = &sim.aether {
@@ -259,7 +259,8 @@ pub fn fast_path(sim: &Sim) -> (u64, u64) {
             .fold((0, 0), |(h, m), a| (h + a.hot_hits + a.local_hits, m + a.misses));
         return (h, h + m);
     }
-    let (f, s) = sim.slub.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
+    let (f, s) =
+        sim.slub.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
     (f, f + s)
 }
 
@@ -386,7 +387,12 @@ pub struct Comparison {
 impl Comparison {
     /// Run `work` under each configuration (settings strings, applied on `base` and the script's
     /// own `config` lines), sampling the measures every `every` positions.
-    pub fn run(work: Work<'_>, base: &MachineConfig, configs: &[&str], every: usize) -> Result<Comparison, CompareError> {
+    pub fn run(
+        work: Work<'_>,
+        base: &MachineConfig,
+        configs: &[&str],
+        every: usize,
+    ) -> Result<Comparison, CompareError> {
         if configs.is_empty() || configs.len() > MAX_CONFIGS {
             return Err(CompareError::Count { given: configs.len() });
         }
@@ -395,8 +401,8 @@ impl Comparison {
         }
         let mut settings = Vec::with_capacity(configs.len());
         for (index, text) in configs.iter().enumerate() {
-            let s = parse_config(text)
-                .map_err(|error| CompareError::Config { index, label: text.to_string(), error })?;
+            let s =
+                parse_config(text).map_err(|error| CompareError::Config { index, label: text.to_string(), error })?;
             settings.push(s);
         }
         let mut names = Names::default();
@@ -427,8 +433,11 @@ impl Comparison {
                         bad(ScriptError { line: 1, col: 1, kind: script::ScriptErrorKind::Config(e), suggestion: None })
                     })?
                 }
-                _ => ops_column(text, config, &names, ops, lines, every)
-                    .map_err(|error| CompareError::Op { index, label: text.to_string(), error })?,
+                _ => ops_column(text, config, &names, ops, lines, every).map_err(|error| CompareError::Op {
+                    index,
+                    label: text.to_string(),
+                    error,
+                })?,
             };
             columns.push(column);
         }
@@ -707,7 +716,9 @@ pub fn diff_buddyinfo(before: &str, after: &str) -> Result<Vec<ZoneDelta>, DiffE
         }
     }
     let find = |rows: &[procfs::BuddyinfoRow], node: u8, zone: &str| {
-        rows.iter().find(|x| x.node == node && x.zone == zone).map_or([0; crate::machine::NR_PAGE_ORDERS], |x| x.nr_free)
+        rows.iter()
+            .find(|x| x.node == node && x.zone == zone)
+            .map_or([0; crate::machine::NR_PAGE_ORDERS], |x| x.nr_free)
     };
     let mut out: Vec<ZoneDelta> = a
         .iter()
@@ -715,7 +726,12 @@ pub fn diff_buddyinfo(before: &str, after: &str) -> Result<Vec<ZoneDelta>, DiffE
         .collect();
     for r in &b {
         if !a.iter().any(|x| x.node == r.node && x.zone == r.zone) {
-            out.push(ZoneDelta { node: r.node, zone: r.zone.clone(), before: [0; crate::machine::NR_PAGE_ORDERS], after: r.nr_free });
+            out.push(ZoneDelta {
+                node: r.node,
+                zone: r.zone.clone(),
+                before: [0; crate::machine::NR_PAGE_ORDERS],
+                after: r.nr_free,
+            });
         }
     }
     Ok(out)

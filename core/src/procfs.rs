@@ -186,10 +186,7 @@ pub fn parse_buddyinfo_zones(text: &str) -> Result<Vec<BuddyinfoRow>, ProcError>
         }
         if counts.len() != NR_PAGE_ORDERS {
             let col = counts.get(NR_PAGE_ORDERS).map_or(end_col(l), |x| x.0);
-            return Err(err(
-                col,
-                &format!("expected {NR_PAGE_ORDERS} counts (orders 0..=10), found {}", counts.len()),
-            ));
+            return Err(err(col, &format!("expected {NR_PAGE_ORDERS} counts (orders 0..=10), found {}", counts.len())));
         }
         rows.push(BuddyinfoRow { line, node: node as u8, zone: f[3].1.to_string(), nr_free });
     }
@@ -226,8 +223,10 @@ mod tests {
 
     #[test]
     fn buddyinfo_zones_are_located() {
-        let rows = parse_buddyinfo_zones("Node 0, zone DMA 1 2 3 4 5 6 7 8 9 10 11\n\nNode 1, zone Normal 0 0 0 0 0 0 0 0 0 0 1\n")
-            .unwrap();
+        let rows = parse_buddyinfo_zones(
+            "Node 0, zone DMA 1 2 3 4 5 6 7 8 9 10 11\n\nNode 1, zone Normal 0 0 0 0 0 0 0 0 0 0 1\n",
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[1].line, rows[1].node, rows[1].zone.as_str(), rows[1].nr_free[10]), (3, 1, "Normal", 1));
         let e = parse_buddyinfo_zones("Node 0, zone Normal 1 2 x 4 5 6 7 8 9 10 11").unwrap_err();

@@ -1,7 +1,8 @@
 //! Compare: every column is the run of its configuration alone; deltas; snapshot diffs.
 
 use slabscope_core::compare::{
-    self, deltas, diff_buddyinfo, diff_slabinfo, CompareError, Comparison, Measure, Measures, Side, Work, ZoneDelta, MAX_CONFIGS,
+    self, deltas, diff_buddyinfo, diff_slabinfo, CompareError, Comparison, Measure, Measures, Side, Work, ZoneDelta,
+    MAX_CONFIGS,
 };
 use slabscope_core::event::ShowWhat;
 use slabscope_core::machine::{MachineConfig, PAGE_SIZE};
@@ -103,8 +104,9 @@ fn deltas_are_against_the_first_column() {
 #[test]
 fn waste_is_slabinfo_tools_formula() {
     // One 600-byte cache on SLUB: slab bytes - active objects * object_size.
-    let s = script::load("cache create x size=600\nrepeat 5 { cache alloc x as=o[] }\n", &MachineConfig::default(), &[])
-        .unwrap();
+    let s =
+        script::load("cache create x size=600\nrepeat 5 { cache alloc x as=o[] }\n", &MachineConfig::default(), &[])
+            .unwrap();
     let c = &s.head().slub.caches()[s.head().slub.cache_by_name("x").unwrap() as usize];
     let slab_bytes = PAGE_SIZE << c.order;
     assert_eq!(compare::slab_waste(s.head()), slab_bytes - 5 * 600);
@@ -134,7 +136,10 @@ fn configuration_errors_are_located() {
     assert!(matches!(&e, CompareError::Config { error, .. } if error.col == 10), "{e}");
     // An impossible machine, located at the settings.
     let e = run(&["nodes=4 cpus=2"]).unwrap_err();
-    assert!(matches!(&e, CompareError::Config { error, .. } if matches!(error.kind, ScriptErrorKind::Config(_))), "{e}");
+    assert!(
+        matches!(&e, CompareError::Config { error, .. } if matches!(error.kind, ScriptErrorKind::Config(_))),
+        "{e}"
+    );
     let five = ["slab=slub"; MAX_CONFIGS + 1];
     assert_eq!(run(&five).unwrap_err(), CompareError::Count { given: 5 });
     assert_eq!(run(&[]).unwrap_err(), CompareError::Count { given: 0 });
@@ -168,8 +173,8 @@ fn an_op_failing_under_one_configuration_names_it() {
 
 #[test]
 fn trace_columns_are_replays_alone() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kmem-ls-sort-2000.perf.txt"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kmem-ls-sort-2000.perf.txt")).unwrap();
     let (events, _bad) = trace::parse(&text);
     let base = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
     let configs = ["slab=slub", "slab=slab", "cpus=1"];
@@ -196,7 +201,8 @@ fn trace_columns_are_replays_alone() {
     assert_eq!(cmp.columns[2].config.cpus, 1);
     // Positions are trace events: seeking to one puts every column after that many events.
     let at = cmp.measures_at(500);
-    let sampled: Vec<Measures> = cmp.columns.iter().map(|c| *c.series.iter().find(|m| m.position == 500).unwrap()).collect();
+    let sampled: Vec<Measures> =
+        cmp.columns.iter().map(|c| *c.series.iter().find(|m| m.position == 500).unwrap()).collect();
     assert_eq!(at, sampled);
 }
 
@@ -230,8 +236,7 @@ fn slabinfo_diff_of_two_simulated_snapshots() {
         let s = alone(SCRIPT, config);
         let (a, b) = (30, s.op_count() - 10);
         let d = diff_slabinfo(&slabinfo_at(&s, a), &slabinfo_at(&s, b)).unwrap();
-        let slab_pages =
-            |k: usize| Measures::of(&s.state_before(k), k, k, 0).slab_pages as i64 * PAGE_SIZE as i64;
+        let slab_pages = |k: usize| Measures::of(&s.state_before(k), k, k, 0).slab_pages as i64 * PAGE_SIZE as i64;
         let total: i64 = d.iter().map(|c| c.bytes()).sum();
         assert_eq!(total, slab_pages(b) - slab_pages(a), "{config}");
         assert!(d.windows(2).all(|w| w[0].bytes().abs() >= w[1].bytes().abs()), "sorted by |memory|");
@@ -239,7 +244,8 @@ fn slabinfo_diff_of_two_simulated_snapshots() {
     }
     // A cache that appears, one that goes away.
     let before = "slabinfo - version: 2.1\nold 1 10 100 10 1 : tunables 0 0 0 : slabdata 1 1 0\n";
-    let after = "new 5 8 512 8 1 : tunables 0 0 0 : slabdata 1 1 0\nbig 64 64 4096 8 8 : tunables 0 0 0 : slabdata 8 8 0\n";
+    let after =
+        "new 5 8 512 8 1 : tunables 0 0 0 : slabdata 1 1 0\nbig 64 64 4096 8 8 : tunables 0 0 0 : slabdata 8 8 0\n";
     let d = diff_slabinfo(before, after).unwrap();
     let names: Vec<&str> = d.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, vec!["big", "new", "old"]);
