@@ -505,7 +505,7 @@ fn fmt_delta(m: slabscope_core::compare::Measure, d: Option<f64>) -> String {
     use slabscope_core::compare::Measure;
     match (m, d) {
         (_, None) => String::new(),
-        (_, Some(d)) if d == 0.0 => " (=)".into(),
+        (_, Some(0.0)) => " (=)".into(),
         (Measure::Unusable, Some(d)) => format!(" ({d:+.3})"),
         (Measure::FastPath, Some(d)) => format!(" ({:+.1} pt)", d * 100.0),
         (Measure::EventsPerOp, Some(d)) => format!(" ({d:+.2})"),

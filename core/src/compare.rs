@@ -52,10 +52,10 @@ pub enum CompareError {
         /// Its text.
         label: String,
         /// Where and what.
-        error: ScriptError,
+        error: Box<ScriptError>,
     },
     /// The script does not parse, or its own `config` lines are invalid (located in the script).
-    Script(ScriptError),
+    Script(Box<ScriptError>),
     /// An op failed under configuration `index` (located in the script).
     Op {
         /// Which configuration.
@@ -63,7 +63,7 @@ pub enum CompareError {
         /// Its text.
         label: String,
         /// Where and what.
-        error: ScriptError,
+        error: Box<ScriptError>,
     },
 }
 
@@ -401,16 +401,19 @@ impl Comparison {
         }
         let mut settings = Vec::with_capacity(configs.len());
         for (index, text) in configs.iter().enumerate() {
-            let s =
-                parse_config(text).map_err(|error| CompareError::Config { index, label: text.to_string(), error })?;
+            let s = parse_config(text).map_err(|error| CompareError::Config {
+                index,
+                label: text.to_string(),
+                error: Box::new(error),
+            })?;
             settings.push(s);
         }
         let mut names = Names::default();
         let prog;
         let (ops, lines, base) = match work {
             Work::Script(src) => {
-                prog = script::parse(src, &mut names).map_err(CompareError::Script)?;
-                let own = prog.apply_config(base).map_err(CompareError::Script)?;
+                prog = script::parse(src, &mut names).map_err(|e| CompareError::Script(Box::new(e)))?;
+                let own = prog.apply_config(base).map_err(|e| CompareError::Script(Box::new(e)))?;
                 (&prog.ops[..], &prog.lines[..], own)
             }
             Work::Ops { names: n, ops, lines } => {
@@ -421,7 +424,7 @@ impl Comparison {
         };
         let mut columns = Vec::with_capacity(configs.len());
         for (index, (text, s)) in configs.iter().zip(&settings).enumerate() {
-            let bad = |error| CompareError::Config { index, label: text.to_string(), error };
+            let bad = |error| CompareError::Config { index, label: text.to_string(), error: Box::new(error) };
             let mut config = apply_config(s, &base).map_err(bad)?;
             let column = match work {
                 Work::Trace { events, prelude, cpus_from_trace } => {
@@ -436,7 +439,7 @@ impl Comparison {
                 _ => ops_column(text, config, &names, ops, lines, every).map_err(|error| CompareError::Op {
                     index,
                     label: text.to_string(),
-                    error,
+                    error: Box::new(error),
                 })?,
             };
             columns.push(column);
