@@ -506,7 +506,7 @@ fn fmt_delta(m: slabscope_core::compare::Measure, d: Option<f64>) -> String {
     match (m, d) {
         (_, None) => String::new(),
         (_, Some(0.0)) => " (=)".into(),
-        (Measure::Unusable, Some(d)) => format!(" ({d:+.3})"),
+        (Measure::Unusable, Some(d)) => format!(" ({d:+.4})"),
         (Measure::FastPath, Some(d)) => format!(" ({:+.1} pt)", d * 100.0),
         (Measure::EventsPerOp, Some(d)) => format!(" ({d:+.2})"),
         (_, Some(d)) => format!(" ({d:+.0})"),

@@ -69,6 +69,12 @@ fn every_column_is_that_configuration_alone() {
     assert_ne!(end[0].slab_pages, end[2].slab_pages, "SLUB vs AetherOS slab pages");
     assert_ne!(end[0].events, end[1].events, "SLUB vs SLAB events");
     assert!(end.iter().all(|m| m.fast_path_rate().is_some_and(|r| r > 0.0 && r <= 1.0)), "{end:?}");
+    // Magazines: every array miss is one SLUB allocation, so the counted allocations are the arrays'.
+    let sim = cmp.columns[3].session.head();
+    let (h, m) =
+        sim.percpu.as_ref().unwrap().arrays.iter().flatten().fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
+    assert_eq!(compare::fast_path(sim).1, h + m);
+    assert!(compare::fast_path(sim).0 > h, "misses served by SLUB's lockless freelist count as fast");
     // The shared cursor: seeking every column to one position gives the sampled measures.
     for &p in positions.iter().rev() {
         let at = cmp.measures_at(p);
