@@ -702,7 +702,10 @@ pub struct ZoneDelta {
 impl ZoneDelta {
     /// Change of free blocks per order.
     pub fn delta(&self) -> [i64; crate::machine::NR_PAGE_ORDERS] {
-        std::array::from_fn(|o| (i128::from(self.after[o]) - i128::from(self.before[o])) as i64)
+        std::array::from_fn(|o| {
+            (i128::from(self.after[o]) - i128::from(self.before[o])).clamp(i128::from(i64::MIN), i128::from(i64::MAX))
+                as i64
+        })
     }
     /// Change of free pages (blocks × 2^order).
     pub fn pages(&self) -> i64 {

@@ -293,3 +293,37 @@ fn buddyinfo_diff_counts_pages() {
     .unwrap();
     assert_eq!(d.iter().map(ZoneDelta::pages).collect::<Vec<_>>(), vec![-1, 4]);
 }
+
+#[test]
+fn diff_never_panics_on_odd_input() {
+    let odd = [
+        "",
+        "\n\n\n",
+        ":",
+        "x : : :",
+        "a 1 2 3 4 5 : slabdata",
+        "a 1 2 3 4 5 : slabdata 1",
+        "a 99999999999999999999999 2 3",
+        "a 18446744073709551615 18446744073709551615 1 1 18446744073709551615 : slabdata 1 18446744073709551615 0",
+        "名前 1 2 3 4 1 : slabdata 1 1 0",
+        "\ta\t1\t2\t3",
+        "Node",
+        "Node 0,",
+        "Node 0, zone",
+        "Node x, zone Normal 1 1 1 1 1 1 1 1 1 1 1",
+        "Node 0, zone Normal 18446744073709551615 1 1 1 1 1 1 1 1 1 18446744073709551615",
+    ];
+    let good_b = "Node 0, zone Normal 0 0 0 0 0 0 0 0 0 0 0";
+    for a in odd {
+        for b in odd {
+            let _ = diff_slabinfo(a, b);
+            let _ = diff_buddyinfo(a, b);
+        }
+        if let Ok(d) = diff_buddyinfo(a, good_b) {
+            let _ = (d[0].delta(), d[0].pages());
+        }
+        if let Ok(d) = diff_slabinfo(a, a) {
+            assert!(d.iter().all(|c| c.bytes() == 0));
+        }
+    }
+}
