@@ -93,10 +93,11 @@ const PREFIX: u32 = 7;
 /// Read a configuration string (`key=value` settings separated by spaces, without the `config`
 /// word; empty = no change) with the op language's parser. Errors are located in `text` (line 1).
 pub fn parse_config(text: &str) -> Result<Vec<Setting>, ScriptError> {
-    if let Some(i) = text.find(['\n', '\r']) {
+    // One statement only: no line break or `;` (which would start an op).
+    if let Some(i) = text.find(['\n', '\r', ';']) {
         let col = text[..i].chars().count() as u32 + 1;
-        let kind =
-            script::ScriptErrorKind::Expected { expected: "one line of settings".into(), found: "a line break".into() };
+        let found = if text[i..].starts_with(';') { "`;`" } else { "a line break" };
+        let kind = script::ScriptErrorKind::Expected { expected: "one line of settings".into(), found: found.into() };
         return Err(ScriptError { line: 1, col, kind, suggestion: None });
     }
     if text.trim().is_empty() {

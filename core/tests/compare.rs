@@ -140,6 +140,8 @@ fn configuration_errors_are_located() {
     assert!(matches!(&e, CompareError::Config { error, .. } if error.col == 12), "{e}");
     let e = run(&["slab=slub\npages alloc order=0 as=x"]).unwrap_err();
     assert!(matches!(&e, CompareError::Config { error, .. } if error.col == 10), "{e}");
+    let e = run(&["slab=slab; pages alloc order=0 as=x"]).unwrap_err();
+    assert!(matches!(&e, CompareError::Config { error, .. } if error.col == 10), "{e}");
     // An impossible machine, located at the settings.
     let e = run(&["nodes=4 cpus=2"]).unwrap_err();
     assert!(
