@@ -1,5 +1,6 @@
 //! `slabscope exercise`: print a generated exercise (thin over `slabscope_core::exercise`).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use slabscope_core::exercise::{self, text, KINDS};
@@ -72,6 +73,12 @@ fn parse(args: &[String]) -> Result<Args, String> {
 }
 
 pub fn cmd(args: &[String]) -> ExitCode {
+    let mut out = crate::Out::new();
+    let code = run(args, &mut out);
+    out.finish(code)
+}
+
+fn run(args: &[String], out: &mut crate::Out) -> ExitCode {
     let a = match parse(args) {
         Ok(a) => a,
         Err(e) => {
@@ -81,14 +88,15 @@ pub fn cmd(args: &[String]) -> ExitCode {
     };
     if a.list {
         for k in KINDS {
-            println!("{:<18} {:<9} {:<6} {}", k.id, k.area, k.answer.as_str(), text::word(k.title, &a.lang));
+            let _ =
+                writeln!(out, "{:<18} {:<9} {:<6} {}", k.id, k.area, k.answer.as_str(), text::word(k.title, &a.lang));
         }
         return ExitCode::SUCCESS;
     }
     if a.hash {
         return match exercise::fingerprint() {
             Ok(h) => {
-                println!("{h:016x}");
+                let _ = writeln!(out, "{h:016x}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -116,14 +124,18 @@ pub fn cmd(args: &[String]) -> ExitCode {
         }
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&ex).expect("exercises serialize"));
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&ex).expect("exercises serialize"));
     } else {
-        print!("{}", ex.text_form(&a.lang, a.answer));
+        let _ = write!(out, "{}", ex.text_form(&a.lang, a.answer));
     }
     if let Some(t) = a.grade {
         match ex.grade_text(&t) {
-            Ok(g) if g.correct => println!("correct: {}", g.given),
-            Ok(g) => println!("wrong: you answered {}; the answer is {}", g.given, g.expected),
+            Ok(g) if g.correct => {
+                let _ = writeln!(out, "correct: {}", g.given);
+            }
+            Ok(g) => {
+                let _ = writeln!(out, "wrong: you answered {}; the answer is {}", g.given, g.expected);
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(1);

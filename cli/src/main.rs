@@ -19,6 +19,8 @@ USAGE:
     slabscope replay [OPTIONS] TRACE     replay a `perf script` kmem trace (plain or .gz)
     slabscope lessons check [DIR]        check every lesson file (*.toml) in DIR [default: lessons]
     slabscope exercise KIND --seed N     print a generated exercise (see EXERCISE below; --list)
+    slabscope compare --config S ... IN  run a script or trace under 1-4 configurations side by side
+    slabscope diff A B [--buddyinfo A B] per-cache deltas of two /proc/slabinfo (and buddyinfo) files
     slabscope help                       show this text
 
 RUN OPTIONS:
@@ -44,22 +46,22 @@ REPLAY OPTIONS: --slab, --cpus, --nodes, --mem (default 256M), --seed, --pcp as 
 Flags override the script's `config` lines. `show` ops print in kernel formats.
 Exit status: 0 ok, 1 bad input (located error on stderr) or output error, 2 usage,
 3 invariant violated, 141 output pipe closed (e.g. `| head`).
-See docs/op-language.md for the language.";
+See docs/op-language.md for the language; `slabscope compare --help` for compare and diff.";
 
 /// Standard output that remembers the first write error, so that a closed pipe or a full disk
 /// ends the command with the right status instead of a panic or a silent success.
-struct Out {
+pub(crate) struct Out {
     w: io::BufWriter<io::StdoutLock<'static>>,
     err: Option<io::Error>,
 }
 
 impl Out {
-    fn new() -> Out {
+    pub(crate) fn new() -> Out {
         Out { w: io::BufWriter::new(io::stdout().lock()), err: None }
     }
 
     /// Flush; `code` unless writing failed: 141 (quietly) for a closed pipe, else 1 with a message.
-    fn finish(mut self, code: ExitCode) -> ExitCode {
+    pub(crate) fn finish(mut self, code: ExitCode) -> ExitCode {
         if self.err.is_none() {
             if let Err(e) = self.w.flush() {
                 self.err = Some(e);
@@ -180,11 +182,8 @@ fn read_script(path: &str, max: u64) -> Result<String, String> {
     let mut bytes = Vec::new();
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("reading {label}: {e}"))?;
     if bytes.len() as u64 > max {
-        let e = slabscope_core::limits::LimitError {
-            limit: slabscope_core::limits::Limit::ScriptBytes,
-            value: size,
-            max,
-        };
+        let e =
+            slabscope_core::limits::LimitError { limit: slabscope_core::limits::Limit::ScriptBytes, value: size, max };
         return Err(format!("{label}: {e}"));
     }
     String::from_utf8(bytes).map_err(|e| {
@@ -539,6 +538,11 @@ fn main() -> ExitCode {
         Some("replay") => cmd_replay(&args[1..]),
         Some("lessons") => cmd_lessons(&args[1..]),
         Some("exercise") => exercise::cmd(&args[1..]),
+        Some("compare" | "diff") if args[1..].iter().any(|a| a == "--help" || a == "-h") => {
+            print_and_exit(COMPARE_USAGE, ExitCode::SUCCESS)
+        }
+        Some("compare") => cmd_compare(&args[1..]),
+        Some("diff") => cmd_diff(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print_and_exit(&format!("{USAGE}\n\n{}", exercise::USAGE), ExitCode::SUCCESS)
         }
@@ -547,4 +551,366 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+const COMPARE_USAGE: &str = "\
+COMPARE: slabscope compare --config SETTINGS --config SETTINGS ... [OPTIONS] SCRIPT|TRACE|-
+    Runs the same script or `perf` kmem trace under 1 to 4 configurations, side by side.
+    SETTINGS are op-language `config` settings, e.g. \"slab=slab\" or \"slab=slub percpu=magazine cpus=2\"
+    (applied after the script's own `config` lines, as run's flags are; empty = unchanged).
+    --every N        also print the table after every N ops (trace: events)
+    --trace|--script read the input as a trace / a script [default: guessed from the content]
+    --slabinfo FILE  (traces) create the caches of a /proc/slabinfo snapshot first
+    --hash           add each column's event-stream hash (as `slabscope run --hash`)
+    --json           print the sampled measures as JSON instead of tables
+    Traces replay on 256M machines with as many CPUs as the trace used unless SETTINGS set them.
+
+DIFF: slabscope diff BEFORE.slabinfo AFTER.slabinfo [--buddyinfo BEFORE AFTER]
+    Per-cache deltas of two /proc/slabinfo files (active objects, objects, slabs, memory =
+    slabs x pages per slab x 4096), largest memory change first; with --buddyinfo also the
+    per-order deltas of two /proc/buddyinfo files. Plain or gzip files.";
+
+/// Read a file (plain or gzip) or, for `-`, standard input.
+fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        read_script(path, slabscope_core::limits::Limits::default().max_script_bytes)
+    } else {
+        read_maybe_gz(path)
+    }
+}
+
+/// A trace has `perf script` kmem lines; a script never does.
+fn looks_like_trace(text: &str) -> bool {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .take(64)
+        .any(|(i, l)| matches!(slabscope_core::trace::parse_line(l, i as u32 + 1), Ok(Some(_))))
+}
+
+fn fmt_measure(m: slabscope_core::compare::Measure, v: Option<f64>) -> String {
+    use slabscope_core::compare::Measure;
+    match (m, v) {
+        (_, None) => "-".into(),
+        (Measure::Unusable, Some(v)) => format!("{v:.3}"),
+        (Measure::FastPath, Some(v)) => format!("{:.1}%", v * 100.0),
+        (Measure::EventsPerOp, Some(v)) => format!("{v:.2}"),
+        (_, Some(v)) => format!("{v:.0}"),
+    }
+}
+
+fn fmt_delta(m: slabscope_core::compare::Measure, d: Option<f64>) -> String {
+    use slabscope_core::compare::Measure;
+    match (m, d) {
+        (_, None) => String::new(),
+        (_, Some(0.0)) => " (=)".into(),
+        (Measure::Unusable, Some(d)) => format!(" ({d:+.4})"),
+        (Measure::FastPath, Some(d)) => format!(" ({:+.1} pt)", d * 100.0),
+        (Measure::EventsPerOp, Some(d)) => format!(" ({d:+.2})"),
+        (_, Some(d)) => format!(" ({d:+.0})"),
+    }
+}
+
+/// The side-by-side table of measures taken at one position, deltas against column 1.
+fn compare_table(out: &mut impl Write, title: &str, at: &[slabscope_core::compare::Measures], hashes: &[String]) {
+    use slabscope_core::compare::{deltas, MEASURES};
+    let _ = writeln!(out, "\n{title}");
+    let mut head = format!("  {:<26}", "");
+    for i in 0..at.len() {
+        head.push_str(&format!(" {:>22}", format!("[{}]", i + 1)));
+    }
+    let _ = writeln!(out, "{}", head.trim_end());
+    for row in deltas(at) {
+        let label = MEASURES.iter().find(|m| m.0 == row.measure).map_or("", |m| m.2);
+        let mut line = format!("  {label:<26}");
+        for (i, v) in row.values.iter().enumerate() {
+            let d = if i == 0 { String::new() } else { fmt_delta(row.measure, row.deltas[i]) };
+            line.push_str(&format!(" {:>22}", format!("{}{d}", fmt_measure(row.measure, *v))));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if !hashes.is_empty() {
+        let mut line = format!("  {:<26}", "event hash");
+        for h in hashes {
+            line.push_str(&format!(" {h:>22}"));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// `slabscope compare`: see [`COMPARE_USAGE`].
+fn cmd_compare(args: &[String]) -> ExitCode {
+    use slabscope_core::compare::{CompareError, Comparison, Work, MAX_CONFIGS};
+    let usage = |msg: &str| {
+        eprintln!("error: {msg}\n\n{COMPARE_USAGE}");
+        ExitCode::from(2)
+    };
+    let (mut configs, mut every, mut kind, mut slabinfo, mut hash, mut json) =
+        (Vec::<String>::new(), None::<usize>, None::<bool>, None::<String>, false, false);
+    let mut path = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (key, inline) = match a.split_once('=') {
+            Some((k, v)) if k.starts_with("--") => (k, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        match key {
+            "--config" | "--every" | "--slabinfo" => {
+                let Some(v) = inline.or_else(|| it.next().cloned()) else {
+                    return usage(&format!("{key} needs a value"));
+                };
+                match key {
+                    "--config" => configs.push(v),
+                    "--slabinfo" => slabinfo = Some(v),
+                    _ => match v.parse::<usize>() {
+                        Ok(n) if n > 0 => every = Some(n),
+                        _ => return usage(&format!("--every: `{v}` is not a positive number")),
+                    },
+                }
+            }
+            "--trace" => kind = Some(true),
+            "--script" => kind = Some(false),
+            "--hash" => hash = true,
+            "--json" => json = true,
+            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
+            _ => {
+                if path.replace(a.clone()).is_some() {
+                    return usage("more than one SCRIPT or TRACE given");
+                }
+            }
+        }
+    }
+    let Some(path) = path else { return usage("missing SCRIPT or TRACE (a file, or - for standard input)") };
+    if configs.is_empty() {
+        return usage("give each configuration with --config, e.g. --config slab=slub --config slab=slab");
+    }
+    if configs.len() > MAX_CONFIGS {
+        return usage(&format!("at most {MAX_CONFIGS} configurations can be compared ({} given)", configs.len()));
+    }
+    let text = match read_input(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let label = if path == "-" { "<stdin>" } else { path.as_str() };
+    let is_trace = kind.unwrap_or_else(|| looks_like_trace(&text));
+    let prelude = match (&slabinfo, is_trace) {
+        (None, _) => String::new(),
+        (Some(_), false) => return usage("--slabinfo applies to traces only"),
+        (Some(f), true) => match read_maybe_gz(f) {
+            Ok(t) => {
+                let (script_text, bad) = slabscope_core::trace::slabinfo_to_script(&t);
+                for b in &bad {
+                    eprintln!("warning: {f}: {b}");
+                }
+                script_text
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let events;
+    let (work, base) = if is_trace {
+        let (ev, bad) = slabscope_core::trace::parse(&text);
+        if !bad.is_empty() {
+            eprintln!("warning: {label}: {} malformed line(s) skipped, first: {}", bad.len(), bad[0]);
+        }
+        events = ev;
+        (
+            Work::Trace { events: &events, prelude: &prelude, cpus_from_trace: true },
+            MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() },
+        )
+    } else {
+        (Work::Script(&text), MachineConfig::default())
+    };
+    let refs: Vec<&str> = configs.iter().map(String::as_str).collect();
+    let total = match work {
+        Work::Trace { events, .. } => events.len(),
+        _ => usize::MAX,
+    };
+    let cmp = match Comparison::run(work, &base, &refs, every.unwrap_or(total.max(1))) {
+        Ok(c) => c,
+        Err(CompareError::Config { index, label: cfg, error }) => {
+            let hint = error.suggestion.as_ref().map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+            eprintln!("error: --config {} \"{cfg}\", column {}: {}{hint}", index + 1, error.col, error.kind);
+            return ExitCode::from(2);
+        }
+        Err(CompareError::Script(e)) => {
+            eprintln!("error: {label}:{e}");
+            return ExitCode::from(1);
+        }
+        Err(CompareError::Op { index, label: cfg, error }) => {
+            eprintln!("error: {label}:{error} (under --config {} \"{cfg}\")", index + 1);
+            return ExitCode::from(1);
+        }
+        Err(e) => return usage(&e.to_string()),
+    };
+    let mut out = Out::new();
+    if json {
+        let cols: Vec<serde_json::Value> = cmp
+            .columns
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "config": c.label,
+                    "machine": script::config_text(&c.config),
+                    "series": c.series,
+                })
+            })
+            .collect();
+        let _ = writeln!(out, "{}", serde_json::json!({ "positions": cmp.positions(), "columns": cols }));
+        return out.finish(ExitCode::SUCCESS);
+    }
+    let unit = if is_trace { "events" } else { "ops" };
+    let _ =
+        writeln!(out, "compare: {label} ({}, {} {unit})", if is_trace { "trace" } else { "script" }, cmp.positions());
+    for (i, c) in cmp.columns.iter().enumerate() {
+        let refused = c.report.as_ref().map_or(String::new(), |r| format!("; refused ops: {}", r.failed.len()));
+        let _ =
+            writeln!(out, "  [{}] {:<28} machine: config {}{refused}", i + 1, c.label, script::config_text(&c.config));
+    }
+    if let Some(n) = every {
+        for p in cmp.sample_positions().into_iter().filter(|&p| p > 0 && p < cmp.positions() && p % n == 0) {
+            let at: Vec<_> =
+                cmp.columns.iter().filter_map(|c| c.series.iter().find(|m| m.position == p).copied()).collect();
+            compare_table(&mut out, &format!("after {p} {unit}:"), &at, &[]);
+        }
+    }
+    let hashes: Vec<String> = if hash {
+        cmp.columns.iter().map(|c| format!("{:016x}", c.session.event_hash())).collect()
+    } else {
+        Vec::new()
+    };
+    compare_table(&mut out, &format!("at the end ({} {unit}):", cmp.positions()), &cmp.at_end(), &hashes);
+    out.finish(ExitCode::SUCCESS)
+}
+
+/// `slabscope diff`: see [`COMPARE_USAGE`].
+fn cmd_diff(args: &[String]) -> ExitCode {
+    use slabscope_core::compare::{diff_buddyinfo, diff_slabinfo, DiffError, Side};
+    let usage = |msg: &str| {
+        eprintln!("error: {msg}\n\n{COMPARE_USAGE}");
+        ExitCode::from(2)
+    };
+    let mut files = Vec::new();
+    let mut buddy = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--buddyinfo" => match (it.next(), it.next()) {
+                (Some(x), Some(y)) => buddy = Some((x.clone(), y.clone())),
+                _ => return usage("--buddyinfo needs two files: BEFORE AFTER"),
+            },
+            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
+            _ => files.push(a.clone()),
+        }
+    }
+    let [a, b] = &files[..] else {
+        return usage(&format!("expected two /proc/slabinfo files, {} given", files.len()));
+    };
+    let read = |p: &str| read_maybe_gz(p);
+    let (ta, tb) = match (read(a), read(b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let located = |e: DiffError, before: &str, after: &str| {
+        let file = if e.side == Side::Before { before } else { after };
+        eprintln!("error: {file}:{}", e.error);
+        ExitCode::from(1)
+    };
+    let caches = match diff_slabinfo(&ta, &tb) {
+        Ok(d) => d,
+        Err(e) => return located(e, a, b),
+    };
+    let zones = match &buddy {
+        None => None,
+        Some((x, y)) => {
+            let (tx, ty) = match (read(x), read(y)) {
+                (Ok(p), Ok(q)) => (p, q),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            match diff_buddyinfo(&tx, &ty) {
+                Ok(z) => Some(z),
+                Err(e) => return located(e, x, y),
+            }
+        }
+    };
+    let mut out = Out::new();
+    let _ = writeln!(out, "slabinfo: {a} -> {b}");
+    let _ = writeln!(
+        out,
+        "{:<28} {:>12} {:>12} {:>10} {:>14}   {:>24}",
+        "cache", "active_objs", "num_objs", "slabs", "memory", "memory before -> after"
+    );
+    let kib = |f: &Option<slabscope_core::compare::CacheFigures>| match f {
+        Some(f) => format!("{} KiB", f.bytes() / 1024),
+        None => "-".into(),
+    };
+    let mut unchanged = 0;
+    for c in &caches {
+        if c.active_objs() == 0
+            && c.num_objs() == 0
+            && c.slabs() == 0
+            && c.bytes() == 0
+            && c.before.is_some()
+            && c.after.is_some()
+        {
+            unchanged += 1;
+            continue;
+        }
+        let note = match (&c.before, &c.after) {
+            (None, _) => " (new)",
+            (_, None) => " (gone)",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "{:<28} {:>+12} {:>+12} {:>+10} {:>+10} KiB   {:>24}{note}",
+            c.name,
+            c.active_objs(),
+            c.num_objs(),
+            c.slabs(),
+            c.bytes() / 1024,
+            format!("{} -> {}", kib(&c.before), kib(&c.after)),
+        );
+    }
+    let total: i64 = caches.iter().map(|c| c.bytes()).sum();
+    let _ = writeln!(out, "total slab memory change: {:+} KiB; {unchanged} cache(s) unchanged", total / 1024);
+    if let (Some(zones), Some((x, y))) = (zones, &buddy) {
+        let _ = writeln!(out, "\nbuddyinfo: {x} -> {y}");
+        let mut head = format!("{:<26}", "order");
+        for o in 0..slabscope_core::machine::NR_PAGE_ORDERS {
+            head.push_str(&format!(" {o:>7}"));
+        }
+        let _ = writeln!(out, "{head}  free pages");
+        for z in &zones {
+            let name = format!("Node {}, zone {}", z.node, z.zone);
+            let row = |label: &str, v: Vec<String>, pages: String| {
+                let mut l = format!("{:<26}", format!("{name} {label}"));
+                for x in v {
+                    l.push_str(&format!(" {x:>7}"));
+                }
+                format!("{l}  {pages}")
+            };
+            let pages = |n: &[u64]| n.iter().enumerate().map(|(o, c)| c << o).sum::<u64>().to_string();
+            let _ = writeln!(out, "{}", row("before", z.before.iter().map(u64::to_string).collect(), pages(&z.before)));
+            let _ = writeln!(out, "{}", row("after", z.after.iter().map(u64::to_string).collect(), pages(&z.after)));
+            let _ = writeln!(
+                out,
+                "{}",
+                row("delta", z.delta().iter().map(|d| format!("{d:+}")).collect(), format!("{:+}", z.pages()))
+            );
+        }
+    }
+    out.finish(ExitCode::SUCCESS)
 }

@@ -272,5 +272,45 @@ fn seek(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, page_ops, slub_ops, other_policies, superslab_ops, seek);
+/// Compare: two columns (SLUB, classic SLAB) of a 200,000-op mixed workload, moved together.
+fn compare(c: &mut Criterion) {
+    use slabscope_core::compare::{workload_ops, Comparison, Work};
+    const OPS: usize = 200_000;
+    let configs: Vec<MachineConfig> = ["slub", "slab"]
+        .iter()
+        .map(|p| {
+            let mut m = MachineConfig::default();
+            slabscope_core::script::set_config(&mut m, "slab", p).unwrap();
+            m
+        })
+        .collect();
+    let (names, ops) = workload_ops(&configs, 42, OPS, slabscope_core::workload::Mix::MIXED);
+    let lines = vec![0; ops.len()];
+    let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
+    let t = std::time::Instant::now();
+    let mut cmp = Comparison::run(work, &MachineConfig::default(), &["slab=slub", "slab=slab"], OPS / 500).unwrap();
+    println!("compare: built 2 x {OPS} ops with {} samples each in {:?}", cmp.sample_positions().len(), t.elapsed());
+    let mut rng = Rng::new(3);
+    let mut g = c.benchmark_group("compare (2 columns x 200k ops)");
+    g.sample_size(20);
+    g.bench_function("seek both columns to a random op", |b| {
+        b.iter(|| {
+            cmp.seek(rng.below(OPS as u64 + 1) as usize);
+            black_box(cmp.columns[1].session.step())
+        })
+    });
+    let mut p = OPS / 2;
+    g.bench_function("step both columns forward one op", |b| {
+        b.iter(|| {
+            p = if p >= OPS { 0 } else { p + 1 };
+            cmp.seek(p);
+        })
+    });
+    g.bench_function("measures of both columns at a random op (seek + measure)", |b| {
+        b.iter(|| black_box(cmp.measures_at(rng.below(OPS as u64 + 1) as usize)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, page_ops, slub_ops, other_policies, superslab_ops, seek, compare);
 criterion_main!(benches);

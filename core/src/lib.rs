@@ -11,6 +11,7 @@
 
 pub mod aether_api;
 pub mod audit;
+pub mod compare;
 pub mod error;
 pub mod exercise;
 pub mod lang;

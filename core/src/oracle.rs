@@ -194,8 +194,12 @@ pub enum Target {
 
 impl Target {
     /// Every target, with its name (the folder under `core/tests/fuzz/`).
-    pub const ALL: [(Target, &'static str); 4] =
-        [(Target::Script, "script"), (Target::Snapshot, "snapshot"), (Target::Lesson, "lesson"), (Target::Trace, "trace")];
+    pub const ALL: [(Target, &'static str); 4] = [
+        (Target::Script, "script"),
+        (Target::Snapshot, "snapshot"),
+        (Target::Lesson, "lesson"),
+        (Target::Trace, "trace"),
+    ];
 
     /// The target called `name`.
     pub fn from_name(name: &str) -> Option<Target> {

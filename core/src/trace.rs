@@ -378,6 +378,11 @@ impl Replayer {
         }
     }
 
+    /// The session so far.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     /// The session and report.
     pub fn finish(self) -> (Session, Report) {
         (self.session, self.report)

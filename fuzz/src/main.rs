@@ -114,7 +114,8 @@ fn statement(r: &mut Rng, depth: u32) -> String {
         3..=5 => format!("kmalloc {}{cpu} as={name}", r.pick(&["8", "16", "64", "96", "192", "1000", "4096", "9000"])),
         6 | 7 => format!("kfree {rf}{cpu}"),
         8 => {
-            let flags = *r.pick(&["", " flags=hwcache_align", " flags=poison,red_zone", " flags=store_user", " flags=bogus"]);
+            let flags =
+                *r.pick(&["", " flags=hwcache_align", " flags=poison,red_zone", " flags=store_user", " flags=bogus"]);
             format!("cache create {cache} size={}{flags}", num(r, 600))
         }
         9 => format!("cache alloc {cache}{cpu} as={name}"),
@@ -125,7 +126,19 @@ fn statement(r: &mut Rng, depth: u32) -> String {
         14 => format!("krealloc {} {}{}", r.pick(REFS), num(r, 300), if r.chance(30) { " zero" } else { "" }),
         15 => format!("malloc {} thread={} as={name}", num(r, 70), num(r, 4)),
         16 => format!("free {rf}"),
-        17 => r.pick(&["shrink", "reap", "show stats", "show buddyinfo", "show slabinfo", "show leaks", "show slabs", "show superslabs", "show sysfs foo"]).to_string(),
+        17 => r
+            .pick(&[
+                "shrink",
+                "reap",
+                "show stats",
+                "show buddyinfo",
+                "show slabinfo",
+                "show leaks",
+                "show slabs",
+                "show superslabs",
+                "show sysfs foo",
+            ])
+            .to_string(),
         _ if depth < 3 => {
             let n = if r.chance(10) { num(r, 1 << 20) } else { num(r, 12) };
             let body: Vec<String> = (0..1 + r.below(4)).map(|_| statement(r, depth + 1)).collect();
@@ -200,7 +213,23 @@ fn mutate(r: &mut Rng, src: &str, corpus: &[String]) -> String {
                 }
             }
             6 => {
-                let ins = *r.pick(&["{", "}", "repeat 3 {", "repeat 100000 {", ";", "=", "[", "]", "\"", "\u{0}", "é", "\u{feff}", "'''", "[[step]]", "#"]);
+                let ins = *r.pick(&[
+                    "{",
+                    "}",
+                    "repeat 3 {",
+                    "repeat 100000 {",
+                    ";",
+                    "=",
+                    "[",
+                    "]",
+                    "\"",
+                    "\u{0}",
+                    "é",
+                    "\u{feff}",
+                    "'''",
+                    "[[step]]",
+                    "#",
+                ]);
                 let l = &lines[i];
                 let mut at = r.below(l.len() + 1);
                 while !l.is_char_boundary(at) {
@@ -228,9 +257,8 @@ fn mutate(r: &mut Rng, src: &str, corpus: &[String]) -> String {
 }
 
 fn read_dir(dir: &Path, ext: &str) -> Vec<String> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
     v.retain(|p| p.to_string_lossy().ends_with(ext));
     v.sort();
     v.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
@@ -352,7 +380,12 @@ fn run_child(target: Target, input: &str, scratch: &Path) -> Verdict {
                 // The first line that names the problem (panic message or finding).
                 let what = err
                     .lines()
-                    .find(|l| l.contains("panicked at") || l.contains("finding") || l.contains("overflow") || l.contains("memory"))
+                    .find(|l| {
+                        l.contains("panicked at")
+                            || l.contains("finding")
+                            || l.contains("overflow")
+                            || l.contains("memory")
+                    })
                     .unwrap_or("")
                     .to_string();
                 return match status.code() {
@@ -464,7 +497,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 a.targets = if t == "all" {
                     Target::ALL.iter().map(|t| t.0).collect()
                 } else {
-                    vec![Target::from_name(&t).ok_or(format!("unknown target `{t}` (script, snapshot, lesson, trace, all)"))?]
+                    vec![Target::from_name(&t)
+                        .ok_or(format!("unknown target `{t}` (script, snapshot, lesson, trace, all)"))?]
                 };
             }
             other => return Err(format!("unknown option {other}")),
@@ -504,7 +538,12 @@ fn campaign(a: &Args) -> bool {
             let _ = std::fs::create_dir_all(&dir);
             let path = dir.join(format!("{:016x}.{}", fnv(&small), ext(target)));
             let _ = std::fs::write(&path, &small);
-            eprintln!("fuzz: {}: {head}\n      saved {} ({} lines)", target.name(), path.display(), small.lines().count());
+            eprintln!(
+                "fuzz: {}: {head}\n      saved {} ({} lines)",
+                target.name(),
+                path.display(),
+                small.lines().count()
+            );
         }
         println!(
             "fuzz: {:<8} {cases} cases in {:.1} s, {} distinct failure(s)",
@@ -556,7 +595,9 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: slabscope-fuzz campaign [--seconds N] [--target T] [--seed S] [--save DIR] | case TARGET FILE");
+            eprintln!(
+                "usage: slabscope-fuzz campaign [--seconds N] [--target T] [--seed S] [--save DIR] | case TARGET FILE"
+            );
             ExitCode::from(2)
         }
     }

@@ -622,8 +622,7 @@ impl AetherEngine {
             objects.push(self.slabs[&pfn].freelist);
         }
         self.emit(pages.machine, out, Event::AetherRefill { cache, cpu, node, objects });
-        let addr =
-            *self.caches[cache as usize].cpus[usize::from(cpu)].local.last().ok_or(AetherError::OutOfMemory)?;
+        let addr = *self.caches[cache as usize].cpus[usize::from(cpu)].local.last().ok_or(AetherError::OutOfMemory)?;
         self.emit(pages.machine, out, Event::AetherAlloc { cache, cpu, addr, level });
         Ok(addr)
     }

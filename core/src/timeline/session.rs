@@ -383,7 +383,8 @@ pub struct Sample {
 }
 
 impl Sample {
-    fn of(sim: &Sim, ops: usize, step: u64) -> Sample {
+    /// The sample of `sim` after `ops` ops and `step` steps.
+    pub fn of(sim: &Sim, ops: usize, step: u64) -> Sample {
         let st = sim.stats();
         let slab_pages = (0..sim.machine.total_pages())
             .filter(|&p| {
