@@ -394,7 +394,7 @@ pub fn object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
     if !matches!(sim.config().slab, SlabPolicy::Slub | SlabPolicy::Sheaves) {
         return plain_object_bytes(sim, addr);
     }
-    let Some(slub) = sim.slub() else { return None };
+    let slub = sim.slub()?;
     let s = slub.slab_of(addr)?;
     let c = &slub.caches()[s.cache as usize];
     c.object_index(s.pfn, s.objects, addr)?;
