@@ -87,596 +87,206 @@ pub enum InsertWhere {
 pub enum Event {
     // ---- buddy allocator -------------------------------------------------------------------
     /// `__rmqueue_smallest` looked at `free_area[order]` of `node` and found it empty.
-    AreaEmpty {
-        node: u8,
-        order: u8,
-    },
+    AreaEmpty { node: u8, order: u8 },
     /// The head block of `free_area[order]` was taken off the list (`__del_page_from_free_list`).
-    BlockTaken {
-        node: u8,
-        pfn: u32,
-        order: u8,
-    },
+    BlockTaken { node: u8, pfn: u32, order: u8 },
     /// `expand()`: a block of order `order + 1` at `pfn` was halved; the low half at `pfn` is
     /// kept, the high half at `buddy_pfn` goes to the head of `free_area[order]`.
-    BlockSplit {
-        node: u8,
-        pfn: u32,
-        buddy_pfn: u32,
-        order: u8,
-    },
+    BlockSplit { node: u8, pfn: u32, buddy_pfn: u32, order: u8 },
     /// The block was handed to its owner.
-    BlockAllocated {
-        node: u8,
-        pfn: u32,
-        order: u8,
-        owner: Owner,
-    },
+    BlockAllocated { node: u8, pfn: u32, order: u8, owner: Owner },
     /// A block was given back by its owner and is about to be merged and inserted.
-    BlockReleased {
-        node: u8,
-        pfn: u32,
-        order: u8,
-        owner: Owner,
-    },
+    BlockReleased { node: u8, pfn: u32, order: u8, owner: Owner },
     /// `__free_one_page`: the buddy `buddy_pfn = pfn ^ (1 << order)` was free at the same order;
     /// it was removed from `free_area[order]` and the pair became one block of order `order + 1`
     /// at `merged_pfn = pfn & buddy_pfn`.
-    BuddyMerged {
-        node: u8,
-        pfn: u32,
-        buddy_pfn: u32,
-        order: u8,
-        merged_pfn: u32,
-    },
+    BuddyMerged { node: u8, pfn: u32, buddy_pfn: u32, order: u8, merged_pfn: u32 },
     /// The buddy of the block was not free at this order (or is the maximum order): merging stops.
-    MergeStopped {
-        node: u8,
-        pfn: u32,
-        buddy_pfn: u32,
-        order: u8,
-        reason: MergeStop,
-    },
+    MergeStopped { node: u8, pfn: u32, buddy_pfn: u32, order: u8, reason: MergeStop },
     /// The block was put on `free_area[order]`, at the head or the tail.
-    BlockInserted {
-        node: u8,
-        pfn: u32,
-        order: u8,
-        place: InsertWhere,
-    },
+    BlockInserted { node: u8, pfn: u32, order: u8, place: InsertWhere },
     /// The preferred node had no block large enough; the allocation falls back to `to`.
-    NodeFallback {
-        from: u8,
-        to: u8,
-        order: u8,
-    },
+    NodeFallback { from: u8, to: u8, order: u8 },
 
     // ---- per-CPU page lists ----------------------------------------------------------------
     /// The pcp list for `order` on `cpu` was empty: refill `count` blocks from the buddy allocator.
-    PcpRefillStart {
-        cpu: u16,
-        node: u8,
-        order: u8,
-        count: u32,
-    },
+    PcpRefillStart { cpu: u16, node: u8, order: u8, count: u32 },
     /// A block (just taken from the buddy allocator) was added to the tail of a pcp list.
-    PcpAdded {
-        cpu: u16,
-        node: u8,
-        pfn: u32,
-        order: u8,
-        tail: bool,
-    },
+    PcpAdded { cpu: u16, node: u8, pfn: u32, order: u8, tail: bool },
     /// The head block of a pcp list was handed out (the pcp fast path).
-    PcpTaken {
-        cpu: u16,
-        node: u8,
-        pfn: u32,
-        order: u8,
-    },
+    PcpTaken { cpu: u16, node: u8, pfn: u32, order: u8 },
     /// `pcp->count` reached `high`: drain `count` pages from the list tails back to the buddy.
-    PcpDrainStart {
-        cpu: u16,
-        node: u8,
-        count: u32,
-        high: u32,
-    },
+    PcpDrainStart { cpu: u16, node: u8, count: u32, high: u32 },
     /// A block was removed from the tail of a pcp list to be freed to the buddy allocator.
-    PcpRemoved {
-        cpu: u16,
-        node: u8,
-        pfn: u32,
-        order: u8,
-    },
+    PcpRemoved { cpu: u16, node: u8, pfn: u32, order: u8 },
     /// No node could serve an allocation of `order`, but pcp lists hold pages:
     /// `drain_all_pages` empties every list into the buddy allocator before retrying.
-    PcpDrainAll {
-        order: u8,
-    },
+    PcpDrainAll { order: u8 },
 
     // ---- slab caches (SLUB) ----------------------------------------------------------------
     /// `kmem_cache_create` made a new cache.
-    CacheCreated {
-        cache: u32,
-        name: Sym,
-        label: String,
-        size: u32,
-        align: u32,
-        flags: CacheFlags,
-    },
+    CacheCreated { cache: u32, name: Sym, label: String, size: u32, align: u32, flags: CacheFlags },
     /// `kmem_cache_create` found a compatible cache: the new name is an alias of `cache`.
-    CacheAliased {
-        cache: u32,
-        name: Sym,
-        label: String,
-        size: u32,
-    },
+    CacheAliased { cache: u32, name: Sym, label: String, size: u32 },
     /// A cache name was destroyed (the cache itself when no alias remains).
-    CacheDestroyed {
-        cache: u32,
-        name: Sym,
-        label: String,
-    },
+    CacheDestroyed { cache: u32, name: Sym, label: String },
     /// A new slab: its free pointers are written into its objects.
-    SlabNew {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-        order: u8,
-        objects: u32,
-    },
+    SlabNew { cache: u32, node: u8, pfn: u32, order: u8, objects: u32 },
     /// A slab became this CPU's cpu slab: its freelist moves to the lockless cpu freelist.
-    SlabFreeze {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-    },
+    SlabFreeze { cache: u32, cpu: u16, pfn: u32 },
     /// The cpu slab's own freelist (objects freed by other CPUs) moves to the cpu freelist.
-    CpuSlabReload {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-    },
+    CpuSlabReload { cache: u32, cpu: u16, pfn: u32 },
     /// The cpu slab has no free object left: it leaves the CPU, full, on no list.
-    CpuSlabFull {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-    },
+    CpuSlabFull { cache: u32, cpu: u16, pfn: u32 },
     /// `deactivate_slab`: the cpu slab leaves the CPU; its cpu freelist is spliced back.
-    SlabDeactivate {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-    },
+    SlabDeactivate { cache: u32, cpu: u16, pfn: u32 },
     /// An object was handed out (`site`: the script line, recorded as the caller).
-    ObjectAlloc {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-        path: AllocPath,
-        site: u32,
-    },
+    ObjectAlloc { cache: u32, cpu: u16, addr: u64, path: AllocPath, site: u32 },
     /// Debug caches: `init_object` wrote red zones, poison and the store-user track
     /// (`active`: just allocated, 0xcc red zones; else freed, 0xbb).
-    ObjectInit {
-        cache: u32,
-        addr: u64,
-        active: bool,
-        cpu: u16,
-        site: u32,
-        orig_size: u32,
-    },
+    ObjectInit { cache: u32, addr: u64, active: bool, cpu: u16, site: u32, orig_size: u32 },
     /// slub_debug found bytes that differ from what they must be; they are restored (FIX).
-    CorruptBytes {
-        cache: u32,
-        addr: u64,
-        what: Corruption,
-        start: u64,
-        len: u32,
-        first: u8,
-        expected: u8,
-    },
+    CorruptBytes { cache: u32, addr: u64, what: Corruption, start: u64, len: u32, first: u8, expected: u8 },
     /// slub_debug found an invalid free pointer in `addr`: the freelist is cut there.
-    FreelistCut {
-        cache: u32,
-        pfn: u32,
-        addr: u64,
-        head: bool,
-    },
+    FreelistCut { cache: u32, pfn: u32, addr: u64, head: bool },
     /// slub_debug found the slab's `inuse` counter wrong and adjusted it.
-    InuseFixed {
-        cache: u32,
-        pfn: u32,
-        counter: u32,
-        counted: u32,
-    },
+    InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32 },
     /// `cache validate` finished with this many errors (counted as slub_kunit counts them).
-    Validated {
-        cache: u32,
-        errors: u32,
-    },
-    // ---- AetherOS SLUB -----------------------------------------------------------------------
-    /// `create_cache` made an AetherOS cache.
+    Validated { cache: u32, errors: u32 },
+    // ---- SLOB ------------------------------------------------------------------------------
     /// SLOB `kmem_cache_create` (only size and alignment matter).
-    SlobCacheCreated {
-        cache: u32,
-        label: String,
-        size: u32,
-        align: u32,
-    },
+    SlobCacheCreated { cache: u32, label: String, size: u32, align: u32 },
     /// SLOB `kmem_cache_destroy`.
-    SlobCacheDestroyed {
-        cache: u32,
-    },
+    SlobCacheDestroyed { cache: u32 },
     /// SLOB took a new page for its heap and put it on list `list` (0 small, 1 medium, 2 large).
-    SlobPageNew {
-        pfn: u32,
-        list: u8,
-    },
+    SlobPageNew { pfn: u32, list: u8 },
     /// `slob_page_alloc`: first fit of `size` bytes at `align` on page `pfn`; the object is at
     /// `addr`; `rotate`: the page moves to the front of its list (`list_rotate_to_front`).
-    SlobAlloc {
-        cache: u32,
-        pfn: u32,
-        addr: u64,
-        size: u32,
-        align: u32,
-        align_offset: u32,
-        rotate: bool,
-    },
+    SlobAlloc { cache: u32, pfn: u32, addr: u64, size: u32, align: u32, align_offset: u32, rotate: bool },
     /// `slob_free`: the block goes back into its page's address-ordered free list, merged with
     /// its neighbours.
-    SlobFree {
-        cache: u32,
-        pfn: u32,
-        addr: u64,
-    },
+    SlobFree { cache: u32, pfn: u32, addr: u64 },
     /// The page became entirely free and goes back to the page allocator.
-    SlobPageFreed {
-        pfn: u32,
-    },
+    SlobPageFreed { pfn: u32 },
     /// An object too big for the heap, straight from the page allocator.
-    SlobLarge {
-        cache: u32,
-        addr: u64,
-        pfn: u32,
-        order: u8,
-    },
+    SlobLarge { cache: u32, addr: u64, pfn: u32, order: u8 },
     /// Such an object freed.
-    SlobLargeFree {
-        cache: u32,
-        addr: u64,
-    },
-    AetherCacheCreated {
-        cache: u32,
-        label: String,
-        size: u32,
-        align: u32,
-        flags: CacheFlags,
-    },
+    SlobLargeFree { cache: u32, addr: u64 },
+    // ---- AetherOS SLUB -----------------------------------------------------------------------
+    /// `create_cache` made an AetherOS cache.
+    AetherCacheCreated { cache: u32, label: String, size: u32, align: u32, flags: CacheFlags },
     /// An AetherOS cache was destroyed.
-    AetherCacheDestroyed {
-        cache: u32,
-    },
+    AetherCacheDestroyed { cache: u32 },
     /// A new slab (header written, objects chained) with this colour offset.
-    AetherSlabNew {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-        order: u8,
-        colour: u32,
-    },
+    AetherSlabNew { cache: u32, node: u8, pfn: u32, order: u8, colour: u32 },
     /// An empty slab went back to the page allocator.
-    AetherSlabRelease {
-        cache: u32,
-        pfn: u32,
-    },
+    AetherSlabRelease { cache: u32, pfn: u32 },
     /// Bulk transfer: objects moved from the global slab lists into a CPU's object cache.
-    AetherRefill {
-        cache: u32,
-        cpu: u16,
-        node: u8,
-        objects: Vec<u64>,
-    },
+    AetherRefill { cache: u32, cpu: u16, node: u8, objects: Vec<u64> },
     /// Bulk transfer: objects moved from a CPU's object cache back to their slabs.
-    AetherSpill {
-        cache: u32,
-        cpu: u16,
-        objects: Vec<u64>,
-    },
+    AetherSpill { cache: u32, cpu: u16, objects: Vec<u64> },
     /// An object was handed out from this level.
-    AetherAlloc {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-        level: Level,
-    },
+    AetherAlloc { cache: u32, cpu: u16, addr: u64, level: Level },
     /// An object was freed onto a CPU's hot list.
-    AetherFree {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-    },
+    AetherFree { cache: u32, cpu: u16, addr: u64 },
     /// The hot list overflowed: its oldest object moves to the CPU's object cache.
-    AetherHotSpill {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-    },
+    AetherHotSpill { cache: u32, cpu: u16, addr: u64 },
 
     // ---- classic SLAB ------------------------------------------------------------------------
     /// A classic SLAB cache was created.
-    ClassicCacheCreated {
-        cache: u32,
-        label: String,
-        size: u32,
-        align: u32,
-        flags: CacheFlags,
-    },
+    ClassicCacheCreated { cache: u32, label: String, size: u32, align: u32, flags: CacheFlags },
     /// A classic SLAB cache was destroyed.
-    ClassicCacheDestroyed {
-        cache: u32,
-    },
+    ClassicCacheDestroyed { cache: u32 },
     /// `cache_grow`: a new slab whose objects start `colour_offset` bytes in; it joins slabs_free.
-    ClassicGrow {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-        colour_offset: u32,
-    },
+    ClassicGrow { cache: u32, node: u8, pfn: u32, colour_offset: u32 },
     /// `cache_alloc_refill` from the node's shared array: `count` objects move to the CPU array.
-    ClassicRefill {
-        cache: u32,
-        cpu: u16,
-        source: ArrayRef,
-        count: u32,
-    },
+    ClassicRefill { cache: u32, cpu: u16, source: ArrayRef, count: u32 },
     /// `alloc_block`: `count` objects of a slab move to the CPU array; the slab may change list.
-    ClassicAllocBlock {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-        count: u32,
-    },
+    ClassicAllocBlock { cache: u32, cpu: u16, pfn: u32, count: u32 },
     /// An object was popped from the CPU array (`hit`: without a refill).
-    ClassicAlloc {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-        hit: bool,
-    },
+    ClassicAlloc { cache: u32, cpu: u16, addr: u64, hit: bool },
     /// An object was pushed on the CPU array.
-    ClassicFree {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-    },
+    ClassicFree { cache: u32, cpu: u16, addr: u64 },
     /// The oldest `count` objects of an array go to the shared array or back to their slabs.
-    ClassicFlush {
-        cache: u32,
-        from: ArrayRef,
-        to_shared: Option<u8>,
-        count: u32,
-    },
+    ClassicFlush { cache: u32, from: ArrayRef, to_shared: Option<u8>, count: u32 },
     /// A free slab is destroyed; its pages go back to the page allocator.
-    ClassicDestroySlab {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-    },
+    ClassicDestroySlab { cache: u32, node: u8, pfn: u32 },
     /// `cache_reap` cleared a touched flag (of a CPU array, or of the nodes' free lists).
-    ClassicReapMark {
-        cache: u32,
-        cpu: Option<u16>,
-        touched: bool,
-    },
+    ClassicReapMark { cache: u32, cpu: Option<u16>, touched: bool },
 
     // ---- SuperSlab allocator --------------------------------------------------------------
     /// Birth: a 2 MiB SuperSlab for size class `class` was mapped (an order-9 buddy block).
-    SsBirth {
-        id: u32,
-        class: u8,
-        pfn: u32,
-    },
+    SsBirth { id: u32, class: u8, pfn: u32 },
     /// A 64 KiB slab of the SuperSlab was initialised on first use.
-    SsSlabInit {
-        id: u32,
-        slab: u32,
-    },
+    SsSlabInit { id: u32, slab: u32 },
     /// A thread's TLS slab for a class now points at (SuperSlab, slab), or nowhere.
-    SsTls {
-        thread: u16,
-        class: u8,
-        slab: Option<(u32, u32)>,
-    },
+    SsTls { thread: u16, class: u8, slab: Option<(u32, u32)> },
     /// malloc: a block was handed out (`total_active_blocks` + 1).
-    SsAlloc {
-        id: u32,
-        slab: u32,
-        thread: u16,
-        addr: u64,
-        from: SsFrom,
-    },
+    SsAlloc { id: u32, slab: u32, thread: u16, addr: u64, from: SsFrom },
     /// free: the block went to the thread's magazine or back to its slab (`total_active_blocks` − 1).
-    SsFree {
-        id: u32,
-        slab: u32,
-        thread: u16,
-        addr: u64,
-        to_magazine: bool,
-    },
+    SsFree { id: u32, slab: u32, thread: u16, addr: u64, to_magazine: bool },
     /// `total_active_blocks` reached 0.
-    SsEmpty {
-        id: u32,
-    },
+    SsEmpty { id: u32 },
     /// Before death: `count` blocks of the SuperSlab are dropped from a thread's magazine.
-    SsPurge {
-        id: u32,
-        thread: u16,
-        count: u32,
-    },
+    SsPurge { id: u32, thread: u16, count: u32 },
     /// Death: the SuperSlab is returned to the page allocator (`munmap`).
-    SsDeath {
-        id: u32,
-    },
+    SsDeath { id: u32 },
 
     // ---- per-CPU arrays: magazines and sheaves -----------------------------------------------
     /// A cache got its per-CPU arrays (capacity from its object size).
-    ArrInit {
-        cache: u32,
-        size: u32,
-    },
+    ArrInit { cache: u32, size: u32 },
     /// An object was taken from a CPU's arrays (or, on a miss, from the slab layer).
-    ArrAlloc {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-        hit: ArrHit,
-    },
+    ArrAlloc { cache: u32, cpu: u16, addr: u64, hit: ArrHit },
     /// An object was pushed on the CPU's loaded magazine / main sheaf.
-    ArrFree {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-    },
+    ArrFree { cache: u32, cpu: u16, addr: u64 },
     /// The two arrays of a CPU were swapped.
-    ArrSwap {
-        cache: u32,
-        cpu: u16,
-    },
+    ArrSwap { cache: u32, cpu: u16 },
     /// A full array came from the depot / barn in exchange for an empty one.
-    DepotFull {
-        cache: u32,
-        cpu: u16,
-        node: u8,
-    },
+    DepotFull { cache: u32, cpu: u16, node: u8 },
     /// An empty array came from the depot / barn (or was made `new`) in exchange for a full one.
-    DepotEmpty {
-        cache: u32,
-        cpu: u16,
-        node: u8,
-        new: bool,
-    },
+    DepotEmpty { cache: u32, cpu: u16, node: u8, new: bool },
     /// Sheaves: with no spare, main became the spare and an empty sheaf became main.
-    SheafSpareNew {
-        cache: u32,
-        cpu: u16,
-        node: u8,
-        new: bool,
-    },
+    SheafSpareNew { cache: u32, cpu: u16, node: u8, new: bool },
     /// Sheaves: a sheaf was filled from the slabs and became main (the empty main went to the barn).
-    SheafFilled {
-        cache: u32,
-        cpu: u16,
-        node: u8,
-        objects: Vec<u64>,
-        from_spare: bool,
-    },
+    SheafFilled { cache: u32, cpu: u16, node: u8, objects: Vec<u64>, from_spare: bool },
     /// Sheaves: the barn was full, so the spare sheaf was flushed to the slabs and became main.
-    SheafSpareFlushed {
-        cache: u32,
-        cpu: u16,
-    },
+    SheafSpareFlushed { cache: u32, cpu: u16 },
     /// Magazine depot reaping gave back unused full and empty magazines.
-    DepotReap {
-        cache: u32,
-        node: u8,
-        full: u32,
-        empty: u32,
-    },
+    DepotReap { cache: u32, node: u8, full: u32, empty: u32 },
 
     /// `shrink` released this many bytes of slab memory.
-    Shrunk {
-        bytes: u64,
-    },
+    Shrunk { bytes: u64 },
     /// `krealloc` kept the object in place: the spare bytes past `new_size` are re-marked (the
     /// kmalloc red zone when sizes are tracked) and, with `zero`, grown bytes are zeroed.
-    KreallocInPlace {
-        cache: u32,
-        addr: u64,
-        old_size: u32,
-        new_size: u32,
-        zero: bool,
-    },
+    KreallocInPlace { cache: u32, addr: u64, old_size: u32, new_size: u32, zero: bool },
     /// `krealloc` moved the object: `len` bytes were copied to the new one.
-    ObjectCopied {
-        from: u64,
-        to: u64,
-        len: u32,
-    },
+    ObjectCopied { from: u64, to: u64, len: u32 },
     /// `write`: bytes of simulated memory were overwritten.
-    BytesWritten {
-        addr: u64,
-        len: u32,
-        byte: u8,
-    },
+    BytesWritten { addr: u64, len: u32, byte: u8 },
     /// An object was freed.
-    ObjectFree {
-        cache: u32,
-        cpu: u16,
-        addr: u64,
-        path: FreePath,
-    },
+    ObjectFree { cache: u32, cpu: u16, addr: u64, path: FreePath },
     /// A slab was pushed on the head of a CPU's partial list.
-    CpuPartialPush {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-    },
+    CpuPartialPush { cache: u32, cpu: u16, pfn: u32 },
     /// A slab was taken off a CPU's partial list.
-    CpuPartialPop {
-        cache: u32,
-        cpu: u16,
-        pfn: u32,
-    },
+    CpuPartialPop { cache: u32, cpu: u16, pfn: u32 },
     /// A slab was added to a node's partial list (head or tail).
-    NodePartialAdd {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-        tail: bool,
-    },
+    NodePartialAdd { cache: u32, node: u8, pfn: u32, tail: bool },
     /// A slab was removed from a node's partial list.
-    NodePartialRemove {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-    },
+    NodePartialRemove { cache: u32, node: u8, pfn: u32 },
     /// `discard_slab`: the slab is dissolved; its pages go back to the page allocator.
-    SlabDiscard {
-        cache: u32,
-        node: u8,
-        pfn: u32,
-        objects: u32,
-    },
+    SlabDiscard { cache: u32, node: u8, pfn: u32, objects: u32 },
     /// A step of the allocation slow path (narrative).
-    SlowPath {
-        cache: u32,
-        cpu: u16,
-        step: SlowStep,
-    },
+    SlowPath { cache: u32, cpu: u16, step: SlowStep },
 
     // ---- script bookkeeping ----------------------------------------------------------------
     /// `show ...`: the text was produced (state does not change).
-    Shown {
-        what: ShowWhat,
-    },
+    Shown { what: ShowWhat },
     /// A freshly allocated value was bound to a name (or appended to the list `name[]`).
-    Bound {
-        name: Sym,
-        list: bool,
-        value: Value,
-    },
+    Bound { name: Sym, list: bool, value: Value },
     /// A name (or the list element `name[index]`) was released after its value was freed.
-    Unbound {
-        name: Sym,
-        index: Option<u32>,
-    },
+    Unbound { name: Sym, index: Option<u32> },
     /// `NAME[*]` named an empty list: nothing to do.
-    ListEmpty {
-        name: Sym,
-    },
+    ListEmpty { name: Sym },
 }
 
 /// Which stage of the allocation path served an object.
