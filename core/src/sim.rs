@@ -294,7 +294,7 @@ impl Sim {
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
         let pref = node.unwrap_or_else(|| self.config().node_of_cpu(cpu));
-        if let Some(order) = self.slab.needs_pages(&self.machine, cache, cpu, node) {
+        if let Some(order) = self.slab.needs_pages(&self.machine, cache, cpu, node, orig_size) {
             if !self.pages().can_alloc(pref, cpu, order) {
                 return Err(OpError::OutOfMemory { order });
             }

@@ -609,6 +609,7 @@ impl Ctx<'_> {
             Query::Slots(c) => {
                 let id = self.cache_id(c)?;
                 match s.config().slab {
+                    SlabPolicy::Slob => return Err(self.policy_err("slots")),
                     SlabPolicy::Slub | SlabPolicy::Sheaves => {
                         self.slub()?.slabs().values().filter(|sl| sl.cache == id).map(|sl| i64::from(sl.objects)).sum()
                     }
@@ -652,6 +653,7 @@ impl Ctx<'_> {
                     return Ok(p.arrays.get(id as usize).and_then(|a| a.get(c)).map_or(0, |a| a.main.len() as i64));
                 }
                 match s.config().slab {
+                    SlabPolicy::Slob => return Err(self.policy_err("freelist")),
                     SlabPolicy::Slub | SlabPolicy::Sheaves => {
                         let slub = self.slub()?;
                         let cs = &slub.cache(id).cpus[c];
@@ -723,6 +725,7 @@ impl Ctx<'_> {
         let id = self.cache_id(name)?;
         let s = self.sim;
         Ok(match s.config().slab {
+            SlabPolicy::Slob => return Err(self.policy_err("cache geometry")),
             SlabPolicy::Slub | SlabPolicy::Sheaves => slub(self.slub()?, id),
             SlabPolicy::Slab => classic(self.classic()?, id),
             SlabPolicy::Aether => aether(self.aether()?, id),
@@ -750,6 +753,7 @@ impl Ctx<'_> {
         let pfn = (crate::slub::phys(addr) >> crate::machine::PAGE_SHIFT) as u32;
         let within = |start: u32, order: u8| pfn >= start && pfn < start + (1 << order);
         match s.config().slab {
+            SlabPolicy::Slob => None,
             SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub()?.slab_of(addr).map(|sl| sl.pfn),
             SlabPolicy::Slab => {
                 let c = s.classic()?;
@@ -767,6 +771,7 @@ impl Ctx<'_> {
         let id = self.cache_id(cache)?;
         let s = self.sim;
         Ok(match s.config().slab {
+            SlabPolicy::Slob => return Err(self.policy_err("slabs")),
             SlabPolicy::Slub | SlabPolicy::Sheaves => {
                 let want = |p: SlabPlace| match list {
                     SlabListQ::Any => true,
@@ -824,6 +829,7 @@ impl Ctx<'_> {
             return Ok(cpus(arrays.len()).map(|c| if fast { arrays[c].hits } else { arrays[c].misses } as i64).sum());
         }
         Ok(match s.config().slab {
+            SlabPolicy::Slob => return Err(self.policy_err("fast/slow")),
             SlabPolicy::Slub | SlabPolicy::Sheaves => {
                 let cs = &self.slub()?.cache(id).cpus;
                 cpus(cs.len()).map(|c| if fast { cs[c].alloc_fast } else { cs[c].alloc_slow } as i64).sum()
@@ -933,7 +939,7 @@ impl Ctx<'_> {
                 }
                 Ok(out.into_iter().map(|a| (a, free.contains(&a))).collect())
             }
-            SlabPolicy::Slab | SlabPolicy::Aether => Err(self.policy_err("object questions")),
+            SlabPolicy::Slab | SlabPolicy::Aether | SlabPolicy::Slob => Err(self.policy_err("object questions")),
         }
     }
 }

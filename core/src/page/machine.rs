@@ -113,6 +113,8 @@ pub enum SlabPolicy {
     Slab,
     /// SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it.
     Sheaves,
+    /// Linux SLOB (mm/slob.c up to 6.3): first fit over pages.
+    Slob,
 }
 
 impl Default for MachineConfig {

@@ -12,6 +12,7 @@ pub mod classic;
 pub mod layout;
 pub mod percpu;
 pub mod policies;
+pub mod slob;
 pub mod slub;
 
 /// The two header lines of `/proc/slabinfo` (`print_slabinfo_header`, without SLAB debug stats).
@@ -51,6 +52,12 @@ pub const POLICIES: &[PolicyInfo] = &[
         build: policies::build_slub,
     },
     PolicyInfo {
+        policy: SlabPolicy::Sheaves,
+        name: "sheaves",
+        summary: "SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it",
+        build: policies::build_sheaves,
+    },
+    PolicyInfo {
         policy: SlabPolicy::Slab,
         name: "slab",
         summary: "classic Linux SLAB (up to 6.7): three slab lists, array caches, colouring",
@@ -63,10 +70,10 @@ pub const POLICIES: &[PolicyInfo] = &[
         build: policies::build_aether,
     },
     PolicyInfo {
-        policy: SlabPolicy::Sheaves,
-        name: "sheaves",
-        summary: "SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it",
-        build: policies::build_sheaves,
+        policy: SlabPolicy::Slob,
+        name: "slob",
+        summary: "Linux SLOB (up to 6.3): first fit over pages on three lists, for tiny machines",
+        build: slob::build,
     },
 ];
 
@@ -133,8 +140,9 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     ) -> Result<(), OpError>;
 
     /// The page order an allocation from `cache` on `cpu` (optionally pinned to `node`) would
-    /// take from the page allocator, if it needs a new slab.
-    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>) -> Option<u8>;
+    /// take from the page allocator, if it needs a new slab (`orig_size`: the bytes asked for,
+    /// for kmalloc).
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, _orig_size: u32) -> Option<u8>;
     /// Allocate an object. The caller has checked [`SlabAllocator::needs_pages`] against the
     /// page allocator.
     fn alloc(

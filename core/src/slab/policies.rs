@@ -87,7 +87,7 @@ impl SlabAllocator for Slub {
     ) -> Result<(), OpError> {
         Slub::destroy_cache(self, pages, label, name, out)
     }
-    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>) -> Option<u8> {
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, _orig_size: u32) -> Option<u8> {
         self.needs_new_slab(m, cache, cpu, node).then(|| self.cache(cache).min_order)
     }
     fn alloc(
@@ -211,11 +211,11 @@ impl SlabAllocator for FrontEnd {
     ) -> Result<(), OpError> {
         self.back.destroy_cache(pages, label, name, out)
     }
-    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>) -> Option<u8> {
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, _orig_size: u32) -> Option<u8> {
         let pref = node.unwrap_or_else(|| m.config().node_of_cpu(cpu));
         let misses = node.is_some() || self.front.will_miss(cache, cpu, pref);
         if misses {
-            SlabAllocator::needs_pages(&self.back, m, cache, cpu, node)
+            SlabAllocator::needs_pages(&self.back, m, cache, cpu, node, 0)
         } else {
             None
         }
@@ -337,7 +337,7 @@ impl SlabAllocator for ClassicSlab {
         let id = ClassicSlab::cache_by_name(self, label).ok_or_else(|| self.unknown_cache(label))?;
         ClassicSlab::destroy_cache(self, pages, id, label, out)
     }
-    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, _node: Option<u8>) -> Option<u8> {
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, _node: Option<u8>, _orig_size: u32) -> Option<u8> {
         self.needs_grow(m, cache, cpu).then(|| self.caches()[cache as usize].order)
     }
     fn alloc(
@@ -448,7 +448,7 @@ impl SlabAllocator for AetherEngine {
         let id = AetherEngine::cache_by_name(self, label).ok_or_else(|| self.unknown_cache(label))?;
         AetherEngine::destroy_cache(self, pages, id, out).map_err(|e| self.op_error(e, label, Some(id)))
     }
-    fn needs_pages(&self, _m: &Machine, cache: u32, cpu: u16, _node: Option<u8>) -> Option<u8> {
+    fn needs_pages(&self, _m: &Machine, cache: u32, cpu: u16, _node: Option<u8>, _orig_size: u32) -> Option<u8> {
         self.needs_new_slab(cache, cpu).then(|| self.caches()[cache as usize].order)
     }
     fn alloc(

@@ -153,6 +153,25 @@ pub enum Event {
     InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32 },
     /// `cache validate` finished with this many errors (counted as slub_kunit counts them).
     Validated { cache: u32, errors: u32 },
+    // ---- SLOB ------------------------------------------------------------------------------
+    /// SLOB `kmem_cache_create` (only size and alignment matter).
+    SlobCacheCreated { cache: u32, label: String, size: u32, align: u32 },
+    /// SLOB `kmem_cache_destroy`.
+    SlobCacheDestroyed { cache: u32 },
+    /// SLOB took a new page for its heap and put it on list `list` (0 small, 1 medium, 2 large).
+    SlobPageNew { pfn: u32, list: u8 },
+    /// `slob_page_alloc`: first fit of `size` bytes at `align` on page `pfn`; the object is at
+    /// `addr`; `rotate`: the page moves to the front of its list (`list_rotate_to_front`).
+    SlobAlloc { cache: u32, pfn: u32, addr: u64, size: u32, align: u32, align_offset: u32, rotate: bool },
+    /// `slob_free`: the block goes back into its page's address-ordered free list, merged with
+    /// its neighbours.
+    SlobFree { cache: u32, pfn: u32, addr: u64 },
+    /// The page became entirely free and goes back to the page allocator.
+    SlobPageFreed { pfn: u32 },
+    /// An object too big for the heap, straight from the page allocator.
+    SlobLarge { cache: u32, addr: u64, pfn: u32, order: u8 },
+    /// Such an object freed.
+    SlobLargeFree { cache: u32, addr: u64 },
     // ---- AetherOS SLUB -----------------------------------------------------------------------
     /// `create_cache` made an AetherOS cache.
     AetherCacheCreated { cache: u32, label: String, size: u32, align: u32, flags: CacheFlags },
@@ -554,6 +573,14 @@ impl Event {
             | ClassicFree { .. }
             | ClassicFlush { .. }
             | ClassicReapMark { .. } => Layer::PerCpu,
+            SlobCacheCreated { .. }
+            | SlobCacheDestroyed { .. }
+            | SlobPageNew { .. }
+            | SlobAlloc { .. }
+            | SlobFree { .. }
+            | SlobPageFreed { .. }
+            | SlobLarge { .. }
+            | SlobLargeFree { .. } => Layer::Slab,
             AetherCacheCreated { .. }
             | AetherCacheDestroyed { .. }
             | AetherSlabNew { .. }
@@ -600,6 +627,12 @@ impl Event {
             CacheCreated { cache, .. } | CacheAliased { cache, .. } | CacheDestroyed { cache, .. } => {
                 vec![EntityRef::Cache { cache }]
             }
+            SlobCacheCreated { cache, .. } | SlobCacheDestroyed { cache } => vec![EntityRef::Cache { cache }],
+            SlobPageNew { pfn, .. } | SlobPageFreed { pfn } => vec![EntityRef::Page { pfn }],
+            SlobAlloc { cache, addr, .. }
+            | SlobFree { cache, addr, .. }
+            | SlobLarge { cache, addr, .. }
+            | SlobLargeFree { cache, addr } => vec![EntityRef::Object { cache, addr }],
             SlabNew { cache, pfn, .. }
             | NodePartialAdd { cache, pfn, .. }
             | NodePartialRemove { cache, pfn, .. }
@@ -822,6 +855,28 @@ impl Event {
             ),
             Validated { cache, errors } => {
                 Message::new("debug.validated", vec![("cache", Arg::Cache(cache)), ("errors", n(errors))])
+            }
+            SlobCacheCreated { cache, size, align, .. } => Message::new(
+                "slob.cache_created",
+                vec![("cache", Arg::Cache(cache)), ("size", n(size)), ("align", n(align))],
+            ),
+            SlobCacheDestroyed { cache } => Message::new("slob.cache_destroyed", vec![("cache", Arg::Cache(cache))]),
+            SlobPageNew { pfn, list } => Message::new("slob.page_new", vec![("pfn", n(pfn)), ("list", n(list))]),
+            SlobAlloc { cache, pfn, addr, size, .. } => Message::new(
+                "slob.alloc",
+                vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn)), ("addr", Arg::Addr(addr)), ("size", n(size))],
+            ),
+            SlobFree { cache, pfn, addr } => Message::new(
+                "slob.free",
+                vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn)), ("addr", Arg::Addr(addr))],
+            ),
+            SlobPageFreed { pfn } => Message::new("slob.page_freed", vec![("pfn", n(pfn))]),
+            SlobLarge { cache, addr, pfn, order } => Message::new(
+                "slob.large",
+                vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr)), ("pfn", n(pfn)), ("order", n(order))],
+            ),
+            SlobLargeFree { cache, addr } => {
+                Message::new("slob.large_free", vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr))])
             }
             AetherCacheCreated { cache, size, .. } => {
                 Message::new("aether.cache_created", vec![("cache", Arg::Cache(cache)), ("size", n(size))])

@@ -126,6 +126,8 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
     let m = &sim.machine;
     let mut out = Vec::new();
     match sim.config().slab {
+        // SLOB pages hold variable-size blocks of every cache: no per-cache slab rows.
+        SlabPolicy::Slob => {}
         SlabPolicy::Slab => {
             let Some(cl) = sim.classic() else { return out };
             for c in cl.caches().iter().filter(|c| !c.destroyed) {
@@ -290,6 +292,13 @@ fn cells(objects: u32, free: &[u32], cpu_free: &[u32], cached: impl Fn(u32) -> b
 /// `slabtop` rows for the active policy's caches, from the slab rows.
 pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
     let caches: Vec<(u32, String, Vec<String>, u32, u32)> = match sim.config().slab {
+        SlabPolicy::Slob => sim.engine::<crate::slab::slob::Slob>().map_or(Vec::new(), |s| {
+            s.caches()
+                .iter()
+                .filter(|c| !c.destroyed)
+                .map(|c| (c.id, c.name.clone(), Vec::new(), c.size, c.size))
+                .collect()
+        }),
         SlabPolicy::Slab => sim.classic().map_or(Vec::new(), |cl| {
             cl.caches()
                 .iter()
@@ -394,7 +403,7 @@ pub fn object_bytes(sim: &Sim, addr: u64) -> Option<ObjectBytes> {
     if !matches!(sim.config().slab, SlabPolicy::Slub | SlabPolicy::Sheaves) {
         return plain_object_bytes(sim, addr);
     }
-    let Some(slub) = sim.slub() else { return None };
+    let slub = sim.slub()?;
     let s = slub.slab_of(addr)?;
     let c = &slub.caches()[s.cache as usize];
     c.object_index(s.pfn, s.objects, addr)?;

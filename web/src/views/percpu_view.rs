@@ -167,6 +167,7 @@ pub fn percpu_view(p: &Props) -> Html {
                     counters.push(c("vis.ctr.misses", a.misses, true));
                 }
             }
+            SlabPolicy::Slob => {}
             SlabPolicy::Aether => {
                 if let Some(a) =
                     snap.aether_caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
@@ -247,7 +248,7 @@ pub fn percpu_view(p: &Props) -> Html {
                 }
             }
         }
-        SlabPolicy::Aether => {}
+        SlabPolicy::Aether | SlabPolicy::Slob => {}
     }
     html! {
         <section class="panel vis-panel" data-panel="percpu" aria-labelledby="percpu-title">

@@ -1,7 +1,7 @@
 //! Sandbox controls: common-op buttons (they run op-language lines through the command path),
 //! the seeded workload generator, the machine configuration panel, and `.ops` download/upload.
 
-use slabscope_core::machine::{MachineConfig, SlabPolicy};
+use slabscope_core::machine::MachineConfig;
 use slabscope_core::slab_layout::CacheFlags;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -113,16 +113,7 @@ fn fill_fields(c: &MachineConfig, wl: &Workload) {
         ("emergency_shrink_ratio", a.emergency_shrink_ratio.to_string()),
         ("mem", mem_text(c.mem_bytes)),
         ("percpu", if c.magazines { "magazine" } else { "none" }.to_string()),
-        (
-            "slab",
-            match c.slab {
-                SlabPolicy::Slub => "slub",
-                SlabPolicy::Sheaves => "sheaves",
-                SlabPolicy::Slab => "slab",
-                SlabPolicy::Aether => "aether",
-            }
-            .to_string(),
-        ),
+        ("slab", slabscope_core::slab::policy_info(c.slab).name.to_string()),
     ] {
         set_value(&format!("cfg-{k}"), &v);
     }
@@ -243,8 +234,10 @@ pub fn sandbox_panel(p: &Props) -> Html {
         let wl = wl.clone();
         use_effect_with((c.clone(), wl), |(c, wl)| fill_fields(c, wl));
     }
-    let policies = ["slub", "sheaves", "slab", "aether"]
-        .map(|v| html! { <option value={v}>{ t(lang, &format!("ui.cfg.slab.{v}")) }</option> });
+    let policies: Html = slabscope_core::slab::POLICIES
+        .iter()
+        .map(|p| html! { <option value={p.name}>{ t(lang, &format!("ui.cfg.slab.{}", p.name)) }</option> })
+        .collect();
 
     let on_download = {
         let export = p.export.clone();
@@ -308,7 +301,7 @@ pub fn sandbox_panel(p: &Props) -> Html {
                         <input id="cfg-mem" type="text" size="6" /></label>
                     { for numbers }
                     <label class="cfg-field" for="cfg-slab">{ t(lang, "ui.cfg.slab") }
-                        <select id="cfg-slab">{ for policies }</select></label>
+                        <select id="cfg-slab">{ policies }</select></label>
                     <label class="cfg-field" for="cfg-percpu">{ t(lang, "ui.cfg.percpu") }
                         <select id="cfg-percpu">
                             <option value="none">{ t(lang, "ui.cfg.percpu.none") }</option>
