@@ -152,10 +152,78 @@ const CONFIGS: &[&str] = &[
 fn generate_script(r: &mut Rng) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", r.pick(CONFIGS));
+    let mut g = Story::default();
     for _ in 0..1 + r.below(30) {
-        let _ = writeln!(s, "{}", statement(r, 0));
+        let line = if r.chance(60) { g.next(r) } else { statement(r, 0) };
+        let _ = writeln!(s, "{line}");
     }
     s
+}
+
+/// A generator of coherent op sequences: it remembers what it bound and created, so frees,
+/// writes and cache ops hit real objects (and sometimes hit them twice).
+#[derive(Default)]
+struct Story {
+    /// Bound names with the command that frees them.
+    bound: Vec<(String, &'static str)>,
+    caches: Vec<String>,
+    fresh: u32,
+}
+
+impl Story {
+    fn next(&mut self, r: &mut Rng) -> String {
+        self.fresh += 1;
+        let name = format!("n{}", self.fresh);
+        let cpu = if r.chance(30) { format!(" cpu={}", r.below(4)) } else { String::new() };
+        match r.below(10) {
+            0 | 1 => {
+                self.bound.push((name.clone(), "kfree"));
+                format!("kmalloc {} as={name}{cpu}", r.pick(&["8", "24", "64", "200", "1024", "5000", "20000"]))
+            }
+            2 => {
+                self.bound.push((name.clone(), "pages free"));
+                format!("pages alloc order={} as={name}{cpu}", r.below(5))
+            }
+            3 => {
+                self.bound.push((name.clone(), "free"));
+                format!("malloc {} thread={} as={name}", 1 + r.below(64), r.below(3))
+            }
+            4 => {
+                let c = format!("c{}", self.caches.len());
+                let line = format!("cache create {c} size={} align={}", 1 + r.below(500), r.pick(&["0", "8", "64"]));
+                self.caches.push(c);
+                line
+            }
+            5 if !self.caches.is_empty() => {
+                let c = r.pick(&self.caches).clone();
+                self.bound.push((name.clone(), "cache free"));
+                format!("cache alloc {c} as={name}{cpu}")
+            }
+            6 if !self.caches.is_empty() => {
+                let c = r.pick(&self.caches).clone();
+                format!("cache {} {c}", r.pick(&["destroy", "validate"]))
+            }
+            7 if !self.bound.is_empty() => {
+                let (n, _) = r.pick(&self.bound).clone();
+                let off = *r.pick(&["-16", "-8", "0", "8", "16", "24", "60", "4090"]);
+                format!("write {n} offset={off} len={} byte={}", 1 + r.below(16), r.below(256))
+            }
+            8 if !self.bound.is_empty() => {
+                let (n, _) = r.pick(&self.bound).clone();
+                format!("krealloc {n} {}", 1 + r.below(3000))
+            }
+            _ if !self.bound.is_empty() => {
+                let i = r.below(self.bound.len());
+                let (n, how) = self.bound[i].clone();
+                // Usually forget it once freed; sometimes keep it to free it again.
+                if r.chance(75) {
+                    self.bound.remove(i);
+                }
+                format!("{how} {n}{cpu}")
+            }
+            _ => r.pick(&["shrink", "reap", "show slabinfo", "show stats"]).to_string(),
+        }
+    }
 }
 
 /// Mutate `src`: delete, duplicate, swap or splice lines; replace numbers; insert bytes or braces.
