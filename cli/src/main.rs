@@ -177,11 +177,8 @@ fn read_script(path: &str, max: u64) -> Result<String, String> {
     let mut bytes = Vec::new();
     reader.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("reading {label}: {e}"))?;
     if bytes.len() as u64 > max {
-        let e = slabscope_core::limits::LimitError {
-            limit: slabscope_core::limits::Limit::ScriptBytes,
-            value: size,
-            max,
-        };
+        let e =
+            slabscope_core::limits::LimitError { limit: slabscope_core::limits::Limit::ScriptBytes, value: size, max };
         return Err(format!("{label}: {e}"));
     }
     String::from_utf8(bytes).map_err(|e| {

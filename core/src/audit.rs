@@ -124,8 +124,9 @@ mod tests {
                 _ => sim.check(),
             };
         }
-        let s = crate::script::run(src, &MachineConfig::default(), &[], Some(|s: &Session, k, _: &[_]| a.after_op(s, k)))
-            .unwrap();
+        let s =
+            crate::script::run(src, &MachineConfig::default(), &[], Some(|s: &Session, k, _: &[_]| a.after_op(s, k)))
+                .unwrap();
         let v = a.finish(&s).cloned();
         (s, v)
     }

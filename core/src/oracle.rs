@@ -107,7 +107,7 @@ pub fn run_script(src: &str, base: &MachineConfig, limits: &Limits) -> Result<Ou
         match session.push(*op, line) {
             Ok(_) => {
                 out.ok += 1;
-                if (k as u64 + 1) % every == 0 || k + 1 == prog.ops.len() {
+                if (k as u64 + 1).is_multiple_of(every) || k + 1 == prog.ops.len() {
                     session.head().check().map_err(|message| Finding::Violation { op: k, line, message })?;
                 }
             }
@@ -115,7 +115,9 @@ pub fn run_script(src: &str, base: &MachineConfig, limits: &Limits) -> Result<Ou
                 out.failed += 1;
                 let same = session.op_count() == ops
                     && session.total_steps() == steps
-                    && before.is_none_or(|b| fingerprint(&b, session.names()) == fingerprint(session.head(), session.names()));
+                    && before.is_none_or(|b| {
+                        fingerprint(&b, session.names()) == fingerprint(session.head(), session.names())
+                    });
                 if !same {
                     return Err(Finding::ChangedOnFailure { op: k, line, error: e.to_string() });
                 }
@@ -199,8 +201,12 @@ pub enum Target {
 
 impl Target {
     /// Every target, with its name (the folder under `core/tests/fuzz/`).
-    pub const ALL: [(Target, &'static str); 4] =
-        [(Target::Script, "script"), (Target::Snapshot, "snapshot"), (Target::Lesson, "lesson"), (Target::Trace, "trace")];
+    pub const ALL: [(Target, &'static str); 4] = [
+        (Target::Script, "script"),
+        (Target::Snapshot, "snapshot"),
+        (Target::Lesson, "lesson"),
+        (Target::Trace, "trace"),
+    ];
 
     /// The target called `name`.
     pub fn from_name(name: &str) -> Option<Target> {

@@ -82,10 +82,7 @@ pub fn parse_buddyinfo(text: &str) -> Result<Vec<[u64; NR_PAGE_ORDERS]>, Snapsho
         let counts = &f[4..];
         if counts.len() != NR_PAGE_ORDERS {
             let col = counts.get(NR_PAGE_ORDERS).or(f.last()).map_or(1, |c| c.0);
-            return Err(bad(
-                col,
-                &format!("expected {NR_PAGE_ORDERS} counts (orders 0..=10), found {}", counts.len()),
-            ));
+            return Err(bad(col, &format!("expected {NR_PAGE_ORDERS} counts (orders 0..=10), found {}", counts.len())));
         }
         if nodes.len() <= node {
             nodes.resize(node + 1, [0; NR_PAGE_ORDERS]);
@@ -211,8 +208,7 @@ mod tests {
         let e = parse_buddyinfo(text).unwrap_err();
         assert_eq!((e.line, e.col), (2, 36), "{e}");
         // Four nodes that fit one by one but not together.
-        let text: String =
-            (0..4).map(|n| format!("Node {n}, zone Normal 0 0 0 0 0 0 0 0 0 0 500\n")).collect();
+        let text: String = (0..4).map(|n| format!("Node {n}, zone Normal 0 0 0 0 0 0 0 0 0 0 500\n")).collect();
         let e = session_from_buddyinfo(&text, &MachineConfig::default()).unwrap_err();
         assert!(e.contains("at most 4 GiB"), "{e}");
     }

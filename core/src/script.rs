@@ -1103,7 +1103,12 @@ pub fn run_with(
             .find(|(k, _)| keys.contains(k))
             .or(overrides.last())
             .map_or_else(String::new, |(k, v)| format!("--{k}={v}"));
-        return Err(ScriptError { line: 0, col: 0, kind: ScriptErrorKind::FlagConfig { flag, error }, suggestion: None });
+        return Err(ScriptError {
+            line: 0,
+            col: 0,
+            kind: ScriptErrorKind::FlagConfig { flag, error },
+            suggestion: None,
+        });
     }
     let bytes = (prog.ops.len() as u64).saturating_mul(crate::limits::SESSION_BYTES_PER_OP);
     limits.check(Limit::SessionBytes, bytes).map_err(|e| ScriptError {
@@ -1226,10 +1231,7 @@ mod tests {
         let e = parse_err("pages free p[x]");
         assert!(matches!(e.kind, ScriptErrorKind::Expected { .. }));
         let e = parse_err("show stats\n  repeat 3000000 { repeat 3000000 { show stats } }");
-        assert!(
-            matches!(e.kind, ScriptErrorKind::Limit(LimitError { limit: Limit::Ops, max: MAX_OPS, .. })),
-            "{e}"
-        );
+        assert!(matches!(e.kind, ScriptErrorKind::Limit(LimitError { limit: Limit::Ops, max: MAX_OPS, .. })), "{e}");
         assert_eq!((e.line, e.col), (2, 3));
         let e = parse_err("pages alloc order=1 as=1abc");
         assert!(matches!(e.kind, ScriptErrorKind::Expected { .. }));
@@ -1271,8 +1273,14 @@ mod tests {
         let e = parse_with("show stats\n", &mut Names::default(), &lim).unwrap_err();
         assert!(e.to_string().contains("--max-script-bytes"), "{e}");
         let lim = Limits { max_session_bytes: 1000, ..Limits::default() };
-        let e = run_with("repeat 100 { shrink }", &MachineConfig::default(), &[], &lim, None::<fn(&Session, usize, &[crate::event::Event])>)
-            .unwrap_err();
+        let e = run_with(
+            "repeat 100 { shrink }",
+            &MachineConfig::default(),
+            &[],
+            &lim,
+            None::<fn(&Session, usize, &[crate::event::Event])>,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("--max-session-bytes"), "{e}");
     }
 

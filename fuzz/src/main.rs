@@ -7,7 +7,7 @@
 //!
 //! A campaign generates inputs (scripts from the op grammar; mutations of the repository's
 //! `examples/*.ops`, `lessons/*.toml`, trace and snapshot samples) and runs each one in a child
-//! process (`case`) under a memory limit (`ulimit -v`) and a wall-clock limit, so that a stack
+//! process (`case`) under a memory limit (`ulimit -v`) and a CPU-time limit (`ulimit -t`), so that a stack
 //! overflow, an abort or a hang is caught like a panic. The child runs the core's oracle
 //! (`slabscope_core::oracle::run_case`): every slab policy, every checker after every op, "a
 //! failed op changes nothing", seek = straight execution. A failing case is minimised (line, then
@@ -22,8 +22,11 @@ use std::time::{Duration, Instant};
 
 use slabscope_core::oracle::{run_case, Target};
 
-/// Per-case wall-clock limit.
+/// Per-case CPU-time limit (`ulimit -t`; CPU time, not wall-clock, so that a loaded machine does
+/// not turn slow cases into "hangs").
 const CASE_SECONDS: u64 = 10;
+/// Per-case wall-clock limit (a child blocked on something else than the CPU).
+const CASE_WALL_SECONDS: u64 = 120;
 /// Per-case address-space limit (KiB, for `ulimit -v`).
 const CASE_MEMORY_KIB: u64 = 4 << 20;
 /// Exit status of a child whose case the oracle rejected.
@@ -114,7 +117,8 @@ fn statement(r: &mut Rng, depth: u32) -> String {
         3..=5 => format!("kmalloc {}{cpu} as={name}", r.pick(&["8", "16", "64", "96", "192", "1000", "4096", "9000"])),
         6 | 7 => format!("kfree {rf}{cpu}"),
         8 => {
-            let flags = *r.pick(&["", " flags=hwcache_align", " flags=poison,red_zone", " flags=store_user", " flags=bogus"]);
+            let flags =
+                *r.pick(&["", " flags=hwcache_align", " flags=poison,red_zone", " flags=store_user", " flags=bogus"]);
             format!("cache create {cache} size={}{flags}", num(r, 600))
         }
         9 => format!("cache alloc {cache}{cpu} as={name}"),
@@ -125,7 +129,19 @@ fn statement(r: &mut Rng, depth: u32) -> String {
         14 => format!("krealloc {} {}{}", r.pick(REFS), num(r, 300), if r.chance(30) { " zero" } else { "" }),
         15 => format!("malloc {} thread={} as={name}", num(r, 70), num(r, 4)),
         16 => format!("free {rf}"),
-        17 => r.pick(&["shrink", "reap", "show stats", "show buddyinfo", "show slabinfo", "show leaks", "show slabs", "show superslabs", "show sysfs foo"]).to_string(),
+        17 => r
+            .pick(&[
+                "shrink",
+                "reap",
+                "show stats",
+                "show buddyinfo",
+                "show slabinfo",
+                "show leaks",
+                "show slabs",
+                "show superslabs",
+                "show sysfs foo",
+            ])
+            .to_string(),
         _ if depth < 3 => {
             let n = if r.chance(10) { num(r, 1 << 20) } else { num(r, 12) };
             let body: Vec<String> = (0..1 + r.below(4)).map(|_| statement(r, depth + 1)).collect();
@@ -268,7 +284,23 @@ fn mutate(r: &mut Rng, src: &str, corpus: &[String]) -> String {
                 }
             }
             6 => {
-                let ins = *r.pick(&["{", "}", "repeat 3 {", "repeat 100000 {", ";", "=", "[", "]", "\"", "\u{0}", "é", "\u{feff}", "'''", "[[step]]", "#"]);
+                let ins = *r.pick(&[
+                    "{",
+                    "}",
+                    "repeat 3 {",
+                    "repeat 100000 {",
+                    ";",
+                    "=",
+                    "[",
+                    "]",
+                    "\"",
+                    "\u{0}",
+                    "é",
+                    "\u{feff}",
+                    "'''",
+                    "[[step]]",
+                    "#",
+                ]);
                 let l = &lines[i];
                 let mut at = r.below(l.len() + 1);
                 while !l.is_char_boundary(at) {
@@ -296,9 +328,8 @@ fn mutate(r: &mut Rng, src: &str, corpus: &[String]) -> String {
 }
 
 fn read_dir(dir: &Path, ext: &str) -> Vec<String> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
     v.retain(|p| p.to_string_lossy().ends_with(ext));
     v.sort();
     v.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
@@ -400,7 +431,9 @@ fn run_child(target: Target, input: &str, scratch: &Path) -> Verdict {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("slabscope-fuzz"));
     let child = Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {CASE_MEMORY_KIB} 2>/dev/null; exec \"$0\" case \"$1\" \"$2\""))
+        .arg(format!(
+            "ulimit -v {CASE_MEMORY_KIB} 2>/dev/null; ulimit -t {CASE_SECONDS} 2>/dev/null; exec \"$0\" case \"$1\" \"$2\""
+        ))
         .arg(&exe)
         .arg(target.name())
         .arg(&file)
@@ -420,17 +453,25 @@ fn run_child(target: Target, input: &str, scratch: &Path) -> Verdict {
                 // The first line that names the problem (panic message or finding).
                 let what = err
                     .lines()
-                    .find(|l| l.contains("panicked at") || l.contains("finding") || l.contains("overflow") || l.contains("memory"))
+                    .find(|l| {
+                        l.contains("panicked at")
+                            || l.contains("finding")
+                            || l.contains("overflow")
+                            || l.contains("memory")
+                    })
                     .unwrap_or("")
                     .to_string();
+                // SIGXCPU (24) or SIGKILL (9): the CPU-time limit.
+                let cpu_limit = matches!(std::os::unix::process::ExitStatusExt::signal(&status), Some(24 | 9));
                 return match status.code() {
                     Some(0) => Verdict::Ok,
                     Some(FINDING) => Verdict::Finding(err.trim().to_string()),
                     Some(c) => Verdict::Crash(format!("exit {c}: {what}\n{err}")),
+                    None if cpu_limit => Verdict::Hang,
                     None => Verdict::Crash(format!("killed by a signal: {what}\n{err}")),
                 };
             }
-            Ok(None) if start.elapsed() > Duration::from_secs(CASE_SECONDS) => {
+            Ok(None) if start.elapsed() > Duration::from_secs(CASE_WALL_SECONDS) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Verdict::Hang;
@@ -532,7 +573,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 a.targets = if t == "all" {
                     Target::ALL.iter().map(|t| t.0).collect()
                 } else {
-                    vec![Target::from_name(&t).ok_or(format!("unknown target `{t}` (script, snapshot, lesson, trace, all)"))?]
+                    vec![Target::from_name(&t)
+                        .ok_or(format!("unknown target `{t}` (script, snapshot, lesson, trace, all)"))?]
                 };
             }
             other => return Err(format!("unknown option {other}")),
@@ -560,7 +602,7 @@ fn campaign(a: &Args) -> bool {
             }
             let head = match &v {
                 Verdict::Crash(s) | Verdict::Finding(s) => s.lines().next().unwrap_or("").to_string(),
-                Verdict::Hang => format!("no answer within {CASE_SECONDS} s"),
+                Verdict::Hang => format!("no answer within {CASE_SECONDS} s of CPU time"),
                 Verdict::Ok => String::new(),
             };
             if !found.insert(head.clone()) {
@@ -572,7 +614,12 @@ fn campaign(a: &Args) -> bool {
             let _ = std::fs::create_dir_all(&dir);
             let path = dir.join(format!("{:016x}.{}", fnv(&small), ext(target)));
             let _ = std::fs::write(&path, &small);
-            eprintln!("fuzz: {}: {head}\n      saved {} ({} lines)", target.name(), path.display(), small.lines().count());
+            eprintln!(
+                "fuzz: {}: {head}\n      saved {} ({} lines)",
+                target.name(),
+                path.display(),
+                small.lines().count()
+            );
         }
         println!(
             "fuzz: {:<8} {cases} cases in {:.1} s, {} distinct failure(s)",
@@ -624,7 +671,9 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: slabscope-fuzz campaign [--seconds N] [--target T] [--seed S] [--save DIR] | case TARGET FILE");
+            eprintln!(
+                "usage: slabscope-fuzz campaign [--seconds N] [--target T] [--seed S] [--save DIR] | case TARGET FILE"
+            );
             ExitCode::from(2)
         }
     }
