@@ -104,7 +104,7 @@ impl fmt::Display for OpError {
             }
             OpError::DoublePageFree { name, pfn } => write!(
                 f,
-                "double free: `{name}` (pfn {pfn}) was already freed; Linux's page allocator would report \"BUG: Bad page state\" (the page's reference count is already zero)"
+                "double free: `{name}` (pfn {pfn}) was already freed; in Linux `__free_pages` would find the page's reference count already zero (`put_page_testzero`: VM_BUG_ON_PAGE with CONFIG_DEBUG_VM, otherwise the count underflows)"
             ),
             OpError::CacheBusy { name, live } => {
                 write!(f, "cache `{name}` still has {live} allocated object(s): free them before destroying it")

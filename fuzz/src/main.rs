@@ -7,7 +7,7 @@
 //!
 //! A campaign generates inputs (scripts from the op grammar; mutations of the repository's
 //! `examples/*.ops`, `lessons/*.toml`, trace and snapshot samples) and runs each one in a child
-//! process (`case`) under a memory limit (`ulimit -v`) and a wall-clock limit, so that a stack
+//! process (`case`) under a memory limit (`ulimit -v`) and a CPU-time limit (`ulimit -t`), so that a stack
 //! overflow, an abort or a hang is caught like a panic. The child runs the core's oracle
 //! (`slabscope_core::oracle::run_case`): every slab policy, every checker after every op, "a
 //! failed op changes nothing", seek = straight execution. A failing case is minimised (line, then
@@ -22,8 +22,11 @@ use std::time::{Duration, Instant};
 
 use slabscope_core::oracle::{run_case, Target};
 
-/// Per-case wall-clock limit.
+/// Per-case CPU-time limit (`ulimit -t`; CPU time, not wall-clock, so that a loaded machine does
+/// not turn slow cases into "hangs").
 const CASE_SECONDS: u64 = 10;
+/// Per-case wall-clock limit (a child blocked on something else than the CPU).
+const CASE_WALL_SECONDS: u64 = 120;
 /// Per-case address-space limit (KiB, for `ulimit -v`).
 const CASE_MEMORY_KIB: u64 = 4 << 20;
 /// Exit status of a child whose case the oracle rejected.
@@ -165,10 +168,78 @@ const CONFIGS: &[&str] = &[
 fn generate_script(r: &mut Rng) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", r.pick(CONFIGS));
+    let mut g = Story::default();
     for _ in 0..1 + r.below(30) {
-        let _ = writeln!(s, "{}", statement(r, 0));
+        let line = if r.chance(60) { g.next(r) } else { statement(r, 0) };
+        let _ = writeln!(s, "{line}");
     }
     s
+}
+
+/// A generator of coherent op sequences: it remembers what it bound and created, so frees,
+/// writes and cache ops hit real objects (and sometimes hit them twice).
+#[derive(Default)]
+struct Story {
+    /// Bound names with the command that frees them.
+    bound: Vec<(String, &'static str)>,
+    caches: Vec<String>,
+    fresh: u32,
+}
+
+impl Story {
+    fn next(&mut self, r: &mut Rng) -> String {
+        self.fresh += 1;
+        let name = format!("n{}", self.fresh);
+        let cpu = if r.chance(30) { format!(" cpu={}", r.below(4)) } else { String::new() };
+        match r.below(10) {
+            0 | 1 => {
+                self.bound.push((name.clone(), "kfree"));
+                format!("kmalloc {} as={name}{cpu}", r.pick(&["8", "24", "64", "200", "1024", "5000", "20000"]))
+            }
+            2 => {
+                self.bound.push((name.clone(), "pages free"));
+                format!("pages alloc order={} as={name}{cpu}", r.below(5))
+            }
+            3 => {
+                self.bound.push((name.clone(), "free"));
+                format!("malloc {} thread={} as={name}", 1 + r.below(64), r.below(3))
+            }
+            4 => {
+                let c = format!("c{}", self.caches.len());
+                let line = format!("cache create {c} size={} align={}", 1 + r.below(500), r.pick(&["0", "8", "64"]));
+                self.caches.push(c);
+                line
+            }
+            5 if !self.caches.is_empty() => {
+                let c = r.pick(&self.caches).clone();
+                self.bound.push((name.clone(), "cache free"));
+                format!("cache alloc {c} as={name}{cpu}")
+            }
+            6 if !self.caches.is_empty() => {
+                let c = r.pick(&self.caches).clone();
+                format!("cache {} {c}", r.pick(&["destroy", "validate"]))
+            }
+            7 if !self.bound.is_empty() => {
+                let (n, _) = r.pick(&self.bound).clone();
+                let off = *r.pick(&["-16", "-8", "0", "8", "16", "24", "60", "4090"]);
+                format!("write {n} offset={off} len={} byte={}", 1 + r.below(16), r.below(256))
+            }
+            8 if !self.bound.is_empty() => {
+                let (n, _) = r.pick(&self.bound).clone();
+                format!("krealloc {n} {}", 1 + r.below(3000))
+            }
+            _ if !self.bound.is_empty() => {
+                let i = r.below(self.bound.len());
+                let (n, how) = self.bound[i].clone();
+                // Usually forget it once freed; sometimes keep it to free it again.
+                if r.chance(75) {
+                    self.bound.remove(i);
+                }
+                format!("{how} {n}{cpu}")
+            }
+            _ => r.pick(&["shrink", "reap", "show slabinfo", "show stats"]).to_string(),
+        }
+    }
 }
 
 /// Mutate `src`: delete, duplicate, swap or splice lines; replace numbers; insert bytes or braces.
@@ -360,7 +431,9 @@ fn run_child(target: Target, input: &str, scratch: &Path) -> Verdict {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("slabscope-fuzz"));
     let child = Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {CASE_MEMORY_KIB} 2>/dev/null; exec \"$0\" case \"$1\" \"$2\""))
+        .arg(format!(
+            "ulimit -v {CASE_MEMORY_KIB} 2>/dev/null; ulimit -t {CASE_SECONDS} 2>/dev/null; exec \"$0\" case \"$1\" \"$2\""
+        ))
         .arg(&exe)
         .arg(target.name())
         .arg(&file)
@@ -388,14 +461,17 @@ fn run_child(target: Target, input: &str, scratch: &Path) -> Verdict {
                     })
                     .unwrap_or("")
                     .to_string();
+                // SIGXCPU (24) or SIGKILL (9): the CPU-time limit.
+                let cpu_limit = matches!(std::os::unix::process::ExitStatusExt::signal(&status), Some(24 | 9));
                 return match status.code() {
                     Some(0) => Verdict::Ok,
                     Some(FINDING) => Verdict::Finding(err.trim().to_string()),
                     Some(c) => Verdict::Crash(format!("exit {c}: {what}\n{err}")),
+                    None if cpu_limit => Verdict::Hang,
                     None => Verdict::Crash(format!("killed by a signal: {what}\n{err}")),
                 };
             }
-            Ok(None) if start.elapsed() > Duration::from_secs(CASE_SECONDS) => {
+            Ok(None) if start.elapsed() > Duration::from_secs(CASE_WALL_SECONDS) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Verdict::Hang;
@@ -526,7 +602,7 @@ fn campaign(a: &Args) -> bool {
             }
             let head = match &v {
                 Verdict::Crash(s) | Verdict::Finding(s) => s.lines().next().unwrap_or("").to_string(),
-                Verdict::Hang => format!("no answer within {CASE_SECONDS} s"),
+                Verdict::Hang => format!("no answer within {CASE_SECONDS} s of CPU time"),
                 Verdict::Ok => String::new(),
             };
             if !found.insert(head.clone()) {

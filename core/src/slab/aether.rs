@@ -575,13 +575,7 @@ impl AetherEngine {
         let node = pages.machine.config().node_of_cpu(cpu);
         let mut level = Level::Global;
         if self.needs_new_slab(cache, cpu) {
-            let c = &self.caches[cache as usize];
-            let (order, colour) = (c.order, c.colour_next[usize::from(node)]);
-            let pfn = pages
-                .alloc(node, cpu, order, Owner::AetherSlab { cache }, out)
-                .map_err(|_| AetherError::OutOfMemory)?;
-            let node = pages.machine.config().node_of_pfn(pfn);
-            self.emit(pages.machine, out, Event::AetherSlabNew { cache, node, pfn, order, colour });
+            self.new_slab(pages, cache, cpu, node, out)?;
             level = Level::NewSlab;
         }
         // Bulk refill: partial slabs first (local node, then others), then empty ones.
@@ -611,13 +605,7 @@ impl AetherEngine {
         }
         if objects.is_empty() && level != Level::NewSlab {
             // Only after a `write` cut every chain: take a fresh slab instead.
-            let c = &self.caches[cache as usize];
-            let (order, colour) = (c.order, c.colour_next[usize::from(node)]);
-            let pfn = pages
-                .alloc(node, cpu, order, Owner::AetherSlab { cache }, out)
-                .map_err(|_| AetherError::OutOfMemory)?;
-            let node = pages.machine.config().node_of_pfn(pfn);
-            self.emit(pages.machine, out, Event::AetherSlabNew { cache, node, pfn, order, colour });
+            let pfn = self.new_slab(pages, cache, cpu, node, out)?;
             level = Level::NewSlab;
             objects.push(self.slabs[&pfn].freelist);
         }
@@ -625,6 +613,24 @@ impl AetherEngine {
         let addr = *self.caches[cache as usize].cpus[usize::from(cpu)].local.last().ok_or(AetherError::OutOfMemory)?;
         self.emit(pages.machine, out, Event::AetherAlloc { cache, cpu, addr, level });
         Ok(addr)
+    }
+
+    /// A new slab for `cache` from the page allocator (preferring `node`); its pfn.
+    fn new_slab(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        node: u8,
+        out: &mut dyn EventSink,
+    ) -> Result<u32, AetherError> {
+        let c = &self.caches[cache as usize];
+        let (order, colour) = (c.order, c.colour_next[usize::from(node)]);
+        let pfn =
+            pages.alloc(node, cpu, order, Owner::AetherSlab { cache }, out).map_err(|_| AetherError::OutOfMemory)?;
+        let node = pages.machine.config().node_of_pfn(pfn);
+        self.emit(pages.machine, out, Event::AetherSlabNew { cache, node, pfn, order, colour });
+        Ok(pfn)
     }
 
     /// Is `addr` a live object of `cache`?
