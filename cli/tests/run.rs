@@ -135,5 +135,5 @@ fn replay_can_start_from_a_buddyinfo_picture() {
     std::fs::write(&bi, "Node 0, zone Normal 1 2\n").unwrap();
     let (code, _, err) = slabscope(&["replay", "--buddyinfo", bi.to_str().unwrap(), path], "");
     assert_eq!(code, 1);
-    assert!(err.contains("line 1"), "{err}");
+    assert!(err.contains("buddyinfo: 1:24: expected 11 counts"), "{err}");
 }

@@ -346,7 +346,7 @@ mod tests {
     #[test]
     fn errors_have_line_and_column() {
         let e = parse_buddyinfo("Node 0, zone Normal 1 2 3\n").unwrap_err();
-        assert_eq!((e.line, e.col), (1, 25), "{e}");
+        assert_eq!((e.line, e.col), (1, 26), "{e}");
         let e = parse_buddyinfo("\n  Nod 0, zone Normal\n").unwrap_err();
         assert_eq!((e.line, e.col), (2, 3));
         let e = parse_buddyinfo("Node x, zone Normal 0 0 0 0 0 0 0 0 0 0 0\n").unwrap_err();

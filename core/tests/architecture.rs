@@ -45,8 +45,8 @@ fn layer(module: &str) -> Option<(usize, &'static str)> {
         ("slab", &["slab", "superslab"]),
         ("sim", &["sim", "lang::op"]),
         ("timeline", &["timeline", "aether_api"]),
-        ("language", &["lang", "workload"]),
-        ("importers", &["trace", "lesson", "exercise"]),
+        ("language", &["lang", "workload", "limits", "audit"]),
+        ("importers", &["trace", "procfs", "lesson", "exercise", "compare", "oracle"]),
         ("crate root", &["lib"]),
     ];
     LAYERS.iter().enumerate().find_map(|(i, (name, prefixes))| {

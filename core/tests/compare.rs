@@ -71,8 +71,7 @@ fn every_column_is_that_configuration_alone() {
     assert!(end.iter().all(|m| m.fast_path_rate().is_some_and(|r| r > 0.0 && r <= 1.0)), "{end:?}");
     // Magazines: every array miss is one SLUB allocation, so the counted allocations are the arrays'.
     let sim = cmp.columns[3].session.head();
-    let (h, m) =
-        sim.percpu.as_ref().unwrap().arrays.iter().flatten().fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
+    let (h, m) = sim.percpu().unwrap().arrays.iter().flatten().fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
     assert_eq!(compare::fast_path(sim).1, h + m);
     assert!(compare::fast_path(sim).0 > h, "misses served by SLUB's lockless freelist count as fast");
     // The shared cursor: seeking every column to one position gives the sampled measures.
@@ -113,7 +112,7 @@ fn waste_is_slabinfo_tools_formula() {
     let s =
         script::load("cache create x size=600\nrepeat 5 { cache alloc x as=o[] }\n", &MachineConfig::default(), &[])
             .unwrap();
-    let c = &s.head().slub.caches()[s.head().slub.cache_by_name("x").unwrap() as usize];
+    let c = &s.head().slub().unwrap().caches()[s.head().slub().unwrap().cache_by_name("x").unwrap() as usize];
     let slab_bytes = PAGE_SIZE << c.order;
     assert_eq!(compare::slab_waste(s.head()), slab_bytes - 5 * 600);
 }

@@ -429,7 +429,7 @@ fn slab_list_id(l: crate::slab::classic::SlabList) -> &'static str {
 }
 
 /// The slabs of cache `c` (classic SLAB): pfn, list, active objects.
-fn classic_slabs(sim: &crate::Sim) -> Vec<(u32, &'static str, u32)> {
+fn classic_slabs(sim: &crate::sim::Sim) -> Vec<(u32, &'static str, u32)> {
     let Some(cl) = sim.classic() else { return Vec::new() };
     let Some(id) = cl.cache_by_name("c") else { return Vec::new() };
     cl.slabs().values().filter(|s| s.cache == id).map(|s| (s.pfn, slab_list_id(s.list), s.active)).collect()

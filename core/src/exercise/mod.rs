@@ -679,13 +679,13 @@ impl Run {
     }
 
     /// The state before op `k` (when the question is asked, for `k` = the setup ops).
-    fn before(&self, k: usize) -> crate::Sim {
+    fn before(&self, k: usize) -> crate::sim::Sim {
         self.session.state_before(k)
     }
 }
 
 /// Read a lesson query (`nr_free order=3 node=0`, `pfn q`…) on a state of the session.
-fn query_at(sim: &crate::Sim, session: &Session, q: &str) -> Result<u64, String> {
+fn query_at(sim: &crate::sim::Sim, session: &Session, q: &str) -> Result<u64, String> {
     let query = parse_query(q).map_err(|e| format!("{q}: {e}"))?;
     let ctx = Ctx { sim, names: session.names(), events: &[] };
     // Addresses are read as i64 bits; every other query is non-negative.
