@@ -264,7 +264,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("debug.freechain_corrupt", "BUG {cache}: Freechain corrupt: the free pointer stored in {addr} is not a valid object; the freelist is cut there.", "BUG {cache}：Freechain corrupt。{addr} に格納されたフリーポインタが不正なため、そこでフリーリストを切りました。"),
     ("debug.freepointer_corrupt", "BUG {cache}: Freepointer corrupt at {addr}; it is reset.", "BUG {cache}：{addr} の Freepointer corrupt。リセットしました。"),
     ("debug.inuse_fixed", "BUG {cache}: Wrong object count in the slab at pfn {pfn}: counter is {counter} but counted were {counted}. Adjusted.", "BUG {cache}：pfn {pfn} のスラブのオブジェクト数が不正（カウンタ {counter}、実数 {counted}）。修正しました。"),
-    ("debug.validated", "Validated {cache}: {errors} error(s).", "{cache} を検証：エラー {errors} 件。"),
+    ("debug.validated", "Validation of {cache} finished: the simulation counted {errors} error(s) as Linux's KUnit suite counts them (Linux itself prints nothing more).", "{cache} の検証が終わりました。Linux の KUnit と同じ数え方でエラーは {errors} 件です（Linux 自身はこれ以上何も表示しません）。"),
+    ("debug.freelist_head_corrupt", "BUG {cache}: Freepointer corrupt: the slab's freelist head is not a valid object. FIX: Freelist cleared; every object counts as used.", "BUG {cache}：Freepointer corrupt。スラブのフリーリストの先頭が不正なオブジェクトです。FIX：フリーリストを消去し、全オブジェクトを使用中とみなします。"),
+    ("debug.freelist_cycle", "BUG {cache}: Freelist cycle detected. FIX: Freelist cleared; every object counts as used, and validation skips this slab's objects.", "BUG {cache}：Freelist cycle detected（フリーリストが循環）。FIX：フリーリストを消去し、全オブジェクトを使用中とみなして、このスラブのオブジェクト検査を打ち切ります。"),
+    ("debug.slab_disabled", "FIX {cache}: Marking all objects used. The allocation check failed, so the slab at pfn {pfn} is taken out of use and the object comes from another slab.", "FIX {cache}：Marking all objects used。割り当て時の検査に失敗したので、pfn {pfn} のスラブを使用停止にし、オブジェクトは別のスラブから取ります。"),
+    ("debug.not_freed", "FIX {cache}: Object at {addr} not freed. The free check failed, so the object is leaked on purpose: freeing it could do more damage.", "FIX {cache}：Object at {addr} not freed。解放時の検査に失敗したので、オブジェクトはわざとリークさせます。解放するとさらに壊す恐れがあるからです。"),
     ("slab.shrunk", "Shrink: every cache flushed its per-CPU slabs and freed its empty slabs, releasing {bytes} bytes.", "縮小：全キャッシュが per-CPU スラブを戻し、空きスラブを解放して {bytes} バイトを返しました。"),
     ("aether.cache_created", "Created AetherOS cache {cache} for {size}-byte objects.", "{size} バイトのオブジェクト用に AetherOS キャッシュ {cache} を作成しました。"),
     ("aether.cache_destroyed", "Destroyed AetherOS cache {cache}.", "AetherOS キャッシュ {cache} を破棄しました。"),
@@ -480,7 +484,7 @@ pub fn message(lang: Lang, m: &Message, names: &Names, cache: &dyn Fn(u32) -> St
                         text
                     }
                 }
-                Arg::Hex(b) => format!("{b:#04x}"),
+                Arg::Hex(b) => format!("{b:#x}"),
                 Arg::Name(s) => names.name(*s).to_string(),
                 Arg::Cache(c) => cache(*c),
                 Arg::Addr(a) => format!("{a:#x}"),
