@@ -678,11 +678,15 @@ impl Slub {
         if self.by_name.contains_key(label) {
             return Err(OpError::CacheExists { name: label.to_string() });
         }
-        if size == 0 || size > crate::slab_layout::KMALLOC_MAX_CACHE_SIZE * 4 {
-            return Err(OpError::BadSize { size: u64::from(size), max: 32768 });
-        }
         if align != 0 && !align.is_power_of_two() {
             return Err(OpError::BadAlign { align });
+        }
+        // calculate_sizes -> calculate_order: any size whose slot fits in a MAX_PAGE_ORDER block
+        // is accepted ("order = get_order(size); if (order <= MAX_PAGE_ORDER) return order;"),
+        // e.g. kvm_vcpu (51472 bytes: one object per order-4 slab).
+        let slot = calculate_sizes(size, align, flags.with(self.config.slub_debug)).size;
+        if size == 0 || get_order(u64::from(slot)) > crate::machine::MAX_PAGE_ORDER {
+            return Err(OpError::BadSize { size: u64::from(size), max: crate::slab_layout::KMALLOC_MAX_SIZE });
         }
         if let Some(target) = self.find_mergeable(size, align, flags) {
             self.emit(m, out, Event::CacheAliased { cache: target, name, label: label.to_string(), size });

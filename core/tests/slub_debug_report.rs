@@ -160,3 +160,22 @@ fn freelist_random_uses_one_sequence_per_cache() {
     }
     assert!(allocs.len() >= 40 && !starts.is_empty(), "several slabs were used");
 }
+
+#[test]
+fn large_caches_get_linux_geometry() {
+    // A real 6.18 host's /proc/slabinfo: "kvm_vcpu ... 51472 1 16 : ..." (objsize 51472,
+    // 1 object per slab, 16 pages per slab). calculate_order: max_objects =
+    // max(order_objects(slub_max_order, size), 1) = 1, min_order = get_order(51472) = 4, and
+    // calc_slab_order cannot go below it: "order = get_order(size); if (order <= MAX_PAGE_ORDER)
+    // return order;".
+    let (sim, _, _) = run("cache create kvm_vcpu size=51472\ncache alloc kvm_vcpu as=v\n");
+    let c = sim.slub.cache(sim.slub.cache_by_name("kvm_vcpu").unwrap());
+    assert_eq!((c.layout.size, c.objects, c.order), (51472, 1, 4));
+    assert!(sim.slub.slabinfo().contains("kvm_vcpu"));
+    // The largest slot is one MAX_PAGE_ORDER block (4 MiB); one byte more is refused.
+    let (sim, _, _) = run("cache create huge size=4194304\n");
+    assert_eq!(sim.slub.cache(sim.slub.cache_by_name("huge").unwrap()).order, 10);
+    let mut names = Names::default();
+    let prog = script::parse("cache create toobig size=4194305\n", &mut names);
+    assert!(prog.is_err(), "the parser refuses more than KMALLOC_MAX_SIZE");
+}
