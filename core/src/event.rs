@@ -306,8 +306,12 @@ pub enum AllocPath {
     RemoteNode,
     /// A new slab from the page allocator.
     NewSlab,
-    /// A debug cache: one object straight from a node partial slab.
+    /// No cpu slab (a debug cache, or any cache under Linux 7.0 sheaves): one object straight
+    /// from a node partial slab.
     Debug,
+    /// A Linux 7.0 sheaf refill (`refill_objects`): objects taken in bulk straight from node
+    /// partial slabs (or new slabs).
+    Bulk,
 }
 
 /// Which way an object was freed.
@@ -845,6 +849,7 @@ impl Event {
                     AllocPath::RemoteNode => "slub.alloc_remote",
                     AllocPath::NewSlab => "slub.alloc_new_slab",
                     AllocPath::Debug => "slub.alloc_debug",
+                    AllocPath::Bulk => "slub.alloc_bulk",
                 },
                 vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
             ),

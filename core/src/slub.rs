@@ -198,6 +198,9 @@ pub struct Cache {
     pub nodes: Vec<NodeState>,
     /// Destroyed (ids are never reused).
     pub destroyed: bool,
+    /// Linux 7.0 (`slab=sheaves`): no cpu slab and no cpu partial lists; objects come one at a
+    /// time (or in bulk for a sheaf) straight from node partial slabs.
+    pub no_cpu_slab: bool,
 }
 
 impl Cache {
@@ -224,6 +227,7 @@ impl Cache {
             cpus: vec![CpuState::default(); usize::from(config.cpus)],
             nodes: vec![NodeState::default(); usize::from(config.nodes)],
             destroyed: false,
+            no_cpu_slab: config.slab == crate::machine::SlabPolicy::Sheaves,
         }
     }
 
@@ -242,7 +246,7 @@ impl Cache {
     }
 
     fn uses_cpu_slab(&self) -> bool {
-        !self.flags.debug()
+        !self.flags.debug() && !self.no_cpu_slab
     }
 }
 
@@ -523,7 +527,7 @@ impl Slub {
             Event::ObjectAlloc { cache, cpu, addr, path, site } => {
                 self.sites.insert(addr, site);
                 let next = self.get_freepointer(m, cache, addr);
-                if path == AllocPath::Debug {
+                if matches!(path, AllocPath::Debug | AllocPath::Bulk) {
                     let pfn = self.slab_of(addr).expect("object in a slab").pfn;
                     let s = self.slab_mut(pfn);
                     s.freelist = next;
@@ -799,7 +803,7 @@ impl Slub {
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
         if !self.caches[cache as usize].uses_cpu_slab() {
-            return self.alloc_debug(pages, cache, cpu, node, at, out);
+            return self.alloc_debug(pages, cache, cpu, node, at, AllocPath::Debug, out);
         }
         let site = at.line;
         let matches = |s: &Slub, pfn: u32| node.is_none_or(|n| s.slabs[&pfn].node == n);
@@ -921,6 +925,39 @@ impl Slub {
 
     /// Debug caches: one object at a time from the node partial list (or a new slab), under the
     /// node lock, no cpu slab.
+    /// `refill_objects` (Linux 7.0, for a sheaf): up to `count` objects straight from the
+    /// node's partial slabs, then from new slabs (`alloc_from_new_slab`: a new slab with objects
+    /// left goes to the head of the partial list). Stops early when the page allocator cannot
+    /// give a new slab; an empty result is an out-of-memory error.
+    pub fn alloc_bulk(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        count: usize,
+        at: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<Vec<u64>, OpError> {
+        let node = pages.machine.config().node_of_cpu(cpu);
+        let mut objects = Vec::with_capacity(count);
+        while objects.len() < count {
+            if self.caches[cache as usize].nodes[usize::from(node)].partial.is_empty() {
+                let min = self.caches[cache as usize].min_order;
+                if !pages.can_alloc(node, cpu, min) {
+                    break;
+                }
+            }
+            objects.push(self.alloc_debug(pages, cache, cpu, None, at, AllocPath::Bulk, out)?);
+        }
+        if objects.is_empty() {
+            return Err(OpError::OutOfMemory { order: self.caches[cache as usize].min_order });
+        }
+        Ok(objects)
+    }
+
+    /// Caches without a cpu slab (debug caches, and every cache under Linux 7.0 sheaves): one
+    /// object from the node partial list (or a new slab), under the node lock.
+    #[allow(clippy::too_many_arguments)]
     fn alloc_debug(
         &mut self,
         pages: &mut PageCtx<'_>,
@@ -928,6 +965,7 @@ impl Slub {
         cpu: u16,
         node: Option<u8>,
         at: Site,
+        path: AllocPath,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
         let local = node.unwrap_or_else(|| pages.machine.config().node_of_cpu(cpu));
@@ -963,9 +1001,15 @@ impl Slub {
             }
             break (pfn, fresh, addr);
         };
-        self.emit(pages.machine, out, Event::ObjectAlloc { cache, cpu, addr, path: AllocPath::Debug, site: at.line });
-        let orig_size = at.orig_size;
-        self.emit(pages.machine, out, Event::ObjectInit { cache, addr, active: true, cpu, site: at.line, orig_size });
+        self.emit(pages.machine, out, Event::ObjectAlloc { cache, cpu, addr, path, site: at.line });
+        if self.caches[cache as usize].flags.debug() {
+            let orig_size = at.orig_size;
+            self.emit(
+                pages.machine,
+                out,
+                Event::ObjectInit { cache, addr, active: true, cpu, site: at.line, orig_size },
+            );
+        }
         let s = &self.slabs[&pfn];
         let n = s.node;
         match (fresh, s.freelist == 0) {
