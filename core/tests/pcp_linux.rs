@@ -1,24 +1,15 @@
 //! Per-CPU page lists against Linux 6.18 mm/page_alloc.c: `zone_highsize`,
 //! `free_pcppages_bulk`, and the CPU a discarded slab's pages go to.
 
+#[allow(dead_code)]
+mod common;
+
 use slabscope_core::event::Event;
 use slabscope_core::machine::MachineConfig;
-use slabscope_core::names::Names;
 use slabscope_core::pcp::{low_wmark_pages, Pcp};
-use slabscope_core::script;
-use slabscope_core::sim::Sim;
 
 fn run(src: &str) -> Vec<Event> {
-    let mut names = Names::default();
-    let prog = script::parse(src, &mut names).unwrap();
-    let cfg = prog.apply_config(&MachineConfig::default()).unwrap();
-    let mut sim = Sim::boot(cfg).unwrap();
-    let mut events = Vec::new();
-    for (k, op) in prog.ops.iter().enumerate() {
-        sim.exec_at(op, &names, k as u32 + 1, &mut events).unwrap();
-        sim.check().unwrap();
-    }
-    events
+    common::run_ops(src).1
 }
 
 #[test]

@@ -2,25 +2,13 @@
 //! caches, remote-node frees bypass them (`slab_free`), refills in bulk from partial slabs with
 //! no cpu slab (`refill_objects`).
 
-use slabscope_core::event::{AllocPath, Event};
-use slabscope_core::machine::MachineConfig;
-use slabscope_core::names::Names;
-use slabscope_core::percpu::sheaf_capacity;
-use slabscope_core::script;
-use slabscope_core::sim::Sim;
+#[allow(dead_code)]
+mod common;
 
-fn run(src: &str) -> (Sim, Vec<Event>) {
-    let mut names = Names::default();
-    let prog = script::parse(src, &mut names).unwrap();
-    let cfg = prog.apply_config(&MachineConfig::default()).unwrap();
-    let mut sim = Sim::boot(cfg).unwrap();
-    let mut events = Vec::new();
-    for (k, op) in prog.ops.iter().enumerate() {
-        sim.exec_at(op, &names, k as u32 + 1, &mut events).unwrap();
-        sim.check().unwrap();
-    }
-    (sim, events)
-}
+use slabscope_core::event::{AllocPath, Event};
+use slabscope_core::percpu::sheaf_capacity;
+
+use common::run_ops as run;
 
 #[test]
 fn capacity_is_calculate_sheaf_capacity() {

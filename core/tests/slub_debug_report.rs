@@ -2,22 +2,17 @@
 //! `check_bytes_and_report`, `__slab_bug`, `print_trailer`, `print_section`, `slab_fix`,
 //! `on_freelist`, `validate_slab`, `alloc_debug_processing`, `free_debug_processing`.
 
+#[allow(dead_code)]
+mod common;
+
 use slabscope_core::event::Event;
-use slabscope_core::machine::MachineConfig;
 use slabscope_core::names::Names;
 use slabscope_core::script;
 use slabscope_core::sim::Sim;
 
-/// Run a script; returns the simulation and the kernel log slub_debug printed.
+/// Run a script; returns the simulation, the kernel log slub_debug printed, and the events.
 fn run(src: &str) -> (Sim, String, Vec<Event>) {
-    let mut names = Names::default();
-    let prog = script::parse(src, &mut names).unwrap();
-    let cfg = prog.apply_config(&MachineConfig::default()).unwrap();
-    let mut sim = Sim::boot(cfg).unwrap();
-    let mut events = Vec::new();
-    for (k, op) in prog.ops.iter().enumerate() {
-        sim.exec_at(op, &names, k as u32 + 1, &mut events).unwrap();
-    }
+    let (sim, events) = common::run_ops(src);
     let log: String = events.iter().filter_map(|e| sim.slub.debug_text(e)).collect();
     (sim, log, events)
 }
