@@ -12,6 +12,16 @@
 //! page allocator (order `oo`, falling back to `min`). Caches with debug flags use no cpu slab:
 //! they allocate one object at a time from the node partial list.
 //!
+//! Under `slab=sheaves` (Linux 7.0) caches have no cpu slab and no cpu partial lists
+//! (`Cache::no_cpu_slab`): single allocations take one object from a node partial slab (or a new
+//! slab), sheaf refills take objects in bulk the same way ([`Slub::alloc_bulk`], after
+//! `refill_objects`), and frees go to the slab (`__slab_free`: a slab that was full goes to the
+//! node partial tail).
+//!
+//! slub_debug reports ([`Slub::debug_text`]) print as mm/slub.c prints them; failed free checks
+//! leak the object and failed allocation checks disable the slab (`free_debug_processing`,
+//! `alloc_debug_processing`).
+//!
 //! Free: to `c->freelist` when the object's slab is this CPU's cpu slab (fast path); otherwise
 //! `__slab_free`: onto the slab's freelist; a slab that was full goes to this CPU's partial list
 //! (flushing that list to the node when it already holds `cpu_partial_slabs`); an empty slab on
