@@ -72,10 +72,10 @@ fn sheaves_refill_from_slabs_and_use_the_barn() {
         Event::SheafFilled { objects, .. } => Some(objects.len()),
         _ => None,
     });
-    assert_eq!(filled, Some(32), "a sheaf is filled to capacity from the slabs");
+    assert_eq!(filled, Some(60), "a sheaf is filled to capacity (calculate_sheaf_capacity: 60) from the slabs");
     // Free many objects: main and spare fill up, full sheaves go to the barn (at most 10 are
     // accepted; then the spare is flushed to the slabs).
-    let n = 32 * (MAX_FULL_SHEAVES + 4);
+    let n = 60 * (MAX_FULL_SHEAVES + 4);
     let s = run(&format!("config slab=sheaves\nrepeat {n} {{ kmalloc 64 cpu=0 as=p[] }}\nkfree p[*] cpu=1\n"));
     let mut flushed = 0;
     let mut to_barn = 0;

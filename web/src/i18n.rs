@@ -244,7 +244,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("slub.alloc_node_partial", "Slow path: CPU {cpu} takes {addr} from a slab off the node's partial list ({cache}).", "低速パス：CPU {cpu} がノードのパーシャルリストのスラブから {addr} を取りました（{cache}）。"),
     ("slub.alloc_remote", "Slow path: CPU {cpu} takes {addr} from another node's partial slab ({cache}).", "低速パス：CPU {cpu} が別ノードのパーシャルスラブから {addr} を取りました（{cache}）。"),
     ("slub.alloc_new_slab", "Slow path: CPU {cpu} takes {addr} from a brand-new slab ({cache}).", "低速パス：CPU {cpu} が新しいスラブから {addr} を取りました（{cache}）。"),
-    ("slub.alloc_debug", "Debug cache: {addr} is taken straight from a node partial slab ({cache}), with no per-CPU caching.", "デバッグキャッシュ：{addr} をノードのパーシャルスラブから直接取りました（{cache}、per-CPU キャッシュなし）。"),
+    ("slub.alloc_debug", "No cpu slab (a debug cache, or Linux 7.0): {addr} is taken straight from a node partial slab ({cache}).", "CPU スラブなし（デバッグキャッシュ、または Linux 7.0）：{addr} をノードのパーシャルスラブから直接取りました（{cache}）。"),
     ("slub.free_fast", "Fast path: {addr} belongs to CPU {cpu}'s cpu slab, so it goes on the lockless freelist ({cache}).", "高速パス：{addr} は CPU {cpu} の CPU スラブに属するので、ロックレスなフリーリストに戻しました（{cache}）。"),
     ("slub.free_slab", "Slow path: {addr} is not in CPU {cpu}'s cpu slab, so it goes on its slab's own freelist ({cache}).", "低速パス：{addr} は CPU {cpu} の CPU スラブに属さないので、そのスラブ自身のフリーリストに戻しました（{cache}）。"),
     ("slub.cpu_partial_push", "The slab at pfn {pfn} goes to the head of CPU {cpu}'s partial list ({cache}).", "pfn {pfn} のスラブを CPU {cpu} のパーシャルリストの先頭に入れました（{cache}）。"),
@@ -265,7 +265,6 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("debug.freechain_corrupt", "BUG {cache}: Freechain corrupt: the free pointer stored in {addr} is not a valid object; the freelist is cut there.", "BUG {cache}：Freechain corrupt。{addr} に格納されたフリーポインタが不正なため、そこでフリーリストを切りました。"),
     ("debug.freepointer_corrupt", "BUG {cache}: Freepointer corrupt at {addr}; it is reset.", "BUG {cache}：{addr} の Freepointer corrupt。リセットしました。"),
     ("debug.inuse_fixed", "BUG {cache}: Wrong object count in the slab at pfn {pfn}: counter is {counter} but counted were {counted}. Adjusted.", "BUG {cache}：pfn {pfn} のスラブのオブジェクト数が不正（カウンタ {counter}、実数 {counted}）。修正しました。"),
-    ("debug.validated", "Validated {cache}: {errors} error(s).", "{cache} を検証：エラー {errors} 件。"),
     ("slob.cache_created", "Created SLOB cache {cache}: {size}-byte objects at {align}-byte alignment, carved from the shared heap pages.", "SLOB キャッシュ {cache} を作成：{size} バイトのオブジェクトを {align} バイト境界で、共有ヒープページから切り出します。"),
     ("slob.cache_destroyed", "Destroyed SLOB cache {cache}.", "SLOB キャッシュ {cache} を破棄しました。"),
     ("slob.page_new", "No page on the list has room: SLOB takes pfn {pfn} as one free block of 2048 units and puts it on list {list} (0 small, 1 medium, 2 large).", "リスト上のページに空きがないため、SLOB は pfn {pfn} を 2048 ユニットの空きブロック 1 つとして取得し、リスト {list}（0 小・1 中・2 大）に載せます。"),
@@ -274,6 +273,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("slob.page_freed", "pfn {pfn} is entirely free again: it goes straight back to the page allocator.", "pfn {pfn} が完全に空いたので、そのままページアロケータへ返します。"),
     ("slob.large", "{cache}: a page-sized request goes straight to the page allocator: order {order} at pfn {pfn} ({addr}).", "{cache}：ページ大の要求はページアロケータから直接確保：pfn {pfn} の order {order}（{addr}）。"),
     ("slob.large_free", "{cache}: the page-sized object {addr} goes back to the page allocator.", "{cache}：ページ大のオブジェクト {addr} をページアロケータへ返します。"),
+    ("debug.validated", "Validation of {cache} finished: the simulation counted {errors} error(s) as Linux's KUnit suite counts them (Linux itself prints nothing more).", "{cache} の検証が終わりました。Linux の KUnit と同じ数え方でエラーは {errors} 件です（Linux 自身はこれ以上何も表示しません）。"),
+    ("debug.freelist_head_corrupt", "BUG {cache}: Freepointer corrupt: the slab's freelist head is not a valid object. FIX: Freelist cleared; every object counts as used.", "BUG {cache}：Freepointer corrupt。スラブのフリーリストの先頭が不正なオブジェクトです。FIX：フリーリストを消去し、全オブジェクトを使用中とみなします。"),
+    ("debug.freelist_cycle", "BUG {cache}: Freelist cycle detected. FIX: Freelist cleared; every object counts as used, and validation skips this slab's objects.", "BUG {cache}：Freelist cycle detected（フリーリストが循環）。FIX：フリーリストを消去し、全オブジェクトを使用中とみなして、このスラブのオブジェクト検査を打ち切ります。"),
+    ("debug.slab_disabled", "FIX {cache}: Marking all objects used. The allocation check failed, so the slab at pfn {pfn} is taken out of use and the object comes from another slab.", "FIX {cache}：Marking all objects used。割り当て時の検査に失敗したので、pfn {pfn} のスラブを使用停止にし、オブジェクトは別のスラブから取ります。"),
+    ("slub.alloc_bulk", "Sheaf refill (Linux 7.0 refill_objects): {addr} is taken in bulk straight from a node partial slab of {cache}.", "シーフの補充（Linux 7.0 の refill_objects）：{addr} を {cache} のノードのパーシャルスラブからまとめて直接取りました。"),
+    ("debug.not_freed", "FIX {cache}: Object at {addr} not freed. The free check failed, so the object is leaked on purpose: freeing it could do more damage.", "FIX {cache}：Object at {addr} not freed。解放時の検査に失敗したので、オブジェクトはわざとリークさせます。解放するとさらに壊す恐れがあるからです。"),
     ("slab.shrunk", "Shrink: every cache flushed its per-CPU slabs and freed its empty slabs, releasing {bytes} bytes.", "縮小：全キャッシュが per-CPU スラブを戻し、空きスラブを解放して {bytes} バイトを返しました。"),
     ("aether.cache_created", "Created AetherOS cache {cache} for {size}-byte objects.", "{size} バイトのオブジェクト用に AetherOS キャッシュ {cache} を作成しました。"),
     ("aether.cache_destroyed", "Destroyed AetherOS cache {cache}.", "AetherOS キャッシュ {cache} を破棄しました。"),
@@ -489,7 +494,7 @@ pub fn message(lang: Lang, m: &Message, names: &Names, cache: &dyn Fn(u32) -> St
                         text
                     }
                 }
-                Arg::Hex(b) => format!("{b:#04x}"),
+                Arg::Hex(b) => format!("{b:#x}"),
                 Arg::Name(s) => names.name(*s).to_string(),
                 Arg::Cache(c) => cache(*c),
                 Arg::Addr(a) => format!("{a:#x}"),
@@ -539,6 +544,10 @@ mod tests {
                 .to_string(),
             "config slab=sheaves\nrepeat 500 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\nrepeat 100 { kmalloc 64 cpu=1 as=q[] }\n"
                 .to_string(),
+            // slub_debug failures: an alloc check disables a slab, free checks leak objects.
+            "config slub_debug=FZPU\nkmalloc 32 as=a\nkmalloc 32 as=b\nkfree b\nwrite b offset=8 byte=0\n\
+             kmalloc 32 as=c\nkfree a\nkmalloc 24 as=d\nwrite d offset=24 byte=0x41\nkfree d\n"
+                .to_string(),
             "config slab=aether per_cpu_cache_size=2 bulk_transfer_size=2 slab_release_threshold=0\n\
              cache create c size=40\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\ncache alloc c as=x\n\
              kmalloc 64 as=y\nkfree y\nkmalloc 64 as=z\ncache free x\ncache destroy c\nshrink\n"
@@ -569,6 +578,9 @@ mod tests {
             "pcp.drain_all",
             "script.list_empty",
             "buddy.inserted_tail_merge",
+            "debug.not_freed",
+            "debug.slab_disabled",
+            "slub.alloc_bulk",
         ] {
             assert!(seen.contains(key), "scenario did not produce {key}: {seen:?}");
         }

@@ -928,7 +928,9 @@ impl Parser<'_> {
         let name = self.cache_name()?;
         let args = self.key_args()?;
         self.check_keys("cache create", &args, &["size", "align", "flags"])?;
-        let size = self.num_arg(&args, "size", 32768)?.ok_or_else(|| {
+        // The policy checks the size it supports; SLUB accepts up to KMALLOC_MAX_SIZE (a slot
+        // must fit in a MAX_PAGE_ORDER block).
+        let size = self.num_arg(&args, "size", crate::slab_layout::KMALLOC_MAX_SIZE)?.ok_or_else(|| {
             err_at(&start, ScriptErrorKind::MissingKey { key: "size", command: "cache create".into() }, None)
         })? as u32;
         let align = self.num_arg(&args, "align", 4096)?.unwrap_or(0) as u32;

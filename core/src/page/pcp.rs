@@ -4,13 +4,14 @@
 //! are not modelled. Following Linux 6.18 `mm/page_alloc.c`:
 //! - `batch` = `zone_batchsize`: `min(managed >> 10, 256) / 4` (at least 1), then
 //!   `rounddown_pow_of_two(b + b/2) - 1`, at least 1;
-//! - `high` = `zone_highsize(.., 0)`: the zone's low watermark / (CPUs of the node + online CPUs),
-//!   at least `4 * batch` (auto-tuning between high_min and high_max is not modelled);
+//! - `high` = `zone_highsize(.., cpu_online, 0)`: the zone's low watermark / (CPUs of the node +
+//!   `cpu_online`, 0 once every CPU is up; all online CPUs for a node without CPUs), at least
+//!   `4 * batch` (auto-tuning between high_min and high_max is not modelled);
 //! - allocation takes the list head; an empty list is refilled by `rmqueue_bulk` with
 //!   `max(batch >> order, 2)` blocks (`batch` for order 0), each appended to the tail;
 //! - free adds to the head and `count += 1 << order`; at `count >= high` `free_pcppages_bulk`
 //!   drains `clamp(free_count, batch, high - batch)` pages from list tails, round-robin over the
-//!   lists starting after the one just freed to.
+//!   lists starting with the one just freed to (each list drained until empty or done).
 //!
 //! All state, `free_count` included, changes only in [`Pcp::apply`].
 //!
@@ -90,7 +91,13 @@ impl Pcp {
         let nodes = config.nodes;
         let mut highs = Vec::new();
         for node in 0..nodes {
-            let split = config.cpus_of_node(node).count() as u32 + u32::from(config.cpus);
+            // zone_highsize(zone, batch, cpu_online, 0): "nr_split_cpus =
+            // cpumask_weight(cpumask_of_node(zone_to_nid(zone))) + cpu_online; if
+            // (!nr_split_cpus) nr_split_cpus = num_online_cpus();". cpu_online is 0 or 1 (1 while
+            // a CPU comes online and is not yet in the node mask): with every CPU up, the split
+            // is the node's CPUs.
+            let node_cpus = config.cpus_of_node(node).count() as u32;
+            let split = if node_cpus == 0 { u32::from(config.cpus).max(1) } else { node_cpus };
             highs.push((low / split).max(batch << 2));
         }
         let empty = PcpLists { lists: Default::default(), count: 0, free_count: 0 };
@@ -180,7 +187,11 @@ impl Pcp {
         if self.lists[i].count >= high {
             let mut left = self.lists[i].free_count.clamp(batch, high.saturating_sub(batch).max(batch));
             self.emit(m, out, Event::PcpDrainStart { cpu, node, count: left, high });
-            let mut list = usize::from(order);
+            // free_pcppages_bulk: "Ensure requested pindex is drained first": the round-robin
+            // starts at (pindex - 1) + 1, the list just freed to, and drains each list until
+            // the count is reached or the list is empty.
+            let lists = PCP_MAX_ORDER as usize + 1;
+            let mut list = (usize::from(order) + lists - 1) % lists;
             while left > 0 && self.lists[i].count > 0 {
                 loop {
                     list = (list + 1) % (PCP_MAX_ORDER as usize + 1);
@@ -311,7 +322,7 @@ mod tests {
         let c = MachineConfig::default();
         // min_free_kbytes = sqrt(65536 * 16) = 1024 KiB = 256 pages; low = 256 + 64 = 320.
         assert_eq!(low_wmark_pages(&c), 320);
-        // high = 320 / (4 + 4) = 40.
-        assert_eq!(Pcp::new(&c).high(0), 40);
+        // zone_highsize: high = 320 / (4 CPUs of the node + cpu_online 0) = 80.
+        assert_eq!(Pcp::new(&c).high(0), 80);
     }
 }

@@ -7,6 +7,20 @@
 //! micro-events like every layer. [`Slub`] wraps an engine and its own small simulated machine
 //! into the seed's library API (`init`, `allocate`, `free`, `create_cache`, …) with typed errors.
 //!
+//! Colouring follows the seed ("オブジェクト配置のオフセットをランダム化"): each new slab's colour
+//! is drawn at random among the cache's colours, seeded by the machine's `seed`
+//! ([`AetherEngine::draw_colour`]), so a run is reproducible.
+//!
+//! Two features the seed lists are deliberately not modelled beyond what is said here:
+//! - *Slab merge* ("部分的に使用されているスラブの統合"): a kernel allocator cannot move live objects
+//!   (callers hold raw pointers), so no partial slab is merged into another. Consolidation is
+//!   what allocation order gives: refills take objects from partial slabs before empty ones,
+//!   local node first, and empty slabs past the release threshold go back to the page allocator
+//!   ("未使用スラブの積極的な回収").
+//! - *Automatic node balancing* ("自動ノードバランシング"): new slabs come from the allocating CPU's
+//!   node and refills fall back along that node's zonelist; nothing migrates slabs or objects
+//!   between nodes afterwards.
+//!
 //! Layout of a slab: a 32-byte header (`b"AETHSLAB"`, cache id, objects, in-use count, colour,
 //! first free object), then `colour` bytes, then the objects. A free object inside a slab holds
 //! the address of the next free object in its first 8 bytes.
@@ -166,6 +180,10 @@ pub struct AetherEngine {
     /// `alloc_debug_processing` does with a bad slab: "Marking all objects used"). The checker
     /// then skips the freelist rules.
     pub tainted: bool,
+    /// Seed of the colour choice (the machine's `seed`).
+    seed: u64,
+    /// Colours drawn so far (the counter that makes each draw different).
+    colour_draws: u64,
 }
 
 /// Errors of the AetherOS allocator.
@@ -226,11 +244,23 @@ impl AetherEngine {
             cpus: machine.cpus,
             nodes: machine.nodes,
             tainted: false,
+            seed: machine.seed,
+            colour_draws: 0,
         };
         for size in SIZE_CLASSES {
             e.make_cache(format!("size-{size}"), size, size.min(CACHE_LINE), CacheFlags::default(), true);
         }
         e
+    }
+
+    /// The seed's colouring: "オブジェクト配置のオフセットをランダム化" — the colour of the next
+    /// new slab is drawn at random (seeded by the machine's `seed`, so runs are reproducible)
+    /// among the `colours` offsets `0, step, 2 * step, …`. Drawn when a cache is made and after
+    /// each new slab, in event application, so replays draw the same colours.
+    pub(crate) fn draw_colour(&mut self, colours: u32, step: u32) -> u32 {
+        self.colour_draws += 1;
+        let mut r = crate::workload::Rng::new(self.seed ^ self.colour_draws.wrapping_mul(0x2545_f491_4f6c_dd1d));
+        r.below(u64::from(colours.max(1))) as u32 * step
     }
 
     fn make_cache(&mut self, name: String, size: u32, align: u32, flags: CacheFlags, size_class: bool) -> u32 {
@@ -250,6 +280,7 @@ impl AetherEngine {
         let colours = (max_colour / step + 1).max(1);
         let objects = (leftover(colours) / rounded).max(1);
         let id = self.caches.len() as u32;
+        let colour_next = (0..self.nodes).map(|_| self.draw_colour(colours, step)).collect();
         self.caches.push(AetherCache {
             id,
             name: name.clone(),
@@ -259,7 +290,7 @@ impl AetherEngine {
             flags,
             order,
             objects,
-            colour_next: vec![0; usize::from(self.nodes)],
+            colour_next,
             colours,
             colour_step: step,
             cpus: vec![AetherCpu::default(); usize::from(self.cpus)],
@@ -415,8 +446,9 @@ impl AetherEngine {
                 self.by_name.remove(&name);
             }
             &Event::AetherSlabNew { cache, node, pfn, order, colour } => {
-                let c = &mut self.caches[cache as usize];
-                c.colour_next[usize::from(node)] = (colour / c.colour_step + 1) % c.colours * c.colour_step;
+                let (colours, step) = (self.caches[cache as usize].colours, self.caches[cache as usize].colour_step);
+                let next = self.draw_colour(colours, step);
+                self.caches[cache as usize].colour_next[usize::from(node)] = next;
                 let c = &self.caches[cache as usize];
                 let objects = c.objects;
                 let addrs: Vec<u64> = (0..objects).map(|i| c.object_addr(pfn, colour, i)).collect();

@@ -12,8 +12,13 @@
 //!   reap (its working-set minimum); full ones return their objects to the slabs.
 //! - Invariant: `previous` is always full or empty; the depot holds only full or empty magazines.
 //!
-//! Sheaves (per CPU: `main`, `spare`; per node: a barn of full and empty sheaves, at most
-//! `MAX_FULL_SHEAVES` full ones accepted on free):
+//! Sheaves, as in Linux 7.0 mm/slub.c (per CPU: `main`, `spare`; per node: a barn of full and
+//! empty sheaves, at most `MAX_FULL_SHEAVES` full ones accepted on free). The capacity is
+//! `calculate_sheaf_capacity` ([`sheaf_capacity`]); caches with debug flags have no sheaves;
+//! frees of objects from another node bypass them (`slab_free`); underneath, SLUB has no cpu
+//! slab and no cpu partial lists: refills take objects in bulk straight from node partial slabs
+//! (`refill_objects`, [`Slub::alloc_bulk`]). Allocations for a requested node bypass the sheaves
+//! too (`alloc_from_pcs` returns NULL for a node other than the local one).
 //! - alloc: pop `main`; else swap with a non-empty `spare`; else trade `main` (empty) to the barn
 //!   for a full sheaf; else fill a sheaf from the slabs (the spare, a barn empty one, or new) and
 //!   make it `main`.
@@ -86,8 +91,33 @@ pub struct PerCpu {
     pub capacity: Vec<u32>,
 }
 
-/// Sheaf capacity by object size tier (an approximation of upstream's choice: larger objects,
-/// smaller sheaves). Magazines use the same sizes.
+/// Linux 7.0 `calculate_sheaf_capacity` for a cache whose slot size (`s->size`) is `size`:
+/// 4 objects from a page up, 12 from 1 KiB, 26 from 256 bytes, else 60; then "Increment capacity
+/// to make sheaf exactly a kmalloc size bucket": `struct slab_sheaf` (32 bytes of header, then
+/// the object pointers) rounded up by `kmalloc_size_roundup`. kmalloc-64 → 60, kmalloc-256 → 28,
+/// kmalloc-1k → 12, kmalloc-4k → 4. (Caches with debug flags get 0: no sheaves.)
+pub fn sheaf_capacity(size: u32) -> u32 {
+    const HEADER: u32 = 32; // union { rcu_head, barn_list, { capacity; pfmemalloc } }, cache, size, node
+    let capacity = if u64::from(size) >= crate::machine::PAGE_SIZE {
+        4
+    } else if size >= 1024 {
+        12
+    } else if size >= 256 {
+        26
+    } else {
+        60
+    };
+    let bytes = HEADER + capacity * 8;
+    let rounded = crate::slab_layout::KMALLOC_SIZES
+        .iter()
+        .map(|&(s, _)| s)
+        .find(|&s| s >= bytes)
+        .unwrap_or(bytes.next_power_of_two());
+    (rounded - HEADER) / 8
+}
+
+/// Magazine capacity by object size tier (Bonwick sizes magazines per cache; these tiers are the
+/// simulation's choice: larger objects, smaller magazines).
 pub fn capacity_for(size: u32) -> u32 {
     match size {
         0..=255 => 32,
@@ -110,7 +140,10 @@ impl PerCpu {
             self.capacity.push(0);
         }
         if self.capacity[cache as usize] == 0 {
-            self.capacity[cache as usize] = capacity_for(size);
+            self.capacity[cache as usize] = match self.design {
+                Design::Magazine => capacity_for(size),
+                Design::Sheaves => sheaf_capacity(size),
+            };
             if self.design == Design::Magazine {
                 // Bonwick: every CPU starts with two empty magazines.
                 for a in &mut self.arrays[cache as usize] {
@@ -275,6 +308,11 @@ impl PerCpu {
         at: Site,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
+        if self.design == Design::Sheaves && slub.cache(cache).flags.debug() {
+            // calculate_sheaf_capacity: "if (... s->flags & SLAB_DEBUG_FLAGS) return 0;": no
+            // sheaves, every allocation takes the slow path.
+            return slub.alloc(pages, cache, cpu, None, at, out);
+        }
         self.init_cache(slub, cache, out);
         let node = pages.machine.config().node_of_cpu(cpu);
         let cap = self.capacity[cache as usize] as usize;
@@ -306,21 +344,11 @@ impl PerCpu {
                 Ok(addr)
             }
             Design::Sheaves => {
-                // Refill a sheaf to capacity from the slabs, then allocate from it.
+                // __pcs_replace_empty_main -> refill_sheaf -> refill_objects: fill a sheaf to
+                // capacity in bulk straight from the node's partial slabs (then new slabs), then
+                // allocate from it.
                 let from_spare = self.arrays[cache as usize][usize::from(cpu)].spare.is_some();
-                let mut objects = Vec::with_capacity(cap);
-                for _ in 0..cap {
-                    if slub.needs_new_slab(pages.machine, cache, cpu, None) {
-                        let min = slub.cache(cache).min_order;
-                        if !pages.can_alloc(node, cpu, min) {
-                            break;
-                        }
-                    }
-                    objects.push(slub.alloc(pages, cache, cpu, None, at, out)?);
-                }
-                if objects.is_empty() {
-                    return Err(OpError::OutOfMemory { order: slub.cache(cache).min_order });
-                }
+                let mut objects = slub.alloc_bulk(pages, cache, cpu, cap, at, out)?;
                 objects.reverse(); // the first object obtained is handed out first
                 self.emit(out, Event::SheafFilled { cache, cpu, node, objects, from_spare });
                 let addr = *self.arrays[cache as usize][usize::from(cpu)].main.last().expect("filled");
@@ -342,8 +370,19 @@ impl PerCpu {
         site: u32,
         out: &mut dyn EventSink,
     ) {
-        self.init_cache(slub, cache, out);
         let node = pages.machine.config().node_of_cpu(cpu);
+        if self.design == Design::Sheaves {
+            // slab_free: "if (likely(!IS_ENABLED(CONFIG_NUMA) || slab_nid(slab) == numa_mem_id())
+            // && likely(!slab_test_pfmemalloc(slab))) { if (likely(free_to_pcs(s, object, true)))
+            // return; } __slab_free(...)": objects of another node, and caches without sheaves
+            // (debug flags), go straight to their slab.
+            let remote = slub.slab_of(addr).is_some_and(|s| s.node != node);
+            if remote || slub.cache(cache).flags.debug() {
+                slub.free(pages, cache, cpu, addr, site, out);
+                return;
+            }
+        }
+        self.init_cache(slub, cache, out);
         let cap = self.capacity[cache as usize] as usize;
         let dn = self.depot_node(node);
         let a = &self.arrays[cache as usize][usize::from(cpu)];

@@ -12,6 +12,16 @@
 //! page allocator (order `oo`, falling back to `min`). Caches with debug flags use no cpu slab:
 //! they allocate one object at a time from the node partial list.
 //!
+//! Under `slab=sheaves` (Linux 7.0) caches have no cpu slab and no cpu partial lists
+//! (`Cache::no_cpu_slab`): single allocations take one object from a node partial slab (or a new
+//! slab), sheaf refills take objects in bulk the same way ([`Slub::alloc_bulk`], after
+//! `refill_objects`), and frees go to the slab (`__slab_free`: a slab that was full goes to the
+//! node partial tail).
+//!
+//! slub_debug reports ([`Slub::debug_text`]) print as mm/slub.c prints them; failed free checks
+//! leak the object and failed allocation checks disable the slab (`free_debug_processing`,
+//! `alloc_debug_processing`).
+//!
 //! Free: to `c->freelist` when the object's slab is this CPU's cpu slab (fast path); otherwise
 //! `__slab_free`: onto the slab's freelist; a slab that was full goes to this CPU's partial list
 //! (flushing that list to the node when it already holds `cpu_partial_slabs`); an empty slab on
@@ -31,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::OpError;
 pub use crate::event::{AllocPath, FreePath, SlowStep};
-use crate::event::{Corruption, Event, EventSink, Sym};
+use crate::event::{BugReport, Corruption, CutKind, Event, EventSink, ObjectDump, SlabInfo, Sym};
 use crate::machine::{FrameKind, Machine, MachineConfig, Owner, PAGE_SHIFT, PAGE_SIZE};
 use crate::names::Names;
 use crate::page::ctx::PageCtx;
@@ -42,6 +52,23 @@ use crate::slab_layout::{
 };
 
 pub use crate::page::addr::{phys, virt, DIRECT_MAP};
+
+/// `vmemmap` on x86-64 (4-level paging): `struct page` (and `struct slab`) addresses, as
+/// `print_slab_info` prints them.
+const VMEMMAP: u64 = 0xffff_ea00_0000_0000;
+/// `sizeof(struct page)`.
+const STRUCT_PAGE: u64 = 64;
+
+/// `%pGp` of a slab's page flags: `PG_head` (bit 6) for high-order slabs, then the node.
+/// The node, zone and section bits that Linux keeps in the high bits of the value are left out
+/// of the number.
+fn page_flags(order: u8, node: u8) -> String {
+    if order > 0 {
+        format!("0x40(head|node={node})")
+    } else {
+        format!("0x0(node={node})")
+    }
+}
 
 /// `POISON_INUSE`: unused slab bytes and padding.
 pub const POISON_INUSE: u8 = 0x5a;
@@ -98,6 +125,10 @@ pub struct SlabRec {
     pub frozen: bool,
     /// Where it is.
     pub place: SlabPlace,
+    /// A failed allocation check took it out of use (`alloc_debug_processing`: "Marking all
+    /// objects used"; Linux sets `slab->frozen`): on no list, its free objects are lost, and
+    /// frees into it are refused.
+    pub disabled: bool,
 }
 
 /// Per-CPU state of a cache (`struct kmem_cache_cpu`).
@@ -157,6 +188,9 @@ pub struct Cache {
     pub refcount: u32,
     /// Hardening secret (`s->random`).
     pub random: u64,
+    /// `CONFIG_SLAB_FREELIST_RANDOM`: the cache's random sequence of object indices
+    /// (`s->random_seq`, made once by `init_cache_random_seq`); empty when off.
+    pub random_seq: Vec<u32>,
     /// Objects currently allocated.
     pub live: u64,
     /// Per-CPU state.
@@ -165,6 +199,9 @@ pub struct Cache {
     pub nodes: Vec<NodeState>,
     /// Destroyed (ids are never reused).
     pub destroyed: bool,
+    /// Linux 7.0 (`slab=sheaves`): no cpu slab and no cpu partial lists; objects come one at a
+    /// time (or in bulk for a sheaf) straight from node partial slabs.
+    pub no_cpu_slab: bool,
 }
 
 impl Cache {
@@ -186,10 +223,12 @@ impl Cache {
             cpu_partial_slabs,
             refcount: 1,
             random: 0,
+            random_seq: Vec::new(),
             live: 0,
             cpus: vec![CpuState::default(); usize::from(config.cpus)],
             nodes: vec![NodeState::default(); usize::from(config.nodes)],
             destroyed: false,
+            no_cpu_slab: config.slab == crate::machine::SlabPolicy::Sheaves,
         }
     }
 
@@ -208,7 +247,7 @@ impl Cache {
     }
 
     fn uses_cpu_slab(&self) -> bool {
-        !self.flags.debug()
+        !self.flags.debug() && !self.no_cpu_slab
     }
 }
 
@@ -228,6 +267,9 @@ pub struct Slub {
     /// Memory was overwritten by a `write` op (the kernel would be tainted): freelists read from
     /// memory may be corrupt on purpose, so the checker skips the checks that read them.
     pub tainted: bool,
+    /// A slub_debug report was printed: the kernel is tainted (`TAINT_BAD_PAGE`), and later
+    /// reports print "Tainted: …" instead of "Not tainted".
+    pub bad_page: bool,
 }
 
 fn swab(x: u64) -> u64 {
@@ -247,6 +289,7 @@ impl Slub {
             config: config.clone(),
             sites: BTreeMap::new(),
             tainted: false,
+            bad_page: false,
         };
         for &(size, name) in KMALLOC_SIZES {
             s.create(name.to_string(), size, kmalloc_align(size), CacheFlags::KMALLOC);
@@ -259,6 +302,16 @@ impl Slub {
         let id = self.caches.len() as u32;
         let mut c = Cache::new(id, name.clone(), size, align, flags, &self.config);
         c.random = if self.hardened { self.rng.next_u64() } else { 0 };
+        if self.random_freelist {
+            // init_cache_random_seq -> cache_random_seq_create -> freelist_randomize: one
+            // Fisher-Yates permutation of the oo object indices per cache, made at creation.
+            let mut seq: Vec<u32> = (0..c.objects).collect();
+            for i in (1..seq.len()).rev() {
+                let j = self.rng.below(i as u64 + 1) as usize;
+                seq.swap(i, j);
+            }
+            c.random_seq = seq;
+        }
         self.caches.push(c);
         self.by_name.insert(name, id);
         id
@@ -379,14 +432,20 @@ impl Slub {
             Event::SlabNew { cache, node, pfn, order, objects } => {
                 let c = &self.caches[cache as usize];
                 let mut seq: Vec<u32> = (0..objects).collect();
-                if self.random_freelist && objects > 1 {
-                    // Fisher-Yates permutation, then start at a random position (shuffle_freelist).
-                    for i in (1..seq.len()).rev() {
-                        let j = self.rng.below(i as u64 + 1) as usize;
-                        seq.swap(i, j);
+                if objects > 1 && objects as usize <= c.random_seq.len() {
+                    // shuffle_freelist: "pos = get_random_u32_below(freelist_count);" then
+                    // next_freelist_entry walks the cache's sequence from there, wrapping, and
+                    // skips indices beyond this slab (a fallback-order slab holds fewer objects).
+                    let count = c.random_seq.len();
+                    let mut pos = self.rng.below(count as u64) as usize;
+                    seq.clear();
+                    while seq.len() < objects as usize {
+                        let idx = c.random_seq[pos];
+                        pos = (pos + 1) % count;
+                        if idx < objects {
+                            seq.push(idx);
+                        }
                     }
-                    let pos = self.rng.below(u64::from(objects)) as usize;
-                    seq.rotate_left(pos);
                 }
                 let addrs: Vec<u64> = seq.iter().map(|&i| c.object_addr(pfn, i)).collect();
                 if c.flags.has(CacheFlags::POISON) {
@@ -395,9 +454,14 @@ impl Slub {
                     m.mem.write(u64::from(pfn) << PAGE_SHIFT, &fill);
                 }
                 if c.flags.debug() {
+                    let tracks = c.flags.has(CacheFlags::USER).then(|| Self::info_end(&c.layout));
                     for i in 0..objects {
                         let a = c.object_addr(pfn, i);
                         self.init_object(m, cache, a, false, None);
+                        if let Some(off) = tracks {
+                            // init_tracking: both tracks zeroed (print_track skips them).
+                            m.mem.write(phys(a + u64::from(off)), &[0u8; 2 * TRACK_SIZE as usize]);
+                        }
                     }
                 }
                 for (k, &a) in addrs.iter().enumerate() {
@@ -420,6 +484,7 @@ impl Slub {
                         freelist: addrs[0],
                         frozen: false,
                         place: SlabPlace::Full,
+                        disabled: false,
                     },
                 );
             }
@@ -463,7 +528,7 @@ impl Slub {
             Event::ObjectAlloc { cache, cpu, addr, path, site } => {
                 self.sites.insert(addr, site);
                 let next = self.get_freepointer(m, cache, addr);
-                if path == AllocPath::Debug {
+                if matches!(path, AllocPath::Debug | AllocPath::Bulk) {
                     let pfn = self.slab_of(addr).expect("object in a slab").pfn;
                     let s = self.slab_mut(pfn);
                     s.freelist = next;
@@ -509,17 +574,32 @@ impl Slub {
             Event::ObjectInit { cache, addr, active, cpu, site, orig_size } => {
                 self.init_object(m, cache, addr, active, Some((cpu, site, orig_size)));
             }
-            Event::CorruptBytes { start, len, expected, .. } => {
+            Event::CorruptBytes { start, len, expected, ref report, .. } => {
                 m.mem.write(phys(start), &vec![expected; len as usize]);
+                self.bad_page |= report.is_some();
             }
-            Event::FreelistCut { cache, pfn, addr, .. } => {
-                if addr == 0 {
-                    self.slab_mut(pfn).freelist = 0;
-                } else {
-                    self.set_freepointer(m, cache, addr, 0);
+            Event::FreelistCut { cache, pfn, addr, cut: kind, .. } => {
+                self.bad_page = true;
+                match kind {
+                    CutKind::Freechain | CutKind::Object => self.set_freepointer(m, cache, addr, 0),
+                    CutKind::Head | CutKind::Cycle => {
+                        let s = self.slab_mut(pfn);
+                        s.freelist = 0;
+                        s.inuse = s.objects;
+                    }
                 }
             }
-            Event::InuseFixed { pfn, counted, .. } => self.slab_mut(pfn).inuse = counted,
+            Event::InuseFixed { pfn, counted, .. } => {
+                self.bad_page = true;
+                self.slab_mut(pfn).inuse = counted;
+            }
+            Event::SlabDisabled { pfn, .. } => {
+                let s = self.slab_mut(pfn);
+                s.inuse = s.objects;
+                s.freelist = 0;
+                s.disabled = true;
+            }
+            Event::FreeRefused { ref report, .. } => self.bad_page |= report.is_some(),
             Event::KreallocInPlace { cache, addr, old_size, new_size, zero } => {
                 let c = &self.caches[cache as usize];
                 let l = c.layout;
@@ -601,11 +681,15 @@ impl Slub {
         if self.by_name.contains_key(label) {
             return Err(OpError::CacheExists { name: label.to_string() });
         }
-        if size == 0 || size > crate::slab_layout::KMALLOC_MAX_CACHE_SIZE * 4 {
-            return Err(OpError::BadSize { size: u64::from(size), max: 32768 });
-        }
         if align != 0 && !align.is_power_of_two() {
             return Err(OpError::BadAlign { align });
+        }
+        // calculate_sizes -> calculate_order: any size whose slot fits in a MAX_PAGE_ORDER block
+        // is accepted ("order = get_order(size); if (order <= MAX_PAGE_ORDER) return order;"),
+        // e.g. kvm_vcpu (51472 bytes: one object per order-4 slab).
+        let slot = calculate_sizes(size, align, flags.with(self.config.slub_debug)).size;
+        if size == 0 || get_order(u64::from(slot)) > crate::machine::MAX_PAGE_ORDER {
+            return Err(OpError::BadSize { size: u64::from(size), max: crate::slab_layout::KMALLOC_MAX_SIZE });
         }
         if let Some(target) = self.find_mergeable(size, align, flags) {
             self.emit(m, out, Event::CacheAliased { cache: target, name, label: label.to_string(), size });
@@ -655,7 +739,7 @@ impl Slub {
             for node in 0..self.config.nodes {
                 while let Some(&pfn) = self.caches[cache as usize].nodes[usize::from(node)].partial.front() {
                     self.emit(pages.machine, out, Event::NodePartialRemove { cache, node, pfn });
-                    self.discard(pages, pfn, out);
+                    self.discard(pages, None, pfn, out);
                 }
             }
         }
@@ -718,7 +802,7 @@ impl Slub {
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
         if !self.caches[cache as usize].uses_cpu_slab() {
-            return self.alloc_debug(pages, cache, cpu, node, at, out);
+            return self.alloc_debug(pages, cache, cpu, node, at, AllocPath::Debug, out);
         }
         let site = at.line;
         let matches = |s: &Slub, pfn: u32| node.is_none_or(|n| s.slabs[&pfn].node == n);
@@ -840,6 +924,39 @@ impl Slub {
 
     /// Debug caches: one object at a time from the node partial list (or a new slab), under the
     /// node lock, no cpu slab.
+    /// `refill_objects` (Linux 7.0, for a sheaf): up to `count` objects straight from the
+    /// node's partial slabs, then from new slabs (`alloc_from_new_slab`: a new slab with objects
+    /// left goes to the head of the partial list). Stops early when the page allocator cannot
+    /// give a new slab; an empty result is an out-of-memory error.
+    pub fn alloc_bulk(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        count: usize,
+        at: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<Vec<u64>, OpError> {
+        let node = pages.machine.config().node_of_cpu(cpu);
+        let mut objects = Vec::with_capacity(count);
+        while objects.len() < count {
+            if self.caches[cache as usize].nodes[usize::from(node)].partial.is_empty() {
+                let min = self.caches[cache as usize].min_order;
+                if !pages.can_alloc(node, cpu, min) {
+                    break;
+                }
+            }
+            objects.push(self.alloc_debug(pages, cache, cpu, None, at, AllocPath::Bulk, out)?);
+        }
+        if objects.is_empty() {
+            return Err(OpError::OutOfMemory { order: self.caches[cache as usize].min_order });
+        }
+        Ok(objects)
+    }
+
+    /// Caches without a cpu slab (debug caches, and every cache under Linux 7.0 sheaves): one
+    /// object from the node partial list (or a new slab), under the node lock.
+    #[allow(clippy::too_many_arguments)]
     fn alloc_debug(
         &mut self,
         pages: &mut PageCtx<'_>,
@@ -847,35 +964,51 @@ impl Slub {
         cpu: u16,
         node: Option<u8>,
         at: Site,
+        path: AllocPath,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
         let local = node.unwrap_or_else(|| pages.machine.config().node_of_cpu(cpu));
-        let (pfn, fresh) = match self.caches[cache as usize].nodes[usize::from(local)].partial.front() {
-            Some(&pfn) => (pfn, false),
-            None => {
-                self.emit(pages.machine, out, Event::SlowPath { cache, cpu, step: SlowStep::NeedNewSlab });
-                (self.new_slab(pages, cache, cpu, local, out)?, true)
+        let (pfn, fresh, addr) = loop {
+            let (pfn, fresh) = match self.caches[cache as usize].nodes[usize::from(local)].partial.front() {
+                Some(&pfn) => (pfn, false),
+                None => {
+                    self.emit(pages.machine, out, Event::SlowPath { cache, cpu, step: SlowStep::NeedNewSlab });
+                    (self.new_slab(pages, cache, cpu, local, out)?, true)
+                }
+            };
+            let addr = self.slabs[&pfn].freelist;
+            if self.caches[cache as usize].flags.has(CacheFlags::CHECKS) {
+                // alloc_consistency_checks: the free object must still read as freed.
+                let evs = self.check_object(pages.machine, cache, addr, false);
+                if !evs.is_empty() {
+                    for ev in evs {
+                        self.emit(pages.machine, out, ev);
+                    }
+                    // alloc_debug_processing failed: "Marking all objects used"; the slab leaves
+                    // the partial list (alloc_single_from_partial: remove_partial) and
+                    // get_from_partial_node tries the next partial slab, then a new slab.
+                    if !fresh {
+                        self.emit(pages.machine, out, Event::NodePartialRemove { cache, node: local, pfn });
+                    }
+                    self.emit(pages.machine, out, Event::SlabDisabled { cache, pfn });
+                    if fresh {
+                        // A new slab is initialised from scratch: its check cannot fail twice.
+                        return Err(OpError::OutOfMemory { order: self.caches[cache as usize].order });
+                    }
+                    continue;
+                }
             }
+            break (pfn, fresh, addr);
         };
-        let addr = self.slabs[&pfn].freelist;
-        if self.caches[cache as usize].flags.has(CacheFlags::CHECKS) {
-            // alloc_consistency_checks: the free object must still read as freed.
-            for ev in self.check_object(pages.machine, cache, addr, false) {
-                self.emit(pages.machine, out, ev);
-            }
+        self.emit(pages.machine, out, Event::ObjectAlloc { cache, cpu, addr, path, site: at.line });
+        if self.caches[cache as usize].flags.debug() {
+            let orig_size = at.orig_size;
+            self.emit(
+                pages.machine,
+                out,
+                Event::ObjectInit { cache, addr, active: true, cpu, site: at.line, orig_size },
+            );
         }
-        // The next free pointer is read from the object's memory, which a `write` may have
-        // overwritten. A pointer outside this slab is cut as `on_freelist` does ("Freechain
-        // corrupt", `set_freepointer(s, object, NULL)`): the rest of the chain is lost, the slab
-        // counts as full, and no later allocation follows the bad pointer.
-        let next = self.get_freepointer(pages.machine, cache, addr);
-        let objects = self.slabs[&pfn].objects;
-        if next != 0 && self.caches[cache as usize].object_index(pfn, objects, next).is_none() {
-            self.emit(pages.machine, out, Event::FreelistCut { cache, pfn, addr, head: false });
-        }
-        self.emit(pages.machine, out, Event::ObjectAlloc { cache, cpu, addr, path: AllocPath::Debug, site: at.line });
-        let orig_size = at.orig_size;
-        self.emit(pages.machine, out, Event::ObjectInit { cache, addr, active: true, cpu, site: at.line, orig_size });
         let s = &self.slabs[&pfn];
         let n = s.node;
         match (fresh, s.freelist == 0) {
@@ -896,13 +1029,25 @@ impl Slub {
         site: u32,
         out: &mut dyn EventSink,
     ) {
-        let s = self.slab_of(addr).expect("validated object").clone();
+        let Some(s) = self.slab_of(addr).cloned() else { return };
         let c = &self.caches[cache as usize];
         if c.flags.debug() {
-            // free_debug_processing: check the live object (F), then mark it freed.
+            // free_debug_processing: check the live object (F), then mark it freed. A failed
+            // check leaks the object: "Object at 0x… not freed".
             if c.flags.has(CacheFlags::CHECKS) {
-                for ev in self.check_object(pages.machine, cache, addr, true) {
-                    self.emit(pages.machine, out, ev);
+                if s.disabled {
+                    // check_slab: the slab was disabled by a failed allocation check.
+                    let report = Some(self.bug_report(pages.machine, cache, s.pfn, None, self.bad_page));
+                    self.emit(pages.machine, out, Event::FreeRefused { cache, addr, report });
+                    return;
+                }
+                let evs = self.check_object(pages.machine, cache, addr, true);
+                if !evs.is_empty() {
+                    for ev in evs {
+                        self.emit(pages.machine, out, ev);
+                    }
+                    self.emit(pages.machine, out, Event::FreeRefused { cache, addr, report: None });
+                    return;
                 }
             }
             self.emit(pages.machine, out, Event::ObjectInit { cache, addr, active: false, cpu, site, orig_size: 0 });
@@ -923,7 +1068,7 @@ impl Slub {
                 if prior != 0 {
                     self.emit(pages.machine, out, Event::NodePartialRemove { cache, node: s.node, pfn: s.pfn });
                 }
-                self.discard(pages, s.pfn, out);
+                self.discard(pages, Some(cpu), s.pfn, out);
             } else if prior == 0 {
                 self.emit(pages.machine, out, Event::NodePartialAdd { cache, node: s.node, pfn: s.pfn, tail: true });
             }
@@ -942,7 +1087,7 @@ impl Slub {
         let nr_partial = c.nodes[usize::from(s.node)].partial.len() as u32;
         if s.inuse == 0 && nr_partial >= c.min_partial {
             self.emit(pages.machine, out, Event::NodePartialRemove { cache, node: s.node, pfn: s.pfn });
-            self.discard(pages, s.pfn, out);
+            self.discard(pages, Some(cpu), s.pfn, out);
         }
     }
 
@@ -967,7 +1112,7 @@ impl Slub {
             let c = &self.caches[cache as usize];
             let node = s.node;
             if s.inuse == 0 && c.nodes[usize::from(node)].partial.len() as u32 >= c.min_partial {
-                self.discard(pages, pfn, out);
+                self.discard(pages, Some(cpu), pfn, out);
             } else {
                 self.emit(pages.machine, out, Event::NodePartialAdd { cache, node, pfn, tail: true });
             }
@@ -982,17 +1127,20 @@ impl Slub {
         let c = &self.caches[cache as usize];
         let node = s.node;
         if s.inuse == 0 && c.nodes[usize::from(node)].partial.len() as u32 >= c.min_partial {
-            self.discard(pages, pfn, out);
+            self.discard(pages, Some(cpu), pfn, out);
         } else if s.freelist != 0 {
             self.emit(pages.machine, out, Event::NodePartialAdd { cache, node, pfn, tail: remote_frees });
         }
     }
 
-    /// `discard_slab`: give the slab's pages back to the page allocator.
-    fn discard(&mut self, pages: &mut PageCtx<'_>, pfn: u32, out: &mut dyn EventSink) {
+    /// `discard_slab`: give the slab's pages back to the page allocator, from `cpu` (the CPU
+    /// doing the free: `__free_slab` → `free_frozen_pages` puts them on that CPU's pcp list).
+    /// `None` (cache destroy and shrink, which run on no particular CPU here): the first CPU of
+    /// the slab's node.
+    fn discard(&mut self, pages: &mut PageCtx<'_>, cpu: Option<u16>, pfn: u32, out: &mut dyn EventSink) {
         let s = self.slabs[&pfn].clone();
         self.emit(pages.machine, out, Event::SlabDiscard { cache: s.cache, node: s.node, pfn, objects: s.objects });
-        let cpu = pages.machine.config().cpus_of_node(s.node).next().unwrap_or(0);
+        let cpu = cpu.unwrap_or_else(|| pages.machine.config().cpus_of_node(s.node).next().unwrap_or(0));
         pages.free(cpu, pfn, out);
     }
 
@@ -1056,8 +1204,60 @@ impl Slub {
         }
     }
 
-    /// `check_bytes_and_report`: the extent of bytes in `[start, start+len)` differing from `val`.
+    /// The slab's base address (`slab_address`).
+    fn slab_base(pfn: u32) -> u64 {
+        virt(u64::from(pfn) << PAGE_SHIFT)
+    }
+
+    /// `print_slab_info`: the slab as it is now.
+    fn slab_info(&self, pfn: u32) -> SlabInfo {
+        let s = &self.slabs[&pfn];
+        SlabInfo { pfn, order: s.order, node: s.node, objects: s.objects, inuse: s.inuse, freelist: s.freelist }
+    }
+
+    /// End of the metadata after the object, as `check_pad_bytes` and `print_trailer` compute
+    /// it: `get_info_end` + the two tracks (+ `orig_size` for kmalloc caches), from the object.
+    fn metadata_end(c: &Cache) -> u32 {
+        let mut off = Self::info_end(&c.layout);
+        if c.flags.has(CacheFlags::USER) {
+            off += 2 * TRACK_SIZE + if c.flags.has(CacheFlags::KMALLOC) { 4 } else { 0 };
+        }
+        off
+    }
+
+    /// `size_from_object`: the slot without the left red zone.
+    fn size_from_object(l: &Layout) -> u32 {
+        l.size - l.red_left_pad
+    }
+
+    /// One `slab_bug` block: for `object_err` (`obj` given: `print_trailer`, whose bytes are
+    /// read now, before any FIX) or `slab_err` (`print_slab_info` only).
+    fn bug_report(&self, m: &Machine, cache: u32, pfn: u32, obj: Option<u64>, tainted: bool) -> Box<BugReport> {
+        let c = &self.caches[cache as usize];
+        let l = c.layout;
+        let base = Self::slab_base(pfn);
+        let object = obj.filter(|&o| c.object_index(pfn, self.slabs[&pfn].objects, o).is_some()).map(|o| {
+            let lead = if c.flags.has(CacheFlags::REDZONE) {
+                u64::from(l.red_left_pad)
+            } else if o > base + 16 {
+                16
+            } else {
+                0
+            };
+            let from = o - lead;
+            let mut bytes = vec![0u8; (lead + u64::from(Self::size_from_object(&l))) as usize];
+            m.mem.read(phys(from), &mut bytes);
+            ObjectDump { addr: o, offset: o - base, fp: self.get_freepointer(m, cache, o), from, bytes }
+        });
+        Box::new(BugReport { tainted, slab: self.slab_info(pfn), object })
+    }
+
+    /// `check_bytes_and_report`: the extent of bytes in `[start, start+len)` differing from `val`
+    /// (`@offset=` from the slab's base address). With `report`, the `object_err` block for the
+    /// first failed check of the object is attached.
+    #[allow(clippy::too_many_arguments)]
     fn check_bytes(
+        &self,
         m: &Machine,
         cache: u32,
         obj: u64,
@@ -1065,193 +1265,317 @@ impl Slub {
         start: u64,
         len: u32,
         val: u8,
+        tainted: &mut bool,
+        first_failure: bool,
     ) -> Option<Event> {
         let mut b = vec![0u8; len as usize];
         m.mem.read(phys(start), &mut b);
         let first = b.iter().position(|&x| x != val)?;
-        let last = b.iter().rposition(|&x| x != val).expect("a mismatch exists");
+        let last = b.iter().rposition(|&x| x != val).unwrap_or(first);
+        let pfn = self.slab_of(obj).map_or(0, |s| s.pfn);
+        let fault = start + first as u64;
+        let report = (first_failure && self.slabs.contains_key(&pfn)).then(|| {
+            let r = self.bug_report(m, cache, pfn, Some(obj), *tainted);
+            *tainted = true;
+            r
+        });
         Some(Event::CorruptBytes {
             cache,
             addr: obj,
             what,
-            start: start + first as u64,
+            start: fault,
             len: (last - first + 1) as u32,
             first: b[first],
             expected: val,
+            offset: fault.saturating_sub(Self::slab_base(pfn)),
+            report,
         })
     }
 
-    /// `check_object`: what slub_debug would report for `obj` (allocated when `active`).
+    /// `check_object`: what slub_debug would report for `obj` (allocated when `active`), in
+    /// Linux's order: left, right and kmalloc red zones (or alignment padding), poison, object
+    /// padding, then the free pointer.
     pub fn check_object(&self, m: &Machine, cache: u32, obj: u64, active: bool) -> Vec<Event> {
+        let mut tainted = self.bad_page;
+        self.check_object_tainted(m, cache, obj, active, &mut tainted)
+    }
+
+    fn check_object_tainted(&self, m: &Machine, cache: u32, obj: u64, active: bool, tainted: &mut bool) -> Vec<Event> {
         let c = &self.caches[cache as usize];
         let l = c.layout;
         let val = if active { RED_ACTIVE } else { RED_INACTIVE };
-        let mut out = Vec::new();
+        let mut out: Vec<Event> = Vec::new();
         let end = obj + u64::from(l.object_size);
+        let mut check = |out: &mut Vec<Event>, what, start, len, val| {
+            let first_failure = out.is_empty();
+            out.extend(self.check_bytes(m, cache, obj, what, start, len, val, tainted, first_failure));
+        };
         if c.flags.has(CacheFlags::REDZONE) {
-            let left = obj - u64::from(l.red_left_pad);
-            out.extend(Self::check_bytes(m, cache, obj, Corruption::LeftRedzone, left, l.red_left_pad, val));
+            let left = obj.saturating_sub(u64::from(l.red_left_pad));
+            check(&mut out, Corruption::LeftRedzone, left, l.red_left_pad, val);
             if l.inuse > l.object_size {
-                out.extend(Self::check_bytes(
-                    m,
-                    cache,
-                    obj,
-                    Corruption::RightRedzone,
-                    end,
-                    l.inuse - l.object_size,
-                    val,
-                ));
+                check(&mut out, Corruption::RightRedzone, end, l.inuse - l.object_size, val);
             }
             if active && c.flags.has(CacheFlags::USER) && c.flags.has(CacheFlags::KMALLOC) {
                 let orig = self.orig_size(m, cache, obj);
                 if orig < l.object_size {
-                    let start = obj + u64::from(orig);
-                    out.extend(Self::check_bytes(
-                        m,
-                        cache,
-                        obj,
-                        Corruption::KmallocRedzone,
-                        start,
-                        l.object_size - orig,
-                        val,
-                    ));
+                    check(&mut out, Corruption::KmallocRedzone, obj + u64::from(orig), l.object_size - orig, val);
                 }
             }
         } else if c.flags.has(CacheFlags::POISON) && l.object_size < l.inuse {
-            out.extend(Self::check_bytes(
-                m,
-                cache,
-                obj,
-                Corruption::AlignmentPadding,
-                end,
-                l.inuse - l.object_size,
-                POISON_INUSE,
-            ));
+            check(&mut out, Corruption::AlignmentPadding, end, l.inuse - l.object_size, POISON_INUSE);
         }
         if c.flags.has(CacheFlags::POISON) {
             if !active && l.object_size > 0 {
-                out.extend(Self::check_bytes(m, cache, obj, Corruption::Poison, obj, l.object_size - 1, POISON_FREE));
-                out.extend(Self::check_bytes(m, cache, obj, Corruption::EndPoison, end - 1, 1, POISON_END));
+                check(&mut out, Corruption::Poison, obj, l.object_size - 1, POISON_FREE);
+                check(&mut out, Corruption::EndPoison, end - 1, 1, POISON_END);
             }
-            let mut off = Self::info_end(&l);
-            if c.flags.has(CacheFlags::USER) {
-                off += 2 * TRACK_SIZE + if c.flags.has(CacheFlags::KMALLOC) { 4 } else { 0 };
-            }
-            let pad_end = l.size - l.red_left_pad;
+            let off = Self::metadata_end(c);
+            let pad_end = Self::size_from_object(&l);
             if pad_end > off {
-                out.extend(Self::check_bytes(
-                    m,
-                    cache,
-                    obj,
-                    Corruption::ObjectPadding,
-                    obj + u64::from(off),
-                    pad_end - off,
-                    POISON_INUSE,
-                ));
+                check(&mut out, Corruption::ObjectPadding, obj + u64::from(off), pad_end - off, POISON_INUSE);
             }
         }
         if l.freeptr_outside() || !active {
             let fp = self.get_freepointer(m, cache, obj);
-            let pfn = self.slab_of(obj).map_or(0, |s| s.pfn);
-            if fp != 0 && self.slab_of(obj).is_none_or(|s| c.object_index(s.pfn, s.objects, fp).is_none()) {
-                out.push(Event::FreelistCut { cache, pfn, addr: obj, head: true });
+            if let Some(s) = self.slab_of(obj) {
+                if fp != 0 && c.object_index(s.pfn, s.objects, fp).is_none() {
+                    // object_err(s, slab, p, "Freepointer corrupt"); set_freepointer(s, p, NULL)
+                    let report = self.bug_report(m, cache, s.pfn, Some(obj), *tainted);
+                    *tainted = true;
+                    out.push(Event::FreelistCut { cache, pfn: s.pfn, addr: obj, cut: CutKind::Object, report });
+                }
             }
         }
         out
     }
 
-    /// `validate_slab_cache`: flush the cpu slabs, then check every partial slab (and full slabs
-    /// when the cache stores users): the freelist chain, the `inuse` counter, then each object
-    /// until the first corrupt one. Problems are reported and repaired as Linux does.
+    /// How many errors Linux's KUnit hook (`slab_add_kunit_errors`) counts for a debug event:
+    /// one per `object_err`, `slab_err` and `slab_fix`, and one for the `[… overwritten]` line
+    /// of `check_bytes_and_report` (whose `object_err` is skipped under KUnit).
+    pub fn kunit_errors(ev: &Event) -> u32 {
+        match ev {
+            Event::CorruptBytes { .. } | Event::InuseFixed { .. } => 2,
+            Event::FreelistCut { cut: CutKind::Freechain | CutKind::Object, .. } => 1,
+            Event::FreelistCut { cut: CutKind::Head | CutKind::Cycle, .. } => 2,
+            Event::SlabDisabled { .. } => 1,
+            Event::FreeRefused { report, .. } => 1 + u32::from(report.is_some()),
+            _ => 0,
+        }
+    }
+
+    /// `on_freelist(s, slab, NULL)`: walk the slab's freelist; the events that report and repair
+    /// what it finds. Returns false when the walk cleared the freelist (corrupt head or cycle):
+    /// `validate_slab` then checks no object of this slab.
+    fn on_freelist(&self, m: &Machine, cache: u32, pfn: u32, tainted: &mut bool, evs: &mut Vec<Event>) -> bool {
+        let s = &self.slabs[&pfn];
+        let c = &self.caches[cache as usize];
+        let mut nr = 0u32;
+        let mut object: Option<u64> = None;
+        let mut fp = s.freelist;
+        while fp != 0 && nr <= s.objects {
+            if c.object_index(pfn, s.objects, fp).is_none() {
+                let report = self.bug_report(m, cache, pfn, object, *tainted);
+                *tainted = true;
+                match object {
+                    Some(addr) => {
+                        evs.push(Event::FreelistCut { cache, pfn, addr, cut: CutKind::Freechain, report });
+                        break;
+                    }
+                    None => {
+                        evs.push(Event::FreelistCut { cache, pfn, addr: 0, cut: CutKind::Head, report });
+                        return false;
+                    }
+                }
+            }
+            object = Some(fp);
+            fp = self.get_freepointer(m, cache, fp);
+            nr += 1;
+        }
+        if nr > s.objects {
+            let report = self.bug_report(m, cache, pfn, None, *tainted);
+            *tainted = true;
+            evs.push(Event::FreelistCut { cache, pfn, addr: 0, cut: CutKind::Cycle, report });
+            return false;
+        }
+        if s.inuse != s.objects - nr {
+            let report = self.bug_report(m, cache, pfn, None, *tainted);
+            *tainted = true;
+            evs.push(Event::InuseFixed { cache, pfn, counter: s.inuse, counted: s.objects - nr, report });
+        }
+        true
+    }
+
+    /// `validate_slab_cache`: flush the cpu slabs, then `validate_slab` every slab on the node
+    /// partial lists (in list order) and, when the cache stores users, the full slabs:
+    /// `on_freelist`, then each object until the first corrupt one. Problems are reported and
+    /// repaired as Linux does; a clean cache prints nothing. Returns the KUnit error count.
     pub fn validate(&mut self, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> u32 {
         self.flush_all(pages, cache, out);
         let c = &self.caches[cache as usize];
         let user = c.flags.has(CacheFlags::USER);
-        let pfns: Vec<u32> = self
-            .slabs
-            .values()
-            .filter(|s| s.cache == cache && (s.place == SlabPlace::NodePartial || (user && s.place == SlabPlace::Full)))
-            .map(|s| s.pfn)
-            .collect();
+        let mut pfns: Vec<u32> = Vec::new();
+        for (node, n) in c.nodes.iter().enumerate() {
+            pfns.extend(n.partial.iter().copied());
+            if user {
+                pfns.extend(
+                    self.slabs
+                        .values()
+                        .filter(|s| {
+                            s.cache == cache && s.place == SlabPlace::Full && !s.disabled && usize::from(s.node) == node
+                        })
+                        .map(|s| s.pfn),
+                );
+            }
+        }
         let mut errors = 0;
         for pfn in pfns {
-            let m = &*pages.machine;
-            let s = self.slabs[&pfn].clone();
-            let c = &self.caches[cache as usize];
-            // on_freelist(NULL): walk and cut at the first invalid pointer.
-            let mut found = 0u32;
-            let mut prev: Option<u64> = None;
-            let mut fp = s.freelist;
+            let mut tainted = self.bad_page;
             let mut evs = Vec::new();
-            while fp != 0 && found <= s.objects {
-                if c.object_index(s.pfn, s.objects, fp).is_none() {
-                    evs.push(Event::FreelistCut { cache, pfn, addr: prev.unwrap_or(0), head: prev.is_none() });
-                    break;
-                }
-                prev = Some(fp);
-                fp = self.get_freepointer(m, cache, fp);
-                found += 1;
-            }
-            if found > s.objects {
-                // "Freelist cycle detected": the freelist is cleared, every object counted used.
-                evs.push(Event::FreelistCut { cache, pfn, addr: 0, head: true });
-                evs.push(Event::InuseFixed { cache, pfn, counter: s.inuse, counted: s.objects });
-            } else if s.inuse != s.objects - found {
-                evs.push(Event::InuseFixed { cache, pfn, counter: s.inuse, counted: s.objects - found });
-            }
+            let ok = self.on_freelist(pages.machine, cache, pfn, &mut tainted, &mut evs);
             for ev in evs {
-                errors += if matches!(ev, Event::FreelistCut { .. }) { 1 } else { 2 };
+                errors += Self::kunit_errors(&ev);
                 self.emit(pages.machine, out, ev);
             }
-            let m = &*pages.machine;
+            if !ok {
+                continue;
+            }
             let s = &self.slabs[&pfn];
-            let free = self.walk_freelist(m, cache, pfn, s.freelist);
+            let free = self.walk_freelist(pages.machine, cache, pfn, s.freelist);
             for i in 0..s.objects {
                 let obj = self.caches[cache as usize].object_addr(pfn, i);
-                let evs = self.check_object(pages.machine, cache, obj, !free.contains(&obj));
-                if !evs.is_empty() {
-                    for ev in evs {
-                        errors += if matches!(ev, Event::FreelistCut { .. }) { 1 } else { 2 };
-                        self.emit(pages.machine, out, ev);
-                    }
-                    break;
+                let mut tainted = self.bad_page;
+                let evs = self.check_object_tainted(pages.machine, cache, obj, !free.contains(&obj), &mut tainted);
+                if evs.is_empty() {
+                    continue;
                 }
+                for ev in evs {
+                    errors += Self::kunit_errors(&ev);
+                    self.emit(pages.machine, out, ev);
+                }
+                break;
             }
         }
         self.emit(pages.machine, out, Event::Validated { cache, errors });
         errors
     }
 
-    /// The kernel-log text slub_debug prints for a debug event (`None` for other events).
+    /// The kernel-log text slub_debug prints for a debug event (`None` for other events), as
+    /// mm/slub.c prints it: `check_bytes_and_report`, `slab_bug`, `print_trailer`,
+    /// `print_section`, `slab_fix`. Not printed: the `WARN_ON(1)` stack dump that follows each
+    /// report, and the stack-depot traces of the tracks (the track's caller is the script line).
     pub fn debug_text(&self, ev: &Event) -> Option<String> {
-        Some(match *ev {
-            Event::CorruptBytes { cache, addr, what, start, len, first, expected } => {
-                let (name, w) = (self.cache_name(cache), what.linux_name());
-                let end = start + u64::from(len) - 1;
-                format!(
-                    "BUG {name} (Not tainted): Object corrupt\n[{w} overwritten] {start:#x}-{end:#x} @offset={}. First byte {first:#04x} instead of {expected:#04x}\nFIX {name}: Restoring {w} {start:#x}-{end:#x}={expected:#04x}\n",
-                    start.wrapping_sub(addr)
-                )
+        let name = |cache: u32| self.cache_name(cache).to_string();
+        Some(match ev {
+            Event::CorruptBytes { cache, addr, what, start, len, first, expected, offset, report } => {
+                let (name, w) = (name(*cache), what.linux_name());
+                let end = start + u64::from(*len) - 1;
+                let mut t = format!(
+                    "[{w} overwritten] 0x{start:016x}-0x{end:016x} @offset={offset}. First byte {first:#x} instead of {expected:#x}\n"
+                );
+                if let Some(r) = report {
+                    t += &self.render_bug(*cache, "Object corrupt", r, Some(*addr));
+                }
+                t += &format!("FIX {name}: Restoring {w} 0x{start:016x}-0x{end:016x}={expected:#x}\n");
+                t
             }
-            Event::FreelistCut { cache, addr, head: false, .. } => {
-                format!("BUG {} (Not tainted): Freechain corrupt at {addr:#x}\n", self.cache_name(cache))
+            Event::FreelistCut { cache, addr, cut: kind, report, .. } => match kind {
+                CutKind::Freechain => self.render_bug(*cache, "Freechain corrupt", report, Some(*addr)),
+                CutKind::Object => self.render_bug(*cache, "Freepointer corrupt", report, Some(*addr)),
+                CutKind::Head => {
+                    self.render_bug(*cache, "Freepointer corrupt", report, None)
+                        + &format!("FIX {}: Freelist cleared\n", name(*cache))
+                }
+                CutKind::Cycle => {
+                    self.render_bug(*cache, "Freelist cycle detected", report, None)
+                        + &format!("FIX {}: Freelist cleared\n", name(*cache))
+                }
+            },
+            Event::InuseFixed { cache, counter, counted, report, .. } => {
+                let reason = format!("Wrong object count. Counter is {counter} but counted were {counted}");
+                self.render_bug(*cache, &reason, report, None)
+                    + &format!("FIX {}: Object count adjusted\n", name(*cache))
             }
-            Event::FreelistCut { cache, addr: 0, head: true, .. } => {
-                let name = self.cache_name(cache);
-                format!("BUG {name} (Not tainted): Freelist cycle detected\nFIX {name}: Freelist cleared\n")
+            Event::SlabDisabled { cache, .. } => format!("FIX {}: Marking all objects used\n", name(*cache)),
+            Event::FreeRefused { cache, addr, report } => {
+                let mut t = String::new();
+                if let Some(r) = report {
+                    t +=
+                        &self.render_bug(*cache, "Slab disabled since SLUB metadata consistency check failed", r, None);
+                }
+                t + &format!("FIX {}: Object at 0x{addr:016x} not freed\n", name(*cache))
             }
-            Event::FreelistCut { cache, addr, head: true, .. } => {
-                format!("BUG {} (Not tainted): Freepointer corrupt at {addr:#x}\n", self.cache_name(cache))
-            }
-            Event::InuseFixed { cache, counter, counted, .. } => {
-                let name = self.cache_name(cache);
-                format!(
-                    "BUG {name} (Not tainted): Wrong object count. Counter is {counter} but counted were {counted}\nFIX {name}: Object count adjusted\n"
-                )
-            }
-            Event::Validated { cache, errors } => format!("{}: validated, {errors} error(s)\n", self.cache_name(cache)),
             _ => return None,
         })
+    }
+
+    /// `slab_bug` (+ `print_trailer` for `object_err`, `print_slab_info` for `slab_err`).
+    fn render_bug(&self, cache: u32, reason: &str, r: &BugReport, _obj: Option<u64>) -> String {
+        // print_tainted(): one character per taint flag; every report adds TAINT_BAD_PAGE ('B')
+        // and its WARN_ON(1) adds TAINT_WARN ('W'); 'G' stands for no proprietary module.
+        const TAINTED: &str = "Tainted: G    B   W          ";
+        let c = &self.caches[cache as usize];
+        let l = c.layout;
+        let mut t = String::new();
+        t += "=============================================================================\n";
+        t += &format!("BUG {} ({}): {reason}\n", c.name, if r.tainted { TAINTED } else { "Not tainted" });
+        t += "-----------------------------------------------------------------------------\n\n";
+        let s = &r.slab;
+        let slab_info = format!(
+            "Slab 0x{:016x} objects={} used={} fp=0x{:016x} flags={}\n",
+            VMEMMAP + u64::from(s.pfn) * STRUCT_PAGE,
+            s.objects,
+            s.inuse,
+            s.freelist,
+            page_flags(s.order, s.node)
+        );
+        let Some(o) = &r.object else {
+            return t + &slab_info;
+        };
+        let at = |addr: u64, len: u64| -> &[u8] {
+            let i = (addr - o.from) as usize;
+            o.bytes.get(i..i + len as usize).unwrap_or(&[])
+        };
+        if c.flags.has(CacheFlags::USER) {
+            let info_end = u64::from(Self::info_end(&l));
+            for (i, what) in ["Allocated", "Freed"].iter().enumerate() {
+                let tr = at(o.addr + info_end + i as u64 * u64::from(TRACK_SIZE), u64::from(TRACK_SIZE));
+                let word = |k: usize, n: usize| {
+                    tr.get(k..k + n).map_or(0, |b| b.iter().rev().fold(0u64, |a, &x| a << 8 | u64::from(x)))
+                };
+                let site = word(0, 8);
+                if site != 0 {
+                    // print_track: "%s in %pS age=%lu cpu=%u pid=%d"; the caller is the script line.
+                    t += &format!("{what} in line {site} age=0 cpu={} pid=0\n", word(12, 4));
+                }
+            }
+        }
+        t += &slab_info;
+        t += &format!("Object 0x{:016x} @offset={} fp=0x{:016x}\n\n", o.addr, o.offset, o.fp);
+        let section = |t: &mut String, text: &str, addr: u64, len: u64| {
+            for (row, chunk) in at(addr, len).chunks(16).enumerate() {
+                let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                let ascii: String =
+                    chunk.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect();
+                *t += &format!("{text}{:016x}: {:<50}{ascii}\n", addr + row as u64 * 16, hex.join(" "));
+            }
+        };
+        let obj = o.addr;
+        if c.flags.has(CacheFlags::REDZONE) {
+            section(&mut t, "Redzone  ", obj - u64::from(l.red_left_pad), u64::from(l.red_left_pad));
+        } else if obj > o.from {
+            section(&mut t, "Bytes b4 ", obj - 16, 16);
+        }
+        section(&mut t, "Object   ", obj, u64::from(l.object_size.min(PAGE_SIZE as u32)));
+        if c.flags.has(CacheFlags::REDZONE) {
+            section(&mut t, "Redzone  ", obj + u64::from(l.object_size), u64::from(l.inuse - l.object_size));
+        }
+        let off = Self::metadata_end(c);
+        let end = Self::size_from_object(&l);
+        if off < end {
+            section(&mut t, "Padding  ", obj + u64::from(off), u64::from(end - off));
+        }
+        t
     }
 
     fn counts(&self, c: &Cache) -> (u64, u64, u64, u64, u64) {
@@ -1386,7 +1710,7 @@ impl Slub {
                     .collect();
                 for pfn in empty {
                     self.emit(pages.machine, out, Event::NodePartialRemove { cache, node, pfn });
-                    self.discard(pages, pfn, out);
+                    self.discard(pages, None, pfn, out);
                 }
             }
         }

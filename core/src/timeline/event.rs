@@ -145,13 +145,33 @@ pub enum Event {
     /// Debug caches: `init_object` wrote red zones, poison and the store-user track
     /// (`active`: just allocated, 0xcc red zones; else freed, 0xbb).
     ObjectInit { cache: u32, addr: u64, active: bool, cpu: u16, site: u32, orig_size: u32 },
-    /// slub_debug found bytes that differ from what they must be; they are restored (FIX).
-    CorruptBytes { cache: u32, addr: u64, what: Corruption, start: u64, len: u32, first: u8, expected: u8 },
-    /// slub_debug found an invalid free pointer in `addr`: the freelist is cut there.
-    FreelistCut { cache: u32, pfn: u32, addr: u64, head: bool },
+    /// slub_debug found bytes that differ from what they must be (`check_bytes_and_report`);
+    /// they are restored (FIX). `offset`: from the slab's base address (`@offset=`); `report`:
+    /// the `object_err(.., "Object corrupt")` block, printed for the first failed check of an
+    /// object only.
+    CorruptBytes {
+        cache: u32,
+        addr: u64,
+        what: Corruption,
+        start: u64,
+        len: u32,
+        first: u8,
+        expected: u8,
+        offset: u64,
+        report: Option<Box<BugReport>>,
+    },
+    /// slub_debug found an invalid free pointer: `cut` says where and what was repaired.
+    FreelistCut { cache: u32, pfn: u32, addr: u64, cut: CutKind, report: Box<BugReport> },
     /// slub_debug found the slab's `inuse` counter wrong and adjusted it.
-    InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32 },
+    InuseFixed { cache: u32, pfn: u32, counter: u32, counted: u32, report: Box<BugReport> },
+    /// `alloc_debug_processing` failed: "FIX <cache>: Marking all objects used". The slab's
+    /// freelist is dropped, every object counts as used and the slab is on no list any more.
+    SlabDisabled { cache: u32, pfn: u32 },
+    /// `free_debug_processing` failed: "FIX <cache>: Object at 0x… not freed". The object stays
+    /// allocated (leaked). `report`: the `slab_err` printed when the slab was disabled before.
+    FreeRefused { cache: u32, addr: u64, report: Option<Box<BugReport>> },
     /// `cache validate` finished with this many errors (counted as slub_kunit counts them).
+    /// Linux prints nothing for it: the count is the simulation's summary.
     Validated { cache: u32, errors: u32 },
     // ---- SLOB ------------------------------------------------------------------------------
     /// SLOB `kmem_cache_create` (only size and alignment matter).
@@ -305,8 +325,12 @@ pub enum AllocPath {
     RemoteNode,
     /// A new slab from the page allocator.
     NewSlab,
-    /// A debug cache: one object straight from a node partial slab.
+    /// No cpu slab (a debug cache, or any cache under Linux 7.0 sheaves): one object straight
+    /// from a node partial slab.
     Debug,
+    /// A Linux 7.0 sheaf refill (`refill_objects`): objects taken in bulk straight from node
+    /// partial slabs (or new slabs).
+    Bulk,
 }
 
 /// Which way an object was freed.
@@ -405,6 +429,61 @@ pub enum Corruption {
     EndPoison,
     /// Padding at the end of the slot (0x5a).
     ObjectPadding,
+}
+
+/// What `on_freelist` / `check_object` found wrong with a free pointer (mm/slub.c).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CutKind {
+    /// `on_freelist`: the pointer stored in object `addr` is invalid: "Freechain corrupt",
+    /// the chain is cut after `addr`.
+    Freechain,
+    /// `check_object`: the free pointer of object `addr` is invalid: "Freepointer corrupt",
+    /// it is zapped.
+    Object,
+    /// `on_freelist`: the slab's freelist head is invalid: "Freepointer corrupt" (slab_err),
+    /// "FIX: Freelist cleared", every object counts as used.
+    Head,
+    /// `on_freelist`: more free objects than slots: "Freelist cycle detected",
+    /// "FIX: Freelist cleared", every object counts as used.
+    Cycle,
+}
+
+/// `print_slab_info`: the slab as slub_debug prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlabInfo {
+    pub pfn: u32,
+    pub order: u8,
+    pub node: u8,
+    pub objects: u32,
+    pub inuse: u32,
+    /// `slab->freelist` (0 = NULL).
+    pub freelist: u64,
+}
+
+/// `print_trailer`: one object's bytes, read when the report was made (before any FIX).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectDump {
+    pub addr: u64,
+    /// From the slab's base address.
+    pub offset: u64,
+    /// The object's free pointer as read (`get_freepointer`).
+    pub fp: u64,
+    /// Address of `bytes[0]` (the left red zone, or the 16 bytes before the object).
+    pub from: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// One `BUG <cache> (<taint>): <reason>` block (`slab_bug` + `print_slab_info` or
+/// `print_trailer`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BugReport {
+    /// `print_tainted()`: false prints "Not tainted"; every report taints the kernel
+    /// (`add_taint(TAINT_BAD_PAGE)` and `WARN_ON(1)`), so later reports print "Tainted: …".
+    pub tainted: bool,
+    pub slab: SlabInfo,
+    /// Present for `object_err`, absent for `slab_err`.
+    pub object: Option<ObjectDump>,
 }
 
 impl Corruption {
@@ -541,6 +620,8 @@ impl Event {
             | CorruptBytes { .. }
             | FreelistCut { .. }
             | InuseFixed { .. }
+            | SlabDisabled { .. }
+            | FreeRefused { .. }
             | Validated { .. } => Layer::Slab,
             BytesWritten { .. } | ObjectCopied { .. } => Layer::Memory,
             KreallocInPlace { .. } => Layer::Slab,
@@ -653,7 +734,8 @@ impl Event {
             FreelistCut { cache, pfn, addr, .. } => {
                 vec![EntityRef::Object { cache, addr }, EntityRef::Slab { cache, pfn }]
             }
-            InuseFixed { cache, pfn, .. } => vec![EntityRef::Slab { cache, pfn }],
+            InuseFixed { cache, pfn, .. } | SlabDisabled { cache, pfn } => vec![EntityRef::Slab { cache, pfn }],
+            FreeRefused { cache, addr, .. } => vec![EntityRef::Object { cache, addr }],
             Validated { cache, .. } => vec![EntityRef::Cache { cache }],
             BytesWritten { .. } | Shrunk { .. } | ObjectCopied { .. } => vec![],
             SsBirth { id, .. } | SsSlabInit { id, .. } | SsEmpty { id } | SsPurge { id, .. } | SsDeath { id } => {
@@ -800,6 +882,7 @@ impl Event {
                     AllocPath::RemoteNode => "slub.alloc_remote",
                     AllocPath::NewSlab => "slub.alloc_new_slab",
                     AllocPath::Debug => "slub.alloc_debug",
+                    AllocPath::Bulk => "slub.alloc_bulk",
                 },
                 vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu)), ("addr", Arg::Addr(addr))],
             ),
@@ -833,26 +916,37 @@ impl Event {
                 if active { "slub.init_active" } else { "slub.init_inactive" },
                 vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr))],
             ),
-            CorruptBytes { cache, what, start, len, first, expected, addr } => Message::new(
+            CorruptBytes { cache, what, start, len, first, expected, offset, .. } => Message::new(
                 "debug.corrupt",
                 vec![
                     ("cache", Arg::Cache(cache)),
                     ("what", Arg::Word(what.linux_name())),
                     ("start", Arg::Addr(start)),
                     ("end", Arg::Addr(start + u64::from(len) - 1)),
-                    ("offset", n(start.wrapping_sub(addr))),
+                    ("offset", n(offset)),
                     ("first", Arg::Hex(first)),
                     ("expected", Arg::Hex(expected)),
                 ],
             ),
-            FreelistCut { cache, addr, head, .. } => Message::new(
-                if head { "debug.freepointer_corrupt" } else { "debug.freechain_corrupt" },
+            FreelistCut { cache, addr, cut: kind, .. } => Message::new(
+                match kind {
+                    CutKind::Freechain => "debug.freechain_corrupt",
+                    CutKind::Object => "debug.freepointer_corrupt",
+                    CutKind::Head => "debug.freelist_head_corrupt",
+                    CutKind::Cycle => "debug.freelist_cycle",
+                },
                 vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr))],
             ),
-            InuseFixed { cache, pfn, counter, counted } => Message::new(
+            InuseFixed { cache, pfn, counter, counted, .. } => Message::new(
                 "debug.inuse_fixed",
                 vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn)), ("counter", n(counter)), ("counted", n(counted))],
             ),
+            SlabDisabled { cache, pfn } => {
+                Message::new("debug.slab_disabled", vec![("cache", Arg::Cache(cache)), ("pfn", n(pfn))])
+            }
+            FreeRefused { cache, addr, .. } => {
+                Message::new("debug.not_freed", vec![("cache", Arg::Cache(cache)), ("addr", Arg::Addr(addr))])
+            }
             Validated { cache, errors } => {
                 Message::new("debug.validated", vec![("cache", Arg::Cache(cache)), ("errors", n(errors))])
             }

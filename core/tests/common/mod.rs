@@ -42,3 +42,19 @@ pub fn seeks_match_replay(s: &mut Session, seeks: &[u64]) -> Result<(), TestCase
     }
     Ok(())
 }
+
+/// Boot the machine a script's `config` line describes and run its ops (line numbers from 1),
+/// checking every layer's invariants after each op; returns the simulation and every event.
+#[allow(dead_code)]
+pub fn run_ops(src: &str) -> (Sim, Vec<slabscope_core::event::Event>) {
+    let mut names = slabscope_core::names::Names::default();
+    let prog = script::parse(src, &mut names).unwrap();
+    let cfg = prog.apply_config(&slabscope_core::machine::MachineConfig::default()).unwrap();
+    let mut sim = Sim::boot(cfg).unwrap();
+    let mut events = Vec::new();
+    for (k, op) in prog.ops.iter().enumerate() {
+        sim.exec_at(op, &names, k as u32 + 1, &mut events).unwrap();
+        sim.check().unwrap();
+    }
+    (sim, events)
+}
