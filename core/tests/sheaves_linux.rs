@@ -32,7 +32,7 @@ fn refill_takes_objects_in_bulk_from_partial_slabs_without_a_cpu_slab() {
         !events.iter().any(|e| matches!(e, Event::SlabFreeze { .. } | Event::CpuPartialPush { .. })),
         "no cpu slab"
     );
-    let c = sim.slub.cache(sim.slub.cache_by_name("kmalloc-64").unwrap());
+    let c = sim.slub().unwrap().cache(sim.slub().unwrap().cache_by_name("kmalloc-64").unwrap());
     assert!(c.cpus.iter().all(|cs| cs.slab.is_none()));
     // The new slab (64 objects) keeps 4 free objects: it sits on the node partial list.
     assert_eq!(c.nodes[0].partial.len(), 1);
@@ -46,7 +46,7 @@ fn debug_caches_have_no_sheaves() {
         .iter()
         .any(|e| matches!(e, Event::ArrAlloc { .. } | Event::ArrFree { .. } | Event::SheafFilled { .. })));
     assert!(events.iter().any(|e| matches!(e, Event::ObjectAlloc { path: AllocPath::Debug, .. })));
-    assert_eq!(sim.slub.cache(sim.slub.cache_by_name("kmalloc-64").unwrap()).live, 0);
+    assert_eq!(sim.slub().unwrap().cache(sim.slub().unwrap().cache_by_name("kmalloc-64").unwrap()).live, 0);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use slabscope_core::sim::Sim;
 /// Run a script; returns the simulation, the kernel log slub_debug printed, and the events.
 fn run(src: &str) -> (Sim, String, Vec<Event>) {
     let (sim, events) = common::run_ops(src);
-    let log: String = events.iter().filter_map(|e| sim.slub.debug_text(e)).collect();
+    let log: String = events.iter().filter_map(|e| sim.slub().unwrap().debug_text(e)).collect();
     (sim, log, events)
 }
 
@@ -87,9 +87,9 @@ fn failed_free_check_leaks_the_object() {
     assert!(log.contains("[kmalloc Redzone overwritten]"), "{log}");
     let fix = log.lines().last().unwrap();
     assert!(fix.starts_with("FIX kmalloc-32: Object at 0xffff888") && fix.ends_with(" not freed"), "{log}");
-    let c = sim.slub.cache_by_name("kmalloc-32").unwrap();
-    assert_eq!(sim.slub.cache(c).live, 1, "the object stays allocated");
-    assert!(sim.slub.leak_report().contains("1 object(s) allocated at line 1"));
+    let c = sim.slub().unwrap().cache_by_name("kmalloc-32").unwrap();
+    assert_eq!(sim.slub().unwrap().cache(c).live, 1, "the object stays allocated");
+    assert!(sim.slub().unwrap().leak_report().contains("1 object(s) allocated at line 1"));
 }
 
 #[test]
@@ -111,7 +111,7 @@ kfree a
     assert!(log.contains("): Slab disabled since SLUB metadata consistency check failed\n"), "{log}");
     assert!(log.trim_end().ends_with("not freed"), "{log}");
     let slabs: Vec<_> =
-        sim.slub.slabs().values().filter(|s| s.cache == sim.slub.cache_by_name("kmalloc-32").unwrap()).collect();
+        sim.slub().unwrap().slabs().values().filter(|s| s.cache == sim.slub().unwrap().cache_by_name("kmalloc-32").unwrap()).collect();
     assert_eq!(slabs.len(), 2, "c came from a new slab");
     assert_eq!(slabs.iter().filter(|s| s.disabled).count(), 1);
 }
@@ -123,8 +123,8 @@ fn freelist_random_uses_one_sequence_per_cache() {
     // that sequence. So every slab's freelist is a rotation of the same cycle.
     let (sim, _, events) =
         run("config freelist_random=on\ncache create r size=512 flags=nomerge\nrepeat 40 { cache alloc r as=x[] }\n");
-    let id = sim.slub.cache_by_name("r").unwrap();
-    let c = sim.slub.cache(id);
+    let id = sim.slub().unwrap().cache_by_name("r").unwrap();
+    let c = sim.slub().unwrap().cache(id);
     let seq = c.random_seq.clone();
     assert_eq!(seq.len() as u32, c.objects);
     let mut sorted = seq.clone();
@@ -137,7 +137,7 @@ fn freelist_random_uses_one_sequence_per_cache() {
         .iter()
         .filter_map(|e| match e {
             Event::ObjectAlloc { cache, addr, .. } if *cache == id => {
-                let s = sim.slub.slab_of(*addr).unwrap();
+                let s = sim.slub().unwrap().slab_of(*addr).unwrap();
                 Some((s.pfn, c.object_index(s.pfn, s.objects, *addr).unwrap()))
             }
             _ => None,
@@ -164,12 +164,12 @@ fn large_caches_get_linux_geometry() {
     // calc_slab_order cannot go below it: "order = get_order(size); if (order <= MAX_PAGE_ORDER)
     // return order;".
     let (sim, _, _) = run("cache create kvm_vcpu size=51472\ncache alloc kvm_vcpu as=v\n");
-    let c = sim.slub.cache(sim.slub.cache_by_name("kvm_vcpu").unwrap());
+    let c = sim.slub().unwrap().cache(sim.slub().unwrap().cache_by_name("kvm_vcpu").unwrap());
     assert_eq!((c.layout.size, c.objects, c.order), (51472, 1, 4));
-    assert!(sim.slub.slabinfo().contains("kvm_vcpu"));
+    assert!(sim.slub().unwrap().slabinfo().contains("kvm_vcpu"));
     // The largest slot is one MAX_PAGE_ORDER block (4 MiB); one byte more is refused.
     let (sim, _, _) = run("cache create huge size=4194304\n");
-    assert_eq!(sim.slub.cache(sim.slub.cache_by_name("huge").unwrap()).order, 10);
+    assert_eq!(sim.slub().unwrap().cache(sim.slub().unwrap().cache_by_name("huge").unwrap()).order, 10);
     let mut names = Names::default();
     let prog = script::parse("cache create toobig size=4194305\n", &mut names);
     assert!(prog.is_err(), "the parser refuses more than KMALLOC_MAX_SIZE");
