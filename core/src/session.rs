@@ -342,6 +342,22 @@ impl Session {
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
     }
+
+    /// Release spare capacity of the op list (after a bulk load such as a trace replay).
+    pub fn shrink_to_fit(&mut self) {
+        self.ops.shrink_to_fit();
+        self.lines.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.checkpoints.shrink_to_fit();
+    }
+
+    /// Heap bytes of the op list (ops, source lines, event counts), by capacity; checkpoints
+    /// share unchanged state copy-on-write and are not counted.
+    pub fn approx_op_bytes(&self) -> usize {
+        self.ops.capacity() * std::mem::size_of::<Op>()
+            + self.lines.capacity() * std::mem::size_of::<u32>()
+            + self.ends.capacity() * std::mem::size_of::<u64>()
+    }
 }
 
 /// The stable JSON form of an event (one line).
