@@ -13,7 +13,7 @@
 //! **Streaming.** [`Loader`] takes the trace in chunks of bytes (any split, plain text; the caller
 //! decompresses) and replays each complete line at once: nothing holds the whole file, and the
 //! only memory that grows with the trace is what the result retains. **What is retained**
-//! ([`TraceFacts`]): per event 20 bytes (timestamp, interned task = comm/pid/CPU, interned shape =
+//! ([`TraceFacts`]): per event 16 bytes (timestamp, interned task = comm/pid/CPU, interned shape =
 //! tracepoint/call site/cache/sizes/gfp/order/node, slot = traced pointer); strings, tasks, shapes
 //! and slots are interned once; trace lines are kept as runs. Trace ops use one name per traced
 //! address (`o<ptr>` / `p<pfn>`), reused when the address is allocated again, so the name table
@@ -56,6 +56,10 @@ pub const MAX_TRACED_CPU: u16 = 512;
 pub const MAX_TRACED_NODE: i64 = 1024;
 /// Largest `bytes_req` / `bytes_alloc` a kmalloc can have (`KMALLOC_MAX_SIZE`, 4 MiB).
 pub const MAX_TRACED_BYTES: u64 = crate::slab_layout::KMALLOC_MAX_SIZE;
+/// Checkpoint budget of trace sessions in bytes per op (the session default is 48): with 16 B of
+/// facts and 32 B of op list per event this keeps a trace session within
+/// [`RETAINED_BYTES_PER_EVENT`].
+pub const TRACE_CHECKPOINT_BYTES_PER_OP: usize = 10;
 /// Events the CPU count is guessed from when it is not given (`Boot::Config { auto_cpus }`).
 pub const CPU_PROBE_EVENTS: usize = 4096;
 
@@ -266,13 +270,17 @@ type Reason = Cow<'static, str>;
 /// [`MAX_TRACED_CPU`], orders above `MAX_PAGE_ORDER`, sizes above [`MAX_TRACED_BYTES`],
 /// `bytes_alloc < bytes_req`) are malformed.
 pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
-    let t = text.trim();
+    let t = text.trim_ascii();
     if t.is_empty() || t.starts_with('#') {
         return Ok(None);
     }
     // `comm pid [cpu] timestamp: event: fields` (comm may contain spaces).
-    let open = t.find(" [").ok_or(Cow::Borrowed("no `[cpu]` field"))?;
-    let close = t[open..].find(']').map(|i| open + i).ok_or(Cow::Borrowed("unterminated `[cpu]` field"))?;
+    let b = t.as_bytes();
+    let open = (1..b.len())
+        .find(|&i| b[i] == b'[' && b[i - 1] == b' ')
+        .map(|i| i - 1)
+        .ok_or(Cow::Borrowed("no `[cpu]` field"))?;
+    let close = b[open..].iter().position(|&c| c == b']').map(|i| open + i).ok_or(Cow::Borrowed("unterminated `[cpu]` field"))?;
     let cpu: u16 = t[open + 2..close].trim().parse().map_err(|_| Cow::Borrowed("the CPU in `[cpu]` is not a number"))?;
     if cpu >= MAX_TRACED_CPU {
         return Err(format!("CPU [{cpu}] out of range (traced CPU ids are below {MAX_TRACED_CPU})").into());
@@ -464,9 +472,6 @@ impl Strings {
         self.index.insert(s.into(), i);
         i
     }
-    fn opt(&mut self, s: Option<&str>) -> u32 {
-        s.map_or(NONE, |s| self.intern(s))
-    }
     fn get(&self, i: u32) -> Option<&str> {
         self.list.get(i as usize).map(|s| &**s)
     }
@@ -552,7 +557,10 @@ pub struct TraceFacts {
     /// Op-language name of each slot (set when the slot is first replayed).
     slot_names: Vec<Sym>,
     name_slot: FxMap<Sym, u32>,
-    ts: Vec<u64>,
+    /// Low 32 bits of each timestamp; the high bits are kept as runs in `ts_hi`.
+    ts: Vec<u32>,
+    /// `(first fact, high 32 bits of its timestamp)` whenever those change.
+    ts_hi: Vec<(u32, u32)>,
     task: Vec<u32>,
     shape: Vec<u32>,
     slot: Vec<u32>,
@@ -563,6 +571,8 @@ pub struct TraceFacts {
     kinds: [u64; 6],
     /// Ops before this index came from the prelude, not from the trace.
     first_op: usize,
+    /// Last string id of comm, call site, cache, gfp (consecutive events often repeat them).
+    recent: [u32; 4],
 }
 
 /// One traced event as the trace said it (strings borrowed from the interned tables).
@@ -656,7 +666,7 @@ impl TraceFacts {
             self.runs.push((i, line));
         }
         self.last_line = line;
-        let comm = self.strings.intern(ev.comm);
+        let comm = self.intern_recent(0, Some(ev.comm));
         let task = self.tasks.intern(Task { comm, pid: ev.pid, cpu: ev.cpu });
         let (req, alloc) = if ev.kind.is_page() {
             let b = (crate::machine::PAGE_SIZE << ev.order) as u32;
@@ -668,19 +678,41 @@ impl TraceFacts {
             kind: ev.kind,
             order: ev.order,
             node: ev.node as i16,
-            site: self.strings.opt(ev.call_site),
-            cache: self.strings.opt(ev.cache),
-            gfp: self.strings.opt(ev.gfp),
+            site: self.intern_recent(1, ev.call_site),
+            cache: self.intern_recent(2, ev.cache),
+            gfp: self.intern_recent(3, ev.gfp),
             bytes_req: req,
             bytes_alloc: alloc,
         };
         let shape = self.shapes.intern(shape);
         let space = if ev.kind.is_page() { Space::Page } else { Space::Object };
         let slot = self.slots.intern(SlotKey { space, ptr: ev.ptr });
-        self.ts.push(ev.ts_ns);
+        let hi = (ev.ts_ns >> 32) as u32;
+        if self.ts_hi.last().is_none_or(|h| h.1 != hi) {
+            self.ts_hi.push((i, hi));
+        }
+        self.ts.push(ev.ts_ns as u32);
         self.task.push(task);
         self.shape.push(shape);
         self.slot.push(slot);
+    }
+
+    fn intern_recent(&mut self, field: usize, s: Option<&str>) -> u32 {
+        let Some(s) = s else { return NONE };
+        let id = self.recent[field];
+        if self.strings.get(id) == Some(s) {
+            return id;
+        }
+        let id = self.strings.intern(s);
+        self.recent[field] = id;
+        id
+    }
+
+    /// Timestamp of fact `i` in nanoseconds.
+    fn ts_ns(&self, i: usize) -> u64 {
+        let r = self.ts_hi.partition_point(|h| h.0 as usize <= i);
+        let hi = if r == 0 { 0 } else { self.ts_hi[r - 1].1 };
+        (u64::from(hi) << 32) | u64::from(self.ts[i])
     }
 
     /// Line of fact `i`.
@@ -725,7 +757,7 @@ impl TraceFacts {
             index: i,
             line: self.line(i),
             kind: shape.kind,
-            ts_ns: self.ts[i],
+            ts_ns: self.ts_ns(i),
             comm: self.strings.get(task.comm).unwrap_or(""),
             pid: task.pid,
             cpu: task.cpu,
@@ -749,7 +781,8 @@ impl TraceFacts {
 
     /// Approximate heap bytes retained (capacities, including interning tables).
     pub fn approx_bytes(&self) -> usize {
-        self.ts.capacity() * 8
+        self.ts.capacity() * 4
+            + self.ts_hi.capacity() * 8
             + (self.task.capacity() + self.shape.capacity() + self.slot.capacity()) * 4
             + self.runs.capacity() * 8
             + self.strings.bytes()
@@ -762,6 +795,7 @@ impl TraceFacts {
 
     fn shrink_to_fit(&mut self) {
         self.ts.shrink_to_fit();
+        self.ts_hi.shrink_to_fit();
         self.task.shrink_to_fit();
         self.shape.shrink_to_fit();
         self.slot.shrink_to_fit();
@@ -973,6 +1007,7 @@ impl Replayer {
             }
         }
         facts.first_op = session.op_count();
+        session.set_checkpoint_budget(TRACE_CHECKPOINT_BYTES_PER_OP);
         let (cpus, nodes) = (session.config().cpus, session.config().nodes);
         Replayer { session, facts, report, limits, live: Vec::new(), caches, replayed: 0, cpus, nodes }
     }
