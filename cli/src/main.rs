@@ -407,7 +407,8 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             }
         }
     };
-    let result = stream_trace(&path, &mut loader, progress).and_then(|()| loader.finish().map_err(|e| format!("{path}: {e}")));
+    let result =
+        stream_trace(&path, &mut loader, progress).and_then(|()| loader.finish().map_err(|e| format!("{path}: {e}")));
     let t = match result {
         Ok(t) => t,
         Err(e) => {
@@ -452,7 +453,11 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             trace::GroupBy::Comm => "comm",
             trace::GroupBy::Cache => "cache",
         };
-        let _ = writeln!(out, "{head:<40} {:>8} {:>8} {:>12} {:>12} {:>6}  caches", "allocs", "frees", "bytes_req", "bytes_alloc", "waste");
+        let _ = writeln!(
+            out,
+            "{head:<40} {:>8} {:>8} {:>12} {:>12} {:>6}  caches",
+            "allocs", "frees", "bytes_req", "bytes_alloc", "waste"
+        );
         for r in &rows {
             let _ = writeln!(
                 out,
@@ -486,7 +491,8 @@ fn cmd_replay(args: &[String]) -> ExitCode {
     if !report.unmatched_lines.is_empty() {
         let lines: Vec<String> = report.unmatched_lines.iter().take(10).map(u32::to_string).collect();
         let more = if report.unmatched_frees > 10 { ", …" } else { "" };
-        let _ = writeln!(out, "  (not replayed: the session does not know the address) lines {}{more}", lines.join(", "));
+        let _ =
+            writeln!(out, "  (not replayed: the session does not know the address) lines {}{more}", lines.join(", "));
     }
     let _ = writeln!(out, "ptr=(nil) frees: {}", report.nil_frees);
     let _ = writeln!(out, "allocations of still-live pointers (missed frees): {}", report.reused_live);

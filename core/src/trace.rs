@@ -276,12 +276,11 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
     }
     // `comm pid [cpu] timestamp: event: fields` (comm may contain spaces).
     let b = t.as_bytes();
-    let open = (1..b.len())
-        .find(|&i| b[i] == b'[' && b[i - 1] == b' ')
-        .map(|i| i - 1)
-        .ok_or(Cow::Borrowed("no `[cpu]` field"))?;
-    let close = b[open..].iter().position(|&c| c == b']').map(|i| open + i).ok_or(Cow::Borrowed("unterminated `[cpu]` field"))?;
-    let cpu: u16 = t[open + 2..close].trim().parse().map_err(|_| Cow::Borrowed("the CPU in `[cpu]` is not a number"))?;
+    let open = memchr::memmem::find(b, b" [").ok_or(Cow::Borrowed("no `[cpu]` field"))?;
+    let close =
+        memchr::memchr(b']', &b[open..]).map(|i| open + i).ok_or(Cow::Borrowed("unterminated `[cpu]` field"))?;
+    let cpu: u16 =
+        t[open + 2..close].trim().parse().map_err(|_| Cow::Borrowed("the CPU in `[cpu]` is not a number"))?;
     if cpu >= MAX_TRACED_CPU {
         return Err(format!("CPU [{cpu}] out of range (traced CPU ids are below {MAX_TRACED_CPU})").into());
     }
@@ -302,7 +301,8 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
     let (mut call_site, mut ptr, mut pfn, mut cache, mut req, mut alloc, mut gfp, mut node, mut order) =
         (None, None, None, None, None, None, None, None, None);
     for kv in rest {
-        let Some((k, v)) = kv.split_once('=') else { continue };
+        let Some(eq) = memchr::memchr(b'=', kv.as_bytes()) else { continue };
+        let (k, v) = (&kv[..eq], &kv[eq + 1..]);
         let slot = match k {
             "call_site" => &mut call_site,
             "ptr" => &mut ptr,
@@ -350,7 +350,9 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
             ev.ptr = need("ptr", ptr)?;
             let (r, a) = (need("bytes_req", req)?, need("bytes_alloc", alloc)?);
             if r > MAX_TRACED_BYTES || a > MAX_TRACED_BYTES {
-                return Err(format!("size out of range (bytes_req={r} bytes_alloc={a}; at most {MAX_TRACED_BYTES})").into());
+                return Err(
+                    format!("size out of range (bytes_req={r} bytes_alloc={a}; at most {MAX_TRACED_BYTES})").into()
+                );
             }
             if a < r {
                 return Err(format!("bytes_alloc={a} is below bytes_req={r}").into());
@@ -628,7 +630,16 @@ impl Fact<'_> {
 impl fmt::Display for Fact<'_> {
     /// `line 12 881.727436 perf 10938 [001] kmem:kmalloc call_site=f+0x1 ptr=0x… bytes_req=32 …`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {} {} {} {} [{:03}] {}", self.line, self.time(), self.comm, self.pid, self.cpu, self.kind.name())?;
+        write!(
+            f,
+            "line {} {} {} {} [{:03}] {}",
+            self.line,
+            self.time(),
+            self.comm,
+            self.pid,
+            self.cpu,
+            self.kind.name()
+        )?;
         if let Some(c) = self.call_site {
             write!(f, " call_site={c}")?;
         }
@@ -906,7 +917,11 @@ impl Limits {
 impl Default for Limits {
     /// 1 GiB of retained session (16 M events), 64 KiB lines, 10,000 reported lines.
     fn default() -> Limits {
-        Limits { max_events: (1usize << 30) / RETAINED_BYTES_PER_EVENT as usize, max_line_bytes: 65536, max_reported_lines: 10_000 }
+        Limits {
+            max_events: (1usize << 30) / RETAINED_BYTES_PER_EVENT as usize,
+            max_line_bytes: 65536,
+            max_reported_lines: 10_000,
+        }
     }
 }
 
@@ -998,7 +1013,13 @@ impl Replayer {
         Self::with_facts(session, prelude, TraceFacts::default(), report, Limits::default())
     }
 
-    fn with_facts(mut session: Session, prelude: &str, mut facts: TraceFacts, report: Report, limits: Limits) -> Replayer {
+    fn with_facts(
+        mut session: Session,
+        prelude: &str,
+        mut facts: TraceFacts,
+        report: Report,
+        limits: Limits,
+    ) -> Replayer {
         let prog = crate::script::parse(prelude, session.names_mut()).unwrap_or_default();
         let mut caches = FxMap::default();
         for (op, &line) in prog.ops.iter().zip(&prog.lines) {
@@ -1227,7 +1248,7 @@ pub struct Progress {
 }
 
 enum Stage {
-    Probing { boot: Boot, prelude: String, facts: TraceFacts, report: Report },
+    Probing { boot: Box<Boot>, prelude: String, facts: Box<TraceFacts>, report: Box<Report> },
     Replaying(Box<Replayer>),
     Done,
 }
@@ -1249,15 +1270,8 @@ impl Loader {
     /// A loader replaying into `boot` after `prelude` (op-language lines, e.g. from
     /// [`slabinfo_to_script`]), within `limits`.
     pub fn new(boot: Boot, prelude: &str, limits: Limits) -> Result<Loader, TraceError> {
-        let mut l = Loader {
-            stage: Stage::Done,
-            limits,
-            partial: Vec::new(),
-            overlong: false,
-            line: 0,
-            bytes: 0,
-            error: None,
-        };
+        let mut l =
+            Loader { stage: Stage::Done, limits, partial: Vec::new(), overlong: false, line: 0, bytes: 0, error: None };
         l.stage = match boot {
             Boot::Session(s) => Stage::Replaying(Box::new(Replayer::with_facts(
                 *s,
@@ -1268,9 +1282,20 @@ impl Loader {
             ))),
             boot @ (Boot::Config { auto_cpus: false, .. } | Boot::Buddyinfo { auto_cpus: false, .. }) => {
                 let s = make_session(boot, None)?;
-                Stage::Replaying(Box::new(Replayer::with_facts(s, prelude, TraceFacts::default(), Report::default(), limits)))
+                Stage::Replaying(Box::new(Replayer::with_facts(
+                    s,
+                    prelude,
+                    TraceFacts::default(),
+                    Report::default(),
+                    limits,
+                )))
             }
-            boot => Stage::Probing { boot, prelude: prelude.to_string(), facts: TraceFacts::default(), report: Report::default() },
+            boot => Stage::Probing {
+                boot: Box::new(boot),
+                prelude: prelude.to_string(),
+                facts: Box::default(),
+                report: Box::default(),
+            },
         };
         Ok(l)
     }
@@ -1282,7 +1307,7 @@ impl Loader {
         }
         self.bytes += chunk.len() as u64;
         let mut rest = chunk;
-        while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(nl) = memchr::memchr(b'\n', rest) {
             let (head, tail) = (&rest[..nl], &rest[nl + 1..]);
             rest = tail;
             if self.partial.is_empty() && !self.overlong {
@@ -1333,7 +1358,7 @@ impl Loader {
         let overlong = std::mem::take(&mut self.overlong);
         let limits = self.limits;
         let (facts, report) = match &mut self.stage {
-            Stage::Probing { facts, report, .. } => (facts, report),
+            Stage::Probing { facts, report, .. } => (&mut **facts, &mut **report),
             Stage::Replaying(r) => (&mut r.facts, &mut r.report),
             Stage::Done => return Ok(()),
         };
@@ -1358,7 +1383,8 @@ impl Loader {
                 return Ok(());
             }
         };
-        if facts.len() >= limits.max_events && !(ev.ptr == 0 && !ev.kind.is_page()) {
+        let retained = ev.ptr != 0 || ev.kind.is_page();
+        if retained && facts.len() >= limits.max_events {
             return Err(TraceError::OverBudget {
                 max_events: limits.max_events,
                 bytes_per_event: RETAINED_BYTES_PER_EVENT,
@@ -1385,8 +1411,8 @@ impl Loader {
             return Ok(());
         };
         let cpus = facts.tasks.list.iter().map(|t| t.cpu + 1).max().unwrap_or(1);
-        let session = make_session(boot, Some(cpus))?;
-        let mut r = Replayer::with_facts(session, &prelude, facts, report, self.limits);
+        let session = make_session(*boot, Some(cpus))?;
+        let mut r = Replayer::with_facts(session, &prelude, *facts, *report, self.limits);
         r.catch_up();
         self.stage = Stage::Replaying(Box::new(r));
         Ok(())
@@ -1629,12 +1655,12 @@ impl TraceSession {
     fn alloc_of_free(&self) -> Vec<u32> {
         let mut last = vec![NONE; self.facts.slots.list.len()];
         let mut out = vec![NONE; self.facts.len()];
-        for i in 0..self.facts.len() {
+        for (i, o) in out.iter_mut().enumerate() {
             let s = self.facts.slot[i] as usize;
             if self.facts.kind_of(i).is_alloc() {
                 last[s] = i as u32;
             } else {
-                out[i] = std::mem::replace(&mut last[s], NONE);
+                *o = std::mem::replace(&mut last[s], NONE);
             }
         }
         out
@@ -1767,7 +1793,8 @@ const SYN_SITES: [(&str, Option<&str>, u32, u32); 12] = [
     ("anon_vma_fork+0x67", Some("anon_vma_chain"), 64, 64),
     ("__alloc_skb+0x9a", None, 640, 1024),
 ];
-const SYN_COMMS: [(&str, u32); 5] = [("bash", 4711), ("kworker/1:2", 93), ("systemd", 1), ("Web Content", 3303), ("perf", 10938)];
+const SYN_COMMS: [(&str, u32); 5] =
+    [("bash", 4711), ("kworker/1:2", 93), ("systemd", 1), ("Web Content", 3303), ("perf", 10938)];
 const SYN_LIVE: usize = 3000;
 
 impl Synthetic {
@@ -1800,16 +1827,20 @@ impl Synthetic {
         self.ts_us += 1 + r % 40;
         let (comm, pid) = SYN_COMMS[(r >> 8) as usize % SYN_COMMS.len()];
         let cpu = (r >> 16) % 4;
-        let _ = write!(out, "{comm:>16} {pid:>6} [{cpu:03}] {:>6}.{:06}: ", self.ts_us / 1_000_000, self.ts_us % 1_000_000);
+        let _ =
+            write!(out, "{comm:>16} {pid:>6} [{cpu:03}] {:>6}.{:06}: ", self.ts_us / 1_000_000, self.ts_us % 1_000_000);
         let pick = (r >> 24) % 1000;
         let alloc = self.live.len() < SYN_LIVE / 2 || (self.live.len() < SYN_LIVE && pick < 500);
         if pick >= 985 {
             // Page events.
-            if (self.pages.len() < 64 && pick % 2 == 0) || self.pages.is_empty() {
+            if (self.pages.len() < 64 && pick.is_multiple_of(2)) || self.pages.is_empty() {
                 let pfn = self.next_pfn;
                 self.next_pfn += 4;
                 self.pages.push(pfn);
-                let _ = writeln!(out, "kmem:mm_page_alloc: page=0x{pfn:x} pfn=0x{pfn:x} order=2 migratetype=0 gfp_flags=GFP_KERNEL");
+                let _ = writeln!(
+                    out,
+                    "kmem:mm_page_alloc: page=0x{pfn:x} pfn=0x{pfn:x} order=2 migratetype=0 gfp_flags=GFP_KERNEL"
+                );
             } else {
                 let pfn = self.pages.swap_remove((r >> 40) as usize % self.pages.len());
                 let _ = writeln!(out, "kmem:mm_page_free: page=0x{pfn:x} pfn=0x{pfn:x} order=2");
@@ -1818,7 +1849,8 @@ impl Synthetic {
             let _ = writeln!(out, "kmem:kfree: call_site=kvfree_call_rcu+0x11 ptr=(nil)");
         } else if pick >= 965 {
             // An object allocated before the trace began.
-            let _ = writeln!(out, "kmem:kfree: call_site=rcu_do_batch+0x1b0 ptr=0xffff8880{:08x}", (r >> 32) as u32 & !7);
+            let _ =
+                writeln!(out, "kmem:kfree: call_site=rcu_do_batch+0x1b0 ptr=0xffff8880{:08x}", (r >> 32) as u32 & !7);
         } else if alloc {
             let site = (r >> 40) as usize % SYN_SITES.len();
             let (name, cache, req, size) = SYN_SITES[site];

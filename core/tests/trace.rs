@@ -227,10 +227,13 @@ mod explorer {
 
     #[test]
     fn bad_lines_are_reported_and_kept_out() {
-        let good = "a 1 [000] 1.0: kmem:kmalloc: call_site=f+0x1 ptr=0xffff888000001000 bytes_req=100 bytes_alloc=128\n";
+        let good =
+            "a 1 [000] 1.0: kmem:kmalloc: call_site=f+0x1 ptr=0xffff888000001000 bytes_req=100 bytes_alloc=128\n";
         let mut text = Vec::new();
         text.extend_from_slice(good.as_bytes());
-        text.extend_from_slice(b"a 1 [000] 1.1: kmem:kmalloc: call_site=f\xff+0x1 ptr=0xffff888000002000 bytes_req=8 bytes_alloc=8\n");
+        text.extend_from_slice(
+            b"a 1 [000] 1.1: kmem:kmalloc: call_site=f\xff+0x1 ptr=0xffff888000002000 bytes_req=8 bytes_alloc=8\n",
+        );
         text.extend_from_slice(b"a 1 [000] 1.2: kmem:mm_page_alloc: page=0x10 pfn=0x10 order=99 migratetype=0\n");
         text.extend_from_slice(b"a 1 [999] 1.3: kmem:kfree: call_site=f+0x2 ptr=0xffff888000001000\n");
         text.extend_from_slice(b"a 1 [000] 1.4: kmem:kmalloc: call_site=f+0x1 ptr=0xffff888000003000 bytes_req=8 bytes_alloc=18446744073709551615\n");
@@ -251,7 +254,10 @@ mod explorer {
         // Line 1's object is freed by line 8 (no final newline).
         assert_eq!(t.facts.len(), 3);
         assert_eq!(t.session.op_count(), 2);
-        assert_eq!(t.lineage(Space::Object, 0xffff_8880_0000_1000).iter().map(|e| e.fact.line).collect::<Vec<_>>(), [1, 8]);
+        assert_eq!(
+            t.lineage(Space::Object, 0xffff_8880_0000_1000).iter().map(|e| e.fact.line).collect::<Vec<_>>(),
+            [1, 8]
+        );
         t.session.head().check().unwrap();
     }
 
@@ -271,8 +277,9 @@ mod explorer {
     fn a_flood_of_nil_frees_retains_nothing() {
         let line = b"swapper/0 0 [000] 12.000001: kmem:kfree: call_site=kvfree_call_rcu+0x11 ptr=(nil)\n";
         let config = MachineConfig::default();
-        let mut l = Loader::new(Boot::Config { config, auto_cpus: true }, "", Limits { max_events: 10, ..Limits::default() })
-            .unwrap();
+        let mut l =
+            Loader::new(Boot::Config { config, auto_cpus: true }, "", Limits { max_events: 10, ..Limits::default() })
+                .unwrap();
         let chunk: Vec<u8> = line.iter().copied().cycle().take(line.len() * 1000 + 17).collect();
         for _ in 0..300 {
             l.feed(&chunk).unwrap();
