@@ -151,7 +151,7 @@ pub struct TraceEvent {
 }
 
 /// One traced event, borrowing its strings from the line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct RawEvent<'a> {
     /// Task name.
     pub comm: &'a str,
@@ -577,39 +577,25 @@ pub struct TraceFacts {
     recent: [u32; 4],
 }
 
-/// One traced event as the trace said it (strings borrowed from the interned tables).
+/// One traced event as the trace said it (strings borrowed from the interned tables); its
+/// fields are those of [`RawEvent`] (through `Deref`), plus where it is in the trace. For page
+/// events `bytes_req` and `bytes_alloc` are the block size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Fact<'a> {
     /// Index of the fact (0-based, in trace order).
     pub index: usize,
     /// 1-based line in the trace file.
     pub line: u32,
-    /// Tracepoint.
-    pub kind: Kind,
-    /// Timestamp in nanoseconds.
-    pub ts_ns: u64,
-    /// Task name.
-    pub comm: &'a str,
-    /// Process id.
-    pub pid: u32,
-    /// Traced CPU.
-    pub cpu: u16,
-    /// `call_site=`.
-    pub call_site: Option<&'a str>,
-    /// Traced pointer (`ptr=`), or page frame number (`pfn=`) for page events.
-    pub ptr: u64,
-    /// `name=`.
-    pub cache: Option<&'a str>,
-    /// `bytes_req=` (page events: the block size).
-    pub bytes_req: u32,
-    /// `bytes_alloc=` (page events: the block size).
-    pub bytes_alloc: u32,
-    /// `gfp_flags=`.
-    pub gfp: Option<&'a str>,
-    /// `node=` (-1 = any).
-    pub node: i32,
-    /// `order=` of page events.
-    pub order: u8,
+    /// What the line said.
+    #[serde(flatten)]
+    pub event: RawEvent<'a>,
+}
+
+impl<'a> std::ops::Deref for Fact<'a> {
+    type Target = RawEvent<'a>;
+    fn deref(&self) -> &RawEvent<'a> {
+        &self.event
+    }
 }
 
 impl Fact<'_> {
@@ -767,19 +753,21 @@ impl TraceFacts {
         Some(Fact {
             index: i,
             line: self.line(i),
-            kind: shape.kind,
-            ts_ns: self.ts_ns(i),
-            comm: self.strings.get(task.comm).unwrap_or(""),
-            pid: task.pid,
-            cpu: task.cpu,
-            call_site: self.strings.get(shape.site),
-            ptr: slot.ptr,
-            cache: self.strings.get(shape.cache),
-            bytes_req: shape.bytes_req,
-            bytes_alloc: shape.bytes_alloc,
-            gfp: self.strings.get(shape.gfp),
-            node: i32::from(shape.node),
-            order: shape.order,
+            event: RawEvent {
+                kind: shape.kind,
+                ts_ns: self.ts_ns(i),
+                comm: self.strings.get(task.comm).unwrap_or(""),
+                pid: task.pid,
+                cpu: task.cpu,
+                call_site: self.strings.get(shape.site),
+                ptr: slot.ptr,
+                cache: self.strings.get(shape.cache),
+                bytes_req: shape.bytes_req,
+                bytes_alloc: shape.bytes_alloc,
+                gfp: self.strings.get(shape.gfp),
+                node: i32::from(shape.node),
+                order: shape.order,
+            },
         })
     }
 
@@ -1000,6 +988,8 @@ pub struct Replayer {
     /// Per slot: live in the simulation.
     live: Vec<bool>,
     caches: FxMap<u32, Sym>,
+    /// Per slot: generations named so far after missed frees.
+    generations: FxMap<u32, u32>,
     /// Facts replayed so far.
     replayed: usize,
     cpus: u16,
@@ -1030,7 +1020,18 @@ impl Replayer {
         facts.first_op = session.op_count();
         session.set_checkpoint_budget(TRACE_CHECKPOINT_BYTES_PER_OP);
         let (cpus, nodes) = (session.config().cpus, session.config().nodes);
-        Replayer { session, facts, report, limits, live: Vec::new(), caches, replayed: 0, cpus, nodes }
+        Replayer {
+            session,
+            facts,
+            report,
+            limits,
+            live: Vec::new(),
+            caches,
+            generations: FxMap::default(),
+            replayed: 0,
+            cpus,
+            nodes,
+        }
     }
 
     /// Replay one event (its line is `ev.line`). Events over [`Limits::max_events`] are not
@@ -1071,13 +1072,13 @@ impl Replayer {
     fn next_generation(&mut self, slot: u32) -> Sym {
         let old = self.slot_name(slot);
         let base = self.session.names().name(old).split('.').next().unwrap_or("o").to_string();
-        let mut g = 2u32;
+        let g = self.generations.entry(slot).or_insert(1);
         let name = loop {
+            *g += 1;
             let candidate = format!("{base}.{g}");
             if self.session.names().get(&candidate).is_none() {
                 break self.session.names_mut().intern(&candidate);
             }
-            g += 1;
         };
         self.facts.name_slot.insert(name, slot);
         self.facts.slot_names[slot as usize] = name;
