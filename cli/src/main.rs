@@ -17,6 +17,7 @@ slabscope — a step-by-step simulation of kernel memory allocators
 USAGE:
     slabscope run [OPTIONS] SCRIPT|-     execute an op-language script
     slabscope replay [OPTIONS] TRACE     replay a `perf script` kmem trace (plain or .gz)
+    slabscope gen-trace --events N [--seed S]   print a synthetic kmem trace (for benchmarks)
     slabscope lessons check [DIR]        check every lesson file (*.toml) in DIR [default: lessons]
     slabscope exercise KIND --seed N     print a generated exercise (see EXERCISE below; --list)
     slabscope compare --config S ... IN  run a script or trace under 1-4 configurations side by side
@@ -42,6 +43,11 @@ REPLAY OPTIONS: --slab, --cpus, --nodes, --mem (default 256M), --seed, --pcp as 
     --slabinfo FILE  create the caches of a /proc/slabinfo snapshot first
     --buddyinfo FILE start from the free lists of a /proc/buddyinfo snapshot (memory sized to fit)
     --quiet          no progress on stderr
+    --by call_site|comm|cache   print one row per call site, task or cache instead of the report
+    --lineage ADDR   every allocation and free of ADDR (a ptr= or pfn=) in the trace, with who
+                     reused the slot
+    --max-memory SIZE  refuse traces whose retained session would pass SIZE [default: 1G]
+    --stats          also print events/s, retained bytes per event and peak RSS
 
 Flags override the script's `config` lines. `show` ops print in kernel formats.
 Exit status: 0 ok, 1 bad input (located error on stderr) or output error, 2 usage,
@@ -306,10 +312,88 @@ fn read_maybe_gz(path: &str) -> Result<String, String> {
     }
 }
 
+/// Counts the bytes read through it (the compressed offset of a gzip error).
+struct Counting<R> {
+    inner: R,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Stream a trace file (plain or gzip, detected by its magic bytes) into `loader`, chunk by
+/// chunk: neither the file nor its decompressed text is held. `progress(bytes read, total)`.
+fn stream_trace(
+    path: &str,
+    loader: &mut slabscope_core::trace::Loader,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<(), String> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let count = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let mut raw = io::BufReader::with_capacity(1 << 16, Counting { inner: file, count: count.clone() });
+    let gz = raw.fill_buf().map_err(|e| format!("{path}: {e}"))?.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn BufRead> = if gz {
+        Box::new(io::BufReader::with_capacity(1 << 18, flate2::bufread::MultiGzDecoder::new(raw)))
+    } else {
+        Box::new(raw)
+    };
+    let mut out = 0u64;
+    let mut last = 0u64;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if gz => {
+                let kind = if e.kind() == io::ErrorKind::UnexpectedEof { "truncated stream" } else { "corrupt stream" };
+                return Err(format!(
+                    "{path}: gzip: {kind} ({e}) at compressed byte offset {} of {total} (after {out} decompressed bytes)",
+                    count.get()
+                ));
+            }
+            Err(e) => return Err(format!("{path}: {e} at byte offset {out}")),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len();
+        loader.feed(chunk).map_err(|e| format!("{path}: {e}"))?;
+        reader.consume(n);
+        out += n as u64;
+        if count.get() - last >= 1 << 22 {
+            last = count.get();
+            progress(last, total);
+        }
+    }
+    progress(total, total);
+    Ok(())
+}
+
+/// Peak resident set size in KiB (Linux `VmHWM`), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    l.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn parse_address(s: &str) -> Option<u64> {
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => u64::from_str_radix(s, 16).ok(),
+    }
+}
+
 fn cmd_replay(args: &[String]) -> ExitCode {
     use slabscope_core::trace;
     let mut config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
     let (mut path, mut slabinfo, mut buddyinfo, mut quiet) = (None, None, None, false);
+    let (mut by, mut lineage, mut stats) = (None, None, false);
+    let mut limits = trace::Limits::default();
     let mut cpus_given = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -319,23 +403,46 @@ fn cmd_replay(args: &[String]) -> ExitCode {
         };
         match key.as_str() {
             "--quiet" => quiet = true,
-            "--slabinfo" | "--buddyinfo" | "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" => {
+            "--stats" => stats = true,
+            "--slabinfo" | "--buddyinfo" | "--cpus" | "--nodes" | "--mem" | "--seed" | "--pcp" | "--slab" | "--by"
+            | "--lineage" | "--max-memory" => {
                 let Some(v) = inline.or_else(|| it.next().cloned()) else {
                     eprintln!("error: {key} needs a value");
                     return ExitCode::from(2);
                 };
-                if key == "--slabinfo" {
-                    slabinfo = Some(v);
-                    continue;
-                }
-                if key == "--buddyinfo" {
-                    buddyinfo = Some(v);
-                    continue;
-                }
-                cpus_given |= key == "--cpus";
-                if let Err(e) = script::set_config(&mut config, key.trim_start_matches("--"), &v) {
-                    eprintln!("error: {key}: {e}");
-                    return ExitCode::from(2);
+                match key.as_str() {
+                    "--slabinfo" => slabinfo = Some(v),
+                    "--buddyinfo" => buddyinfo = Some(v),
+                    "--by" => match trace::GroupBy::parse(&v) {
+                        Some(g) => by = Some(g),
+                        None => {
+                            eprintln!("error: --by: expected call_site, comm or cache, found `{v}`");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    "--lineage" => match parse_address(&v) {
+                        Some(a) => lineage = Some(a),
+                        None => {
+                            eprintln!("error: --lineage: expected an address such as 0xffff888140569cc0, found `{v}`");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    "--max-memory" => match script::parse_size(&v) {
+                        Some(b) if b >= trace::RETAINED_BYTES_PER_EVENT => {
+                            limits.max_events = trace::Limits::for_memory(b).max_events
+                        }
+                        _ => {
+                            eprintln!("error: --max-memory: expected a size such as 512M or 2G, found `{v}`");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    _ => {
+                        cpus_given |= key == "--cpus";
+                        if let Err(e) = script::set_config(&mut config, key.trim_start_matches("--"), &v) {
+                            eprintln!("error: {key}: {e}");
+                            return ExitCode::from(2);
+                        }
+                    }
                 }
             }
             s if s.starts_with("--") => {
@@ -354,31 +461,10 @@ fn cmd_replay(args: &[String]) -> ExitCode {
         eprintln!("error: missing TRACE\n\n{USAGE}");
         return ExitCode::from(2);
     };
-    let text = match read_maybe_gz(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let (events, bad) = trace::parse(&text);
-    if !cpus_given {
-        // As many simulated CPUs as the trace used (at least the configured nodes).
-        let traced = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1);
-        config.cpus = traced.clamp(u16::from(config.nodes), slabscope_core::machine::MAX_CPUS);
-    }
     if let Err(e) = config.validate() {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    let mut progress = |done: usize, total: usize| {
-        if !quiet && total >= 10_000 {
-            eprint!("\rreplaying {path}: {:>3}% ({done}/{total} events)", done * 100 / total.max(1));
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
     let prelude = match &slabinfo {
         None => String::new(),
         Some(f) => match read_maybe_gz(f) {
@@ -395,31 +481,101 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             }
         },
     };
-    let start = match &buddyinfo {
-        None => {
-            slabscope_core::session::Session::with_names(config.clone(), Default::default()).map_err(|e| e.to_string())
-        }
-        Some(f) => read_maybe_gz(f)
-            .and_then(|text| trace::session_from_buddyinfo(&text, &config).map_err(|e| format!("{f}: {e}"))),
+    // As many simulated CPUs as the trace uses (at least the configured nodes), unless given.
+    let auto_cpus = !cpus_given;
+    let boot = match &buddyinfo {
+        None => trace::Boot::Config { config, auto_cpus },
+        Some(f) => match read_maybe_gz(f) {
+            Ok(text) => trace::Boot::Buddyinfo { text, config, auto_cpus },
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        },
     };
-    let start = match start {
-        Ok(s) => s,
+    let started = std::time::Instant::now();
+    let mut loader = match trace::Loader::new(boot, &prelude, limits) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    let config = start.config().clone();
-    let result: Result<_, String> = Ok(trace::replay_into(start, &prelude, &events, bad, &mut progress));
-    let (session, report) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+    let show = !quiet;
+    let progress = |done: u64, total: u64| {
+        if show && total >= 1 << 22 {
+            eprint!("\rreplaying {path}: {:>3}% of {} MiB", done * 100 / total.max(1), total >> 20);
+            if done == total {
+                eprintln!();
+            }
         }
     };
+    let result =
+        stream_trace(&path, &mut loader, progress).and_then(|()| loader.finish().map_err(|e| format!("{path}: {e}")));
+    let t = match result {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let elapsed = started.elapsed();
+    let (session, report) = (&t.session, &t.report);
+    let config = session.config().clone();
     let mut out = Out::new();
     let _ = writeln!(out, "trace: {path}");
+    if let Some(addr) = lineage {
+        let mut entries = t.lineage(trace::Space::Object, addr);
+        let mut space = "object";
+        if entries.is_empty() {
+            entries = t.lineage(trace::Space::Page, addr);
+            space = "page frame";
+        }
+        if entries.is_empty() {
+            let _ = writeln!(out, "lineage of {addr:#x}: the trace never allocates or frees this address");
+        } else {
+            let _ = writeln!(out, "lineage of {space} {addr:#x}: {} events", entries.len());
+            for e in &entries {
+                let op = e.op.map_or("not replayed".to_string(), |k| format!("op {k}"));
+                let reused = match e.reused_by {
+                    Some(i) => format!("; reused by line {}", t.facts.line(i)),
+                    None if e.fact.kind.is_alloc() => "; not allocated again".to_string(),
+                    None => String::new(),
+                };
+                let _ = writeln!(out, "  {} ({op}{reused})", e.fact);
+            }
+        }
+        let _ = out.flush();
+        return ExitCode::SUCCESS;
+    }
+    if let Some(by) = by {
+        let rows = t.summary(by, &trace::Filter::default());
+        let head = match by {
+            trace::GroupBy::CallSite => "call site",
+            trace::GroupBy::Comm => "comm",
+            trace::GroupBy::Cache => "cache",
+        };
+        let _ = writeln!(
+            out,
+            "{head:<40} {:>8} {:>8} {:>12} {:>12} {:>6}  caches",
+            "allocs", "frees", "bytes_req", "bytes_alloc", "waste"
+        );
+        for r in &rows {
+            let _ = writeln!(
+                out,
+                "{:<40} {:>8} {:>8} {:>12} {:>12} {:>5.1}%  {}",
+                r.key,
+                r.allocs,
+                r.frees,
+                r.bytes_req,
+                r.bytes_alloc,
+                r.internal_fragmentation() * 100.0,
+                r.caches.join(",")
+            );
+        }
+        let _ = out.flush();
+        return ExitCode::SUCCESS;
+    }
     let _ = writeln!(
         out,
         "machine: {} CPUs, {} node(s), {} MiB, slab={:?}",
@@ -434,6 +590,12 @@ fn cmd_replay(args: &[String]) -> ExitCode {
     }
     let _ = writeln!(out, "\nsimulated ops: {}   micro-events: {}", session.op_count(), session.total_steps());
     let _ = writeln!(out, "frees of objects allocated before the trace: {}", report.unmatched_frees);
+    if !report.unmatched_lines.is_empty() {
+        let lines: Vec<String> = report.unmatched_lines.iter().take(10).map(u32::to_string).collect();
+        let more = if report.unmatched_frees > 10 { ", …" } else { "" };
+        let _ =
+            writeln!(out, "  (not replayed: the session does not know the address) lines {}{more}", lines.join(", "));
+    }
     let _ = writeln!(out, "ptr=(nil) frees: {}", report.nil_frees);
     let _ = writeln!(out, "allocations of still-live pointers (missed frees): {}", report.reused_live);
     let _ = writeln!(out, "caches created from the trace: {}", report.caches_created);
@@ -443,7 +605,7 @@ fn cmd_replay(args: &[String]) -> ExitCode {
         report.internal_fragmentation() * 100.0,
         report.bytes_alloc
     );
-    let _ = writeln!(out, "malformed lines skipped: {}", report.bad_lines.len());
+    let _ = writeln!(out, "malformed lines skipped: {}", report.bad_total);
     for b in report.bad_lines.iter().take(10) {
         let _ = writeln!(out, "  {b}");
     }
@@ -453,27 +615,88 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             let _ = writeln!(out, "  line {line}: {e}");
         }
     }
-    let sim = session.head();
     let _ = writeln!(out, "\nfast-path hit rate by CPU (SLUB lockless freelist):");
-    for cpu in 0..config.cpus {
-        let (fast, slow) = sim
-            .slub()
-            .map_or(&[][..], |s| s.caches())
-            .iter()
-            .map(|c| &c.cpus[usize::from(cpu)])
-            .fold((0u64, 0u64), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
-        if fast + slow > 0 {
-            let _ = writeln!(
-                out,
-                "  cpu {cpu:>2}: {:>5.1}% of {} allocations",
-                fast as f64 * 100.0 / (fast + slow) as f64,
-                fast + slow
-            );
-        }
+    for f in t.fast_path() {
+        let _ = writeln!(out, "  cpu {:>2}: {:>5.1}% of {} allocations", f.cpu, f.rate() * 100.0, f.fast + f.slow);
     }
+    let sim = session.head();
     let _ = writeln!(out, "\n{}", sim.show(slabscope_core::event::ShowWhat::Slabinfo));
     let _ = writeln!(out, "{}", sim.show(slabscope_core::event::ShowWhat::Buddyinfo));
+    if stats {
+        let events: u64 = report.by_kind.values().sum();
+        let secs = elapsed.as_secs_f64();
+        let _ = writeln!(
+            out,
+            "stats: {events} events in {secs:.3} s = {:.0} events/s; retained (facts + op list) {} bytes = {:.1} bytes/event; {} checkpoints; peak RSS {} KiB",
+            events as f64 / secs.max(1e-9),
+            t.approx_bytes(),
+            t.approx_bytes() as f64 / events.max(1) as f64,
+            session.checkpoint_count(),
+            peak_rss_kib().map_or("?".to_string(), |k| k.to_string())
+        );
+    }
     out.finish(ExitCode::SUCCESS)
+}
+
+/// `slabscope gen-trace --events N [--seed S]`: a synthetic `perf script` kmem trace on stdout.
+fn cmd_gen_trace(args: &[String]) -> ExitCode {
+    let (mut events, mut seed) = (None, 0u64);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (key, inline) = match a.split_once('=') {
+            Some((k, v)) => (k, Some(v.to_string())),
+            None => (a.as_str(), None),
+        };
+        let v = match key {
+            "--events" | "--seed" => match inline.or_else(|| it.next().cloned()) {
+                Some(v) => v,
+                None => {
+                    eprintln!("error: {key} needs a value");
+                    return ExitCode::from(2);
+                }
+            },
+            _ => {
+                eprintln!("error: unknown argument {a}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+        let Ok(n) = v.replace('_', "").parse::<u64>() else {
+            eprintln!("error: {key}: expected a number, found `{v}`");
+            return ExitCode::from(2);
+        };
+        if key == "--events" {
+            events = Some(n);
+        } else {
+            seed = n;
+        }
+    }
+    let Some(events) = events else {
+        eprintln!("error: gen-trace needs --events N\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let mut g = slabscope_core::trace::Synthetic::new(seed);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut line = String::new();
+    for _ in 0..events {
+        line.clear();
+        g.next_line(&mut line);
+        if let Err(e) = out.write_all(line.as_bytes()) {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: writing the trace: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    match out.flush() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: writing the trace: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `slabscope lessons check [DIR]`: parse, replay and check every lesson; print located errors.
@@ -536,6 +759,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
         Some("replay") => cmd_replay(&args[1..]),
+        Some("gen-trace") => cmd_gen_trace(&args[1..]),
         Some("lessons") => cmd_lessons(&args[1..]),
         Some("exercise") => exercise::cmd(&args[1..]),
         Some("compare" | "diff") if args[1..].iter().any(|a| a == "--help" || a == "-h") => {

@@ -137,3 +137,61 @@ fn replay_can_start_from_a_buddyinfo_picture() {
     assert_eq!(code, 1);
     assert!(err.contains("buddyinfo: 1:24: expected 11 counts"), "{err}");
 }
+
+#[test]
+fn replay_explores_the_trace() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/kmem-ls-sort-2000.perf.txt");
+    // grep -c call_site=ext4_htree_store_dirent+0x34: 284 kmallocs, Σ bytes_req 17547, Σ bytes_alloc 20128.
+    let (code, out, err) = slabscope(&["replay", "--quiet", "--by", "call_site", path], "");
+    assert_eq!(code, 0, "{err}");
+    let row = out.lines().find(|l| l.starts_with("ext4_htree_store_dirent+0x34 ")).unwrap_or_else(|| panic!("{out}"));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cols[1..5], ["284", "0", "17547", "20128"], "{row}");
+    assert!(row.ends_with("kmalloc-64,kmalloc-96"), "{row}");
+    let (code, out, _) = slabscope(&["replay", "--quiet", "--by=cache", path], "");
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.starts_with("filp ") && l.split_whitespace().nth(2) == Some("30")), "{out}");
+    let (code, out, _) = slabscope(&["replay", "--quiet", "--by", "comm", path], "");
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.starts_with("ls ")), "{out}");
+    // Lineage: 11 allocations (lines 5, 21, 27, …, 75) and 10 frees of one filp slot.
+    let (code, out, _) = slabscope(&["replay", "--quiet", "--lineage", "0xffff888140569cc0", path], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("lineage of object 0xffff888140569cc0: 21 events"), "{out}");
+    assert!(out.contains("line 5 ") && out.contains("reused by line 21"), "{out}");
+    assert!(out.contains("line 75 ") && out.contains("not allocated again"), "{out}");
+    let (code, out, _) = slabscope(&["replay", "--quiet", "--lineage", "0x1", path], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("never allocates or frees"), "{out}");
+    let (code, _, err) = slabscope(&["replay", "--by", "nothing", path], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("call_site, comm or cache"), "{err}");
+    // A budget too small for the trace is refused with the numbers.
+    let (code, _, err) = slabscope(&["replay", "--quiet", "--max-memory", "64K", path], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("more than 1024 events") && err.contains("64 bytes per event"), "{err}");
+}
+
+#[test]
+fn replay_names_the_offset_of_a_truncated_gzip_stream() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/kmem-ls-sort-2000.perf.txt");
+    let dir = std::env::temp_dir().join(format!("slabscope-trunc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&std::fs::read(path).unwrap()).unwrap();
+    let gz = enc.finish().unwrap();
+    let cut = gz.len() / 2;
+    let file = dir.join("cut.gz");
+    std::fs::write(&file, &gz[..cut]).unwrap();
+    let (code, _, err) = slabscope(&["replay", "--quiet", file.to_str().unwrap()], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("truncated") && err.contains(&format!("compressed byte offset {cut} of {cut}")), "{err}");
+    // Invalid UTF-8 on one line: that line is reported, the rest replays.
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes.extend_from_slice(b"perf 1 [000] 1.0: kmem:kfree: call_site=\xfe ptr=0x10\n");
+    let file = dir.join("bad-utf8.txt");
+    std::fs::write(&file, &bytes).unwrap();
+    let (code, out, err) = slabscope(&["replay", "--quiet", file.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("malformed lines skipped: 1") && out.contains("line 2001: invalid UTF-8"), "{out}");
+}

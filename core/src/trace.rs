@@ -9,19 +9,63 @@
 //! are counted, not errors; malformed lines are reported with their line numbers and skipped.
 //! Pages the kernel allocated *for* slabs appear in traces as page events too; the simulation
 //! makes its own slab pages, so those events are replayed as ordinary page allocations.
+//!
+//! **Streaming.** [`Loader`] takes the trace in chunks of bytes (any split, plain text; the caller
+//! decompresses) and replays each complete line at once: nothing holds the whole file, and the
+//! only memory that grows with the trace is what the result retains. **What is retained**
+//! ([`TraceFacts`]): per event 16 bytes (timestamp, interned task = comm/pid/CPU, interned shape =
+//! tracepoint/call site/cache/sizes/gfp/order/node, slot = traced pointer); strings, tasks, shapes
+//! and slots are interned once; trace lines are kept as runs. Trace ops use one name per traced
+//! address (`o<ptr>` / `p<pfn>`), reused when the address is allocated again, so the name table
+//! grows with distinct addresses, not with events. `ptr=(nil)` frees are only counted.
+//!
+//! **Queries** ([`TraceSession`]): op → trace facts and back, the lineage of an address (every
+//! allocation and free of it, with the op each became and the next allocation that reused it),
+//! summaries by call site / comm / cache, filters that select op indices, the report.
+//!
+//! **Limits** ([`Limits`]): retained events (a memory budget at [`RETAINED_BYTES_PER_EVENT`]),
+//! line length, stored malformed/unmatched line numbers, traced CPU ids, page orders, sizes —
+//! each a named limit; going over the event budget stops the load with [`TraceError::OverBudget`].
+//!
+//! Invariants: fact `i`'s line is strictly greater than fact `i-1`'s; an op at index
+//! `>= first_op` was made from the fact on its line; `Kind` of a fact decides its op's kind.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use serde::Serialize;
+
+use crate::event::Sym;
 use crate::machine::MachineConfig;
 use crate::names::Names;
 use crate::op::{Op, Ref, Target};
 use crate::session::Session;
-use crate::sim::OpError;
+use crate::sim::Sim;
 use crate::slab_layout::CacheFlags;
 
+/// Budget the retained trace facts and ops are planned against, in bytes per event (checked by
+/// the benchmark in BENCHMARKS.md, not by a timed test).
+pub const RETAINED_BYTES_PER_EVENT: u64 = 64;
+/// Traced CPU ids at or above this are malformed (`[999]`): the simulation has at most
+/// [`crate::machine::MAX_CPUS`] CPUs and folds traced CPUs onto them, but a CPU id this large in
+/// a kmem trace is a corrupt line, not a machine.
+pub const MAX_TRACED_CPU: u16 = 512;
+/// `node=` values at or above this are malformed (Linux's largest `MAX_NUMNODES` is 1024).
+pub const MAX_TRACED_NODE: i64 = 1024;
+/// Largest `bytes_req` / `bytes_alloc` a kmalloc can have (`KMALLOC_MAX_SIZE`, 4 MiB).
+pub const MAX_TRACED_BYTES: u64 = crate::slab_layout::KMALLOC_MAX_SIZE;
+/// Checkpoint budget of trace sessions in bytes per op (the session default is 48): with 16 B of
+/// facts and 32 B of op list per event this keeps a trace session within
+/// [`RETAINED_BYTES_PER_EVENT`].
+pub const TRACE_CHECKPOINT_BYTES_PER_OP: usize = 10;
+/// Events the CPU count is guessed from when it is not given (`Boot::Config { auto_cpus }`).
+pub const CPU_PROBE_EVENTS: usize = 4096;
+
 /// Which tracepoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// `kmem:kmalloc`.
     Kmalloc,
@@ -38,6 +82,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 6] =
+        [Kind::Kmalloc, Kind::Kfree, Kind::CacheAlloc, Kind::CacheFree, Kind::PageAlloc, Kind::PageFree];
     /// The tracepoint name.
     pub fn name(self) -> &'static str {
         match self {
@@ -49,9 +96,28 @@ impl Kind {
             Kind::PageFree => "kmem:mm_page_free",
         }
     }
+    /// An allocation (of an object or of pages).
+    pub fn is_alloc(self) -> bool {
+        matches!(self, Kind::Kmalloc | Kind::CacheAlloc | Kind::PageAlloc)
+    }
+    /// A page event (the pointer is a page frame number).
+    pub fn is_page(self) -> bool {
+        matches!(self, Kind::PageAlloc | Kind::PageFree)
+    }
+    fn from_event(event: &str) -> Option<Kind> {
+        Some(match event {
+            "kmem:kmalloc" | "kmem:kmalloc_node" => Kind::Kmalloc,
+            "kmem:kfree" => Kind::Kfree,
+            "kmem:kmem_cache_alloc" | "kmem:kmem_cache_alloc_node" => Kind::CacheAlloc,
+            "kmem:kmem_cache_free" => Kind::CacheFree,
+            "kmem:mm_page_alloc" => Kind::PageAlloc,
+            "kmem:mm_page_free" => Kind::PageFree,
+            _ => return None,
+        })
+    }
 }
 
-/// One traced event.
+/// One traced event (owned; [`RawEvent`] is the borrowed form the streaming parser uses).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
     /// 1-based line in the trace file.
@@ -84,8 +150,82 @@ pub struct TraceEvent {
     pub order: u8,
 }
 
+/// One traced event, borrowing its strings from the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RawEvent<'a> {
+    /// Task name.
+    pub comm: &'a str,
+    /// Process id.
+    pub pid: u32,
+    /// Traced CPU.
+    pub cpu: u16,
+    /// Timestamp in nanoseconds.
+    pub ts_ns: u64,
+    /// Tracepoint.
+    pub kind: Kind,
+    /// `call_site=`.
+    pub call_site: Option<&'a str>,
+    /// `ptr=` or `pfn=`.
+    pub ptr: u64,
+    /// `name=`.
+    pub cache: Option<&'a str>,
+    /// `bytes_req=`.
+    pub bytes_req: u32,
+    /// `bytes_alloc=`.
+    pub bytes_alloc: u32,
+    /// `gfp_flags=`.
+    pub gfp: Option<&'a str>,
+    /// `node=` (-1 = any).
+    pub node: i32,
+    /// `order=`.
+    pub order: u8,
+}
+
+impl RawEvent<'_> {
+    /// The owned form.
+    pub fn to_owned_event(&self, line: u32) -> TraceEvent {
+        TraceEvent {
+            line,
+            comm: self.comm.to_string(),
+            pid: self.pid,
+            cpu: self.cpu,
+            ts_ns: self.ts_ns,
+            kind: self.kind,
+            call_site: self.call_site.map(String::from),
+            ptr: self.ptr,
+            cache: self.cache.map(String::from),
+            bytes_req: self.bytes_req,
+            bytes_alloc: self.bytes_alloc,
+            gfp: self.gfp.map(String::from),
+            node: self.node,
+            order: self.order,
+        }
+    }
+}
+
+impl TraceEvent {
+    /// The borrowed form.
+    pub fn as_raw(&self) -> RawEvent<'_> {
+        RawEvent {
+            comm: &self.comm,
+            pid: self.pid,
+            cpu: self.cpu,
+            ts_ns: self.ts_ns,
+            kind: self.kind,
+            call_site: self.call_site.as_deref(),
+            ptr: self.ptr,
+            cache: self.cache.as_deref(),
+            bytes_req: self.bytes_req,
+            bytes_alloc: self.bytes_alloc,
+            gfp: self.gfp.as_deref(),
+            node: self.node,
+            order: self.order,
+        }
+    }
+}
+
 /// A line that could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BadLine {
     /// 1-based line.
     pub line: u32,
@@ -109,83 +249,151 @@ fn num(v: &str) -> Option<u64> {
     }
 }
 
-/// Parse one `perf script` line. `Ok(None)` for blank lines, comments and other tracepoints.
-pub fn parse_line(text: &str, line: u32) -> Result<Option<TraceEvent>, BadLine> {
-    let bad = |reason: &str| BadLine { line, reason: reason.to_string() };
-    let t = text.trim();
+/// `secs.frac` (up to 9 fraction digits) in nanoseconds.
+fn timestamp(ts: &str) -> Option<u64> {
+    let (secs, frac) = ts.split_once('.').unwrap_or((ts, ""));
+    if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) || secs.is_empty() {
+        return None;
+    }
+    let secs: u64 = secs.parse().ok()?;
+    let mut ns: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    for _ in frac.len()..9 {
+        ns *= 10;
+    }
+    secs.checked_mul(1_000_000_000)?.checked_add(ns)
+}
+
+type Reason = Cow<'static, str>;
+
+/// Parse one `perf script` line without copying it. `Ok(None)` for blank lines, comments and
+/// other tracepoints. Values outside what a kernel can trace (CPU ids from
+/// [`MAX_TRACED_CPU`], orders above `MAX_PAGE_ORDER`, sizes above [`MAX_TRACED_BYTES`],
+/// `bytes_alloc < bytes_req`) are malformed.
+pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
+    let t = text.trim_ascii();
     if t.is_empty() || t.starts_with('#') {
         return Ok(None);
     }
     // `comm pid [cpu] timestamp: event: fields` (comm may contain spaces).
-    let open = t.find(" [").ok_or_else(|| bad("no `[cpu]` field"))?;
-    let close = t[open..].find(']').map(|i| open + i).ok_or_else(|| bad("unterminated `[cpu]` field"))?;
-    let cpu: u16 = t[open + 2..close].trim().parse().map_err(|_| bad("the CPU in `[cpu]` is not a number"))?;
-    let head: Vec<&str> = t[..open].split_whitespace().collect();
-    let (pid, comm) = match head.split_last() {
-        Some((pid, comm)) => (pid.parse::<u32>().map_err(|_| bad("no pid before `[cpu]`"))?, comm.join(" ")),
-        None => return Err(bad("no task name and pid")),
+    let b = t.as_bytes();
+    let open = memchr::memmem::find(b, b" [").ok_or(Cow::Borrowed("no `[cpu]` field"))?;
+    let close =
+        memchr::memchr(b']', &b[open..]).map(|i| open + i).ok_or(Cow::Borrowed("unterminated `[cpu]` field"))?;
+    let cpu: u16 =
+        t[open + 2..close].trim().parse().map_err(|_| Cow::Borrowed("the CPU in `[cpu]` is not a number"))?;
+    if cpu >= MAX_TRACED_CPU {
+        return Err(format!("CPU [{cpu}] out of range (traced CPU ids are below {MAX_TRACED_CPU})").into());
+    }
+    let head = t[..open].trim_end();
+    let (comm, pid) = match head.rfind([' ', '\t']) {
+        Some(i) => (head[..i].trim(), &head[i + 1..]),
+        None => ("", head),
     };
-    let mut rest = t[close + 1..].split_whitespace();
-    let ts = rest.next().and_then(|s| s.strip_suffix(':')).ok_or_else(|| bad("no `timestamp:`"))?;
-    let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
-    let secs: u64 = secs.parse().map_err(|_| bad("bad timestamp"))?;
-    let frac = format!("{frac:0<9}");
-    let ns: u64 = frac[..9].parse().map_err(|_| bad("bad timestamp"))?;
-    let event = rest.next().and_then(|s| s.strip_suffix(':')).ok_or_else(|| bad("no `event:`"))?;
-    let kind = match event {
-        "kmem:kmalloc" | "kmem:kmalloc_node" => Kind::Kmalloc,
-        "kmem:kfree" => Kind::Kfree,
-        "kmem:kmem_cache_alloc" | "kmem:kmem_cache_alloc_node" => Kind::CacheAlloc,
-        "kmem:kmem_cache_free" => Kind::CacheFree,
-        "kmem:mm_page_alloc" => Kind::PageAlloc,
-        "kmem:mm_page_free" => Kind::PageFree,
-        _ => return Ok(None),
+    let pid: u32 = pid.parse().map_err(|_| Cow::Borrowed("no pid before `[cpu]`"))?;
+    if comm.is_empty() {
+        return Err("no task name before the pid".into());
+    }
+    let mut rest = t[close + 1..].split_ascii_whitespace();
+    let ts = rest.next().and_then(|s| s.strip_suffix(':')).ok_or(Cow::Borrowed("no `timestamp:`"))?;
+    let ts_ns = timestamp(ts).ok_or(Cow::Borrowed("bad timestamp"))?;
+    let event = rest.next().and_then(|s| s.strip_suffix(':')).ok_or(Cow::Borrowed("no `event:`"))?;
+    let Some(kind) = Kind::from_event(event) else { return Ok(None) };
+    let (mut call_site, mut ptr, mut pfn, mut cache, mut req, mut alloc, mut gfp, mut node, mut order) =
+        (None, None, None, None, None, None, None, None, None);
+    for kv in rest {
+        let Some(eq) = memchr::memchr(b'=', kv.as_bytes()) else { continue };
+        let (k, v) = (&kv[..eq], &kv[eq + 1..]);
+        let slot = match k {
+            "call_site" => &mut call_site,
+            "ptr" => &mut ptr,
+            "pfn" => &mut pfn,
+            "name" => &mut cache,
+            "bytes_req" => &mut req,
+            "bytes_alloc" => &mut alloc,
+            "gfp_flags" => &mut gfp,
+            "node" => &mut node,
+            "order" => &mut order,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(v);
+        }
+    }
+    let need = |k: &'static str, v: Option<&str>| -> Result<u64, Reason> {
+        let v = v.ok_or_else(|| Cow::Owned(format!("{event} without `{k}=`")))?;
+        num(v).ok_or_else(|| Cow::Owned(format!("`{k}=` is not a number")))
     };
-    let fields: HashMap<&str, &str> = rest.filter_map(|kv| kv.split_once('=')).collect();
-    let get = |k: &str| fields.get(k).copied();
-    let need = |k: &str| get(k).ok_or_else(|| bad(&format!("{event} without `{k}=`")));
-    let mut ev = TraceEvent {
-        line,
+    let node = match node {
+        None => -1,
+        Some(n) => match n.parse::<i64>() {
+            Ok(n) if (-1..MAX_TRACED_NODE).contains(&n) => n as i32,
+            _ => return Err(format!("`node={n}` out of range").into()),
+        },
+    };
+    let mut ev = RawEvent {
         comm,
         pid,
         cpu,
-        ts_ns: secs * 1_000_000_000 + ns,
+        ts_ns,
         kind,
-        call_site: get("call_site").map(String::from),
+        call_site,
         ptr: 0,
-        cache: get("name").map(String::from),
+        cache,
         bytes_req: 0,
         bytes_alloc: 0,
-        gfp: get("gfp_flags").map(String::from),
-        node: get("node").and_then(|n| n.parse().ok()).unwrap_or(-1),
+        gfp,
+        node,
         order: 0,
     };
-    let number =
-        |k: &str| -> Result<u64, BadLine> { num(need(k)?).ok_or_else(|| bad(&format!("`{k}=` is not a number"))) };
     match kind {
         Kind::Kmalloc | Kind::CacheAlloc => {
-            ev.ptr = number("ptr")?;
-            ev.bytes_req = number("bytes_req")? as u32;
-            ev.bytes_alloc = number("bytes_alloc")? as u32;
+            ev.ptr = need("ptr", ptr)?;
+            let (r, a) = (need("bytes_req", req)?, need("bytes_alloc", alloc)?);
+            if r > MAX_TRACED_BYTES || a > MAX_TRACED_BYTES {
+                return Err(
+                    format!("size out of range (bytes_req={r} bytes_alloc={a}; at most {MAX_TRACED_BYTES})").into()
+                );
+            }
+            if a < r {
+                return Err(format!("bytes_alloc={a} is below bytes_req={r}").into());
+            }
+            (ev.bytes_req, ev.bytes_alloc) = (r as u32, a as u32);
             if kind == Kind::CacheAlloc && ev.cache.is_none() {
-                return Err(bad("kmem_cache_alloc without `name=`"));
+                return Err("kmem_cache_alloc without `name=`".into());
+            }
+            if ev.ptr == 0 {
+                return Err("an allocation of `ptr=(nil)` (a failed allocation is not traced)".into());
             }
         }
-        Kind::Kfree | Kind::CacheFree => ev.ptr = number("ptr")?,
+        Kind::Kfree | Kind::CacheFree => ev.ptr = need("ptr", ptr)?,
         Kind::PageAlloc | Kind::PageFree => {
-            ev.ptr = number("pfn")?;
-            ev.order = u8::try_from(number("order")?).map_err(|_| bad("order out of range"))?;
+            ev.ptr = need("pfn", pfn)?;
+            let o = need("order", order)?;
+            if o > u64::from(crate::machine::MAX_PAGE_ORDER) {
+                return Err(format!("order={o} out of range (at most {})", crate::machine::MAX_PAGE_ORDER).into());
+            }
+            ev.order = o as u8;
         }
     }
     Ok(Some(ev))
 }
 
-/// Parse a whole trace: events in order, and the lines that could not be read.
+/// Parse one `perf script` line. `Ok(None)` for blank lines, comments and other tracepoints.
+pub fn parse_line(text: &str, line: u32) -> Result<Option<TraceEvent>, BadLine> {
+    match parse_raw(text) {
+        Ok(ev) => Ok(ev.map(|e| e.to_owned_event(line))),
+        Err(reason) => Err(BadLine { line, reason: reason.into_owned() }),
+    }
+}
+
+/// Parse a whole trace held in memory: events in order, and the lines that could not be read.
+/// (Large traces: use [`Loader`], which streams.)
 pub fn parse(text: &str) -> (Vec<TraceEvent>, Vec<BadLine>) {
     let mut events = Vec::new();
     let mut bad = Vec::new();
     for (i, l) in text.lines().enumerate() {
-        match parse_line(l, (i + 1) as u32) {
+        let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        match parse_line(l, line) {
             Ok(Some(e)) => events.push(e),
             Ok(None) => {}
             Err(b) => bad.push(b),
@@ -194,21 +402,446 @@ pub fn parse(text: &str) -> (Vec<TraceEvent>, Vec<BadLine>) {
     (events, bad)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Interning
+// ---------------------------------------------------------------------------------------------
+
+/// FxHash-style word hasher with a murmur3 finaliser (so aligned pointers spread over buckets).
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let mut last = [0u8; 8];
+        let r = chunks.remainder();
+        last[..r.len()].copy_from_slice(r);
+        self.add(u64::from_le_bytes(last) ^ ((r.len() as u64) << 56));
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// "No value" in interned columns.
+const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Debug, Default)]
+struct Strings {
+    list: Vec<Box<str>>,
+    index: FxMap<Box<str>, u32>,
+}
+
+impl Strings {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(s.into());
+        self.index.insert(s.into(), i);
+        i
+    }
+    fn get(&self, i: u32) -> Option<&str> {
+        self.list.get(i as usize).map(|s| &**s)
+    }
+    fn bytes(&self) -> usize {
+        self.list.iter().map(|s| 2 * s.len() + 2 * 16 + 24).sum()
+    }
+}
+
+/// Generic interner of small `Copy` records.
+#[derive(Clone, Debug)]
+struct Table<T: Copy + Eq + Hash> {
+    list: Vec<T>,
+    index: FxMap<T, u32>,
+}
+
+impl<T: Copy + Eq + Hash> Default for Table<T> {
+    fn default() -> Self {
+        Table { list: Vec::new(), index: FxMap::default() }
+    }
+}
+
+impl<T: Copy + Eq + Hash> Table<T> {
+    fn intern(&mut self, v: T) -> u32 {
+        if let Some(&i) = self.index.get(&v) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(v);
+        self.index.insert(v, i);
+        i
+    }
+    fn bytes(&self) -> usize {
+        self.list.capacity() * std::mem::size_of::<T>() + self.index.capacity() * (std::mem::size_of::<T>() + 5)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Task {
+    comm: u32,
+    pid: u32,
+    cpu: u16,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Shape {
+    kind: Kind,
+    order: u8,
+    node: i16,
+    site: u32,
+    cache: u32,
+    gfp: u32,
+    bytes_req: u32,
+    bytes_alloc: u32,
+}
+
+/// Address space of a traced pointer: slab objects (`ptr=`) or page frames (`pfn=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Space {
+    /// `ptr=` of kmalloc, kfree, kmem_cache_alloc, kmem_cache_free.
+    Object,
+    /// `pfn=` of mm_page_alloc, mm_page_free.
+    Page,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct SlotKey {
+    space: Space,
+    ptr: u64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts
+// ---------------------------------------------------------------------------------------------
+
+/// What the trace said, kept compactly next to the session (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct TraceFacts {
+    strings: Strings,
+    tasks: Table<Task>,
+    shapes: Table<Shape>,
+    slots: Table<SlotKey>,
+    /// Op-language name of each slot (set when the slot is first replayed).
+    slot_names: Vec<Sym>,
+    name_slot: FxMap<Sym, u32>,
+    /// Low 32 bits of each timestamp; the high bits are kept as runs in `ts_hi`.
+    ts: Vec<u32>,
+    /// `(first fact, high 32 bits of its timestamp)` whenever those change.
+    ts_hi: Vec<(u32, u32)>,
+    task: Vec<u32>,
+    shape: Vec<u32>,
+    slot: Vec<u32>,
+    /// Runs of consecutive lines: `(first fact, its line)`.
+    runs: Vec<(u32, u32)>,
+    last_line: u32,
+    /// Events by kind (`ptr=(nil)` frees included).
+    kinds: [u64; 6],
+    /// Ops before this index came from the prelude, not from the trace.
+    first_op: usize,
+    /// Last string id of comm, call site, cache, gfp (consecutive events often repeat them).
+    recent: [u32; 4],
+}
+
+/// One traced event as the trace said it (strings borrowed from the interned tables); its
+/// fields are those of [`RawEvent`] (through `Deref`), plus where it is in the trace. For page
+/// events `bytes_req` and `bytes_alloc` are the block size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Fact<'a> {
+    /// Index of the fact (0-based, in trace order).
+    pub index: usize,
+    /// 1-based line in the trace file.
+    pub line: u32,
+    /// What the line said.
+    #[serde(flatten)]
+    pub event: RawEvent<'a>,
+}
+
+impl<'a> std::ops::Deref for Fact<'a> {
+    type Target = RawEvent<'a>;
+    fn deref(&self) -> &RawEvent<'a> {
+        &self.event
+    }
+}
+
+impl Fact<'_> {
+    /// Space of the pointer.
+    pub fn space(&self) -> Space {
+        if self.kind.is_page() {
+            Space::Page
+        } else {
+            Space::Object
+        }
+    }
+    /// Timestamp as perf prints it (`881.727436`).
+    pub fn time(&self) -> String {
+        format!("{}.{:06}", self.ts_ns / 1_000_000_000, self.ts_ns % 1_000_000_000 / 1000)
+    }
+}
+
+impl fmt::Display for Fact<'_> {
+    /// `line 12 881.727436 perf 10938 [001] kmem:kmalloc call_site=f+0x1 ptr=0x… bytes_req=32 …`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {} {} {} {} [{:03}] {}",
+            self.line,
+            self.time(),
+            self.comm,
+            self.pid,
+            self.cpu,
+            self.kind.name()
+        )?;
+        if let Some(c) = self.call_site {
+            write!(f, " call_site={c}")?;
+        }
+        match self.kind {
+            Kind::PageAlloc | Kind::PageFree => write!(f, " pfn={:#x} order={}", self.ptr, self.order)?,
+            _ => write!(f, " ptr={:#x}", self.ptr)?,
+        }
+        if let Some(c) = self.cache {
+            write!(f, " name={c}")?;
+        }
+        if matches!(self.kind, Kind::Kmalloc | Kind::CacheAlloc) {
+            write!(f, " bytes_req={} bytes_alloc={}", self.bytes_req, self.bytes_alloc)?;
+        }
+        Ok(())
+    }
+}
+
+impl TraceFacts {
+    /// Number of retained events.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+    /// True when no event is retained.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+    /// Events by tracepoint (`ptr=(nil)` frees included, which are not retained).
+    pub fn count(&self, kind: Kind) -> u64 {
+        self.kinds[kind as usize]
+    }
+
+    fn push(&mut self, ev: &RawEvent<'_>, line: u32) {
+        let i = self.ts.len() as u32;
+        if i == 0 || line != self.last_line.wrapping_add(1) {
+            self.runs.push((i, line));
+        }
+        self.last_line = line;
+        let comm = self.intern_recent(0, Some(ev.comm));
+        let task = self.tasks.intern(Task { comm, pid: ev.pid, cpu: ev.cpu });
+        let (req, alloc) = if ev.kind.is_page() {
+            let b = (crate::machine::PAGE_SIZE << ev.order) as u32;
+            (b, b)
+        } else {
+            (ev.bytes_req, ev.bytes_alloc)
+        };
+        let shape = Shape {
+            kind: ev.kind,
+            order: ev.order,
+            node: ev.node as i16,
+            site: self.intern_recent(1, ev.call_site),
+            cache: self.intern_recent(2, ev.cache),
+            gfp: self.intern_recent(3, ev.gfp),
+            bytes_req: req,
+            bytes_alloc: alloc,
+        };
+        let shape = self.shapes.intern(shape);
+        let space = if ev.kind.is_page() { Space::Page } else { Space::Object };
+        let slot = self.slots.intern(SlotKey { space, ptr: ev.ptr });
+        let hi = (ev.ts_ns >> 32) as u32;
+        if self.ts_hi.last().is_none_or(|h| h.1 != hi) {
+            self.ts_hi.push((i, hi));
+        }
+        self.ts.push(ev.ts_ns as u32);
+        self.task.push(task);
+        self.shape.push(shape);
+        self.slot.push(slot);
+    }
+
+    fn intern_recent(&mut self, field: usize, s: Option<&str>) -> u32 {
+        let Some(s) = s else { return NONE };
+        let id = self.recent[field];
+        if self.strings.get(id) == Some(s) {
+            return id;
+        }
+        let id = self.strings.intern(s);
+        self.recent[field] = id;
+        id
+    }
+
+    /// Timestamp of fact `i` in nanoseconds.
+    fn ts_ns(&self, i: usize) -> u64 {
+        let r = self.ts_hi.partition_point(|h| h.0 as usize <= i);
+        let hi = if r == 0 { 0 } else { self.ts_hi[r - 1].1 };
+        (u64::from(hi) << 32) | u64::from(self.ts[i])
+    }
+
+    /// Line of fact `i`.
+    pub fn line(&self, i: usize) -> u32 {
+        let r = self.runs.partition_point(|r| r.0 as usize <= i);
+        if r == 0 {
+            return 0;
+        }
+        let (at, line) = self.runs[r - 1];
+        line + (i as u32 - at)
+    }
+
+    /// The fact on trace line `line`, if that line was a retained event.
+    pub fn at_line(&self, line: u32) -> Option<usize> {
+        let r = self.runs.partition_point(|r| r.1 <= line);
+        if r == 0 {
+            return None;
+        }
+        let (at, first) = self.runs[r - 1];
+        let i = at as usize + (line - first) as usize;
+        let end = self.runs.get(r).map_or(self.len(), |n| n.0 as usize);
+        (i < end).then_some(i)
+    }
+
+    fn shape_of(&self, i: usize) -> Shape {
+        self.shapes.list[self.shape[i] as usize]
+    }
+
+    fn kind_of(&self, i: usize) -> Kind {
+        self.shape_of(i).kind
+    }
+
+    /// Fact `i`.
+    pub fn get(&self, i: usize) -> Option<Fact<'_>> {
+        if i >= self.len() {
+            return None;
+        }
+        let task = self.tasks.list[self.task[i] as usize];
+        let shape = self.shape_of(i);
+        let slot = self.slots.list[self.slot[i] as usize];
+        Some(Fact {
+            index: i,
+            line: self.line(i),
+            event: RawEvent {
+                kind: shape.kind,
+                ts_ns: self.ts_ns(i),
+                comm: self.strings.get(task.comm).unwrap_or(""),
+                pid: task.pid,
+                cpu: task.cpu,
+                call_site: self.strings.get(shape.site),
+                ptr: slot.ptr,
+                cache: self.strings.get(shape.cache),
+                bytes_req: shape.bytes_req,
+                bytes_alloc: shape.bytes_alloc,
+                gfp: self.strings.get(shape.gfp),
+                node: i32::from(shape.node),
+                order: shape.order,
+            },
+        })
+    }
+
+    /// The traced address an op-language name of this trace stands for (`o<ptr>`, `p<pfn>`): how
+    /// a selected simulated object or block leads back to the trace.
+    pub fn address_of_name(&self, name: Sym) -> Option<(Space, u64)> {
+        let k = self.slots.list[*self.name_slot.get(&name)? as usize];
+        Some((k.space, k.ptr))
+    }
+
+    /// Approximate heap bytes retained (capacities, including interning tables).
+    pub fn approx_bytes(&self) -> usize {
+        self.ts.capacity() * 4
+            + self.ts_hi.capacity() * 8
+            + (self.task.capacity() + self.shape.capacity() + self.slot.capacity()) * 4
+            + self.runs.capacity() * 8
+            + self.strings.bytes()
+            + self.tasks.bytes()
+            + self.shapes.bytes()
+            + self.slots.bytes()
+            + self.slot_names.capacity() * 4
+            + self.name_slot.capacity() * 9
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.ts.shrink_to_fit();
+        self.ts_hi.shrink_to_fit();
+        self.task.shrink_to_fit();
+        self.shape.shrink_to_fit();
+        self.slot.shrink_to_fit();
+        self.runs.shrink_to_fit();
+    }
+
+    /// Label of the cache an allocation used: its `name=`, or the kmalloc cache its
+    /// `bytes_alloc` belongs to, or `kmalloc-large` / `pages`.
+    fn alloc_cache_label(&self, s: Shape) -> Cow<'_, str> {
+        if let Some(c) = self.strings.get(s.cache) {
+            return Cow::Borrowed(c);
+        }
+        match s.kind {
+            Kind::PageAlloc | Kind::PageFree => Cow::Borrowed("pages"),
+            _ if s.bytes_alloc == 0 => Cow::Borrowed("?"),
+            _ if s.bytes_alloc <= crate::slab_layout::KMALLOC_MAX_CACHE_SIZE => {
+                Cow::Borrowed(crate::slab_layout::kmalloc_name(s.bytes_alloc))
+            }
+            _ => Cow::Borrowed("kmalloc-large"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
 /// What a replay did.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
     /// Events by tracepoint.
     pub by_kind: BTreeMap<&'static str, u64>,
-    /// Frees of objects or pages the trace never saw allocated.
+    /// Frees of objects or pages the trace never saw allocated (not replayed: the session does
+    /// not know the address).
     pub unmatched_frees: u64,
+    /// Lines of the first [`Limits::max_reported_lines`] unmatched frees.
+    pub unmatched_lines: Vec<u32>,
     /// `ptr=(nil)` frees.
     pub nil_frees: u64,
     /// Allocations of a pointer that was still live in the trace (a missed free).
     pub reused_live: u64,
     /// Operations the simulated machine refused (out of memory), with the trace line.
     pub failed: Vec<(u32, String)>,
-    /// Malformed lines.
+    /// Malformed lines (the first [`Limits::max_reported_lines`]).
     pub bad_lines: Vec<BadLine>,
+    /// All malformed lines (also those past the stored ones).
+    pub bad_total: u64,
     /// Traced CPUs seen.
     pub traced_cpus: u16,
     /// Σ bytes_req and Σ bytes_alloc of kmalloc and kmem_cache_alloc.
@@ -217,18 +850,109 @@ pub struct Report {
     pub bytes_alloc: u64,
     /// Caches created from the trace.
     pub caches_created: u64,
+    /// Lines read.
+    pub lines: u32,
+    /// Bytes read (decompressed).
+    pub bytes: u64,
 }
 
 impl Report {
     /// Internal fragmentation: the fraction of allocated bytes nobody asked for.
     pub fn internal_fragmentation(&self) -> f64 {
-        if self.bytes_alloc == 0 {
-            0.0
-        } else {
-            1.0 - self.bytes_req as f64 / self.bytes_alloc as f64
+        frag(self.bytes_req, self.bytes_alloc)
+    }
+    fn bad(&mut self, limits: &Limits, line: u32, reason: Reason) {
+        self.bad_total += 1;
+        if self.bad_lines.len() < limits.max_reported_lines {
+            self.bad_lines.push(BadLine { line, reason: reason.into_owned() });
         }
     }
 }
+
+fn frag(req: u64, alloc: u64) -> f64 {
+    if alloc == 0 {
+        0.0
+    } else {
+        1.0 - req as f64 / alloc as f64
+    }
+}
+
+/// Named resource limits of a trace load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Retained events (memory budget ÷ [`RETAINED_BYTES_PER_EVENT`]).
+    pub max_events: usize,
+    /// Longest line in bytes; longer lines are malformed (and not buffered).
+    pub max_line_bytes: usize,
+    /// Malformed and unmatched-free line numbers stored in the report (all are counted).
+    pub max_reported_lines: usize,
+}
+
+impl Limits {
+    /// Limits for a memory budget in bytes.
+    pub fn for_memory(budget: u64) -> Limits {
+        Limits {
+            max_events: usize::try_from(budget / RETAINED_BYTES_PER_EVENT).unwrap_or(usize::MAX),
+            ..Limits::default()
+        }
+    }
+    /// The memory budget these limits stand for.
+    pub fn memory(&self) -> u64 {
+        self.max_events as u64 * RETAINED_BYTES_PER_EVENT
+    }
+}
+
+impl Default for Limits {
+    /// 1 GiB of retained session (16 M events), 64 KiB lines, 10,000 reported lines.
+    fn default() -> Limits {
+        Limits {
+            max_events: (1usize << 30) / RETAINED_BYTES_PER_EVENT as usize,
+            max_line_bytes: 65536,
+            max_reported_lines: 10_000,
+        }
+    }
+}
+
+/// Why a trace load stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceError {
+    /// More events than the memory budget holds.
+    OverBudget {
+        /// Events the budget holds.
+        max_events: usize,
+        /// Bytes per event the budget is planned with.
+        bytes_per_event: u64,
+        /// The budget in bytes.
+        budget: u64,
+        /// Line of the first event over the budget.
+        line: u32,
+    },
+    /// The machine could not be set up (bad configuration or `/proc/buddyinfo`).
+    Config(String),
+    /// More than `u32::MAX` lines.
+    TooManyLines,
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TraceError::OverBudget { max_events, bytes_per_event, budget, line } => write!(
+                f,
+                "line {line}: the trace has more than {max_events} events; at {bytes_per_event} bytes per event \
+                 that is over the memory budget of {} MiB (raise it with --max-memory)",
+                budget >> 20
+            ),
+            TraceError::Config(e) => write!(f, "{e}"),
+            TraceError::TooManyLines => write!(f, "more than {} lines", u32::MAX),
+        }
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+// ---------------------------------------------------------------------------------------------
+// Replay
+// ---------------------------------------------------------------------------------------------
 
 /// Replay parsed events into a new session on `config`. `progress(done, total)` is called now
 /// and then. Never fails: problems are counted in the report.
@@ -254,128 +978,178 @@ pub fn replay_after(
     Ok(replay_into(session, prelude, events, bad_lines, progress))
 }
 
-/// Replays trace events one by one into a session (so a UI can show progress between chunks).
+/// Replays trace events one by one into a session (so a UI can show progress between chunks),
+/// keeping the trace's facts.
 pub struct Replayer {
     session: Session,
+    facts: TraceFacts,
     report: Report,
-    // Live traced pointers -> binding name; separate spaces for slab objects and pages.
-    objects: HashMap<u64, crate::event::Sym>,
-    pages: HashMap<u64, crate::event::Sym>,
-    generation: HashMap<u64, u32>,
-    caches: HashMap<String, crate::event::Sym>,
+    limits: Limits,
+    /// Per slot: live in the simulation.
+    live: Vec<bool>,
+    caches: FxMap<u32, Sym>,
+    /// Per slot: generations named so far after missed frees.
+    generations: FxMap<u32, u32>,
+    /// Facts replayed so far.
+    replayed: usize,
+    cpus: u16,
+    nodes: u8,
 }
 
 impl Replayer {
     /// Start on `session`, after running `prelude` (e.g. [`slabinfo_to_script`] output).
-    pub fn new(mut session: Session, prelude: &str, bad_lines: Vec<BadLine>) -> Replayer {
+    pub fn new(session: Session, prelude: &str, bad_lines: Vec<BadLine>) -> Replayer {
+        let report = Report { bad_total: bad_lines.len() as u64, bad_lines, ..Default::default() };
+        Self::with_facts(session, prelude, TraceFacts::default(), report, Limits::default())
+    }
+
+    fn with_facts(
+        mut session: Session,
+        prelude: &str,
+        mut facts: TraceFacts,
+        report: Report,
+        limits: Limits,
+    ) -> Replayer {
         let prog = crate::script::parse(prelude, session.names_mut()).unwrap_or_default();
-        let mut caches = HashMap::new();
+        let mut caches = FxMap::default();
         for (op, &line) in prog.ops.iter().zip(&prog.lines) {
             if let (Op::CacheCreate { name, .. }, Ok(_)) = (op, session.push(*op, line)) {
-                caches.insert(session.names().name(*name).to_string(), *name);
+                caches.insert(facts.strings.intern(session.names().name(*name)), *name);
             }
         }
+        facts.first_op = session.op_count();
+        session.set_checkpoint_budget(TRACE_CHECKPOINT_BYTES_PER_OP);
+        let (cpus, nodes) = (session.config().cpus, session.config().nodes);
         Replayer {
             session,
-            report: Report { bad_lines, ..Default::default() },
-            objects: HashMap::new(),
-            pages: HashMap::new(),
-            generation: HashMap::new(),
+            facts,
+            report,
+            limits,
+            live: Vec::new(),
             caches,
+            generations: FxMap::default(),
+            replayed: 0,
+            cpus,
+            nodes,
         }
     }
 
-    fn fresh(&mut self, ptr: u64, prefix: &str) -> crate::event::Sym {
-        let g = self.generation.entry(ptr).or_insert(0);
-        *g += 1;
-        self.session.names_mut().intern(&format!("{prefix}{ptr:x}.{g}"))
-    }
-
-    /// Replay one event.
+    /// Replay one event (its line is `ev.line`). Events over [`Limits::max_events`] are not
+    /// kept; see [`Loader`] for a load that stops there.
     pub fn feed(&mut self, ev: &TraceEvent) {
-        let config = self.session.config().clone();
-        *self.report.by_kind.entry(ev.kind.name()).or_default() += 1;
-        self.report.traced_cpus = self.report.traced_cpus.max(ev.cpu + 1);
-        let cpu = Some(ev.cpu % config.cpus);
-        let node = u8::try_from(ev.node).ok().filter(|&n| n < config.nodes);
-        let op = match ev.kind {
-            Kind::Kmalloc | Kind::CacheAlloc => {
-                self.report.bytes_req += u64::from(ev.bytes_req);
-                self.report.bytes_alloc += u64::from(ev.bytes_alloc);
-                if self.objects.remove(&ev.ptr).is_some() {
-                    self.report.reused_live += 1;
-                }
-                let name = self.fresh(ev.ptr, "o");
-                self.objects.insert(ev.ptr, name);
-                let target = Target::Name { name };
-                if ev.kind == Kind::Kmalloc {
-                    Op::Kmalloc { size: ev.bytes_req.max(1), cpu, node, target }
-                } else {
-                    let label = ev.cache.clone().expect("checked by the parser");
-                    let cache = match self.caches.get(&label) {
-                        Some(&c) => c,
-                        None => {
-                            let c = self.session.names_mut().intern(&label);
-                            let create = Op::CacheCreate {
-                                name: c,
-                                size: ev.bytes_req.max(1),
-                                align: 0,
-                                flags: CacheFlags::default(),
-                            };
-                            match self.session.push(create, ev.line) {
-                                Ok(_) => self.report.caches_created += 1,
-                                Err(e) => self.report.failed.push((ev.line, e.to_string())),
-                            }
-                            self.caches.insert(label, c);
-                            c
-                        }
-                    };
-                    Op::CacheAlloc { cache, cpu, node, target }
-                }
-            }
-            Kind::Kfree | Kind::CacheFree => {
-                if ev.ptr == 0 {
-                    self.report.nil_frees += 1;
-                    return;
-                }
-                match self.objects.remove(&ev.ptr) {
-                    Some(name) if ev.kind == Kind::Kfree => Op::Kfree { what: Ref::Name { name }, cpu },
-                    Some(name) => Op::CacheFree { what: Ref::Name { name }, cpu },
-                    None => {
-                        self.report.unmatched_frees += 1;
-                        return;
-                    }
-                }
-            }
-            Kind::PageAlloc => {
-                if self.pages.remove(&ev.ptr).is_some() {
-                    self.report.reused_live += 1;
-                }
-                let name = self.fresh(ev.ptr, "p");
-                self.pages.insert(ev.ptr, name);
-                Op::PagesAlloc {
-                    order: ev.order.min(crate::machine::MAX_PAGE_ORDER),
-                    node,
-                    cpu,
-                    target: Target::Name { name },
-                }
-            }
-            Kind::PageFree => match self.pages.remove(&ev.ptr) {
-                Some(name) => Op::PagesFree { what: Ref::Name { name }, cpu },
-                None => {
-                    self.report.unmatched_frees += 1;
-                    return;
-                }
-            },
-        };
-        if let Err(e) = self.session.push(op, ev.line) {
-            // The allocation did not happen in the simulation: forget its pointer.
-            if let OpError::OutOfMemory { .. } | OpError::BadSize { .. } = e {
-                self.objects.remove(&ev.ptr);
-                self.pages.remove(&ev.ptr);
-            }
-            self.report.failed.push((ev.line, e.to_string()));
+        if self.facts.len() >= self.limits.max_events {
+            return;
         }
+        if ingest(&mut self.facts, &mut self.report, &ev.as_raw(), ev.line) {
+            self.catch_up();
+        }
+    }
+
+    fn catch_up(&mut self) {
+        while self.replayed < self.facts.len() {
+            self.replay_fact(self.replayed);
+            self.replayed += 1;
+        }
+    }
+
+    fn slot_name(&mut self, slot: u32) -> Sym {
+        let s = slot as usize;
+        if s < self.facts.slot_names.len() {
+            return self.facts.slot_names[s];
+        }
+        while self.facts.slot_names.len() <= s {
+            let k = self.facts.slots.list[self.facts.slot_names.len()];
+            let prefix = if k.space == Space::Page { 'p' } else { 'o' };
+            let name = self.session.names_mut().intern(&format!("{prefix}{:x}", k.ptr));
+            self.facts.name_slot.insert(name, self.facts.slot_names.len() as u32);
+            self.facts.slot_names.push(name);
+        }
+        self.facts.slot_names[s]
+    }
+
+    /// A fresh name for a slot whose previous object the trace never freed (a missed free): the
+    /// simulation keeps that object under its old name.
+    fn next_generation(&mut self, slot: u32) -> Sym {
+        let old = self.slot_name(slot);
+        let base = self.session.names().name(old).split('.').next().unwrap_or("o").to_string();
+        let g = self.generations.entry(slot).or_insert(1);
+        let name = loop {
+            *g += 1;
+            let candidate = format!("{base}.{g}");
+            if self.session.names().get(&candidate).is_none() {
+                break self.session.names_mut().intern(&candidate);
+            }
+        };
+        self.facts.name_slot.insert(name, slot);
+        self.facts.slot_names[slot as usize] = name;
+        name
+    }
+
+    fn replay_fact(&mut self, i: usize) {
+        let shape = self.facts.shape_of(i);
+        let task = self.facts.tasks.list[self.facts.task[i] as usize];
+        let slot = self.facts.slot[i];
+        let line = self.facts.line(i);
+        if self.live.len() < self.facts.slots.list.len() {
+            self.live.resize(self.facts.slots.list.len(), false);
+        }
+        let cpu = Some(task.cpu % self.cpus);
+        let node = u8::try_from(shape.node).ok().filter(|&n| n < self.nodes);
+        let was_live = std::mem::replace(&mut self.live[slot as usize], false);
+        let op = match shape.kind {
+            Kind::Kmalloc | Kind::CacheAlloc | Kind::PageAlloc => {
+                self.report.reused_live += u64::from(was_live);
+                let name = if was_live { self.next_generation(slot) } else { self.slot_name(slot) };
+                let target = Target::Name { name };
+                match shape.kind {
+                    Kind::Kmalloc => Op::Kmalloc { size: shape.bytes_req.max(1), cpu, node, target },
+                    Kind::CacheAlloc => {
+                        let cache = self.cache_for(shape, line);
+                        Op::CacheAlloc { cache, cpu, node, target }
+                    }
+                    _ => Op::PagesAlloc { order: shape.order, node, cpu, target },
+                }
+            }
+            kind => {
+                if !was_live {
+                    self.report.unmatched_frees += 1;
+                    if self.report.unmatched_lines.len() < self.limits.max_reported_lines {
+                        self.report.unmatched_lines.push(line);
+                    }
+                    return;
+                }
+                let what = Ref::Name { name: self.slot_name(slot) };
+                match kind {
+                    Kind::Kfree => Op::Kfree { what, cpu },
+                    Kind::CacheFree => Op::CacheFree { what, cpu },
+                    _ => Op::PagesFree { what, cpu },
+                }
+            }
+        };
+        match self.session.push(op, line) {
+            Ok(_) => self.live[slot as usize] = shape.kind.is_alloc(),
+            Err(e) => self.report.failed.push((line, e.to_string())),
+        }
+    }
+
+    fn cache_for(&mut self, shape: Shape, line: u32) -> Sym {
+        if let Some(&c) = self.caches.get(&shape.cache) {
+            return c;
+        }
+        let label = self.facts.strings.get(shape.cache).unwrap_or("?").to_string();
+        let c = self.session.names_mut().intern(&label);
+        let create = Op::CacheCreate { name: c, size: shape.bytes_req.max(1), align: 0, flags: CacheFlags::default() };
+        match self.session.push(create, line) {
+            Ok(_) => self.report.caches_created += 1,
+            Err(e) => self.report.failed.push((line, e.to_string())),
+        }
+        self.caches.insert(shape.cache, c);
+        c
+    }
+
+    /// Facts replayed so far.
+    pub fn replayed(&self) -> usize {
+        self.replayed
     }
 
     /// The session so far.
@@ -385,8 +1159,37 @@ impl Replayer {
 
     /// The session and report.
     pub fn finish(self) -> (Session, Report) {
-        (self.session, self.report)
+        let t = self.finish_trace();
+        (t.session, t.report)
     }
+
+    /// The session with the trace's facts and the report.
+    pub fn finish_trace(mut self) -> TraceSession {
+        self.catch_up();
+        for k in Kind::ALL {
+            self.report.by_kind.insert(k.name(), self.facts.kinds[k as usize]);
+        }
+        self.report.by_kind.retain(|_, n| *n > 0);
+        self.facts.shrink_to_fit();
+        self.session.shrink_to_fit();
+        TraceSession { session: self.session, facts: self.facts, report: self.report }
+    }
+}
+
+/// Count an event and keep its facts. False for events that are only counted (`ptr=(nil)` frees).
+fn ingest(facts: &mut TraceFacts, report: &mut Report, ev: &RawEvent<'_>, line: u32) -> bool {
+    facts.kinds[ev.kind as usize] += 1;
+    report.traced_cpus = report.traced_cpus.max(ev.cpu + 1);
+    if matches!(ev.kind, Kind::Kmalloc | Kind::CacheAlloc) {
+        report.bytes_req += u64::from(ev.bytes_req);
+        report.bytes_alloc += u64::from(ev.bytes_alloc);
+    }
+    if ev.ptr == 0 && !ev.kind.is_page() {
+        report.nil_frees += 1;
+        return false;
+    }
+    facts.push(ev, line);
+    true
 }
 
 /// Replay into an existing session (e.g. one booted from a `/proc/buddyinfo` picture).
@@ -407,6 +1210,679 @@ pub fn replay_into(
     }
     progress(events.len(), events.len());
     r.finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming loader
+// ---------------------------------------------------------------------------------------------
+
+/// Where a [`Loader`] replays into.
+#[derive(Clone, Debug)]
+pub enum Boot {
+    /// A fresh machine; with `auto_cpus` its CPU count is the highest traced CPU + 1 among the
+    /// first [`CPU_PROBE_EVENTS`] events (at least the node count; later CPUs fold onto it).
+    Config {
+        /// The machine.
+        config: MachineConfig,
+        /// Size the CPUs from the trace.
+        auto_cpus: bool,
+    },
+    /// A machine booted into a `/proc/buddyinfo` picture (text), sized like [`Boot::Config`].
+    Buddyinfo {
+        /// `/proc/buddyinfo` text.
+        text: String,
+        /// The machine (memory is sized to the picture).
+        config: MachineConfig,
+        /// Size the CPUs from the trace.
+        auto_cpus: bool,
+    },
+    /// An existing session.
+    Session(Box<Session>),
+}
+
+/// How far a [`Loader`] got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Bytes fed.
+    pub bytes: u64,
+    /// Complete lines read.
+    pub lines: u32,
+    /// Events retained.
+    pub events: usize,
+    /// Events replayed into the session.
+    pub replayed: usize,
+}
+
+enum Stage {
+    Probing { boot: Box<Boot>, prelude: String, facts: Box<TraceFacts>, report: Box<Report> },
+    Replaying(Box<Replayer>),
+    Done,
+}
+
+/// Incremental trace loading: feed chunks of bytes (any split), get progress, finish with a
+/// [`TraceSession`]. Memory: the partial last line (at most [`Limits::max_line_bytes`]) plus what
+/// the result retains. Invalid UTF-8 on a line makes that line malformed, not the file.
+pub struct Loader {
+    stage: Stage,
+    limits: Limits,
+    partial: Vec<u8>,
+    overlong: bool,
+    line: u32,
+    bytes: u64,
+    error: Option<TraceError>,
+}
+
+impl Loader {
+    /// A loader replaying into `boot` after `prelude` (op-language lines, e.g. from
+    /// [`slabinfo_to_script`]), within `limits`.
+    pub fn new(boot: Boot, prelude: &str, limits: Limits) -> Result<Loader, TraceError> {
+        let mut l =
+            Loader { stage: Stage::Done, limits, partial: Vec::new(), overlong: false, line: 0, bytes: 0, error: None };
+        l.stage = match boot {
+            Boot::Session(s) => Stage::Replaying(Box::new(Replayer::with_facts(
+                *s,
+                prelude,
+                TraceFacts::default(),
+                Report::default(),
+                limits,
+            ))),
+            boot @ (Boot::Config { auto_cpus: false, .. } | Boot::Buddyinfo { auto_cpus: false, .. }) => {
+                let s = make_session(boot, None)?;
+                Stage::Replaying(Box::new(Replayer::with_facts(
+                    s,
+                    prelude,
+                    TraceFacts::default(),
+                    Report::default(),
+                    limits,
+                )))
+            }
+            boot => Stage::Probing {
+                boot: Box::new(boot),
+                prelude: prelude.to_string(),
+                facts: Box::default(),
+                report: Box::default(),
+            },
+        };
+        Ok(l)
+    }
+
+    /// Feed the next chunk. After an error every later call returns it again.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<Progress, TraceError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        self.bytes += chunk.len() as u64;
+        let mut rest = chunk;
+        while let Some(nl) = memchr::memchr(b'\n', rest) {
+            let (head, tail) = (&rest[..nl], &rest[nl + 1..]);
+            rest = tail;
+            if self.partial.is_empty() && !self.overlong {
+                self.complete_line(head)?;
+            } else {
+                self.extend_partial(head);
+                let mut buf = std::mem::take(&mut self.partial);
+                let r = self.complete_line(&buf);
+                buf.clear();
+                self.partial = buf;
+                r?;
+            }
+        }
+        self.extend_partial(rest);
+        Ok(self.progress())
+    }
+
+    fn extend_partial(&mut self, bytes: &[u8]) {
+        if self.overlong || self.partial.len() + bytes.len() > self.limits.max_line_bytes {
+            self.overlong = true;
+            self.partial.clear();
+        } else {
+            self.partial.extend_from_slice(bytes);
+        }
+    }
+
+    /// How far the load got.
+    pub fn progress(&self) -> Progress {
+        let (events, replayed) = match &self.stage {
+            Stage::Probing { facts, .. } => (facts.len(), 0),
+            Stage::Replaying(r) => (r.facts.len(), r.replayed),
+            Stage::Done => (0, 0),
+        };
+        Progress { bytes: self.bytes, lines: self.line, events, replayed }
+    }
+
+    fn complete_line(&mut self, bytes: &[u8]) -> Result<(), TraceError> {
+        let r = self.line_inner(bytes);
+        if let Err(e) = &r {
+            self.error = Some(e.clone());
+        }
+        r
+    }
+
+    fn line_inner(&mut self, bytes: &[u8]) -> Result<(), TraceError> {
+        self.line = self.line.checked_add(1).ok_or(TraceError::TooManyLines)?;
+        let line = self.line;
+        let overlong = std::mem::take(&mut self.overlong);
+        let limits = self.limits;
+        let (facts, report) = match &mut self.stage {
+            Stage::Probing { facts, report, .. } => (&mut **facts, &mut **report),
+            Stage::Replaying(r) => (&mut r.facts, &mut r.report),
+            Stage::Done => return Ok(()),
+        };
+        report.lines = line;
+        if overlong {
+            report.bad(&limits, line, format!("line longer than {} bytes", limits.max_line_bytes).into());
+            return Ok(());
+        }
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                report.bad(&limits, line, format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1).into());
+                return Ok(());
+            }
+        };
+        let ev = match parse_raw(text) {
+            Ok(Some(ev)) => ev,
+            Ok(None) => return Ok(()),
+            Err(reason) => {
+                report.bad(&limits, line, reason);
+                return Ok(());
+            }
+        };
+        let retained = ev.ptr != 0 || ev.kind.is_page();
+        if retained && facts.len() >= limits.max_events {
+            return Err(TraceError::OverBudget {
+                max_events: limits.max_events,
+                bytes_per_event: RETAINED_BYTES_PER_EVENT,
+                budget: limits.memory(),
+                line,
+            });
+        }
+        if !ingest(facts, report, &ev, line) {
+            return Ok(());
+        }
+        match &mut self.stage {
+            Stage::Replaying(r) => r.catch_up(),
+            Stage::Probing { facts, .. } if facts.len() >= CPU_PROBE_EVENTS => self.start_replay()?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn start_replay(&mut self) -> Result<(), TraceError> {
+        if !matches!(self.stage, Stage::Probing { .. }) {
+            return Ok(());
+        }
+        let Stage::Probing { boot, prelude, facts, report } = std::mem::replace(&mut self.stage, Stage::Done) else {
+            return Ok(());
+        };
+        let cpus = facts.tasks.list.iter().map(|t| t.cpu + 1).max().unwrap_or(1);
+        let session = make_session(*boot, Some(cpus))?;
+        let mut r = Replayer::with_facts(session, &prelude, *facts, *report, self.limits);
+        r.catch_up();
+        self.stage = Stage::Replaying(Box::new(r));
+        Ok(())
+    }
+
+    /// The last line (without a final newline) and the result.
+    pub fn finish(mut self) -> Result<TraceSession, TraceError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if !self.partial.is_empty() || self.overlong {
+            let buf = std::mem::take(&mut self.partial);
+            self.complete_line(&buf)?;
+        }
+        self.start_replay()?;
+        let bytes = self.bytes;
+        match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Replaying(r) => {
+                let mut t = r.finish_trace();
+                t.report.bytes = bytes;
+                Ok(t)
+            }
+            _ => Err(TraceError::Config("the loader was already finished".into())),
+        }
+    }
+}
+
+fn make_session(boot: Boot, traced_cpus: Option<u16>) -> Result<Session, TraceError> {
+    let size = |mut c: MachineConfig| {
+        if let Some(n) = traced_cpus {
+            c.cpus = n.clamp(u16::from(c.nodes), crate::machine::MAX_CPUS);
+        }
+        c
+    };
+    match boot {
+        Boot::Session(s) => Ok(*s),
+        Boot::Config { config, .. } => {
+            Session::with_names(size(config), Names::default()).map_err(|e| TraceError::Config(e.to_string()))
+        }
+        Boot::Buddyinfo { text, config, .. } => {
+            session_from_buddyinfo(&text, &size(config)).map_err(|e| TraceError::Config(format!("buddyinfo: {e}")))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+// ---------------------------------------------------------------------------------------------
+
+/// A replayed trace: the session, what the trace said, and the report.
+#[derive(Clone, Debug)]
+pub struct TraceSession {
+    /// The simulated timeline.
+    pub session: Session,
+    /// The trace's own facts.
+    pub facts: TraceFacts,
+    /// What the replay did.
+    pub report: Report,
+}
+
+/// One allocation or free of an address, in a [`TraceSession::lineage`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LineageEntry<'a> {
+    /// What the trace said.
+    pub fact: Fact<'a>,
+    /// The op it became (`None`: not replayed — a free of an address allocated before the trace
+    /// began, or an allocation the simulated machine refused).
+    pub op: Option<usize>,
+    /// For an allocation: the fact index of the next allocation of the same address (who reused
+    /// the slot), if any.
+    pub reused_by: Option<usize>,
+}
+
+/// Group key of a summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// `call_site=`.
+    CallSite,
+    /// Task name.
+    Comm,
+    /// Cache (`name=`, or the kmalloc cache of `bytes_alloc`, or `pages`).
+    Cache,
+}
+
+impl GroupBy {
+    /// `call_site`, `comm`, `cache`.
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        match s {
+            "call_site" | "callsite" | "site" => Some(GroupBy::CallSite),
+            "comm" | "task" => Some(GroupBy::Comm),
+            "cache" => Some(GroupBy::Cache),
+            _ => None,
+        }
+    }
+}
+
+/// One row of a summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SummaryRow {
+    /// The call site, comm or cache (`(none)` for events without a call site).
+    pub key: String,
+    /// Allocations (kmalloc, kmem_cache_alloc, mm_page_alloc).
+    pub allocs: u64,
+    /// Frees (kfree, kmem_cache_free, mm_page_free; `ptr=(nil)` frees not included).
+    pub frees: u64,
+    /// Σ bytes_req of the allocations (pages: the block size).
+    pub bytes_req: u64,
+    /// Σ bytes_alloc of the allocations.
+    pub bytes_alloc: u64,
+    /// Caches the allocations used, sorted.
+    pub caches: Vec<String>,
+}
+
+impl SummaryRow {
+    /// Internal fragmentation of this row.
+    pub fn internal_fragmentation(&self) -> f64 {
+        frag(self.bytes_req, self.bytes_alloc)
+    }
+}
+
+/// Narrows events: every given field must match. Frees match the cache of the allocation they
+/// free (`kfree` lines name no cache).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Cache label (as in [`GroupBy::Cache`]).
+    pub cache: Option<String>,
+    /// Traced CPU.
+    pub cpu: Option<u16>,
+    /// `call_site=` exactly (function+offset), or a function name (matches every offset).
+    pub call_site: Option<String>,
+    /// Task name.
+    pub comm: Option<String>,
+}
+
+/// SLUB fast-path (lockless cpu freelist) allocations per simulated CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FastPath {
+    /// Simulated CPU.
+    pub cpu: u16,
+    /// Allocations served from the cpu freelist.
+    pub fast: u64,
+    /// Allocations that took the slow path.
+    pub slow: u64,
+}
+
+impl FastPath {
+    /// Fast share of all allocations (0 when none).
+    pub fn rate(&self) -> f64 {
+        if self.fast + self.slow == 0 {
+            0.0
+        } else {
+            self.fast as f64 / (self.fast + self.slow) as f64
+        }
+    }
+}
+
+/// Fast-path counts of every CPU that allocated, from SLUB's per-CPU statistics.
+pub fn fast_path_by_cpu(sim: &Sim) -> Vec<FastPath> {
+    (0..sim.config().cpus)
+        .map(|cpu| {
+            let (fast, slow) = sim
+                .slub()
+                .map_or(&[][..], |s| s.caches())
+                .iter()
+                .filter_map(|c| c.cpus.get(usize::from(cpu)))
+                .fold((0u64, 0u64), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
+            FastPath { cpu, fast, slow }
+        })
+        .filter(|f| f.fast + f.slow > 0)
+        .collect()
+}
+
+impl TraceSession {
+    /// The fact an op was made from (`None` for prelude ops).
+    pub fn fact_of_op(&self, k: usize) -> Option<Fact<'_>> {
+        self.event_of_op(k).and_then(|i| self.facts.get(i))
+    }
+
+    /// Fact index of op `k`.
+    pub fn event_of_op(&self, k: usize) -> Option<usize> {
+        if k < self.facts.first_op || k >= self.session.op_count() {
+            return None;
+        }
+        self.facts.at_line(self.session.op_line(k))
+    }
+
+    /// The op fact `i` became (`None` when it was not replayed).
+    pub fn op_of_event(&self, i: usize) -> Option<usize> {
+        if i >= self.facts.len() {
+            return None;
+        }
+        let line = self.facts.line(i);
+        // Last op whose line is at most `line` (trace ops are in line order).
+        let (mut lo, mut hi) = (self.facts.first_op, self.session.op_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.session.op_line(mid) <= line {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let k = lo.checked_sub(1).filter(|&k| k >= self.facts.first_op)?;
+        let made = self.session.op_line(k) == line && !matches!(self.session.op(k), Some(Op::CacheCreate { .. }));
+        made.then_some(k)
+    }
+
+    /// Every allocation and free of `ptr` in `space`, in trace order, with the op each became
+    /// and who reused the slot. Empty when the trace never names the address.
+    pub fn lineage(&self, space: Space, ptr: u64) -> Vec<LineageEntry<'_>> {
+        let Some(&slot) = self.facts.slots.index.get(&SlotKey { space, ptr }) else { return Vec::new() };
+        let mut out: Vec<LineageEntry<'_>> = self
+            .facts
+            .slot
+            .iter()
+            .enumerate()
+            .filter(|&(_, &s)| s == slot)
+            .filter_map(|(i, _)| {
+                Some(LineageEntry { fact: self.facts.get(i)?, op: self.op_of_event(i), reused_by: None })
+            })
+            .collect();
+        let mut next_alloc = None;
+        for e in out.iter_mut().rev() {
+            if e.fact.kind.is_alloc() {
+                e.reused_by = next_alloc;
+                next_alloc = Some(e.fact.index);
+            }
+        }
+        out
+    }
+
+    /// The lineage of whatever an op-language name of this trace stands for.
+    pub fn lineage_of_name(&self, name: Sym) -> Vec<LineageEntry<'_>> {
+        self.facts.address_of_name(name).map(|(space, ptr)| self.lineage(space, ptr)).unwrap_or_default()
+    }
+
+    /// For each fact, the fact index of the allocation a free frees (for frees of a known
+    /// address), else `NONE`: one pass.
+    fn alloc_of_free(&self) -> Vec<u32> {
+        let mut last = vec![NONE; self.facts.slots.list.len()];
+        let mut out = vec![NONE; self.facts.len()];
+        for (i, o) in out.iter_mut().enumerate() {
+            let s = self.facts.slot[i] as usize;
+            if self.facts.kind_of(i).is_alloc() {
+                last[s] = i as u32;
+            } else {
+                *o = std::mem::replace(&mut last[s], NONE);
+            }
+        }
+        out
+    }
+
+    /// Fact indices that match `filter`.
+    pub fn select_events(&self, filter: &Filter) -> Vec<usize> {
+        let f = &self.facts;
+        let comm = filter.comm.as_deref().map(|c| f.strings.index.get(c).copied().unwrap_or(NONE));
+        let site_match = |s: u32| -> bool {
+            let Some(want) = filter.call_site.as_deref() else { return true };
+            match f.strings.get(s) {
+                Some(have) => have == want || have.split('+').next() == Some(want),
+                None => false,
+            }
+        };
+        let owner = if filter.cache.is_some() { self.alloc_of_free() } else { Vec::new() };
+        (0..f.len())
+            .filter(|&i| {
+                let task = f.tasks.list[f.task[i] as usize];
+                let shape = f.shape_of(i);
+                filter.cpu.is_none_or(|c| c == task.cpu)
+                    && comm.is_none_or(|c| c == task.comm)
+                    && site_match(shape.site)
+                    && filter.cache.as_deref().is_none_or(|want| {
+                        let s = if shape.kind.is_alloc() || shape.cache != NONE || owner[i] == NONE {
+                            shape
+                        } else {
+                            f.shape_of(owner[i] as usize)
+                        };
+                        f.alloc_cache_label(s) == want
+                    })
+            })
+            .collect()
+    }
+
+    /// Op indices of the events that match `filter` (events that became no op are left out).
+    pub fn select_ops(&self, filter: &Filter) -> Vec<usize> {
+        self.select_events(filter).into_iter().filter_map(|i| self.op_of_event(i)).collect()
+    }
+
+    /// One row per call site, comm or cache over the events `filter` selects, most allocations
+    /// first (then by key).
+    pub fn summary(&self, by: GroupBy, filter: &Filter) -> Vec<SummaryRow> {
+        let f = &self.facts;
+        let owner = self.alloc_of_free();
+        let mut rows: HashMap<String, (SummaryRow, std::collections::BTreeSet<String>)> = HashMap::new();
+        for i in self.select_events(filter) {
+            let shape = f.shape_of(i);
+            let cache_shape = if shape.kind.is_alloc() || shape.cache != NONE || owner[i] == NONE {
+                shape
+            } else {
+                f.shape_of(owner[i] as usize)
+            };
+            let key: Cow<'_, str> = match by {
+                GroupBy::CallSite => Cow::Borrowed(f.strings.get(shape.site).unwrap_or("(none)")),
+                GroupBy::Comm => Cow::Borrowed(f.strings.get(f.tasks.list[f.task[i] as usize].comm).unwrap_or("")),
+                GroupBy::Cache => f.alloc_cache_label(cache_shape),
+            };
+            if !rows.contains_key(key.as_ref()) {
+                let row = SummaryRow { key: key.to_string(), ..Default::default() };
+                rows.insert(key.to_string(), (row, Default::default()));
+            }
+            let Some((row, caches)) = rows.get_mut(key.as_ref()) else { continue };
+            if shape.kind.is_alloc() {
+                row.allocs += 1;
+                row.bytes_req += u64::from(shape.bytes_req);
+                row.bytes_alloc += u64::from(shape.bytes_alloc);
+                let label = f.alloc_cache_label(shape);
+                if !caches.contains(label.as_ref()) {
+                    caches.insert(label.into_owned());
+                }
+            } else {
+                row.frees += 1;
+            }
+        }
+        let mut out: Vec<SummaryRow> = rows
+            .into_values()
+            .map(|(mut r, c)| {
+                r.caches = c.into_iter().collect();
+                r
+            })
+            .collect();
+        out.sort_by(|a, b| b.allocs.cmp(&a.allocs).then(b.frees.cmp(&a.frees)).then(a.key.cmp(&b.key)));
+        out
+    }
+
+    /// SLUB fast-path rate per CPU at the end of the trace.
+    pub fn fast_path(&self) -> Vec<FastPath> {
+        fast_path_by_cpu(self.session.head())
+    }
+
+    /// Approximate heap bytes of the facts and of the session's op list (checkpoints are
+    /// copy-on-write and not counted here; see BENCHMARKS.md for measured totals).
+    pub fn approx_bytes(&self) -> usize {
+        self.facts.approx_bytes() + self.session.approx_op_bytes()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic traces
+// ---------------------------------------------------------------------------------------------
+
+/// A deterministic generator of `perf script` kmem lines for benchmarks at any size: a few
+/// tasks on 4 CPUs allocate from ~30 call sites (kmalloc and named caches) with a bounded live
+/// set whose freed addresses are reused LIFO (as a SLUB freelist would), plus page allocations,
+/// `ptr=(nil)` frees and frees of objects from before the trace.
+#[derive(Clone, Debug)]
+pub struct Synthetic {
+    rng: u64,
+    ts_us: u64,
+    live: Vec<(u64, u8)>,
+    pages: Vec<u64>,
+    free: Vec<Vec<u64>>,
+    next: Vec<u64>,
+    next_pfn: u64,
+}
+
+const SYN_SITES: [(&str, Option<&str>, u32, u32); 12] = [
+    ("sched_setaffinity+0x10c", None, 32, 32),
+    ("load_elf_phdrs+0x4d", None, 504, 512),
+    ("alloc_empty_file+0x3c", Some("filp"), 184, 192),
+    ("getname_flags.part.0+0x24", Some("names_cache"), 4096, 4096),
+    ("__d_alloc+0x2b", Some("dentry"), 192, 192),
+    ("seq_open+0x2e", None, 120, 128),
+    ("kernfs_fop_open+0x1a2", None, 56, 64),
+    ("vm_area_alloc+0x1f", Some("vm_area_struct"), 176, 176),
+    ("security_file_alloc+0x2c", None, 16, 16),
+    ("tty_buffer_alloc+0x47", None, 1000, 1024),
+    ("anon_vma_fork+0x67", Some("anon_vma_chain"), 64, 64),
+    ("__alloc_skb+0x9a", None, 640, 1024),
+];
+const SYN_COMMS: [(&str, u32); 5] =
+    [("bash", 4711), ("kworker/1:2", 93), ("systemd", 1), ("Web Content", 3303), ("perf", 10938)];
+const SYN_LIVE: usize = 3000;
+
+impl Synthetic {
+    /// A generator from `seed`.
+    pub fn new(seed: u64) -> Synthetic {
+        let next = (0..SYN_SITES.len() as u64).map(|i| 0xffff_8881_0000_0000 + (i << 28)).collect();
+        Synthetic {
+            rng: seed ^ 0x9e37_79b9_7f4a_7c15,
+            ts_us: 881_000_000,
+            live: Vec::new(),
+            pages: Vec::new(),
+            free: vec![Vec::new(); SYN_SITES.len()],
+            next,
+            next_pfn: 0x100000,
+        }
+    }
+
+    fn rand(&mut self) -> u64 {
+        // xorshift64*
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Append the next line (with its newline) to `out`.
+    pub fn next_line(&mut self, out: &mut String) {
+        use std::fmt::Write;
+        let r = self.rand();
+        self.ts_us += 1 + r % 40;
+        let (comm, pid) = SYN_COMMS[(r >> 8) as usize % SYN_COMMS.len()];
+        let cpu = (r >> 16) % 4;
+        let _ =
+            write!(out, "{comm:>16} {pid:>6} [{cpu:03}] {:>6}.{:06}: ", self.ts_us / 1_000_000, self.ts_us % 1_000_000);
+        let pick = (r >> 24) % 1000;
+        let alloc = self.live.len() < SYN_LIVE / 2 || (self.live.len() < SYN_LIVE && pick < 500);
+        if pick >= 985 {
+            // Page events.
+            if (self.pages.len() < 64 && pick.is_multiple_of(2)) || self.pages.is_empty() {
+                let pfn = self.next_pfn;
+                self.next_pfn += 4;
+                self.pages.push(pfn);
+                let _ = writeln!(
+                    out,
+                    "kmem:mm_page_alloc: page=0x{pfn:x} pfn=0x{pfn:x} order=2 migratetype=0 gfp_flags=GFP_KERNEL"
+                );
+            } else {
+                let pfn = self.pages.swap_remove((r >> 40) as usize % self.pages.len());
+                let _ = writeln!(out, "kmem:mm_page_free: page=0x{pfn:x} pfn=0x{pfn:x} order=2");
+            }
+        } else if pick >= 970 {
+            let _ = writeln!(out, "kmem:kfree: call_site=kvfree_call_rcu+0x11 ptr=(nil)");
+        } else if pick >= 965 {
+            // An object allocated before the trace began.
+            let _ =
+                writeln!(out, "kmem:kfree: call_site=rcu_do_batch+0x1b0 ptr=0xffff8880{:08x}", (r >> 32) as u32 & !7);
+        } else if alloc {
+            let site = (r >> 40) as usize % SYN_SITES.len();
+            let (name, cache, req, size) = SYN_SITES[site];
+            let ptr = self.free[site].pop().unwrap_or_else(|| {
+                let p = self.next[site];
+                self.next[site] += u64::from(size);
+                p
+            });
+            self.live.push((ptr, site as u8));
+            match cache {
+                Some(c) => writeln!(out, "kmem:kmem_cache_alloc: call_site={name} ptr=0x{ptr:x} name={c} bytes_req={req} bytes_alloc={size} gfp_flags=GFP_KERNEL node=-1 accounted=false"),
+                None => writeln!(out, "kmem:kmalloc: call_site={name} ptr=0x{ptr:x} bytes_req={req} bytes_alloc={size} gfp_flags=GFP_KERNEL node=-1 accounted=false"),
+            }
+            .expect("writing to a String");
+        } else {
+            let (ptr, site) = self.live.swap_remove((r >> 40) as usize % self.live.len());
+            self.free[usize::from(site)].push(ptr);
+            let (name, cache, _, _) = SYN_SITES[usize::from(site)];
+            let free_site = name.split('+').next().unwrap_or(name);
+            match cache {
+                Some(c) => writeln!(out, "kmem:kmem_cache_free: call_site={free_site}+0x99 ptr=0x{ptr:x} name={c}"),
+                None => writeln!(out, "kmem:kfree: call_site={free_site}+0x99 ptr=0x{ptr:x}"),
+            }
+            .expect("writing to a String");
+        }
+    }
 }
 
 // The `/proc` snapshot importers live in `procfs` (located errors, checked counts).

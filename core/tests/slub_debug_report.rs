@@ -110,8 +110,13 @@ kfree a
     assert!(log.contains("FIX kmalloc-32: Marking all objects used\n"), "{log}");
     assert!(log.contains("): Slab disabled since SLUB metadata consistency check failed\n"), "{log}");
     assert!(log.trim_end().ends_with("not freed"), "{log}");
-    let slabs: Vec<_> =
-        sim.slub().unwrap().slabs().values().filter(|s| s.cache == sim.slub().unwrap().cache_by_name("kmalloc-32").unwrap()).collect();
+    let slabs: Vec<_> = sim
+        .slub()
+        .unwrap()
+        .slabs()
+        .values()
+        .filter(|s| s.cache == sim.slub().unwrap().cache_by_name("kmalloc-32").unwrap())
+        .collect();
     assert_eq!(slabs.len(), 2, "c came from a new slab");
     assert_eq!(slabs.iter().filter(|s| s.disabled).count(), 1);
 }

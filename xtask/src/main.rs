@@ -15,7 +15,8 @@ cargo xtask <command>
   serve [--port N]   install what is missing, then serve the app on http://127.0.0.1:PORT (default 8080)
   test               everything CI checks: fmt, clippy, cargo test, release build, browser suite
   dist               release build into dist/ (relative URLs: copy it under any sub-path)
-  bench              criterion benchmarks, then the seek benchmark in WebAssembly (figures: BENCHMARKS.md)
+  bench              criterion benchmarks, the trace replay benchmark, then the seek benchmark in WebAssembly (figures: BENCHMARKS.md)
+  bench trace [N]    only the trace replay benchmark: N synthetic events (default 2000000) vs awk on the same file
   setup              install the toolchain pieces only (wasm32 target, trunk, wasm-bindgen-cli)
   fuzz [--seconds N] [--target script|snapshot|lesson|trace|url|all] [--seed S]
                      fuzz campaign (default 60 s over every core target); failures are minimised
@@ -338,8 +339,12 @@ fn main() -> ExitCode {
                 true
             }
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("trace") => {
+            trace_bench(args.get(2).and_then(|n| n.parse().ok()).unwrap_or(2_000_000))
+        }
         Some("bench") => {
             run(cmd("cargo").args(["bench", "-p", "slabscope-core"]))
+                && trace_bench(2_000_000)
                 && setup()
                 && setup_browser()
                 && trunk_build()
@@ -355,4 +360,47 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `slabscope gen-trace --events N` into target/bench/ (never committed), then in one run: the time
+/// `awk '{c[$5]++}'` takes to split the lines, and `slabscope replay --stats` (events/s, retained
+/// bytes per event, peak RSS).
+fn trace_bench(events: u64) -> bool {
+    if !run(cmd("cargo").args(["build", "--release", "-p", "slabscope"])) {
+        return false;
+    }
+    let dir = root().join("target").join("bench");
+    if let Err(e) = fs::create_dir_all(&dir) {
+        say(&format!("{}: {e}", dir.display()));
+        return false;
+    }
+    let file = dir.join(format!("synthetic-{events}.perf.txt"));
+    let bin = root().join("target").join("release").join("slabscope");
+    let Ok(out) = fs::File::create(&file) else {
+        say(&format!("cannot create {}", file.display()));
+        return false;
+    };
+    let n = events.to_string();
+    if !run(Command::new(&bin).args(["gen-trace", "--events", &n]).stdout(out)) {
+        return false;
+    }
+    let path = file.to_string_lossy().into_owned();
+    let started = std::time::Instant::now();
+    if !run(Command::new("awk").args(["{c[$5]++}", &path])) {
+        return false;
+    }
+    let awk = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let Some(report) = output(Command::new(&bin).args(["replay", "--quiet", "--stats", &path])) else { return false };
+    let replay = started.elapsed().as_secs_f64();
+    for l in report.lines().filter(|l| l.starts_with("stats:") || l.starts_with("simulated ops")) {
+        say(l);
+    }
+    say(&format!(
+        "{events} events: awk {awk:.2} s, replay {replay:.2} s ({:.0} events/s, {:.1}x awk); load: {}",
+        events as f64 / replay,
+        replay / awk.max(1e-9),
+        have("uptime", &[]).unwrap_or_default().trim()
+    ));
+    true
 }

@@ -50,6 +50,8 @@ pub struct Session {
     ends: Vec<u64>,
     checkpoints: Vec<(usize, Sim)>,
     interval: usize,
+    /// Checkpoint budget in bytes per op (see [`Session::set_checkpoint_budget`]).
+    checkpoint_budget: usize,
     head: Sim,
     cursor: Cursor,
 }
@@ -67,7 +69,7 @@ impl Session {
 
     /// A session starting from a given booted state (e.g. [`Sim::boot_with_free`]).
     pub fn with_boot(boot: Sim, names: Names) -> Session {
-        let interval = interval_for(&boot);
+        let interval = interval_for(&boot, CHECKPOINT_BYTES_PER_OP);
         Session {
             names,
             ops: Vec::new(),
@@ -75,6 +77,7 @@ impl Session {
             ends: Vec::new(),
             checkpoints: vec![(0, boot.clone())],
             interval,
+            checkpoint_budget: CHECKPOINT_BYTES_PER_OP,
             head: boot.clone(),
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot },
         }
@@ -150,7 +153,7 @@ impl Session {
         let since = self.ops.len() - self.checkpoints.last().map_or(0, |c| c.0);
         if since >= self.interval {
             self.checkpoints.push((self.ops.len(), self.head.clone()));
-            self.interval = interval_for(&self.head);
+            self.interval = interval_for(&self.head, self.checkpoint_budget);
         }
         Ok(start..start + count.0)
     }
@@ -342,6 +345,29 @@ impl Session {
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
     }
+
+    /// Retained-memory budget for checkpoints in bytes per op (default 48): long sessions such as
+    /// replayed traces trade seek time (more ops replayed from the nearest checkpoint) for memory.
+    pub fn set_checkpoint_budget(&mut self, bytes_per_op: usize) {
+        self.checkpoint_budget = bytes_per_op.max(1);
+        self.interval = interval_for(&self.head, self.checkpoint_budget);
+    }
+
+    /// Release spare capacity of the op list (after a bulk load such as a trace replay).
+    pub fn shrink_to_fit(&mut self) {
+        self.ops.shrink_to_fit();
+        self.lines.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.checkpoints.shrink_to_fit();
+    }
+
+    /// Heap bytes of the op list (ops, source lines, event counts), by capacity; checkpoints
+    /// share unchanged state copy-on-write and are not counted.
+    pub fn approx_op_bytes(&self) -> usize {
+        self.ops.capacity() * std::mem::size_of::<Op>()
+            + self.lines.capacity() * std::mem::size_of::<u32>()
+            + self.ends.capacity() * std::mem::size_of::<u64>()
+    }
 }
 
 /// The stable JSON form of an event (one line).
@@ -349,10 +375,10 @@ pub fn event_json(ev: &Event) -> String {
     serde_json::to_string(ev).expect("events serialize")
 }
 
-fn interval_for(sim: &Sim) -> usize {
+fn interval_for(sim: &Sim, budget: usize) -> usize {
     let frames = sim.machine.total_pages() as usize * std::mem::size_of::<crate::machine::Frame>();
     let bytes = frames + sim.machine.mem.materialised_pages() * 4096 + sim.bindings.approx_bytes();
-    (bytes / CHECKPOINT_BYTES_PER_OP).max(MIN_INTERVAL)
+    (bytes / budget.max(1)).max(MIN_INTERVAL)
 }
 
 /// One point of [`Session::series`].
