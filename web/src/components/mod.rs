@@ -1,0 +1,8 @@
+//! The app shell's components: header, the mode's side panel, the playback bar and the stage
+//! (the views). Each takes the app state's handle; the language comes from the context.
+
+pub mod controls;
+pub mod header;
+pub mod mode_panel;
+pub mod stage;
+pub mod util;
