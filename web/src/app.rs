@@ -1,5 +1,6 @@
 //! The app shell: the reducer ([`crate::state`]), its hooks ([`crate::hooks`]) and the
-//! components ([`crate::components`]) put together.
+//! components ([`crate::components`]) put together as an instrument: the picture (the step's
+//! views) in one pane, the narration, question and controls in the other (see styles/app.css).
 
 use yew::prelude::*;
 
@@ -8,6 +9,7 @@ use crate::components::{
     header::AppHeader,
     mode_panel::{read_trace, ModePanel, SandboxTools},
     stage::Stage,
+    view_picker::ViewPicker,
 };
 use crate::doc::Mode;
 use crate::hooks;
@@ -23,26 +25,15 @@ pub fn app() -> Html {
     hooks::use_chunked_work(&state);
     hooks::use_document_settings(state.lang, state.theme);
     hooks::use_url_sync(&state);
+    hooks::use_resize_report(state.params.embed);
 
     let lang: Lang = state.lang;
     let embed = state.params.embed;
-    // Panels to show: in a frame the `panels=` parameter or the lesson step's choice (plus the
-    // playback bar unless `controls=0`); in the Lessons mode the step's choice plus the playback
-    // bar; everything otherwise.
-    let panels: Vec<String> = match &state.lesson {
-        Some(run) if embed || state.mode == Mode::Lessons => {
-            let mut p = match &state.params.panels {
-                Some(p) if embed => p.clone(),
-                _ => run.borrow().panels(),
-            };
-            if !embed || state.params.controls {
-                p.push("controls".into());
-            }
-            p
-        }
-        _ => Vec::new(),
-    };
-    let panel_style = lesson::panel_css(&panels);
+    let views = state.views();
+    // No picture: the lesson index, an empty trace mode, a frame without a lesson.
+    let has_stage = state.default_views().is_some();
+    let show_controls = has_stage && (!embed || state.params.controls);
+    let panel_style = lesson::panel_css(&views);
     let param_errors = (!state.param_errors.is_empty()).then(|| {
         html! {
             <section id="param-errors" class="notice param-errors" role="alert">
@@ -61,32 +52,70 @@ pub fn app() -> Html {
             }
         })
     };
+    let no_lesson_card = (embed && state.lesson.is_none()).then(|| {
+        let lessons = lesson::catalog();
+        html! {
+            <section id="embed-error" class="panel embed-error" role="alert">
+                <h1>{ t(lang, "embed.no_lesson") }</h1>
+                <p>{ t(lang, "embed.pick") }</p>
+                <ul class="lesson-ids">
+                    { for lessons.iter().map(|l| html! {
+                        <li><code>{ l.id.clone() }</code>{ " — " }{ l.title.get(lang.code()).to_string() }</li>
+                    }) }
+                </ul>
+            </section>
+        }
+    });
+    let classes = classes!(
+        "instrument",
+        embed.then_some("embed"),
+        (!has_stage).then_some("no-stage"),
+        (!show_controls).then_some("no-controls")
+    );
     html! {
         <ContextProvider<Lang> context={lang}>
-        <main id="app" class={classes!(embed.then_some("embed"))} data-embed={embed.then_some("1")}
+        <main id="app" class={classes} data-embed={embed.then_some("1")} data-mode={state.mode.code()}
               ondragover={on_dragover} ondrop={on_drop}>
             <style>{ panel_style }</style>
             if !embed {
                 <AppHeader state={state.clone()} />
             }
-            { param_errors }
-            if let Some(n) = &state.notice {
-                <p id="notice" class="notice" role="status">{ tf(lang, "ui.notice", &[("text", n.clone())]) }</p>
-            }
-            if state.help {
-                <section id="shortcuts" class="panel shortcuts" aria-label={t(lang, "ui.shortcuts")}>
-                    <h2>{ t(lang, "ui.shortcuts") }</h2>
-                    <p>{ t(lang, "ui.shortcuts_text") }</p>
-                </section>
-            }
-            <div id="mode-panel" role="tabpanel" aria-labelledby={format!("mode-{}", state.mode.code())} data-mode={state.mode.code()}>
-                <ModePanel state={state.clone()} />
-                if state.mode == Mode::Sandbox {
-                    <SandboxTools state={state.clone()} />
-                }
+            <div class="workspace">
+                <div id="side" class="side" role="region" aria-label={t(lang, "ui.side")} tabindex="-1">
+                    { param_errors }
+                    if let Some(n) = &state.notice {
+                        <p id="notice" class="notice" role="status">{ tf(lang, "ui.notice", &[("text", n.clone())]) }</p>
+                    }
+                    if state.help {
+                        <section id="shortcuts" class="panel shortcuts" aria-label={t(lang, "ui.shortcuts")}>
+                            <h2>{ t(lang, "ui.shortcuts") }</h2>
+                            <p>{ t(lang, "ui.shortcuts_text") }</p>
+                        </section>
+                    }
+                    if let Some(card) = no_lesson_card {
+                        { card }
+                    } else {
+                        <div id="mode-panel" role="tabpanel" aria-labelledby={format!("mode-{}", state.mode.code())} data-mode={state.mode.code()}>
+                            <ModePanel state={state.clone()} />
+                            if state.mode == Mode::Sandbox && !embed {
+                                <details id="tools" class="tools-drawer">
+                                    <summary>{ t(lang, "ui.tools") }</summary>
+                                    <SandboxTools state={state.clone()} />
+                                </details>
+                            }
+                        </div>
+                    }
+                </div>
+                <div id="controls-bar" class="controls-bar" hidden={!show_controls}>
+                    <Controls state={state.clone()} />
+                </div>
+                <div id="stage" class="stage" role="region" aria-label={t(lang, "ui.stage")} hidden={!has_stage}>
+                    if !embed && has_stage {
+                        <ViewPicker state={state.clone()} />
+                    }
+                    <Stage state={state.clone()} />
+                </div>
             </div>
-            <Controls state={state.clone()} />
-            <Stage state={state.clone()} />
         </main>
         </ContextProvider<Lang>>
     }

@@ -23,7 +23,7 @@ pub fn app_header(p: &Props) -> Html {
         Callback::from(move |_| d.dispatch(a()))
     };
     let on_copy = copy_text(
-        || web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
+        move || link_with_lang(&web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(), lang),
         state.dispatcher(),
         Action::Copied,
     );
@@ -92,5 +92,26 @@ pub fn app_header(p: &Props) -> Html {
             <button id="help" aria-expanded={state.help.to_string()} onclick={on(|| Action::ToggleHelp)}>{ "?" }</button>
             <button id="lang" onclick={on(|| Action::ToggleLang)}>{ t(lang, "ui.lang") }</button>
         </header>
+    }
+}
+
+/// The page's address with the language in its hash (`lang=`), so a shared link opens in the
+/// language it was copied in.
+pub fn link_with_lang(href: &str, lang: Lang) -> String {
+    let (page, hash) = href.split_once('#').unwrap_or((href, ""));
+    let mut parts: Vec<String> =
+        hash.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("lang=")).map(String::from).collect();
+    parts.push(format!("lang={}", lang.code()));
+    format!("{page}#{}", parts.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copied_links_carry_the_language() {
+        assert_eq!(link_with_lang("http://x/?a=1", Lang::Ja), "http://x/?a=1#lang=ja");
+        assert_eq!(link_with_lang("http://x/#mode=trace&lang=ja&step=3", Lang::En), "http://x/#mode=trace&step=3&lang=en");
     }
 }

@@ -2,7 +2,9 @@
 //! (the views). Each takes the app state's handle; the language comes from the context.
 
 pub mod controls;
+pub mod embed_builder;
 pub mod header;
 pub mod mode_panel;
 pub mod stage;
+pub mod view_picker;
 pub mod util;

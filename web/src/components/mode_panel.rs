@@ -6,11 +6,12 @@ use slabscope_core::script;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::util::{copy_text, gunzip_if_needed, list_len};
+use super::util::{gunzip_if_needed, list_len};
 use crate::doc::{self, Mode, Workload};
 use crate::i18n::{t, tf, Lang};
 use crate::state::{Action, State};
-use crate::views::lessons::{embed_code, LessonMsg, LessonsPanel};
+use super::embed_builder::EmbedBuilder;
+use crate::views::lessons::{LessonMsg, LessonsPanel};
 use crate::views::sandbox_panel::SandboxPanel;
 
 #[derive(Properties, PartialEq)]
@@ -48,32 +49,12 @@ pub fn mode_panel(p: &Props) -> Html {
                 let d = state.dispatcher();
                 Callback::from(move |m: LessonMsg| d.dispatch(Action::Lesson(m)))
             };
-            let embed_snippet = state.lesson.as_ref().map(|run| {
-                let run = run.borrow();
-                let base = web_sys::window()
-                    .and_then(|w| {
-                        let l = w.location();
-                        Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-                    })
-                    .unwrap_or_default();
-                embed_code(&base, &run.lesson.id, lang, run.lesson.title.get(lang.code()))
-            });
             html! {
                 <>
                     <LessonsPanel lang={lang} run={state.lesson.clone()} progress={state.progress.clone()}
                                   version={state.version} embed={embed} controls={state.params.controls} on={on_lesson} />
-                    if let (Some(code), false) = (embed_snippet, embed) {
-                        <details id="embed-code" class="embed-code">
-                            <summary>{ t(lang, "lesson.embed_code") }</summary>
-                            <textarea id="embed-snippet" readonly=true rows="3" aria-label={t(lang, "lesson.embed_code")} value={code.clone()} />
-                            <button id="copy-embed" onclick={copy_text(move || code.clone(), state.dispatcher(), Action::EmbedCopied)}>
-                                { match state.embed_copied {
-                                    None => t(lang, "lesson.copy_embed"),
-                                    Some(true) => t(lang, "lesson.embed_copied"),
-                                    Some(false) => t(lang, "ui.copy_failed"),
-                                } }
-                            </button>
-                        </details>
+                    if state.lesson.is_some() && !embed {
+                        <EmbedBuilder state={state.clone()} />
                     }
                 </>
             }

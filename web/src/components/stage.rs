@@ -88,7 +88,7 @@ pub fn stage(p: &Props) -> Html {
                     </section>
                     <section class="panel buddyinfo-panel" data-panel="buddyinfo">
                         <h2>{ t(lang, "ui.buddyinfo") }</h2>
-                        <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
+                        <pre id="buddyinfo" tabindex="0" role="region" aria-label={t(lang, "ui.buddyinfo")}>{ snap.buddyinfo.clone() }</pre>
                         <h2>{ t(lang, "ui.chart") }</h2>
                         <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
                     </section>

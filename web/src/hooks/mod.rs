@@ -4,11 +4,13 @@
 mod chunk;
 mod keyboard;
 mod playback;
+mod resize;
 mod theme;
 mod url;
 
 pub use chunk::use_chunked_work;
 pub use keyboard::use_keyboard;
 pub use playback::use_playback;
+pub use resize::use_resize_report;
 pub use theme::use_document_settings;
 pub use url::use_url_sync;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use slabscope_core::session::Session;
 
-use super::{State, Theme};
+use super::{prefs, State};
 use crate::doc::{self, Doc, Mode};
 use crate::i18n::Lang;
 use crate::lesson::{self, Params, Run};
@@ -69,7 +69,8 @@ pub fn initial_state() -> State {
         (a, b) => a.or(b),
     };
     let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
-    let lang = params.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::En);
+    // The address's language, else the one chosen last time in this browser.
+    let lang = params.lang.as_deref().and_then(Lang::from_code).or_else(prefs::load_lang).unwrap_or(Lang::En);
     State {
         session: Rc::new(RefCell::new(session)),
         doc,
@@ -85,7 +86,7 @@ pub fn initial_state() -> State {
         history: Rc::new(Vec::new()),
         command_error: None,
         sandbox_error: None,
-        theme: Theme::System,
+        theme: prefs::load_theme(),
         copied: None,
         selection,
         hover: None,
@@ -94,6 +95,7 @@ pub fn initial_state() -> State {
         params: Rc::new(params),
         param_errors: Rc::new(param_errors),
         embed_copied: None,
+        view_toggles: Rc::new(prefs::load_views()),
         version: 0,
     }
 }

@@ -3,8 +3,10 @@
 //! settings that persist (language, theme, the views each mode shows).
 
 mod init;
+pub mod prefs;
 mod reducer;
 mod trace;
+pub mod views;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -45,6 +47,8 @@ pub enum Action {
     Slower,
     ToggleLang,
     ToggleHelp,
+    /// Show or hide a view in the current mode (remembered in this browser).
+    ToggleView(String),
     /// A trace file was read: (file name, text).
     LoadTrace(String, String),
     /// Replay the next chunk of the trace being loaded.
@@ -126,6 +130,8 @@ pub struct State {
     pub param_errors: Rc<Vec<String>>,
     /// Result of the last "copy embed code".
     pub embed_copied: Option<bool>,
+    /// Per mode, the views the user showed or hid on top of the mode's defaults.
+    pub view_toggles: Rc<prefs::ViewToggles>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -164,7 +170,10 @@ impl State {
             LessonMsg::Close => self.lesson = None,
             LessonMsg::Go(i) => {
                 if let Some(run) = &self.lesson {
-                    run.borrow_mut().go(i, &mut self.session.borrow_mut());
+                    let mut r = run.borrow_mut();
+                    // Not past a question still open.
+                    let i = i.min(r.reachable());
+                    r.go(i, &mut self.session.borrow_mut());
                     self.playing = false;
                 }
             }
@@ -183,12 +192,65 @@ impl State {
                 }
             }
         }
+        self.lesson_moved();
+    }
+
+    /// After the lesson step changed: progress saved, the step's highlight selected.
+    fn lesson_moved(&mut self) {
         if let Some(run) = &self.lesson {
             let run = run.borrow();
             self.progress = Rc::new(lesson::save_progress(&run.lesson.id, run.step + 1, run.lesson.steps.len()));
             // The step's first highlight becomes the shared selection of every view.
             self.selection = run.highlight();
         }
+    }
+
+    /// Events the step controls may move within: the current lesson step's (only its start while
+    /// its question is open), or the whole session outside a lesson.
+    pub fn bounds(&self) -> (u64, u64) {
+        match self.held_run() {
+            Some(run) => {
+                let r = run.borrow();
+                let p = &r.played[r.step];
+                if r.replies[r.step].settled() {
+                    (p.start, p.end)
+                } else {
+                    (p.start, p.start)
+                }
+            }
+            None => (0, self.session.borrow().total_steps()),
+        }
+    }
+
+    /// The lesson that holds the step controls: the one shown (Lessons mode or a frame).
+    fn held_run(&self) -> Option<&Rc<RefCell<Run>>> {
+        self.lesson.as_ref().filter(|_| self.mode == Mode::Lessons || self.params.embed)
+    }
+
+    /// Stepping past the lesson step's end (`forward`) or before its start: the next lesson step
+    /// at its start, or the previous one at its end. False when there is none (or a question
+    /// holds the way forward).
+    fn cross_lesson_step(&mut self, forward: bool) -> bool {
+        let Some(run) = self.held_run().cloned() else { return false };
+        let moved = {
+            let mut r = run.borrow_mut();
+            if forward && r.can_advance() {
+                let next = r.step + 1;
+                r.go_to(next, true, &mut self.session.borrow_mut());
+                true
+            } else if !forward && r.step > r.first {
+                let prev = r.step - 1;
+                r.go_to(prev, false, &mut self.session.borrow_mut());
+                true
+            } else {
+                false
+            }
+        };
+        if moved {
+            self.playing = false;
+            self.lesson_moved();
+        }
+        moved
     }
 
     /// Rebuild from `doc`; on error keep everything and report it (located).

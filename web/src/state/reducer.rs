@@ -7,7 +7,7 @@ use std::rc::Rc;
 use slabscope_core::script;
 use yew::prelude::*;
 
-use super::{Action, LoadJob, State, Theme, SPEEDS};
+use super::{prefs, Action, LoadJob, State, Theme, SPEEDS};
 use crate::doc::{self, Doc, Mode};
 use crate::i18n::{tf, Lang};
 
@@ -26,43 +26,54 @@ impl Reducible for State {
         st.command_error = None;
         st.copied = None;
         st.embed_copied = None;
-        let total = st.session.borrow().total_steps();
+        // In a lesson the step controls stay within the lesson step's events (see `bounds`).
+        let (lo, hi) = st.bounds();
+        let at = st.session.borrow().step();
         match action {
             Action::Event(d) => {
-                let mut s = st.session.borrow_mut();
-                let to = s.step().saturating_add_signed(d).min(total);
-                s.seek(to);
-            }
-            Action::Op(d) => {
-                let mut s = st.session.borrow_mut();
-                let to = if d > 0 {
-                    // The end of the op the next step belongs to.
-                    s.op_of_event(s.step()).map_or(total, |k| s.op_events_range(k).end)
+                if (d > 0 && at >= hi) || (d < 0 && at <= lo) {
+                    st.cross_lesson_step(d > 0);
                 } else {
-                    match s.current_op() {
-                        None | Some(0) => 0,
-                        Some(k) if s.step() > s.op_events_range(k).start + 1 => s.op_events_range(k).start,
-                        Some(k) => s.op_events_range(k - 1).start,
-                    }
-                };
-                s.seek(to);
-            }
-            Action::Seek(step) => st.session.borrow_mut().seek(step.min(total)),
-            Action::Start => st.session.borrow_mut().seek(0),
-            Action::End => st.session.borrow_mut().seek(total),
-            Action::TogglePlay => st.playing = !st.playing && st.session.borrow().step() < total,
-            Action::Tick(n) => {
-                let mut s = st.session.borrow_mut();
-                if s.step() >= total {
-                    st.playing = false;
-                } else {
-                    let to = (s.step() + n).min(total);
-                    s.seek(to);
+                    st.session.borrow_mut().seek(at.saturating_add_signed(d).clamp(lo, hi));
                 }
             }
+            Action::Op(d) => {
+                if (d > 0 && at >= hi) || (d < 0 && at <= lo) {
+                    st.cross_lesson_step(d > 0);
+                } else {
+                    let mut s = st.session.borrow_mut();
+                    let total = s.total_steps();
+                    let to = if d > 0 {
+                        // The end of the op the next step belongs to.
+                        s.op_of_event(s.step()).map_or(total, |k| s.op_events_range(k).end)
+                    } else {
+                        match s.current_op() {
+                            None | Some(0) => 0,
+                            Some(k) if s.step() > s.op_events_range(k).start + 1 => s.op_events_range(k).start,
+                            Some(k) => s.op_events_range(k - 1).start,
+                        }
+                    };
+                    s.seek(to.clamp(lo, hi));
+                }
+            }
+            Action::Seek(step) => st.session.borrow_mut().seek(step.clamp(lo, hi)),
+            Action::Start => st.session.borrow_mut().seek(lo),
+            Action::End => st.session.borrow_mut().seek(hi),
+            Action::TogglePlay => st.playing = !st.playing && at < hi,
+            Action::Tick(n) => {
+                if at >= hi {
+                    st.playing = false;
+                } else {
+                    st.session.borrow_mut().seek((at + n).min(hi));
+                }
+            }
+            Action::ToggleView(v) => st.toggle_view(&v),
             Action::Faster => st.speed = (st.speed + 1).min(SPEEDS.len() - 1),
             Action::Slower => st.speed = st.speed.saturating_sub(1),
-            Action::ToggleLang => st.lang = if st.lang == Lang::En { Lang::Ja } else { Lang::En },
+            Action::ToggleLang => {
+                st.lang = if st.lang == Lang::En { Lang::Ja } else { Lang::En };
+                prefs::save_lang(st.lang);
+            }
             Action::ToggleHelp => st.help = !st.help,
             Action::SetMode(m) => st.mode = m,
             Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
@@ -106,7 +117,8 @@ impl Reducible for State {
                     Theme::System => Theme::Dark,
                     Theme::Dark => Theme::Light,
                     Theme::Light => Theme::System,
-                }
+                };
+                prefs::save_theme(st.theme);
             }
             Action::Copied(ok) => st.copied = Some(ok),
             Action::Command(line) => {
