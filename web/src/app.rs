@@ -109,7 +109,8 @@ pub fn app() -> Html {
                 <div id="controls-bar" class="controls-bar" hidden={!show_controls}>
                     <Controls state={state.clone()} />
                 </div>
-                <div id="stage" class="stage" role="region" aria-label={t(lang, "ui.stage")} hidden={!has_stage}>
+                <div id="stage" class="stage" role="region" aria-label={t(lang, "ui.stage")} hidden={!has_stage}
+                     data-views={views.join(",")}>
                     if !embed && has_stage {
                         <ViewPicker state={state.clone()} />
                     }

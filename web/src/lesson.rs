@@ -194,8 +194,10 @@ pub struct Params {
 
 /// Every parameter the address may carry: the lesson and embed ones (above), the sandbox's
 /// document and step (`doc::read_url`), and the benchmark page's.
-pub const KNOWN_PARAMS: &[&str] =
-    &["embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl", "s", "bench", "ops"];
+pub const KNOWN_PARAMS: &[&str] = &[
+    "embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl",
+    "s", "bench", "ops",
+];
 
 /// The known parameter an unknown one was probably meant to be: by edit distance, or the same
 /// letters in another order (`form` → `from`).
@@ -311,7 +313,11 @@ pub fn parse_params(pairs: &[(String, String)], lessons: &[Rc<Lesson>]) -> (Para
     for (key, _) in pairs {
         if !KNOWN_PARAMS.contains(&key.as_str()) && !errors.iter().any(|e| e.starts_with(&format!("{key}:"))) {
             let hint = suggest_param(key).map_or(String::new(), |s| tf(lang, "param.did_you_mean", &[("name", s)]));
-            errors.push(tf(lang, "param.unknown", &[("key", key.clone()), ("hint", hint), ("known", KNOWN_PARAMS.join(", "))]));
+            errors.push(tf(
+                lang,
+                "param.unknown",
+                &[("key", key.clone()), ("hint", hint), ("known", KNOWN_PARAMS.join(", "))],
+            ));
         }
     }
     (p, errors)
@@ -463,9 +469,15 @@ mod tests {
     #[test]
     fn panel_css_only_names_known_panels() {
         let css = panel_css(&["buddy".into(), "x\"]{}".into()]);
-        assert!(css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1}") && !css.contains("x\""), "{css}");
+        assert!(
+            css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1}") && !css.contains("x\""),
+            "{css}"
+        );
         assert_eq!(panel_css(&[]), "#stage [data-panel]{display:none !important}");
         let css = panel_css(&["log".into(), "memory".into()]);
-        assert!(css.find("\"log\"]{display:revert !important;order:1}") < css.find("\"memory\"]{display:revert !important;order:2}"));
+        assert!(
+            css.find("\"log\"]{display:revert !important;order:1}")
+                < css.find("\"memory\"]{display:revert !important;order:2}")
+        );
     }
 }

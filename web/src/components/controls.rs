@@ -69,6 +69,8 @@ pub fn controls(p: &Props) -> Html {
             }
         })
     };
+    // In a lesson the scrubber spans the lesson step's events only.
+    let (lo, hi) = state.bounds();
     let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };
     html! {
         <section class="controls-panel" data-panel="controls" aria-label={t(lang, "ui.playback")}>
@@ -83,7 +85,7 @@ pub fn controls(p: &Props) -> Html {
                 <span id="speed" class="speed">{ tf(lang, "ui.speed", &[("n", SPEEDS[state.speed].to_string())]) }</span>
                 <span id="step-counter">{ counter }</span>
             </div>
-            <input id="scrubber" class="scrubber" type="range" min="0" max={session.total_steps().to_string()}
+            <input id="scrubber" class="scrubber" type="range" min={lo.to_string()} max={hi.to_string()}
                    value={session.step().to_string()} aria-label={t(lang, "ui.timeline")} oninput={on_scrub} />
             <svg id="op-ticks" class="op-ticks" viewBox="0 0 1000 8" preserveAspectRatio="none" aria-hidden="true"
                  data-ops={session.op_count().to_string()}>

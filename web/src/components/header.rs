@@ -112,6 +112,9 @@ mod tests {
     #[test]
     fn copied_links_carry_the_language() {
         assert_eq!(link_with_lang("http://x/?a=1", Lang::Ja), "http://x/?a=1#lang=ja");
-        assert_eq!(link_with_lang("http://x/#mode=trace&lang=ja&step=3", Lang::En), "http://x/#mode=trace&step=3&lang=en");
+        assert_eq!(
+            link_with_lang("http://x/#mode=trace&lang=ja&step=3", Lang::En),
+            "http://x/#mode=trace&step=3&lang=en"
+        );
     }
 }

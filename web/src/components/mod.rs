@@ -6,5 +6,5 @@ pub mod embed_builder;
 pub mod header;
 pub mod mode_panel;
 pub mod stage;
-pub mod view_picker;
 pub mod util;
+pub mod view_picker;

@@ -6,11 +6,11 @@ use slabscope_core::script;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::embed_builder::EmbedBuilder;
 use super::util::{gunzip_if_needed, list_len};
 use crate::doc::{self, Mode, Workload};
 use crate::i18n::{t, tf, Lang};
 use crate::state::{Action, State};
-use super::embed_builder::EmbedBuilder;
 use crate::views::lessons::{LessonMsg, LessonsPanel};
 use crate::views::sandbox_panel::SandboxPanel;
 

@@ -50,7 +50,9 @@ impl State {
         let toggled = self.view_toggles.get(self.mode.code()).cloned().unwrap_or_default();
         let base = v.clone();
         v.retain(|p| !toggled.contains(p));
-        v.extend(choices().filter(|c| toggled.iter().any(|t| t == c) && !base.iter().any(|b| b == c)).map(String::from));
+        v.extend(
+            choices().filter(|c| toggled.iter().any(|t| t == c) && !base.iter().any(|b| b == c)).map(String::from),
+        );
         v
     }
 

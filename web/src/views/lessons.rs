@@ -277,13 +277,15 @@ fn player(p: &Props) -> Html {
         let on = on.clone();
         Callback::from(move |_| on.emit(LessonMsg::Close))
     };
+    // Steps past an open question would show what it asks to predict.
+    let reachable = run.reachable();
     let dots = (run.first..=run.last).map(|k| {
         let current = k == i;
         let label = tf(lang, "lesson.goto", &[("n", (k + 1).to_string())]);
         html! {
             <li>
                 <button class={classes!("dot", current.then_some("current"), (k < i).then_some("seen"))}
-                        aria-current={current.then_some("step")} aria-label={label}
+                        aria-current={current.then_some("step")} aria-label={label} disabled={k > reachable}
                         onclick={go(k)}>{ k + 1 }</button>
             </li>
         }
