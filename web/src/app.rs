@@ -81,7 +81,7 @@ pub fn app() -> Html {
                 <AppHeader state={state.clone()} />
             }
             <div class="workspace">
-                <div id="side" class="side" role="region" aria-label={t(lang, "ui.side")} tabindex="-1">
+                <div id="side" class="side" role="region" aria-label={t(lang, "ui.side")} tabindex="0">
                     { param_errors }
                     if let Some(n) = &state.notice {
                         <p id="notice" class="notice" role="status">{ tf(lang, "ui.notice", &[("text", n.clone())]) }</p>
@@ -109,7 +109,7 @@ pub fn app() -> Html {
                 <div id="controls-bar" class="controls-bar" hidden={!show_controls}>
                     <Controls state={state.clone()} />
                 </div>
-                <div id="stage" class="stage" role="region" aria-label={t(lang, "ui.stage")} hidden={!has_stage}
+                <div id="stage" class="stage" role="region" aria-label={t(lang, "ui.stage")} hidden={!has_stage} tabindex="0"
                      data-views={views.join(",")}>
                     if !embed && has_stage {
                         <ViewPicker state={state.clone()} />
