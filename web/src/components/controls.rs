@@ -4,13 +4,10 @@
 use yew::prelude::*;
 
 use crate::i18n::{self, t, tf, Lang};
-use crate::state::{Action, State, SPEEDS};
+use crate::state::{Action, SPEEDS};
 use wasm_bindgen::JsCast;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<State>,
-}
+pub use super::StateProps as Props;
 
 #[function_component(Controls)]
 pub fn controls(p: &Props) -> Html {

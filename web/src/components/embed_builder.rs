@@ -7,17 +7,14 @@ use yew::prelude::*;
 use super::util::copy_text;
 use crate::i18n::{t, Lang};
 use crate::lesson::catalog;
-use crate::state::{Action, State};
+use crate::state::Action;
 use crate::views::lessons::{embed_code, embed_url, EmbedOptions};
 
 /// Frame sizes offered: (label, width (None: 100%), height).
 const SIZES: [(&str, Option<u32>, u32); 4] =
     [("720×480", Some(720), 480), ("480×360", Some(480), 360), ("100% × 640", None, 640), ("960×720", Some(960), 720)];
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<State>,
-}
+pub use super::StateProps as Props;
 
 fn value_of(e: &Event) -> String {
     let Some(t) = e.target() else { return String::new() };

@@ -7,12 +7,9 @@ use yew::prelude::*;
 use super::util::copy_text;
 use crate::doc::Mode;
 use crate::i18n::{t, Lang};
-use crate::state::{Action, State, Theme};
+use crate::state::{Action, Theme};
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<State>,
-}
+pub use super::StateProps as Props;
 
 #[function_component(AppHeader)]
 pub fn app_header(p: &Props) -> Html {

@@ -8,3 +8,11 @@ pub mod mode_panel;
 pub mod stage;
 pub mod util;
 pub mod view_picker;
+
+use yew::prelude::*;
+
+/// What every shell component gets: the app state's handle (equal while its version is).
+#[derive(Properties, PartialEq)]
+pub struct StateProps {
+    pub state: UseReducerHandle<crate::state::State>,
+}

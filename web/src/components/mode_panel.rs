@@ -14,10 +14,7 @@ use crate::state::{Action, State};
 use crate::views::lessons::{LessonMsg, LessonsPanel};
 use crate::views::sandbox_panel::SandboxPanel;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<State>,
-}
+pub use super::StateProps as Props;
 
 /// Read a dropped or picked trace file (gzip or text) into `Action::LoadTrace`.
 pub fn read_trace(d: UseReducerDispatcher<State>) -> impl Fn(web_sys::File) + Clone {

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::util::{describe_page, determinism_hash};
 use crate::i18n::{self, t, Lang};
-use crate::state::{Action, State};
+use crate::state::Action;
 use crate::views::layers::LayerViews;
 use crate::views::{
     chart::FreeChart,
@@ -17,10 +17,7 @@ use crate::views::{
     timeline::{Kind, Timeline},
 };
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<State>,
-}
+pub use super::StateProps as Props;
 
 #[function_component(Stage)]
 pub fn stage(p: &Props) -> Html {

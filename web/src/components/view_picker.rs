@@ -3,12 +3,9 @@
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
-use crate::state::{views, Action, State};
+use crate::state::{views, Action};
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<State>,
-}
+pub use super::StateProps as Props;
 
 #[function_component(ViewPicker)]
 pub fn view_picker(p: &Props) -> Html {
