@@ -380,7 +380,9 @@ pub fn save_progress(id: &str, step: usize, total: usize) -> Progress {
 pub fn panel_css(panels: &[String]) -> String {
     let mut css = String::from("#stage [data-panel]{display:none !important}");
     for (i, p) in panels.iter().filter(|p| PANELS.contains(&p.as_str())).enumerate() {
-        css.push_str(&format!(" #stage [data-panel=\"{p}\"]{{display:revert !important;order:{}}}", i + 1));
+        // The first view is the step's picture: a whole row of the stage.
+        let row = if i == 0 { ";flex-basis:100%" } else { "" };
+        css.push_str(&format!(" #stage [data-panel=\"{p}\"]{{display:revert !important;order:{}{row}}}", i + 1));
     }
     css
 }
@@ -470,13 +472,13 @@ mod tests {
     fn panel_css_only_names_known_panels() {
         let css = panel_css(&["buddy".into(), "x\"]{}".into()]);
         assert!(
-            css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1}") && !css.contains("x\""),
+            css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1;flex-basis:100%}") && !css.contains("x\""),
             "{css}"
         );
         assert_eq!(panel_css(&[]), "#stage [data-panel]{display:none !important}");
         let css = panel_css(&["log".into(), "memory".into()]);
         assert!(
-            css.find("\"log\"]{display:revert !important;order:1}")
+            css.find("\"log\"]{display:revert !important;order:1")
                 < css.find("\"memory\"]{display:revert !important;order:2}")
         );
     }
