@@ -233,12 +233,10 @@ test('the course page sizes its frames from the resize message', opts, async (t)
   }), null, { timeout: 15_000 });
   const sizes = await page.$$eval('iframe', (l) => l.map((f) => [f.id, f.clientWidth, f.clientHeight, f.contentDocument.documentElement.scrollHeight]));
   for (const [id, , h, content] of sizes) assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
-  // A change of content height is reported again: open the feedback in frame b.
+  // A change of content height is reported again: the next step in frame b.
   const b = page.frameLocator('#lesson-b');
-  const before = await page.$eval('#lesson-b', (f) => f.clientHeight);
   await b.locator('#lesson-next').click();
-  await b.locator('#lesson-skip').click().catch(() => {});
-  await page.waitForFunction((h) => document.querySelector('#lesson-b').clientHeight !== h || true, before);
+  if (await b.locator('#lesson-skip').count()) await b.locator('#lesson-skip').click();
   await page.waitForFunction(() => {
     const f = document.querySelector('#lesson-b');
     return Math.abs(f.clientHeight - Math.ceil(f.contentDocument.body.getBoundingClientRect().height)) <= 2;
