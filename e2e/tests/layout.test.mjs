@@ -154,7 +154,7 @@ test('lessons hold their step: keys, scrubber and step buttons stay inside it', 
   assert.equal(await stepOf(page), 2, 'still step 2');
   assert.equal(await page.textContent('#buddyinfo'), boot, 'the splits the question asks about are not shown');
   assert.equal(await page.textContent('#step-counter'), s2);
-  assert.ok(await page.isDisabled('#lesson-player .dot >> text=3'), 'step 3 cannot be reached past the open question');
+  assert.ok(await page.locator('#lesson-player .dot', { hasText: /^3$/ }).isDisabled(), 'step 3 cannot be reached past the open question');
   // Answered: the step's events play; Home and End stay inside them.
   await page.locator('#lesson-question .choice', { hasText: /^6$/ }).click();
   await page.waitForSelector('#lesson-feedback.right');
