@@ -472,7 +472,8 @@ mod tests {
     fn panel_css_only_names_known_panels() {
         let css = panel_css(&["buddy".into(), "x\"]{}".into()]);
         assert!(
-            css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1;flex-basis:100%}") && !css.contains("x\""),
+            css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1;flex-basis:100%}")
+                && !css.contains("x\""),
             "{css}"
         );
         assert_eq!(panel_css(&[]), "#stage [data-panel]{display:none !important}");
