@@ -73,6 +73,6 @@ test('copy link puts the permalink on the clipboard', opts, async (t) => {
   await page.click('#copy-link');
   await page.waitForFunction(() => /copied/i.test(document.querySelector('#copy-link').textContent));
   const copied = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(copied, /#mode=sandbox&step=12$/);
+  assert.match(copied, /#mode=sandbox&step=12&lang=en$/);
   await finish(t, page, 'copy-link');
 });
