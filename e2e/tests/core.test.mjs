@@ -4,8 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
+/** The app with every view shown (the sandbox shows three by default; the rest one click away). */
+const open = async (t, o) => showViews(await openApp(t, o));
 const opts = { timeout: TEST_TIMEOUT_MS };
 
 function nativeHash() {
@@ -21,14 +24,14 @@ function nativeHash() {
 test('wasm event stream hash equals the native one', opts, async (t) => {
   const expected = nativeHash();
   assert.match(expected, /^[0-9a-f]{16}$/, `native hash looks wrong: ${expected}`);
-  const page = await openApp(t);
+  const page = await open(t);
   const got = await page.getAttribute('#determinism', 'data-hash');
   assert.equal(got, expected, 'WebAssembly and native runs of the same script differ');
   await finish(t, page, 'core-determinism');
 });
 
 test('each step is explained in an aria-live region', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const live = page.locator('#explain');
   assert.equal(await live.getAttribute('aria-live'), 'polite');
   const before = await live.textContent();
@@ -41,7 +44,7 @@ test('each step is explained in an aria-live region', opts, async (t) => {
 });
 
 test('language switch to Japanese and back', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.click('#step');
   await page.click('#lang');
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');

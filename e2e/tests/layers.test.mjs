@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
+/** The app with every view shown (the sandbox shows three by default; the rest one click away). */
+const open = async (t, o) => showViews(await openApp(t, o));
 const opts = { timeout: TEST_TIMEOUT_MS };
 
 /** Run a command-bar line and wait until the view shows its last step. */
@@ -36,7 +39,7 @@ async function slabinfo(page, name) {
 const cellCount = (page, sel) => page.locator(`#cache-svg ${sel}`).count();
 
 test('SLUB: table → cache view → per-CPU → memory map → inspector, all linked', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config mem=1M cpus=2');
   await run(page, 'repeat 70 { kmalloc 64 cpu=0 as=p[] }; kfree p[65] cpu=0; kfree p[66] cpu=0; kfree p[3] cpu=1; kfree p[4] cpu=1');
   // The caches table lists kmalloc-64 with slabinfo's numbers.
@@ -118,7 +121,7 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
 });
 
 test('caches table sorts and marks aliases', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'cache create a size=60; cache create b size=64; kmalloc 8 as=x; repeat 30 { cache alloc a as=q[] }');
   const names = () => page.locator('#caches-table tbody th.name').allTextContents();
   await page.click('#sort-name');
@@ -152,7 +155,7 @@ test('caches table sorts and marks aliases', opts, async (t) => {
 });
 
 test('SLAB: three lists, colour offsets, array_cache and shared array', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config slab=slab cpus=2 mem=2M');
   await run(page, 'repeat 60 { kmalloc 256 cpu=0 as=p[] }; kfree p[*] cpu=1; repeat 8 { kmalloc 256 cpu=0 as=q[] }');
   await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-256' }).click();
@@ -186,7 +189,7 @@ test('SLAB: three lists, colour offsets, array_cache and shared array', opts, as
 });
 
 test('AetherOS: global lists, hot list and object cache', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config slab=aether mem=2M');
   await run(page, 'repeat 30 { kmalloc 64 as=p[] }; kfree p[*]; kmalloc 64 as=y');
   const titles = await page.locator('#cache-svg text.group-title').allTextContents();
@@ -207,7 +210,7 @@ test('AetherOS: global lists, hot list and object cache', opts, async (t) => {
 });
 
 test('sheaves and magazines: main/spare, barn/depot, hits flash', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config slab=sheaves cpus=2 mem=2M');
   await run(page, 'repeat 80 { kmalloc 64 cpu=0 as=p[] }; kfree p[*] cpu=1');
   await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' }).click();
@@ -228,7 +231,7 @@ test('sheaves and magazines: main/spare, barn/depot, hits flash', opts, async (t
 });
 
 test('SuperSlabs: slabs, TLS pointers, states, release', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config mem=8M superslab_release=on');
   await run(page, 'malloc 32 as=a; malloc 32 thread=1 as=b; repeat 40 { malloc 16 as=t[] }');
   const ss = page.locator('#superslab-svg g.superslab');
@@ -269,7 +272,7 @@ test('SuperSlabs: slabs, TLS pointers, states, release', opts, async (t) => {
 });
 
 test('inspector: poison, free pointer, tracks, and the corrupt byte', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'cache create ps size=64 flags=poison,user; cache alloc ps as=q; cache free q; write q offset=3 byte=1');
   await page.locator('#caches-table tr.cache-row', { hasText: 'ps' }).first().click();
   await page.locator('#cache-svg rect.cell[data-index="0"]').click();
@@ -286,7 +289,7 @@ test('inspector: poison, free pointer, tracks, and the corrupt byte', opts, asyn
 });
 
 test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'repeat 20 { kmalloc 64 as=p[] }; kfree p[2]');
   const grab = async (selector) => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
@@ -335,7 +338,7 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
 });
 
 test('Japanese and dark theme', opts, async (t) => {
-  const page = await openApp(t, { colorScheme: 'dark' });
+  const page = await open(t, { colorScheme: 'dark' });
   await run(page, 'config cpus=2 mem=8M');
   await run(page, 'repeat 40 { kmalloc 64 cpu=0 as=p[] }; kfree p[1] cpu=0; kfree p[30] cpu=1; malloc 32 as=m');
   await page.click('#lang');
@@ -364,7 +367,7 @@ test('Japanese and dark theme', opts, async (t) => {
 });
 
 test('scale: 10,000 live objects and 64 caches stay bounded', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config mem=32M cpus=4');
   const creates = Array.from({ length: 51 }, (_, i) => `cache create c${i} size=${24 + 8 * i} flags=nomerge; cache alloc c${i} as=o${i}`);
   await run(page, creates.join('; '));
@@ -399,7 +402,7 @@ test('scale: 10,000 live objects and 64 caches stay bounded', opts, async (t) =>
 });
 
 test('a slab moving between lists is marked and glides (not with reduced motion)', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config mem=1M cpus=2');
   await run(page, 'repeat 128 { kmalloc 64 cpu=0 as=p[] }; kmalloc 64 cpu=0 as=x');
   await page.locator('#caches-table tr.cache-row', { hasText: 'kmalloc-64' }).click();
@@ -421,7 +424,7 @@ test('a slab moving between lists is marked and glides (not with reduced motion)
 });
 
 test('clicking a page in the memory map selects it in every view', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await run(page, 'config mem=1M cpus=2');
   await run(page, 'repeat 3 { kmalloc 64 as=p[] }');
   const slabPage = page.locator('#buddy-view rect[data-owner="slab"]').first();

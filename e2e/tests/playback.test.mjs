@@ -4,8 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
+/** The app with every view shown (the sandbox shows three by default; the rest one click away). */
+const open = async (t, o) => showViews(await openApp(t, o));
 const opts = { timeout: TEST_TIMEOUT_MS };
 
 const stepOf = async (page) => {
@@ -15,7 +18,7 @@ const stepOf = async (page) => {
 };
 
 test('arrow keys move one micro-event; the explanation follows', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   assert.deepEqual((await stepOf(page))[0], 0);
   await page.keyboard.press('ArrowRight');
   assert.equal((await stepOf(page))[0], 1);
@@ -34,7 +37,7 @@ test('arrow keys move one micro-event; the explanation follows', opts, async (t)
 });
 
 test('scrubber seeks; the event log marks and jumps', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.locator('#scrubber').fill('20');
   assert.equal((await stepOf(page))[0], 20);
   const current = page.locator('#event-log [aria-current="step"]');
@@ -47,7 +50,7 @@ test('scrubber seeks; the event log marks and jumps', opts, async (t) => {
 });
 
 test('the step is kept in the URL across a reload', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.locator('#scrubber').fill('17');
   await page.waitForFunction(() => location.hash.includes('step=17'));
   await page.reload();
@@ -57,7 +60,7 @@ test('the step is kept in the URL across a reload', opts, async (t) => {
 });
 
 test('Space plays and pauses; ? shows the shortcuts', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.keyboard.press(']');
   await page.keyboard.press(']');
   await page.keyboard.press(' ');
@@ -73,7 +76,7 @@ test('Space plays and pauses; ? shows the shortcuts', opts, async (t) => {
 });
 
 test('a real perf trace can be opened', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.click('#mode-trace');
   await page.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
   await page.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
@@ -85,7 +88,7 @@ test('a real perf trace can be opened', opts, async (t) => {
 });
 
 test('a trace dropped on the page replays with a progress bar', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const { readFileSync } = await import('node:fs');
   const slice = readFileSync(join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'), 'utf8');
   const text = slice.repeat(5);
@@ -102,7 +105,7 @@ test('a trace dropped on the page replays with a progress bar', opts, async (t) 
 });
 
 test('the scrubber has a tick mark at every operation boundary', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const ticks = async () => {
     const d = await page.getAttribute('#op-ticks path', 'd');
     return (d.match(/M/g) || []).length;

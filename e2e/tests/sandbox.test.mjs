@@ -2,8 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
+/** The app with every view shown (the sandbox shows three by default; the rest one click away). */
+const open = async (t, o) => showViews(await openApp(t, o));
 const opts = { timeout: TEST_TIMEOUT_MS };
 
 const counter = async (page) => {
@@ -12,7 +15,7 @@ const counter = async (page) => {
 };
 
 test('commands run, errors are located with a suggestion, history recalls', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const [, before] = await counter(page);
   await page.fill('#command', 'kmalloc 64 cpu=1 as=x');
   await page.press('#command', 'Enter');
@@ -36,7 +39,7 @@ test('commands run, errors are located with a suggestion, history recalls', opts
 });
 
 test('config rebuilds the machine; the timeline chart follows the session', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   assert.ok((await page.locator('#timeline-chart svg path, #timeline-chart svg polyline').count()) > 0);
   await page.fill('#command', 'config slab=slab mem=1M');
   await page.press('#command', 'Enter');
@@ -49,7 +52,7 @@ test('config rebuilds the machine; the timeline chart follows the session', opts
 });
 
 test('theme switch: system, dark, light', opts, async (t) => {
-  const page = await openApp(t, { colorScheme: 'light' });
+  const page = await open(t, { colorScheme: 'light' });
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const light = await bg();
   await page.click('#theme');
@@ -64,12 +67,12 @@ test('theme switch: system, dark, light', opts, async (t) => {
 });
 
 test('copy link puts the permalink on the clipboard', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.locator('#scrubber').fill('12');
   await page.click('#copy-link');
   await page.waitForFunction(() => /copied/i.test(document.querySelector('#copy-link').textContent));
   const copied = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(copied, /#mode=sandbox&step=12$/);
+  assert.match(copied, /#mode=sandbox&step=12&lang=en$/);
   await finish(t, page, 'copy-link');
 });

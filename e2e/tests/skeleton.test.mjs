@@ -14,13 +14,16 @@ import {
   suite,
   waitForTextChange,
 } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
+/** The app with every view shown (the sandbox shows three by default; the rest one click away). */
+const open = async (t, o) => showViews(await openApp(t, o));
 
 const opts = { timeout: TEST_TIMEOUT_MS };
 
 test('buddy view renders page-frame rects with pfn/order/state', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   assert.equal(await page.locator('svg#buddy-view').count(), 1, 'svg#buddy-view missing');
   const rects = await page.$$eval('svg#buddy-view rect[data-pfn]', (rs) =>
     rs.map((r) => ({
@@ -66,7 +69,7 @@ async function stepChangesState(t, page, doStep) {
 }
 
 test('Step button performs one allocation step', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const button = page.locator('button#step');
   assert.equal(await button.count(), 1, 'button#step missing');
   assert.match((await button.innerText()).trim(), /^Step$/i);
@@ -75,7 +78,7 @@ test('Step button performs one allocation step', opts, async (t) => {
 });
 
 test('Shift+ArrowRight on the page body steps an operation like the Step button', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.evaluate(() => {
     if (document.activeElement && document.activeElement !== document.body) {
       document.activeElement.blur();
@@ -87,7 +90,7 @@ test('Shift+ArrowRight on the page body steps an operation like the Step button'
 });
 
 test('#chart holds a plotters-rendered SVG with drawn elements', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   assert.ok((await page.locator('#chart svg').count()) >= 1, '#chart svg missing');
   const drawn = await page.locator('#chart svg').first().locator('path, polyline, rect').count();
   assert.ok(drawn >= 1, '#chart svg has no path/polyline/rect');
@@ -95,7 +98,7 @@ test('#chart holds a plotters-rendered SVG with drawn elements', opts, async (t)
 });
 
 test('#buddyinfo shows /proc/buddyinfo-style text', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   assert.equal(await page.locator('#buddyinfo').count(), 1, '#buddyinfo missing');
   const tag = await page.$eval('#buddyinfo', (el) => el.tagName.toLowerCase());
   assert.equal(tag, 'pre');
@@ -107,7 +110,7 @@ test('#buddyinfo shows /proc/buddyinfo-style text', opts, async (t) => {
 test('app works when served under a sub-path (relative URLs)', opts, async (t) => {
   const server = await startServer(distDir(), { prefix: '/course/slabscope/' });
   t.after(() => server.close());
-  const page = await openApp(t, { baseUrl: server.url });
+  const page = await open(t, { baseUrl: server.url });
   assert.ok(page.url().startsWith(server.url), page.url());
   assert.equal(await page.locator('svg#buddy-view').count(), 1);
   const outside = server.requests.filter((r) => !r.path.startsWith('/course/slabscope/'));
@@ -116,7 +119,7 @@ test('app works when served under a sub-path (relative URLs)', opts, async (t) =
 });
 
 test('dark colour scheme loads without errors', opts, async (t) => {
-  const page = await openApp(t, { colorScheme: 'dark', viewport: { width: 1024, height: 768 } });
+  const page = await open(t, { colorScheme: 'dark', viewport: { width: 1024, height: 768 } });
   await finish(t, page, 'skeleton-dark');
 });
 

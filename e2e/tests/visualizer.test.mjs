@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { openTools, showViews } from '../ui.mjs';
 
 setupSuite();
+/** The app with every view shown (the sandbox shows three by default; the rest one click away). */
+const open = async (t, o) => showViews(await openApp(t, o));
 const opts = { timeout: TEST_TIMEOUT_MS };
 const long = { timeout: 180_000 };
 
@@ -21,6 +24,7 @@ const waitCounter = (page, re, timeout = 15_000) =>
   page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#step-counter').textContent), re.source, { timeout });
 
 async function configure(page, fields) {
+  await openTools(page);
   if (!(await page.$eval('#config-panel', (d) => d.open))) await page.click('#config-panel summary');
   for (const [id, v] of Object.entries(fields)) {
     const el = page.locator(`#cfg-${id}`);
@@ -33,6 +37,7 @@ async function configure(page, fields) {
 }
 
 async function workload(page, seed, count, mix) {
+  await openTools(page);
   await page.fill('#wl-seed', String(seed));
   await page.fill('#wl-count', String(count));
   await page.selectOption('#wl-mix', mix);
@@ -43,7 +48,7 @@ async function workload(page, seed, count, mix) {
 }
 
 test('mode tabs: click and keyboard, URL keeps the mode', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   assert.equal(await page.getAttribute('#mode-sandbox', 'aria-selected'), 'true', 'Sandbox by default');
   assert.equal(await page.locator('#command').count(), 1);
   assert.equal(await page.locator('[data-panel="sandbox"]').count(), 1);
@@ -72,7 +77,8 @@ test('mode tabs: click and keyboard, URL keeps the mode', opts, async (t) => {
 });
 
 test('common-op buttons run op-language lines; the configuration panel rebuilds', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
+  await openTools(page);
   await page.click('#op-alloc2');
   await page.click('#op-kmalloc64');
   assert.match(await page.textContent('#op-text'), /kmalloc 64 as=obj\[\]/);
@@ -101,8 +107,9 @@ test('common-op buttons run op-language lines; the configuration panel rebuilds'
 });
 
 test('the seeded workload generator rebuilds the session, deterministically', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   // The demo's 256K machine is too small for slab pages next to a page workload: located error.
+  await openTools(page);
   await page.selectOption('#wl-mix', 'mixed');
   await page.click('#wl-run');
   await page.waitForFunction(() => /^workload op \d+: out of memory/.test(document.querySelector('#sandbox-error').textContent));
@@ -120,7 +127,8 @@ test('the seeded workload generator rebuilds the session, deterministically', op
 });
 
 test('script upload (valid, and with a located error) and download', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
+  await openTools(page);
   const good = 'config mem=512K cpus=2\npages alloc order=1 as=a\nkmalloc 64 as=k\n';
   await page.setInputFiles('#script-file', { name: 'good.ops', mimeType: 'text/plain', buffer: Buffer.from(good) });
   await waitCounter(page, /^step 0 \/ \d+ · operation 0 \/ 2$/);
@@ -143,16 +151,17 @@ test('script upload (valid, and with a located error) and download', opts, async
 });
 
 test('URL round trip: mode, configuration, script and step', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await configure(page, { mem: '2M', cpus: 2, pcp: true });
   await page.fill('#command', 'repeat 3 { kmalloc 100 as=p[] }');
   await page.press('#command', 'Enter');
-  await page.click('#mode-trace');
+  // The step is set in the sandbox (the trace mode has no controls until a trace is loaded).
   await page.locator('#scrubber').fill('9');
+  await page.click('#mode-trace');
   await page.waitForFunction(() => /mode=trace.*cfg=.*s=.*step=9$/.test(location.hash));
   const url = page.url();
   const view = { counter: await page.textContent('#step-counter'), info: await page.textContent('#buddyinfo'), explain: await page.textContent('#explain') };
-  const page2 = await openApp(t);
+  const page2 = await open(t);
   await page2.goto(url);
   await page2.reload();
   await page2.waitForSelector('body[data-ready="1"]');
@@ -168,7 +177,7 @@ test('URL round trip: mode, configuration, script and step', opts, async (t) => 
 });
 
 test('invalid URL parameters: located notice, default state, no panic', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const [, total] = await counter(page);
   const bad = deflateRawSync(Buffer.from('kmalloc 64 as=x\npages alloc ordr=1 as=y\n')).toString('base64url');
   await page.goto(`${page.url().split('#')[0]}#mode=bogus&cfg=mem=abc&s=${bad}&step=zz`);
@@ -188,7 +197,7 @@ test('invalid URL parameters: located notice, default state, no panic', opts, as
 });
 
 test('buddy view: a split marks the kept and freed halves, a merge the buddy pair', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   const [, total] = await counter(page);
   let split = null;
   let merge = null;
@@ -222,7 +231,7 @@ test('buddy view: a split marks the kept and freed halves, a merge the buddy pai
 });
 
 test('reduced motion: no animations', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.emulateMedia({ reducedMotion: 'reduce' });
   for (let i = 0; i < 40 && (await page.locator('#buddy-op rect.freed').count()) === 0; i++) {
     await page.keyboard.press('ArrowRight');
@@ -234,7 +243,7 @@ test('reduced motion: no animations', opts, async (t) => {
 });
 
 test('the event log scrolls its current entry into view (at once under reduced motion)', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.fill('#command', 'repeat 40 { pages alloc order=0 as=p[] }');
   await page.press('#command', 'Enter');
@@ -259,7 +268,7 @@ test('the event log scrolls its current entry into view (at once under reduced m
 });
 
 test('memory map: hover and keyboard details, zoom, slab owner', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await page.hover('#buddy-view rect[data-pfn="0"]');
   assert.match(await page.textContent('#page-details'), /^pfn \d+ · node 0 · block pfn 0–63 \(order 6\) · free block of order 6$/);
   await page.mouse.move(0, 0);
@@ -290,7 +299,7 @@ test('memory map: hover and keyboard details, zoom, slab owner', opts, async (t)
 });
 
 test('screenshots: Japanese and dark theme', opts, async (t) => {
-  const page = await openApp(t, { colorScheme: 'dark' });
+  const page = await open(t, { colorScheme: 'dark' });
   await workload(page, 3, 500, 'mixed');
   await page.locator('#scrubber').fill('1500');
   await finish(t, page, 'vis-dark');
@@ -303,7 +312,7 @@ test('screenshots: Japanese and dark theme', opts, async (t) => {
 });
 
 test('large session: playing at full speed makes no long tasks; scrubbing 200k operations', long, async (t) => {
-  const page = await openApp(t);
+  const page = await open(t);
   await configure(page, { mem: '64M', pcp: true });
   // A large workload builds in chunks with a progress bar, and the page answers meanwhile.
   await page.fill('#wl-seed', '11');

@@ -8,6 +8,8 @@ use std::rc::Rc;
 use slabscope_core::lesson::{self, Answer, Lesson, PlayedStep, PANELS};
 use slabscope_core::session::Session;
 
+use crate::i18n::{t, tf, Lang};
+
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
 /// Every lesson, parsed once. A lesson that fails to parse is left out and reported (the
@@ -109,6 +111,19 @@ impl Run {
         session.seek(self.target());
     }
 
+    /// Go to step `i` (clamped) at its first event (`at_start`) or where [`Run::target`] puts it;
+    /// a step whose question is open stays at its start either way.
+    pub fn go_to(&mut self, i: usize, at_start: bool, session: &mut Session) {
+        self.step = i.clamp(self.first, self.last);
+        session.seek(if at_start { self.played[self.step].start } else { self.target() });
+    }
+
+    /// The furthest step that may be shown: the first whose question is still open (steps after
+    /// it would show what it asks to predict), else the last.
+    pub fn reachable(&self) -> usize {
+        (self.first..self.last).find(|&k| !self.replies[k].settled()).unwrap_or(self.last)
+    }
+
     /// Answer (or skip) the current step's question; the session moves to the step's end.
     pub fn reply(&mut self, r: Reply, session: &mut Session) {
         if self.replies[self.step] == Reply::Open {
@@ -175,6 +190,25 @@ pub struct Params {
     pub controls: bool,
     /// `lstep=N`: the step to resume at (1-based; the app keeps it in the URL hash).
     pub lstep: Option<usize>,
+}
+
+/// Every parameter the address may carry: the lesson and embed ones (above), the sandbox's
+/// document and step (`doc::read_url`), and the benchmark page's.
+pub const KNOWN_PARAMS: &[&str] = &[
+    "embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl",
+    "s", "bench", "ops",
+];
+
+/// The known parameter an unknown one was probably meant to be: by edit distance, or the same
+/// letters in another order (`form` → `from`).
+pub fn suggest_param(key: &str) -> Option<String> {
+    let sorted = |w: &str| {
+        let mut c: Vec<char> = w.chars().collect();
+        c.sort_unstable();
+        c
+    };
+    slabscope_core::suggest::suggest(key, KNOWN_PARAMS.iter().copied())
+        .or_else(|| KNOWN_PARAMS.iter().find(|k| sorted(k) == sorted(key)).map(|k| k.to_string()))
 }
 
 fn flag(key: &str, v: &str, errors: &mut Vec<String>) -> bool {
@@ -270,6 +304,22 @@ pub fn parse_params(pairs: &[(String, String)], lessons: &[Rc<Lesson>]) -> (Para
     if p.embed && p.lesson.is_none() && !errors.iter().any(|e| e.starts_with("lesson=")) {
         errors.push("embed=1 needs lesson=ID".to_string());
     }
+    let lang = p.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::En);
+    // A frame stuck on its first step helps nobody: the controls hide only while it plays itself.
+    if !p.controls && !p.autoplay {
+        p.controls = true;
+        errors.push(t(lang, "param.controls_need_autoplay"));
+    }
+    for (key, _) in pairs {
+        if !KNOWN_PARAMS.contains(&key.as_str()) && !errors.iter().any(|e| e.starts_with(&format!("{key}:"))) {
+            let hint = suggest_param(key).map_or(String::new(), |s| tf(lang, "param.did_you_mean", &[("name", s)]));
+            errors.push(tf(
+                lang,
+                "param.unknown",
+                &[("key", key.clone()), ("hint", hint), ("known", KNOWN_PARAMS.join(", "))],
+            ));
+        }
+    }
     (p, errors)
 }
 
@@ -325,14 +375,16 @@ pub fn save_progress(id: &str, step: usize, total: usize) -> Progress {
     p
 }
 
-/// A `<style>` body that hides every `[data-panel]` not in `panels` (ids are validated names).
+/// A `<style>` body for the stage: every `[data-panel]` not in `panels` hidden, the others in
+/// the order given (ids are validated names).
 pub fn panel_css(panels: &[String]) -> String {
-    let shown: Vec<String> =
-        panels.iter().filter(|p| PANELS.contains(&p.as_str())).map(|p| format!("#app [data-panel=\"{p}\"]")).collect();
-    if shown.is_empty() {
-        return String::new();
+    let mut css = String::from("#stage [data-panel]{display:none !important}");
+    for (i, p) in panels.iter().filter(|p| PANELS.contains(&p.as_str())).enumerate() {
+        // The first view is the step's picture: a whole row of the stage.
+        let row = if i == 0 { ";flex-basis:100%" } else { "" };
+        css.push_str(&format!(" #stage [data-panel=\"{p}\"]{{display:revert !important;order:{}{row}}}", i + 1));
     }
-    format!("#app [data-panel]{{display:none !important}} {}{{display:revert !important}}", shown.join(", "))
+    css
 }
 
 #[cfg(test)]
@@ -372,6 +424,21 @@ mod tests {
     }
 
     #[test]
+    fn unknown_parameters_get_a_suggestion_and_controls_need_autoplay() {
+        let ls = lessons();
+        let (p, errors) = parse_params(&pairs("embed=1&lesson=buddy-split&panel=buddy&form=2&controls=0"), &ls);
+        let all = errors.join("\n");
+        assert!(all.contains("panel: unknown parameter; did you mean panels?"), "{all}");
+        assert!(all.contains("form: unknown parameter; did you mean from?"), "{all}");
+        assert!(p.controls, "controls stay without autoplay: {all}");
+        assert!(all.contains("controls=0"), "{all}");
+        let (p, errors) = parse_params(&pairs("embed=1&lesson=buddy-split&controls=0&autoplay=yes&zzzz=1"), &ls);
+        assert!(!p.controls && p.autoplay);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("zzzz: unknown parameter (known: embed,"), "{errors:?}");
+    }
+
+    #[test]
     fn bad_parameters_are_reported_one_by_one() {
         let ls = lessons();
         let (p, errors) = parse_params(&pairs("embed=1&lesson=buddy-splt&panels=buddi&lang=fr&autoplay=maybe"), &ls);
@@ -404,7 +471,16 @@ mod tests {
     #[test]
     fn panel_css_only_names_known_panels() {
         let css = panel_css(&["buddy".into(), "x\"]{}".into()]);
-        assert!(css.contains("[data-panel=\"buddy\"]") && !css.contains("x\""), "{css}");
-        assert_eq!(panel_css(&[]), "");
+        assert!(
+            css.contains("[data-panel=\"buddy\"]{display:revert !important;order:1;flex-basis:100%}")
+                && !css.contains("x\""),
+            "{css}"
+        );
+        assert_eq!(panel_css(&[]), "#stage [data-panel]{display:none !important}");
+        let css = panel_css(&["log".into(), "memory".into()]);
+        assert!(
+            css.find("\"log\"]{display:revert !important;order:1")
+                < css.find("\"memory\"]{display:revert !important;order:2}")
+        );
     }
 }

@@ -2,9 +2,12 @@
 
 mod app;
 mod bench;
+mod components;
 mod doc;
+mod hooks;
 mod i18n;
 mod lesson;
+mod state;
 mod views;
 
 /// Show any panic in the page (never a dead page) and log it for the console.

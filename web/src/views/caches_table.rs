@@ -5,7 +5,8 @@ use slabscope_core::layers::CacheRow;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, ExportButtons};
+use crate::views::ctx::Ctx;
+use crate::views::layers::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

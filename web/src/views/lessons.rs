@@ -277,13 +277,15 @@ fn player(p: &Props) -> Html {
         let on = on.clone();
         Callback::from(move |_| on.emit(LessonMsg::Close))
     };
+    // Steps past an open question would show what it asks to predict.
+    let reachable = run.reachable();
     let dots = (run.first..=run.last).map(|k| {
         let current = k == i;
         let label = tf(lang, "lesson.goto", &[("n", (k + 1).to_string())]);
         html! {
             <li>
                 <button class={classes!("dot", current.then_some("current"), (k < i).then_some("seen"))}
-                        aria-current={current.then_some("step")} aria-label={label}
+                        aria-current={current.then_some("step")} aria-label={label} disabled={k > reachable}
                         onclick={go(k)}>{ k + 1 }</button>
             </li>
         }
@@ -357,11 +359,50 @@ fn show_value(v: i64) -> String {
     }
 }
 
-/// The iframe snippet for a lesson, with the page's own address as the base.
-pub fn embed_code(base: &str, id: &str, lang: Lang, title: &str) -> String {
-    let title = title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+/// What the embed builder puts in a frame's address and size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedOptions {
+    pub lesson: String,
+    pub title: String,
+    /// 1-based steps.
+    pub from: Option<usize>,
+    pub to: Option<usize>,
+    /// `panels=` (comma-separated; empty: the lesson's own).
+    pub panels: String,
+    pub lang: Lang,
+    /// Frame width in px (`None`: 100%).
+    pub width: Option<u32>,
+    pub height: u32,
+}
+
+/// The frame's address (raw `&`) for `options`, with the app's address `base`.
+pub fn embed_url(base: &str, o: &EmbedOptions) -> String {
+    let mut url = format!("{base}?embed=1&lesson={}&lang={}", o.lesson, o.lang.code());
+    if let Some(f) = o.from {
+        url.push_str(&format!("&from={f}"));
+    }
+    if let Some(t) = o.to {
+        url.push_str(&format!("&to={t}"));
+    }
+    let panels: Vec<&str> = o.panels.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    if !panels.is_empty() {
+        url.push_str(&format!("&panels={}", panels.join(",")));
+    }
+    url
+}
+
+/// The host page's few lines that size every Slabscope frame from its `slabscope:resize` message.
+pub const RESIZE_LISTENER: &str = "<script>\naddEventListener(\"message\", (e) => {\n  if (!e.data || e.data.type !== \"slabscope:resize\") return;\n  for (const f of document.querySelectorAll(\"iframe\")) {\n    if (f.contentWindow === e.source) f.style.height = e.data.height + \"px\";\n  }\n});\n</script>";
+
+/// The iframe snippet for a lesson (and the resize listener), with the page's own address as
+/// the base.
+pub fn embed_code(base: &str, o: &EmbedOptions) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let width = o.width.map_or("100%".to_string(), |w| w.to_string());
     format!(
-        "<iframe src=\"{base}?embed=1&amp;lesson={id}&amp;lang={}\" title=\"{title}\" width=\"100%\" height=\"640\" style=\"border:0\" loading=\"lazy\"></iframe>",
-        lang.code()
+        "<iframe src=\"{}\" title=\"{}\" width=\"{width}\" height=\"{}\" style=\"border:0\" loading=\"lazy\"></iframe>\n{RESIZE_LISTENER}",
+        esc(&embed_url(base, o)),
+        esc(&o.title),
+        o.height
     )
 }

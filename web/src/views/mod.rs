@@ -2,6 +2,7 @@
 pub mod cache_view;
 pub mod caches_table;
 pub mod chart;
+pub mod ctx;
 pub mod event_log;
 pub mod free_lists;
 pub mod inspector;

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::i18n::{t, tf};
 use crate::views::cache_view::{cell_class, list_key};
-use crate::views::layers::Ctx;
+use crate::views::ctx::Ctx;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

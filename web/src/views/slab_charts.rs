@@ -8,7 +8,8 @@ use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
 use crate::views::cache_view::list_key;
-use crate::views::layers::{Ctx, ExportButtons};
+use crate::views::ctx::Ctx;
+use crate::views::layers::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

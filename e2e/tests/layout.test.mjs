@@ -1,0 +1,267 @@
+// The instrument layout (issue 13): the picture beside its narration and controls at 1366×768 and
+// 1920×1080, picture first on a phone, lessons that hold their step, embeds that fit their frame
+// (720×480, 480×360) and tell the host their height, and the URL parameters' messages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { inViewport, noHorizontalOverflow, showViews } from '../ui.mjs';
+
+setupSuite();
+const opts = { timeout: TEST_TIMEOUT_MS };
+const long = { timeout: 300_000 };
+const DESKTOP = { width: 1366, height: 768 };
+const WIDE = { width: 1920, height: 1080 };
+const PHONE = { width: 390, height: 844 };
+
+const stepOf = async (scope) => Number(await scope.locator('#lesson-player').getAttribute('data-step'));
+/** The first view the stage shows (its order comes from the lesson / the mode). */
+const firstPanel = async (scope) => {
+  const views = (await scope.locator('#stage').getAttribute('data-views')).split(',').filter(Boolean);
+  assert.ok(views.length > 0, 'the stage shows views');
+  return `#stage [data-panel="${views[0]}"]`;
+};
+
+/** Narration, question (if any), controls and the first panel are all on screen at once. */
+async function assertTogether(page, where, { question = true } = {}) {
+  const first = await firstPanel(page);
+  assert.ok(await inViewport(page, first, 40), `${where}: first panel ${first} in the viewport`);
+  assert.ok(await inViewport(page, '#lesson-narration', 16), `${where}: narration in the viewport`);
+  if (question && (await page.locator('#lesson-question').count())) {
+    assert.ok(await inViewport(page, '#lesson-question h3', 16), `${where}: question in the viewport`);
+  }
+  assert.ok(await inViewport(page, '#controls-bar .controls', 16), `${where}: controls in the viewport`);
+  assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
+}
+
+test('1366×768: every step of every lesson shows narration, question, controls and its first panel together', long, async (t) => {
+  const index = await openApp(t, { viewport: DESKTOP });
+  await index.click('#mode-lessons');
+  const ids = await index.$$eval('#lesson-index .lesson-card', (l) => l.map((e) => e.dataset.lesson));
+  assert.ok(ids.length >= 10, `lessons: ${ids.join(' ')}`);
+  assert.ok(await index.locator('#stage').isHidden(), 'the lesson index shows no unrelated session views');
+  assert.ok(await noHorizontalOverflow(index));
+  await finish(t, index, 'layout-1366-lessons-index');
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: ids[0] } });
+  for (const id of ids) {
+    await page.goto(new URL(`?lesson=${id}`, page.url()).href);
+    await page.waitForSelector(`#lesson-player[data-lesson="${id}"]`);
+    const total = Number((await page.textContent('#lesson-counter')).match(/of (\d+)/)[1]);
+    for (let k = 1; k <= total; k++) {
+      assert.equal(await stepOf(page), k, `${id}: step ${k}`);
+      await assertTogether(page, `${id} step ${k}`);
+      if (await page.locator('#lesson-skip').count()) {
+        await page.click('#lesson-skip');
+        await page.waitForSelector('#lesson-feedback');
+        // Answered: the narration moves up beside the picture (the question's feedback follows it).
+        await assertTogether(page, `${id} step ${k} (answered)`, { question: false });
+      }
+      if (k < total) await page.click('#lesson-next');
+    }
+  }
+  await page.goto(new URL('?lesson=buddy-split', page.url()).href);
+  await page.waitForSelector('#lesson-player');
+  await finish(t, page, 'layout-1366-lesson');
+});
+
+test('1366×768 sandbox and trace: the picture beside the controls, tools in a drawer, views one click away', opts, async (t) => {
+  const page = await openApp(t, { viewport: DESKTOP });
+  assert.deepEqual((await page.getAttribute('#stage', 'data-views')).split(','), ['memory', 'buddy', 'cache']);
+  for (const id of ['memory', 'buddy', 'cache']) assert.ok(await page.isVisible(`#stage [data-panel="${id}"]`), id);
+  assert.ok(!(await page.isVisible('#stage [data-panel="slabinfo"]')), 'the rest waits in the view picker');
+  assert.ok(await inViewport(page, '#stage [data-panel="memory"]', 200), 'the memory map is above the fold');
+  assert.ok(await inViewport(page, '#controls-bar .controls', 16));
+  assert.ok(await inViewport(page, '#command', 16));
+  assert.ok(!(await page.isVisible('#op-alloc2')), 'common operations live in the closed tools drawer');
+  // The two panes fill the window; the stage grows with it (no fixed max width).
+  const stage = await page.locator('#stage').boundingBox();
+  assert.ok(stage.x + stage.width > DESKTOP.width - 40, `stage reaches the right edge: ${JSON.stringify(stage)}`);
+  assert.ok(await noHorizontalOverflow(page));
+  // A view toggled on is remembered in this browser.
+  await page.click('[data-view-toggle="slabinfo"]');
+  assert.ok(await page.isVisible('#stage [data-panel="slabinfo"]'));
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.getAttribute('[data-view-toggle="slabinfo"]', 'aria-pressed'), 'true', 'remembered');
+  await page.click('[data-view-toggle="slabinfo"]');
+  assert.equal(await page.getAttribute('#buddyinfo', 'tabindex'), '0', '/proc/buddyinfo scrolls by keyboard');
+  await finish(t, page, 'layout-1366-sandbox');
+
+  // The trace mode shows nothing of the sandbox's session until a trace is loaded.
+  await page.click('#mode-trace');
+  assert.ok(await page.locator('#stage').isHidden(), 'empty trace mode: no views');
+  assert.ok(await page.locator('#controls-bar').isHidden(), 'empty trace mode: no step controls');
+  await page.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
+  await page.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
+  await page.keyboard.press('End');
+  const first = await firstPanel(page);
+  assert.ok(await inViewport(page, first, 40), 'the trace views beside the summary');
+  assert.ok(await inViewport(page, '#trace-summary', 10));
+  assert.ok(await noHorizontalOverflow(page));
+  await finish(t, page, 'layout-1366-trace');
+});
+
+test('1920×1080: the picture grows with the window', opts, async (t) => {
+  const page = await openApp(t, { viewport: WIDE, query: { lesson: 'buddy-split' } });
+  await page.waitForSelector('#lesson-player');
+  await assertTogether(page, 'buddy-split at 1920');
+  const map = await page.locator('#stage [data-panel="memory"]').boundingBox();
+  assert.ok(map.width > 1100, `the memory map uses the width: ${map.width}px`);
+  await page.click('#lesson-next');
+  await assertTogether(page, 'buddy-split step 2 at 1920');
+  await finish(t, page, 'layout-1920-lesson');
+});
+
+test('phone 390×844: picture first, thin control bar, narration below, nothing wider than the screen', opts, async (t) => {
+  for (const [query, name] of [[{}, 'sandbox'], [{ lesson: 'buddy-split' }, 'lesson'], [{ lesson: 'slub-fast-path' }, 'lesson-slub']]) {
+    const page = await openApp(t, { viewport: PHONE, query });
+    assert.ok(await noHorizontalOverflow(page), `${name}: no horizontal overflow`);
+    const first = await firstPanel(page);
+    const bar = await page.locator('#controls-bar').boundingBox();
+    assert.ok(bar.height < 170 && bar.y + bar.height <= PHONE.height + 1 && bar.y > PHONE.height / 2, `${name}: a thin bar at the bottom ${JSON.stringify(bar)}`);
+    assert.ok(await inViewport(page, first, 40), `${name}: picture in view`);
+    if (name !== 'sandbox') {
+      const pic = await page.locator(first).boundingBox();
+      const nar = await page.locator('#lesson-narration').boundingBox();
+      assert.ok(pic.y < nar.y, `${name}: picture before narration`);
+      assert.ok(await inViewport(page, '#lesson-narration', 16), `${name}: narration in view with the picture`);
+      await page.click('#lesson-next');
+      assert.ok(await noHorizontalOverflow(page), `${name}: step 2, no horizontal overflow`);
+    }
+    await showViews(page);
+    assert.ok(await noHorizontalOverflow(page), `${name}: every view shown, still no horizontal overflow`);
+    await finish(t, page, `layout-phone-${name}`);
+  }
+});
+
+test('lessons hold their step: keys, scrubber and step buttons stay inside it', opts, async (t) => {
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'buddy-split' } });
+  await page.waitForSelector('#lesson-player');
+  const boot = await page.textContent('#buddyinfo');
+  for (const key of ['End', 'Shift+ArrowRight', 'ArrowRight']) {
+    await page.keyboard.press(key);
+  }
+  // Past step 1's end: step 2, which waits (before its ops) while its question is open.
+  assert.equal(await stepOf(page), 2);
+  assert.ok(await page.isVisible('#lesson-question'));
+  const s2 = await page.textContent('#step-counter');
+  for (const key of ['ArrowRight', 'Shift+ArrowRight', 'End', ' ']) {
+    await page.keyboard.press(key);
+  }
+  await page.locator('#scrubber').fill(await page.getAttribute('#scrubber', 'max'));
+  await page.click('#step');
+  await page.click('#end');
+  await page.click('#event-next');
+  assert.equal(await stepOf(page), 2, 'still step 2');
+  assert.equal(await page.textContent('#buddyinfo'), boot, 'the splits the question asks about are not shown');
+  assert.equal(await page.textContent('#step-counter'), s2);
+  assert.ok(await page.locator('#lesson-player .dot', { hasText: /^3$/ }).isDisabled(), 'step 3 cannot be reached past the open question');
+  // Answered: the step's events play; Home and End stay inside them.
+  await page.locator('#lesson-question .choice', { hasText: /^6$/ }).click();
+  await page.waitForSelector('#lesson-feedback.right');
+  const [lo, hi] = [Number(await page.getAttribute('#scrubber', 'min')), Number(await page.getAttribute('#scrubber', 'max'))];
+  assert.ok(hi > lo, `scrubber spans the step's events ${lo}..${hi}`);
+  await page.keyboard.press('Home');
+  assert.equal(await page.textContent('#buddyinfo'), boot, 'Home: the start of this lesson step');
+  assert.equal(await stepOf(page), 2);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await stepOf(page), 1, 'before its start: the previous lesson step');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await stepOf(page), 2);
+  await page.keyboard.press('End');
+  assert.match(await page.textContent('#buddyinfo'), /1 {6}1 {6}1 {6}1 {6}1 {6}1 {6}0/);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await stepOf(page), 3, 'past the end: the next lesson step');
+  // The sandbox keeps free stepping.
+  await page.click('#mode-sandbox');
+  assert.equal(await page.getAttribute('#scrubber', 'min'), '0', 'the sandbox scrubber spans the whole session');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('Home');
+  assert.match(await page.textContent('#step-counter'), /^step 0 \//);
+  await finish(t, page, 'layout-lesson-hold');
+});
+
+test('embeds fit 720×480 and 480×360: thin bar, the picture, the narration in its own box', opts, async (t) => {
+  for (const viewport of [{ width: 720, height: 480 }, { width: 480, height: 360 }]) {
+    for (const query of [{ embed: 1, lesson: 'buddy-split' }, { embed: 1, lesson: 'buddy-split', lang: 'ja', panels: 'buddyinfo,log' }]) {
+      const page = await openApp(t, { viewport, query });
+      await page.waitForSelector('#lesson-player');
+      const where = `${viewport.width}×${viewport.height} ${JSON.stringify(query)}`;
+      assert.ok(await inViewport(page, await firstPanel(page), 40), `${where}: picture visible`);
+      assert.ok(await inViewport(page, '#lesson-narration', 12), `${where}: narration visible`);
+      assert.ok(await inViewport(page, '#controls-bar .controls', 12), `${where}: controls visible`);
+      assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
+      if (query.lang) await finish(t, page, `layout-embed-${viewport.width}x${viewport.height}-ja`);
+      else await finish(t, page, `layout-embed-${viewport.width}x${viewport.height}`);
+    }
+  }
+});
+
+test('embed: panels= order, unknown parameters with suggestions, bad values, missing lesson', opts, async (t) => {
+  const page = await openApp(t, { query: { embed: 1, lesson: 'buddy-split', panels: 'log,memory', panel: 'buddy', form: 2, controls: 'maybe' } });
+  await page.waitForSelector('#lesson-player');
+  const log = await page.locator('#stage [data-panel="log"]').boundingBox();
+  const map = await page.locator('#stage [data-panel="memory"]').boundingBox();
+  assert.ok(log.y < map.y, 'panels=log,memory: the log first');
+  const text = await page.textContent('#param-errors');
+  assert.match(text, /panel: unknown parameter; did you mean panels\?/);
+  assert.match(text, /form: unknown parameter; did you mean from\?/);
+  assert.match(text, /controls=maybe: expected 1 or 0/);
+  assert.ok(await page.isVisible('#controls-bar .controls'), 'a bad controls= keeps the controls');
+  const alone = await openApp(t, { query: { embed: 1, lesson: 'buddy-split', controls: 0 } });
+  assert.match(await alone.textContent('#param-errors'), /controls=0: .*autoplay=1/);
+  assert.ok(await alone.isVisible('#controls-bar .controls'), 'controls=0 without autoplay: kept');
+  for (const query of [{ embed: 1, lesson: 'nope' }, { embed: 1 }]) {
+    const bad = await openApp(t, { query, viewport: { width: 480, height: 360 } });
+    await bad.waitForSelector('#embed-error');
+    assert.match(await bad.textContent('#embed-error'), /buddy-split/);
+    assert.ok(await bad.locator('#stage').isHidden(), 'never the sandbox in a frame');
+    assert.equal(await bad.locator('#command').count(), 0);
+    await finish(t, bad, `layout-embed-error-${query.lesson ?? 'missing'}`);
+  }
+  await finish(t, page, 'layout-embed-params');
+});
+
+test('the course page sizes its frames from the resize message', opts, async (t) => {
+  const page = await openApp(t, { path: 'course-page.html', waitReady: false, viewport: { width: 1100, height: 900 } });
+  for (const id of ['#lesson-a', '#lesson-b', '#lesson-c']) {
+    await page.locator(id).scrollIntoViewIfNeeded();
+    await page.frameLocator(id).locator('#lesson-player').waitFor({ timeout: 20_000 });
+  }
+  // Every frame ends up exactly as tall as its content (the message arrived and was applied).
+  await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => {
+    const body = f.contentDocument?.body;
+    return body && f.style.height && Math.abs(f.clientHeight - Math.ceil(body.getBoundingClientRect().height)) <= 2;
+  }), null, { timeout: 15_000 });
+  const sizes = await page.$$eval('iframe', (l) => l.map((f) => [f.id, f.clientWidth, f.clientHeight, f.contentDocument.documentElement.scrollHeight]));
+  for (const [id, , h, content] of sizes) assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
+  // A change of content height is reported again: the next step in frame b.
+  const b = page.frameLocator('#lesson-b');
+  await b.locator('#lesson-next').click();
+  if (await b.locator('#lesson-skip').count()) await b.locator('#lesson-skip').click();
+  await page.waitForFunction(() => {
+    const f = document.querySelector('#lesson-b');
+    return Math.abs(f.clientHeight - Math.ceil(f.contentDocument.body.getBoundingClientRect().height)) <= 2;
+  });
+  await finish(t, page, 'layout-course-page');
+});
+
+test('language and theme persist; copied links carry lang=', opts, async (t) => {
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'buddy-split' } });
+  await page.waitForSelector('#lesson-player');
+  await page.click('#lang');
+  await page.click('#theme');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.goto(page.url().split('?')[0]);
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ja', 'language kept across a reload');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark', 'theme kept across a reload');
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.click('#copy-link');
+  await page.waitForFunction(() => /コピーしました/.test(document.querySelector('#copy-link').textContent));
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /[#&]lang=ja/);
+  await page.goto(new URL('?lesson=buddy-split', page.url()).href);
+  await page.waitForSelector('#lesson-player');
+  await assertTogether(page, 'Japanese, dark');
+  await finish(t, page, 'layout-1366-lesson-ja-dark');
+});

@@ -1,0 +1,95 @@
+//! The playback bar: step buttons, speed, counter, the scrubber with a tick at every operation,
+//! the current operation and the current event's explanation (aria-live).
+
+use yew::prelude::*;
+
+use crate::i18n::{self, t, tf, Lang};
+use crate::state::{Action, SPEEDS};
+use wasm_bindgen::JsCast;
+
+pub use super::StateProps as Props;
+
+#[function_component(Controls)]
+pub fn controls(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let state = &p.state;
+    let session_id = (std::rc::Rc::as_ptr(&state.session) as usize, state.session.borrow().op_count());
+    // Operation boundaries under the scrubber: one path, at most one tick per 1/1000 of the width.
+    let op_ticks = {
+        let session = state.session.clone();
+        use_memo(session_id, move |_| {
+            let s = session.borrow();
+            let total = s.total_steps().max(1) as f64;
+            let (mut d, mut last) = (String::new(), u32::MAX);
+            for k in 0..s.op_count() {
+                let x = (s.op_events_range(k).start as f64 / total * 1000.0).round() as u32;
+                if x != last {
+                    d.push_str(&format!("M{x} 0v8"));
+                    last = x;
+                }
+            }
+            d
+        })
+    };
+    let session = state.session.borrow();
+    let op_no = session.current_op().map_or(0, |k| k + 1);
+    let counter = tf(
+        lang,
+        "ui.counter",
+        &[
+            ("step", session.step().to_string()),
+            ("total", session.total_steps().to_string()),
+            ("op", op_no.to_string()),
+            ("ops", session.op_count().to_string()),
+        ],
+    );
+    let explanation = match session.current_event() {
+        None => t(lang, "ui.start"),
+        Some(ev) => i18n::message(lang, &ev.message(), session.names(), &|c| session.head().cache_name(c)),
+    };
+    let op_text = session
+        .current_op()
+        .and_then(|k| session.op(k))
+        .map(|op| tf(lang, "ui.op", &[("op", op.to_script(session.names()))]))
+        .unwrap_or_default();
+    let on = |a: fn() -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |_| d.dispatch(a()))
+    };
+    let on_scrub = {
+        let d = state.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                if let Ok(v) = input.value().parse::<u64>() {
+                    d.dispatch(Action::Seek(v));
+                }
+            }
+        })
+    };
+    // In a lesson the scrubber spans the lesson step's events only.
+    let (lo, hi) = state.bounds();
+    let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };
+    html! {
+        <section class="controls-panel" data-panel="controls" aria-label={t(lang, "ui.playback")}>
+            <div class="controls">
+                <button id="reset" title="Home" onclick={on(|| Action::Start)}>{ t(lang, "ui.reset") }</button>
+                <button id="back" title="Shift+←" onclick={on(|| Action::Op(-1))}>{ t(lang, "ui.back") }</button>
+                <button id="event-back" title="←" onclick={on(|| Action::Event(-1))}>{ t(lang, "ui.event_back") }</button>
+                <button id="play" title="Space" onclick={on(|| Action::TogglePlay)}>{ play_label }</button>
+                <button id="event-next" title="→" onclick={on(|| Action::Event(1))}>{ t(lang, "ui.event_next") }</button>
+                <button id="step" title="Shift+→" onclick={on(|| Action::Op(1))}>{ t(lang, "ui.step") }</button>
+                <button id="end" title="End" onclick={on(|| Action::End)}>{ t(lang, "ui.end") }</button>
+                <span id="speed" class="speed">{ tf(lang, "ui.speed", &[("n", SPEEDS[state.speed].to_string())]) }</span>
+                <span id="step-counter">{ counter }</span>
+            </div>
+            <input id="scrubber" class="scrubber" type="range" min={lo.to_string()} max={hi.to_string()}
+                   value={session.step().to_string()} aria-label={t(lang, "ui.timeline")} oninput={on_scrub} />
+            <svg id="op-ticks" class="op-ticks" viewBox="0 0 1000 8" preserveAspectRatio="none" aria-hidden="true"
+                 data-ops={session.op_count().to_string()}>
+                <path d={(*op_ticks).clone()} />
+            </svg>
+            <p id="op-text" class="op-text">{ op_text }</p>
+            <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
+        </section>
+    }
+}

@@ -1,0 +1,190 @@
+//! What each mode puts beside the picture: the lesson index or player (with the embed code),
+//! the sandbox's command bar and tools, the trace mode's file picker and summary.
+
+use slabscope_core::machine::MachineConfig;
+use slabscope_core::script;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::embed_builder::EmbedBuilder;
+use super::util::{gunzip_if_needed, list_len};
+use crate::doc::{self, Mode, Workload};
+use crate::i18n::{t, tf, Lang};
+use crate::state::{Action, State};
+use crate::views::lessons::{LessonMsg, LessonsPanel};
+use crate::views::sandbox_panel::SandboxPanel;
+
+pub use super::StateProps as Props;
+
+/// Read a dropped or picked trace file (gzip or text) into `Action::LoadTrace`.
+pub fn read_trace(d: UseReducerDispatcher<State>) -> impl Fn(web_sys::File) + Clone {
+    move |file: web_sys::File| {
+        let name = file.name();
+        let d = d.clone();
+        let reader = gloo::file::callbacks::read_as_bytes(&gloo::file::File::from(file), move |res| match res {
+            Ok(bytes) => match gunzip_if_needed(bytes) {
+                Ok(text) => d.dispatch(Action::LoadTrace(name, text)),
+                Err(e) => d.dispatch(Action::LoadError(format!("{name}: {e}"))),
+            },
+            Err(e) => d.dispatch(Action::LoadError(format!("{name}: {e}"))),
+        });
+        // The reader must live until it calls back.
+        std::mem::forget(reader);
+    }
+}
+
+#[function_component(ModePanel)]
+pub fn mode_panel(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let state = &p.state;
+    let command_ref = use_node_ref();
+    let history_pos = use_mut_ref(|| 0usize);
+    let embed = state.params.embed;
+    match state.mode {
+        Mode::Lessons => {
+            let on_lesson = {
+                let d = state.dispatcher();
+                Callback::from(move |m: LessonMsg| d.dispatch(Action::Lesson(m)))
+            };
+            html! {
+                <>
+                    <LessonsPanel lang={lang} run={state.lesson.clone()} progress={state.progress.clone()}
+                                  version={state.version} embed={embed} controls={state.params.controls} on={on_lesson} />
+                    if state.lesson.is_some() && !embed {
+                        <EmbedBuilder state={state.clone()} />
+                    }
+                </>
+            }
+        }
+        Mode::Sandbox => {
+            let on_command = {
+                let d = state.dispatcher();
+                let input = command_ref.clone();
+                let history_pos = history_pos.clone();
+                let len = state.history.len();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    if let Some(el) = input.cast::<web_sys::HtmlInputElement>() {
+                        d.dispatch(Action::Command(el.value()));
+                        el.set_value("");
+                        *history_pos.borrow_mut() = len + 1;
+                    }
+                })
+            };
+            let on_command_key = {
+                let history = state.history.clone();
+                let input = command_ref.clone();
+                Callback::from(move |e: KeyboardEvent| {
+                    let Some(el) = input.cast::<web_sys::HtmlInputElement>() else { return };
+                    let mut pos = history_pos.borrow_mut();
+                    *pos = (*pos).min(history.len());
+                    match e.key().as_str() {
+                        "ArrowUp" if *pos > 0 => *pos -= 1,
+                        "ArrowDown" if *pos < history.len() => *pos += 1,
+                        _ => return,
+                    }
+                    e.prevent_default();
+                    el.set_value(history.get(*pos).map_or("", String::as_str));
+                })
+            };
+            html! {
+                <>
+                    <form id="command-bar" class="command-bar" onsubmit={on_command}>
+                        <label for="command">{ t(lang, "ui.command") }</label>
+                        <input id="command" ref={command_ref} type="text" autocomplete="off" spellcheck="false"
+                               placeholder={t(lang, "ui.command_hint")} onkeydown={on_command_key}
+                               aria-invalid={state.command_error.is_some().to_string()} aria-describedby="command-error" />
+                        <button id="run" type="submit">{ t(lang, "ui.run") }</button>
+                    </form>
+                    <p id="command-error" class="command-error" role="alert">{ state.command_error.clone().unwrap_or_default() }</p>
+                </>
+            }
+        }
+        Mode::Trace => {
+            let on_file = {
+                let read = read_trace(state.dispatcher());
+                Callback::from(move |e: Event| {
+                    let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+                        return;
+                    };
+                    if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                        read(file);
+                    }
+                })
+            };
+            html! {
+                <section id="trace-panel" class="panel" data-panel="trace">
+                    <h2>{ t(lang, "ui.trace.heading") }</h2>
+                    <p>{ t(lang, "ui.trace.help") }</p>
+                    <label class="file-button">
+                        { t(lang, "ui.open_trace") }
+                        <input id="trace-file" type="file" accept=".txt,.gz,.perf" onchange={on_file} />
+                    </label>
+                    if let Some((name, total, done)) = state.loading.as_ref().and_then(|j| j.borrow().as_ref().map(|j| (j.name.clone(), j.total(), j.done))) {
+                        <p class="notice" role="status">
+                            <label for="trace-progress">{ tf(lang, "ui.loading", &[("name", name)]) }</label>
+                            <progress id="trace-progress" max={total.to_string()} value={done.to_string()}></progress>
+                        </p>
+                    }
+                    <p id="trace-summary" class="trace-summary" role="status">
+                        { state.trace_summary.clone().unwrap_or_else(|| t(lang, "ui.trace.none")) }
+                    </p>
+                </section>
+            }
+        }
+    }
+}
+
+/// The sandbox's tools that are not the picture: common operations, the workload generator,
+/// the machine configuration, script download and upload.
+#[function_component(SandboxTools)]
+pub fn sandbox_tools(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let state = &p.state;
+    let dispatch_cb = |f: fn(String) -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |s: String| d.dispatch(f(s)))
+    };
+    let on_workload = {
+        let d = state.dispatcher();
+        Callback::from(move |w: Workload| d.dispatch(Action::Workload(w)))
+    };
+    let on_upload = {
+        let d = state.dispatcher();
+        Callback::from(move |(name, text): (String, String)| d.dispatch(Action::Upload(name, text)))
+    };
+    let export = {
+        let session = state.session.clone();
+        let doc = state.doc.clone();
+        Callback::from(move |()| {
+            let s = session.borrow();
+            match &doc {
+                Some(d) => d.export(&s),
+                // A trace: its simulated ops, spelled out.
+                None => {
+                    let cfg = script::config_text(s.config());
+                    let mut out = if cfg.is_empty() { String::new() } else { format!("config {cfg}\n") };
+                    for k in 0..s.op_count() {
+                        if let Some(op) = s.op(k) {
+                            out.push_str(&op.to_script(s.names()));
+                            out.push('\n');
+                        }
+                    }
+                    out
+                }
+            }
+        })
+    };
+    let lists = {
+        let s = state.session.borrow();
+        [list_len(&s, "pg"), list_len(&s, "obj"), list_len(&s, "blk")]
+    };
+    let default_config = MachineConfig::default();
+    let doc_config = state.doc.as_ref().map_or(&default_config, |d| &d.config).clone();
+    html! {
+        <SandboxPanel lang={lang} config={doc_config} workload={state.doc.as_ref().and_then(|d| d.workload.clone())}
+                      lists={lists} error={state.sandbox_error.clone()} on_command={dispatch_cb(Action::Command)}
+                      on_workload={on_workload} on_config={dispatch_cb(Action::Configure)} on_upload={on_upload} export={export}
+                      building={state.building.as_ref().and_then(|b| b.borrow().as_ref().map(doc::Builder::progress))} />
+    }
+}

@@ -1,0 +1,116 @@
+//! The picture: every view of the session (memory map, buddy free lists, /proc/buddyinfo, the
+//! event log, the session charts, and the slab layer's linked views). Which of them show, and
+//! in which order, is the stage's style (`lesson::panel_css`), so the views keep their state.
+
+use slabscope_core::event::{EntityRef, Event as CoreEvent};
+use yew::prelude::*;
+
+use super::util::{describe_page, determinism_hash};
+use crate::i18n::{self, t, Lang};
+use crate::state::Action;
+use crate::views::layers::LayerViews;
+use crate::views::{
+    chart::FreeChart,
+    event_log::EventLog,
+    free_lists::{BuddyMark, FreeLists},
+    memory_map::MemoryMap,
+    timeline::{Kind, Timeline},
+};
+
+pub use super::StateProps as Props;
+
+#[function_component(Stage)]
+pub fn stage(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let state = &p.state;
+    let session_id = (std::rc::Rc::as_ptr(&state.session) as usize, state.session.borrow().op_count());
+    let samples = {
+        let session = state.session.clone();
+        use_memo(session_id, move |_| std::rc::Rc::new(session.borrow().series(200)))
+    };
+    let session = state.session.borrow();
+    let snap = session.snapshot();
+    let mark = match session.current_event() {
+        Some(&CoreEvent::BlockSplit { node, pfn, buddy_pfn, order }) => {
+            Some(BuddyMark::Split { node, pfn, buddy: buddy_pfn, order })
+        }
+        Some(&CoreEvent::BuddyMerged { node, pfn, buddy_pfn, order, merged_pfn }) => {
+            Some(BuddyMark::Merge { node, pfn, buddy: buddy_pfn, order, merged: merged_pfn })
+        }
+        _ => None,
+    };
+    let (events, applied) = session.current_op_events();
+    let first_step = session.current_op().map_or(0, |k| session.op_events_range(k).start);
+    let log: Vec<String> = events
+        .iter()
+        .map(|ev| i18n::message(lang, &ev.message(), session.names(), &|c| session.head().cache_name(c)))
+        .collect();
+    let step = session.step();
+    drop(session);
+    let describe = {
+        let session = state.session.clone();
+        let blocks = std::rc::Rc::new(snap.blocks.clone());
+        Callback::from(move |pfn: u32| describe_page(lang, &blocks, &session.borrow(), pfn))
+    };
+    let on_select = {
+        let d = state.dispatcher();
+        Callback::from(move |e| d.dispatch(Action::Select(e)))
+    };
+    let on_hover = {
+        let d = state.dispatcher();
+        Callback::from(move |e| d.dispatch(Action::Hover(e)))
+    };
+    let map_highlight = crate::views::ctx::focus(&snap, state.hover.or(state.selection)).pages;
+    let on_select_page = {
+        let d = state.dispatcher();
+        Callback::from(move |pfn: u32| d.dispatch(Action::Select(Some(EntityRef::Page { pfn }))))
+    };
+    let on_log = {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::Seek(first_step + i as u64 + 1)))
+    };
+    let hash = format!("{:016x}", determinism_hash());
+    html! {
+        <>
+            <div class="views">
+                <section class="panel" data-panel="memory">
+                    <h2>{ t(lang, "ui.memory_map") }</h2>
+                    <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes} lang={lang} describe={describe}
+                               highlight={map_highlight} on_select={on_select_page} />
+                </section>
+                <div class="row">
+                    <section class="panel" data-panel="buddy">
+                        <h2>{ t(lang, "ui.buddy.heading") }</h2>
+                        <FreeLists zones={snap.zones.clone()} mark={mark} lang={lang} />
+                    </section>
+                    <section class="panel buddyinfo-panel" data-panel="buddyinfo">
+                        <h2>{ t(lang, "ui.buddyinfo") }</h2>
+                        <pre id="buddyinfo" tabindex="0" role="region" aria-label={t(lang, "ui.buddyinfo")}>{ snap.buddyinfo.clone() }</pre>
+                        <h2>{ t(lang, "ui.chart") }</h2>
+                        <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
+                    </section>
+                </div>
+                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
+                <section class="panel" data-panel="timeline">
+                    <h2>{ t(lang, "ui.timeline_chart") }</h2>
+                    <Timeline id="timeline-chart" kind={Kind::Memory} samples={(*samples).clone()} step={step} lang={lang} />
+                </section>
+                <section class="panel" data-panel="charts">
+                    <div class="row">
+                        <div class="chart-box">
+                            <h2>{ t(lang, "ui.orders_chart") }</h2>
+                            <Timeline id="orders-chart" kind={Kind::Orders} samples={(*samples).clone()} step={step} lang={lang} />
+                        </div>
+                        <div class="chart-box">
+                            <h2>{ t(lang, "ui.frag_chart") }</h2>
+                            <Timeline id="frag-chart" kind={Kind::Frag} samples={(*samples).clone()} step={step} lang={lang} />
+                        </div>
+                    </div>
+                </section>
+            </div>
+            <LayerViews session={state.session.clone()} version={state.version} lang={lang} selection={state.selection}
+                        hover={state.hover} on_select={on_select} on_hover={on_hover} />
+            <footer id="determinism" data-hash={hash}></footer>
+        </>
+    }
+}

@@ -1,0 +1,16 @@
+//! Hooks of the app shell: keyboard shortcuts, playback timers, the URL, the document's
+//! language and theme, and work done in chunks (trace replay, large workloads).
+
+mod chunk;
+mod keyboard;
+mod playback;
+mod resize;
+mod theme;
+mod url;
+
+pub use chunk::use_chunked_work;
+pub use keyboard::use_keyboard;
+pub use playback::use_playback;
+pub use resize::use_resize_report;
+pub use theme::use_document_settings;
+pub use url::use_url_sync;

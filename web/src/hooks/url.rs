@@ -1,0 +1,30 @@
+//! Mode, document and step live in the URL hash, so a reload or a shared link shows the same
+//! view. (replaceState: stepping does not flood the history.)
+
+use yew::prelude::*;
+
+use crate::doc;
+use crate::state::State;
+
+#[hook]
+pub fn use_url_sync(state: &UseReducerHandle<State>) {
+    let doc_params = {
+        let d = state.doc.clone();
+        use_memo(d, |d| d.as_deref().map(doc::doc_params).unwrap_or_default())
+    };
+    // Not while playing: browsers throttle (and warn about) frequent history updates; the URL
+    // catches up when playback stops.
+    let mut hash = doc::url_hash(state.mode, &doc_params, state.session.borrow().step());
+    if let Some(run) = &state.lesson {
+        let run = run.borrow();
+        hash.push_str(&format!("&lesson={}&lstep={}", run.lesson.id, run.step + 1));
+    }
+    use_effect_with((hash, state.playing), move |(hash, playing)| {
+        if *playing {
+            return;
+        }
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+        }
+    });
+}
