@@ -94,6 +94,9 @@ pub fn markdown(blocks: &[Block], on_step: &Callback<usize>) -> Html {
             Block::List(items) => html! {
                 <ul>{ for items.iter().map(|runs| html! { <li>{ for runs.iter().map(inline) }</li> }) }</ul>
             },
+            Block::Ordered { start, items } => html! {
+                <ol start={start.to_string()}>{ for items.iter().map(|runs| html! { <li>{ for runs.iter().map(inline) }</li> }) }</ol>
+            },
         })
         .collect()
 }
