@@ -17,6 +17,7 @@ use yew::prelude::*;
 use crate::doc::{self, Doc, Mode, Workload};
 use crate::i18n::{self, t, tf, Lang};
 use crate::lesson::{self, Params, Progress, Run};
+use crate::views::export::ExportName;
 use crate::views::layers::LayerViews;
 use crate::views::lessons::{embed_code, LessonMsg};
 use crate::views::{
@@ -56,6 +57,7 @@ pub enum Action {
     Slower,
     ToggleLang,
     ToggleHelp,
+    CloseHelp,
     /// A trace file was read: (file name, text).
     LoadTrace(String, String),
     /// Replay the next chunk of the trace being loaded.
@@ -260,6 +262,7 @@ impl Reducible for State {
             Action::Slower => st.speed = st.speed.saturating_sub(1),
             Action::ToggleLang => st.lang = if st.lang == Lang::En { Lang::Ja } else { Lang::En },
             Action::ToggleHelp => st.help = !st.help,
+            Action::CloseHelp => st.help = false,
             Action::SetMode(m) => st.mode = m,
             Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
                 Ok(job) => {
@@ -629,6 +632,7 @@ pub fn app() -> Html {
                     ("]", _) => Action::Faster,
                     ("[", _) => Action::Slower,
                     ("?", _) => Action::ToggleHelp,
+                    ("Escape", _) => Action::CloseHelp,
                     _ => return,
                 };
                 e.prevent_default();
@@ -1087,8 +1091,12 @@ pub fn app() -> Html {
             </section>
         },
     };
+    // Exported files are named after the lesson (or the mode) and the step.
+    let shown = state.lesson.as_ref().filter(|_| !panels.is_empty()).map(|r| r.borrow().lesson.id.clone());
+    let export_name = ExportName::new(shown.as_deref().unwrap_or(state.mode.code()), state.session.borrow().step());
     html! {
         <ContextProvider<Lang> context={lang}>
+        <ContextProvider<ExportName> context={export_name}>
         <main id="app" class={classes!(embed.then_some("embed"))} data-embed={embed.then_some("1")}
               ondragover={on_dragover} ondrop={on_drop}>
             <style>{ panel_style }</style>
@@ -1105,6 +1113,7 @@ pub fn app() -> Html {
                 <button id="lang" onclick={on(|| Action::ToggleLang)}>{ t(lang, "ui.lang") }</button>
             </header>
             }
+            if embed { <h1 class="sr-only">{ t(lang, "app.title") }</h1> }
             { param_errors }
             if let Some(n) = &state.notice {
                 <p id="notice" class="notice" role="status">{ tf(lang, "ui.notice", &[("text", n.clone())]) }</p>
@@ -1137,7 +1146,7 @@ pub fn app() -> Html {
                     <path d={(*op_ticks).clone()} />
                 </svg>
                 <p id="op-text" class="op-text">{ op_text }</p>
-                <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
+                <p id="explain" class="explain" aria-live="polite">{ crate::views::rich::code_text(&explanation) }</p>
             </section>
             <div class="views">
                 <section class="panel" data-panel="memory">
@@ -1151,8 +1160,7 @@ pub fn app() -> Html {
                         <FreeLists zones={snap.zones.clone()} mark={mark} lang={lang} />
                     </section>
                     <section class="panel buddyinfo-panel" data-panel="buddyinfo">
-                        <h2>{ t(lang, "ui.buddyinfo") }</h2>
-                        <pre id="buddyinfo">{ snap.buddyinfo.clone() }</pre>
+                        <crate::views::buddyinfo::Buddyinfo text={snap.buddyinfo.clone()} lang={lang} />
                         <h2>{ t(lang, "ui.chart") }</h2>
                         <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
                     </section>
@@ -1179,6 +1187,7 @@ pub fn app() -> Html {
                         hover={state.hover} on_select={on_select} on_hover={on_hover} />
             <footer id="determinism" data-hash={hash}></footer>
         </main>
+        </ContextProvider<ExportName>>
         </ContextProvider<Lang>>
     }
 }

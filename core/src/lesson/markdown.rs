@@ -246,11 +246,9 @@ pub fn plain(blocks: &[Block]) -> String {
         .map(|b| match b {
             Block::Para(p) => run(p),
             Block::List(items) => items.iter().map(|i| format!("• {}", run(i))).collect::<Vec<_>>().join("\n"),
-            Block::Ordered { start, items } => (*start..)
-                .zip(items)
-                .map(|(n, i)| format!("{n}. {}", run(i)))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Block::Ordered { start, items } => {
+                (*start..).zip(items).map(|(n, i)| format!("{n}. {}", run(i))).collect::<Vec<_>>().join("\n")
+            }
         })
         .collect::<Vec<_>>()
         .join("\n\n")
@@ -305,7 +303,10 @@ mod tests {
         assert_eq!(plain(&parse("1.5 GiB and 2024 was").unwrap()), "1.5 GiB and 2024 was");
         let b = parse("Steps:\n1. a\n2. b").unwrap();
         assert!(matches!(&b[1], Block::Ordered { start: 1, items } if items.len() == 2), "{b:?}");
-        assert_eq!(parse("Linux in\n2024. It grew").unwrap(), vec![Block::Para(vec![Inline::Text("Linux in 2024. It grew".into())])]);
+        assert_eq!(
+            parse("Linux in\n2024. It grew").unwrap(),
+            vec![Block::Para(vec![Inline::Text("Linux in 2024. It grew".into())])]
+        );
     }
 
     #[test]

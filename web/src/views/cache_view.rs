@@ -16,7 +16,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
-use crate::views::layers::{Ctx, ExportButtons, Snap};
+use crate::views::export::ExportButtons;
+use crate::views::layers::{Ctx, Snap};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

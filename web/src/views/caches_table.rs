@@ -5,7 +5,8 @@ use slabscope_core::layers::CacheRow;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, ExportButtons};
+use crate::views::export::ExportButtons;
+use crate::views::layers::Ctx;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -8,7 +8,8 @@ use slabscope_core::layers::{ByteKind, ObjectBytes};
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, ExportButtons};
+use crate::views::export::ExportButtons;
+use crate::views::layers::Ctx;
 
 /// The selected object (its address, the annotated SLUB slot, or raw bytes for other
 /// policies), or the first bytes of a selected slab with its objects' start offsets.

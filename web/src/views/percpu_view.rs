@@ -11,7 +11,8 @@ use slabscope_core::slub::phys;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, ExportButtons, Snap};
+use crate::views::export::ExportButtons;
+use crate::views::layers::{Ctx, Snap};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

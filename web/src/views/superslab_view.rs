@@ -9,7 +9,8 @@ use slabscope_core::superslab::class_size;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf};
-use crate::views::layers::{Ctx, ExportButtons, Snap};
+use crate::views::export::ExportButtons;
+use crate::views::layers::{Ctx, Snap};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
