@@ -4,21 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
 
-/** Run a command-bar line and wait until the view shows its last step. */
-async function run(page, line) {
-  await page.fill('#command', line);
-  await page.press('#command', 'Enter');
-  await page.waitForFunction(() => {
-    const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#step-counter').textContent);
-    return m && m[1] === m[2] && document.querySelector('#command').value === '';
-  });
-  assert.equal(await page.textContent('#command-error'), '', `command failed: ${line}`);
-}
+const run = runCommand;
 
 async function shot(page, selector, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

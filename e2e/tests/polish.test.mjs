@@ -4,20 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
 
-async function run(page, line) {
-  await page.fill('#command', line);
-  await page.press('#command', 'Enter');
-  await page.waitForFunction(() => {
-    const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#step-counter').textContent);
-    return m && m[1] === m[2] && document.querySelector('#command').value === '';
-  });
-  assert.equal(await page.textContent('#command-error'), '', `command failed: ${line}`);
-}
+const run = runCommand;
 
 test('session chart legends sit beside the plot, never over a line', opts, async (t) => {
   const page = await openApp(t);
