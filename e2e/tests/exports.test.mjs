@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { REPO_ROOT, SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -82,6 +82,8 @@ test('lesson and trace exports are named after the lesson id or the mode', opts,
   await finish(t, ja, 'exports-lesson-ja-dark');
   const tr = await openApp(t);
   await tr.click('#mode-trace');
+  await tr.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
+  await tr.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
   const [name] = await grab(tr, '#export-svg-memory-map');
   assert.match(name, /^trace-memory-map-step-\d+\.svg$/);
   await finish(t, page, 'exports-lesson');
