@@ -44,7 +44,7 @@ test('sandbox: memory map, free lists, buddyinfo and charts export as SVG and PN
   const step = await stepOf(page);
   assert.ok(step > 0);
   const map = await exportBoth(page, 'memory-map', 'sandbox', step);
-  assert.match(map, /class="[^"]*cell/, 'the map cells');
+  assert.match(map, /class="[^"]*block/, "the map blocks");
   assert.match(map, /<pattern id="pat-free"/, 'its patterns travel with it');
   assert.match(map, /fill:\s*(rgb|url)\(/, 'styles inlined');
   const lists = await exportBoth(page, 'free-lists', 'sandbox', step);
@@ -78,7 +78,7 @@ test('lesson and trace exports are named after the lesson id or the mode', opts,
   await ja.waitForSelector('#lesson-player');
   const s = await stepOf(ja);
   await exportBoth(ja, 'memory-map', 'buddy-split', s);
-  await exportBoth(ja, 'orders-chart', 'buddy-split', s);
+  await exportBoth(ja, 'free-lists', 'buddy-split', s);
   await finish(t, ja, 'exports-lesson-ja-dark');
   const tr = await openApp(t);
   await tr.click('#mode-trace');
