@@ -461,3 +461,14 @@ export async function waitForTextChange(page, selector, previous, timeout = 5_00
   );
   return page.textContent(selector);
 }
+
+/** Run a command-bar line and wait until the view shows its last step; fail on a command error. */
+export async function runCommand(page, line) {
+  await page.fill('#command', line);
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => {
+    const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#step-counter').textContent);
+    return m && m[1] === m[2] && document.querySelector('#command').value === '';
+  });
+  assert.equal(await page.textContent('#command-error'), '', `command failed: ${line}`);
+}

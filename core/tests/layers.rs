@@ -191,3 +191,32 @@ fn object_bytes_of_slab_and_aether_objects() {
     let ob = layers::object_bytes(s.head(), host).expect("object");
     assert_eq!(ob.kinds.iter().filter(|&&k| k == ByteKind::FreeIndex).count(), cache.num as usize);
 }
+
+/// Internal fragmentation: slot bytes a request does not use, plus every slab's leftover, as a
+/// share of the slab memory; free slots are not counted.
+#[test]
+fn internal_fragmentation_counts_slot_waste_and_slab_leftover() {
+    // No debug: kmalloc-96 slots are 96 bytes, 42 per 4 KiB slab, 64 bytes left over.
+    let s = run("repeat 10 { kmalloc 96 as=p[] }\n");
+    let sn = snap(&s);
+    let r = sn.cache_rows.iter().find(|r| r.name == "kmalloc-96").expect("kmalloc-96");
+    assert_eq!((r.slabs, r.size, r.object_size), (1, 96, 96));
+    assert_eq!(r.waste_in_objects, 0, "the request fills the slot");
+    assert_eq!(r.waste_leftover, 4096 - r.objects * 96);
+    assert_eq!(u64::from(r.internal_frag_permille), r.waste_leftover * 1000 / 4096);
+    // Freeing objects does not change it (free slots are capacity, not fragmentation).
+    let s2 = run("repeat 10 { kmalloc 96 as=p[] }\nkfree p[0]\nkfree p[1]\n");
+    let r2 = snap(&s2).cache_rows.into_iter().find(|r| r.name == "kmalloc-96").expect("row");
+    assert_eq!((r2.waste_in_objects, r2.internal_frag_permille), (0, r.internal_frag_permille));
+    assert!(r2.efficiency_permille < r.efficiency_permille, "efficiency does drop");
+    // slub_debug=U records each kmalloc request: 100-byte requests in kmalloc-128 slots waste
+    // the rounding (28 bytes) plus the debug metadata of each slot.
+    let s = run("config slub_debug=U\nrepeat 4 { kmalloc 100 as=q[] }\n");
+    let sn = snap(&s);
+    let r = sn.cache_rows.iter().find(|r| r.name == "kmalloc-128").expect("kmalloc-128");
+    assert!(r.size > 128, "tracks make the slot larger: {}", r.size);
+    assert_eq!(r.waste_in_objects, 4 * u64::from(r.size - 100));
+    let bytes = r.slabs * u64::from(r.pages_per_slab) * 4096;
+    assert_eq!(r.waste_leftover, bytes - r.objects * u64::from(r.size));
+    assert_eq!(u64::from(r.internal_frag_permille), (r.waste_in_objects + r.waste_leftover) * 1000 / bytes);
+}

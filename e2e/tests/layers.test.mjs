@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
 import { showViews } from '../ui.mjs';
 
 setupSuite();
@@ -12,16 +12,7 @@ setupSuite();
 const open = async (t, o) => showViews(await openApp(t, o));
 const opts = { timeout: TEST_TIMEOUT_MS };
 
-/** Run a command-bar line and wait until the view shows its last step. */
-async function run(page, line) {
-  await page.fill('#command', line);
-  await page.press('#command', 'Enter');
-  await page.waitForFunction(() => {
-    const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#step-counter').textContent);
-    return m && m[1] === m[2] && document.querySelector('#command').value === '';
-  });
-  assert.equal(await page.textContent('#command-error'), '', `command failed: ${line}`);
-}
+const run = runCommand;
 
 async function shot(page, selector, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -297,7 +288,7 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
     return [dl.suggestedFilename(), readFileSync(path)];
   };
   const [svgName, svg] = await grab('#export-svg-cache');
-  assert.equal(svgName, 'cache.svg');
+  assert.match(svgName, /^sandbox-cache-step-\d+\.svg$/);
   const text = svg.toString();
   assert.match(text, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(text, /class="cell used"/);
@@ -308,23 +299,23 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   writeFileSync(join(SCREENSHOT_DIR, 'layers-export-cache.png'), png);
   writeFileSync(join(SCREENSHOT_DIR, 'layers-export-cache.svg'), svg);
-  assert.equal(pngName, 'cache.png');
+  assert.match(pngName, /^sandbox-cache-step-\d+\.png$/);
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
   assert.ok(png.length > 2000);
   const [chartName, chart] = await grab('#export-svg-chart-objects');
-  assert.equal(chartName, 'chart-objects.svg');
+  assert.match(chartName, /^sandbox-chart-objects-step-\d+\.svg$/);
   assert.match(chart.toString(), /kmalloc-64/);
   // HTML views (per-CPU columns, caches table, inspector) are redrawn as plain SVG — boxes and
   // text where the browser laid them out — so they export as PNG too.
   const [pcName, pc] = await grab('#export-svg-percpu');
-  assert.equal(pcName, 'percpu.svg');
+  assert.match(pcName, /^sandbox-percpu-step-\d+\.svg$/);
   assert.doesNotMatch(pc.toString(), /foreignObject/);
   assert.match(pc.toString(), /<text[^>]*>CPU 0<\/text>/);
   writeFileSync(join(SCREENSHOT_DIR, 'layers-export-percpu.svg'), pc);
   for (const name of ['percpu', 'caches', 'inspector']) {
     if (name === 'inspector') await page.locator('#cache-svg [data-addr]').first().click();
     const [n, img] = await grab(`#export-png-${name}`);
-    assert.equal(n, `${name}.png`);
+    assert.match(n, new RegExp(`^sandbox-${name}-step-\\d+\\.png$`));
     assert.deepEqual([...img.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${name}: a PNG`);
     assert.ok(img.length > 2000, `${name}: not empty`);
     writeFileSync(join(SCREENSHOT_DIR, `layers-export-${name}.png`), img);
@@ -332,7 +323,7 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   const [, caches] = await grab('#export-svg-caches');
   assert.match(caches.toString(), /<text[^>]*>kmalloc-64<\/text>/);
   const [txtName, txt] = await grab('#export-slabinfo');
-  assert.equal(txtName, 'slabinfo.txt');
+  assert.match(txtName, /^sandbox-slabinfo-step-\d+\.txt$/);
   assert.equal(txt.toString(), await page.textContent('#slabinfo-text'));
   await finish(t, page, 'layers-export');
 });
@@ -361,7 +352,7 @@ test('Japanese and dark theme', opts, async (t) => {
   await shot(page, '[data-panel="caches"]', 'layers-ja-dark-caches');
   // Exports keep the dark theme's colours (the page background is drawn behind the view).
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-png-chart-objects')]);
-  assert.equal(dl.suggestedFilename(), 'chart-objects.png');
+  assert.match(dl.suggestedFilename(), /^sandbox-chart-objects-step-\d+\.png$/);
   writeFileSync(join(SCREENSHOT_DIR, 'layers-export-dark-chart.png'), readFileSync(await dl.path()));
   await finish(t, page, 'layers-ja-dark');
 });

@@ -16,6 +16,7 @@ use crate::hooks;
 use crate::i18n::{t, tf, Lang};
 use crate::lesson;
 use crate::state::initial_state;
+use crate::views::export::ExportName;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -72,14 +73,19 @@ pub fn app() -> Html {
         (!has_stage).then_some("no-stage"),
         (!show_controls).then_some("no-controls")
     );
+    // Exported files are named after the lesson (or the mode) and the step.
+    let shown = state.lesson.as_ref().filter(|_| has_stage).map(|r| r.borrow().lesson.id.clone());
+    let export_name = ExportName::new(shown.as_deref().unwrap_or(state.mode.code()), state.session.borrow().step());
     html! {
         <ContextProvider<Lang> context={lang}>
+        <ContextProvider<ExportName> context={export_name}>
         <main id="app" class={classes} data-embed={embed.then_some("1")} data-mode={state.mode.code()}
               ondragover={on_dragover} ondrop={on_drop}>
             <style>{ panel_style }</style>
             if !embed {
                 <AppHeader state={state.clone()} />
             }
+            if embed { <h1 class="sr-only">{ t(lang, "app.title") }</h1> }
             <div class="workspace">
                 <div id="side" class="side" role="region" aria-label={t(lang, "ui.side")} tabindex="0">
                     { param_errors }
@@ -118,6 +124,7 @@ pub fn app() -> Html {
                 </div>
             </div>
         </main>
+        </ContextProvider<ExportName>>
         </ContextProvider<Lang>>
     }
 }

@@ -489,6 +489,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("embed.size", "Frame size", "フレームの大きさ"),
     ("embed.preview", "Preview", "プレビュー"),
     ("embed.snippet", "Snippet (with the resize listener)", "コード（高さ調整のリスナー付き）"),
+    // Polish (issue 13): chart definitions.
+    ("vis.chart.fragmentation_def", "Bytes no request uses, as a share of the cache's slab memory: in each slot of an object in use, the slot size minus the requested size (the kmalloc request where the kernel records it, slub_debug=U; else the object size: alignment, red zones, metadata), plus each slab's leftover after its last slot. Free slots are free capacity, not counted.", "要求が使わないバイトが、キャッシュのスラブメモリに占める割合です。使用中オブジェクトの各スロットについて、スロットサイズから要求サイズを引いたもの（カーネルが要求サイズを記録する slub_debug=U の kmalloc キャッシュではその値、それ以外はオブジェクトサイズ。つまりアラインメント、レッドゾーン、メタデータ）と、各スラブの最後のスロットの後に余るバイトの合計です。空きスロットは空き容量であり、数えません。"),
+    ("vis.chart.fragmentation_bar", "{pct}% ({bytes} B)", "{pct}%（{bytes} B）"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -1,4 +1,5 @@
-//! The safe Markdown subset of lesson narration: paragraphs, `-` lists, `*emphasis*`,
+//! The safe Markdown subset of lesson narration: paragraphs, `-` lists, `1.` numbered lists,
+//! `*emphasis*`,
 //! `**strong**`, `` `code` ``, and links to a step of the lesson (`[text](#step-3)`) or to an
 //! `http(s)` page. The result is a tree of plain strings: renderers escape every string, so no
 //! narration can inject HTML. Anything else (raw HTML included) is shown as the text it is.
@@ -12,6 +13,8 @@ pub enum Block {
     Para(Vec<Inline>),
     /// A bulleted list; each item is a run of inlines.
     List(Vec<Vec<Inline>>),
+    /// A numbered list (`1.` or `1)` items); `start` is the first item's number.
+    Ordered { start: u32, items: Vec<Vec<Inline>> },
 }
 
 /// A run of text inside a block.
@@ -58,31 +61,52 @@ impl fmt::Display for MdError {
 pub fn parse(text: &str) -> Result<Vec<Block>, MdError> {
     let mut blocks = Vec::new();
     let mut para: Vec<(u32, &str)> = Vec::new();
+    // The open list: `None` for bullets, `Some(start)` for a numbered list; its items.
+    let mut list: Option<Option<u32>> = None;
     let mut items: Vec<(u32, String)> = Vec::new();
-    let flush = |para: &mut Vec<(u32, &str)>, items: &mut Vec<(u32, String)>, blocks: &mut Vec<Block>| {
+    let flush_para = |para: &mut Vec<(u32, &str)>, blocks: &mut Vec<Block>| {
         if !para.is_empty() {
             let line = para[0].0;
             let joined = para.iter().map(|(_, l)| l.trim()).collect::<Vec<_>>().join(" ");
             blocks.push(Block::Para(inlines(&joined, line)?));
             para.clear();
         }
+        Ok::<(), MdError>(())
+    };
+    let flush_list = |list: &mut Option<Option<u32>>, items: &mut Vec<(u32, String)>, blocks: &mut Vec<Block>| {
         if !items.is_empty() {
-            let list = items.iter().map(|(line, t)| inlines(t, *line)).collect::<Result<_, _>>()?;
-            blocks.push(Block::List(list));
+            let runs = items.iter().map(|(line, t)| inlines(t, *line)).collect::<Result<_, _>>()?;
+            blocks.push(match *list {
+                Some(Some(start)) => Block::Ordered { start, items: runs },
+                _ => Block::List(runs),
+            });
             items.clear();
         }
+        *list = None;
         Ok::<(), MdError>(())
     };
     for (i, raw) in text.lines().enumerate() {
         let line = i as u32 + 1;
         let t = raw.trim();
+        let item = match (t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")), numbered(t)) {
+            (Some(body), _) => Some((None, body)),
+            // As in CommonMark, only `1.` starts a numbered list right after a paragraph line
+            // (so a sentence wrapped before "2024. " stays a sentence).
+            (None, Some((n, _))) if n != 1 && list.is_none() && !para.is_empty() => None,
+            (None, Some((n, body))) => Some((Some(n), body)),
+            (None, None) => None,
+        };
         if t.is_empty() {
-            flush(&mut para, &mut items, &mut blocks)?;
-        } else if let Some(item) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
-            if !para.is_empty() {
-                flush(&mut para, &mut Vec::new(), &mut blocks)?;
+            flush_para(&mut para, &mut blocks)?;
+            flush_list(&mut list, &mut items, &mut blocks)?;
+        } else if let Some((number, body)) = item {
+            flush_para(&mut para, &mut blocks)?;
+            // A bullet after a numbered list (or the other way round) starts a new list.
+            if list.is_some_and(|l| l.is_some() != number.is_some()) {
+                flush_list(&mut list, &mut items, &mut blocks)?;
             }
-            items.push((line, item.trim().to_string()));
+            list.get_or_insert(number);
+            items.push((line, body.trim().to_string()));
         } else if let Some(last) = items.last_mut() {
             // A continuation of the list item above.
             last.1.push(' ');
@@ -91,8 +115,39 @@ pub fn parse(text: &str) -> Result<Vec<Block>, MdError> {
             para.push((line, t));
         }
     }
-    flush(&mut para, &mut items, &mut blocks)?;
+    flush_para(&mut para, &mut blocks)?;
+    flush_list(&mut list, &mut items, &mut blocks)?;
     Ok(blocks)
+}
+
+/// `12. text` or `12) text`: the number and the text.
+fn numbered(line: &str) -> Option<(u32, &str)> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 9 {
+        return None;
+    }
+    let rest = &line[digits..];
+    let body = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") "))?;
+    Some((line[..digits].parse().ok()?, body))
+}
+
+/// A message sentence (an event's text, a question): only `` `code` `` spans are marked up;
+/// everything else, an unpaired backtick included, stays text.
+pub fn code_spans(s: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`').filter(|&n| n > 0) else { break };
+        if open > 0 {
+            out.push(Inline::Text(rest[..open].to_string()));
+        }
+        out.push(Inline::Code(rest[open + 1..open + 1 + len].to_string()));
+        rest = &rest[open + len + 2..];
+    }
+    if !rest.is_empty() {
+        out.push(Inline::Text(rest.to_string()));
+    }
+    out
 }
 
 fn inlines(s: &str, line: u32) -> Result<Vec<Inline>, MdError> {
@@ -167,7 +222,7 @@ pub fn links(blocks: &[Block]) -> impl Iterator<Item = &Link> {
         .iter()
         .flat_map(|b| match b {
             Block::Para(p) => std::slice::from_ref(p),
-            Block::List(items) => items.as_slice(),
+            Block::List(items) | Block::Ordered { items, .. } => items.as_slice(),
         })
         .flatten()
         .filter_map(|i| match i {
@@ -191,6 +246,9 @@ pub fn plain(blocks: &[Block]) -> String {
         .map(|b| match b {
             Block::Para(p) => run(p),
             Block::List(items) => items.iter().map(|i| format!("• {}", run(i))).collect::<Vec<_>>().join("\n"),
+            Block::Ordered { start, items } => {
+                (*start..).zip(items).map(|(n, i)| format!("{n}. {}", run(i))).collect::<Vec<_>>().join("\n")
+            }
         })
         .collect::<Vec<_>>()
         .join("\n\n")
@@ -220,6 +278,52 @@ mod tests {
             ])
         );
         assert_eq!(b[1], Block::List(vec![vec![Inline::Text("one".into())], vec![Inline::Text("two more".into())]]));
+    }
+
+    #[test]
+    fn numbered_lists_are_lists() {
+        let b = parse("Then:\n\n1. first\n   goes on\n2) `second`\n3. third\n- a bullet\n\n10. ten").unwrap();
+        assert_eq!(b.len(), 4, "{b:?}");
+        assert_eq!(b[0], Block::Para(vec![Inline::Text("Then:".into())]));
+        assert_eq!(
+            b[1],
+            Block::Ordered {
+                start: 1,
+                items: vec![
+                    vec![Inline::Text("first goes on".into())],
+                    vec![Inline::Code("second".into())],
+                    vec![Inline::Text("third".into())],
+                ]
+            }
+        );
+        assert_eq!(b[2], Block::List(vec![vec![Inline::Text("a bullet".into())]]));
+        assert_eq!(b[3], Block::Ordered { start: 10, items: vec![vec![Inline::Text("ten".into())]] });
+        assert_eq!(plain(&b[1..2]), "1. first goes on\n2. second\n3. third");
+        // A number without `. ` or `) ` is text; a list right after a paragraph line starts a list.
+        assert_eq!(plain(&parse("1.5 GiB and 2024 was").unwrap()), "1.5 GiB and 2024 was");
+        let b = parse("Steps:\n1. a\n2. b").unwrap();
+        assert!(matches!(&b[1], Block::Ordered { start: 1, items } if items.len() == 2), "{b:?}");
+        assert_eq!(
+            parse("Linux in\n2024. It grew").unwrap(),
+            vec![Block::Para(vec![Inline::Text("Linux in 2024. It grew".into())])]
+        );
+    }
+
+    #[test]
+    fn code_spans_only() {
+        assert_eq!(
+            code_spans("Named the object at 0x10 `a[3]`, *not* `b`."),
+            vec![
+                Inline::Text("Named the object at 0x10 ".into()),
+                Inline::Code("a[3]".into()),
+                Inline::Text(", *not* ".into()),
+                Inline::Code("b".into()),
+                Inline::Text(".".into()),
+            ]
+        );
+        assert_eq!(code_spans("odd ` tick"), vec![Inline::Text("odd ` tick".into())]);
+        assert_eq!(code_spans("``"), vec![Inline::Text("``".into())]);
+        assert_eq!(code_spans(""), vec![]);
     }
 
     #[test]

@@ -117,6 +117,20 @@ pub struct CacheRow {
     pub pages_per_slab: u32,
     /// `active × object_size / slab bytes`, in per mille (0 with no slab).
     pub efficiency_permille: u32,
+    /// Internal fragmentation, bytes inside the slots of objects in use that the request does
+    /// not use: the slot size minus the requested size (the kmalloc request where the kernel
+    /// records it, `slub_debug=U` kmalloc caches, else the object size; so alignment, red
+    /// zones, free pointer and tracks).
+    #[serde(default)]
+    pub waste_in_objects: u64,
+    /// Internal fragmentation, bytes of every slab after its last slot (plus SLAB's colour and
+    /// on-slab management): slab bytes − objects × slot stride.
+    #[serde(default)]
+    pub waste_leftover: u64,
+    /// `(waste_in_objects + waste_leftover) / slab bytes`, in per mille (0 with no slab). Free
+    /// slots are free capacity, not internal fragmentation.
+    #[serde(default)]
+    pub internal_frag_permille: u32,
 }
 
 /// Slab rows of every cache of the active policy, cache by cache, each cache's rows in list
@@ -330,7 +344,15 @@ pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
         .map(|(id, name, aliases, object_size, size)| {
             let mine = rows.iter().filter(|r| r.cache == id);
             let (mut objects, mut active, mut slabs, mut bytes, mut order) = (0u64, 0u64, 0u64, 0u64, None);
+            let (mut waste_in_objects, mut waste_leftover) = (0u64, 0u64);
+            let slub = sim.slub();
             for r in mine {
+                let slab_bytes = 1u64 << (PAGE_SHIFT + u32::from(r.order));
+                waste_leftover += slab_bytes.saturating_sub(r.cells.len() as u64 * u64::from(r.stride));
+                for (i, _) in r.cells.iter().enumerate().filter(|(_, c)| **c == Cell::Used) {
+                    let requested = slub.map_or(object_size, |s| s.orig_size(&sim.machine, id, r.addr(i as u32)));
+                    waste_in_objects += u64::from(size.saturating_sub(requested.min(object_size)));
+                }
                 objects += r.cells.len() as u64;
                 active += r.cells.iter().filter(|c| !matches!(c, Cell::Free | Cell::CpuFree)).count() as u64;
                 slabs += 1;
@@ -338,6 +360,8 @@ pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
                 order.get_or_insert(r.order);
             }
             let efficiency_permille = (active * u64::from(object_size) * 1000).checked_div(bytes).unwrap_or(0) as u32;
+            let internal_frag_permille =
+                ((waste_in_objects + waste_leftover) * 1000).checked_div(bytes).unwrap_or(0).min(1000) as u32;
             CacheRow {
                 id,
                 name,
@@ -349,6 +373,9 @@ pub fn cache_rows(sim: &Sim, rows: &[SlabRow]) -> Vec<CacheRow> {
                 slabs,
                 pages_per_slab: 1 << order.unwrap_or(0),
                 efficiency_permille,
+                waste_in_objects,
+                waste_leftover,
+                internal_frag_permille,
             }
         })
         .collect()

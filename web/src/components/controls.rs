@@ -89,7 +89,7 @@ pub fn controls(p: &Props) -> Html {
                 <path d={(*op_ticks).clone()} />
             </svg>
             <p id="op-text" class="op-text">{ op_text }</p>
-            <p id="explain" class="explain" aria-live="polite">{ explanation }</p>
+            <p id="explain" class="explain" aria-live="polite">{ crate::views::rich::code_text(&explanation) }</p>
         </section>
     }
 }

@@ -84,8 +84,7 @@ pub fn stage(p: &Props) -> Html {
                         <FreeLists zones={snap.zones.clone()} mark={mark} lang={lang} />
                     </section>
                     <section class="panel buddyinfo-panel" data-panel="buddyinfo">
-                        <h2>{ t(lang, "ui.buddyinfo") }</h2>
-                        <pre id="buddyinfo" tabindex="0" role="region" aria-label={t(lang, "ui.buddyinfo")}>{ snap.buddyinfo.clone() }</pre>
+                        <crate::views::buddyinfo::Buddyinfo text={snap.buddyinfo.clone()} lang={lang} />
                         <h2>{ t(lang, "ui.chart") }</h2>
                         <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
                     </section>

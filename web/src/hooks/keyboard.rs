@@ -33,6 +33,7 @@ pub fn use_keyboard(dispatcher: UseReducerDispatcher<State>) {
                 ("]", _) => Action::Faster,
                 ("[", _) => Action::Slower,
                 ("?", _) => Action::ToggleHelp,
+                ("Escape", _) => Action::CloseHelp,
                 _ => return,
             };
             e.prevent_default();

@@ -47,6 +47,7 @@ pub enum Action {
     Slower,
     ToggleLang,
     ToggleHelp,
+    CloseHelp,
     /// Show or hide a view in the current mode (remembered in this browser).
     ToggleView(String),
     /// A trace file was read: (file name, text).

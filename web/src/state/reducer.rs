@@ -75,6 +75,7 @@ impl Reducible for State {
                 prefs::save_lang(st.lang);
             }
             Action::ToggleHelp => st.help = !st.help,
+            Action::CloseHelp => st.help = false,
             Action::SetMode(m) => st.mode = m,
             Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
                 Ok(job) => {

@@ -17,7 +17,7 @@ use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::{Ctx, Snap};
-use crate::views::layers::ExportButtons;
+use crate::views::export::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

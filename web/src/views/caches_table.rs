@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::i18n::{t, tf};
 use crate::views::ctx::Ctx;
-use crate::views::layers::ExportButtons;
+use crate::views::export::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

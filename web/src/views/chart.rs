@@ -4,6 +4,7 @@ use plotters::prelude::*;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
+use crate::views::export::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -38,7 +39,7 @@ pub fn render(nr_free: &[u64], lang: Lang) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(crate::views::timeline::themed(svg))
+    Ok(crate::views::timeline::themed(svg).replacen("<svg ", "<svg id=\"chart-svg\" ", 1))
 }
 
 #[function_component(FreeChart)]
@@ -47,5 +48,10 @@ pub fn free_chart(p: &Props) -> Html {
     let svg = use_memo((p.nr_free.clone(), p.lang), |(nr_free, lang)| {
         AttrValue::from(render(nr_free, *lang).unwrap_or_else(|e| format!("<p>{e}</p>")))
     });
-    html! { <div id="chart" class="chart">{ Html::from_html_unchecked((*svg).clone()) }</div> }
+    html! {
+        <>
+            <div class="view-tools"><ExportButtons target="chart-svg" name="nr-free-chart" lang={p.lang} /></div>
+            <div id="chart" class="chart">{ Html::from_html_unchecked((*svg).clone()) }</div>
+        </>
+    }
 }

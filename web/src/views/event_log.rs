@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
+use crate::views::rich::code_text;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -66,7 +67,7 @@ pub fn event_log(p: &Props) -> Html {
                 <button class="log-entry" aria-current={current.then_some("step")}
                         onclick={Callback::from(move |_| on_select.emit(i))}>
                     <span class="log-step">{ p.first_step + i as u64 + 1 }</span>
-                    { text.clone() }
+                    { code_text(text) }
                 </button>
             </li>
         }

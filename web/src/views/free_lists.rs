@@ -6,6 +6,7 @@ use slabscope_core::snapshot::ZoneSnap;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
+use crate::views::export::ExportButtons;
 
 /// The buddy operation the current event performs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +104,9 @@ pub fn free_lists(p: &Props) -> Html {
         }
     });
     html! {
+        <>
+        // Outside the exported element, so the buttons are not drawn in the picture.
+        <div class="view-tools"><ExportButtons target="free-lists" name="free-lists" lang={lang} /></div>
         <div id="free-lists">
             // A slot of fixed height, so the lists do not jump while playing.
             <div class="buddy-op-slot">
@@ -110,5 +114,6 @@ pub fn free_lists(p: &Props) -> Html {
             </div>
             { for zones }
         </div>
+        </>
     }
 }

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::i18n::{t, tf};
 use crate::views::ctx::Ctx;
-use crate::views::layers::ExportButtons;
+use crate::views::export::ExportButtons;
 
 /// The selected object (its address, the annotated SLUB slot, or raw bytes for other
 /// policies), or the first bytes of a selected slab with its objects' start offsets.

@@ -94,6 +94,9 @@ pub fn markdown(blocks: &[Block], on_step: &Callback<usize>) -> Html {
             Block::List(items) => html! {
                 <ul>{ for items.iter().map(|runs| html! { <li>{ for runs.iter().map(inline) }</li> }) }</ul>
             },
+            Block::Ordered { start, items } => html! {
+                <ol start={start.to_string()}>{ for items.iter().map(|runs| html! { <li>{ for runs.iter().map(inline) }</li> }) }</ol>
+            },
         })
         .collect()
 }
@@ -145,7 +148,7 @@ fn index(p: &IndexProps) -> Html {
                         { " · " }
                         <span class="lesson-status">{ status }</span>
                     </p>
-                    <p>{ l.summary.get(code).to_string() }</p>
+                    <p>{ crate::views::rich::code_text(l.summary.get(code)) }</p>
                     if !requires.is_empty() {
                         <p class="lesson-requires">{ tf(lang, "lesson.requires", &[("list", requires.join(" · "))]) }</p>
                     }
@@ -226,7 +229,8 @@ fn player(p: &Props) -> Html {
                         (settled && a == *addr).then_some("right"),
                         (clicked && a != *addr).then_some("wrong")
                     );
-                    let label = format!("{a:#x}");
+                    // The accessible name starts with the visible text (WCAG 2.5.3), then the address.
+                    let label = format!("{:03x}, {a:#x}", a & 0xfff);
                     html! {
                         <button {class} disabled={settled || !free} title={label.clone()} aria-label={label}
                                 data-addr={format!("{a:#x}")}
@@ -256,7 +260,7 @@ fn player(p: &Props) -> Html {
         };
         html! {
             <section id="lesson-question" class="question" aria-labelledby="question-text">
-                <h3 id="question-text">{ q.ask.get(code).to_string() }</h3>
+                <h3 id="question-text">{ crate::views::rich::code_text(q.ask.get(code)) }</h3>
                 { body }
                 if !settled {
                     <button id="lesson-skip" class="link-button" onclick={skip}>{ t(lang, "lesson.skip") }</button>

@@ -13,6 +13,7 @@ use slabscope_core::snapshot::{BlockSnap, BlockState};
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
+use crate::views::export::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -376,6 +377,7 @@ pub fn memory_map(p: &Props) -> Html {
                 <button id="map-prev" aria-label={t(lang, "ui.map.prev")} disabled={start == 0} onclick={prev}>{ "◀" }</button>
                 <button id="map-next" aria-label={t(lang, "ui.map.next")} disabled={end >= total} onclick={next}>{ "▶" }</button>
                 <span id="map-scale">{ tf(lang, "ui.map.scale", &[("n", ppc.to_string()), ("from", start.to_string()), ("to", (end - 1).to_string())]) }</span>
+                <ExportButtons target="buddy-view" name="memory-map" lang={lang} />
             </div>
             <svg id="buddy-view" ref={svg_ref} data-own-keys="1" tabindex="0" viewBox={format!("0 0 {w} {h}")} width={w.to_string()} height={h.to_string()}
                  role="img" aria-label={t(lang, "ui.map.label")} aria-describedby="page-details" data-pages-per-cell={ppc.to_string()}

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::i18n::{t, tf, Lang};
 use crate::views::cache_view::list_key;
 use crate::views::ctx::Ctx;
-use crate::views::layers::ExportButtons;
+use crate::views::export::ExportButtons;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -34,6 +34,9 @@ struct ChartProps {
     title: String,
     bars: Vec<Bar>,
     lang: Lang,
+    /// What the chart measures, shown under it and as the picture's description.
+    #[prop_or_default]
+    definition: Option<String>,
 }
 
 #[function_component(BarChart)]
@@ -42,7 +45,7 @@ fn bar_chart(p: &ChartProps) -> Html {
     const LABEL: f64 = 150.0;
     const BH: f64 = 16.0;
     let max = p.bars.iter().map(|b| b.value.max(b.total.unwrap_or(0.0))).fold(0.0, f64::max).max(1e-9);
-    let scale = (W - LABEL - 70.0) / max;
+    let scale = (W - LABEL - 100.0) / max;
     let h = 8.0 + p.bars.len().max(1) as f64 * (BH + 6.0);
     let bars = p.bars.iter().enumerate().map(|(i, b)| {
         let y = 4.0 + i as f64 * (BH + 6.0);
@@ -60,10 +63,13 @@ fn bar_chart(p: &ChartProps) -> Html {
     html! {
         <figure class="slab-chart">
             <figcaption>{ p.title.clone() }<ExportButtons target={p.id.clone()} name={p.id.clone()} lang={p.lang} /></figcaption>
-            <svg id={p.id.clone()} viewBox={format!("0 0 {W} {h:.0}")} width={W.to_string()} height={format!("{h:.0}")} role="img" aria-label={p.title.clone()}>
+            <svg id={p.id.clone()} viewBox={format!("0 0 {W} {h:.0}")} width={W.to_string()} height={format!("{h:.0}")} role="img" aria-label={p.title.clone()}
+                 aria-describedby={p.definition.as_ref().map(|_| format!("{}-def", p.id))}>
+                if let Some(d) = &p.definition { <title>{ d.clone() }</title> }
                 if p.bars.is_empty() { <text class="muted-text" x="4" y="14">{ t(p.lang, "vis.no_data") }</text> }
                 { for bars }
             </svg>
+            if let Some(d) = &p.definition { <p class="chart-def" id={format!("{}-def", p.id)}>{ d.clone() }</p> }
         </figure>
     }
 }
@@ -97,15 +103,23 @@ pub fn slab_charts(p: &Props) -> Html {
             text: format!("{}/{}", r.active, r.objects),
         })
         .collect();
+    // The core's internal fragmentation (slot waste of objects in use + slab leftover).
     let frag: Vec<Bar> = caches
         .iter()
         .map(|r| {
-            let waste = 1000 - r.efficiency_permille.min(1000);
+            let f = r.internal_frag_permille;
             Bar {
                 label: r.name.clone(),
-                value: f64::from(waste) / 10.0,
+                value: f64::from(f) / 10.0,
                 total: None,
-                text: format!("{}.{}%", waste / 10, waste % 10),
+                text: tf(
+                    lang,
+                    "vis.chart.fragmentation_bar",
+                    &[
+                        ("pct", format!("{}.{}", f / 10, f % 10)),
+                        ("bytes", (r.waste_in_objects + r.waste_leftover).to_string()),
+                    ],
+                ),
             }
         })
         .collect();
@@ -163,7 +177,8 @@ pub fn slab_charts(p: &Props) -> Html {
                 <BarChart id="chart-slab-lists" title={t(lang, "vis.chart.lists")} bars={lists} lang={lang} />
                 <BarChart id="chart-objects" title={t(lang, "vis.chart.objects")} bars={objects} lang={lang} />
                 <BarChart id="chart-hit-rate" title={t(lang, "vis.chart.hit_rate")} bars={rate} lang={lang} />
-                <BarChart id="chart-fragmentation" title={t(lang, "vis.chart.fragmentation")} bars={frag} lang={lang} />
+                <BarChart id="chart-fragmentation" title={t(lang, "vis.chart.fragmentation")} bars={frag} lang={lang}
+                          definition={t(lang, "vis.chart.fragmentation_def")} />
                 <BarChart id="chart-superslabs" title={t(lang, "vis.chart.superslabs")} bars={ss} lang={lang} />
             </div>
         </section>

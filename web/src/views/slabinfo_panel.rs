@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang};
-use crate::views::layers::download_text;
+use crate::views::export::{download_text, use_export_stem};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -13,9 +13,10 @@ pub struct Props {
 
 #[function_component(SlabinfoPanel)]
 pub fn slabinfo_panel(p: &Props) -> Html {
+    let stem = use_export_stem("slabinfo");
     let on_download = {
         let text = p.text.clone();
-        Callback::from(move |_| download_text(&text, "slabinfo.txt"))
+        Callback::from(move |_| download_text(&text, &format!("{stem}.txt")))
     };
     html! {
         <section class="panel vis-panel" data-panel="slabinfo" aria-labelledby="slabinfo-h">

@@ -10,6 +10,7 @@ use slabscope_core::session::Sample;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
+use crate::views::export::ExportButtons;
 
 /// Which chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +30,10 @@ pub struct Props {
     pub id: AttrValue,
 }
 
-const W: u32 = 640;
+const W: u32 = 760;
 const H: u32 = 240;
+/// The legend's column, right of the plot (so it never covers a line).
+const LEGEND_W: u32 = 128;
 
 /// (label, colour, value of a sample).
 type Series<'a> = (String, RGBColor, Box<dyn Fn(&Sample) -> f64 + 'a>);
@@ -48,13 +51,15 @@ pub fn themed(svg: String) -> String {
     svg.replace("#000000", "currentColor").replace("#FFFFFF", "none")
 }
 
-/// The SVG and the plotting area's pixel box (x0, x1, y0, y1), and the last step.
-fn render(samples: &[Sample], kind: Kind, lang: Lang) -> Result<(String, [i32; 4], u64), String> {
+/// The SVG (its root element with `id`) and the plotting area's pixel box (x0, x1, y0, y1),
+/// and the last step.
+fn render(samples: &[Sample], kind: Kind, lang: Lang, id: &str) -> Result<(String, [i32; 4], u64), String> {
     let mut svg = String::new();
     let max_step = samples.iter().map(|s| s.step).max().unwrap_or(1).max(1);
     let area;
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        let (plot, legend) = root.split_horizontally(W - LEGEND_W);
         let mut primary: Vec<Series> = Vec::new();
         let mut secondary: Vec<Series> = Vec::new();
         let y_desc;
@@ -113,7 +118,7 @@ fn render(samples: &[Sample], kind: Kind, lang: Lang) -> Result<(String, [i32; 4
             }
         };
         let (max_y, max_y2) = (top(&primary), top(&secondary));
-        let mut builder = ChartBuilder::on(&root);
+        let mut builder = ChartBuilder::on(&plot);
         builder.margin(10).x_label_area_size(30).y_label_area_size(56);
         if !secondary.is_empty() {
             builder.right_y_label_area_size(50);
@@ -130,42 +135,40 @@ fn render(samples: &[Sample], kind: Kind, lang: Lang) -> Result<(String, [i32; 4
                 .draw()
                 .map_err(|e| e.to_string())?;
         }
-        for (label, colour, f) in &primary {
+        for (_, colour, f) in &primary {
             let colour = *colour;
             chart
                 .draw_series(LineSeries::new(samples.iter().map(|s| (s.step, f(s))), colour.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label(label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+                .map_err(|e| e.to_string())?;
         }
-        for (label, colour, f) in &secondary {
+        for (_, colour, f) in &secondary {
             let colour = *colour;
             chart
                 .draw_secondary_series(LineSeries::new(samples.iter().map(|s| (s.step, f(s))), colour.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label(format!("{label} →"))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+                .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.0))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 13).into_font().color(&BLACK))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        // The legend in its own column: a swatch and a label per series (secondary-axis series
+        // marked →).
+        let font = ("sans-serif", 13).into_font().color(&BLACK);
+        let entries =
+            primary.iter().map(|s| (s.0.clone(), s.1)).chain(secondary.iter().map(|s| (format!("{} →", s.0), s.1)));
+        for (i, (label, colour)) in entries.enumerate() {
+            let y = 18 + i as i32 * 18;
+            legend.draw(&PathElement::new(vec![(6, y), (24, y)], colour.stroke_width(3))).map_err(|e| e.to_string())?;
+            legend.draw(&Text::new(label, (30, y - 7), font.clone())).map_err(|e| e.to_string())?;
+        }
         let (xr, yr) = chart.plotting_area().get_pixel_range();
         area = [xr.start, xr.end, yr.start, yr.end];
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok((themed(svg), area, max_step))
+    Ok((themed(svg).replacen("<svg ", &format!("<svg id=\"{id}-svg\" "), 1), area, max_step))
 }
 
 #[function_component(Timeline)]
 pub fn timeline(p: &Props) -> Html {
     let rendered = {
         let samples = p.samples.clone();
-        use_memo((samples, p.kind, p.lang), |(samples, kind, lang)| render(samples, *kind, *lang))
+        use_memo((samples, p.kind, p.lang, p.id.clone()), |(samples, kind, lang, id)| render(samples, *kind, *lang, id))
     };
     match &*rendered {
         Err(e) => html! { <div id={p.id.clone()} class="chart"><p>{ e.clone() }</p></div> },
@@ -178,10 +181,13 @@ pub fn timeline(p: &Props) -> Html {
                 f64::from(y1 - y0) / f64::from(H) * 100.0
             );
             html! {
+                <>
+                <div class="view-tools"><ExportButtons target={format!("{}-svg", p.id)} name={p.id.clone()} lang={p.lang} /></div>
                 <div id={p.id.clone()} class="chart series-chart" data-step={p.step.to_string()}>
                     { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
                     <div class="chart-cursor" style={style} aria-hidden="true"></div>
                 </div>
+                </>
             }
         }
     }
