@@ -151,8 +151,10 @@ fn same_seed_same_exercise_and_the_fingerprint_is_pinned() {
         assert_eq!(a.hash(), generate(k.id, 42, 2).unwrap().hash());
         assert_ne!(a.hash(), generate(k.id, 43, 2).unwrap().hash(), "{}", k.id);
     }
-    // Changes when a generator, a text key or the simulation changes: update it deliberately.
-    assert_eq!(fingerprint().unwrap(), 14_141_500_723_578_446_499, "exercise fingerprint");
+    // Changes when a generator, a text key or the simulation changes: update it deliberately
+    // (re-pinned after the kernel-fidelity changes: sheaves as Linux 7.0, pcp high and drain order,
+    // freelist randomisation and AetherOS colours change what generated scripts do).
+    assert_eq!(fingerprint().unwrap(), 11_602_355_308_378_917_640, "exercise fingerprint");
 }
 
 #[test]

@@ -1000,6 +1000,16 @@ impl Slub {
             }
             break (pfn, fresh, addr);
         };
+        // The next free pointer is read from the object's memory, which a `write` may have
+        // overwritten (without `F` no check_object ran). A pointer outside this slab is cut as
+        // `on_freelist` does ("Freechain corrupt", `set_freepointer(s, object, NULL)`): the rest
+        // of the chain is lost and no later allocation follows the bad pointer.
+        let next = self.get_freepointer(pages.machine, cache, addr);
+        let objects = self.slabs[&pfn].objects;
+        if next != 0 && self.caches[cache as usize].object_index(pfn, objects, next).is_none() {
+            let report = self.bug_report(pages.machine, cache, pfn, Some(addr), self.bad_page);
+            self.emit(pages.machine, out, Event::FreelistCut { cache, pfn, addr, cut: CutKind::Freechain, report });
+        }
         self.emit(pages.machine, out, Event::ObjectAlloc { cache, cpu, addr, path, site: at.line });
         if self.caches[cache as usize].flags.debug() {
             let orig_size = at.orig_size;
