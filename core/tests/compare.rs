@@ -127,9 +127,9 @@ fn configuration_errors_are_located() {
         }
         e => panic!("{e}"),
     }
-    match run(&["slab=slob"]).unwrap_err() {
+    match run(&["slab=slop"]).unwrap_err() {
         CompareError::Config { index: 0, error, label } => {
-            assert_eq!(label, "slab=slob");
+            assert_eq!(label, "slab=slop");
             assert_eq!(error.col, 1);
             assert!(matches!(error.kind, ScriptErrorKind::BadValue { .. }), "{error}");
         }

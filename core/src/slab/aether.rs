@@ -259,7 +259,7 @@ impl AetherEngine {
     /// each new slab, in event application, so replays draw the same colours.
     pub(crate) fn draw_colour(&mut self, colours: u32, step: u32) -> u32 {
         self.colour_draws += 1;
-        let mut r = crate::workload::Rng::new(self.seed ^ self.colour_draws.wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut r = crate::rng::Rng::new(self.seed ^ self.colour_draws.wrapping_mul(0x2545_f491_4f6c_dd1d));
         r.below(u64::from(colours.max(1))) as u32 * step
     }
 
