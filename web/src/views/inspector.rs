@@ -96,7 +96,7 @@ pub fn inspector(p: &Props) -> Html {
                             None => t(lang, "vis.raw"),
                         })]),
                     } }</p>
-                    <div id="hexdump" class="hexdump" role="table" aria-label={t(lang, "vis.inspector")}>{ for lines }</div>
+                    <div id="hexdump" class="hexdump" role="group" aria-label={t(lang, "vis.inspector")}>{ for lines }</div>
                     if n_bad > 0 { <p id="inspector-corrupt" class="corrupt-note" role="status">{ tf(lang, "vis.corrupt_bytes", &[("n", n_bad.to_string())]) }</p> }
                     if let Some(l) = legend {
                         <ul class="legend hex-legend">{ l }
