@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -37,7 +38,7 @@ async function exportBoth(page, view, prefix, step) {
 }
 
 test('sandbox: memory map, free lists, buddyinfo and charts export as SVG and PNG, named by mode, view and step', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await showViews(await openApp(t));
   await page.keyboard.press('End');
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('ArrowLeft');

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -12,14 +13,14 @@ const opts = { timeout: TEST_TIMEOUT_MS };
 const run = runCommand;
 
 test('session chart legends sit beside the plot, never over a line', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await showViews(await openApp(t));
   await run(page, 'config mem=1M');
   await run(page, 'repeat 30 { pages alloc order=0 as=x[] }; pages free x[*]');
   for (const id of ['timeline-chart', 'orders-chart', 'frag-chart']) {
     const r = await page.$eval(`#${id} svg`, (svg) => {
       const lines = [...svg.querySelectorAll('polyline')];
       const right = Math.max(...lines.map((l) => { const b = l.getBBox(); return b.x + b.width; }));
-      const legend = [...svg.querySelectorAll('text')].filter((x) => /^(order \d+|free pages|slab pages|SuperSlab pages)/.test(x.textContent));
+      const legend = [...svg.querySelectorAll('text')].filter((x) => /^(order \d+|free pages|slab pages|SuperSlab pages)/.test(x.textContent.trim()));
       return { lines: lines.length, right, legend: legend.length, left: Math.min(...legend.map((x) => x.getBBox().x)) };
     });
     assert.ok(r.lines > 0, `${id}: lines drawn`);
@@ -31,7 +32,7 @@ test('session chart legends sit beside the plot, never over a line', opts, async
 });
 
 test('the internal fragmentation chart plots slot waste + slab leftover, and says so', opts, async (t) => {
-  const page = await openApp(t);
+  const page = await showViews(await openApp(t));
   // kmalloc-96: 42 slots of 96 bytes in a 4 KiB slab, 64 bytes left over: 1.5 % (15 ‰).
   await run(page, 'repeat 10 { kmalloc 96 as=p[] }');
   const bar = page.locator('#chart-fragmentation g.bar[data-label="kmalloc-96"]');
@@ -61,6 +62,9 @@ test('messages and questions show inline code, not backticks; numbered lists are
   assert.equal(await lesson.textContent('#question-text code'), 'malloc');
   const l5 = await openApp(t, { query: { lesson: 'superslab-lifecycle', lstep: 5 } });
   await l5.waitForSelector('#lesson-narration');
+  // The narration follows the step's question (predict first): skip it to read the step.
+  if (await l5.locator('#lesson-skip').count()) await l5.click('#lesson-skip');
+  await l5.waitForSelector('#lesson-narration ol > li');
   const items = await l5.locator('#lesson-narration ol > li').allTextContents();
   assert.equal(items.length, 3, `three numbered items: ${JSON.stringify(items)}`);
   assert.match(items[0], /^its blocks still sitting in magazines/);
