@@ -15,7 +15,8 @@ cargo xtask <command>
   serve [--port N]   install what is missing, then serve the app on http://127.0.0.1:PORT (default 8080)
   test               everything CI checks: fmt, clippy, cargo test, release build, browser suite
   dist               release build into dist/ (relative URLs: copy it under any sub-path)
-  bench              criterion benchmarks, the trace replay benchmark, then the seek benchmark in WebAssembly (figures: BENCHMARKS.md)
+  bench              criterion benchmarks, the trace replay benchmark, the seek benchmark in WebAssembly, then the browser benchmark (figures: BENCHMARKS.md)
+  bench browser [M..] only the browser benchmark (e2e/bench.mjs: frame time, long tasks, DOM, bundle; modules M)
   bench trace [N]    only the trace replay benchmark: N synthetic events (default 2000000) vs awk on the same file
   setup              install the toolchain pieces only (wasm32 target, trunk, wasm-bindgen-cli)
   fuzz [--seconds N] [--target script|snapshot|lesson|trace|url|all] [--seed S]
@@ -342,6 +343,9 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).map(String::as_str) == Some("trace") => {
             trace_bench(args.get(2).and_then(|n| n.parse().ok()).unwrap_or(2_000_000))
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("browser") => {
+            setup() && setup_browser() && trunk_build() && run(cmd("node").arg("e2e/bench.mjs").args(&args[2..]))
+        }
         Some("bench") => {
             run(cmd("cargo").args(["bench", "-p", "slabscope-core"]))
                 && trace_bench(2_000_000)
@@ -349,6 +353,7 @@ fn main() -> ExitCode {
                 && setup_browser()
                 && trunk_build()
                 && run(cmd("node").args(["e2e/bench/seek.mjs", "1000000"]))
+                && run(cmd("node").arg("e2e/bench.mjs"))
         }
         _ => {
             eprint!("{USAGE}");

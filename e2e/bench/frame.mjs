@@ -1,0 +1,96 @@
+// Frame time of the instrument layout (#14): every listed input in a lesson, a 200,000-op and a
+// 1,000,000-op sandbox session; play at top speed, a continuous drag, building a big session
+// through the workload form; DOM nodes per view. Interface: e2e/bench/README.md.
+import { openTools } from '../ui.mjs';
+
+export const title = 'Frame time: lesson, 200k and 1M-op sandbox sessions (#14)';
+
+/** Alternate forward and back, so every press moves (never stuck at an end). */
+const arrows = (shift) => (page, i) => page.keyboard.press(`${shift ? 'Shift+' : ''}${i % 2 ? 'ArrowLeft' : 'ArrowRight'}`);
+
+/** A deterministic spread of positions over 10–90 % of the scrubber, consecutive ones far apart. */
+const spot = (i) => 0.1 + 0.8 * ((i * 37) % 50) / 49;
+
+async function scrubberBox(page) {
+  const box = await page.locator('#scrubber').boundingBox();
+  if (!box) throw new Error('no #scrubber');
+  return box;
+}
+
+/** Keyboard, scrubber and selection inputs, then play, a drag and the DOM per view. */
+async function everyInput(b, page, { selectable }) {
+  // Keys first (a click leaves the focus on the scrubber, which keeps its own arrow keys).
+  await page.locator('#stage').focus();
+  await b.input(page, '→ / ←', arrows(false));
+  await b.input(page, 'Shift+→ / Shift+←', arrows(true));
+  await b.input(page, 'scrubber click', async (p, i) => {
+    const box = await scrubberBox(p);
+    await p.mouse.click(box.x + box.width * spot(i), box.y + box.height / 2);
+  }, { event: 'pointerdown' });
+  {
+    const box = await scrubberBox(page);
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.5, y);
+    await page.mouse.down();
+    await b.input(page, 'drag, per move', (p, i) => p.mouse.move(box.x + box.width * spot(i), y), { event: 'input' });
+    await page.mouse.up();
+  }
+  if (selectable) {
+    const cells = page.locator(selectable);
+    const n = await cells.count();
+    if (n > 1) {
+      await b.input(page, 'select an object', (p, i) => cells.nth((i * 7) % n).click({ force: true }), { event: 'pointerdown' });
+    } else {
+      b.record('select an object', { skipped: `no ${selectable}` });
+    }
+  }
+  await b.activity(page, 'play at top speed (3 s)', async (p) => {
+    await p.locator('#stage').focus();
+    for (let k = 0; k < 10; k++) await p.keyboard.press(']');
+    await p.click('#play');
+    await p.waitForTimeout(3000);
+    await p.click('#play');
+  });
+  await b.activity(page, 'continuous drag (60 moves)', async (p) => {
+    const box = await scrubberBox(p);
+    const y = box.y + box.height / 2;
+    await p.mouse.move(box.x + box.width * 0.1, y);
+    await p.mouse.down();
+    await p.mouse.move(box.x + box.width * 0.9, y, { steps: 60 });
+    await p.mouse.up();
+    await b.idle(p);
+  });
+  await b.domNodes(page, 'whole page', 'body');
+  const panels = await page.$$eval('#stage [data-panel]', (l) =>
+    l.filter((e) => e.offsetParent !== null).map((e) => e.dataset.panel));
+  for (const id of [...new Set(panels)]) await b.domNodes(page, `view ${id}`, `#stage [data-panel="${id}"]`);
+  b.record('hidden views (still in the DOM)', await page.$$eval('#stage [data-panel]', (l) => {
+    const hidden = l.filter((e) => e.offsetParent === null);
+    return { views: hidden.length, nodes: hidden.reduce((a, e) => a + e.querySelectorAll('*').length + 1, 0) };
+  }));
+}
+
+export default async function run(b) {
+  {
+    const page = await b.open({ label: 'lesson slub-fast-path', query: { lesson: 'slub-fast-path' } });
+    await everyInput(b, page, { selectable: '#cache-svg rect.cell' });
+  }
+  for (const ops of [200_000, 1_000_000]) {
+    const label = `sandbox ${ops / 1000}k ops`;
+    const page = await b.open({ label, hash: `mode=sandbox&wl=1,${ops},mixed&step=${ops}` });
+    await everyInput(b, page, { selectable: '#cache-svg rect.cell.used' });
+    await page.context().close();
+  }
+  {
+    // Building through the workload form (chunked): long tasks while it builds.
+    const page = await b.open({ label: 'sandbox, workload form' });
+    await openTools(page);
+    await page.fill('#wl-count', '200000');
+    await page.selectOption('#wl-mix', 'mixed');
+    await b.activity(page, 'building a 200k-op session', async (p) => {
+      await p.click('#wl-run');
+      await p.waitForFunction(() => Number(document.querySelector('#op-ticks')?.dataset.ops) >= 200000, null, { timeout: 600_000 });
+      await b.idle(p);
+    });
+  }
+}
