@@ -56,16 +56,15 @@ pub fn controls(p: &Props) -> Html {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(a()))
     };
-    let on_scrub = {
-        let d = state.dispatcher();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                if let Ok(v) = input.value().parse::<u64>() {
-                    d.dispatch(Action::Seek(v));
-                }
+    // #14: a drag's moves are coalesced into one seek per animation frame.
+    let seek = crate::hooks::playback::use_coalesced_seek(state.dispatcher());
+    let on_scrub = Callback::from(move |e: InputEvent| {
+        if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Ok(v) = input.value().parse::<u64>() {
+                seek.emit(v);
             }
-        })
-    };
+        }
+    });
     // In a lesson the scrubber spans the lesson step's events only.
     let (lo, hi) = state.bounds();
     let play_label = if state.playing { t(lang, "ui.pause") } else { t(lang, "ui.play") };

@@ -20,7 +20,10 @@ pub fn app_header(p: &Props) -> Html {
         Callback::from(move |_| d.dispatch(a()))
     };
     let on_copy = copy_text(
-        move || link_with_lang(&web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(), lang),
+        move || {
+            crate::hooks::url::flush();
+            link_with_lang(&web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(), lang)
+        },
         state.dispatcher(),
         Action::Copied,
     );

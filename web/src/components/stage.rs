@@ -2,12 +2,15 @@
 //! event log, the session charts, and the slab layer's linked views). Which of them show, and
 //! in which order, is the stage's style (`lesson::panel_css`), so the views keep their state.
 
+use std::rc::Rc;
+
 use slabscope_core::event::{EntityRef, Event as CoreEvent};
 use yew::prelude::*;
 
 use super::util::{describe_page, determinism_hash};
 use crate::i18n::{self, t, Lang};
 use crate::state::Action;
+use crate::views::ctx::{SessionRef, Snap};
 use crate::views::layers::LayerViews;
 use crate::views::{
     chart::FreeChart,
@@ -24,12 +27,25 @@ pub fn stage(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
     let session_id = (std::rc::Rc::as_ptr(&state.session) as usize, state.session.borrow().op_count());
+    // Only the views shown are rendered (#14): a hidden view costs no DOM and no diff.
+    let shown: Rc<Vec<String>> = Rc::new(state.views());
+    let has = |v: &str| shown.iter().any(|s| s == v);
+    // The session charts replay the whole session: only once one of them is shown.
+    let charted = has("timeline") || has("charts");
     let samples = {
         let session = state.session.clone();
-        use_memo(session_id, move |_| std::rc::Rc::new(session.borrow().series(200)))
+        use_memo((session_id, charted), move |&(_, charted)| {
+            Rc::new(if charted { session.borrow().series(200) } else { Vec::new() })
+        })
+    };
+    // One snapshot per step (#14): the map, the buddy lists and the slab layer's views share it,
+    // and a render that does not move the step (a selection, a hover) does not take it again.
+    let snap = {
+        let session = state.session.clone();
+        let step = session.borrow().step();
+        use_memo((SessionRef(state.session.clone()), session_id, step), move |_| Rc::new(session.borrow().snapshot()))
     };
     let session = state.session.borrow();
-    let snap = session.snapshot();
     let mark = match session.current_event() {
         Some(&CoreEvent::BlockSplit { node, pfn, buddy_pfn, order }) => {
             Some(BuddyMark::Split { node, pfn, buddy: buddy_pfn, order })
@@ -43,14 +59,15 @@ pub fn stage(p: &Props) -> Html {
     let first_step = session.current_op().map_or(0, |k| session.op_events_range(k).start);
     let log: Vec<String> = events
         .iter()
+        .filter(|_| has("log"))
         .map(|ev| i18n::message(lang, &ev.message(), session.names(), &|c| session.head().cache_name(c)))
         .collect();
     let step = session.step();
     drop(session);
     let describe = {
         let session = state.session.clone();
-        let blocks = std::rc::Rc::new(snap.blocks.clone());
-        Callback::from(move |pfn: u32| describe_page(lang, &blocks, &session.borrow(), pfn))
+        let snap = snap.clone();
+        Callback::from(move |pfn: u32| describe_page(lang, &snap.blocks, &session.borrow(), pfn))
     };
     let on_select = {
         let d = state.dispatcher();
@@ -73,27 +90,38 @@ pub fn stage(p: &Props) -> Html {
     html! {
         <>
             <div class="views">
+                if has("memory") {
                 <section class="panel" data-panel="memory">
                     <h2>{ t(lang, "ui.memory_map") }</h2>
                     <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes} lang={lang} describe={describe}
                                highlight={map_highlight} on_select={on_select_page} />
                 </section>
+                }
                 <div class="row">
+                    if has("buddy") {
                     <section class="panel" data-panel="buddy">
                         <h2>{ t(lang, "ui.buddy.heading") }</h2>
                         <FreeLists zones={snap.zones.clone()} mark={mark} lang={lang} />
                     </section>
+                    }
+                    if has("buddyinfo") {
                     <section class="panel buddyinfo-panel" data-panel="buddyinfo">
                         <crate::views::buddyinfo::Buddyinfo text={snap.buddyinfo.clone()} lang={lang} />
                         <h2>{ t(lang, "ui.chart") }</h2>
                         <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
                     </section>
+                    }
                 </div>
+                if has("log") {
                 <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
+                }
+                if has("timeline") {
                 <section class="panel" data-panel="timeline">
                     <h2>{ t(lang, "ui.timeline_chart") }</h2>
                     <Timeline id="timeline-chart" kind={Kind::Memory} samples={(*samples).clone()} step={step} lang={lang} />
                 </section>
+                }
+                if has("charts") {
                 <section class="panel" data-panel="charts">
                     <div class="row">
                         <div class="chart-box">
@@ -106,8 +134,9 @@ pub fn stage(p: &Props) -> Html {
                         </div>
                     </div>
                 </section>
+                }
             </div>
-            <LayerViews session={state.session.clone()} version={state.version} lang={lang} selection={state.selection}
+            <LayerViews session={state.session.clone()} snap={Snap { snap: (*snap).clone() }} shown={shown.clone()} version={state.version} lang={lang} selection={state.selection}
                         hover={state.hover} on_select={on_select} on_hover={on_hover} />
             <footer id="determinism" data-hash={hash}></footer>
         </>

@@ -3,10 +3,10 @@
 
 mod chunk;
 mod keyboard;
-mod playback;
+pub mod playback;
 mod resize;
 mod theme;
-mod url;
+pub mod url;
 
 pub use chunk::use_chunked_work;
 pub use keyboard::use_keyboard;

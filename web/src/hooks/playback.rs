@@ -1,10 +1,67 @@
-//! Playback timers: the step player (at most ~30 ticks per second; faster speeds take several
-//! steps per tick) and the embed's lesson autoplay (a question waits for its answer).
+//! Playback: the step player (#14: on `requestAnimationFrame`, at the display's rate; each frame
+//! advances the steps the speed allots to the time since the last one), the scrubber's coalesced
+//! seek (the latest position, once per frame), and the embed's lesson autoplay (a question waits
+//! for its answer).
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::state::{Action, State, AUTOPLAY_MS, MIN_TICK_MS, SPEEDS};
+use crate::state::{Action, State, AUTOPLAY_MS, SPEEDS};
 use crate::views::lessons::LessonMsg;
+
+/// Longest time one frame accounts for (a background tab or a long pause does not jump ahead).
+const MAX_FRAME_MS: f64 = 250.0;
+
+/// A `requestAnimationFrame` loop calling `f(timestamp)` every frame until dropped.
+pub struct FrameLoop {
+    id: Rc<Cell<i32>>,
+    cb: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>,
+}
+
+fn request(cb: &Closure<dyn FnMut(f64)>) -> i32 {
+    web_sys::window().and_then(|w| w.request_animation_frame(cb.as_ref().unchecked_ref()).ok()).unwrap_or(0)
+}
+
+impl FrameLoop {
+    pub fn new(mut f: impl FnMut(f64) + 'static) -> FrameLoop {
+        let id = Rc::new(Cell::new(0));
+        let cb: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+        let (id2, cb2) = (id.clone(), Rc::downgrade(&cb));
+        *cb.borrow_mut() = Some(Closure::new(move |t: f64| {
+            f(t);
+            if let Some(cb) = cb2.upgrade() {
+                if let Some(c) = cb.borrow().as_ref() {
+                    id2.set(request(c));
+                }
+            }
+        }));
+        if let Some(c) = cb.borrow().as_ref() {
+            id.set(request(c));
+        }
+        FrameLoop { id, cb }
+    }
+}
+
+impl Drop for FrameLoop {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.cancel_animation_frame(self.id.get());
+        }
+        self.cb.borrow_mut().take();
+    }
+}
+
+/// Steps due after `dt_ms` at `per_second`, carrying the fraction in `acc`.
+fn steps_due(acc: &mut f64, dt_ms: f64, per_second: f64) -> u64 {
+    *acc += dt_ms.clamp(0.0, MAX_FRAME_MS) * per_second / 1000.0;
+    let n = acc.floor();
+    *acc -= n;
+    n as u64
+}
 
 #[hook]
 pub fn use_playback(state: &UseReducerHandle<State>) {
@@ -12,12 +69,20 @@ pub fn use_playback(state: &UseReducerHandle<State>) {
         let dispatcher = state.dispatcher();
         let (playing, speed) = (state.playing, state.speed);
         use_effect_with((playing, speed), move |&(playing, speed)| {
-            let interval = playing.then(|| {
-                let ms = (1000.0 / SPEEDS[speed]).max(MIN_TICK_MS);
-                let n = (SPEEDS[speed] * ms / 1000.0).round().max(1.0) as u64;
-                gloo::timers::callback::Interval::new(ms as u32, move || dispatcher.dispatch(Action::Tick(n)))
+            let frames = playing.then(|| {
+                let per_second = SPEEDS[speed];
+                // The first step at once (the answer to the click), then by elapsed time.
+                dispatcher.dispatch(Action::Tick(1));
+                let (mut last, mut acc) = (None::<f64>, 0.0);
+                FrameLoop::new(move |t| {
+                    let n = last.map_or(0, |l| steps_due(&mut acc, t - l, per_second));
+                    last = Some(t);
+                    if n > 0 {
+                        dispatcher.dispatch(Action::Tick(n));
+                    }
+                })
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
     let dispatcher = state.dispatcher();
@@ -30,4 +95,43 @@ pub fn use_playback(state: &UseReducerHandle<State>) {
         });
         move || drop(interval)
     });
+}
+
+type Slot = Rc<RefCell<Option<u64>>>;
+
+/// Until the next animation frame, moves only store their position; that frame seeks to the
+/// latest (and waits one more frame if it did). False when no frame could be asked for.
+fn hold_until_frame(latest: Slot, held: Rc<RefCell<bool>>, d: UseReducerDispatcher<State>) -> bool {
+    let (latest2, held2, d2) = (latest.clone(), held.clone(), d.clone());
+    // A one-shot closure: freed by wasm-bindgen after its call.
+    let cb = Closure::once_into_js(move |_t: f64| match latest2.borrow_mut().take() {
+        Some(to) => {
+            d2.dispatch(Action::Seek(to));
+            if !hold_until_frame(latest2.clone(), held2.clone(), d2) {
+                *held2.borrow_mut() = false;
+            }
+        }
+        None => *held2.borrow_mut() = false,
+    });
+    let asked = web_sys::window().and_then(|w| w.request_animation_frame(cb.unchecked_ref()).ok()).is_some();
+    *held.borrow_mut() = asked;
+    asked
+}
+
+/// The scrubber's seek, coalesced (#14): the first move after a frame seeks at once (a click
+/// answers in its own frame); the moves after it, until the next animation frame, only store
+/// their position, and that frame seeks to the latest. A fast drag costs at most one seek and
+/// one render per frame.
+#[hook]
+pub fn use_coalesced_seek(dispatcher: UseReducerDispatcher<State>) -> Callback<u64> {
+    let latest: Slot = use_mut_ref(|| None::<u64>);
+    let held = use_mut_ref(|| false);
+    use_callback((), move |to: u64, _| {
+        if *held.borrow() {
+            *latest.borrow_mut() = Some(to);
+            return;
+        }
+        dispatcher.dispatch(Action::Seek(to));
+        hold_until_frame(latest.clone(), held.clone(), dispatcher.clone());
+    })
 }

@@ -1,10 +1,38 @@
 //! Mode, document and step live in the URL hash, so a reload or a shared link shows the same
 //! view. (replaceState: stepping does not flood the history.)
+//!
+//! #14: `history.replaceState` costs milliseconds per call, so it is not on a step's critical
+//! path: the hash is written once the step has stayed put for [`URL_DELAY_MS`] (at most a few
+//! times per second, never while playing or dragging), and [`flush`] writes a pending one at
+//! once (copying the link reads `location`).
+
+use std::cell::RefCell;
 
 use yew::prelude::*;
 
 use crate::doc;
 use crate::state::State;
+
+/// Quiet time before the URL follows the step.
+pub const URL_DELAY_MS: u32 = 300;
+
+thread_local! {
+    /// The hash waiting for its timer (UI thread only).
+    static PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn write(hash: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
+}
+
+/// Write the pending hash now (before anything reads `location`).
+pub fn flush() {
+    if let Some(hash) = PENDING.with(|p| p.borrow_mut().take()) {
+        write(&hash);
+    }
+}
 
 #[hook]
 pub fn use_url_sync(state: &UseReducerHandle<State>) {
@@ -20,11 +48,11 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
         hash.push_str(&format!("&lesson={}&lstep={}", run.lesson.id, run.step + 1));
     }
     use_effect_with((hash, state.playing), move |(hash, playing)| {
-        if *playing {
-            return;
-        }
-        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
-        }
+        let timer = (!*playing).then(|| {
+            PENDING.with(|p| *p.borrow_mut() = Some(hash.clone()));
+            gloo::timers::callback::Timeout::new(URL_DELAY_MS, flush)
+        });
+        // A newer step (or playing) drops this timer: a drag or held key writes once at the end.
+        move || drop(timer)
     });
 }

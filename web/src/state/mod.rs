@@ -28,8 +28,6 @@ pub const AUTOPLAY_MS: u32 = 4000;
 
 /// Playback speeds, steps per second.
 pub const SPEEDS: [f64; 9] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 300.0, 1000.0];
-/// Shortest playback tick (ms): faster speeds advance several steps per tick.
-pub const MIN_TICK_MS: f64 = 33.0;
 
 pub enum Action {
     /// One micro-event forward (+1) or back (-1).

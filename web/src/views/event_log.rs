@@ -52,9 +52,15 @@ pub fn event_log(p: &Props) -> Html {
     let list = use_node_ref();
     {
         let list = list.clone();
+        // #14: not during the step's render (reading offsetTop there forces a layout of the page
+        // being changed): in the next animation frame, when the layout is done anyway.
         use_effect_with((p.first_step, p.current), move |_| {
             if let Some(el) = list.cast::<web_sys::Element>() {
-                scroll_current_into_view(&el);
+                use wasm_bindgen::{closure::Closure, JsCast};
+                let cb = Closure::once_into_js(move |_t: f64| scroll_current_into_view(&el));
+                if let Some(w) = web_sys::window() {
+                    let _ = w.request_animation_frame(cb.unchecked_ref());
+                }
             }
         });
     }

@@ -27,6 +27,10 @@ const SLAB_DUMP: usize = 512;
 #[derive(Properties)]
 pub struct Props {
     pub session: Rc<RefCell<Session>>,
+    /// The step's snapshot, taken once by the stage (#14).
+    pub snap: Snap,
+    /// The views shown (data-panel names): hidden ones are not rendered.
+    pub shown: Rc<Vec<String>>,
     /// The app state's version: the views re-read the session when it changes.
     pub version: u64,
     pub lang: Lang,
@@ -39,6 +43,8 @@ pub struct Props {
 impl PartialEq for Props {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.session, &o.session)
+            && self.snap == o.snap
+            && self.shown == o.shown
             && self.version == o.version
             && self.lang == o.lang
             && self.selection == o.selection
@@ -48,21 +54,16 @@ impl PartialEq for Props {
 
 #[function_component(LayerViews)]
 pub fn layer_views(p: &Props) -> Html {
-    // The snapshot changes with the step or the session, not with the selection.
-    let step = p.session.borrow().step();
-    let total = p.session.borrow().total_steps();
-    let snap = {
-        let session = p.session.clone();
-        use_memo((SessionRef(p.session.clone()), step, total), move |_| Rc::new(session.borrow().snapshot()))
-    };
-    let snap_rc = Snap { snap: (*snap).clone() };
+    let snap_rc = p.snap.clone();
+    let has = |v: &str| p.shown.iter().any(|s| s == v);
     // SuperSlab release on vs off: the same ops replayed once per session with the setting flipped.
     let op_count = p.session.borrow().op_count();
     let flipped = {
         let session = p.session.clone();
-        use_memo((SessionRef(p.session.clone()), op_count), move |_| {
+        // Only while the SuperSlab view is shown (a replay of the whole session).
+        use_memo((SessionRef(p.session.clone()), op_count, has("superslab")), move |&(_, _, shown)| {
             let s = session.borrow();
-            if s.head().superslab.births == 0 {
+            if !shown || s.head().superslab.births == 0 {
                 return None;
             }
             let mut config = s.config().clone();
@@ -107,7 +108,7 @@ pub fn layer_views(p: &Props) -> Html {
         on_select: p.on_select.clone(),
         on_hover: p.on_hover.clone(),
     };
-    let inspect = match p.selection {
+    let inspect = match p.selection.filter(|_| has("inspector")) {
         Some(EntityRef::Object { addr, .. }) | Some(EntityRef::Tiny { addr }) => {
             let s = p.session.borrow();
             let sim = s.sim();
@@ -157,13 +158,13 @@ pub fn layer_views(p: &Props) -> Html {
                 </defs>
             </svg>
             <SelectionPath ctx={ctx.clone()} />
-            <CachesTable ctx={ctx.clone()} />
-            <CacheView ctx={ctx.clone()} />
-            <PerCpuView ctx={ctx.clone()} />
-            <SuperSlabView ctx={ctx.clone()} flipped={release_cmp} />
-            <Inspector ctx={ctx.clone()} inspect={inspect.map(Rc::new)} />
-            <SlabinfoPanel text={ctx.snap.snap.slabinfo.clone()} lang={p.lang} />
-            <SlabCharts ctx={ctx} />
+            if has("caches") { <CachesTable ctx={ctx.clone()} /> }
+            if has("cache") { <CacheView ctx={ctx.clone()} /> }
+            if has("percpu") { <PerCpuView ctx={ctx.clone()} /> }
+            if has("superslab") { <SuperSlabView ctx={ctx.clone()} flipped={release_cmp} /> }
+            if has("inspector") { <Inspector ctx={ctx.clone()} inspect={inspect.map(Rc::new)} /> }
+            if has("slabinfo") { <SlabinfoPanel text={ctx.snap.snap.slabinfo.clone()} lang={p.lang} /> }
+            if has("slabcharts") { <SlabCharts ctx={ctx} /> }
         </div>
     }
 }
