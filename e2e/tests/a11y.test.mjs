@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -57,7 +58,9 @@ test('axe: the sandbox, light and English; dark and Japanese', opts, async (t) =
   await page.press('#command', 'Enter');
   await page.waitForSelector('#cache-svg rect.cell');
   await assertAxeClean(t, page, 'sandbox');
-  // /proc/buddyinfo is a focusable, named scroll region.
+  // /proc/buddyinfo is a focusable, named scroll region (a view one click away: hidden views
+  // are not rendered).
+  await showViews(page, ['buddyinfo']);
   assert.equal(await page.getAttribute('#buddyinfo', 'tabindex'), '0');
   assert.equal(await page.getAttribute('#buddyinfo', 'role'), 'region');
   await finish(t, page, 'a11y-sandbox');

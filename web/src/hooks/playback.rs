@@ -16,10 +16,13 @@ use crate::views::lessons::LessonMsg;
 /// Longest time one frame accounts for (a background tab or a long pause does not jump ahead).
 const MAX_FRAME_MS: f64 = 250.0;
 
+/// The frame callback, shared by the loop and itself (it asks for the next frame).
+type FrameCb = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 /// A `requestAnimationFrame` loop calling `f(timestamp)` every frame until dropped.
 pub struct FrameLoop {
     id: Rc<Cell<i32>>,
-    cb: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>,
+    cb: FrameCb,
 }
 
 fn request(cb: &Closure<dyn FnMut(f64)>) -> i32 {
@@ -29,7 +32,7 @@ fn request(cb: &Closure<dyn FnMut(f64)>) -> i32 {
 impl FrameLoop {
     pub fn new(mut f: impl FnMut(f64) + 'static) -> FrameLoop {
         let id = Rc::new(Cell::new(0));
-        let cb: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+        let cb: FrameCb = Rc::new(RefCell::new(None));
         let (id2, cb2) = (id.clone(), Rc::downgrade(&cb));
         *cb.borrow_mut() = Some(Closure::new(move |t: f64| {
             f(t);
@@ -97,23 +100,28 @@ pub fn use_playback(state: &UseReducerHandle<State>) {
     });
 }
 
+/// Run `f` once in the next animation frame (a one-shot closure, freed after its call). False
+/// when no frame could be asked for.
+pub fn next_frame(f: impl FnOnce() + 'static) -> bool {
+    let cb = Closure::once_into_js(move |_t: f64| f());
+    web_sys::window().and_then(|w| w.request_animation_frame(cb.unchecked_ref()).ok()).is_some()
+}
+
 type Slot = Rc<RefCell<Option<u64>>>;
 
 /// Until the next animation frame, moves only store their position; that frame seeks to the
 /// latest (and waits one more frame if it did). False when no frame could be asked for.
 fn hold_until_frame(latest: Slot, held: Rc<RefCell<bool>>, d: UseReducerDispatcher<State>) -> bool {
-    let (latest2, held2, d2) = (latest.clone(), held.clone(), d.clone());
-    // A one-shot closure: freed by wasm-bindgen after its call.
-    let cb = Closure::once_into_js(move |_t: f64| match latest2.borrow_mut().take() {
+    let (latest2, held2) = (latest.clone(), held.clone());
+    let asked = next_frame(move || match latest2.borrow_mut().take() {
         Some(to) => {
-            d2.dispatch(Action::Seek(to));
-            if !hold_until_frame(latest2.clone(), held2.clone(), d2) {
+            d.dispatch(Action::Seek(to));
+            if !hold_until_frame(latest2.clone(), held2.clone(), d) {
                 *held2.borrow_mut() = false;
             }
         }
         None => *held2.borrow_mut() = false,
     });
-    let asked = web_sys::window().and_then(|w| w.request_animation_frame(cb.unchecked_ref()).ok()).is_some();
     *held.borrow_mut() = asked;
     asked
 }

@@ -56,11 +56,7 @@ pub fn event_log(p: &Props) -> Html {
         // being changed): in the next animation frame, when the layout is done anyway.
         use_effect_with((p.first_step, p.current), move |_| {
             if let Some(el) = list.cast::<web_sys::Element>() {
-                use wasm_bindgen::{closure::Closure, JsCast};
-                let cb = Closure::once_into_js(move |_t: f64| scroll_current_into_view(&el));
-                if let Some(w) = web_sys::window() {
-                    let _ = w.request_animation_frame(cb.unchecked_ref());
-                }
+                crate::hooks::playback::next_frame(move || scroll_current_into_view(&el));
             }
         });
     }
