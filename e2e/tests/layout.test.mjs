@@ -84,7 +84,10 @@ test('1366×768 sandbox and trace: the picture beside the controls, tools in a d
   await page.waitForSelector('body[data-ready="1"]');
   assert.equal(await page.getAttribute('[data-view-toggle="slabinfo"]', 'aria-pressed'), 'true', 'remembered');
   await page.click('[data-view-toggle="slabinfo"]');
+  // Hidden views are not rendered: show /proc/buddyinfo to check it, then hide it again.
+  await showViews(page, ['buddyinfo']);
   assert.equal(await page.getAttribute('#buddyinfo', 'tabindex'), '0', '/proc/buddyinfo scrolls by keyboard');
+  await page.click('[data-view-toggle="buddyinfo"]');
   await finish(t, page, 'layout-1366-sandbox');
 
   // The trace mode shows nothing of the sandbox's session until a trace is loaded.
