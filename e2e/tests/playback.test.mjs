@@ -83,6 +83,8 @@ test('a real perf trace can be opened', opts, async (t) => {
   const [, total] = await stepOf(page);
   assert.ok(total > 2000, `trace timeline has ${total} steps`);
   await page.keyboard.press('End');
+  // The trace mode's own views: /proc/buddyinfo is one click away (hidden views are not rendered).
+  await showViews(page, ['buddyinfo']);
   assert.match(await page.textContent('#buddyinfo'), /Node 0, zone {3}Normal/);
   await finish(t, page, 'playback-trace');
 });
