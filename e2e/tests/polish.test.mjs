@@ -53,6 +53,7 @@ test('messages and questions show inline code, not backticks; numbered lists are
   assert.match(await page.textContent('#explain'), /Named the object at 0xffff[0-9a-f]+ obj\./);
   assert.equal(await page.textContent('#explain code'), 'obj');
   assert.doesNotMatch(await page.textContent('#explain'), /`/);
+  await showViews(page, ['log']); // one click away (hidden views are not rendered)
   assert.ok((await page.locator('#event-log code').count()) >= 1, 'the event log too');
   assert.doesNotMatch(await page.textContent('#event-log'), /`/);
   await finish(t, page, 'polish-inline-code');

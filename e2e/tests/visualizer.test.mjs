@@ -70,8 +70,11 @@ test('mode tabs: click and keyboard, URL keeps the mode', opts, async (t) => {
   await page.reload();
   await page.waitForSelector('body[data-ready="1"]');
   assert.equal(await page.getAttribute('#mode-lessons', 'aria-selected'), 'true', 'mode restored on reload');
-  for (const id of ['controls', 'memory', 'buddy', 'buddyinfo', 'charts', 'timeline', 'log']) {
-    assert.equal(await page.locator(`[data-panel="${id}"]`).count(), 1, `data-panel=${id}`);
+  // The lesson index has no picture: the controls stay mounted, the views are not rendered
+  // while hidden (#14).
+  assert.equal(await page.locator('[data-panel="controls"]').count(), 1, 'data-panel=controls');
+  for (const id of ['memory', 'buddy', 'buddyinfo', 'charts', 'timeline', 'log']) {
+    assert.equal(await page.locator(`#stage [data-panel="${id}"]:visible`).count(), 0, `data-panel=${id} hidden`);
   }
   await finish(t, page, 'vis-mode-lessons');
 });
@@ -157,20 +160,25 @@ test('URL round trip: mode, configuration, script and step', opts, async (t) => 
   await page.press('#command', 'Enter');
   // The step is set in the sandbox (the trace mode has no controls until a trace is loaded).
   await page.locator('#scrubber').fill('9');
+  // /proc/buddyinfo is read in the sandbox (the empty trace mode renders no views).
+  await page.waitForFunction(() => /step 9 /.test(document.querySelector('#step-counter')?.textContent));
+  const info = await page.textContent('#buddyinfo');
   await page.click('#mode-trace');
   await page.waitForFunction(() => /mode=trace.*cfg=.*s=.*step=9$/.test(location.hash));
   const url = page.url();
-  const view = { counter: await page.textContent('#step-counter'), info: await page.textContent('#buddyinfo'), explain: await page.textContent('#explain') };
+  const view = { counter: await page.textContent('#step-counter'), explain: await page.textContent('#explain') };
   const page2 = await open(t);
   await page2.goto(url);
   await page2.reload();
   await page2.waitForSelector('body[data-ready="1"]');
   assert.equal(await page2.getAttribute('#mode-trace', 'aria-selected'), 'true');
   assert.deepEqual(
-    { counter: await page2.textContent('#step-counter'), info: await page2.textContent('#buddyinfo'), explain: await page2.textContent('#explain') },
+    { counter: await page2.textContent('#step-counter'), explain: await page2.textContent('#explain') },
     view,
   );
   await page2.click('#mode-sandbox');
+  await showViews(page2, ['buddyinfo']);
+  assert.equal(await page2.textContent('#buddyinfo'), info);
   assert.equal(await page2.inputValue('#cfg-mem'), '2M');
   assert.equal(await page2.isChecked('#cfg-pcp'), true);
   await finish(t, page2, 'vis-url-round-trip');
