@@ -12,6 +12,7 @@ pub mod classic;
 pub mod layout;
 pub mod percpu;
 pub mod policies;
+pub mod rows;
 pub mod slob;
 pub mod slub;
 
@@ -194,6 +195,21 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     /// The leak report (`show leaks`).
     fn leak_report(&self) -> String {
         format!("show leaks is not available with slab={}\n", policy_info(self.policy()).name)
+    }
+
+    /// What each CPU holds of each live cache in front of the slabs, cache by cache, CPU by CPU
+    /// (policy-neutral rows for the views; none for a policy without per-CPU state).
+    fn cpu_rows(&self, _m: &Machine) -> Vec<rows::CpuRow> {
+        Vec::new()
+    }
+    /// What each node holds of each live cache in front of the slabs (depot, barn, shared
+    /// arrays), cache by cache.
+    fn node_rows(&self, _m: &Machine) -> Vec<rows::NodeRow> {
+        Vec::new()
+    }
+    /// Pages of variable-size blocks (SLOB), by pfn; none for a policy with fixed slots.
+    fn block_rows(&self, _m: &Machine) -> Vec<rows::BlockRow> {
+        Vec::new()
     }
 
     /// The kernel log text an event prints (SLUB's `slub_debug` reports), if any.

@@ -285,6 +285,49 @@ impl PerCpu {
         }
     }
 
+    /// Add this layer's arrays and counters to the rows of the allocator behind it (see
+    /// [`crate::slab::rows`]): the loaded and previous magazines, or the main and spare sheaves.
+    pub fn extend_rows(&self, rows: &mut [crate::slab::rows::CpuRow]) {
+        use crate::slab::rows::{ArrayKind, CounterKind, ObjectArray};
+        let (main, spare) = match self.design {
+            Design::Magazine => (ArrayKind::MagazineLoaded, ArrayKind::MagazinePrevious),
+            Design::Sheaves => (ArrayKind::SheafMain, ArrayKind::SheafSpare),
+        };
+        for r in rows {
+            let Some(a) = self.cpu(r.cache, r.cpu) else { continue };
+            r.arrays.push(ObjectArray { kind: main, objects: Some(a.main.clone()), limit: None });
+            r.arrays.push(ObjectArray { kind: spare, objects: a.spare.clone(), limit: None });
+            r.outer = r.counters.len();
+            r.counters.extend([(CounterKind::Hits, a.hits), (CounterKind::Misses, a.misses)]);
+        }
+    }
+
+    /// Node rows of the caches in `live`: the depot (magazines, one for the machine) or each
+    /// node's barn (sheaves).
+    pub fn node_rows(&self, live: impl Iterator<Item = u32>) -> Vec<crate::slab::rows::NodeRow> {
+        use crate::slab::rows::{NodeKind, NodeRow};
+        let mut out = Vec::new();
+        for cache in live {
+            for (node, d) in self.depots.get(cache as usize).into_iter().flatten().enumerate() {
+                let kind = match self.design {
+                    Design::Magazine if node > 0 => break,
+                    Design::Magazine => NodeKind::Depot,
+                    Design::Sheaves => NodeKind::Barn,
+                };
+                out.push(NodeRow {
+                    cache,
+                    node: node as u8,
+                    kind,
+                    objects: d.full.iter().flatten().copied().collect(),
+                    full: d.full.len() as u32,
+                    empty: d.empty,
+                    limit: None,
+                });
+            }
+        }
+        out
+    }
+
     /// The arrays of a cache on a CPU.
     pub fn cpu(&self, cache: u32, cpu: u16) -> Option<&CpuArrays> {
         self.arrays.get(cache as usize).map(|v| &v[usize::from(cpu)])

@@ -11,6 +11,7 @@ use crate::slab::aether::{AetherEngine, AetherError};
 use crate::slab::classic::ClassicSlab;
 use crate::slab::layout::{kmalloc_name, CacheFlags};
 use crate::slab::percpu::{Design, PerCpu};
+use crate::slab::rows::{CpuRow, NodeRow};
 use crate::slab::slub::{Site, Slub};
 use crate::slab::{ShownAfter, SlabAllocator};
 use crate::timeline::event::{Event, EventSink, Sym};
@@ -134,6 +135,9 @@ impl SlabAllocator for Slub {
     }
     fn debug_text(&self, ev: &Event) -> Option<String> {
         Slub::debug_text(self, ev)
+    }
+    fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
+        Slub::cpu_rows(self, m)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -276,6 +280,15 @@ impl SlabAllocator for FrontEnd {
     fn debug_text(&self, ev: &Event) -> Option<String> {
         self.back.debug_text(ev)
     }
+    fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
+        let mut rows = self.back.cpu_rows(m);
+        self.front.extend_rows(&mut rows);
+        rows
+    }
+    fn node_rows(&self, _m: &Machine) -> Vec<NodeRow> {
+        let live = self.back.caches().iter().filter(|c| !c.destroyed).map(|c| c.id);
+        self.front.node_rows(live)
+    }
     fn back(&self) -> Option<&dyn SlabAllocator> {
         Some(&self.back)
     }
@@ -366,6 +379,12 @@ impl SlabAllocator for ClassicSlab {
     }
     fn slabinfo(&self) -> String {
         ClassicSlab::slabinfo(self)
+    }
+    fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
+        ClassicSlab::cpu_rows(self)
+    }
+    fn node_rows(&self, _m: &Machine) -> Vec<NodeRow> {
+        ClassicSlab::node_rows(self)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -476,6 +495,9 @@ impl SlabAllocator for AetherEngine {
     }
     fn slabinfo(&self) -> String {
         self.report()
+    }
+    fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
+        AetherEngine::cpu_rows(self)
     }
     fn as_any(&self) -> &dyn Any {
         self

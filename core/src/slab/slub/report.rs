@@ -1,6 +1,7 @@
 //! SLUB reports: the `slabinfo` tool, sysfs files, the leak report and `/proc/slabinfo`.
 
 use super::*;
+use crate::slab::rows::{ArrayKind, CounterKind, CpuRow, ObjectArray};
 
 impl Slub {
     pub(super) fn counts(&self, c: &Cache) -> (u64, u64, u64, u64, u64) {
@@ -166,5 +167,32 @@ impl Slub {
             ));
         }
         s
+    }
+
+    /// Per-CPU rows (see [`crate::slab::rows`]): the cpu slab, its lockless freelist read from
+    /// memory, the cpu partial slabs and the fast/slow counters of every live cache.
+    pub fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
+        let mut out = Vec::new();
+        for c in self.caches.iter().filter(|c| !c.destroyed) {
+            for (cpu, cs) in c.cpus.iter().enumerate() {
+                let freelist = cs.slab.map_or(Vec::new(), |p| self.walk_freelist(m, c.id, p, cs.freelist));
+                let partial = cs.partial.iter().map(|&p| u64::from(p)).collect();
+                out.push(CpuRow {
+                    cpu_slab: Some(cs.slab),
+                    arrays: vec![
+                        ObjectArray { kind: ArrayKind::CpuFreelist, objects: Some(freelist), limit: None },
+                        ObjectArray { kind: ArrayKind::CpuPartial, objects: Some(partial), limit: None },
+                    ],
+                    counters: vec![
+                        (CounterKind::AllocFast, cs.alloc_fast),
+                        (CounterKind::AllocSlow, cs.alloc_slow),
+                        (CounterKind::FreeFast, cs.free_fast),
+                        (CounterKind::FreeSlow, cs.free_slow),
+                    ],
+                    ..CpuRow::new(c.id, cpu as u16)
+                });
+            }
+        }
+        out
     }
 }
