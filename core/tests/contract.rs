@@ -37,7 +37,7 @@ fn double_free_of_a_late_cache_is_a_typed_error_under_every_policy() {
         let (_, errors) = run_all(p.name, &body);
         assert_eq!(errors.len(), 1, "slab={}: {errors:?}", p.name);
         assert!(
-            matches!(errors[0], OpError::DoubleFree { ref name, .. } if name == "x"),
+            matches!(errors[0], OpError::DoubleFree { ref name, .. } | OpError::DoubleFreeIn { ref name, .. } if name == "x"),
             "slab={}: {errors:?}",
             p.name
         );

@@ -166,6 +166,11 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     fn debug_checks(&self, _cache: u32) -> bool {
         false
     }
+    /// What this policy checks on a second free of an object of `cache` (`None`: plain SLUB,
+    /// whose message depends on `slub_debug`, see [`SlabAllocator::debug_checks`]).
+    fn free_check(&self, _cache: u32) -> Option<crate::error::FreeCheck> {
+        None
+    }
     /// `(ksize, requested size)` of a live object, for `krealloc`.
     fn krealloc_sizes(&self, _m: &Machine, _cache: u32, _addr: u64) -> Result<(u32, u32), OpError> {
         Err(self.not_for("krealloc"))

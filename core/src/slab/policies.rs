@@ -4,7 +4,7 @@
 
 use std::any::Any;
 
-use crate::error::OpError;
+use crate::error::{FreeCheck, OpError};
 use crate::page::ctx::PageCtx;
 use crate::page::machine::{Machine, MachineConfig, SlabPolicy};
 use crate::slab::aether::{AetherEngine, AetherError};
@@ -247,6 +247,12 @@ impl SlabAllocator for FrontEnd {
     fn debug_checks(&self, cache: u32) -> bool {
         self.back.debug_checks(cache)
     }
+    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+        Some(match self.front.design {
+            Design::Magazine => FreeCheck::Magazine,
+            Design::Sheaves => FreeCheck::Sheaf,
+        })
+    }
     fn krealloc_sizes(&self, m: &Machine, cache: u32, addr: u64) -> Result<(u32, u32), OpError> {
         self.back.krealloc_sizes(m, cache, addr)
     }
@@ -370,6 +376,9 @@ impl SlabAllocator for ClassicSlab {
     fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
         ClassicSlab::is_live(self, m, cache, addr)
     }
+    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+        Some(FreeCheck::SlabArrayCache)
+    }
     fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
         self.shrink_all(pages, out)
     }
@@ -414,7 +423,7 @@ impl AetherEngine {
             AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
             AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },
             AetherError::InvalidFree { addr } => {
-                OpError::DoubleFree { name: label.to_string(), addr: addr as u64, debug: false }
+                OpError::DoubleFreeIn { name: label.to_string(), addr: addr as u64, check: FreeCheck::AetherRefuses }
             }
         }
     }
@@ -489,6 +498,9 @@ impl SlabAllocator for AetherEngine {
     }
     fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
         AetherEngine::is_live(self, m, cache, addr)
+    }
+    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+        Some(FreeCheck::AetherRefuses)
     }
     fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
         self.emergency_shrink(pages, out)

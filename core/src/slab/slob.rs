@@ -687,6 +687,9 @@ impl SlabAllocator for Slob {
         s.push_str(&format!("{:<15} pages {full:>4}\n", "full"));
         s
     }
+    fn free_check(&self, _cache: u32) -> Option<crate::error::FreeCheck> {
+        Some(crate::error::FreeCheck::SlobUnchecked)
+    }
     fn block_rows(&self, m: &Machine) -> Vec<crate::slab::rows::BlockRow> {
         Slob::block_rows(self, m)
     }
