@@ -47,3 +47,17 @@ fn reap_names_the_policy_it_is_not_for() {
             .unwrap_or_else(|e| panic!("{config}: {e}"));
     }
 }
+
+#[test]
+fn a_front_end_cache_destroy_flushes_its_arrays_and_counts_only_users() {
+    for config in ["slab=sheaves cpus=2", "percpu=magazine cpus=2"] {
+        let ok = format!("config {config}\ncache create c size=40\nrepeat 50 {{ cache alloc c cpu=0 as=x[] }}\ncache free x[*] cpu=1\ncache destroy c\n");
+        let s = script::load(&ok, &MachineConfig::default(), &[]).unwrap_or_else(|e| panic!("{config}: {e}"));
+        s.head().check().unwrap_or_else(|e| panic!("{config}: {e}"));
+        assert!(s.head().slab.cache_by_name("c").is_none(), "{config}: destroyed");
+        // With users left, the error counts them, not the objects parked in the arrays.
+        let busy = format!("config {config}\ncache create c size=40\nrepeat 50 {{ cache alloc c as=x[] }}\ncache free x[0]\ncache free x[1]\nrepeat 3 {{ cache alloc c as=y[] }}\ncache destroy c\n");
+        let e = error_of(&busy);
+        assert!(e.contains("cache `c` still has 51 allocated object(s)"), "{config}: {e}");
+    }
+}

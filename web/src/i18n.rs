@@ -503,6 +503,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("vis.slob.free_block", "free: {bytes} B", "空き：{bytes} B"),
     ("vis.slob.used_block", "{cache}: {size} B asked, {bytes} B taken", "{cache}：要求 {size} B、使用 {bytes} B"),
     ("vis.slob.more", "{n} more page(s)", "ほか {n} ページ"),
+    ("arr.flush", "Destroying {cache}: its per-CPU arrays and their depot / barn are flushed first; {count} object(s) go back to the slabs.", "{cache} の破棄：まず per-CPU 配列とデポ／バーンをフラッシュし、{count} 個のオブジェクトをスラブに返します。"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -258,6 +258,19 @@ impl PerCpu {
                 let old_main = std::mem::take(&mut a.main);
                 a.spare = Some(old_main);
             }
+            &Event::ArrFlush { cache, .. } => {
+                for a in &mut self.arrays[cache as usize] {
+                    a.main.clear();
+                    if let Some(s) = &mut a.spare {
+                        s.clear();
+                    }
+                }
+                for d in &mut self.depots[cache as usize] {
+                    d.empty += d.full.len() as u32;
+                    d.full.clear();
+                    Self::note_depot(d);
+                }
+            }
             &Event::DepotReap { cache, node, full, empty } => {
                 let n = self.depot_node(node);
                 let d = &mut self.depots[cache as usize][n];
@@ -486,6 +499,36 @@ impl PerCpu {
                 }
             }
         }
+    }
+
+    /// `kmem_cache_destroy`'s flush of the front end (Linux 7.0 flushes the cache's sheaves
+    /// and barns before `__kmem_cache_shutdown`): free every object the arrays and the depot /
+    /// barn of `cache` hold to SLUB, then empty them. Returns the objects flushed.
+    pub fn flush(&mut self, slub: &mut Slub, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> u32 {
+        let mut objs: Vec<(u16, u64)> = Vec::new();
+        for (cpu, a) in self.arrays.get(cache as usize).into_iter().flatten().enumerate() {
+            objs.extend(a.main.iter().chain(a.spare.iter().flatten()).map(|&o| (cpu as u16, o)));
+        }
+        for (node, d) in self.depots.get(cache as usize).into_iter().flatten().enumerate() {
+            let cpu = pages.machine.config().cpus_of_node(node as u8).next().unwrap_or(0);
+            objs.extend(d.full.iter().flatten().map(|&o| (cpu, o)));
+        }
+        if objs.is_empty() {
+            return 0;
+        }
+        for &(cpu, obj) in &objs {
+            slub.free(pages, cache, cpu, obj, 0, out);
+        }
+        self.emit(out, Event::ArrFlush { cache, objects: objs.len() as u32 });
+        objs.len() as u32
+    }
+
+    /// Objects of `cache` the arrays and the depot / barn hold.
+    pub fn held(&self, cache: u32) -> usize {
+        let arrays = self.arrays.get(cache as usize).into_iter().flatten();
+        let depots = self.depots.get(cache as usize).into_iter().flatten();
+        arrays.map(|a| a.main.len() + a.spare.as_ref().map_or(0, Vec::len)).sum::<usize>()
+            + depots.flat_map(|d| d.full.iter()).map(Vec::len).sum::<usize>()
     }
 
     /// Does any array hold `addr`?

@@ -213,6 +213,17 @@ impl SlabAllocator for FrontEnd {
         label: &str,
         out: &mut dyn EventSink,
     ) -> Result<(), OpError> {
+        let id = self.back.cache_by_name(label).ok_or_else(|| self.back.unknown_cache(label))?;
+        let c = self.back.cache(id);
+        let held = self.front.held(id) as u64;
+        if held > 0 && c.refcount == 1 && !c.flags.has(CacheFlags::KMALLOC) {
+            // Objects parked in the arrays are not the users': only the rest keep it busy.
+            let users = c.live.saturating_sub(held);
+            if users > 0 {
+                return Err(OpError::CacheBusy { name: label.to_string(), live: users });
+            }
+            self.front.flush(&mut self.back, pages, id, out);
+        }
         self.back.destroy_cache(pages, label, name, out)
     }
     fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, _orig_size: u32) -> Option<u8> {
