@@ -16,6 +16,23 @@ pub mod rows;
 pub mod slob;
 pub mod slub;
 
+/// The contract methods every engine implements alike (`as_any`, `as_any_mut`, `clone_box`):
+/// `crate::slab::engine_any!();` inside an `impl SlabAllocator for T` with `T: Clone`.
+macro_rules! engine_any {
+    () => {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+            self
+        }
+        fn clone_box(&self) -> Box<dyn $crate::slab::SlabAllocator> {
+            Box::new(self.clone())
+        }
+    };
+}
+pub(crate) use engine_any;
+
 /// The two header lines of `/proc/slabinfo` (`print_slabinfo_header`, without SLAB debug stats).
 pub fn slabinfo_header() -> String {
     "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n".to_string()

@@ -2,8 +2,6 @@
 //! AetherOS — and for the per-CPU front ends (magazines, sheaves) that wrap SLUB. Kept apart
 //! from the engines so the engines' files stay about their algorithms.
 
-use std::any::Any;
-
 use crate::error::{FreeCheck, OpError};
 use crate::page::ctx::PageCtx;
 use crate::page::machine::{Machine, MachineConfig, SlabPolicy};
@@ -139,15 +137,7 @@ impl SlabAllocator for Slub {
     fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
         Slub::cpu_rows(self, m)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
 
 /// A per-CPU front end (Bonwick magazines + depot, or Linux sheaves + barn) over SLUB, behind
@@ -309,15 +299,7 @@ impl SlabAllocator for FrontEnd {
     fn back(&self) -> Option<&dyn SlabAllocator> {
         Some(&self.back)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
 
 impl SlabAllocator for ClassicSlab {
@@ -406,15 +388,7 @@ impl SlabAllocator for ClassicSlab {
     fn node_rows(&self, _m: &Machine) -> Vec<NodeRow> {
         ClassicSlab::node_rows(self)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
 
 /// AetherOS's largest object (`create_cache` refuses sizes above it).
@@ -522,13 +496,5 @@ impl SlabAllocator for AetherEngine {
     fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
         AetherEngine::cpu_rows(self)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }

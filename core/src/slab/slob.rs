@@ -693,13 +693,5 @@ impl SlabAllocator for Slob {
     fn block_rows(&self, m: &Machine) -> Vec<crate::slab::rows::BlockRow> {
         Slob::block_rows(self, m)
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
