@@ -30,7 +30,7 @@ test('SLOB pages: free units and sized blocks of every cache, first fit', opts, 
   assert.ok(titles.some((x) => /kmalloc: 108 B asked, 108 B taken/.test(x)), titles.slice(0, 3).join(' | '));
   assert.ok(titles.some((x) => /\bc: 40 B asked, 40 B taken/.test(x)), 'the blocks of c');
   // Selecting cache c outlines exactly its live blocks.
-  await page.locator('#caches-table tr.cache-row', { hasText: /^\s*c\b/ }).first().click();
+  await page.locator('#caches-table tr.cache-row').filter({ has: page.locator('th.name', { hasText: /^c$/ }) }).click();
   await page.waitForFunction(() => document.querySelectorAll('#slob-svg rect.cell.mine').length === 19);
   const mine = await page.$$eval('#slob-svg rect.cell.mine', (rs) => rs.map((r) => r.dataset.bytes));
   assert.ok(mine.every((b) => b === '40'));
