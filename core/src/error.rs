@@ -48,6 +48,25 @@ pub enum OpError {
     DoubleFree { name: String, addr: u64, debug: bool },
     /// A block of pages (`pages alloc`, large kmalloc) was already freed.
     DoublePageFree { name: String, pfn: u32 },
+    /// The name's object was already freed, under a slab policy other than plain SLUB: what
+    /// that policy (would) check.
+    DoubleFreeIn { name: String, addr: u64, check: FreeCheck },
+}
+
+/// What a slab policy other than plain SLUB does with a second free of an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FreeCheck {
+    /// Classic SLAB (`mm/slab.c`, up to 6.7): `___cache_free` stores the object in the CPU's
+    /// `array_cache` again; only `CONFIG_DEBUG_SLAB`'s `verify_redzone_free` notices.
+    SlabArrayCache,
+    /// The AetherOS design: `free` checks the address is a live object of its cache.
+    AetherRefuses,
+    /// SLOB (`mm/slob.c`, up to 6.3): `slob_free` checks nothing.
+    SlobUnchecked,
+    /// Magazines in front of SLUB: a magazine takes any object.
+    Magazine,
+    /// Sheaves in front of SLUB (Linux 7.0): a sheaf takes any object.
+    Sheaf,
 }
 
 impl fmt::Display for OpError {
@@ -100,6 +119,16 @@ impl fmt::Display for OpError {
                     write!(f, "; SLUB's consistency checks report \"Object already free\" and refuse it")
                 } else {
                     write!(f, "; without slub_debug=F Linux would corrupt the freelist (a hardened kernel BUG()s only if it is the freelist head)")
+                }
+            }
+            OpError::DoubleFreeIn { name, addr, check } => {
+                write!(f, "double free: `{name}` ({addr:#x}) was already freed; ")?;
+                match check {
+                    FreeCheck::SlabArrayCache => write!(f, "classic SLAB (slab=slab) would put it in the CPU's array_cache a second time and hand it out twice (only CONFIG_DEBUG_SLAB's red-zone check, `verify_redzone_free`, reports \"double free detected\")"),
+                    FreeCheck::AetherRefuses => write!(f, "the AetherOS allocator (slab=aether) checks that the address is a live object of its cache and refuses it (invalid free)"),
+                    FreeCheck::SlobUnchecked => write!(f, "SLOB (slab=slob) checks nothing: `slob_free` would link the block into its page's free chain a second time (kfree would first read a size header the first free overwrote)"),
+                    FreeCheck::Magazine => write!(f, "a magazine takes any object without a check: it would be in a magazine twice and handed out twice (SLUB's checks see only objects that reach their slab)"),
+                    FreeCheck::Sheaf => write!(f, "a sheaf takes any object without a check: it would be in a sheaf twice and handed out twice (SLUB's checks see only objects that reach their slab)"),
                 }
             }
             OpError::DoublePageFree { name, pfn } => write!(

@@ -311,9 +311,10 @@ impl Sim {
             Some(b) => b,
             None => {
                 return Err(match (what, self.bindings.dangling(name)) {
-                    (Ref::Name { .. }, Some(Value::Object { cache, addr })) => {
-                        OpError::DoubleFree { name: text(), addr, debug: self.slab.debug_checks(cache) }
-                    }
+                    (Ref::Name { .. }, Some(Value::Object { cache, addr })) => match self.slab.free_check(cache) {
+                        Some(check) => OpError::DoubleFreeIn { name: text(), addr, check },
+                        None => OpError::DoubleFree { name: text(), addr, debug: self.slab.debug_checks(cache) },
+                    },
                     (Ref::Name { .. }, Some(Value::Tiny { addr })) => {
                         OpError::DoubleFree { name: text(), addr, debug: false }
                     }

@@ -63,14 +63,19 @@ fn slub_rows_follow_the_lists_and_the_freelists_in_memory() {
 fn classic_slab_rows_show_array_caches_and_the_three_lists() {
     let s = run("config slab=slab cpus=2\nrepeat 40 { kmalloc 256 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
     let sn = snap(&s);
-    let c = sn.classic_caches.iter().find(|c| c.name == "kmalloc-256").expect("cache");
+    let cl = s.head().classic().expect("classic SLAB");
+    let c = cl.caches().iter().find(|c| c.name == "kmalloc-256").expect("cache");
     let cached =
         c.cpus.iter().map(|a| a.entry.len()).sum::<usize>() + c.nodes.iter().map(|n| n.shared.len()).sum::<usize>();
+    // The snapshot's policy-neutral rows hold the same arrays.
+    let rows: usize = sn.cpu_rows.iter().filter(|r| r.cache == c.id).map(|r| r.held().count()).sum::<usize>()
+        + sn.node_rows.iter().filter(|r| r.cache == c.id).map(|r| r.objects.len()).sum::<usize>();
+    assert_eq!(rows, cached);
     assert!(cached > 0);
     assert_eq!(count(&sn.slab_rows, c.id, Cell::Cached), cached);
     assert_eq!(count(&sn.slab_rows, c.id, Cell::Used), 0);
     for r in sn.slab_rows.iter().filter(|r| r.cache == c.id) {
-        let slab = sn.classic_slabs.iter().find(|s| s.pfn == r.pfn).expect("slab");
+        let slab = cl.slabs().get(&r.pfn).expect("slab");
         assert_eq!(r.colour, slab.colour_offset);
         assert_eq!(r.cells.len() - r.freelist.len(), slab.active as usize);
         let want = match slab.list {
@@ -91,9 +96,11 @@ fn classic_slab_rows_show_array_caches_and_the_three_lists() {
 fn aether_and_sheaves_mark_per_cpu_objects() {
     let s = run("config slab=aether\nrepeat 30 { kmalloc 64 as=p[] }\nkfree p[*]\n");
     let sn = snap(&s);
-    let c = sn.aether_caches.iter().find(|c| c.object_size == 64 && c.live == 0 && !c.destroyed).expect("cache");
+    let ae = s.head().aether().expect("AetherOS");
+    let c = ae.caches().iter().find(|c| c.object_size == 64 && c.live == 0 && !c.destroyed).expect("cache");
     let held: usize = c.cpus.iter().map(|cs| cs.local.len() + cs.hot.len()).sum();
     assert!(held > 0);
+    assert_eq!(sn.cpu_rows.iter().filter(|r| r.cache == c.id).map(|r| r.held().count()).sum::<usize>(), held);
     assert_eq!(count(&sn.slab_rows, c.id, Cell::Cached), held);
     assert!(sn
         .slab_rows
@@ -104,11 +111,13 @@ fn aether_and_sheaves_mark_per_cpu_objects() {
     let s = run("config slab=sheaves\nrepeat 50 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
     let sn = snap(&s);
     let c = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("cache");
-    let held: usize = sn.percpu_arrays[c.id as usize]
-        .iter()
-        .map(|a| a.main.len() + a.spare.as_ref().map_or(0, Vec::len))
-        .sum::<usize>()
-        + sn.percpu_depots[c.id as usize].iter().flat_map(|d| d.full.iter()).map(Vec::len).sum::<usize>();
+    let pc = s.head().percpu().expect("sheaves");
+    let held: usize =
+        pc.arrays[c.id as usize].iter().map(|a| a.main.len() + a.spare.as_ref().map_or(0, Vec::len)).sum::<usize>()
+            + pc.depots[c.id as usize].iter().flat_map(|d| d.full.iter()).map(Vec::len).sum::<usize>();
+    let rows: usize = sn.cpu_rows.iter().filter(|r| r.cache == c.id).map(|r| r.held().count()).sum::<usize>()
+        + sn.node_rows.iter().filter(|r| r.cache == c.id).map(|r| r.objects.len()).sum::<usize>();
+    assert_eq!(rows, held);
     assert!(held > 0);
     assert_eq!(count(&sn.slab_rows, c.id, Cell::Cached), held);
 }
@@ -180,9 +189,10 @@ fn object_bytes_of_slab_and_aether_objects() {
     // SLAB with the index array inside a free object (OBJFREELIST): those bytes are marked.
     let s = run("config slab=slab\nkmalloc 64 as=x\n");
     let sn = snap(&s);
-    let cache = sn.classic_caches.iter().find(|c| c.name == "kmalloc-64").expect("cache");
+    let cl = s.head().classic().expect("classic SLAB");
+    let cache = cl.caches().iter().find(|c| c.name == "kmalloc-64").expect("cache");
     assert!(cache.objfreelist);
-    let slab = sn.classic_slabs.iter().find(|sl| sl.cache == cache.id).expect("slab");
+    let slab = cl.slabs().values().find(|sl| sl.cache == cache.id).expect("slab");
     let row = sn.slab_rows.iter().find(|r| r.pfn == slab.pfn).expect("row");
     let host = (0..row.cells.len() as u32)
         .map(|i| row.addr(i))

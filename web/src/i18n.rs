@@ -492,6 +492,18 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // Polish (issue 13): chart definitions.
     ("vis.chart.fragmentation_def", "Bytes no request uses, as a share of the cache's slab memory: in each slot of an object in use, the slot size minus the requested size (the kmalloc request where the kernel records it, slub_debug=U; else the object size: alignment, red zones, metadata), plus each slab's leftover after its last slot. Free slots are free capacity, not counted.", "要求が使わないバイトが、キャッシュのスラブメモリに占める割合です。使用中オブジェクトの各スロットについて、スロットサイズから要求サイズを引いたもの（カーネルが要求サイズを記録する slub_debug=U の kmalloc キャッシュではその値、それ以外はオブジェクトサイズ。つまりアラインメント、レッドゾーン、メタデータ）と、各スラブの最後のスロットの後に余るバイトの合計です。空きスロットは空き容量であり、数えません。"),
     ("vis.chart.fragmentation_bar", "{pct}% ({bytes} B)", "{pct}%（{bytes} B）"),
+    // --- SLOB pages in the cache view (s4-contract, issue 15) ---
+    ("vis.slob.pages", "SLOB heap pages ({n}): blocks of every cache, first fit", "SLOB のヒープページ（{n}）：全キャッシュのブロック、ファーストフィット"),
+    ("vis.slob.aria", "SLOB pages, each a bar of free units and allocated blocks in address order", "SLOB のページ。各ページは空きユニットと割り当て済みブロックをアドレス順に並べた帯"),
+    ("vis.slob.page", "pfn {pfn} · {free} B free · {list}", "pfn {pfn} · 空き {free} B · {list}"),
+    ("vis.slob.list.0", "small list (< 256 B)", "小リスト（256 B 未満）"),
+    ("vis.slob.list.1", "medium list (< 1024 B)", "中リスト（1024 B 未満）"),
+    ("vis.slob.list.2", "large list", "大リスト"),
+    ("vis.slob.list.none", "full, on no list", "満杯（どのリストにもない）"),
+    ("vis.slob.free_block", "free: {bytes} B", "空き：{bytes} B"),
+    ("vis.slob.used_block", "{cache}: {size} B asked, {bytes} B taken", "{cache}：要求 {size} B、使用 {bytes} B"),
+    ("vis.slob.more", "{n} more page(s)", "ほか {n} ページ"),
+    ("arr.flush", "Destroying {cache}: its per-CPU arrays and their depot / barn are flushed first; {count} object(s) go back to the slabs.", "{cache} の破棄：まず per-CPU 配列とデポ／バーンをフラッシュし、{count} 個のオブジェクトをスラブに返します。"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -420,19 +420,26 @@ pub(super) fn slub_node_partial(rng: &mut Rng, level: u8) -> Result<Draft, Strin
 
 // ---- classic SLAB --------------------------------------------------------------------------
 
-fn slab_list_id(l: crate::slab::classic::SlabList) -> &'static str {
-    match l {
-        crate::slab::classic::SlabList::Full => "full",
-        crate::slab::classic::SlabList::Partial => "partial",
-        crate::slab::classic::SlabList::Free => "free",
-    }
-}
-
-/// The slabs of cache `c` (classic SLAB): pfn, list, active objects.
+/// The slabs of cache `c` (classic SLAB), by pfn: pfn, list, active objects (from the
+/// policy-neutral slab rows).
 fn classic_slabs(sim: &crate::sim::Sim) -> Vec<(u32, &'static str, u32)> {
-    let Some(cl) = sim.classic() else { return Vec::new() };
-    let Some(id) = cl.cache_by_name("c") else { return Vec::new() };
-    cl.slabs().values().filter(|s| s.cache == id).map(|s| (s.pfn, slab_list_id(s.list), s.active)).collect()
+    use crate::layers::RowList;
+    let Some(id) = sim.slab.cache_by_name("c") else { return Vec::new() };
+    let mut out: Vec<(u32, &'static str, u32)> = crate::layers::slab_rows(sim)
+        .iter()
+        .filter(|r| r.cache == id)
+        .filter_map(|r| {
+            let list = match r.list {
+                RowList::SlabsFull => "full",
+                RowList::SlabsPartial => "partial",
+                RowList::SlabsFree => "free",
+                _ => return None,
+            };
+            Some((r.pfn, list, (r.cells.len() - r.freelist.len()) as u32))
+        })
+        .collect();
+    out.sort_by_key(|s| s.0);
+    out
 }
 
 /// "Which list is this slab on now?"

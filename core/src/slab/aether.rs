@@ -303,6 +303,28 @@ impl AetherEngine {
         id
     }
 
+    /// Per-CPU rows (see [`crate::slab::rows`]): each CPU's hot list and object cache of every
+    /// live cache.
+    pub fn cpu_rows(&self) -> Vec<crate::slab::rows::CpuRow> {
+        use crate::slab::rows::{ArrayKind, CounterKind, CpuRow, ObjectArray};
+        let live = self.caches.iter().filter(|c| !c.destroyed);
+        live.flat_map(|c| {
+            c.cpus.iter().enumerate().map(|(cpu, a)| CpuRow {
+                arrays: vec![
+                    ObjectArray { kind: ArrayKind::HotList, objects: Some(a.hot.clone()), limit: None },
+                    ObjectArray { kind: ArrayKind::ObjectCache, objects: Some(a.local.clone()), limit: None },
+                ],
+                counters: vec![
+                    (CounterKind::HotHits, a.hot_hits),
+                    (CounterKind::LocalHits, a.local_hits),
+                    (CounterKind::Misses, a.misses),
+                ],
+                ..CpuRow::new(c.id, cpu as u16)
+            })
+        })
+        .collect()
+    }
+
     /// Caches by id.
     pub fn caches(&self) -> &[AetherCache] {
         &self.caches

@@ -290,6 +290,42 @@ impl ClassicSlab {
         id
     }
 
+    /// Per-CPU rows (see [`crate::slab::rows`]): each CPU's `array_cache` of every live cache.
+    pub fn cpu_rows(&self) -> Vec<crate::slab::rows::CpuRow> {
+        use crate::slab::rows::{ArrayKind, CounterKind, CpuRow, ObjectArray};
+        let live = self.caches.iter().filter(|c| !c.destroyed);
+        live.flat_map(|c| {
+            c.cpus.iter().enumerate().map(|(cpu, a)| CpuRow {
+                arrays: vec![ObjectArray {
+                    kind: ArrayKind::ArrayCache,
+                    objects: Some(a.entry.clone()),
+                    limit: Some(c.limit),
+                }],
+                touched: a.touched,
+                counters: vec![(CounterKind::Hits, a.hits), (CounterKind::Misses, a.misses)],
+                ..CpuRow::new(c.id, cpu as u16)
+            })
+        })
+        .collect()
+    }
+
+    /// Node rows: each node's shared array of every live cache.
+    pub fn node_rows(&self) -> Vec<crate::slab::rows::NodeRow> {
+        let live = self.caches.iter().filter(|c| !c.destroyed);
+        live.flat_map(|c| {
+            c.nodes.iter().enumerate().map(|(node, n)| crate::slab::rows::NodeRow {
+                cache: c.id,
+                node: node as u8,
+                kind: crate::slab::rows::NodeKind::Shared,
+                objects: n.shared.clone(),
+                full: 0,
+                empty: 0,
+                limit: Some(c.shared * c.batchcount),
+            })
+        })
+        .collect()
+    }
+
     /// Caches.
     pub fn caches(&self) -> &[CCache] {
         &self.caches

@@ -12,8 +12,26 @@ pub mod classic;
 pub mod layout;
 pub mod percpu;
 pub mod policies;
+pub mod rows;
 pub mod slob;
 pub mod slub;
+
+/// The contract methods every engine implements alike (`as_any`, `as_any_mut`, `clone_box`):
+/// `crate::slab::engine_any!();` inside an `impl SlabAllocator for T` with `T: Clone`.
+macro_rules! engine_any {
+    () => {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+            self
+        }
+        fn clone_box(&self) -> Box<dyn $crate::slab::SlabAllocator> {
+            Box::new(self.clone())
+        }
+    };
+}
+pub(crate) use engine_any;
 
 /// The two header lines of `/proc/slabinfo` (`print_slabinfo_header`, without SLAB debug stats).
 pub fn slabinfo_header() -> String {
@@ -165,6 +183,11 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     fn debug_checks(&self, _cache: u32) -> bool {
         false
     }
+    /// What this policy checks on a second free of an object of `cache` (`None`: plain SLUB,
+    /// whose message depends on `slub_debug`, see [`SlabAllocator::debug_checks`]).
+    fn free_check(&self, _cache: u32) -> Option<crate::error::FreeCheck> {
+        None
+    }
     /// `(ksize, requested size)` of a live object, for `krealloc`.
     fn krealloc_sizes(&self, _m: &Machine, _cache: u32, _addr: u64) -> Result<(u32, u32), OpError> {
         Err(self.not_for("krealloc"))
@@ -194,6 +217,21 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     /// The leak report (`show leaks`).
     fn leak_report(&self) -> String {
         format!("show leaks is not available with slab={}\n", policy_info(self.policy()).name)
+    }
+
+    /// What each CPU holds of each live cache in front of the slabs, cache by cache, CPU by CPU
+    /// (policy-neutral rows for the views; none for a policy without per-CPU state).
+    fn cpu_rows(&self, _m: &Machine) -> Vec<rows::CpuRow> {
+        Vec::new()
+    }
+    /// What each node holds of each live cache in front of the slabs (depot, barn, shared
+    /// arrays), cache by cache.
+    fn node_rows(&self, _m: &Machine) -> Vec<rows::NodeRow> {
+        Vec::new()
+    }
+    /// Pages of variable-size blocks (SLOB), by pfn; none for a policy with fixed slots.
+    fn block_rows(&self, _m: &Machine) -> Vec<rows::BlockRow> {
+        Vec::new()
     }
 
     /// The kernel log text an event prints (SLUB's `slub_debug` reports), if any.

@@ -258,6 +258,19 @@ impl PerCpu {
                 let old_main = std::mem::take(&mut a.main);
                 a.spare = Some(old_main);
             }
+            &Event::ArrFlush { cache, .. } => {
+                for a in &mut self.arrays[cache as usize] {
+                    a.main.clear();
+                    if let Some(s) = &mut a.spare {
+                        s.clear();
+                    }
+                }
+                for d in &mut self.depots[cache as usize] {
+                    d.empty += d.full.len() as u32;
+                    d.full.clear();
+                    Self::note_depot(d);
+                }
+            }
             &Event::DepotReap { cache, node, full, empty } => {
                 let n = self.depot_node(node);
                 let d = &mut self.depots[cache as usize][n];
@@ -283,6 +296,49 @@ impl PerCpu {
             let size = slub.cache(cache).layout.size;
             self.emit(out, Event::ArrInit { cache, size });
         }
+    }
+
+    /// Add this layer's arrays and counters to the rows of the allocator behind it (see
+    /// [`crate::slab::rows`]): the loaded and previous magazines, or the main and spare sheaves.
+    pub fn extend_rows(&self, rows: &mut [crate::slab::rows::CpuRow]) {
+        use crate::slab::rows::{ArrayKind, CounterKind, ObjectArray};
+        let (main, spare) = match self.design {
+            Design::Magazine => (ArrayKind::MagazineLoaded, ArrayKind::MagazinePrevious),
+            Design::Sheaves => (ArrayKind::SheafMain, ArrayKind::SheafSpare),
+        };
+        for r in rows {
+            let Some(a) = self.cpu(r.cache, r.cpu) else { continue };
+            r.arrays.push(ObjectArray { kind: main, objects: Some(a.main.clone()), limit: None });
+            r.arrays.push(ObjectArray { kind: spare, objects: a.spare.clone(), limit: None });
+            r.outer = r.counters.len();
+            r.counters.extend([(CounterKind::Hits, a.hits), (CounterKind::Misses, a.misses)]);
+        }
+    }
+
+    /// Node rows of the caches in `live`: the depot (magazines, one for the machine) or each
+    /// node's barn (sheaves).
+    pub fn node_rows(&self, live: impl Iterator<Item = u32>) -> Vec<crate::slab::rows::NodeRow> {
+        use crate::slab::rows::{NodeKind, NodeRow};
+        let mut out = Vec::new();
+        for cache in live {
+            for (node, d) in self.depots.get(cache as usize).into_iter().flatten().enumerate() {
+                let kind = match self.design {
+                    Design::Magazine if node > 0 => break,
+                    Design::Magazine => NodeKind::Depot,
+                    Design::Sheaves => NodeKind::Barn,
+                };
+                out.push(NodeRow {
+                    cache,
+                    node: node as u8,
+                    kind,
+                    objects: d.full.iter().flatten().copied().collect(),
+                    full: d.full.len() as u32,
+                    empty: d.empty,
+                    limit: None,
+                });
+            }
+        }
+        out
     }
 
     /// The arrays of a cache on a CPU.
@@ -443,6 +499,36 @@ impl PerCpu {
                 }
             }
         }
+    }
+
+    /// `kmem_cache_destroy`'s flush of the front end (Linux 7.0 flushes the cache's sheaves
+    /// and barns before `__kmem_cache_shutdown`): free every object the arrays and the depot /
+    /// barn of `cache` hold to SLUB, then empty them. Returns the objects flushed.
+    pub fn flush(&mut self, slub: &mut Slub, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> u32 {
+        let mut objs: Vec<(u16, u64)> = Vec::new();
+        for (cpu, a) in self.arrays.get(cache as usize).into_iter().flatten().enumerate() {
+            objs.extend(a.main.iter().chain(a.spare.iter().flatten()).map(|&o| (cpu as u16, o)));
+        }
+        for (node, d) in self.depots.get(cache as usize).into_iter().flatten().enumerate() {
+            let cpu = pages.machine.config().cpus_of_node(node as u8).next().unwrap_or(0);
+            objs.extend(d.full.iter().flatten().map(|&o| (cpu, o)));
+        }
+        if objs.is_empty() {
+            return 0;
+        }
+        for &(cpu, obj) in &objs {
+            slub.free(pages, cache, cpu, obj, 0, out);
+        }
+        self.emit(out, Event::ArrFlush { cache, objects: objs.len() as u32 });
+        objs.len() as u32
+    }
+
+    /// Objects of `cache` the arrays and the depot / barn hold.
+    pub fn held(&self, cache: u32) -> usize {
+        let arrays = self.arrays.get(cache as usize).into_iter().flatten();
+        let depots = self.depots.get(cache as usize).into_iter().flatten();
+        arrays.map(|a| a.main.len() + a.spare.as_ref().map_or(0, Vec::len)).sum::<usize>()
+            + depots.flat_map(|d| d.full.iter()).map(Vec::len).sum::<usize>()
     }
 
     /// Does any array hold `addr`?

@@ -2,15 +2,14 @@
 //! AetherOS — and for the per-CPU front ends (magazines, sheaves) that wrap SLUB. Kept apart
 //! from the engines so the engines' files stay about their algorithms.
 
-use std::any::Any;
-
-use crate::error::OpError;
+use crate::error::{FreeCheck, OpError};
 use crate::page::ctx::PageCtx;
 use crate::page::machine::{Machine, MachineConfig, SlabPolicy};
 use crate::slab::aether::{AetherEngine, AetherError};
 use crate::slab::classic::ClassicSlab;
 use crate::slab::layout::{kmalloc_name, CacheFlags};
 use crate::slab::percpu::{Design, PerCpu};
+use crate::slab::rows::{CpuRow, NodeRow};
 use crate::slab::slub::{Site, Slub};
 use crate::slab::{ShownAfter, SlabAllocator};
 use crate::timeline::event::{Event, EventSink, Sym};
@@ -135,15 +134,10 @@ impl SlabAllocator for Slub {
     fn debug_text(&self, ev: &Event) -> Option<String> {
         Slub::debug_text(self, ev)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
+    fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
+        Slub::cpu_rows(self, m)
     }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
 
 /// A per-CPU front end (Bonwick magazines + depot, or Linux sheaves + barn) over SLUB, behind
@@ -209,6 +203,17 @@ impl SlabAllocator for FrontEnd {
         label: &str,
         out: &mut dyn EventSink,
     ) -> Result<(), OpError> {
+        let id = self.back.cache_by_name(label).ok_or_else(|| self.back.unknown_cache(label))?;
+        let c = self.back.cache(id);
+        let held = self.front.held(id) as u64;
+        if held > 0 && c.refcount == 1 && !c.flags.has(CacheFlags::KMALLOC) {
+            // Objects parked in the arrays are not the users': only the rest keep it busy.
+            let users = c.live.saturating_sub(held);
+            if users > 0 {
+                return Err(OpError::CacheBusy { name: label.to_string(), live: users });
+            }
+            self.front.flush(&mut self.back, pages, id, out);
+        }
         self.back.destroy_cache(pages, label, name, out)
     }
     fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, _orig_size: u32) -> Option<u8> {
@@ -243,6 +248,12 @@ impl SlabAllocator for FrontEnd {
     fn debug_checks(&self, cache: u32) -> bool {
         self.back.debug_checks(cache)
     }
+    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+        Some(match self.front.design {
+            Design::Magazine => FreeCheck::Magazine,
+            Design::Sheaves => FreeCheck::Sheaf,
+        })
+    }
     fn krealloc_sizes(&self, m: &Machine, cache: u32, addr: u64) -> Result<(u32, u32), OpError> {
         self.back.krealloc_sizes(m, cache, addr)
     }
@@ -276,18 +287,19 @@ impl SlabAllocator for FrontEnd {
     fn debug_text(&self, ev: &Event) -> Option<String> {
         self.back.debug_text(ev)
     }
+    fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
+        let mut rows = self.back.cpu_rows(m);
+        self.front.extend_rows(&mut rows);
+        rows
+    }
+    fn node_rows(&self, _m: &Machine) -> Vec<NodeRow> {
+        let live = self.back.caches().iter().filter(|c| !c.destroyed).map(|c| c.id);
+        self.front.node_rows(live)
+    }
     fn back(&self) -> Option<&dyn SlabAllocator> {
         Some(&self.back)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
 
 impl SlabAllocator for ClassicSlab {
@@ -357,6 +369,9 @@ impl SlabAllocator for ClassicSlab {
     fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
         ClassicSlab::is_live(self, m, cache, addr)
     }
+    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+        Some(FreeCheck::SlabArrayCache)
+    }
     fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
         self.shrink_all(pages, out)
     }
@@ -367,15 +382,13 @@ impl SlabAllocator for ClassicSlab {
     fn slabinfo(&self) -> String {
         ClassicSlab::slabinfo(self)
     }
-    fn as_any(&self) -> &dyn Any {
-        self
+    fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
+        ClassicSlab::cpu_rows(self)
     }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
+    fn node_rows(&self, _m: &Machine) -> Vec<NodeRow> {
+        ClassicSlab::node_rows(self)
     }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }
 
 /// AetherOS's largest object (`create_cache` refuses sizes above it).
@@ -395,7 +408,7 @@ impl AetherEngine {
             AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
             AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },
             AetherError::InvalidFree { addr } => {
-                OpError::DoubleFree { name: label.to_string(), addr: addr as u64, debug: false }
+                OpError::DoubleFreeIn { name: label.to_string(), addr: addr as u64, check: FreeCheck::AetherRefuses }
             }
         }
     }
@@ -471,19 +484,17 @@ impl SlabAllocator for AetherEngine {
     fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
         AetherEngine::is_live(self, m, cache, addr)
     }
+    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+        Some(FreeCheck::AetherRefuses)
+    }
     fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
         self.emergency_shrink(pages, out)
     }
     fn slabinfo(&self) -> String {
         self.report()
     }
-    fn as_any(&self) -> &dyn Any {
-        self
+    fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
+        AetherEngine::cpu_rows(self)
     }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }

@@ -221,6 +221,31 @@ impl Slob {
         out
     }
 
+    /// The heap pages as rows of blocks (see [`crate::slab::rows`]): the free units read from
+    /// memory and the allocated blocks with their caches and sizes, by address.
+    pub fn block_rows(&self, m: &Machine) -> Vec<crate::slab::rows::BlockRow> {
+        use crate::slab::rows::{Block, BlockRow};
+        let mut used: BTreeMap<u32, Vec<Block>> = BTreeMap::new();
+        for b in self.live.values() {
+            let pfn = (phys(b.block) >> PAGE_SHIFT) as u32;
+            let bytes = (b.units * SLOB_UNIT) as u32;
+            used.entry(pfn).or_default().push(Block { addr: b.block, bytes, cache: Some(b.cache), size: b.size });
+        }
+        self.pages
+            .values()
+            .map(|sp| {
+                let free = self.free_blocks(m, sp.pfn);
+                let mut blocks: Vec<Block> = free
+                    .iter()
+                    .map(|&(addr, units)| Block { addr, bytes: (units * SLOB_UNIT) as u32, cache: None, size: 0 })
+                    .chain(used.remove(&sp.pfn).unwrap_or_default())
+                    .collect();
+                blocks.sort_by_key(|b| b.addr);
+                BlockRow { pfn: sp.pfn, list: sp.list, free: (sp.units * SLOB_UNIT) as u32, blocks }
+            })
+            .collect()
+    }
+
     /// `slob_page_alloc` without writing: the first free block of the page with room for `size`
     /// bytes at `align` (after `align_offset` bytes), and what allocating it writes.
     fn plan_page_alloc(
@@ -662,13 +687,11 @@ impl SlabAllocator for Slob {
         s.push_str(&format!("{:<15} pages {full:>4}\n", "full"));
         s
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn free_check(&self, _cache: u32) -> Option<crate::error::FreeCheck> {
+        Some(crate::error::FreeCheck::SlobUnchecked)
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
+    fn block_rows(&self, m: &Machine) -> Vec<crate::slab::rows::BlockRow> {
+        Slob::block_rows(self, m)
     }
-    fn clone_box(&self) -> Box<dyn SlabAllocator> {
-        Box::new(self.clone())
-    }
+    crate::slab::engine_any!();
 }

@@ -307,6 +307,9 @@ pub enum Event {
     Unbound { name: Sym, index: Option<u32> },
     /// `NAME[*]` named an empty list: nothing to do.
     ListEmpty { name: Sym },
+    /// `kmem_cache_destroy` with a per-CPU front end: every magazine / sheaf of the cache and
+    /// its depot / barn was flushed to the slabs (the objects were freed to SLUB just before).
+    ArrFlush { cache: u32, objects: u32 },
 }
 
 /// Which stage of the allocation path served an object.
@@ -635,7 +638,8 @@ impl Event {
             | SheafSpareNew { .. }
             | SheafFilled { .. }
             | SheafSpareFlushed { .. }
-            | DepotReap { .. } => Layer::PerCpu,
+            | DepotReap { .. }
+            | ArrFlush { .. } => Layer::PerCpu,
             SsBirth { .. }
             | SsSlabInit { .. }
             | SsTls { .. }
@@ -741,7 +745,9 @@ impl Event {
             SsBirth { id, .. } | SsSlabInit { id, .. } | SsEmpty { id } | SsPurge { id, .. } | SsDeath { id } => {
                 vec![EntityRef::SuperSlab { id }]
             }
-            ArrInit { cache, .. } | DepotReap { cache, .. } => vec![EntityRef::Cache { cache }],
+            ArrInit { cache, .. } | DepotReap { cache, .. } | ArrFlush { cache, .. } => {
+                vec![EntityRef::Cache { cache }]
+            }
             ArrAlloc { cache, cpu, addr, .. } | ArrFree { cache, cpu, addr } => {
                 vec![EntityRef::Object { cache, addr }, EntityRef::Cpu { cpu }]
             }
@@ -1094,6 +1100,9 @@ impl Event {
             ),
             SheafSpareFlushed { cache, cpu } => {
                 Message::new("arr.sheaf_flushed", vec![("cache", Arg::Cache(cache)), ("cpu", n(cpu))])
+            }
+            ArrFlush { cache, objects } => {
+                Message::new("arr.flush", vec![("cache", Arg::Cache(cache)), ("count", n(objects))])
             }
             DepotReap { cache, full, empty, .. } => Message::new(
                 "arr.depot_reap",

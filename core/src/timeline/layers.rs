@@ -139,19 +139,15 @@ pub struct CacheRow {
 pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
     let m = &sim.machine;
     let mut out = Vec::new();
+    let held = held(sim);
+    let none = std::collections::BTreeSet::new();
     match sim.config().slab {
         // SLOB pages hold variable-size blocks of every cache: no per-cache slab rows.
         SlabPolicy::Slob => {}
         SlabPolicy::Slab => {
             let Some(cl) = sim.classic() else { return out };
             for c in cl.caches().iter().filter(|c| !c.destroyed) {
-                let cached: std::collections::BTreeSet<u64> = c
-                    .cpus
-                    .iter()
-                    .flat_map(|a| a.entry.iter())
-                    .chain(c.nodes.iter().flat_map(|n| n.shared.iter()))
-                    .copied()
-                    .collect();
+                let cached = held.get(&c.id).unwrap_or(&none);
                 for (node, n) in c.nodes.iter().enumerate() {
                     for (list, kind) in [
                         (SlabList::Full, RowList::SlabsFull),
@@ -189,8 +185,7 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
         SlabPolicy::Aether => {
             let Some(ae) = sim.aether() else { return out };
             for c in ae.caches().iter().filter(|c| !c.destroyed) {
-                let cached: std::collections::BTreeSet<u64> =
-                    c.cpus.iter().flat_map(|cs| cs.local.iter().chain(cs.hot.iter())).copied().collect();
+                let cached = held.get(&c.id).unwrap_or(&none);
                 for (node, lists) in c.lists.iter().enumerate() {
                     for (li, kind) in [(2, RowList::GlobalFull), (1, RowList::GlobalPartial), (0, RowList::GlobalEmpty)]
                     {
@@ -227,15 +222,7 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
             let Some(slub) = sim.slub() else { return out };
             for c in slub.caches().iter().filter(|c| !c.destroyed) {
                 // Objects held by magazines / sheaves and their depot / barn.
-                let held: std::collections::BTreeSet<u64> = sim.percpu().map_or_else(Default::default, |p| {
-                    let arrays = p.arrays.get(c.id as usize).into_iter().flatten();
-                    let depots = p.depots.get(c.id as usize).into_iter().flatten();
-                    arrays
-                        .flat_map(|a| a.main.iter().chain(a.spare.iter().flatten()))
-                        .chain(depots.flat_map(|d| d.full.iter().flatten()))
-                        .copied()
-                        .collect()
-                });
+                let held = held.get(&c.id).unwrap_or(&none);
                 let mut order: Vec<(u32, RowList, Option<u16>)> = Vec::new();
                 for (cpu, cs) in c.cpus.iter().enumerate() {
                     let cpu = cpu as u16;
@@ -282,6 +269,19 @@ pub fn slab_rows(sim: &Sim) -> Vec<SlabRow> {
                 }
             }
         }
+    }
+    out
+}
+
+/// Objects held in front of the slabs (per-CPU arrays and node stores), by cache, from the
+/// contract's policy-neutral rows.
+fn held(sim: &Sim) -> std::collections::BTreeMap<u32, std::collections::BTreeSet<u64>> {
+    let mut out: std::collections::BTreeMap<u32, std::collections::BTreeSet<u64>> = Default::default();
+    for r in sim.slab.cpu_rows(&sim.machine) {
+        out.entry(r.cache).or_default().extend(r.held());
+    }
+    for r in sim.slab.node_rows(&sim.machine) {
+        out.entry(r.cache).or_default().extend(r.objects.iter().copied());
     }
     out
 }

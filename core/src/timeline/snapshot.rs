@@ -169,24 +169,20 @@ pub struct Snapshot {
     pub slabs: Vec<SlabSnap>,
     /// `/proc/slabinfo` (of the active slab policy).
     pub slabinfo: String,
-    /// Classic SLAB caches (`slab=slab`).
-    pub classic_caches: Vec<crate::slab::classic::CCache>,
-    /// Classic SLAB slabs.
-    pub classic_slabs: Vec<crate::slab::classic::CSlab>,
-    /// AetherOS caches (`slab=aether`).
-    pub aether_caches: Vec<crate::aether::AetherCache>,
-    /// AetherOS slabs.
-    pub aether_slabs: Vec<crate::aether::AetherSlab>,
     /// Live SuperSlabs.
     pub superslabs: Vec<crate::superslab::SuperSlab>,
     /// SuperSlab allocator threads (TLS slabs and magazines), by thread id.
     pub superslab_threads: Vec<(u16, crate::superslab::ThreadState)>,
     /// Bytes the SuperSlab allocator holds from the page allocator.
     pub superslab_resident: u64,
-    /// Magazines / sheaves per cache id and CPU.
-    pub percpu_arrays: Vec<Vec<crate::percpu::CpuArrays>>,
-    /// Depot / barn per cache id and node.
-    pub percpu_depots: Vec<Vec<crate::percpu::Depot>>,
+    /// What each CPU holds of each cache in front of the slabs (policy-neutral rows from the
+    /// slab contract: SLUB's cpu slab and freelist, SLAB's array cache, AetherOS's hot list and
+    /// object cache, magazines, sheaves), cache by cache.
+    pub cpu_rows: Vec<crate::slab::rows::CpuRow>,
+    /// What each node holds of each cache (depot, barn, SLAB's shared array).
+    pub node_rows: Vec<crate::slab::rows::NodeRow>,
+    /// SLOB's heap pages as rows of variable-size blocks.
+    pub block_rows: Vec<crate::slab::rows::BlockRow>,
     /// Every slab of the active slab policy as a row of object cells, in list order.
     pub slab_rows: Vec<crate::layers::SlabRow>,
     /// `slabtop` rows of the active policy's caches.
@@ -321,15 +317,12 @@ impl Snapshot {
             caches,
             slabs,
             slabinfo: sim.show(crate::event::ShowWhat::Slabinfo),
-            classic_caches: sim.classic().map_or(Vec::new(), |c| c.caches().to_vec()),
-            classic_slabs: sim.classic().map_or(Vec::new(), |c| c.slabs().values().cloned().collect()),
-            aether_caches: sim.aether().map_or(Vec::new(), |a| a.caches().to_vec()),
-            aether_slabs: sim.aether().map_or(Vec::new(), |a| a.slabs().values().cloned().collect()),
             superslabs: sim.superslab.superslabs.values().cloned().collect(),
             superslab_threads: sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect(),
             superslab_resident: sim.superslab.resident_bytes(),
-            percpu_arrays: sim.percpu().map_or(Vec::new(), |p| p.arrays.clone()),
-            percpu_depots: sim.percpu().map_or(Vec::new(), |p| p.depots.clone()),
+            cpu_rows: sim.slab.cpu_rows(m),
+            node_rows: sim.slab.node_rows(m),
+            block_rows: sim.slab.block_rows(m),
             config: sim.config().clone(),
             zones,
             blocks,

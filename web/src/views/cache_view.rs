@@ -373,6 +373,7 @@ pub fn cache_view(p: &Props) -> Html {
                 <CacheBody snap={ctx.snap.clone()} cache={cache} lang={lang} moved={moved} />
                 <g class="overlay">{ for overlay }</g>
             </svg>
+            if !snap.block_rows.is_empty() { <crate::views::slob_view::SlobPages ctx={ctx.clone()} /> }
             <ul class="legend">{ for legend }
                 <li><svg width="22" height="14" aria-hidden="true"><path class="fl-arrow slab-fl" d="M2 12 Q11 2 20 12" marker-end="url(#vis-arrow)" /></svg>{ t(lang, "vis.legend.freelist") }</li>
                 <li><svg width="22" height="14" aria-hidden="true"><path class="fl-arrow cpu-fl" d="M2 2 Q11 12 20 2" marker-end="url(#vis-arrow)" /></svg>{ t(lang, "vis.legend.cpu_freelist") }</li>

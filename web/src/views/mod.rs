@@ -17,5 +17,6 @@ pub mod sandbox_panel;
 pub mod selection_path;
 pub mod slab_charts;
 pub mod slabinfo_panel;
+pub mod slob_view;
 pub mod superslab_view;
 pub mod timeline;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use slabscope_core::event::EntityRef;
-use slabscope_core::machine::SlabPolicy;
+use slabscope_core::slab::rows::{ArrayKind, CounterKind, NodeKind};
 use slabscope_core::slub::phys;
 use yew::prelude::*;
 
@@ -74,6 +74,35 @@ fn slab_button(ctx: &Ctx, cache: u32, pfn: u32, id: String) -> Html {
     }
 }
 
+/// The element id suffix and the label key of an array.
+fn array_key(kind: ArrayKind) -> (&'static str, &'static str) {
+    match kind {
+        ArrayKind::CpuFreelist => ("freelist", "vis.legend.cpu_freelist"),
+        ArrayKind::CpuPartial => ("partial", "vis.list.cpu_partial"),
+        ArrayKind::ArrayCache => ("array", "vis.array_cache"),
+        ArrayKind::HotList => ("hot", "vis.hot_list"),
+        ArrayKind::ObjectCache => ("local", "vis.object_cache"),
+        ArrayKind::MagazineLoaded => ("main", "vis.mag_loaded"),
+        ArrayKind::MagazinePrevious => ("spare", "vis.mag_previous"),
+        ArrayKind::SheafMain => ("main", "vis.sheaf_main"),
+        ArrayKind::SheafSpare => ("spare", "vis.sheaf_spare"),
+    }
+}
+
+/// The label key of a counter (its last part names the counter's element id).
+fn counter_key(kind: CounterKind) -> &'static str {
+    match kind {
+        CounterKind::AllocFast => "vis.ctr.alloc_fast",
+        CounterKind::AllocSlow => "vis.ctr.alloc_slow",
+        CounterKind::FreeFast => "vis.ctr.free_fast",
+        CounterKind::FreeSlow => "vis.ctr.free_slow",
+        CounterKind::Hits => "vis.ctr.hits",
+        CounterKind::Misses => "vis.ctr.misses",
+        CounterKind::HotHits => "vis.ctr.hot_hits",
+        CounterKind::LocalHits => "vis.ctr.local_hits",
+    }
+}
+
 #[function_component(PerCpuView)]
 pub fn percpu_view(p: &Props) -> Html {
     let ctx = &p.ctx;
@@ -105,88 +134,42 @@ pub fn percpu_view(p: &Props) -> Html {
             value,
             miss,
         };
-        match policy {
-            SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                if let Some(cs) = snap.caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
-                {
-                    if let Some(pfn) = cs.slab {
-                        rel |= ctx.focus.slab == Some(pfn);
-                        parts.push(html! { <div class="array-label">{ t(lang, "vis.list.cpu_slab") }{ " " }{ slab_button(ctx, cache, pfn, format!("cpu{cpu}-slab")) }</div> });
-                    } else {
-                        parts.push(html! { <div class="array-label">{ t(lang, "vis.list.cpu_slab") }{ " " }<span class="muted">{ t(lang, "vis.none") }</span></div> });
+        // The policy-neutral row of this CPU (from the slab contract), innermost layer first.
+        if let Some(row) = snap.cpu_rows.iter().find(|r| r.cache == cache && r.cpu == cpu) {
+            match row.cpu_slab {
+                Some(Some(pfn)) => {
+                    rel |= ctx.focus.slab == Some(pfn);
+                    parts.push(html! { <div class="array-label">{ t(lang, "vis.list.cpu_slab") }{ " " }{ slab_button(ctx, cache, pfn, format!("cpu{cpu}-slab")) }</div> });
+                }
+                Some(None) => parts.push(html! { <div class="array-label">{ t(lang, "vis.list.cpu_slab") }{ " " }<span class="muted">{ t(lang, "vis.none") }</span></div> }),
+                None => {}
+            }
+            for a in &row.arrays {
+                let (id, key) = array_key(a.kind);
+                match (&a.objects, a.kind) {
+                    (Some(pfns), ArrayKind::CpuPartial) => {
+                        rel |= ctx.focus.slab.is_some_and(|s| pfns.contains(&u64::from(s)));
+                        let partial = pfns.iter().map(|&pfn| {
+                            let pfn = pfn as u32;
+                            slab_button(ctx, cache, pfn, format!("cpu{cpu}-partial-{pfn}"))
+                        });
+                        parts.push(html! { <div class="array"><div class="array-label">{ t(lang, key) }<span class="count">{ pfns.len() }</span></div><div class="chips">{ for partial }</div></div> });
                     }
-                    parts.push(chips(
+                    (Some(objects), _) => parts.push(chips(
                         ctx,
                         cache,
-                        format!("cpu{cpu}-freelist"),
-                        t(lang, "vis.legend.cpu_freelist"),
-                        &cs.freelist,
-                        None,
-                    ));
-                    rel |= ctx.focus.slab.is_some_and(|s| cs.partial.contains(&s));
-                    let partial =
-                        cs.partial.iter().map(|&pfn| slab_button(ctx, cache, pfn, format!("cpu{cpu}-partial-{pfn}")));
-                    parts.push(html! { <div class="array"><div class="array-label">{ t(lang, "vis.list.cpu_partial") }<span class="count">{ cs.partial.len() }</span></div><div class="chips">{ for partial }</div></div> });
-                    counters.push(c("vis.ctr.alloc_fast", cs.alloc_fast, false));
-                    counters.push(c("vis.ctr.alloc_slow", cs.alloc_slow, true));
-                    counters.push(c("vis.ctr.free_fast", cs.free_fast, false));
-                    counters.push(c("vis.ctr.free_slow", cs.free_slow, true));
-                }
-                if let Some(a) = snap.percpu_arrays.get(cache as usize).and_then(|v| v.get(usize::from(cpu))) {
-                    let sheaves = policy == SlabPolicy::Sheaves;
-                    let (main, spare) = if sheaves {
-                        ("vis.sheaf_main", "vis.sheaf_spare")
-                    } else {
-                        ("vis.mag_loaded", "vis.mag_previous")
-                    };
-                    parts.push(chips(ctx, cache, format!("cpu{cpu}-main"), t(lang, main), &a.main, None));
-                    match &a.spare {
-                        Some(s) => parts.push(chips(ctx, cache, format!("cpu{cpu}-spare"), t(lang, spare), s, None)),
-                        None => parts.push(html! { <div class="array-label">{ t(lang, spare) }{ " " }<span class="muted">{ t(lang, "vis.none") }</span></div> }),
-                    }
-                    counters.push(c("vis.ctr.hits", a.hits, false));
-                    counters.push(c("vis.ctr.misses", a.misses, true));
+                        format!("cpu{cpu}-{id}"),
+                        t(lang, key),
+                        objects,
+                        a.limit.map(|l| l as usize),
+                    )),
+                    (None, _) => parts.push(html! { <div class="array-label">{ t(lang, key) }{ " " }<span class="muted">{ t(lang, "vis.none") }</span></div> }),
                 }
             }
-            SlabPolicy::Slab => {
-                if let Some(a) =
-                    snap.classic_caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
-                {
-                    let limit = snap.classic_caches.iter().find(|c| c.id == cache).map(|c| c.limit as usize);
-                    parts.push(chips(
-                        ctx,
-                        cache,
-                        format!("cpu{cpu}-array"),
-                        t(lang, "vis.array_cache"),
-                        &a.entry,
-                        limit,
-                    ));
-                    if a.touched {
-                        parts.push(html! { <div class="muted">{ t(lang, "vis.touched") }</div> });
-                    }
-                    counters.push(c("vis.ctr.hits", a.hits, false));
-                    counters.push(c("vis.ctr.misses", a.misses, true));
-                }
+            if row.touched {
+                parts.push(html! { <div class="muted">{ t(lang, "vis.touched") }</div> });
             }
-            SlabPolicy::Slob => {}
-            SlabPolicy::Aether => {
-                if let Some(a) =
-                    snap.aether_caches.iter().find(|c| c.id == cache).and_then(|c| c.cpus.get(usize::from(cpu)))
-                {
-                    parts.push(chips(ctx, cache, format!("cpu{cpu}-hot"), t(lang, "vis.hot_list"), &a.hot, None));
-                    parts.push(chips(
-                        ctx,
-                        cache,
-                        format!("cpu{cpu}-local"),
-                        t(lang, "vis.object_cache"),
-                        &a.local,
-                        None,
-                    ));
-                    counters.push(c("vis.ctr.hot_hits", a.hot_hits, false));
-                    counters.push(c("vis.ctr.local_hits", a.local_hits, false));
-                    counters.push(c("vis.ctr.misses", a.misses, true));
-                }
-            }
+            counters.extend(row.counters.iter().map(|&(k, v)| c(counter_key(k), v, k.is_miss())));
         }
         let rows = {
             let mut prev = prev.borrow_mut();
@@ -218,38 +201,30 @@ pub fn percpu_view(p: &Props) -> Html {
         });
     }
     // Node-wide: depot / barn, SLAB's shared arrays.
-    match policy {
-        SlabPolicy::Slub | SlabPolicy::Sheaves => {
-            let sheaves = policy == SlabPolicy::Sheaves;
-            for (node, d) in snap.percpu_depots.get(cache as usize).into_iter().flatten().enumerate() {
-                if !sheaves && node > 0 {
-                    break;
-                }
-                let title =
-                    if sheaves { tf(lang, "vis.barn", &[("node", node.to_string())]) } else { t(lang, "vis.depot") };
-                let full: Vec<u64> = d.full.iter().flatten().copied().collect();
-                shared.push(html! {
+    for r in snap.node_rows.iter().filter(|r| r.cache == cache) {
+        let node = r.node.to_string();
+        shared.push(match r.kind {
+            NodeKind::Shared => html! {
+                <div class="cpu-col depot" id={format!("shared-{node}")}>
+                    <div class="cpu-title">{ tf(lang, "vis.shared", &[("node", node.clone())]) }</div>
+                    { chips(ctx, cache, format!("shared-{node}-array"), t(lang, "vis.array_cache"), &r.objects, r.limit.map(|l| l as usize)) }
+                </div>
+            },
+            NodeKind::Depot | NodeKind::Barn => {
+                let title = if r.kind == NodeKind::Barn {
+                    tf(lang, "vis.barn", &[("node", node.clone())])
+                } else {
+                    t(lang, "vis.depot")
+                };
+                html! {
                     <div class="cpu-col depot" id={format!("depot-{node}")}>
                         <div class="cpu-title">{ title }</div>
-                        { chips(ctx, cache, format!("depot-{node}-full"), tf(lang, "vis.full_arrays", &[("n", d.full.len().to_string())]), &full, None) }
-                        <div class="array-label">{ tf(lang, "vis.empty_arrays", &[("n", d.empty.to_string())]) }</div>
+                        { chips(ctx, cache, format!("depot-{node}-full"), tf(lang, "vis.full_arrays", &[("n", r.full.to_string())]), &r.objects, None) }
+                        <div class="array-label">{ tf(lang, "vis.empty_arrays", &[("n", r.empty.to_string())]) }</div>
                     </div>
-                });
-            }
-        }
-        SlabPolicy::Slab => {
-            if let Some(c) = snap.classic_caches.iter().find(|c| c.id == cache) {
-                for (node, n) in c.nodes.iter().enumerate() {
-                    shared.push(html! {
-                        <div class="cpu-col depot" id={format!("shared-{node}")}>
-                            <div class="cpu-title">{ tf(lang, "vis.shared", &[("node", node.to_string())]) }</div>
-                            { chips(ctx, cache, format!("shared-{node}-array"), t(lang, "vis.array_cache"), &n.shared, Some((c.shared * c.batchcount) as usize)) }
-                        </div>
-                    });
                 }
             }
-        }
-        SlabPolicy::Aether | SlabPolicy::Slob => {}
+        });
     }
     html! {
         <section class="panel vis-panel" data-panel="percpu" aria-labelledby="percpu-title">

@@ -3,7 +3,6 @@
 //! Each is exportable as SVG and PNG.
 
 use slabscope_core::layers::RowList;
-use slabscope_core::machine::SlabPolicy;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
@@ -126,26 +125,13 @@ pub fn slab_charts(p: &Props) -> Html {
     // Fast-path hit rate per CPU, over all caches of the policy.
     let mut rate = Vec::new();
     for cpu in 0..usize::from(snap.config.cpus) {
-        let (hits, all) = match snap.config.slab {
-            SlabPolicy::Slab => snap
-                .classic_caches
-                .iter()
-                .filter_map(|c| c.cpus.get(cpu))
-                .fold((0, 0), |(h, a), x| (h + x.hits, a + x.hits + x.misses)),
-            SlabPolicy::Aether => snap
-                .aether_caches
-                .iter()
-                .filter_map(|c| c.cpus.get(cpu))
-                .fold((0, 0), |(h, a), x| (h + x.hot_hits + x.local_hits, a + x.hot_hits + x.local_hits + x.misses)),
-            SlabPolicy::Slub | SlabPolicy::Sheaves if !snap.percpu_arrays.is_empty() => snap
-                .percpu_arrays
-                .iter()
-                .filter_map(|v| v.get(cpu))
-                .fold((0, 0), |(h, a), x| (h + x.hits, a + x.hits + x.misses)),
-            _ => snap.caches.iter().filter_map(|c| c.cpus.get(cpu)).fold((0, 0), |(h, a), x| {
-                (h + x.alloc_fast + x.free_fast, a + x.alloc_fast + x.free_fast + x.alloc_slow + x.free_slow)
-            }),
-        };
+        // The outermost layer's counters of every cache (a front end's arrays, not SLUB behind them).
+        let (hits, all) = snap
+            .cpu_rows
+            .iter()
+            .filter(|r| usize::from(r.cpu) == cpu)
+            .map(|r| r.outer_hits())
+            .fold((0, 0), |(h, a), (x, y)| (h + x, a + y));
         if all > 0 {
             let pct = hits as f64 * 100.0 / all as f64;
             rate.push(Bar {
