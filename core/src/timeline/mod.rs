@@ -6,3 +6,4 @@ pub mod layers;
 pub mod names;
 pub mod session;
 pub mod snapshot;
+pub mod oplist;
