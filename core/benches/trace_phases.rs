@@ -131,10 +131,7 @@ fn main() {
     println!("whole load               {load:>7.3} s  {:>12.0} events/s", rate(load));
     println!("  session pushes alone   {push:>7.3} s  (simulation + recording)");
     println!("  simulation alone       {exec:>7.3} s");
-    println!(
-        "  interning + replayer   {:>7.3} s  (load - parse - pushes)",
-        (load - parse - push).max(0.0)
-    );
+    println!("  interning + replayer   {:>7.3} s  (load - parse - pushes)", (load - parse - push).max(0.0));
     let facts = ts.facts.approx_bytes();
     let ops = s.approx_op_bytes();
     println!(

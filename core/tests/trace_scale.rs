@@ -37,7 +37,10 @@ fn compact_trace_sessions_seek_like_plain_ones() {
     assert_eq!(s.op_count(), plain.op_count());
     assert!(s.op_count() > 4000, "{}", s.op_count());
     for k in 0..s.op_count() {
-        assert_eq!((s.op(k), s.op_line(k), s.op_events_range(k)), (plain.op(k), plain.op_line(k), plain.op_events_range(k)));
+        assert_eq!(
+            (s.op(k), s.op_line(k), s.op_events_range(k)),
+            (plain.op(k), plain.op_line(k), plain.op_events_range(k))
+        );
     }
     assert_eq!(s.op(s.op_count()), None);
     assert_eq!(s.op_line(s.op_count()), 0);

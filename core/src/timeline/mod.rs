@@ -4,6 +4,6 @@
 pub mod event;
 pub mod layers;
 pub mod names;
+pub mod oplist;
 pub mod session;
 pub mod snapshot;
-pub mod oplist;

@@ -158,14 +158,16 @@ impl OpList {
                 lines.push(line);
             }
             Store::Interned { table, index, ids, runs } => {
-                let index = index.get_or_insert_with(|| table.iter().enumerate().map(|(i, o)| (*o, i as u32)).collect());
+                let index =
+                    index.get_or_insert_with(|| table.iter().enumerate().map(|(i, o)| (*o, i as u32)).collect());
                 let id = *index.entry(op).or_insert_with(|| {
                     table.push(op);
                     (table.len() - 1) as u32
                 });
                 ids.push(id);
-                let continues =
-                    runs.last().is_some_and(|&(first, l)| u64::from(l) + (k as u64 - u64::from(first)) == u64::from(line));
+                let continues = runs
+                    .last()
+                    .is_some_and(|&(first, l)| u64::from(l) + (k as u64 - u64::from(first)) == u64::from(line));
                 if !continues {
                     runs.push((k as u32, line));
                 }
@@ -317,8 +319,8 @@ impl OpList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::op::{Ref, Target};
     use crate::event::Sym;
+    use crate::op::{Ref, Target};
 
     fn op(i: u32) -> Op {
         if i % 2 == 0 {

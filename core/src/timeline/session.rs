@@ -16,9 +16,9 @@ use crate::event::{CountSink, Event, EventSink, StreamHash};
 use crate::machine::{ConfigError, MachineConfig};
 use crate::names::Names;
 use crate::op::Op;
-use crate::timeline::oplist::OpList;
 use crate::sim::{OpError, Sim};
 use crate::snapshot::Snapshot;
+use crate::timeline::oplist::OpList;
 
 /// Retained-memory budget for checkpoints, in bytes per op: the checkpoint interval is the state
 /// size divided by this, so checkpoints never cost more than this per op on average.
