@@ -56,9 +56,9 @@ pub const MAX_TRACED_CPU: u16 = 512;
 pub const MAX_TRACED_NODE: i64 = 1024;
 /// Largest `bytes_req` / `bytes_alloc` a kmalloc can have (`KMALLOC_MAX_SIZE`, 4 MiB).
 pub const MAX_TRACED_BYTES: u64 = crate::slab_layout::KMALLOC_MAX_SIZE;
-/// Checkpoint budget of trace sessions in bytes per op (the session default is 48): with 16 B of
-/// facts and 32 B of op list per event this keeps a trace session within
-/// [`RETAINED_BYTES_PER_EVENT`].
+/// Checkpoint budget of trace sessions in bytes per op (the session default is 48): with ~17 B of
+/// facts and ~10 B of op list per event (ops interned, lines as runs: `timeline/oplist.rs`) this
+/// keeps a trace session within [`RETAINED_BYTES_PER_EVENT`] together with the simulated state.
 pub const TRACE_CHECKPOINT_BYTES_PER_OP: usize = 10;
 /// Events the CPU count is guessed from when it is not given (`Boot::Config { auto_cpus }`).
 pub const CPU_PROBE_EVENTS: usize = 4096;

@@ -323,7 +323,7 @@ mod tests {
     use crate::op::{Ref, Target};
 
     fn op(i: u32) -> Op {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             Op::Kmalloc { size: 8 + i % 5, cpu: None, node: None, target: Target::Name { name: (i % 7) as Sym } }
         } else {
             Op::Kfree { what: Ref::Name { name: (i % 7) as Sym }, cpu: Some(1) }
@@ -341,7 +341,7 @@ mod tests {
             let mut end = 0u64;
             for i in 0..5000u32 {
                 end += if (3000..3003).contains(&i) { 2_000_000_000 } else { u64::from(1 + i % 3) };
-                let line = if i % 10 == 0 { i * 3 } else { i + 7 };
+                let line = if i.is_multiple_of(10) { i * 3 } else { i + 7 };
                 l.push(op(i), line, end);
                 want.push((op(i), line, end));
             }

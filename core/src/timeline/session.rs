@@ -2,7 +2,7 @@
 //!
 //! Steps are numbered `0..=total_steps()`: step 0 is the freshly booted machine, step `s` is the
 //! state after the first `s` micro-events of the whole session. Events are not stored: only the
-//! ops (a few bytes each), the running event count after each op, and periodic checkpoints (cheap
+//! ops (a few bytes each; see `timeline/oplist.rs`), the running event count after each op, and periodic checkpoints (cheap
 //! copy-on-write clones of the state). Seeking restores the nearest checkpoint at or before the
 //! target op (or continues from the cursor when that is closer), replays whole ops without
 //! recording events, then re-runs the target op recording its events and applies a prefix of them.
