@@ -33,7 +33,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::Hash;
 
 use serde::Serialize;
 
@@ -56,9 +56,9 @@ pub const MAX_TRACED_CPU: u16 = 512;
 pub const MAX_TRACED_NODE: i64 = 1024;
 /// Largest `bytes_req` / `bytes_alloc` a kmalloc can have (`KMALLOC_MAX_SIZE`, 4 MiB).
 pub const MAX_TRACED_BYTES: u64 = crate::slab_layout::KMALLOC_MAX_SIZE;
-/// Checkpoint budget of trace sessions in bytes per op (the session default is 48): with 16 B of
-/// facts and 32 B of op list per event this keeps a trace session within
-/// [`RETAINED_BYTES_PER_EVENT`].
+/// Checkpoint budget of trace sessions in bytes per op (the session default is 48): with ~17 B of
+/// facts and ~10 B of op list per event (ops interned, lines as runs: `timeline/oplist.rs`) this
+/// keeps a trace session within [`RETAINED_BYTES_PER_EVENT`] together with the simulated state.
 pub const TRACE_CHECKPOINT_BYTES_PER_OP: usize = 10;
 /// Events the CPU count is guessed from when it is not given (`Boot::Config { auto_cpus }`).
 pub const CPU_PROBE_EVENTS: usize = 4096;
@@ -239,24 +239,65 @@ impl fmt::Display for BadLine {
     }
 }
 
-fn num(v: &str) -> Option<u64> {
-    if v == "(nil)" {
+/// Unsigned decimal as Rust's `str::parse::<u64>` reads it (an optional `+`, then digits).
+#[inline]
+fn dec(v: &[u8]) -> Option<u64> {
+    let v = v.strip_prefix(b"+").unwrap_or(v);
+    if v.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in v {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// Hexadecimal digits as `u64::from_str_radix(v, 16)` reads them (an optional `+`).
+#[inline]
+fn hex(v: &[u8]) -> Option<u64> {
+    let v = v.strip_prefix(b"+").unwrap_or(v);
+    if v.is_empty() || v.len() > 16 + v.iter().take_while(|&&b| b == b'0').count() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in v {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        n = n.checked_mul(16)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+fn num(v: &[u8]) -> Option<u64> {
+    if v == b"(nil)" {
         return Some(0);
     }
-    match v.strip_prefix("0x") {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => v.parse().ok(),
+    match v.strip_prefix(b"0x") {
+        Some(h) => hex(h),
+        None => dec(v),
     }
 }
 
 /// `secs.frac` (up to 9 fraction digits) in nanoseconds.
-fn timestamp(ts: &str) -> Option<u64> {
-    let (secs, frac) = ts.split_once('.').unwrap_or((ts, ""));
-    if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) || secs.is_empty() {
+fn timestamp(ts: &[u8]) -> Option<u64> {
+    let (secs, frac) = match memchr::memchr(b'.', ts) {
+        Some(i) => (&ts[..i], &ts[i + 1..]),
+        None => (ts, &b""[..]),
+    };
+    if frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) || secs.is_empty() {
         return None;
     }
-    let secs: u64 = secs.parse().ok()?;
-    let mut ns: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let secs = dec(secs)?;
+    let mut ns: u64 = if frac.is_empty() { 0 } else { dec(frac)? };
     for _ in frac.len()..9 {
         ns *= 10;
     }
@@ -265,10 +306,70 @@ fn timestamp(ts: &str) -> Option<u64> {
 
 type Reason = Cow<'static, str>;
 
+/// The next token separated by ASCII whitespace (as `split_ascii_whitespace`): `(start, end)`.
+#[inline]
+fn token(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i == b.len() {
+        return None;
+    }
+    let start = i;
+    while i < b.len() && !b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    Some((start, i))
+}
+
+/// Tokens of `b` from `at` on, as `split_ascii_whitespace` cuts them: by `memchr` on spaces when
+/// the rest has no other ASCII whitespace (perf separates fields by single spaces), else byte by
+/// byte.
+struct Tokens<'a> {
+    b: &'a [u8],
+    at: usize,
+    fast: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(b: &'a [u8], at: usize) -> Tokens<'a> {
+        let fast = memchr::memchr3(b'\t', b'\r', 0x0c, b.get(at..).unwrap_or(&[])).is_none();
+        Tokens { b, at, fast }
+    }
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = (usize, usize);
+    #[inline]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if !self.fast {
+            let r = token(self.b, self.at)?;
+            self.at = r.1;
+            return Some(r);
+        }
+        while self.at < self.b.len() {
+            let s = self.at;
+            let end = memchr::memchr(b' ', &self.b[s..]).map_or(self.b.len(), |i| s + i);
+            self.at = end + 1;
+            if end > s {
+                return Some((s, end));
+            }
+        }
+        None
+    }
+}
+
+/// `&str` of a byte range of `t` cut at ASCII bytes (so always on character boundaries).
+#[inline]
+fn sub(t: &str, from: usize, to: usize) -> &str {
+    t.get(from..to).unwrap_or("")
+}
+
 /// Parse one `perf script` line without copying it. `Ok(None)` for blank lines, comments and
 /// other tracepoints. Values outside what a kernel can trace (CPU ids from
 /// [`MAX_TRACED_CPU`], orders above `MAX_PAGE_ORDER`, sizes above [`MAX_TRACED_BYTES`],
-/// `bytes_alloc < bytes_req`) are malformed.
+/// `bytes_alloc < bytes_req`) are malformed. Byte-level: no allocation unless the line is
+/// malformed.
 pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
     let t = text.trim_ascii();
     if t.is_empty() || t.starts_with('#') {
@@ -276,59 +377,81 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
     }
     // `comm pid [cpu] timestamp: event: fields` (comm may contain spaces).
     let b = t.as_bytes();
-    let open = memchr::memmem::find(b, b" [").ok_or(Cow::Borrowed("no `[cpu]` field"))?;
+    let mut from = 0;
+    let open = loop {
+        let Some(i) = memchr::memchr(b'[', &b[from..]).map(|i| from + i) else {
+            return Err(Cow::Borrowed("no `[cpu]` field"));
+        };
+        if i > 0 && b[i - 1] == b' ' {
+            break i - 1;
+        }
+        from = i + 1;
+    };
     let close =
         memchr::memchr(b']', &b[open..]).map(|i| open + i).ok_or(Cow::Borrowed("unterminated `[cpu]` field"))?;
-    let cpu: u16 =
-        t[open + 2..close].trim().parse().map_err(|_| Cow::Borrowed("the CPU in `[cpu]` is not a number"))?;
+    let cpu = dec(b[open + 2..close].trim_ascii())
+        .and_then(|c| u16::try_from(c).ok())
+        .ok_or(Cow::Borrowed("the CPU in `[cpu]` is not a number"))?;
     if cpu >= MAX_TRACED_CPU {
         return Err(format!("CPU [{cpu}] out of range (traced CPU ids are below {MAX_TRACED_CPU})").into());
     }
-    let head = t[..open].trim_end();
-    let (comm, pid) = match head.rfind([' ', '\t']) {
-        Some(i) => (head[..i].trim(), &head[i + 1..]),
+    let head = b[..open].trim_ascii_end();
+    let (comm, pid) = match head.iter().rposition(|&c| c == b' ' || c == b'\t') {
+        Some(i) => (sub(t, 0, i).trim(), &head[i + 1..]),
         None => ("", head),
     };
-    let pid: u32 = pid.parse().map_err(|_| Cow::Borrowed("no pid before `[cpu]`"))?;
+    let pid = dec(pid).and_then(|p| u32::try_from(p).ok()).ok_or(Cow::Borrowed("no pid before `[cpu]`"))?;
     if comm.is_empty() {
         return Err("no task name before the pid".into());
     }
-    let mut rest = t[close + 1..].split_ascii_whitespace();
-    let ts = rest.next().and_then(|s| s.strip_suffix(':')).ok_or(Cow::Borrowed("no `timestamp:`"))?;
+    let mut tokens = Tokens::new(b, close + 1);
+    let no_ts = Cow::Borrowed("no `timestamp:`");
+    let (s, e) = tokens.next().ok_or(no_ts.clone())?;
+    let ts = b[s..e].strip_suffix(b":").ok_or(no_ts)?;
     let ts_ns = timestamp(ts).ok_or(Cow::Borrowed("bad timestamp"))?;
-    let event = rest.next().and_then(|s| s.strip_suffix(':')).ok_or(Cow::Borrowed("no `event:`"))?;
+    let no_ev = Cow::Borrowed("no `event:`");
+    let (s, e) = tokens.next().ok_or(no_ev.clone())?;
+    let event = sub(t, s, e).strip_suffix(':').ok_or(no_ev)?;
     let Some(kind) = Kind::from_event(event) else { return Ok(None) };
     let (mut call_site, mut ptr, mut pfn, mut cache, mut req, mut alloc, mut gfp, mut node, mut order) =
         (None, None, None, None, None, None, None, None, None);
-    for kv in rest {
-        let Some(eq) = memchr::memchr(b'=', kv.as_bytes()) else { continue };
-        let (k, v) = (&kv[..eq], &kv[eq + 1..]);
-        let slot = match k {
-            "call_site" => &mut call_site,
-            "ptr" => &mut ptr,
-            "pfn" => &mut pfn,
-            "name" => &mut cache,
-            "bytes_req" => &mut req,
-            "bytes_alloc" => &mut alloc,
-            "gfp_flags" => &mut gfp,
-            "node" => &mut node,
-            "order" => &mut order,
+    for (s, e) in tokens {
+        let kv = &b[s..e];
+        let Some(eq) = memchr::memchr(b'=', kv) else { continue };
+        let slot = match &kv[..eq] {
+            b"call_site" => &mut call_site,
+            b"ptr" => &mut ptr,
+            b"pfn" => &mut pfn,
+            b"name" => &mut cache,
+            b"bytes_req" => &mut req,
+            b"bytes_alloc" => &mut alloc,
+            b"gfp_flags" => &mut gfp,
+            b"node" => &mut node,
+            b"order" => &mut order,
             _ => continue,
         };
         if slot.is_none() {
-            *slot = Some(v);
+            *slot = Some((s + eq + 1, e));
         }
     }
-    let need = |k: &'static str, v: Option<&str>| -> Result<u64, Reason> {
-        let v = v.ok_or_else(|| Cow::Owned(format!("{event} without `{k}=`")))?;
-        num(v).ok_or_else(|| Cow::Owned(format!("`{k}=` is not a number")))
+    let text_of = |r: Option<(usize, usize)>| r.map(|(s, e)| sub(t, s, e));
+    let need = |k: &'static str, v: Option<(usize, usize)>| -> Result<u64, Reason> {
+        let (s, e) = v.ok_or_else(|| Cow::Owned(format!("{event} without `{k}=`")))?;
+        num(&b[s..e]).ok_or_else(|| Cow::Owned(format!("`{k}=` is not a number")))
     };
     let node = match node {
         None => -1,
-        Some(n) => match n.parse::<i64>() {
-            Ok(n) if (-1..MAX_TRACED_NODE).contains(&n) => n as i32,
-            _ => return Err(format!("`node={n}` out of range").into()),
-        },
+        Some((s, e)) => {
+            let v = &b[s..e];
+            let n = match v.strip_prefix(b"-") {
+                Some(d) => dec(d).filter(|_| !d.starts_with(b"+")).and_then(|d| i64::try_from(d).ok()).map(|d| -d),
+                None => dec(v).and_then(|d| i64::try_from(d).ok()),
+            };
+            match n {
+                Some(n) if (-1..MAX_TRACED_NODE).contains(&n) => n as i32,
+                _ => return Err(format!("`node={}` out of range", sub(t, s, e)).into()),
+            }
+        }
     };
     let mut ev = RawEvent {
         comm,
@@ -336,12 +459,12 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
         cpu,
         ts_ns,
         kind,
-        call_site,
+        call_site: text_of(call_site),
         ptr: 0,
-        cache,
+        cache: text_of(cache),
         bytes_req: 0,
         bytes_alloc: 0,
-        gfp,
+        gfp: text_of(gfp),
         node,
         order: 0,
     };
@@ -406,54 +529,7 @@ pub fn parse(text: &str) -> (Vec<TraceEvent>, Vec<BadLine>) {
 // Interning
 // ---------------------------------------------------------------------------------------------
 
-/// FxHash-style word hasher with a murmur3 finaliser (so aligned pointers spread over buckets).
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Fx {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let mut last = [0u8; 8];
-        let r = chunks.remainder();
-        last[..r.len()].copy_from_slice(r);
-        self.add(u64::from_le_bytes(last) ^ ((r.len() as u64) << 56));
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+use crate::timeline::oplist::FxMap;
 
 /// "No value" in interned columns.
 const NONE: u32 = u32::MAX;
@@ -575,6 +651,8 @@ pub struct TraceFacts {
     first_op: usize,
     /// Last string id of comm, call site, cache, gfp (consecutive events often repeat them).
     recent: [u32; 4],
+    /// The last task and its id (consecutive events often come from the same task).
+    recent_task: Option<(Task, u32)>,
 }
 
 /// One traced event as the trace said it (strings borrowed from the interned tables); its
@@ -664,7 +742,15 @@ impl TraceFacts {
         }
         self.last_line = line;
         let comm = self.intern_recent(0, Some(ev.comm));
-        let task = self.tasks.intern(Task { comm, pid: ev.pid, cpu: ev.cpu });
+        let t = Task { comm, pid: ev.pid, cpu: ev.cpu };
+        let task = match self.recent_task {
+            Some((last, id)) if last == t => id,
+            _ => {
+                let id = self.tasks.intern(t);
+                self.recent_task = Some((t, id));
+                id
+            }
+        };
         let (req, alloc) = if ev.kind.is_page() {
             let b = (crate::machine::PAGE_SIZE << ev.order) as u32;
             (b, b)
@@ -1019,6 +1105,7 @@ impl Replayer {
         }
         facts.first_op = session.op_count();
         session.set_checkpoint_budget(TRACE_CHECKPOINT_BYTES_PER_OP);
+        session.set_interned_ops(true);
         let (cpus, nodes) = (session.config().cpus, session.config().nodes);
         Replayer {
             session,
@@ -1047,7 +1134,10 @@ impl Replayer {
 
     fn catch_up(&mut self) {
         while self.replayed < self.facts.len() {
-            self.replay_fact(self.replayed);
+            // Streaming replays the fact just pushed: its line is the last line, no search.
+            let i = self.replayed;
+            let line = if i + 1 == self.facts.len() { self.facts.last_line } else { self.facts.line(i) };
+            self.replay_fact(i, line);
             self.replayed += 1;
         }
     }
@@ -1085,11 +1175,10 @@ impl Replayer {
         name
     }
 
-    fn replay_fact(&mut self, i: usize) {
+    fn replay_fact(&mut self, i: usize, line: u32) {
         let shape = self.facts.shape_of(i);
         let task = self.facts.tasks.list[self.facts.task[i] as usize];
         let slot = self.facts.slot[i];
-        let line = self.facts.line(i);
         if self.live.len() < self.facts.slots.list.len() {
             self.live.resize(self.facts.slots.list.len(), false);
         }

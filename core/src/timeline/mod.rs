@@ -4,5 +4,6 @@
 pub mod event;
 pub mod layers;
 pub mod names;
+pub mod oplist;
 pub mod session;
 pub mod snapshot;

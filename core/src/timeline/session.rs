@@ -2,7 +2,7 @@
 //!
 //! Steps are numbered `0..=total_steps()`: step 0 is the freshly booted machine, step `s` is the
 //! state after the first `s` micro-events of the whole session. Events are not stored: only the
-//! ops (a few bytes each), the running event count after each op, and periodic checkpoints (cheap
+//! ops (a few bytes each; see `timeline/oplist.rs`), the running event count after each op, and periodic checkpoints (cheap
 //! copy-on-write clones of the state). Seeking restores the nearest checkpoint at or before the
 //! target op (or continues from the cursor when that is closer), replays whole ops without
 //! recording events, then re-runs the target op recording its events and applies a prefix of them.
@@ -18,6 +18,7 @@ use crate::names::Names;
 use crate::op::Op;
 use crate::sim::{OpError, Sim};
 use crate::snapshot::Snapshot;
+use crate::timeline::oplist::OpList;
 
 /// Retained-memory budget for checkpoints, in bytes per op: the checkpoint interval is the state
 /// size divided by this, so checkpoints never cost more than this per op on average.
@@ -45,9 +46,8 @@ struct Cursor {
 #[derive(Clone, Debug)]
 pub struct Session {
     names: Names,
-    ops: Vec<Op>,
-    lines: Vec<u32>,
-    ends: Vec<u64>,
+    /// Ops, their lines and the running event count after each (see [`OpList`]).
+    list: OpList,
     checkpoints: Vec<(usize, Sim)>,
     interval: usize,
     /// Checkpoint budget in bytes per op (see [`Session::set_checkpoint_budget`]).
@@ -72,9 +72,7 @@ impl Session {
         let interval = interval_for(&boot, CHECKPOINT_BYTES_PER_OP);
         Session {
             names,
-            ops: Vec::new(),
-            lines: Vec::new(),
-            ends: Vec::new(),
+            list: OpList::default(),
             checkpoints: vec![(0, boot.clone())],
             interval,
             checkpoint_budget: CHECKPOINT_BYTES_PER_OP,
@@ -97,32 +95,32 @@ impl Session {
     }
     /// Number of ops.
     pub fn op_count(&self) -> usize {
-        self.ops.len()
+        self.list.len()
     }
     /// Op `k`.
     pub fn op(&self, k: usize) -> Option<&Op> {
-        self.ops.get(k)
+        self.list.op(k)
     }
     /// Source line of op `k` (0 when pushed without one).
     pub fn op_line(&self, k: usize) -> u32 {
-        self.lines.get(k).copied().unwrap_or(0)
+        self.list.line(k)
     }
     /// Total steps (micro-events) in the session.
     pub fn total_steps(&self) -> u64 {
-        self.ends.last().copied().unwrap_or(0)
+        self.list.total()
     }
     /// The steps that belong to op `k`: `start+1 ..= end` (as a half-open range of event indices
     /// `start..end`).
     pub fn op_events_range(&self, k: usize) -> Range<u64> {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        start..self.ends[k]
+        let start = if k == 0 { 0 } else { self.list.end(k - 1) };
+        start..self.list.end(k)
     }
     /// The op containing event index `e` (0-based), i.e. the op that step `e + 1` belongs to.
     pub fn op_of_event(&self, e: u64) -> Option<usize> {
         if e >= self.total_steps() {
             return None;
         }
-        Some(self.ends.partition_point(|&end| end <= e))
+        Some(self.list.op_of_event(e))
     }
     /// State after all ops.
     pub fn head(&self) -> &Sim {
@@ -147,12 +145,10 @@ impl Session {
         self.head.exec_at(&op, &self.names, line, &mut count)?;
         debug_assert!(count.0 > 0, "every op emits at least one event");
         let start = self.total_steps();
-        self.ops.push(op);
-        self.lines.push(line);
-        self.ends.push(start + count.0);
-        let since = self.ops.len() - self.checkpoints.last().map_or(0, |c| c.0);
+        self.list.push(op, line, start + count.0);
+        let since = self.list.len() - self.checkpoints.last().map_or(0, |c| c.0);
         if since >= self.interval {
-            self.checkpoints.push((self.ops.len(), self.head.clone()));
+            self.checkpoints.push((self.list.len(), self.head.clone()));
             self.interval = interval_for(&self.head, self.checkpoint_budget);
         }
         Ok(start..start + count.0)
@@ -163,8 +159,8 @@ impl Session {
     /// `(resident bytes, live SuperSlabs)`. Stops at the first op that machine refuses.
     pub fn superslab_with(&self, config: MachineConfig) -> Result<Vec<(u64, usize)>, ConfigError> {
         let mut sim = Sim::boot(config)?;
-        let mut out = Vec::with_capacity(self.ops.len());
-        for (op, &line) in self.ops.iter().zip(&self.lines) {
+        let mut out = Vec::with_capacity(self.list.len());
+        for (op, line) in self.list.iter_range(0, self.list.len()) {
             if sim.exec_at(op, &self.names, line, &mut CountSink::default()).is_err() {
                 break;
             }
@@ -176,13 +172,11 @@ impl Session {
     /// Remove every op from `k` on (for editing in a sandbox). The cursor moves to the new end if
     /// it was past it.
     pub fn truncate(&mut self, k: usize) {
-        if k >= self.ops.len() {
+        if k >= self.list.len() {
             return;
         }
         let step = self.cursor.step;
-        self.ops.truncate(k);
-        self.lines.truncate(k);
-        self.ends.truncate(k);
+        self.list.truncate(k);
         self.checkpoints.retain(|c| c.0 <= k);
         self.head = self.state_before(k);
         self.reset_cursor();
@@ -261,7 +255,8 @@ impl Session {
         };
         let mut events = Vec::new();
         let mut run = pre.clone();
-        run.exec_at(&self.ops[k], &self.names, self.lines[k], &mut events).expect("replay of a recorded op");
+        let op = *self.list.op(k).expect("op within session");
+        run.exec_at(&op, &self.names, self.list.line(k), &mut events).expect("replay of a recorded op");
         drop(run);
         let mut sim = pre.clone();
         for ev in &events[..j] {
@@ -277,7 +272,8 @@ impl Session {
         }
         let mut events = Vec::new();
         let mut sim = self.state_before(k);
-        sim.exec_at(&self.ops[k], &self.names, self.lines[k], &mut events).expect("replay of a recorded op");
+        let op = *self.list.op(k).expect("op within session");
+        sim.exec_at(&op, &self.names, self.list.line(k), &mut events).expect("replay of a recorded op");
         events
     }
 
@@ -287,7 +283,7 @@ impl Session {
 
     /// Replay ops `from..to` on `sim` without recording events.
     fn replay(&self, mut sim: Sim, from: usize, to: usize) -> Sim {
-        for (op, &line) in self.ops[from..to].iter().zip(&self.lines[from..to]) {
+        for (op, line) in self.list.iter_range(from, to) {
             sim.exec_at(op, &self.names, line, &mut CountSink::default()).expect("replay of a recorded op");
         }
         sim
@@ -308,7 +304,7 @@ impl Session {
             }
         }
         let mut sim = self.checkpoints[0].1.clone();
-        for (k, (op, &line)) in self.ops.iter().zip(&self.lines).enumerate() {
+        for (k, (op, line)) in self.list.iter_range(0, self.list.len()).enumerate() {
             sim.exec_at(op, &self.names, line, &mut Tap(k, &mut f)).expect("replay of a recorded op");
         }
     }
@@ -317,15 +313,15 @@ impl Session {
     /// boot and the end), by one replay: the data of the timeline charts (free pages, resident
     /// SuperSlab memory, slab pages, fragmentation).
     pub fn series(&self, samples: usize) -> Vec<Sample> {
-        let n = self.ops.len();
+        let n = self.list.len();
         let every = (n / samples.max(1)).max(1);
         let mut out = Vec::new();
         let mut sim = self.checkpoints[0].1.clone();
         out.push(Sample::of(&sim, 0, 0));
-        for (k, (op, &line)) in self.ops.iter().zip(&self.lines).enumerate() {
+        for (k, (op, line)) in self.list.iter_range(0, n).enumerate() {
             sim.exec_at(op, &self.names, line, &mut CountSink::default()).expect("replay of a recorded op");
             if (k + 1) % every == 0 || k + 1 == n {
-                out.push(Sample::of(&sim, k + 1, self.ends[k]));
+                out.push(Sample::of(&sim, k + 1, self.list.end(k)));
             }
         }
         out
@@ -355,18 +351,20 @@ impl Session {
 
     /// Release spare capacity of the op list (after a bulk load such as a trace replay).
     pub fn shrink_to_fit(&mut self) {
-        self.ops.shrink_to_fit();
-        self.lines.shrink_to_fit();
-        self.ends.shrink_to_fit();
+        self.list.shrink_to_fit();
         self.checkpoints.shrink_to_fit();
     }
 
     /// Heap bytes of the op list (ops, source lines, event counts), by capacity; checkpoints
     /// share unchanged state copy-on-write and are not counted.
     pub fn approx_op_bytes(&self) -> usize {
-        self.ops.capacity() * std::mem::size_of::<Op>()
-            + self.lines.capacity() * std::mem::size_of::<u32>()
-            + self.ends.capacity() * std::mem::size_of::<u64>()
+        self.list.approx_bytes()
+    }
+
+    /// Store ops interned and lines as runs (see [`OpList`]): for long sessions whose ops repeat,
+    /// such as replayed traces. Seek, replay and every accessor behave the same.
+    pub fn set_interned_ops(&mut self, on: bool) {
+        self.list.set_interned(on);
     }
 }
 
