@@ -190,7 +190,8 @@ fn item9_repeat_is_documented_as_not_atomic() {
 /// Item 9: snapshot errors have a line and the column of the offending field.
 #[test]
 fn item9_snapshot_errors_have_line_and_column() {
-    let e = slabscope_core::procfs::parse_buddyinfo_zones("Node 0, zone   Normal  1 2 x 4 5 6 7 8 9 10 11\n").unwrap_err();
+    let e =
+        slabscope_core::procfs::parse_buddyinfo_zones("Node 0, zone   Normal  1 2 x 4 5 6 7 8 9 10 11\n").unwrap_err();
     assert_eq!((e.line, e.col), (1, 28), "{e}");
     let text = "slabinfo - version: 2.1\ndentry 12 12 192 21 1 : tunables 0 0 0 : slabdata 5 zz 0\n";
     let (_, bad) = slabscope_core::procfs::parse_slabinfo(text);

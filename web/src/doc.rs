@@ -177,6 +177,13 @@ impl Doc {
                 // One `config` line alone, then placed back on its line of the file.
                 let prog = script::parse(l, &mut Names::default())
                     .map_err(|e| BuildError::Script(ScriptError { line, ..e }))?;
+                if !prog.ops.is_empty() {
+                    let kind = ScriptErrorKind::Expected {
+                        expected: "only settings on a `config` line".into(),
+                        found: "an operation".into(),
+                    };
+                    return Err(located(line, 1, kind));
+                }
                 settings.extend(prog.settings.into_iter().map(|s| script::Setting { line, ..s }));
             } else {
                 seen_op |= !trimmed.is_empty() && !trimmed.starts_with('#');

@@ -152,8 +152,12 @@ impl Reducible for State {
             }
             Action::Configure(settings) => {
                 let base = st.doc.as_deref().cloned().unwrap_or_else(Doc::demo);
+                // Rebuilt like an upload: at once when small, else in chunks.
                 st.sandbox_error = doc::config_from_settings(&settings)
-                    .and_then(|config| st.rebuild(Doc { config, ..base }, u64::MAX))
+                    .and_then(|config| {
+                        let b = Doc { config, ..base }.builder().map_err(|e| e.text(st.lang))?;
+                        start_build(&mut st, b).map_err(|e| e.text(st.lang))
+                    })
                     .err();
             }
             Action::Select(e) => st.selection = e,
@@ -163,23 +167,28 @@ impl Reducible for State {
             Action::Upload(name, text) => {
                 // Built like a workload: a small file at once, a large one in chunks (the old
                 // session stays until it succeeds).
-                st.sandbox_error = None;
                 let built = Doc::from_ops_file(&text).and_then(|mut b| {
                     b.purpose = Purpose::Upload { name: name.clone() };
-                    Ok((build_some(&mut b)?, b))
+                    start_build(&mut st, b)
                 });
-                match built {
-                    Ok((true, b)) => {
-                        let (doc, session) = b.finish();
-                        st.install(doc, session, 0);
-                    }
-                    Ok((false, b)) => st.building = Some(Rc::new(RefCell::new(Some(b)))),
-                    Err(e) => st.sandbox_error = Some(format!("{name}:{}", e.text(st.lang))),
-                }
+                st.sandbox_error = built.err().map(|e| format!("{name}:{}", e.text(st.lang)));
             }
         }
         Rc::new(st)
     }
+}
+
+/// Build `b` for one time slice: install it when done, else leave it to [`Action::BuildChunk`]
+/// (the old session stays meanwhile).
+fn start_build(st: &mut State, mut b: doc::Builder) -> Result<(), doc::BuildError> {
+    if build_some(&mut b)? {
+        let at = b.purpose.at();
+        let (doc, session) = b.finish();
+        st.install(doc, session, at);
+    } else {
+        st.building = Some(Rc::new(RefCell::new(Some(b))));
+    }
+    Ok(())
 }
 
 /// Run a command-bar line: `config ...` rebuilds the machine (a new session with the line's ops);
