@@ -14,20 +14,13 @@ import { join } from 'node:path';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT, assertNoErrors, collectedErrors, finish, openApp, setupSuite } from '../harness.mjs';
 import { openTools } from '../ui.mjs';
+import { generator } from '../fuzz.mjs';
 
 setupSuite();
 
 const CASES = Number(process.env.SLABSCOPE_FUZZ_FILES_CASES || 24);
 
-let state = BigInt(process.env.SLABSCOPE_FUZZ_SEED || 16);
-function rnd() {
-  state = (state + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-  let z = state;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-  return Number((z ^ (z >> 31n)) % 1000000007n);
-}
-const pick = (v) => v[rnd() % v.length];
+const { rnd, pick } = generator();
 
 const read = (p) => readFileSync(join(REPO_ROOT, p), 'utf8');
 const TRACE = read('core/tests/data/kmem-ls-sort-2000.perf.txt').split('\n');
