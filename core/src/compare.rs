@@ -114,7 +114,15 @@ pub fn parse_config(text: &str) -> Result<Vec<Setting>, ScriptError> {
 /// `base` with the settings of a configuration string applied (and the machine validated), as
 /// [`script::run`] applies its overrides.
 pub fn apply_config(settings: &[Setting], base: &MachineConfig) -> Result<MachineConfig, ScriptError> {
-    Program { settings: settings.to_vec(), ..Default::default() }.apply_config(base)
+    Program { settings: settings.to_vec(), ..Default::default() }.apply_config(base).map_err(|mut e| {
+        // A bad value points at the value (`slab=sulb`: the column of `sulb`), not at its key.
+        if matches!(e.kind, script::ScriptErrorKind::BadValue { .. }) {
+            if let Some(s) = settings.iter().find(|s| (s.line, s.col) == (e.line, e.col)) {
+                e.col += s.key.chars().count() as u32 + 1;
+            }
+        }
+        e
+    })
 }
 
 /// The work every column runs.

@@ -30,6 +30,8 @@ pub enum Finding {
     Unlocated { error: String },
     /// Seeking to `step` gave another state than straight execution.
     SeekMismatch { step: u64 },
+    /// A trace streamed in other chunks gave another result (`what` differs).
+    SplitMismatch { what: String },
 }
 
 impl fmt::Display for Finding {
@@ -43,6 +45,7 @@ impl fmt::Display for Finding {
             }
             Finding::Unlocated { error } => write!(f, "error without a location: {error}"),
             Finding::SeekMismatch { step } => write!(f, "seek to step {step} differs from straight execution"),
+            Finding::SplitMismatch { what } => write!(f, "the trace streamed in other chunks gives another {what}"),
         }
     }
 }
@@ -254,12 +257,136 @@ pub fn run_case(target: Target, input: &str) -> Result<(), Finding> {
             }
         }
         Target::Trace => {
-            for (i, l) in input.lines().enumerate() {
-                let _ = crate::trace::parse_line(l, i as u32 + 1);
-            }
+            run_trace(input.as_bytes())?;
         }
     }
     Ok(())
+}
+
+/// Run one fuzz case given as bytes: a trace as it is (invalid UTF-8 included), the other
+/// targets as (lossy) text.
+pub fn run_case_bytes(target: Target, input: &[u8]) -> Result<(), Finding> {
+    match target {
+        Target::Trace => run_trace(input).map(|_| ()),
+        _ => run_case(target, &String::from_utf8_lossy(input)),
+    }
+}
+
+/// Retained events a trace fuzz case may hold (keeps a case within its time budget; a larger
+/// input must stop with a located [`crate::trace::TraceError::OverBudget`]).
+pub const TRACE_CASE_EVENTS: usize = 100_000;
+
+/// A trace load for the oracle: `bytes` fed to a streaming [`crate::trace::Loader`] in chunks of
+/// the sizes `split` yields (cycled), on the default machine sized from the trace.
+fn load_trace(
+    bytes: &[u8],
+    split: &[usize],
+    limits: crate::trace::Limits,
+) -> Result<crate::trace::TraceSession, crate::trace::TraceError> {
+    let boot = crate::trace::Boot::Config { config: MachineConfig::default(), auto_cpus: true };
+    let mut loader = crate::trace::Loader::new(boot, "", limits)?;
+    let mut rest = bytes;
+    for &n in split.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (a, b) = rest.split_at(n.clamp(1, rest.len()));
+        loader.feed(a)?;
+        rest = b;
+    }
+    loader.finish()
+}
+
+/// The trace oracle. `bytes` is streamed through the [`crate::trace::Loader`] twice (one chunk;
+/// then chunks of 1, 7, 4096, 3, 65 537 … bytes: lines and UTF-8 sequences cut anywhere) and both
+/// loads must agree (error, report, op count, final state). Every reported line is located
+/// (`1..=lines`), an over-budget stop names its line. The loaded session passes every checker and
+/// seeks like straight execution. Then the lines are replayed event by event
+/// ([`crate::trace::Replayer`]): the checkers run after every event that added ops (sampled past
+/// [`CHECK_BUDGET`]), and an event that added no op — a refused allocation, an unmatched or
+/// `(nil)` free — must leave the state exactly as it was (the failed-op oracle, first
+/// [`FAILURES_COMPARED`] such events).
+pub fn run_trace(bytes: &[u8]) -> Result<Outcome, Finding> {
+    run_trace_within(bytes, TRACE_CASE_EVENTS)
+}
+
+/// [`run_trace`] with a budget of `max_events` retained events.
+pub fn run_trace_within(bytes: &[u8], max_events: usize) -> Result<Outcome, Finding> {
+    use crate::trace::{self, TraceError};
+    let limits = trace::Limits { max_events, ..trace::Limits::default() };
+    let whole = load_trace(bytes, &[usize::MAX], limits);
+    let split = load_trace(bytes, &[1, 7, 4096, 3, 65_537, 2, 511], limits);
+    let mismatch = |what: &str| Err(Finding::SplitMismatch { what: what.into() });
+    let (t, other) = match (whole, split) {
+        (Err(a), Err(b)) => {
+            if a != b {
+                return mismatch("error");
+            }
+            return match a {
+                TraceError::OverBudget { line, .. } if line > 0 => Ok(Outcome { refused: true, ..Outcome::default() }),
+                TraceError::TooManyLines => Ok(Outcome { refused: true, ..Outcome::default() }),
+                e => Err(Finding::Unlocated { error: e.to_string() }),
+            };
+        }
+        (Ok(a), Ok(b)) => (a, b),
+        _ => return mismatch("outcome (one load failed)"),
+    };
+    if t.report != other.report {
+        return mismatch("report");
+    }
+    if t.session.op_count() != other.session.op_count()
+        || fingerprint(t.session.head(), t.session.names()) != fingerprint(other.session.head(), other.session.names())
+    {
+        return mismatch("final state");
+    }
+    drop(other);
+    let lines = t.report.lines;
+    let located = |l: u32| (1..=lines).contains(&l);
+    if let Some(b) = t.report.bad_lines.iter().find(|b| !located(b.line)) {
+        return Err(Finding::Unlocated { error: b.to_string() });
+    }
+    if let Some((l, e)) = t.report.failed.iter().find(|(l, _)| !located(*l)) {
+        return Err(Finding::Unlocated { error: format!("line {l}: {e}") });
+    }
+    let config = t.session.config().clone();
+    let mut session = t.session;
+    session.head().check().map_err(|message| Finding::Violation { op: session.op_count(), line: 0, message })?;
+    check_seek(&mut session)?;
+    drop(session);
+    // Event by event, on the machine the load chose.
+    let text = String::from_utf8_lossy(bytes);
+    let (events, bad) = trace::parse(&text);
+    let events = &events[..events.len().min(max_events)];
+    let Ok(boot) = Session::with_names(config, Names::default()) else {
+        return Err(Finding::Unlocated { error: "the loaded trace's machine did not boot again".into() });
+    };
+    let pages = u64::from(boot.head().machine.total_pages()).max(1);
+    let every = (events.len() as u64).saturating_mul(pages) / CHECK_BUDGET + 1;
+    let mut r = trace::Replayer::new(boot, "", bad);
+    let mut out = Outcome::default();
+    for (k, ev) in events.iter().enumerate() {
+        let ops = r.session().op_count();
+        let compare = out.failed < FAILURES_COMPARED;
+        let before = compare.then(|| fingerprint(r.session().head(), r.session().names()));
+        r.feed(ev);
+        let s = r.session();
+        if s.op_count() == ops {
+            out.failed += 1;
+            if before.is_some_and(|b| b != fingerprint(s.head(), s.names())) {
+                return Err(Finding::ChangedOnFailure {
+                    op: k,
+                    line: ev.line,
+                    error: "trace event not replayed".into(),
+                });
+            }
+        } else {
+            out.ok += 1;
+            if (k as u64 + 1).is_multiple_of(every) || k + 1 == events.len() {
+                s.head().check().map_err(|message| Finding::Violation { op: s.op_count(), line: ev.line, message })?;
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -276,5 +403,21 @@ mod tests {
         }
         let o = run_script("pages alloc order=99 as=a", &MachineConfig::default(), &Limits::default()).unwrap();
         assert!(o.refused);
+    }
+
+    #[test]
+    fn trace_oracle_streams_replays_and_checks_the_sample() {
+        // The first 400 lines (the whole sample is the fuzz corpus; this is the quick check).
+        let all = include_bytes!("../tests/data/kmem-ls-sort-2000.perf.txt");
+        let t = &all[..all.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(399).map_or(all.len(), |(i, _)| i + 1)];
+        let o = run_trace(t).unwrap_or_else(|f| panic!("{f}"));
+        assert!(o.ok > 100, "{o:?}");
+        assert!(o.failed > 0, "unmatched frees and (nil) frees are compared: {o:?}");
+        // Bytes that are not UTF-8, a cut multi-byte sequence, a cut last line: still clean.
+        let mut b = t[..t.len() / 2].to_vec();
+        b.splice(3000..3000, [0xff, b'\n', 0xe3, 0x81]);
+        run_trace(&b).unwrap_or_else(|f| panic!("{f}"));
+        // Over the event budget: a located stop, the same however the bytes are split.
+        assert!(run_trace_within(t, 100).unwrap_or_else(|f| panic!("{f}")).refused);
     }
 }

@@ -1405,7 +1405,9 @@ impl Loader {
         while let Some(nl) = memchr::memchr(b'\n', rest) {
             let (head, tail) = (&rest[..nl], &rest[nl + 1..]);
             rest = tail;
-            if self.partial.is_empty() && !self.overlong {
+            // A line longer than the limit is malformed whether it came in one chunk or many
+            // (found by the trace fuzz target: the one-chunk path skipped the length check).
+            if self.partial.is_empty() && !self.overlong && head.len() <= self.limits.max_line_bytes {
                 self.complete_line(head)?;
             } else {
                 self.extend_partial(head);

@@ -130,7 +130,7 @@ fn configuration_errors_are_located() {
     match run(&["slab=slop"]).unwrap_err() {
         CompareError::Config { index: 0, error, label } => {
             assert_eq!(label, "slab=slop");
-            assert_eq!(error.col, 1);
+            assert_eq!(error.col, 6, "the value's column (issue #16)");
             assert!(matches!(error.kind, ScriptErrorKind::BadValue { .. }), "{error}");
         }
         e => panic!("{e}"),

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use slabscope_core::oracle::{run_case, Target};
+use slabscope_core::oracle::{run_case_bytes, Target};
 
 #[test]
 fn saved_fuzz_cases_pass_the_oracle() {
@@ -17,9 +17,9 @@ fn saved_fuzz_cases_pass_the_oracle() {
         let mut files: Vec<_> = dir.filter_map(Result::ok).map(|e| e.path()).collect();
         files.sort();
         for f in files {
-            let input = String::from_utf8_lossy(&std::fs::read(&f).expect("readable case")).into_owned();
+            let input = std::fs::read(&f).expect("readable case");
             count += 1;
-            match std::panic::catch_unwind(|| run_case(target, &input)) {
+            match std::panic::catch_unwind(|| run_case_bytes(target, &input)) {
                 Ok(Ok(())) => {}
                 Ok(Err(finding)) => failures.push(format!("{}: {finding}", f.display())),
                 Err(_) => failures.push(format!("{}: panicked", f.display())),

@@ -7,21 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { assertNoErrors, collectedErrors, finish, openApp, setupSuite } from '../harness.mjs';
+import { generator } from '../fuzz.mjs';
 
 setupSuite();
 
 const CASES = Number(process.env.SLABSCOPE_FUZZ_URL_CASES || 50);
 
-// SplitMix-style generator, as the core harness uses: reproducible from the seed.
-let state = BigInt(process.env.SLABSCOPE_FUZZ_SEED || 16);
-function rnd() {
-  state = (state + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-  let z = state;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
-  return Number((z ^ (z >> 31n)) % 1000000007n);
-}
-const pick = (v) => v[rnd() % v.length];
+const { rnd, pick } = generator();
 
 /** Script text → raw deflate → base64url, as the app's `s=` parameter. */
 function enc(text) {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use slabscope_core::oracle::{run_case, Target};
+use slabscope_core::oracle::{run_case_bytes, Target};
 
 /// Per-case CPU-time limit (`ulimit -t`; CPU time, not wall-clock, so that a loaded machine does
 /// not turn slow cases into "hangs").
@@ -356,7 +356,9 @@ fn corpus(target: Target) -> Vec<String> {
         Target::Trace => {
             let t = std::fs::read_to_string(root.join("core/tests/data/kmem-ls-sort-2000.perf.txt")).unwrap_or_default();
             let lines: Vec<&str> = t.lines().collect();
-            lines.chunks(40).map(|c| c.join("\n")).collect()
+            let mut v: Vec<String> = lines.chunks(40).map(|c| c.join("\n")).collect();
+            v.push(t.clone());
+            v
         }
         Target::Snapshot => vec![
             "Node 0, zone      DMA      1      1      0      1      2      1      1      0      1      1      3 \n\
@@ -398,6 +400,76 @@ fn input_for(r: &mut Rng, target: Target, corpus: &[String]) -> String {
     }
 }
 
+/// The real `perf kmem` fixture (gzip), when the machine has it.
+const SHARED_FIXTURE: &str = "/work/shared/fixtures/kmem-ls-sort.perf.txt.gz";
+
+/// Bytes that break lines apart: invalid UTF-8, a cut multi-byte sequence, CR, NUL, a line
+/// longer than the loader's line limit.
+fn byte_noise(r: &mut Rng) -> Vec<u8> {
+    match r.below(7) {
+        0 => vec![0xff],
+        1 => vec![0xc3],
+        2 => vec![0xe3, 0x81],
+        3 => b"\r".to_vec(),
+        4 => vec![0],
+        5 => vec![b'a'; 70_000],
+        _ => b"\n\n".to_vec(),
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
+
+/// What a streaming reader gets out of (possibly corrupt) gzip bytes before it stops: the
+/// decompressed prefix (at most `cap` bytes), as the CLI would feed it to the loader.
+fn gunzip_prefix(gz: &[u8], cap: usize) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut d = flate2::read::MultiGzDecoder::new(gz);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while out.len() < cap {
+        match d.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n.min(cap - out.len())]),
+        }
+    }
+    out
+}
+
+/// A trace case: a mutated sample (lines, then bytes), or gzip bytes — of a mutated sample or of
+/// the real fixture — with flipped bytes or cut short, decompressed as far as they go.
+fn trace_input(r: &mut Rng, corpus: &[String], fixture_gz: &[u8]) -> Vec<u8> {
+    let base = r.pick(corpus).clone();
+    let text = mutate(r, &base, corpus).into_bytes();
+    if r.chance(35) {
+        let mut gz = if !fixture_gz.is_empty() && r.chance(30) { fixture_gz.to_vec() } else { gzip(&text) };
+        for _ in 0..r.below(4) {
+            let i = r.below(gz.len());
+            gz[i] ^= 1 << r.below(8);
+        }
+        if gz.is_empty() || r.chance(50) {
+            let n = r.below(gz.len() + 1);
+            gz.truncate(n);
+        }
+        return gunzip_prefix(&gz, 64 << 20);
+    }
+    let mut bytes = text;
+    for _ in 0..r.below(4) {
+        let at = r.below(bytes.len() + 1);
+        let noise = byte_noise(r);
+        bytes.splice(at..at, noise);
+    }
+    if r.chance(20) {
+        let n = r.below(bytes.len() + 1);
+        bytes.truncate(n);
+    }
+    bytes
+}
+
 /// How a child ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Verdict {
@@ -423,7 +495,7 @@ impl Verdict {
 }
 
 /// Run one case in a child process under the memory and time limits.
-fn run_child(target: Target, input: &str, scratch: &Path) -> Verdict {
+fn run_child(target: Target, input: &[u8], scratch: &Path) -> Verdict {
     let file = scratch.join(format!("case.{}", target.name()));
     if std::fs::write(&file, input).is_err() {
         return Verdict::Crash("cannot write the case file".into());
@@ -489,7 +561,7 @@ fn minimise(target: Target, input: &str, verdict: &Verdict, scratch: &Path, budg
     let keeps = |c: &[String]| {
         let mut text = c.join("\n");
         text.push('\n');
-        run_child(target, &text, scratch).same_kind(verdict)
+        run_child(target, text.as_bytes(), scratch).same_kind(verdict)
     };
     let mut chunk = cur.len().div_ceil(2).max(1);
     while chunk >= 1 && start.elapsed() < budget {
@@ -535,8 +607,8 @@ fn minimise(target: Target, input: &str, verdict: &Verdict, scratch: &Path, budg
     text
 }
 
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+fn fnv(s: &[u8]) -> u64 {
+    s.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn ext(target: Target) -> &'static str {
@@ -590,11 +662,16 @@ fn campaign(a: &Args) -> bool {
     let mut clean = true;
     for &target in &a.targets {
         let corpus = corpus(target);
-        let mut r = Rng(a.seed ^ fnv(target.name()));
+        let mut r = Rng(a.seed ^ fnv(target.name().as_bytes()));
+        let fixture_gz =
+            if target == Target::Trace { std::fs::read(SHARED_FIXTURE).unwrap_or_default() } else { Vec::new() };
         let start = Instant::now();
         let (mut cases, mut found) = (0u64, BTreeSet::new());
         while start.elapsed() < per_target {
-            let input = input_for(&mut r, target, &corpus);
+            let input = match target {
+                Target::Trace => trace_input(&mut r, &corpus, &fixture_gz),
+                _ => input_for(&mut r, target, &corpus).into_bytes(),
+            };
             cases += 1;
             let v = run_child(target, &input, &scratch);
             if !v.bad() {
@@ -609,7 +686,11 @@ fn campaign(a: &Args) -> bool {
                 continue;
             }
             clean = false;
-            let small = minimise(target, &input, &v, &scratch, Duration::from_secs(20));
+            // Text is minimised; bytes that are not UTF-8 (trace cases) are saved as they are.
+            let small = match std::str::from_utf8(&input) {
+                Ok(text) => minimise(target, text, &v, &scratch, Duration::from_secs(20)).into_bytes(),
+                Err(_) => input.clone(),
+            };
             let dir = a.save.join(target.name());
             let _ = std::fs::create_dir_all(&dir);
             let path = dir.join(format!("{:016x}.{}", fnv(&small), ext(target)));
@@ -618,7 +699,7 @@ fn campaign(a: &Args) -> bool {
                 "fuzz: {}: {head}\n      saved {} ({} lines)",
                 target.name(),
                 path.display(),
-                small.lines().count()
+                small.split(|&b| b == b'\n').count()
             );
         }
         println!(
@@ -641,13 +722,13 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             let input = match std::fs::read(f) {
-                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Ok(b) => b,
                 Err(e) => {
                     eprintln!("{f}: {e}");
                     return ExitCode::from(2);
                 }
             };
-            match run_case(t, &input) {
+            match run_case_bytes(t, &input) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(finding) => {
                     eprintln!("finding: {finding}");

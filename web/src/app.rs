@@ -92,6 +92,11 @@ pub fn app() -> Html {
                     if let Some(n) = &state.notice {
                         <p id="notice" class="notice" role="status">{ tf(lang, "ui.notice", &[("text", n.clone())]) }</p>
                     }
+                    // An address's document or an uploaded file being built in chunks (reliab, issue 16).
+                    if let Some((done, total)) = state.building.as_ref().and_then(|b| b.borrow().as_ref().filter(|b| b.purpose != crate::doc::Purpose::Sandbox).map(crate::doc::Builder::progress)) {
+                        <p id="build-progress" class="notice" role="status">{ t(lang, "ui.build.busy") }
+                            <progress max={total.to_string()} value={done.to_string()} aria-label={t(lang, "ui.build.busy")}></progress></p>
+                    }
                     if state.help {
                         <section id="shortcuts" class="panel shortcuts" aria-label={t(lang, "ui.shortcuts")}>
                             <h2>{ t(lang, "ui.shortcuts") }</h2>

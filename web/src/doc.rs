@@ -2,12 +2,16 @@
 //! how it becomes a session, its `.ops` export, and the URL state (mode, document, step).
 //! No allocator logic: sessions are built by the core (`script`, `workload`, `Session`).
 
+use std::fmt;
 use std::io::{Read, Write};
 
+use slabscope_core::limits::{Limit, LimitError, Limits};
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::names::Names;
-use slabscope_core::script;
+use slabscope_core::op::Op;
+use slabscope_core::script::{self, ScriptError, ScriptErrorKind};
 use slabscope_core::session::Session;
+use slabscope_core::sim::OpError;
 use slabscope_core::workload::{self, Mix};
 
 /// The walking skeleton's demo: a small machine so every page is visible.
@@ -89,34 +93,44 @@ impl Doc {
 
     /// Build the session: boot, the workload's ops, then the script's. Errors are located
     /// (`line:col: message` for the script, `workload op N: message` for the workload).
-    pub fn build(&self) -> Result<Session, String> {
+    pub fn build(&self) -> Result<Session, BuildError> {
         let mut b = self.builder()?;
-        b.step(usize::MAX)?;
+        while !b.step(usize::MAX)? {}
         Ok(b.finish().1)
     }
 
-    /// Prepare the build (generate the workload, parse the script) without running any op, so a
-    /// large document can be built in chunks while the page stays responsive.
-    pub fn builder(&self) -> Result<Builder, String> {
+    /// Prepare the build (generate the workload, check the script's size) without parsing or
+    /// running the script, so a large document is parsed and built in chunks ([`Builder::step`])
+    /// while the page stays responsive. The browser's budgets are [`browser_limits`].
+    pub fn builder(&self) -> Result<Builder, BuildError> {
+        let limits = browser_limits();
         let mut names = Names::default();
         let wl_ops = match &self.workload {
             None => Vec::new(),
             Some(w) => {
-                let mix = Mix::by_name(&w.mix).ok_or_else(|| format!("unknown workload mix `{}`", w.mix))?;
+                let mix = Mix::by_name(&w.mix)
+                    .ok_or_else(|| BuildError::Text(format!("unknown workload mix `{}`", w.mix)))?;
                 workload::workload(&self.config, w.seed, w.count.min(MAX_WORKLOAD), mix, &mut names)
             }
         };
-        let prog = script::parse(&self.script, &mut names).map_err(|e| e.to_string())?;
-        if let Some(s) = prog.settings.first() {
-            return Err(format!(
-                "{}:{}: `config` lines are not allowed here: use the configuration panel",
-                s.line, s.col
-            ));
-        }
-        let session = Session::with_names(self.config.clone(), names).map_err(|e| e.to_string())?;
+        let at = |e: LimitError| {
+            BuildError::Script(ScriptError { line: 1, col: 1, kind: ScriptErrorKind::Limit(e), suggestion: None })
+        };
+        limits.check(Limit::ScriptBytes, self.script.len() as u64).map_err(at)?;
+        let session = Session::with_names(self.config.clone(), names).map_err(|e| BuildError::Text(e.to_string()))?;
         let workload_ops = wl_ops.len();
-        let ops = wl_ops.into_iter().map(|op| (op, 0)).chain(prog.ops.into_iter().zip(prog.lines)).collect();
-        Ok(Builder { doc: self.clone(), session, ops, workload_ops, next: 0 })
+        Ok(Builder {
+            doc: self.clone(),
+            purpose: Purpose::Sandbox,
+            session,
+            ops: wl_ops.into_iter().map(|op| (op, 0)).collect(),
+            workload_ops,
+            next: 0,
+            parsed: if self.script.is_empty() { None } else { Some(0) },
+            lines_parsed: 0,
+            line_map: None,
+            limits,
+        })
     }
 
     /// The whole session as a runnable `.ops` file: config line, the workload's ops spelled out,
@@ -143,24 +157,47 @@ impl Doc {
         out
     }
 
-    /// A document from an uploaded `.ops` file. The whole file is run first so errors point
-    /// into it (`line:col`); its `config` lines become the configuration.
-    pub fn from_ops_file(text: &str) -> Result<(Doc, Session), String> {
-        script::load(text, &MachineConfig::default(), &[]).map_err(|e| e.to_string())?;
-        let mut names = Names::default();
-        let prog = script::parse(text, &mut names).map_err(|e| e.to_string())?;
-        let config = prog.apply_config(&MachineConfig::default()).map_err(|e| e.to_string())?;
-        let script: String = text
-            .lines()
-            .filter(|l| {
-                let l = l.trim_start();
-                !(l.starts_with("config ") || l == "config")
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
+    /// A document from an uploaded `.ops` file, built in chunks like any other ([`Builder`]);
+    /// its `config` lines become the configuration and errors point into the file (`line:col`).
+    pub fn from_ops_file(text: &str) -> Result<Builder, BuildError> {
+        let limits = browser_limits();
+        let located = |line: u32, col: u32, kind| BuildError::Script(ScriptError { line, col, kind, suggestion: None });
+        limits.check(Limit::ScriptBytes, text.len() as u64).map_err(|e| located(1, 1, ScriptErrorKind::Limit(e)))?;
+        let mut settings = Vec::new();
+        let mut script = String::new();
+        let mut line_map = Vec::new();
+        let mut seen_op = false;
+        for (i, l) in text.lines().enumerate() {
+            let line = i as u32 + 1;
+            let trimmed = l.trim_start();
+            if trimmed.starts_with("config ") || trimmed == "config" {
+                if seen_op {
+                    return Err(located(line, 1, ScriptErrorKind::ConfigAfterOps));
+                }
+                // One `config` line alone, then placed back on its line of the file.
+                let prog = script::parse(l, &mut Names::default())
+                    .map_err(|e| BuildError::Script(ScriptError { line, ..e }))?;
+                if !prog.ops.is_empty() {
+                    let kind = ScriptErrorKind::Expected {
+                        expected: "only settings on a `config` line".into(),
+                        found: "an operation".into(),
+                    };
+                    return Err(located(line, 1, kind));
+                }
+                settings.extend(prog.settings.into_iter().map(|s| script::Setting { line, ..s }));
+            } else {
+                seen_op |= !trimmed.is_empty() && !trimmed.starts_with('#');
+                script.push_str(l);
+                script.push('\n');
+                line_map.push(line);
+            }
+        }
+        let program = script::Program { settings, ..Default::default() };
+        let config = program.apply_config(&MachineConfig::default()).map_err(BuildError::Script)?;
         let doc = Doc { config, workload: None, script };
-        let session = doc.build()?;
-        Ok((doc, session))
+        let mut b = doc.builder()?;
+        b.line_map = Some(line_map);
+        Ok(b)
     }
 
     /// URL parameters (`cfg`, `wl`, `s`), empty for the demo document.
@@ -189,37 +226,183 @@ pub fn url_hash(mode: Mode, params: &str, step: u64) -> String {
     format!("#mode={}{params}&step={step}", mode.code())
 }
 
-/// A document being built op by op (see [`Doc::builder`]).
+/// The budgets the browser builds documents under: the core's defaults, with fewer ops (the
+/// page holds every op and its checkpoints in WebAssembly memory) and the `s=` size.
+pub fn browser_limits() -> Limits {
+    Limits { max_ops: MAX_WORKLOAD as u64, max_script_bytes: 16 << 20, ..Limits::default() }
+}
+
+/// Why a document could not be built (nothing changed). Shown through [`crate::errors`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum BuildError {
+    /// A located script error (parse, limit, or an op that failed at its line).
+    Script(ScriptError),
+    /// Workload op `op` (1-based) failed.
+    Workload { op: usize, error: OpError },
+    /// Anything else (an unknown mix, a machine that does not boot).
+    Text(String),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Script(e) => write!(f, "{e}"),
+            BuildError::Workload { op, error } => write!(f, "workload op {op}: {error}"),
+            BuildError::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What a build is for: where it goes when it is done, and where its error is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The sandbox panel (a workload, a configuration): shown at its end.
+    Sandbox,
+    /// The address's document (`cfg`/`wl`/`s`), shown at `step` (or its end).
+    Url { step: Option<u64> },
+    /// An uploaded file: shown at its start.
+    Upload { name: String },
+}
+
+impl Purpose {
+    /// The step the built session opens at.
+    pub fn at(&self) -> u64 {
+        match self {
+            Purpose::Sandbox => u64::MAX,
+            Purpose::Url { step } => step.unwrap_or(u64::MAX),
+            Purpose::Upload { .. } => 0,
+        }
+    }
+}
+
+/// Lines of script parsed per chunk (a top-level statement is never cut).
+const PARSE_CHUNK_LINES: usize = 4000;
+
+/// A document being built chunk by chunk (see [`Doc::builder`]): first its script is parsed a
+/// piece at a time (cut between top-level statements), then its ops run. Each [`Builder::step`]
+/// is one bounded piece of work, so the page answers input and repaints the progress in between.
 pub struct Builder {
     doc: Doc,
+    /// Where the result goes.
+    pub purpose: Purpose,
     session: Session,
     /// Every op with its script line (0 for workload ops, which come first).
-    ops: Vec<(slabscope_core::op::Op, u32)>,
+    ops: Vec<(Op, u32)>,
     workload_ops: usize,
     next: usize,
+    /// Byte offset of the script not parsed yet (`None`: all parsed).
+    parsed: Option<usize>,
+    /// Script lines before `parsed`.
+    lines_parsed: u32,
+    /// Script line → line of the uploaded file (its `config` lines were taken out).
+    line_map: Option<Vec<u32>>,
+    limits: Limits,
+}
+
+/// The end of the piece of `text` to parse next: after about `lines` lines, at a line end where no
+/// `repeat` block is open (braces in `#` comments do not count), or the end of the text.
+fn piece_end(text: &str, lines: usize) -> usize {
+    let (mut depth, mut count, mut comment) = (0i64, 0usize, false);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'\n' => {
+                comment = false;
+                count += 1;
+                if depth <= 0 && count >= lines {
+                    return i + 1;
+                }
+            }
+            b'#' => comment = true,
+            b'{' if !comment => depth += 1,
+            b'}' if !comment => depth -= 1,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 impl Builder {
-    /// Run up to `n` more ops; `Ok(true)` once all ran. Errors are located (the workload op's
-    /// number, or the script's line and column); the caller keeps its old session on error.
-    pub fn step(&mut self, n: usize) -> Result<bool, String> {
+    /// One piece of work: parse the next piece of the script, or run up to `n` more ops;
+    /// `Ok(true)` once all ran. Errors are located (the workload op's number, or the script's
+    /// line and column); the caller keeps its old session on error.
+    pub fn step(&mut self, n: usize) -> Result<bool, BuildError> {
+        if let Some(from) = self.parsed {
+            self.parse_piece(from).map_err(|e| self.locate(e))?;
+            return Ok(false);
+        }
         let end = self.next.saturating_add(n).min(self.ops.len());
         for i in self.next..end {
             let (op, line) = self.ops[i];
-            self.session.push(op, line).map_err(|e| {
+            self.session.push(op, line).map_err(|error| {
                 if i < self.workload_ops {
-                    format!("workload op {}: {e}", i + 1)
+                    BuildError::Workload { op: i + 1, error }
                 } else {
-                    script::op_error(line, e).to_string()
+                    self.locate(script::op_error(line, error))
                 }
             })?;
         }
         self.next = end;
         Ok(self.next == self.ops.len())
     }
-    /// (ops run, ops in all).
+
+    fn parse_piece(&mut self, from: usize) -> Result<(), ScriptError> {
+        let text = &self.doc.script[from..];
+        let end = piece_end(text, PARSE_CHUNK_LINES);
+        let piece = &text[..end];
+        let script_ops = (self.ops.len() - self.workload_ops) as u64;
+        let limits = Limits { max_ops: self.limits.max_ops.saturating_sub(script_ops), ..self.limits };
+        let base = self.lines_parsed;
+        let prog = script::parse_with(piece, self.session.names_mut(), &limits).map_err(|mut e| {
+            e.line += base;
+            if let ScriptErrorKind::Limit(l) = &mut e.kind {
+                if l.limit == Limit::Ops {
+                    *l = LimitError { value: l.value.saturating_add(script_ops), max: self.limits.max_ops, ..*l };
+                }
+            }
+            e
+        })?;
+        if let Some(s) = prog.settings.first() {
+            return Err(ScriptError {
+                line: s.line + base,
+                col: s.col,
+                kind: ScriptErrorKind::Expected {
+                    expected: "an operation (`config` lines are not allowed here: use the configuration panel)".into(),
+                    found: "`config`".into(),
+                },
+                suggestion: None,
+            });
+        }
+        self.ops.extend(prog.ops.into_iter().zip(prog.lines.into_iter().map(|l| l + base)));
+        self.lines_parsed += piece.bytes().filter(|&b| b == b'\n').count() as u32;
+        self.parsed = Some(from + end).filter(|&p| p < self.doc.script.len());
+        if self.parsed.is_none() {
+            let bytes = (self.ops.len() as u64).saturating_mul(slabscope_core::limits::SESSION_BYTES_PER_OP);
+            self.limits.check(Limit::SessionBytes, bytes).map_err(|e| ScriptError {
+                line: 1,
+                col: 1,
+                kind: ScriptErrorKind::Limit(e),
+                suggestion: None,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A script error placed on its line of the uploaded file.
+    fn locate(&self, mut e: ScriptError) -> BuildError {
+        if let Some(map) = &self.line_map {
+            if let Some(&l) = e.line.checked_sub(1).and_then(|i| map.get(i as usize)) {
+                e.line = l;
+            }
+        }
+        BuildError::Script(e)
+    }
+
+    /// (work done, work in all): bytes parsed while parsing, then ops run.
     pub fn progress(&self) -> (usize, usize) {
-        (self.next, self.ops.len())
+        match self.parsed {
+            Some(p) => (p, self.doc.script.len()),
+            None => (self.next, self.ops.len()),
+        }
     }
     /// The document and its session.
     pub fn finish(self) -> (Doc, Session) {
@@ -228,11 +411,11 @@ impl Builder {
 }
 
 /// What the URL asks for. Fields are `None` when absent or invalid; `errors` say why (located).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct UrlState {
     pub mode: Option<Mode>,
-    /// The document and its session (built once, to validate it).
-    pub doc: Option<(Doc, Session)>,
+    /// The document, to be built chunk by chunk ([`Builder`], purpose [`Purpose::Url`]).
+    pub doc: Option<Builder>,
     pub step: Option<u64>,
     pub errors: Vec<String>,
 }
@@ -263,7 +446,8 @@ pub fn read_url(search: &str, hash: &str) -> UrlState {
         }
     }
     if get("cfg").is_some() || get("wl").is_some() || get("s").is_some() {
-        let doc = (|| -> Result<(Doc, Session), String> {
+        let step = st.step;
+        let doc = (|| -> Result<Builder, String> {
             let config = config_from_settings(get("cfg").unwrap_or("")).map_err(|e| format!("cfg: {e}"))?;
             let workload = match get("wl") {
                 None => None,
@@ -274,8 +458,9 @@ pub fn read_url(search: &str, hash: &str) -> UrlState {
                 Some(s) => decode_script(s).map_err(|e| format!("s: {e}"))?,
             };
             let doc = Doc { config, workload, script };
-            let session = doc.build().map_err(|e| format!("s: {e}"))?;
-            Ok((doc, session))
+            let mut b = doc.builder().map_err(|e| format!("s: {e}"))?;
+            b.purpose = Purpose::Url { step };
+            Ok(b)
         })();
         match doc {
             Ok(d) => st.doc = Some(d),
@@ -405,17 +590,63 @@ mod tests {
         let st = read_url("", &hash);
         assert_eq!(st.errors, Vec::<String>::new());
         assert_eq!((st.mode, st.step), (Some(Mode::Trace), Some(12)));
-        assert_eq!(st.doc.as_ref().map(|d| &d.0), Some(&doc));
+        let b = st.doc.unwrap();
+        assert_eq!((&b.doc, &b.purpose), (&doc, &Purpose::Url { step: Some(12) }));
         assert_eq!(url_hash(Mode::Sandbox, &doc_params(&Doc::demo()), 3), "#mode=sandbox&step=3");
         let st = read_url("?mode=bogus", "#cfg=mem=abc&step=x");
         assert_eq!(st.mode, None);
         assert!(st.doc.is_none());
         assert!(st.errors.iter().any(|e| e.contains("mode=`bogus`")), "{:?}", st.errors);
         assert!(st.errors.iter().any(|e| e.contains("setting 1 `mem=abc`")), "{:?}", st.errors);
+        // The script is parsed when it is built (in chunks): the error is located there.
         let bad = encode_script("kmalloc 64 as=x\npages alloc ordr=1 as=y\n");
         let st = read_url("", &format!("#s={bad}"));
-        assert!(st.errors.iter().any(|e| e.starts_with("s: 2:13:")), "{:?}", st.errors);
+        let e = st.doc.unwrap().doc.build().unwrap_err();
+        assert!(e.to_string().starts_with("2:13:"), "{e}");
     }
+
+    /// A large script is parsed a piece at a time, never cutting a `repeat` block, with the same
+    /// ops and lines as one parse; errors keep their line; the op budget counts every piece.
+    #[test]
+    fn large_scripts_build_in_pieces() {
+        let mut script = String::from("# a comment with a brace {\n");
+        for i in 0..5000 {
+            script.push_str(&format!("kmalloc {} as=a{i}\n", 8 + i % 100));
+            if i % 1000 == 0 {
+                script.push_str("repeat 2 {\n  kmalloc 16 as=R[]\n}\n");
+            }
+        }
+        let doc = Doc { config: config_from_settings("mem=64M").unwrap(), workload: None, script: script.clone() };
+        let mut b = doc.builder().unwrap();
+        let mut steps = 0;
+        while !b.step(BUILD_CHUNK_TEST).unwrap() {
+            steps += 1;
+        }
+        assert!(steps > 3, "parsed and run in several steps ({steps})");
+        let (_, s) = b.finish();
+        let whole = script::load(&script, &doc.config, &[]).unwrap();
+        assert_eq!(s.op_count(), whole.op_count());
+        assert_eq!(s.event_hash(), whole.event_hash());
+        assert_eq!(
+            (0..s.op_count()).map(|k| s.op_line(k)).collect::<Vec<_>>(),
+            (0..whole.op_count()).map(|k| whole.op_line(k)).collect::<Vec<_>>()
+        );
+        // An error in the last piece keeps its line.
+        let bad = Doc { script: format!("{script}kmalloc 0 as=zz\n"), ..doc.clone() };
+        let e = bad.build().unwrap_err();
+        assert!(e.to_string().starts_with(&format!("{}:", script.lines().count() + 1)), "{e}");
+        // Over the op budget across pieces: the total and the browser's limit.
+        let over = Doc { script: "repeat 600000 { shrink }\n".repeat(2), ..doc };
+        match over.build().unwrap_err() {
+            BuildError::Script(ScriptError { kind: ScriptErrorKind::Limit(l), .. }) => {
+                assert_eq!((l.limit, l.max), (Limit::Ops, MAX_WORKLOAD as u64));
+                assert!(l.value > MAX_WORKLOAD as u64, "{l}");
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    const BUILD_CHUNK_TEST: usize = 2000;
 
     /// Keys the views build from names have catalogue entries.
     #[test]
@@ -443,10 +674,20 @@ mod tests {
         };
         let s = doc.build().unwrap();
         let text = doc.export(&s);
-        let (back, s2) = Doc::from_ops_file(&text).unwrap();
+        let upload = |text: &str| -> Result<(Doc, Session), BuildError> {
+            let mut b = Doc::from_ops_file(text)?;
+            while !b.step(BUILD_CHUNK_TEST)? {}
+            Ok(b.finish())
+        };
+        let (back, s2) = upload(&text).unwrap();
         assert_eq!(back.config, doc.config);
         assert_eq!(s2.total_steps(), s.total_steps());
-        let err = Doc::from_ops_file("config mem=1M\npages alloc order=0 as=a\npages free b\n").unwrap_err();
-        assert!(err.starts_with("3:"), "{err}");
+        // Errors point into the file, its `config` lines counted.
+        let err = upload("config mem=1M\npages alloc order=0 as=a\npages free b\n").unwrap_err();
+        assert!(err.to_string().starts_with("3:"), "{err}");
+        let err = upload("# c\nconfig mem=1M\n\nconfig slab=sulb\nkmalloc 8 as=a\n").unwrap_err();
+        assert!(err.to_string().starts_with("4:8:"), "{err}");
+        let err = upload("kmalloc 8 as=a\nconfig mem=1M\n").unwrap_err();
+        assert!(err.to_string().starts_with("2:1: `config` lines must come before"), "{err}");
     }
 }

@@ -504,6 +504,28 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("vis.slob.used_block", "{cache}: {size} B asked, {bytes} B taken", "{cache}：要求 {size} B、使用 {bytes} B"),
     ("vis.slob.more", "{n} more page(s)", "ほか {n} ページ"),
     ("arr.flush", "Destroying {cache}: its per-CPU arrays and their depot / barn are flushed first; {count} object(s) go back to the slabs.", "{cache} の破棄：まず per-CPU 配列とデポ／バーンをフラッシュし、{count} 個のオブジェクトをスラブに返します。"),
+    // --- reliab (issue 16): script and limit errors in the browser (web/src/errors.rs) ---
+    ("err.at", "{line}:{col}: {what}", "{line} 行 {col} 列：{what}"),
+    ("err.col", "col {col}: {what}", "{col} 列目：{what}"),
+    ("err.did_you_mean", "{what}; did you mean `{s}`?", "{what}（`{s}` のことですか？）"),
+    ("err.unknown_command", "unknown command `{found}`; expected one of: {list}", "不明なコマンド `{found}` です。使えるコマンド：{list}"),
+    ("err.expected", "expected {expected}, found {found}", "{expected} が来るはずの位置に {found} があります"),
+    ("err.unknown_key", "`{command}` takes no `{key}=`", "`{command}` に `{key}=` は指定できません"),
+    ("err.missing_key", "`{command}` needs `{key}=`", "`{command}` には `{key}=` が必要です"),
+    ("err.duplicate_key", "`{key}=` given twice", "`{key}=` が 2 回指定されています"),
+    ("err.bad_value", "bad value `{value}` for `{key}`: expected {expected}", "`{key}` の値 `{value}` は不正です。期待される値：{expected}"),
+    ("err.config_after_ops", "`config` lines must come before the first operation", "`config` 行は最初の操作より前に書いてください"),
+    ("err.unbalanced", "unbalanced braces: every `repeat N` block needs its closing brace", "波かっこの対応が取れていません。`repeat N` のブロックには閉じかっこが必要です"),
+    ("err.invalid_machine", "invalid machine: {what}", "マシン構成が不正です：{what}"),
+    ("err.limit", "{what} {value} is over the browser's limit {name}={max}. Split the work into smaller scripts, or run it on the command line, where the limit can be raised: `slabscope run {flag} N`", "{what}が {value} で、ブラウザでの上限 {name}={max} を超えています。作業を小さなスクリプトに分けるか、上限を変えられるコマンドラインで実行してください：`slabscope run {flag} N`"),
+    ("err.limit_unknown", "{what} is over the browser's limit {name}={max}. Split the work into smaller scripts, or run it on the command line, where the limit can be raised: `slabscope run {flag} N`", "{what}がブラウザでの上限 {name}={max} を超えています。作業を小さなスクリプトに分けるか、上限を変えられるコマンドラインで実行してください：`slabscope run {flag} N`"),
+    ("err.limit.max_depth", "`repeat` nesting depth", "`repeat` の入れ子の深さ"),
+    ("err.limit.max_ops", "the operation count (after expanding `repeat`)", "操作数（`repeat` を展開した後）"),
+    ("err.limit.max_script_bytes", "the script size in bytes", "スクリプトのバイト数"),
+    ("err.limit.max_lesson_steps", "the lesson step count", "レッスンのステップ数"),
+    ("err.limit.max_session_bytes", "the estimated session memory in bytes", "セッションの推定メモリ（バイト）"),
+    ("err.workload_op", "workload op {n}: {what}", "ワークロードの操作 {n}：{what}"),
+    ("ui.build.busy", "Building the script…", "スクリプトを構築中…"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -4,6 +4,7 @@ mod app;
 mod bench;
 mod components;
 mod doc;
+mod errors;
 mod hooks;
 mod i18n;
 mod lesson;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use slabscope_core::session::Session;
 
 use super::{prefs, State};
-use crate::doc::{self, Doc, Mode};
+use crate::doc::{self, BuildError, Builder, Doc, Mode};
 use crate::i18n::Lang;
 use crate::lesson::{self, Params, Run};
 
@@ -22,29 +22,67 @@ pub(super) fn open_lesson(id: &str, params: &Params, at: Option<usize>) -> Resul
     Ok((run, session))
 }
 
+/// Milliseconds of building done at once before yielding to the page (well under a 50 ms long
+/// task): a small document is built before the first paint, a large one in chunks after it.
+pub(super) const BUILD_SLICE_MS: f64 = 20.0;
+
+/// Ops run per builder step.
+pub(super) const BUILD_CHUNK: usize = 2000;
+
+/// Run `b` for about [`BUILD_SLICE_MS`]: `Ok(true)` once it is done.
+pub(super) fn build_some(b: &mut Builder) -> Result<bool, BuildError> {
+    let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    let start = now();
+    loop {
+        if b.step(BUILD_CHUNK)? {
+            return Ok(true);
+        }
+        if now() - start > BUILD_SLICE_MS {
+            return Ok(false);
+        }
+    }
+}
+
 /// The state the page opens with: the URL's mode, document and step, or the demo; invalid
 /// parameters are reported in the notice and leave the defaults.
 pub fn initial_state() -> State {
     let loc = web_sys::window().map(|w| w.location());
     let search = loc.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
     let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
-    let url = doc::read_url(&search, &hash);
-    let (doc, mut session) = match url.doc {
-        Some(d) => d,
-        None => {
-            let d = Doc::demo();
-            let s = d.build().expect("the built-in demo script is valid");
-            (d, s)
-        }
+    let mut url = doc::read_url(&search, &hash);
+    // The address's language, else the one chosen last time in this browser.
+    let pairs = lesson::url_pairs();
+    let lang_param = pairs.iter().rev().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::from_code(v));
+    let lang = lang_param.or_else(prefs::load_lang).unwrap_or(Lang::En);
+    // The address's document: built now if it is small, else in chunks after the first paint
+    // (the demo shows meanwhile); an error leaves the demo and says why in the notice.
+    let demo = || {
+        let d = Doc::demo();
+        let s = d.build().expect("the built-in demo script is valid");
+        (d, s)
     };
-    if let Some(step) = url.step {
+    let mut building = None;
+    let (doc, mut session) = match url.doc.take() {
+        Some(mut b) => match build_some(&mut b) {
+            Ok(true) => b.finish(),
+            Ok(false) => {
+                building = Some(Rc::new(RefCell::new(Some(b))));
+                demo()
+            }
+            Err(e) => {
+                url.errors.push(format!("s: {}", e.text(lang)));
+                demo()
+            }
+        },
+        None => demo(),
+    };
+    if let (Some(step), None) = (url.step, &building) {
         let step = step.min(session.total_steps());
         session.seek(step);
     }
     let notice = (!url.errors.is_empty()).then(|| url.errors.join("; "));
     // The lesson catalogue is parsed only when the address names a lesson (or the Lessons tab
     // opens), not on every start-up.
-    let pairs = lesson::url_pairs();
     let lessons = if pairs.iter().any(|(k, _)| k == "lesson") { lesson::catalog() } else { Rc::default() };
     let (params, param_errors) = lesson::parse_params(&pairs, &lessons);
     let mut mode = url.mode.unwrap_or(Mode::Sandbox);
@@ -56,6 +94,8 @@ pub fn initial_state() -> State {
             Ok((r, s)) => {
                 session = s;
                 doc = None;
+                // The lesson is what the page shows: no address document replaces it later.
+                building = None;
                 run = Some(Rc::new(RefCell::new(r)));
                 if url.mode.is_none() || params.embed {
                     mode = Mode::Lessons;
@@ -69,8 +109,6 @@ pub fn initial_state() -> State {
         (a, b) => a.or(b),
     };
     let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
-    // The address's language, else the one chosen last time in this browser.
-    let lang = params.lang.as_deref().and_then(Lang::from_code).or_else(prefs::load_lang).unwrap_or(Lang::En);
     State {
         session: Rc::new(RefCell::new(session)),
         doc,
@@ -82,7 +120,7 @@ pub fn initial_state() -> State {
         notice,
         trace_summary: None,
         loading: None,
-        building: None,
+        building,
         history: Rc::new(Vec::new()),
         command_error: None,
         sandbox_error: None,

@@ -254,7 +254,7 @@ impl State {
 
     /// Rebuild from `doc`; on error keep everything and report it (located).
     fn rebuild(&mut self, doc: Doc, at: u64) -> Result<(), String> {
-        let session = doc.build()?;
+        let session = doc.build().map_err(|e| e.text(self.lang))?;
         self.install(doc, session, at);
         Ok(())
     }

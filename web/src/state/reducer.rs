@@ -7,12 +7,10 @@ use std::rc::Rc;
 use slabscope_core::script;
 use yew::prelude::*;
 
+use super::init::build_some;
 use super::{prefs, Action, LoadJob, State, Theme, SPEEDS};
-use crate::doc::{self, Doc, Mode};
+use crate::doc::{self, Doc, Mode, Purpose};
 use crate::i18n::{tf, Lang};
-
-/// Ops run per chunk while a large workload builds (the page stays responsive in between).
-const BUILD_CHUNK: usize = 2000;
 
 impl Reducible for State {
     type Action = Action;
@@ -87,18 +85,25 @@ impl Reducible for State {
                 Err(e) => st.notice = Some(format!("{name}: {e}")),
             },
             Action::BuildChunk => {
-                let step = st.building.as_ref().and_then(|b| b.borrow_mut().as_mut().map(|b| b.step(BUILD_CHUNK)));
+                let step = st.building.as_ref().and_then(|b| b.borrow_mut().as_mut().map(build_some));
                 match step {
                     None | Some(Ok(false)) => {}
                     Some(Ok(true)) => {
                         if let Some(b) = st.building.take().and_then(|b| b.borrow_mut().take()) {
+                            let at = b.purpose.at();
                             let (doc, session) = b.finish();
-                            st.install(doc, session, u64::MAX);
+                            st.install(doc, session, at);
                         }
                     }
                     Some(Err(e)) => {
-                        st.building = None;
-                        st.sandbox_error = Some(e);
+                        // The old session stays; the error goes where the build came from.
+                        let purpose = st.building.take().and_then(|b| b.borrow_mut().take()).map(|b| b.purpose);
+                        let text = e.text(st.lang);
+                        match purpose {
+                            Some(Purpose::Url { .. }) => st.notice = Some(format!("s: {text}")),
+                            Some(Purpose::Upload { name }) => st.sandbox_error = Some(format!("{name}:{text}")),
+                            _ => st.sandbox_error = Some(text),
+                        }
                     }
                 }
             }
@@ -141,13 +146,18 @@ impl Reducible for State {
                     Doc { config: base.config, workload: Some(w), script: String::new() }
                         .builder()
                         .map(|b| st.building = Some(Rc::new(RefCell::new(Some(b)))))
+                        .map_err(|e| e.text(st.lang))
                 };
                 st.sandbox_error = result.err();
             }
             Action::Configure(settings) => {
                 let base = st.doc.as_deref().cloned().unwrap_or_else(Doc::demo);
+                // Rebuilt like an upload: at once when small, else in chunks.
                 st.sandbox_error = doc::config_from_settings(&settings)
-                    .and_then(|config| st.rebuild(Doc { config, ..base }, u64::MAX))
+                    .and_then(|config| {
+                        let b = Doc { config, ..base }.builder().map_err(|e| e.text(st.lang))?;
+                        start_build(&mut st, b).map_err(|e| e.text(st.lang))
+                    })
                     .err();
             }
             Action::Select(e) => st.selection = e,
@@ -155,24 +165,38 @@ impl Reducible for State {
             Action::EmbedCopied(ok) => st.embed_copied = Some(ok),
             Action::Lesson(msg) => st.lesson_msg(msg),
             Action::Upload(name, text) => {
-                st.sandbox_error = match Doc::from_ops_file(&text) {
-                    Ok((doc, session)) => {
-                        st.install(doc, session, 0);
-                        None
-                    }
-                    Err(e) => Some(format!("{name}:{e}")),
-                };
+                // Built like a workload: a small file at once, a large one in chunks (the old
+                // session stays until it succeeds).
+                let built = Doc::from_ops_file(&text).and_then(|mut b| {
+                    b.purpose = Purpose::Upload { name: name.clone() };
+                    start_build(&mut st, b)
+                });
+                st.sandbox_error = built.err().map(|e| format!("{name}:{}", e.text(st.lang)));
             }
         }
         Rc::new(st)
     }
 }
 
+/// Build `b` for one time slice: install it when done, else leave it to [`Action::BuildChunk`]
+/// (the old session stays meanwhile).
+fn start_build(st: &mut State, mut b: doc::Builder) -> Result<(), doc::BuildError> {
+    if build_some(&mut b)? {
+        let at = b.purpose.at();
+        let (doc, session) = b.finish();
+        st.install(doc, session, at);
+    } else {
+        st.building = Some(Rc::new(RefCell::new(Some(b))));
+    }
+    Ok(())
+}
+
 /// Run a command-bar line: `config ...` rebuilds the machine (a new session with the line's ops);
 /// other ops are appended to the session and the script, and the view shows their last step.
 /// Errors are located; a failing line changes nothing.
 fn run_command(st: &mut State, line: &str) -> Result<(), String> {
-    let col = |e: script::ScriptError| e.to_string().replacen("1:", "col ", 1);
+    let lang = st.lang;
+    let col = |e: script::ScriptError| crate::errors::command_error(lang, &e);
     let mut names = st.session.borrow().names().clone();
     let prog = script::parse(line, &mut names).map_err(col)?;
     if !prog.settings.is_empty() {
