@@ -34,34 +34,77 @@ async function assertTogether(page, where, { question = true } = {}) {
   assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
 }
 
-test('1366×768: every step of every lesson shows narration, question, controls and its first panel together', long, async (t) => {
-  const index = await openApp(t, { viewport: DESKTOP });
+/** Every lesson's id, from the lesson index (checked: the index shows no session views). */
+async function lessonIds(t, viewport, shot) {
+  const index = await openApp(t, { viewport });
   await index.click('#mode-lessons');
   const ids = await index.$$eval('#lesson-index .lesson-card', (l) => l.map((e) => e.dataset.lesson));
   assert.ok(ids.length >= 10, `lessons: ${ids.join(' ')}`);
   assert.ok(await index.locator('#stage').isHidden(), 'the lesson index shows no unrelated session views');
   assert.ok(await noHorizontalOverflow(index));
-  await finish(t, index, 'layout-1366-lessons-index');
-  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: ids[0] } });
+  if (shot) await finish(t, index, shot);
+  return ids;
+}
+
+/**
+ * Walk every step of every lesson at `viewport`: before and after answering its question, the
+ * narration, the question, the controls and the step's first panel are on screen together (on a
+ * phone: the picture first, the narration under it). `check(page, where)` adds per-step checks.
+ */
+async function everyStep(t, viewport, { phone = false } = {}) {
+  const ids = await lessonIds(t, viewport, phone ? null : `layout-${viewport.width}-lessons-index`);
+  const page = await openApp(t, { viewport, query: { lesson: ids[0] } });
+  const at = `${viewport.width}×${viewport.height}`;
+  let steps = 0;
   for (const id of ids) {
     await page.goto(new URL(`?lesson=${id}`, page.url()).href);
     await page.waitForSelector(`#lesson-player[data-lesson="${id}"]`);
     const total = Number((await page.textContent('#lesson-counter')).match(/of (\d+)/)[1]);
     for (let k = 1; k <= total; k++) {
       assert.equal(await stepOf(page), k, `${id}: step ${k}`);
-      await assertTogether(page, `${id} step ${k}`);
+      const where = `${at} ${id} step ${k}`;
+      await assertTogether(page, where);
+      if (phone) await assertPictureFirst(page, where);
       if (await page.locator('#lesson-skip').count()) {
         await page.click('#lesson-skip');
         await page.waitForSelector('#lesson-feedback');
-        // Answered: the narration moves up beside the picture (the question's feedback follows it).
-        await assertTogether(page, `${id} step ${k} (answered)`, { question: false });
+        // Answered: the narration moves up beside the picture, and the question (with its
+        // feedback) is still on screen.
+        await assertTogether(page, `${where} (answered)`);
+        if (phone) await assertPictureFirst(page, `${where} (answered)`);
       }
+      steps++;
       if (k < total) await page.click('#lesson-next');
     }
   }
+  assert.ok(steps >= 60, `${at}: walked ${steps} lesson steps`);
+  return page;
+}
+
+/** Phone: the first panel starts above the narration. */
+async function assertPictureFirst(page, where) {
+  const pic = await page.locator(await firstPanel(page)).boundingBox();
+  const nar = await page.locator('#lesson-narration').boundingBox();
+  assert.ok(pic.y < nar.y, `${where}: picture (y=${pic.y}) before narration (y=${nar.y})`);
+}
+
+test('1366×768: every step of every lesson shows narration, question, controls and its first panel together', long, async (t) => {
+  const page = await everyStep(t, DESKTOP);
   await page.goto(new URL('?lesson=buddy-split', page.url()).href);
   await page.waitForSelector('#lesson-player');
   await finish(t, page, 'layout-1366-lesson');
+});
+
+test('1920×1080: every step of every lesson, the picture grown with the window', long, async (t) => {
+  const page = await everyStep(t, WIDE);
+  await page.goto(new URL('?lesson=slab-three-lists&lstep=2', page.url()).href);
+  await page.waitForSelector('#lesson-player');
+  await finish(t, page, 'layout-1920-lesson-slab');
+});
+
+test('390×844: every step of every lesson, picture then narration, no overflow', long, async (t) => {
+  const page = await everyStep(t, PHONE, { phone: true });
+  await finish(t, page, 'layout-phone-last-lesson');
 });
 
 test('1366×768 sandbox and trace: the picture beside the controls, tools in a drawer, views one click away', opts, async (t) => {

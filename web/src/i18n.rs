@@ -492,6 +492,13 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // Polish (issue 13): chart definitions.
     ("vis.chart.fragmentation_def", "Bytes no request uses, as a share of the cache's slab memory: in each slot of an object in use, the slot size minus the requested size (the kmalloc request where the kernel records it, slub_debug=U; else the object size: alignment, red zones, metadata), plus each slab's leftover after its last slot. Free slots are free capacity, not counted.", "要求が使わないバイトが、キャッシュのスラブメモリに占める割合です。使用中オブジェクトの各スロットについて、スロットサイズから要求サイズを引いたもの（カーネルが要求サイズを記録する slub_debug=U の kmalloc キャッシュではその値、それ以外はオブジェクトサイズ。つまりアラインメント、レッドゾーン、メタデータ）と、各スラブの最後のスロットの後に余るバイトの合計です。空きスロットは空き容量であり、数えません。"),
     ("vis.chart.fragmentation_bar", "{pct}% ({bytes} B)", "{pct}%（{bytes} B）"),
+    // --- s4-layout (issue 13): view choices per lesson ---
+    ("vis.path_node", "NUMA node {node}", "NUMA ノード {node}"),
+    ("ui.buddyinfo_orders", "The same counts, each column named by its order", "同じ数を、列ごとにオーダーを付けて"),
+    ("ui.buddyinfo_order", "order", "オーダー"),
+    ("ui.views_reset", "Reset", "元に戻す"),
+    ("ui.views_reset_hint", "Forget the views you showed or hid here: the defaults again (in a lesson, each step's own views)", "ここで表示・非表示にしたビューの選択を消し、既定に戻します（レッスンでは各ステップのビュー）"),
+    ("ui.views_lesson_hint", "Show or hide views: your choice holds for every step of this lesson (remembered in this browser); the others follow each step", "ビューの表示・非表示：選んだものはこのレッスンの全ステップで保たれます（このブラウザに記憶）。それ以外は各ステップに従います"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

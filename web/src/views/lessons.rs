@@ -259,7 +259,7 @@ fn player(p: &Props) -> Html {
             Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Skipped)))
         };
         html! {
-            <section id="lesson-question" class="question" aria-labelledby="question-text">
+            <section id="lesson-question" class="question" aria-labelledby="question-text" tabindex="0">
                 <h3 id="question-text">{ crate::views::rich::code_text(q.ask.get(code)) }</h3>
                 { body }
                 if !settled {
@@ -317,7 +317,8 @@ fn player(p: &Props) -> Html {
                 </nav>
             }
             { question.unwrap_or_default() }
-            <div id="lesson-narration" class="narration" aria-live="polite">
+            // Its own scroll box beside the picture (styles/app.css): reachable by keyboard.
+            <div id="lesson-narration" class="narration" aria-live="polite" tabindex="0">
                 if show_narration {
                     if let Some(e) = &run.played[i].error {
                         <p id="lesson-error" class="kernel-error" role="alert">
