@@ -81,11 +81,13 @@ async function everyStep(t, viewport, { phone = false } = {}) {
   return page;
 }
 
-/** Phone: the first panel starts above the narration. */
+/** Phone: the first panel starts above the narration, and the narration is not under the pinned picture. */
 async function assertPictureFirst(page, where) {
   const pic = await page.locator(await firstPanel(page)).boundingBox();
   const nar = await page.locator('#lesson-narration').boundingBox();
   assert.ok(pic.y < nar.y, `${where}: picture (y=${pic.y}) before narration (y=${nar.y})`);
+  const stage = await page.locator('#stage').boundingBox();
+  assert.ok(nar.y >= stage.y + stage.height - 1, `${where}: narration (y=${nar.y}) below the picture (ends at ${stage.y + stage.height})`);
 }
 
 test('1366×768: every step of every lesson shows narration, question, controls and its first panel together', long, async (t) => {
@@ -163,6 +165,10 @@ test('phone 390×844: picture first, thin control bar, narration below, nothing 
     const bar = await page.locator('#controls-bar').boundingBox();
     assert.ok(bar.height < 170 && bar.y + bar.height <= PHONE.height + 1 && bar.y > PHONE.height / 2, `${name}: a thin bar at the bottom ${JSON.stringify(bar)}`);
     assert.ok(await inViewport(page, first, 40), `${name}: picture in view`);
+    const chips = await page.locator('#view-picker').boundingBox();
+    assert.ok(chips.height <= 40, `${name}: the view chips are one line (${chips.height}px)`);
+    const picTop = (await page.locator(first).boundingBox()).y;
+    assert.ok(picTop < PHONE.height / 4, `${name}: the picture starts at y=${picTop}, in the top quarter`);
     if (name !== 'sandbox') {
       const pic = await page.locator(first).boundingBox();
       const nar = await page.locator('#lesson-narration').boundingBox();
@@ -173,8 +179,62 @@ test('phone 390×844: picture first, thin control bar, narration below, nothing 
     }
     await showViews(page);
     assert.ok(await noHorizontalOverflow(page), `${name}: every view shown, still no horizontal overflow`);
+    // Nothing inside the picture is wider than the screen either (per-CPU columns included): the
+    // stage does not scroll sideways, and every per-CPU column lies inside the window.
+    const stage = await page.$eval('#stage', (s) => [s.scrollWidth, s.clientWidth]);
+    assert.ok(stage[0] <= stage[1] + 1, `${name}: the stage is not wider than its box ${stage}`);
+    const cols = await page.$$eval('#stage .cpu-col', (l) => l.map((c) => c.getBoundingClientRect().right));
+    assert.ok(cols.every((r) => r <= PHONE.width + 0.5), `${name}: per-CPU columns inside the screen: ${cols}`);
     await finish(t, page, `layout-phone-${name}`);
   }
+});
+
+/** The stage's views, in order. */
+const shownViews = async (page) => (await page.getAttribute('#stage', 'data-views')).split(',').filter(Boolean);
+/** Skip the step's question (if open) and go to the next lesson step. */
+async function nextStep(page) {
+  if (await page.locator('#lesson-skip').count()) await page.click('#lesson-skip');
+  const k = await stepOf(page);
+  await page.click('#lesson-next');
+  await page.waitForSelector(`#lesson-player[data-step="${k + 1}"]`);
+}
+
+test('lesson views: a view the user showed or hid stays so on every step; the rest follow the step', opts, async (t) => {
+  // pages-too-big: [memory, caches, slabinfo, log] by default; step 3 adds its own "cache".
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'pages-too-big' } });
+  await page.waitForSelector('#lesson-player');
+  assert.deepEqual(await shownViews(page), ['memory', 'caches', 'slabinfo', 'log']);
+  assert.equal(await page.locator('#views-reset').count(), 0, 'nothing to reset yet');
+  await page.click('[data-view-toggle="caches"]'); // hide a default
+  await page.click('[data-view-toggle="buddy"]'); // show a view the lesson does not use
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy']);
+  await nextStep(page);
+  await nextStep(page);
+  assert.equal(await stepOf(page), 3);
+  // Step 3's own "cache" comes with the step; the user's choices hold.
+  assert.deepEqual(await shownViews(page), ['memory', 'cache', 'slabinfo', 'log', 'buddy']);
+  // Hiding a view only this step shows by default: it stays hidden when the lesson comes back to it.
+  await page.click('[data-view-toggle="cache"]');
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy']);
+  await nextStep(page);
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy'], 'step 4: no view flipped');
+  await page.click('#lesson-prev');
+  assert.equal(await stepOf(page), 3);
+  assert.equal(await page.getAttribute('[data-view-toggle="cache"]', 'aria-pressed'), 'false', 'back at step 3: still hidden');
+  // Remembered in this browser, for this lesson only.
+  await page.reload();
+  await page.waitForSelector('#lesson-player');
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy'], 'kept across a reload');
+  await page.goto(new URL('?lesson=buddy-split', page.url()).href);
+  await page.waitForSelector('#lesson-player[data-lesson="buddy-split"]');
+  assert.deepEqual(await shownViews(page), ['memory', 'buddy', 'buddyinfo', 'log'], 'another lesson: its own views');
+  // Reset: the step's own views again.
+  await page.goto(new URL('?lesson=pages-too-big&lstep=3', page.url()).href);
+  await page.waitForSelector('#lesson-player[data-lesson="pages-too-big"]');
+  await page.click('#views-reset');
+  assert.deepEqual(await shownViews(page), ['memory', 'caches', 'cache', 'slabinfo', 'log']);
+  assert.equal(await page.locator('#views-reset').count(), 0);
+  await finish(t, page, 'layout-lesson-views');
 });
 
 test('lessons hold their step: keys, scrubber and step buttons stay inside it', opts, async (t) => {
@@ -278,6 +338,19 @@ test('the course page sizes its frames from the resize message', opts, async (t)
   }), null, { timeout: 15_000 });
   const sizes = await page.$$eval('iframe', (l) => l.map((f) => [f.id, f.clientWidth, f.clientHeight, f.contentDocument.documentElement.scrollHeight]));
   for (const [id, , h, content] of sizes) assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
+  // The compact embed's content is about the frame's own size: the 720×480 and 480×360 frames
+  // stay that small, and inside each the picture and the narration are both in view.
+  const height = Object.fromEntries(sizes.map(([id, w, h]) => [id, [w, h]]));
+  assert.equal(height['lesson-b'][0], 720);
+  assert.ok(height['lesson-b'][1] <= 500, `lesson-b (720×480): ${height['lesson-b'][1]}px tall`);
+  assert.equal(height['lesson-c'][0], 480);
+  assert.ok(height['lesson-c'][1] <= 380, `lesson-c (480×360): ${height['lesson-c'][1]}px tall`);
+  for (const id of ['#lesson-a', '#lesson-b', '#lesson-c']) {
+    const f = page.frameLocator(id);
+    assert.ok(await inViewport(f, await firstPanel(f), 40), `${id}: the picture inside the frame`);
+    assert.ok(await inViewport(f, '#lesson-narration', 12), `${id}: the narration inside the frame`);
+    assert.ok(await noHorizontalOverflow(f.locator('body')), `${id}: no horizontal overflow`);
+  }
   // A change of content height is reported again: the next step in frame b.
   const b = page.frameLocator('#lesson-b');
   await b.locator('#lesson-next').click();

@@ -177,6 +177,20 @@ fn index(p: &IndexProps) -> Html {
 fn player(p: &Props) -> Html {
     let lang = p.lang;
     let code = lang_code(lang);
+    // Below the two-pane width (a phone) the picture is pinned at the top and the page scrolls
+    // under it: when the step or its answer changes, bring the step's narration up under the
+    // picture (not on the first render, which starts at the top of the page).
+    let seen = use_mut_ref(|| None::<(String, usize, bool)>);
+    let now = p.run.as_ref().map(|r| {
+        let r = r.borrow();
+        (r.lesson.id.clone(), r.step, r.replies[r.step].settled())
+    });
+    use_effect_with(now, move |now| {
+        let before = seen.replace(now.clone());
+        if before.is_some() && before != *now {
+            narration_into_view();
+        }
+    });
     let Some(run_rc) = &p.run else { return Html::default() };
     let run = run_rc.borrow();
     let lesson: &Lesson = &run.lesson;
@@ -352,6 +366,20 @@ fn player(p: &Props) -> Html {
                 }
             </div>
         </section>
+    }
+}
+
+/// Scroll the narration's top just under the pinned picture (styles/app.css: scroll-padding-top),
+/// on a narrow screen only; the two-pane layout keeps it in view by itself.
+fn narration_into_view() {
+    let Some(w) = web_sys::window() else { return };
+    let narrow = w.inner_width().ok().and_then(|v| v.as_f64()).is_some_and(|v| v < 1200.0);
+    let embed = w.document().and_then(|d| d.query_selector("main.embed").ok().flatten()).is_some();
+    if !narrow || embed {
+        return;
+    }
+    if let Some(el) = w.document().and_then(|d| d.get_element_by_id("lesson-narration")) {
+        el.scroll_into_view_with_bool(true);
     }
 }
 
