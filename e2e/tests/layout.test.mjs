@@ -34,6 +34,19 @@ async function assertTogether(page, where, { question = true } = {}) {
   assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
 }
 
+/**
+ * Panel titles no control bar (or pinned picture) covers: each shown panel's title is scrolled
+ * into view and must be the element under its own middle. Returns the covered ones.
+ */
+async function coveredTitles(page) {
+  return page.$$eval('#stage [data-panel] h2', (hs) => hs.filter((h) => h.offsetParent).map((h) => {
+    h.scrollIntoView({ block: 'nearest' });
+    const r = h.getBoundingClientRect();
+    const el = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+    return h.contains(el) ? null : `"${h.textContent.trim()}" under ${el?.id || el?.className || el?.tagName}`;
+  }).filter(Boolean));
+}
+
 /** Every lesson's id, from the lesson index (checked: the index shows no session views). */
 async function lessonIds(t, viewport, shot) {
   const index = await openApp(t, { viewport });
@@ -69,8 +82,9 @@ async function everyStep(t, viewport, { phone = false } = {}) {
         await page.click('#lesson-skip');
         await page.waitForSelector('#lesson-feedback');
         // Answered: the narration moves up beside the picture, and the question (with its
-        // feedback) is still on screen.
-        await assertTogether(page, `${where} (answered)`);
+        // feedback) is still on screen. On a phone the page scrolls under the pinned picture:
+        // the narration comes up under it, the question follows below.
+        await assertTogether(page, `${where} (answered)`, { question: !phone });
         if (phone) await assertPictureFirst(page, `${where} (answered)`);
       }
       steps++;
@@ -130,12 +144,18 @@ test('1366×768 sandbox and trace: the picture beside the controls, tools in a d
   assert.equal(await page.getAttribute('[data-view-toggle="slabinfo"]', 'aria-pressed'), 'true', 'remembered');
   await page.click('[data-view-toggle="slabinfo"]');
   assert.equal(await page.getAttribute('#buddyinfo', 'tabindex'), '0', '/proc/buddyinfo scrolls by keyboard');
+  await showViews(page);
+  assert.deepEqual(await coveredTitles(page), [], 'the control bar covers no panel title');
+  await page.click('#views-reset');
+  assert.deepEqual((await page.getAttribute('#stage', 'data-views')).split(','), ['memory', 'buddy', 'cache'], 'reset: the defaults');
   await finish(t, page, 'layout-1366-sandbox');
 
   // The trace mode shows nothing of the sandbox's session until a trace is loaded.
   await page.click('#mode-trace');
   assert.ok(await page.locator('#stage').isHidden(), 'empty trace mode: no views');
   assert.ok(await page.locator('#controls-bar').isHidden(), 'empty trace mode: no step controls');
+  assert.equal(await page.textContent('#trace-panel code'), 'perf script', 'the help shows code, not backticks');
+  assert.doesNotMatch(await page.textContent('#trace-panel'), /`/);
   await page.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
   await page.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
   await page.keyboard.press('End');
@@ -185,6 +205,7 @@ test('phone 390×844: picture first, thin control bar, narration below, nothing 
     assert.ok(stage[0] <= stage[1] + 1, `${name}: the stage is not wider than its box ${stage}`);
     const cols = await page.$$eval('#stage .cpu-col', (l) => l.map((c) => c.getBoundingClientRect().right));
     assert.ok(cols.every((r) => r <= PHONE.width + 0.5), `${name}: per-CPU columns inside the screen: ${cols}`);
+    assert.deepEqual(await coveredTitles(page), [], `${name}: the control bar covers no panel title`);
     await finish(t, page, `layout-phone-${name}`);
   }
 });
@@ -294,6 +315,14 @@ test('embeds fit 720×480 and 480×360: thin bar, the picture, the narration in 
       assert.ok(await inViewport(page, '#lesson-narration', 12), `${where}: narration visible`);
       assert.ok(await inViewport(page, '#controls-bar .controls', 12), `${where}: controls visible`);
       assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
+      if (query.panels) {
+        // /proc/buddyinfo in a narrow box: its columns named by order, the order-6 count (the one
+        // the lesson points at) readable on screen, not clipped.
+        assert.ok(await inViewport(page, '#buddyinfo-orders', 40), `${where}: the order table is on screen`);
+        assert.equal(await page.textContent('#buddyinfo-orders thead th:nth-child(8)'), '6');
+        assert.ok(await inViewport(page, '#buddyinfo-orders tbody td:nth-of-type(7)', 8), `${where}: the order-6 count is visible`);
+        assert.equal(await page.textContent('#buddyinfo-orders tbody td:nth-of-type(7)'), '1');
+      }
       if (query.lang) await finish(t, page, `layout-embed-${viewport.width}x${viewport.height}-ja`);
       else await finish(t, page, `layout-embed-${viewport.width}x${viewport.height}`);
     }
