@@ -9,7 +9,7 @@ import { inViewport, noHorizontalOverflow, showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
-const long = { timeout: 300_000 };
+const long = { timeout: 600_000 };
 const DESKTOP = { width: 1366, height: 768 };
 const WIDE = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
