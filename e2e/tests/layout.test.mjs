@@ -9,7 +9,7 @@ import { inViewport, noHorizontalOverflow, showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
-const long = { timeout: 300_000 };
+const long = { timeout: 600_000 };
 const DESKTOP = { width: 1366, height: 768 };
 const WIDE = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
@@ -34,34 +34,93 @@ async function assertTogether(page, where, { question = true } = {}) {
   assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
 }
 
-test('1366×768: every step of every lesson shows narration, question, controls and its first panel together', long, async (t) => {
-  const index = await openApp(t, { viewport: DESKTOP });
+/**
+ * Panel titles no control bar (or pinned picture) covers: each shown panel's title is scrolled
+ * into view and must be the element under its own middle. Returns the covered ones.
+ */
+async function coveredTitles(page) {
+  return page.$$eval('#stage [data-panel] h2', (hs) => hs.filter((h) => h.offsetParent).map((h) => {
+    h.scrollIntoView({ block: 'nearest' });
+    const r = h.getBoundingClientRect();
+    const el = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+    return h.contains(el) ? null : `"${h.textContent.trim()}" under ${el?.id || el?.className || el?.tagName}`;
+  }).filter(Boolean));
+}
+
+/** Every lesson's id, from the lesson index (checked: the index shows no session views). */
+async function lessonIds(t, viewport, shot) {
+  const index = await openApp(t, { viewport });
   await index.click('#mode-lessons');
   const ids = await index.$$eval('#lesson-index .lesson-card', (l) => l.map((e) => e.dataset.lesson));
   assert.ok(ids.length >= 10, `lessons: ${ids.join(' ')}`);
   assert.ok(await index.locator('#stage').isHidden(), 'the lesson index shows no unrelated session views');
   assert.ok(await noHorizontalOverflow(index));
-  await finish(t, index, 'layout-1366-lessons-index');
-  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: ids[0] } });
+  if (shot) await finish(t, index, shot);
+  return ids;
+}
+
+/**
+ * Walk every step of every lesson at `viewport`: before and after answering its question, the
+ * narration, the question, the controls and the step's first panel are on screen together (on a
+ * phone: the picture first, the narration under it). `check(page, where)` adds per-step checks.
+ */
+async function everyStep(t, viewport, { phone = false } = {}) {
+  const ids = await lessonIds(t, viewport, phone ? null : `layout-${viewport.width}-lessons-index`);
+  const page = await openApp(t, { viewport, query: { lesson: ids[0] } });
+  const at = `${viewport.width}×${viewport.height}`;
+  let steps = 0;
   for (const id of ids) {
     await page.goto(new URL(`?lesson=${id}`, page.url()).href);
     await page.waitForSelector(`#lesson-player[data-lesson="${id}"]`);
     const total = Number((await page.textContent('#lesson-counter')).match(/of (\d+)/)[1]);
     for (let k = 1; k <= total; k++) {
       assert.equal(await stepOf(page), k, `${id}: step ${k}`);
-      await assertTogether(page, `${id} step ${k}`);
+      const where = `${at} ${id} step ${k}`;
+      await assertTogether(page, where);
+      if (phone) await assertPictureFirst(page, where);
       if (await page.locator('#lesson-skip').count()) {
         await page.click('#lesson-skip');
         await page.waitForSelector('#lesson-feedback');
-        // Answered: the narration moves up beside the picture (the question's feedback follows it).
-        await assertTogether(page, `${id} step ${k} (answered)`, { question: false });
+        // Answered: the narration moves up beside the picture, and the question (with its
+        // feedback) is still on screen. On a phone the page scrolls under the pinned picture:
+        // the narration comes up under it, the question follows below.
+        await assertTogether(page, `${where} (answered)`, { question: !phone });
+        if (phone) await assertPictureFirst(page, `${where} (answered)`);
       }
+      steps++;
       if (k < total) await page.click('#lesson-next');
     }
   }
+  assert.ok(steps >= 60, `${at}: walked ${steps} lesson steps`);
+  return page;
+}
+
+/** Phone: the first panel starts above the narration, and the narration is not under the pinned picture. */
+async function assertPictureFirst(page, where) {
+  const pic = await page.locator(await firstPanel(page)).boundingBox();
+  const nar = await page.locator('#lesson-narration').boundingBox();
+  assert.ok(pic.y < nar.y, `${where}: picture (y=${pic.y}) before narration (y=${nar.y})`);
+  const stage = await page.locator('#stage').boundingBox();
+  assert.ok(nar.y >= stage.y + stage.height - 1, `${where}: narration (y=${nar.y}) below the picture (ends at ${stage.y + stage.height})`);
+}
+
+test('1366×768: every step of every lesson shows narration, question, controls and its first panel together', long, async (t) => {
+  const page = await everyStep(t, DESKTOP);
   await page.goto(new URL('?lesson=buddy-split', page.url()).href);
   await page.waitForSelector('#lesson-player');
   await finish(t, page, 'layout-1366-lesson');
+});
+
+test('1920×1080: every step of every lesson, the picture grown with the window', long, async (t) => {
+  const page = await everyStep(t, WIDE);
+  await page.goto(new URL('?lesson=slab-three-lists&lstep=2', page.url()).href);
+  await page.waitForSelector('#lesson-player');
+  await finish(t, page, 'layout-1920-lesson-slab');
+});
+
+test('390×844: every step of every lesson, picture then narration, no overflow', long, async (t) => {
+  const page = await everyStep(t, PHONE, { phone: true });
+  await finish(t, page, 'layout-phone-last-lesson');
 });
 
 test('1366×768 sandbox and trace: the picture beside the controls, tools in a drawer, views one click away', opts, async (t) => {
@@ -87,13 +146,18 @@ test('1366×768 sandbox and trace: the picture beside the controls, tools in a d
   // Hidden views are not rendered: show /proc/buddyinfo to check it, then hide it again.
   await showViews(page, ['buddyinfo']);
   assert.equal(await page.getAttribute('#buddyinfo', 'tabindex'), '0', '/proc/buddyinfo scrolls by keyboard');
-  await page.click('[data-view-toggle="buddyinfo"]');
+  await showViews(page);
+  assert.deepEqual(await coveredTitles(page), [], 'the control bar covers no panel title');
+  await page.click('#views-reset');
+  assert.deepEqual((await page.getAttribute('#stage', 'data-views')).split(','), ['memory', 'buddy', 'cache'], 'reset: the defaults');
   await finish(t, page, 'layout-1366-sandbox');
 
   // The trace mode shows nothing of the sandbox's session until a trace is loaded.
   await page.click('#mode-trace');
   assert.ok(await page.locator('#stage').isHidden(), 'empty trace mode: no views');
   assert.ok(await page.locator('#controls-bar').isHidden(), 'empty trace mode: no step controls');
+  assert.equal(await page.textContent('#trace-panel code'), 'perf script', 'the help shows code, not backticks');
+  assert.doesNotMatch(await page.textContent('#trace-panel'), /`/);
   await page.setInputFiles('#trace-file', join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'));
   await page.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
   await page.keyboard.press('End');
@@ -123,6 +187,10 @@ test('phone 390×844: picture first, thin control bar, narration below, nothing 
     const bar = await page.locator('#controls-bar').boundingBox();
     assert.ok(bar.height < 170 && bar.y + bar.height <= PHONE.height + 1 && bar.y > PHONE.height / 2, `${name}: a thin bar at the bottom ${JSON.stringify(bar)}`);
     assert.ok(await inViewport(page, first, 40), `${name}: picture in view`);
+    const chips = await page.locator('#view-picker').boundingBox();
+    assert.ok(chips.height <= 40, `${name}: the view chips are one line (${chips.height}px)`);
+    const picTop = (await page.locator(first).boundingBox()).y;
+    assert.ok(picTop < PHONE.height / 4, `${name}: the picture starts at y=${picTop}, in the top quarter`);
     if (name !== 'sandbox') {
       const pic = await page.locator(first).boundingBox();
       const nar = await page.locator('#lesson-narration').boundingBox();
@@ -133,8 +201,63 @@ test('phone 390×844: picture first, thin control bar, narration below, nothing 
     }
     await showViews(page);
     assert.ok(await noHorizontalOverflow(page), `${name}: every view shown, still no horizontal overflow`);
+    // Nothing inside the picture is wider than the screen either (per-CPU columns included): the
+    // stage does not scroll sideways, and every per-CPU column lies inside the window.
+    const stage = await page.$eval('#stage', (s) => [s.scrollWidth, s.clientWidth]);
+    assert.ok(stage[0] <= stage[1] + 1, `${name}: the stage is not wider than its box ${stage}`);
+    const cols = await page.$$eval('#stage .cpu-col', (l) => l.map((c) => c.getBoundingClientRect().right));
+    assert.ok(cols.every((r) => r <= PHONE.width + 0.5), `${name}: per-CPU columns inside the screen: ${cols}`);
+    assert.deepEqual(await coveredTitles(page), [], `${name}: the control bar covers no panel title`);
     await finish(t, page, `layout-phone-${name}`);
   }
+});
+
+/** The stage's views, in order. */
+const shownViews = async (page) => (await page.getAttribute('#stage', 'data-views')).split(',').filter(Boolean);
+/** Skip the step's question (if open) and go to the next lesson step. */
+async function nextStep(page) {
+  if (await page.locator('#lesson-skip').count()) await page.click('#lesson-skip');
+  const k = await stepOf(page);
+  await page.click('#lesson-next');
+  await page.waitForSelector(`#lesson-player[data-step="${k + 1}"]`);
+}
+
+test('lesson views: a view the user showed or hid stays so on every step; the rest follow the step', opts, async (t) => {
+  // pages-too-big: [memory, caches, slabinfo, log] by default; step 3 adds its own "cache".
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'pages-too-big' } });
+  await page.waitForSelector('#lesson-player');
+  assert.deepEqual(await shownViews(page), ['memory', 'caches', 'slabinfo', 'log']);
+  assert.equal(await page.locator('#views-reset').count(), 0, 'nothing to reset yet');
+  await page.click('[data-view-toggle="caches"]'); // hide a default
+  await page.click('[data-view-toggle="buddy"]'); // show a view the lesson does not use
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy']);
+  await nextStep(page);
+  await nextStep(page);
+  assert.equal(await stepOf(page), 3);
+  // Step 3's own "cache" comes with the step; the user's choices hold.
+  assert.deepEqual(await shownViews(page), ['memory', 'cache', 'slabinfo', 'log', 'buddy']);
+  // Hiding a view only this step shows by default: it stays hidden when the lesson comes back to it.
+  await page.click('[data-view-toggle="cache"]');
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy']);
+  await nextStep(page);
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy'], 'step 4: no view flipped');
+  await page.click('#lesson-prev');
+  assert.equal(await stepOf(page), 3);
+  assert.equal(await page.getAttribute('[data-view-toggle="cache"]', 'aria-pressed'), 'false', 'back at step 3: still hidden');
+  // Remembered in this browser, for this lesson only.
+  await page.reload();
+  await page.waitForSelector('#lesson-player');
+  assert.deepEqual(await shownViews(page), ['memory', 'slabinfo', 'log', 'buddy'], 'kept across a reload');
+  await page.goto(new URL('?lesson=buddy-split', page.url()).href);
+  await page.waitForSelector('#lesson-player[data-lesson="buddy-split"]');
+  assert.deepEqual(await shownViews(page), ['memory', 'buddy', 'buddyinfo', 'log'], 'another lesson: its own views');
+  // Reset: the step's own views again.
+  await page.goto(new URL('?lesson=pages-too-big&lstep=3', page.url()).href);
+  await page.waitForSelector('#lesson-player[data-lesson="pages-too-big"]');
+  await page.click('#views-reset');
+  assert.deepEqual(await shownViews(page), ['memory', 'caches', 'cache', 'slabinfo', 'log']);
+  assert.equal(await page.locator('#views-reset').count(), 0);
+  await finish(t, page, 'layout-lesson-views');
 });
 
 test('lessons hold their step: keys, scrubber and step buttons stay inside it', opts, async (t) => {
@@ -194,6 +317,14 @@ test('embeds fit 720×480 and 480×360: thin bar, the picture, the narration in 
       assert.ok(await inViewport(page, '#lesson-narration', 12), `${where}: narration visible`);
       assert.ok(await inViewport(page, '#controls-bar .controls', 12), `${where}: controls visible`);
       assert.ok(await noHorizontalOverflow(page), `${where}: no horizontal overflow`);
+      if (query.panels) {
+        // /proc/buddyinfo in a narrow box: its columns named by order, the order-6 count (the one
+        // the lesson points at) readable on screen, not clipped.
+        assert.ok(await inViewport(page, '#buddyinfo-orders', 40), `${where}: the order table is on screen`);
+        assert.equal(await page.textContent('#buddyinfo-orders thead th:nth-child(8)'), '6');
+        assert.ok(await inViewport(page, '#buddyinfo-orders tbody td:nth-of-type(7)', 8), `${where}: the order-6 count is visible`);
+        assert.equal(await page.textContent('#buddyinfo-orders tbody td:nth-of-type(7)'), '1');
+      }
       if (query.lang) await finish(t, page, `layout-embed-${viewport.width}x${viewport.height}-ja`);
       else await finish(t, page, `layout-embed-${viewport.width}x${viewport.height}`);
     }
@@ -238,6 +369,19 @@ test('the course page sizes its frames from the resize message', opts, async (t)
   }), null, { timeout: 15_000 });
   const sizes = await page.$$eval('iframe', (l) => l.map((f) => [f.id, f.clientWidth, f.clientHeight, f.contentDocument.documentElement.scrollHeight]));
   for (const [id, , h, content] of sizes) assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
+  // The compact embed's content is about the frame's own size: the 720×480 and 480×360 frames
+  // stay that small, and inside each the picture and the narration are both in view.
+  const height = Object.fromEntries(sizes.map(([id, w, h]) => [id, [w, h]]));
+  assert.equal(height['lesson-b'][0], 720);
+  assert.ok(height['lesson-b'][1] <= 500, `lesson-b (720×480): ${height['lesson-b'][1]}px tall`);
+  assert.equal(height['lesson-c'][0], 480);
+  assert.ok(height['lesson-c'][1] <= 380, `lesson-c (480×360): ${height['lesson-c'][1]}px tall`);
+  for (const id of ['#lesson-a', '#lesson-b', '#lesson-c']) {
+    const f = page.frameLocator(id);
+    assert.ok(await inViewport(f, await firstPanel(f), 40), `${id}: the picture inside the frame`);
+    assert.ok(await inViewport(f, '#lesson-narration', 12), `${id}: the narration inside the frame`);
+    assert.ok(await noHorizontalOverflow(f.locator('body')), `${id}: no horizontal overflow`);
+  }
   // A change of content height is reported again: the next step in frame b.
   const b = page.frameLocator('#lesson-b');
   await b.locator('#lesson-next').click();

@@ -526,6 +526,13 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("err.limit.max_session_bytes", "the estimated session memory in bytes", "セッションの推定メモリ（バイト）"),
     ("err.workload_op", "workload op {n}: {what}", "ワークロードの操作 {n}：{what}"),
     ("ui.build.busy", "Building the script…", "スクリプトを構築中…"),
+    // --- s4-layout (issue 13): view choices per lesson ---
+    ("vis.path_node", "NUMA node {node}", "NUMA ノード {node}"),
+    ("ui.buddyinfo_orders", "The same counts, each column named by its order", "同じ数を、列ごとにオーダーを付けて"),
+    ("ui.buddyinfo_order", "order", "オーダー"),
+    ("ui.views_reset", "Reset", "元に戻す"),
+    ("ui.views_reset_hint", "Forget the views you showed or hid here: the defaults again (in a lesson, each step's own views)", "ここで表示・非表示にしたビューの選択を消し、既定に戻します（レッスンでは各ステップのビュー）"),
+    ("ui.views_lesson_hint", "Show or hide views: your choice holds for every step of this lesson (remembered in this browser); the others follow each step", "ビューの表示・非表示：選んだものはこのレッスンの全ステップで保たれます（このブラウザに記憶）。それ以外は各ステップに従います"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

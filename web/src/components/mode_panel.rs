@@ -115,7 +115,7 @@ pub fn mode_panel(p: &Props) -> Html {
             html! {
                 <section id="trace-panel" class="panel" data-panel="trace">
                     <h2>{ t(lang, "ui.trace.heading") }</h2>
-                    <p>{ t(lang, "ui.trace.help") }</p>
+                    <p>{ crate::views::rich::code_text(&t(lang, "ui.trace.help")) }</p>
                     <label class="file-button">
                         { t(lang, "ui.open_trace") }
                         <input id="trace-file" type="file" accept=".txt,.gz,.perf" onchange={on_file} />

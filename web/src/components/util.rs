@@ -58,6 +58,8 @@ pub fn describe_page(lang: Lang, blocks: &[BlockSnap], session: &Session, pfn: u
             Owner::SuperSlab { id } => tf(lang, "ui.page.superslab", &[("id", id.to_string())]),
         },
     };
+    // The map's details line is plain monospace text: no Markdown backticks around names.
+    let owner = owner.replace('`', "");
     tf(
         lang,
         "ui.page.details",

@@ -1,7 +1,10 @@
-//! The views one click away: a toggle per view (pressed = shown), remembered per mode.
+//! The views one click away: a toggle per view (pressed = shown). A choice holds for the mode
+//! (for every step of a lesson); the views never clicked follow the defaults (`state::views`).
+//! "Reset" forgets the choices. On a narrow screen the chips are one scrolling line.
 
 use yew::prelude::*;
 
+use crate::doc::Mode;
 use crate::i18n::{t, Lang};
 use crate::state::{views, Action};
 
@@ -21,10 +24,21 @@ pub fn view_picker(p: &Props) -> Html {
             </button>
         }
     });
+    let hint = if p.state.mode == Mode::Lessons { "ui.views_lesson_hint" } else { "ui.views_hint" };
+    let reset = p.state.has_view_choices().then(|| {
+        let d = p.state.dispatcher();
+        html! {
+            <button id="views-reset" class="view-chip view-reset" title={t(lang, "ui.views_reset_hint")}
+                    onclick={Callback::from(move |_| d.dispatch(Action::ResetViews))}>
+                { t(lang, "ui.views_reset") }
+            </button>
+        }
+    });
     html! {
-        <div id="view-picker" class="view-picker" role="group" aria-label={t(lang, "ui.views_hint")}>
+        <div id="view-picker" class="view-picker" role="group" aria-label={t(lang, hint)} title={t(lang, hint)}>
             <span class="view-picker-label" aria-hidden="true">{ t(lang, "ui.views") }</span>
             { for chips }
+            { reset }
         </div>
     }
 }

@@ -77,6 +77,8 @@ pub enum Action {
     Lesson(LessonMsg),
     /// The embed code was copied (true) or copying failed (false).
     EmbedCopied(bool),
+    /// Forget the user's view choices in the current scope (mode or lesson).
+    ResetViews,
 }
 
 /// Colour theme.

@@ -1,5 +1,5 @@
-//! Settings kept in this browser (localStorage): the language, the theme, and per mode the views
-//! shown or hidden on top of the mode's defaults. Storage may be missing (a sandboxed frame):
+//! Settings kept in this browser (localStorage): the language, the theme, and per mode (per
+//! lesson in the lessons mode) the views the user showed or hid on top of the defaults. Storage may be missing (a sandboxed frame):
 //! then nothing is kept and the defaults hold.
 
 use std::collections::BTreeMap;
@@ -9,10 +9,13 @@ use crate::i18n::Lang;
 
 const LANG_KEY: &str = "slabscope.lang.v1";
 const THEME_KEY: &str = "slabscope.theme.v1";
-const VIEWS_KEY: &str = "slabscope.views.v1";
+// v2: explicit shown / hidden choices (v1 kept toggles, which flipped against a lesson step's
+// own panels); v1 data is ignored.
+const VIEWS_KEY: &str = "slabscope.views.v2";
 
-/// Per mode code (`lessons`, `sandbox`, `trace`): views toggled against the mode's defaults.
-pub type ViewToggles = BTreeMap<String, Vec<String>>;
+/// Per scope (`sandbox`, `trace`, or `lesson:<id>`): view → shown (`true`) or hidden (`false`),
+/// as the user last chose it. A view without an entry follows the defaults.
+pub type ViewToggles = BTreeMap<String, BTreeMap<String, bool>>;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()

@@ -66,6 +66,7 @@ impl Reducible for State {
                 }
             }
             Action::ToggleView(v) => st.toggle_view(&v),
+            Action::ResetViews => st.reset_views(),
             Action::Faster => st.speed = (st.speed + 1).min(SPEEDS.len() - 1),
             Action::Slower => st.speed = st.speed.saturating_sub(1),
             Action::ToggleLang => {

@@ -177,6 +177,20 @@ fn index(p: &IndexProps) -> Html {
 fn player(p: &Props) -> Html {
     let lang = p.lang;
     let code = lang_code(lang);
+    // Below the two-pane width (a phone) the picture is pinned at the top and the page scrolls
+    // under it: when the step or its answer changes, bring the step's narration up under the
+    // picture (not on the first render, which starts at the top of the page).
+    let seen = use_mut_ref(|| None::<(String, usize, bool)>);
+    let now = p.run.as_ref().map(|r| {
+        let r = r.borrow();
+        (r.lesson.id.clone(), r.step, r.replies[r.step].settled())
+    });
+    use_effect_with(now, move |now| {
+        let before = seen.replace(now.clone());
+        if before.is_some() && before != *now {
+            narration_into_view();
+        }
+    });
     let Some(run_rc) = &p.run else { return Html::default() };
     let run = run_rc.borrow();
     let lesson: &Lesson = &run.lesson;
@@ -259,7 +273,7 @@ fn player(p: &Props) -> Html {
             Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Skipped)))
         };
         html! {
-            <section id="lesson-question" class="question" aria-labelledby="question-text">
+            <section id="lesson-question" class="question" aria-labelledby="question-text" tabindex="0">
                 <h3 id="question-text">{ crate::views::rich::code_text(q.ask.get(code)) }</h3>
                 { body }
                 if !settled {
@@ -317,7 +331,8 @@ fn player(p: &Props) -> Html {
                 </nav>
             }
             { question.unwrap_or_default() }
-            <div id="lesson-narration" class="narration" aria-live="polite">
+            // Its own scroll box beside the picture (styles/app.css): reachable by keyboard.
+            <div id="lesson-narration" class="narration" aria-live="polite" tabindex="0">
                 if show_narration {
                     if let Some(e) = &run.played[i].error {
                         <p id="lesson-error" class="kernel-error" role="alert">
@@ -351,6 +366,20 @@ fn player(p: &Props) -> Html {
                 }
             </div>
         </section>
+    }
+}
+
+/// Scroll the narration's top just under the pinned picture (styles/app.css: scroll-padding-top),
+/// on a narrow screen only; the two-pane layout keeps it in view by itself.
+fn narration_into_view() {
+    let Some(w) = web_sys::window() else { return };
+    let narrow = w.inner_width().ok().and_then(|v| v.as_f64()).is_some_and(|v| v < 1200.0);
+    let embed = w.document().and_then(|d| d.query_selector("main.embed").ok().flatten()).is_some();
+    if !narrow || embed {
+        return;
+    }
+    if let Some(el) = w.document().and_then(|d| d.get_element_by_id("lesson-narration")) {
+        el.scroll_into_view_with_bool(true);
     }
 }
 

@@ -69,7 +69,17 @@ pub fn selection_path(p: &Props) -> Html {
         }
     }
     if parts.is_empty() {
-        parts.push(format!("{sel:?}"));
+        // Never Rust debug text in front of a student: name what is selected.
+        parts.push(match sel {
+            EntityRef::Node { node } => tf(lang, "vis.path_node", &[("node", node.to_string())]),
+            EntityRef::Tiny { addr } | EntityRef::Object { addr, .. } => format!("{addr:#x}"),
+            EntityRef::SuperSlab { id } => format!("SuperSlab #{id}"),
+            EntityRef::Cpu { cpu } => tf(lang, "vis.cpu", &[("cpu", cpu.to_string())]),
+            EntityRef::Cache { cache } => tf(lang, "vis.path_cache", &[("name", ctx.cache_name(cache))]),
+            EntityRef::Slab { pfn, .. } | EntityRef::Page { pfn } | EntityRef::Block { pfn, .. } => {
+                tf(lang, "vis.path_pages", &[("first", pfn.to_string()), ("last", pfn.to_string())])
+            }
+        });
     }
     let clear = {
         let cb = ctx.on_select.clone();
