@@ -19,7 +19,7 @@ if (files.length === 0) {
 }
 
 // Hard bound for the whole run (each test is bounded at 60 s by itself).
-const OVERALL_MS = Number(process.env.SLABSCOPE_E2E_TIMEOUT_MS || 15 * 60_000);
+const OVERALL_MS = Number(process.env.SLABSCOPE_E2E_TIMEOUT_MS || 35 * 60_000);
 
 const child = spawn(
   process.execPath,
