@@ -71,7 +71,7 @@ pub fn initial_state() -> State {
     let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
     // The address's language, else the one chosen last time in this browser.
     let lang = params.lang.as_deref().and_then(Lang::from_code).or_else(prefs::load_lang).unwrap_or(Lang::En);
-    State {
+    let mut state = State {
         session: Rc::new(RefCell::new(session)),
         doc,
         mode,
@@ -96,6 +96,9 @@ pub fn initial_state() -> State {
         param_errors: Rc::new(param_errors),
         embed_copied: None,
         view_toggles: Rc::new(prefs::load_views()),
+        exercises: Rc::default(),
         version: 0,
-    }
+    };
+    state.start_exercises(url.mode);
+    state
 }

@@ -76,7 +76,7 @@ impl Reducible for State {
             }
             Action::ToggleHelp => st.help = !st.help,
             Action::CloseHelp => st.help = false,
-            Action::SetMode(m) => st.mode = m,
+            Action::SetMode(m) => st.switch_mode(m),
             Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
                 Ok(job) => {
                     st.loading = Some(Rc::new(RefCell::new(Some(job))));
@@ -154,6 +154,7 @@ impl Reducible for State {
             Action::Hover(e) => st.hover = e,
             Action::EmbedCopied(ok) => st.embed_copied = Some(ok),
             Action::Lesson(msg) => st.lesson_msg(msg),
+            Action::Exercise(msg) => st.exercise_msg(msg),
             Action::Upload(name, text) => {
                 st.sandbox_error = match Doc::from_ops_file(&text) {
                     Ok((doc, session)) => {
