@@ -63,6 +63,15 @@ pub fn exercise_panel(p: &StateProps) -> Html {
             }
         }
     });
+    // The cross-platform fingerprint of the generators (compared with `slabscope exercise
+    // --hash` by the browser suite), computed after the first paint.
+    let fingerprint = use_state(|| None::<String>);
+    {
+        let fingerprint = fingerprint.clone();
+        use_effect_with((), move |_| {
+            fingerprint.set(Some(exercise::fingerprint().map_or_else(|e| e.to_string(), |h| format!("{h:016x}"))));
+        });
+    }
     let (score, max) = exs.score();
     let picker = (!embed).then(|| {
         let (kind, level, seed) = current.as_ref().map_or((KINDS[0].id, 1, 1), |c| (c.ex.kind, c.ex.level, c.ex.seed));
@@ -98,6 +107,7 @@ pub fn exercise_panel(p: &StateProps) -> Html {
                 <p id="ex-progress" class="ex-progress" role="status">{ text }</p>
             }
             { body }
+            <footer id="ex-fingerprint" hidden=true data-hash={(*fingerprint).clone()}></footer>
         </section>
     }
 }
