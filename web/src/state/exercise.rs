@@ -7,8 +7,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use slabscope_core::event::EntityRef;
 use slabscope_core::exercise::score::{ScoreMessage, Tally};
-use slabscope_core::exercise::{self, Exercise, Grade, Response, SetRequest};
+use slabscope_core::exercise::{self, Answer, Exercise, Grade, Response, SetRequest};
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::script;
 use slabscope_core::session::Session;
@@ -78,6 +79,27 @@ fn build(kind: &str, seed: u64, level: u8, index: u32) -> Result<Current, String
     let mut session = script::load(&ex.script, &MachineConfig::default(), &[]).map_err(|e| e.to_string())?;
     session.seek(ex.ask_step);
     Ok(Current { ex: Rc::new(ex), session: Rc::new(RefCell::new(session)), index, graded: None })
+}
+
+/// What the views select for an exercise: the cache it asks about (so the cache views show it,
+/// not the first cache), and once answered the answer itself (the object; a buddy pfn's page).
+fn focus(c: &Current) -> Option<EntityRef> {
+    let s = c.session.borrow();
+    let name = match &c.ex.answer {
+        Answer::Object { cache, .. } => cache.as_str(),
+        // Every slab kind's questions are about cache `c`.
+        _ => "c",
+    };
+    let cache = s.head().slab.cache_by_name(name);
+    let buddy = exercise::kind(c.ex.kind).is_ok_and(|k| k.area == "buddy");
+    match (&c.ex.answer, c.graded.is_some(), cache) {
+        (Answer::Object { addr, .. }, true, Some(cache)) => Some(EntityRef::Object { cache, addr: *addr }),
+        (Answer::Number { value }, true, None) if buddy => {
+            u32::try_from(*value).ok().map(|pfn| EntityRef::Page { pfn })
+        }
+        (_, _, Some(cache)) => Some(EntityRef::Cache { cache }),
+        _ => None,
+    }
 }
 
 /// A seed for "new exercise" (small, so it is easy to read out and type again).
@@ -171,7 +193,7 @@ impl State {
             let outer = std::mem::replace(&mut self.session, session);
             Rc::make_mut(&mut self.exercises).outer = Some(outer);
         }
-        self.selection = None;
+        self.selection = self.exercises.current.as_ref().and_then(focus);
         self.hover = None;
         self.playing = false;
     }
@@ -184,7 +206,7 @@ impl State {
                 ex.error = None;
                 if self.mode == Mode::Exercises {
                     self.session = c.session.clone();
-                    self.selection = None;
+                    self.selection = focus(&c);
                     self.hover = None;
                     self.playing = false;
                 }
@@ -280,6 +302,7 @@ impl State {
         c.graded = Some((r, grade));
         // The explanation starts where the question was asked; the controls step through it.
         c.session.borrow_mut().seek(c.ex.ask_step);
+        self.selection = focus(c);
         self.playing = false;
     }
 }
@@ -337,5 +360,21 @@ mod tests {
         assert_eq!(c.session.borrow().step(), c.ex.ask_step);
         assert_eq!(c.session.borrow().total_steps(), c.ex.to_step);
         assert!(build("nope", 1, 1, 0).err().is_some_and(|e| e.contains("unknown exercise")));
+    }
+
+    #[test]
+    fn the_views_follow_the_exercises_cache_then_its_answer() {
+        let mut c = build("slub-object", 5, 2, 0).unwrap();
+        let Some(EntityRef::Cache { cache }) = focus(&c) else { panic!("cache c is selected") };
+        assert_eq!(c.session.borrow().head().cache_name(cache), "c");
+        let right = c.ex.right_response();
+        c.graded = Some((right.clone(), c.ex.grade(&right)));
+        let Answer::Object { addr, .. } = c.ex.answer else { panic!("an object answer") };
+        assert_eq!(focus(&c), Some(EntityRef::Object { cache, addr }));
+        let mut b = build("buddy-pfn", 5, 1, 0).unwrap();
+        assert_eq!(focus(&b), None);
+        b.graded = Some((Response::Number(0), b.ex.grade(&Response::Number(0))));
+        let Answer::Number { value } = b.ex.answer else { panic!("a number answer") };
+        assert_eq!(focus(&b), Some(EntityRef::Page { pfn: value as u32 }));
     }
 }
