@@ -27,6 +27,7 @@ pub fn app() -> Html {
     hooks::use_document_settings(state.lang, state.theme);
     hooks::use_url_sync(&state);
     hooks::use_resize_report(state.params.embed);
+    hooks::use_score_post(state.exercises.clone());
 
     let lang: Lang = state.lang;
     let embed = state.params.embed;
@@ -53,7 +54,7 @@ pub fn app() -> Html {
             }
         })
     };
-    let no_lesson_card = (embed && state.lesson.is_none()).then(|| {
+    let no_lesson_card = (embed && state.lesson.is_none() && state.exercises.current.is_none()).then(|| {
         let lessons = lesson::catalog();
         html! {
             <section id="embed-error" class="panel embed-error" role="alert">
@@ -64,6 +65,7 @@ pub fn app() -> Html {
                         <li><code>{ l.id.clone() }</code>{ " — " }{ l.title.get(lang.code()).to_string() }</li>
                     }) }
                 </ul>
+                { crate::views::exercise::embeddable_kinds(lang) }
             </section>
         }
     });

@@ -36,15 +36,18 @@ pub enum Mode {
     Lessons,
     Sandbox,
     Trace,
+    /// Seeded practice questions graded by the simulation (issue 20).
+    Exercises,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 3] = [Mode::Lessons, Mode::Sandbox, Mode::Trace];
+    pub const ALL: [Mode; 4] = [Mode::Lessons, Mode::Sandbox, Mode::Trace, Mode::Exercises];
     pub fn code(self) -> &'static str {
         match self {
             Mode::Lessons => "lessons",
             Mode::Sandbox => "sandbox",
             Mode::Trace => "trace",
+            Mode::Exercises => "exercises",
         }
     }
     pub fn from_code(s: &str) -> Option<Mode> {
@@ -436,7 +439,7 @@ pub fn read_url(search: &str, hash: &str) -> UrlState {
     if let Some(m) = get("mode") {
         match Mode::from_code(m) {
             Some(m) => st.mode = Some(m),
-            None => st.errors.push(format!("mode=`{m}`: expected lessons, sandbox or trace")),
+            None => st.errors.push(format!("mode=`{m}`: expected one of {}", Mode::ALL.map(Mode::code).join(", "))),
         }
     }
     if let Some(s) = get("step") {

@@ -190,13 +190,16 @@ pub struct Params {
     pub controls: bool,
     /// `lstep=N`: the step to resume at (1-based; the app keeps it in the URL hash).
     pub lstep: Option<usize>,
+    /// `exercise=KIND&seed=N&count=K&level=L`: an exercise set (a frame) or one exercise.
+    pub exercise: Option<slabscope_core::exercise::SetRequest>,
 }
 
 /// Every parameter the address may carry: the lesson and embed ones (above), the sandbox's
 /// document and step (`doc::read_url`), and the benchmark page's.
 pub const KNOWN_PARAMS: &[&str] = &[
     "embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl",
-    "s", "bench", "ops",
+    "s", "bench", "ops", // Exercises (issue 20).
+    "exercise", "seed", "count", "level",
 ];
 
 /// The known parameter an unknown one was probably meant to be: by edit distance, or the same
@@ -301,8 +304,10 @@ pub fn parse_params(pairs: &[(String, String)], lessons: &[Rc<Lesson>]) -> (Para
             p.panels = Some(list);
         }
     }
-    if p.embed && p.lesson.is_none() && !errors.iter().any(|e| e.starts_with("lesson=")) {
-        errors.push("embed=1 needs lesson=ID".to_string());
+    p.exercise = crate::state::exercise::parse_set(get, &mut errors);
+    let named = |e: &String| e.starts_with("lesson=") || e.starts_with("exercise=");
+    if p.embed && p.lesson.is_none() && p.exercise.is_none() && !errors.iter().any(named) {
+        errors.push("embed=1 needs lesson=ID or exercise=KIND".to_string());
     }
     let lang = p.lang.as_deref().and_then(Lang::from_code).unwrap_or(Lang::En);
     // A frame stuck on its first step helps nobody: the controls hide only while it plays itself.
@@ -419,6 +424,7 @@ mod tests {
                 autoplay: true,
                 controls: false,
                 lstep: None,
+                exercise: None,
             }
         );
     }

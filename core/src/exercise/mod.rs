@@ -491,7 +491,9 @@ impl Exercise {
         self.show(&self.right_response(), lang)
     }
 
-    fn show(&self, r: &Response, lang: &str) -> String {
+    /// A response as text in a language, in the form the answer is shown (the student's
+    /// prediction next to the truth).
+    pub fn show(&self, r: &Response, lang: &str) -> String {
         match (r, &self.answer) {
             (Response::Choice(i), Answer::Choice { choices, .. }) => match choices.get(*i) {
                 Some(c) => format!("{}. {}", letter(*i), c.label.render(lang)),

@@ -100,6 +100,7 @@ pub fn mode_panel(p: &Props) -> Html {
                 </>
             }
         }
+        Mode::Exercises => html! { <crate::views::exercise::ExercisePanel state={state.clone()} /> },
         Mode::Trace => {
             let on_file = {
                 let read = read_trace(state.dispatcher());

@@ -5,6 +5,7 @@ mod chunk;
 mod keyboard;
 pub mod playback;
 mod resize;
+mod score;
 mod theme;
 pub mod url;
 
@@ -12,5 +13,6 @@ pub use chunk::use_chunked_work;
 pub use keyboard::use_keyboard;
 pub use playback::use_playback;
 pub use resize::use_resize_report;
+pub use score::use_score_post;
 pub use theme::use_document_settings;
 pub use url::use_url_sync;

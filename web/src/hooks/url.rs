@@ -47,6 +47,10 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
         let run = run.borrow();
         hash.push_str(&format!("&lesson={}&lstep={}", run.lesson.id, run.step + 1));
     }
+    // The exercise on screen (not a frame's: its address names the whole set).
+    if let Some(c) = state.shown_exercise().filter(|_| !state.params.embed) {
+        hash.push_str(&format!("&exercise={}&seed={}&level={}", c.ex.kind, c.ex.seed, c.ex.level));
+    }
     use_effect_with((hash, state.playing), move |(hash, playing)| {
         let timer = (!*playing).then(|| {
             PENDING.with(|p| *p.borrow_mut() = Some(hash.clone()));

@@ -109,7 +109,7 @@ pub fn initial_state() -> State {
         (a, b) => a.or(b),
     };
     let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
-    State {
+    let mut state = State {
         session: Rc::new(RefCell::new(session)),
         doc,
         mode,
@@ -134,6 +134,9 @@ pub fn initial_state() -> State {
         param_errors: Rc::new(param_errors),
         embed_copied: None,
         view_toggles: Rc::new(prefs::load_views()),
+        exercises: Rc::default(),
         version: 0,
-    }
+    };
+    state.start_exercises(url.mode);
+    state
 }

@@ -2,6 +2,7 @@
 //! Sandbox / Trace), the lesson being played, the sandbox document, the selection and the
 //! settings that persist (language, theme, the views each mode shows).
 
+pub mod exercise;
 mod init;
 pub mod prefs;
 mod reducer;
@@ -79,6 +80,8 @@ pub enum Action {
     EmbedCopied(bool),
     /// Forget the user's view choices in the current scope (mode or lesson).
     ResetViews,
+    /// Exercises mode and the exercise embed.
+    Exercise(exercise::ExerciseMsg),
 }
 
 /// Colour theme.
@@ -133,6 +136,8 @@ pub struct State {
     pub embed_copied: Option<bool>,
     /// Per mode, the views the user showed or hid on top of the mode's defaults.
     pub view_toggles: Rc<prefs::ViewToggles>,
+    /// The Exercises mode: the exercise on screen, an embed's set and score.
+    pub exercises: Rc<exercise::Exercises>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
 }
@@ -209,6 +214,9 @@ impl State {
     /// Events the step controls may move within: the current lesson step's (only its start while
     /// its question is open), or the whole session outside a lesson.
     pub fn bounds(&self) -> (u64, u64) {
+        if let Some(b) = self.exercise_bounds() {
+            return b;
+        }
         match self.held_run() {
             Some(run) => {
                 let r = run.borrow();

@@ -75,7 +75,7 @@ impl Reducible for State {
             }
             Action::ToggleHelp => st.help = !st.help,
             Action::CloseHelp => st.help = false,
-            Action::SetMode(m) => st.mode = m,
+            Action::SetMode(m) => st.switch_mode(m),
             Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
                 Ok(job) => {
                     st.loading = Some(Rc::new(RefCell::new(Some(job))));
@@ -165,6 +165,7 @@ impl Reducible for State {
             Action::Hover(e) => st.hover = e,
             Action::EmbedCopied(ok) => st.embed_copied = Some(ok),
             Action::Lesson(msg) => st.lesson_msg(msg),
+            Action::Exercise(msg) => st.exercise_msg(msg),
             Action::Upload(name, text) => {
                 // Built like a workload: a small file at once, a large one in chunks (the old
                 // session stays until it succeeds).

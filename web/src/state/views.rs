@@ -39,6 +39,9 @@ impl State {
     pub fn default_views(&self) -> Option<Vec<String>> {
         let own = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
         if self.params.embed {
+            if let Some(v) = self.exercise_views() {
+                return Some(v);
+            }
             let run = self.lesson.as_ref()?;
             return Some(self.params.panels.clone().unwrap_or_else(|| run.borrow().panels()));
         }
@@ -52,6 +55,7 @@ impl State {
                     None
                 }
             }
+            Mode::Exercises => self.exercise_views(),
         }
     }
 

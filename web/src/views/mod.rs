@@ -5,6 +5,7 @@ pub mod caches_table;
 pub mod chart;
 pub mod ctx;
 pub mod event_log;
+pub mod exercise;
 pub mod export;
 pub mod free_lists;
 pub mod inspector;
