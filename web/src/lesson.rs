@@ -196,7 +196,7 @@ pub struct Params {
 /// document and step (`doc::read_url`), and the benchmark page's.
 pub const KNOWN_PARAMS: &[&str] = &[
     "embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl",
-    "s", "bench", "ops",
+    "s", "bench", "ops", "compare", "cwl", "cpos",
 ];
 
 /// The known parameter an unknown one was probably meant to be: by edit distance, or the same

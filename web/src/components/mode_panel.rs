@@ -100,6 +100,7 @@ pub fn mode_panel(p: &Props) -> Html {
                 </>
             }
         }
+        Mode::Compare => html! { <crate::views::compare::ComparePanel state={state.clone()} /> },
         Mode::Trace => {
             let on_file = {
                 let read = read_trace(state.dispatcher());

@@ -19,6 +19,9 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
         let run = run.borrow();
         hash.push_str(&format!("&lesson={}&lstep={}", run.lesson.id, run.step + 1));
     }
+    if state.mode == crate::doc::Mode::Compare {
+        hash.push_str(&crate::state::compare::url_part(&state.compare));
+    }
     use_effect_with((hash, state.playing), move |(hash, playing)| {
         if *playing {
             return;

@@ -48,6 +48,10 @@ pub fn initial_state() -> State {
     let lessons = if pairs.iter().any(|(k, _)| k == "lesson") { lesson::catalog() } else { Rc::default() };
     let (params, param_errors) = lesson::parse_params(&pairs, &lessons);
     let mut mode = url.mode.unwrap_or(Mode::Sandbox);
+    // Compare mode's configurations, source and cursor (`compare=`, `cwl=`, `cpos=`).
+    let (compare, compare_errors) = super::compare::from_pairs(&pairs);
+    let compare_wanted = compare.is_some();
+    let compare = compare.unwrap_or_default();
     let mut doc = Some(Rc::new(doc));
     let mut run = None;
     let mut lesson_error = None;
@@ -71,7 +75,7 @@ pub fn initial_state() -> State {
     let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
     // The address's language, else the one chosen last time in this browser.
     let lang = params.lang.as_deref().and_then(Lang::from_code).or_else(prefs::load_lang).unwrap_or(Lang::En);
-    State {
+    let mut state = State {
         session: Rc::new(RefCell::new(session)),
         doc,
         mode,
@@ -93,9 +97,15 @@ pub fn initial_state() -> State {
         lesson: run,
         progress: Rc::new(lesson::load_progress()),
         params: Rc::new(params),
-        param_errors: Rc::new(param_errors),
+        param_errors: Rc::new(param_errors.into_iter().chain(compare_errors).collect()),
         embed_copied: None,
         view_toggles: Rc::new(prefs::load_views()),
         version: 0,
+        compare: Rc::new(compare),
+    };
+    // A shared compare link opens on its comparison.
+    if compare_wanted && (state.mode == Mode::Compare || state.params.embed) {
+        state.compare_msg(super::compare::CompareMsg::Run);
     }
+    state
 }

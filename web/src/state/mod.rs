@@ -2,6 +2,7 @@
 //! Sandbox / Trace), the lesson being played, the sandbox document, the selection and the
 //! settings that persist (language, theme, the views each mode shows).
 
+pub mod compare;
 mod init;
 pub mod prefs;
 mod reducer;
@@ -79,6 +80,8 @@ pub enum Action {
     Lesson(LessonMsg),
     /// The embed code was copied (true) or copying failed (false).
     EmbedCopied(bool),
+    /// Compare mode (issue #19).
+    Compare(compare::CompareMsg),
 }
 
 /// Colour theme.
@@ -135,6 +138,8 @@ pub struct State {
     pub view_toggles: Rc<prefs::ViewToggles>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
+    /// Compare mode: configurations, the comparison, its cursor, the snapshot diff.
+    pub compare: Rc<compare::CompareState>,
 }
 
 impl PartialEq for State {

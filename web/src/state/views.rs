@@ -30,6 +30,8 @@ impl State {
         match self.mode {
             Mode::Lessons => self.lesson.as_ref().map(|run| run.borrow().panels()),
             Mode::Sandbox => own(SANDBOX),
+            // Compare mode draws its own columns beside (not in) the stage.
+            Mode::Compare => None,
             Mode::Trace => {
                 if self.trace_summary.is_some() {
                     own(TRACE)
