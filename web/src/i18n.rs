@@ -562,6 +562,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("diff.zone", "Zone", "ゾーン"),
     ("diff.pages", "Free pages Δ", "空きページ Δ"),
     ("diff.zone_name", "node {node} {zone}", "ノード {node} {zone}"),
+    ("compare.setup", "Configurations and work", "構成と処理"),
+    ("compare.from_lesson", "Compare this lesson's configurations side by side", "このレッスンの構成を並べて比較"),
     // ---- end s4-compare ----
 ];
 

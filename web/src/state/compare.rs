@@ -134,6 +134,8 @@ pub enum CompareMsg {
     /// Use the columns' own `/proc/slabinfo` and `/proc/buddyinfo` at the cursor (1st vs 2nd).
     DiffColumns,
     ClearDiff,
+    /// Open Compare mode on the open lesson's `compare` configurations, at its current step.
+    FromLesson,
 }
 
 /// The column's `slab=` value (the core's default policy's name when unset).
@@ -328,6 +330,24 @@ impl State {
                 }
             }
             CompareMsg::ClearDiff => Rc::make_mut(&mut self.compare).diff = Rc::default(),
+            CompareMsg::FromLesson => {
+                let Some(run) = self.lesson.clone() else { return };
+                let (configs, at) = {
+                    let r = run.borrow();
+                    let configs: Vec<String> = r.lesson.compare.iter().map(|c| c.item.clone()).collect();
+                    (configs, r.played.get(r.step).map(|p| p.ops.end))
+                };
+                if configs.is_empty() {
+                    return;
+                }
+                let c = Rc::make_mut(&mut self.compare);
+                c.configs = configs;
+                c.source = Source::Session;
+                c.url_position = at;
+                c.picked = None;
+                self.mode = Mode::Compare;
+                self.run_compare();
+            }
         }
     }
 

@@ -103,8 +103,11 @@ pub fn initial_state() -> State {
         version: 0,
         compare: Rc::new(compare),
     };
-    // A shared compare link opens on its comparison.
-    if compare_wanted && (state.mode == Mode::Compare || state.params.embed) {
+    // A shared compare link (or a frame with `compare=`) opens on its comparison.
+    if compare_wanted && state.params.embed {
+        state.mode = Mode::Compare;
+    }
+    if compare_wanted && state.mode == Mode::Compare {
         state.compare_msg(super::compare::CompareMsg::Run);
     }
     state

@@ -23,6 +23,10 @@ impl State {
     /// index, the trace mode before a trace is loaded).
     pub fn default_views(&self) -> Option<Vec<String>> {
         let own = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
+        // Compare mode draws its own columns (in a frame too).
+        if self.mode == Mode::Compare {
+            return None;
+        }
         if self.params.embed {
             let run = self.lesson.as_ref()?;
             return Some(self.params.panels.clone().unwrap_or_else(|| run.borrow().panels()));
@@ -30,7 +34,6 @@ impl State {
         match self.mode {
             Mode::Lessons => self.lesson.as_ref().map(|run| run.borrow().panels()),
             Mode::Sandbox => own(SANDBOX),
-            // Compare mode draws its own columns beside (not in) the stage.
             Mode::Compare => None,
             Mode::Trace => {
                 if self.trace_summary.is_some() {

@@ -55,6 +55,8 @@ pub fn compare_panel(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
     let c = &state.compare;
+    // A frame shows the comparison its address names: no set-up form, no file pickers.
+    let embed = state.params.embed;
     let send = {
         let d = state.dispatcher();
         move |m: CompareMsg| d.dispatch(Action::Compare(m))
@@ -210,8 +212,10 @@ pub fn compare_panel(p: &Props) -> Html {
                         { " · " }<code id="compare-op">{ op_text }</code>
                     </p>
                 </div>
-                <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
-                <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
+                <div class="compare-summary">
+                    <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
+                    <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
+                </div>
                 <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
                     { for view_chips }
                 </div>
@@ -225,7 +229,11 @@ pub fn compare_panel(p: &Props) -> Html {
     html! {
         <section id="compare-panel" class="panel compare-panel" data-panel="compare" aria-labelledby="compare-title">
             <h2 id="compare-title">{ t(lang, "compare.heading") }</h2>
-            <p class="muted">{ t(lang, "compare.help") }</p>
+            { slab_defs() }
+            if !embed { <p class="muted">{ t(lang, "compare.help") }</p> }
+            if !embed {
+            <details class="compare-setup" open={c.run.is_none()}>
+            <summary>{ t(lang, "compare.setup") }</summary>
             <form id="compare-form" class="compare-form" onsubmit={on_run}>
                 <fieldset>
                     <legend>{ t(lang, "compare.source") }</legend>
@@ -250,10 +258,14 @@ pub fn compare_panel(p: &Props) -> Html {
                 <button type="button" id="compare-add" disabled={c.configs.len() >= MAX_CONFIGS} onclick={cb(|| CompareMsg::AddColumn)}>{ t(lang, "compare.add") }</button>
                 <button type="submit" id="compare-run">{ t(lang, "compare.run") }</button>
             </form>
+            </details>
+            }
             <p id="compare-error" class="command-error" role="alert">{ c.error.clone().unwrap_or_default() }</p>
             { for body }
-            <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
-                          on={Callback::from(move |m: CompareMsg| send(m))} />
+            if !embed {
+                <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
+                              on={Callback::from(move |m: CompareMsg| send(m))} />
+            }
         </section>
     }
 }
@@ -391,5 +403,31 @@ pub fn compare_column(p: &ColumnProps) -> Html {
                 <div data-compare-view="percpu"><PerCpuView ctx={ctx} /></div>
             }
         </section>
+    }
+}
+
+/// The slab views' patterns and arrow head (as `LayerViews` defines them): the stage that holds
+/// the originals is hidden in Compare mode, and hidden SVG definitions do not paint.
+fn slab_defs() -> Html {
+    html! {
+        <svg class="compare-defs" width="0" height="0" aria-hidden="true" focusable="false">
+            <defs>
+                <pattern id="vis-pat-free" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                    <rect width="5" height="5" class="vis-pat-free-bg" />
+                    <line x1="0" y1="0" x2="0" y2="5" class="vis-pat-free-line" />
+                </pattern>
+                <pattern id="vis-pat-cpufree" width="5" height="5" patternUnits="userSpaceOnUse">
+                    <rect width="5" height="5" class="vis-pat-cpufree-bg" />
+                    <circle cx="2.5" cy="2.5" r="1.1" class="vis-pat-cpufree-dot" />
+                </pattern>
+                <pattern id="vis-pat-cached" width="6" height="6" patternUnits="userSpaceOnUse">
+                    <rect width="6" height="6" class="vis-pat-cached-bg" />
+                    <path d="M0 3 H6 M3 0 V6" class="vis-pat-cached-line" />
+                </pattern>
+                <marker id="vis-arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="5" markerHeight="5" orient="auto">
+                    <path d="M0 0 L6 3 L0 6 z" class="vis-arrow-head" />
+                </marker>
+            </defs>
+        </svg>
     }
 }
