@@ -151,7 +151,7 @@ test('snapshot diff: per-cache deltas sorted by change, per-order buddy deltas, 
   // A bad file: the error names the file, line and column; the last good diff is not shown as its result.
   await page.setInputFiles('#diff-slab-b', file('broken.slabinfo', SLAB_A + 'kmalloc-8 12 x 8 512 1 : tunables 0 0 0 : slabdata 1 1 0\n'));
   await page.waitForFunction(() => document.querySelector('#diff-errors').textContent.length > 0);
-  assert.match(await page.textContent('#diff-errors'), /^broken\.slabinfo:3:\d+: /);
+  assert.match(await page.textContent('#diff-errors'), /^broken\.slabinfo:5:\d+: /);
   assert.equal(await page.locator('#diff-slab-table').count(), 0);
 });
 

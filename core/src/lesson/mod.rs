@@ -543,7 +543,9 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
         p.err(compare[0].line, format!("compare: expected 2 to {} configurations, {} given", crate::compare::MAX_CONFIGS, compare.len()));
     }
     for c in &compare {
-        if let Err(e) = crate::compare::parse_config(&c.item) {
+        let machine = crate::compare::parse_config(&c.item)
+            .and_then(|s| crate::compare::apply_config(&s, &crate::machine::MachineConfig::default()));
+        if let Err(e) = machine {
             p.err(c.line, format!("compare `{}`: column {}: {}", c.item, e.col, e.kind));
         }
     }
