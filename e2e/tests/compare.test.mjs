@@ -199,3 +199,29 @@ test('axe: compare mode in English and Japanese, light, dark and on a phone', op
   await axeClean(phone, 'phone');
   await finish(t, phone, 'compare-phone');
 });
+
+test('a lesson opens Compare mode on its configurations; an embed accepts compare=', opts, async (t) => {
+  const page = await openApp(t, { query: { lesson: 'slab-vs-slub' }, viewport: { width: 1366, height: 768 } });
+  await page.click('#lesson-compare');
+  await page.waitForSelector('#compare-columns');
+  assert.equal(await page.getAttribute('#mode-compare', 'aria-selected'), 'true');
+  // At the end of the lesson's first step (100 kmalloc), in both columns.
+  assert.equal(await position(page), 100);
+  assert.deepEqual([await ops(page, 0), await ops(page, 1)], [100, 100]);
+  const slabs = page.locator('#compare-table tr[data-measure="slab_pages"] td');
+  assert.deepEqual(await slabs.evaluateAll((c) => c.map((x) => x.dataset.value)), ['4', '4'], 'lesson 18 step 1: 4 slabs each');
+  const frame = await openApp(t, {
+    query: { embed: 1, lesson: 'slab-vs-slub', compare: 'slab=slub|slab=slab', cpos: 400, lang: 'ja' },
+    viewport: { width: 720, height: 480 },
+  });
+  await frame.waitForSelector('#compare-columns');
+  assert.equal(await frame.locator('#compare-form').count(), 0, 'no set-up form in a frame');
+  assert.equal(await frame.locator('#param-errors').count(), 0);
+  assert.equal(await position(frame), 400);
+  // Lesson 18's last step: SLUB 8 slab pages, SLAB 7.
+  const end = frame.locator('#compare-table tr[data-measure="slab_pages"] td');
+  assert.deepEqual(await end.evaluateAll((c) => c.map((x) => x.dataset.value)), ['8', '7']);
+  assert.match(await end.nth(1).textContent(), /▼ −1/);
+  await axeClean(frame, 'embed ja');
+  await finish(t, frame, 'compare-embed-720');
+});
