@@ -368,8 +368,12 @@ impl Parser<'_> {
     fn compare_expect(&mut self, s: &Spanned<String>, configs: usize) -> Option<(usize, Located<Expect>)> {
         let line = self.line(s.span().start);
         let text = s.get_ref();
-        let Some((n, e)) = text.split_once(':').and_then(|(n, e)| Some((n.trim().parse::<usize>().ok()?, e.trim()))) else {
-            self.err(line, format!("compare_expect `{text}`: expected `N: QUERY OP VALUE` (N = compare configuration, from 1)"));
+        let Some((n, e)) = text.split_once(':').and_then(|(n, e)| Some((n.trim().parse::<usize>().ok()?, e.trim())))
+        else {
+            self.err(
+                line,
+                format!("compare_expect `{text}`: expected `N: QUERY OP VALUE` (N = compare configuration, from 1)"),
+            );
             return None;
         };
         if n == 0 || n > configs {
@@ -540,7 +544,10 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
     let compare: Vec<Located<String>> =
         raw.compare.iter().map(|c| Located { line: p.line(c.span().start), item: c.get_ref().clone() }).collect();
     if !compare.is_empty() && !(2..=crate::compare::MAX_CONFIGS).contains(&compare.len()) {
-        p.err(compare[0].line, format!("compare: expected 2 to {} configurations, {} given", crate::compare::MAX_CONFIGS, compare.len()));
+        p.err(
+            compare[0].line,
+            format!("compare: expected 2 to {} configurations, {} given", crate::compare::MAX_CONFIGS, compare.len()),
+        );
     }
     for c in &compare {
         let machine = crate::compare::parse_config(&c.item)

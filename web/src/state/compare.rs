@@ -148,11 +148,8 @@ pub fn policy_of(config: &str) -> &str {
 
 /// `config` with its `slab=` setting replaced by (or extended with) `slab=policy`.
 pub fn with_policy(config: &str, policy: &str) -> String {
-    let mut parts: Vec<String> = config
-        .split([' ', ','])
-        .filter(|s| !s.is_empty() && !s.starts_with("slab="))
-        .map(String::from)
-        .collect();
+    let mut parts: Vec<String> =
+        config.split([' ', ',']).filter(|s| !s.is_empty() && !s.starts_with("slab=")).map(String::from).collect();
     parts.insert(0, format!("slab={policy}"));
     parts.join(" ")
 }
@@ -219,7 +216,8 @@ impl State {
             }
             let every = (ops.len() / CHART_SAMPLES).max(1);
             let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
-            let cmp = Comparison::run(work, &work_base(&self.session.borrow()), &texts, every).map_err(|e| e.to_string())?;
+            let cmp =
+                Comparison::run(work, &work_base(&self.session.borrow()), &texts, every).map_err(|e| e.to_string())?;
             Ok((cmp, first))
         })();
         let c = Rc::make_mut(&mut self.compare);
@@ -364,9 +362,7 @@ impl State {
                     None => Picked::Local(i, e),
                 }
             }
-            EntityRef::Cache { cache } => {
-                Picked::Cache(sim.cache_name(cache))
-            }
+            EntityRef::Cache { cache } => Picked::Cache(sim.cache_name(cache)),
             _ => Picked::Local(i, e),
         }
     }
@@ -455,7 +451,8 @@ impl DiffState {
 /// The compare part of the URL hash (empty outside Compare mode or before a run).
 pub fn url_part(c: &CompareState) -> String {
     let Some((configs, source)) = &c.ran else { return String::new() };
-    let mut out = format!("&compare={}", configs.iter().map(|s| s.trim().replace(' ', ",")).collect::<Vec<_>>().join("|"));
+    let mut out =
+        format!("&compare={}", configs.iter().map(|s| s.trim().replace(' ', ",")).collect::<Vec<_>>().join("|"));
     if let Source::Workload(w) = source {
         out.push_str(&format!("&cwl={},{},{}", w.seed, w.count, w.mix));
     }

@@ -367,7 +367,9 @@ pub fn compare_column(p: &ColumnProps) -> Html {
     let shown = |v: &str| p.views.iter().any(|x| x == v);
     let highlight = ctx.focus.pages;
     let picked_name = match &p.picked {
-        Some(crate::state::compare::Picked::Object(n)) | Some(crate::state::compare::Picked::Cache(n)) => Some(n.clone()),
+        Some(crate::state::compare::Picked::Object(n)) | Some(crate::state::compare::Picked::Cache(n)) => {
+            Some(n.clone())
+        }
         _ => None,
     };
     html! {

@@ -104,7 +104,13 @@ fn chart_svg(m: Measure, series: &[Vec<Measures>], positions: usize, lang: Lang)
             pts.trim_end()
         );
         if let Some(&(p, val)) = v.last() {
-            let _ = write!(svg, "<text class=\"end-label col-{i}\" x=\"{:.1}\" y=\"{:.1}\">{}</text>", x(p) + 2.0, y(val) + 4.0, i + 1);
+            let _ = write!(
+                svg,
+                "<text class=\"end-label col-{i}\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                x(p) + 2.0,
+                y(val) + 4.0,
+                i + 1
+            );
         }
     }
     svg.push_str("</svg>");
