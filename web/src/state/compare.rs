@@ -418,33 +418,24 @@ pub fn resolve(picked: &Picked, i: usize, snap: &slabscope_core::snapshot::Snaps
 }
 
 impl DiffState {
+    /// Diff the pair of files at `base` and `base + 1` with `f`; a problem is reported as
+    /// `FILE:LINE:COL: reason` (the file named by the error's side).
+    fn pair<T>(&mut self, base: usize, f: fn(&str, &str) -> Result<T, compare::DiffError>) -> Option<T> {
+        let (Some(a), Some(b)) = (&self.files[base], &self.files[base + 1]) else { return None };
+        match f(&a.1, &b.1) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let file = if e.side == compare::Side::After { &b.0 } else { &a.0 };
+                self.errors.push(format!("{file}:{}", e.error));
+                None
+            }
+        }
+    }
+
     fn recompute(&mut self) {
         self.errors.clear();
-        let name = |slot: usize| self.files[slot].as_ref().map_or(String::new(), |f| f.0.clone());
-        let located = |e: compare::DiffError, base: usize| {
-            let slot = base + usize::from(e.side == compare::Side::After);
-            format!("{}:{}", name(slot), e.error)
-        };
-        self.slab = match (&self.files[0], &self.files[1]) {
-            (Some(a), Some(b)) => match compare::diff_slabinfo(&a.1, &b.1) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    self.errors.push(located(e, 0));
-                    None
-                }
-            },
-            _ => None,
-        };
-        self.buddy = match (&self.files[2], &self.files[3]) {
-            (Some(a), Some(b)) => match compare::diff_buddyinfo(&a.1, &b.1) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    self.errors.push(located(e, 2));
-                    None
-                }
-            },
-            _ => None,
-        };
+        self.slab = self.pair(0, compare::diff_slabinfo);
+        self.buddy = self.pair(2, compare::diff_buddyinfo);
     }
 }
 

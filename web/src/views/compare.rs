@@ -229,7 +229,7 @@ pub fn compare_panel(p: &Props) -> Html {
     html! {
         <section id="compare-panel" class="panel compare-panel" data-panel="compare" aria-labelledby="compare-title">
             <h2 id="compare-title">{ t(lang, "compare.heading") }</h2>
-            { slab_defs() }
+            { crate::views::layers::slab_defs("compare-defs") }
             if !embed { <p class="muted">{ t(lang, "compare.help") }</p> }
             if !embed {
             <details class="compare-setup" open={c.run.is_none()}>
@@ -405,31 +405,5 @@ pub fn compare_column(p: &ColumnProps) -> Html {
                 <div data-compare-view="percpu"><PerCpuView ctx={ctx} /></div>
             }
         </section>
-    }
-}
-
-/// The slab views' patterns and arrow head (as `LayerViews` defines them): the stage that holds
-/// the originals is hidden in Compare mode, and hidden SVG definitions do not paint.
-fn slab_defs() -> Html {
-    html! {
-        <svg class="compare-defs" width="0" height="0" aria-hidden="true" focusable="false">
-            <defs>
-                <pattern id="vis-pat-free" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                    <rect width="5" height="5" class="vis-pat-free-bg" />
-                    <line x1="0" y1="0" x2="0" y2="5" class="vis-pat-free-line" />
-                </pattern>
-                <pattern id="vis-pat-cpufree" width="5" height="5" patternUnits="userSpaceOnUse">
-                    <rect width="5" height="5" class="vis-pat-cpufree-bg" />
-                    <circle cx="2.5" cy="2.5" r="1.1" class="vis-pat-cpufree-dot" />
-                </pattern>
-                <pattern id="vis-pat-cached" width="6" height="6" patternUnits="userSpaceOnUse">
-                    <rect width="6" height="6" class="vis-pat-cached-bg" />
-                    <path d="M0 3 H6 M3 0 V6" class="vis-pat-cached-line" />
-                </pattern>
-                <marker id="vis-arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="5" markerHeight="5" orient="auto">
-                    <path d="M0 0 L6 3 L0 6 z" class="vis-arrow-head" />
-                </marker>
-            </defs>
-        </svg>
     }
 }
