@@ -38,16 +38,19 @@ pub enum Mode {
     Trace,
     /// Seeded practice questions graded by the simulation (issue 20).
     Exercises,
+    /// Runs side by side (issue #19).
+    Compare,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Lessons, Mode::Sandbox, Mode::Trace, Mode::Exercises];
+    pub const ALL: [Mode; 5] = [Mode::Lessons, Mode::Sandbox, Mode::Trace, Mode::Exercises, Mode::Compare];
     pub fn code(self) -> &'static str {
         match self {
             Mode::Lessons => "lessons",
             Mode::Sandbox => "sandbox",
             Mode::Trace => "trace",
             Mode::Exercises => "exercises",
+            Mode::Compare => "compare",
         }
     }
     pub fn from_code(s: &str) -> Option<Mode> {
@@ -454,7 +457,7 @@ pub fn read_url(search: &str, hash: &str) -> UrlState {
             let config = config_from_settings(get("cfg").unwrap_or("")).map_err(|e| format!("cfg: {e}"))?;
             let workload = match get("wl") {
                 None => None,
-                Some(w) => Some(parse_workload(w).map_err(|e| format!("wl=`{w}`: {e}"))?),
+                Some(w) => Some(parse_workload_param(w).map_err(|e| format!("wl=`{w}`: {e}"))?),
             };
             let script = match get("s") {
                 None => String::new(),
@@ -473,7 +476,7 @@ pub fn read_url(search: &str, hash: &str) -> UrlState {
     st
 }
 
-fn parse_workload(w: &str) -> Result<Workload, String> {
+pub fn parse_workload_param(w: &str) -> Result<Workload, String> {
     let f: Vec<&str> = w.split(',').collect();
     let [seed, count, mix] = f[..] else { return Err("expected SEED,COUNT,MIX".into()) };
     let seed = script::parse_num(seed).ok_or("the seed is not a number")?;

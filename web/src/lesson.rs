@@ -198,7 +198,8 @@ pub struct Params {
 /// document and step (`doc::read_url`), and the benchmark page's.
 pub const KNOWN_PARAMS: &[&str] = &[
     "embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl",
-    "s", "bench", "ops", // Exercises (issue 20).
+    "s", "bench", "ops", "compare", "cwl", "cpos", // Compare (issue 19).
+    // Exercises (issue 20).
     "exercise", "seed", "count", "level",
 ];
 

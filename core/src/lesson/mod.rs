@@ -135,6 +135,9 @@ pub struct Lesson {
     pub panels: Vec<String>,
     /// Steps.
     pub steps: Vec<Step>,
+    /// Compare mode (issue #19): 2–4 configurations (`config` settings applied on top of
+    /// `config`) the lesson's ops are also run under, side by side; empty = none.
+    pub compare: Vec<Located<String>>,
 }
 
 /// One step: ops run, then narration about the result.
@@ -160,6 +163,9 @@ pub struct Step {
     /// The step's last op is expected to fail with an error containing this text (a double
     /// free, an invalid free, running out of memory). A failing op changes nothing.
     pub fails: Option<Located<String>>,
+    /// Expectations on compare configuration N (1-based) after this step's ops, written
+    /// `"N: QUERY OP VALUE"`: every number the narration states about another configuration.
+    pub compare_expect: Vec<(usize, Located<Expect>)>,
 }
 
 /// A predict-then-reveal question, asked before its step's ops run.
@@ -215,6 +221,8 @@ struct RawLesson {
     summary: RawText,
     #[serde(rename = "step", default)]
     steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    compare: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -240,6 +248,8 @@ struct RawStep {
     question: Option<Spanned<RawQuestion>>,
     #[serde(default)]
     fails: Option<Spanned<String>>,
+    #[serde(default)]
+    compare_expect: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +360,30 @@ impl Parser<'_> {
             Ok(e) => Some(Located { line, item: e }),
             Err(e) => {
                 self.err(line, format!("`{}`: {e}", s.get_ref()));
+                None
+            }
+        }
+    }
+    /// `"N: QUERY OP VALUE"`: an expectation on compare configuration N (1-based).
+    fn compare_expect(&mut self, s: &Spanned<String>, configs: usize) -> Option<(usize, Located<Expect>)> {
+        let line = self.line(s.span().start);
+        let text = s.get_ref();
+        let Some((n, e)) = text.split_once(':').and_then(|(n, e)| Some((n.trim().parse::<usize>().ok()?, e.trim())))
+        else {
+            self.err(
+                line,
+                format!("compare_expect `{text}`: expected `N: QUERY OP VALUE` (N = compare configuration, from 1)"),
+            );
+            return None;
+        };
+        if n == 0 || n > configs {
+            self.err(line, format!("compare_expect `{text}`: the lesson has {configs} compare configuration(s)"));
+            return None;
+        }
+        match query::parse_expect(e) {
+            Ok(x) => Some((n - 1, Located { line, item: x })),
+            Err(err) => {
+                self.err(line, format!("compare_expect `{text}`: {err}"));
                 None
             }
         }
@@ -484,6 +518,7 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
         }
         let step_panels = p.panels(&r.panels);
         let expect = r.expect.iter().filter_map(|e| p.expect(e)).collect();
+        let compare_expect = r.compare_expect.iter().filter_map(|e| p.compare_expect(e, raw.compare.len())).collect();
         let question = r.question.as_ref().and_then(|q| p.question(q));
         let (ops, ops_line) = match &r.ops {
             Some(o) => (o.get_ref().clone(), p.content_line(o)),
@@ -503,7 +538,23 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
             expect,
             question,
             fails: r.fails.as_ref().map(|f| Located { line: p.line(f.span().start), item: f.get_ref().clone() }),
+            compare_expect,
         });
+    }
+    let compare: Vec<Located<String>> =
+        raw.compare.iter().map(|c| Located { line: p.line(c.span().start), item: c.get_ref().clone() }).collect();
+    if !compare.is_empty() && !(2..=crate::compare::MAX_CONFIGS).contains(&compare.len()) {
+        p.err(
+            compare[0].line,
+            format!("compare: expected 2 to {} configurations, {} given", crate::compare::MAX_CONFIGS, compare.len()),
+        );
+    }
+    for c in &compare {
+        let machine = crate::compare::parse_config(&c.item)
+            .and_then(|s| crate::compare::apply_config(&s, &crate::machine::MachineConfig::default()));
+        if let Err(e) = machine {
+            p.err(c.line, format!("compare `{}`: column {}: {}", c.item, e.col, e.kind));
+        }
     }
     if !p.errors.is_empty() {
         return Err(p.errors);
@@ -523,6 +574,7 @@ pub fn parse(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
         config,
         panels,
         steps,
+        compare,
     })
 }
 
@@ -767,14 +819,50 @@ fn answer(q: &Question, after: &Ctx, before: &Ctx) -> Result<Answer, String> {
     }
 }
 
-/// Check one lesson: parse errors, then everything [`play`] finds.
+/// Check one lesson: parse errors, then everything [`play`] finds, then its compare
+/// expectations under each compare configuration ([`compare_variant`]).
 pub fn check(file: &str, src: &str) -> Result<Lesson, Vec<LessonError>> {
     let lesson = parse(file, src)?;
     match play(&lesson) {
         Err(e) => Err(vec![e]),
         Ok(p) if !p.errors.is_empty() => Err(p.errors),
-        Ok(_) => Ok(lesson),
+        Ok(_) => {
+            let mut errors = Vec::new();
+            for (i, c) in lesson.compare.iter().enumerate() {
+                let tag = |e: LessonError| LessonError {
+                    what: format!("{} (compare configuration {} `{}`)", e.what, i + 1, c.item),
+                    ..e
+                };
+                match play(&compare_variant(&lesson, i)) {
+                    Err(e) => errors.push(tag(e)),
+                    Ok(p) => errors.extend(p.errors.into_iter().map(tag)),
+                }
+            }
+            if errors.is_empty() {
+                Ok(lesson)
+            } else {
+                Err(errors)
+            }
+        }
     }
+}
+
+/// The lesson as compare configuration `i` (0-based) runs it: its configuration's settings after
+/// the lesson's `config`, each step's `compare_expect` for that configuration as its expectations
+/// (no question, no highlight: those are about the lesson's own machine). Compare mode's column
+/// `i` is this lesson's session.
+pub fn compare_variant(lesson: &Lesson, i: usize) -> Lesson {
+    let extra = lesson.compare.get(i).map_or("", |c| c.item.as_str());
+    let mut v = lesson.clone();
+    v.config.item = format!("{} {extra}", lesson.config.item).trim().to_string();
+    v.compare = Vec::new();
+    for s in &mut v.steps {
+        s.expect = s.compare_expect.iter().filter(|(n, _)| *n == i).map(|(_, e)| e.clone()).collect();
+        s.compare_expect = Vec::new();
+        s.question = None;
+        s.highlight = Vec::new();
+    }
+    v
 }
 
 /// Check a set of lesson files `(name, text)`: each one, then ids unique and prerequisites

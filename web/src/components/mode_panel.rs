@@ -50,6 +50,12 @@ pub fn mode_panel(p: &Props) -> Html {
                 <>
                     <LessonsPanel lang={lang} run={state.lesson.clone()} progress={state.progress.clone()}
                                   version={state.version} embed={embed} controls={state.params.controls} on={on_lesson} />
+                    if state.lesson.as_ref().is_some_and(|r| !r.borrow().lesson.compare.is_empty()) && !embed {
+                        <button id="lesson-compare" onclick={{
+                            let d = state.dispatcher();
+                            Callback::from(move |_| d.dispatch(Action::Compare(crate::state::compare::CompareMsg::FromLesson)))
+                        }}>{ t(lang, "compare.from_lesson") }</button>
+                    }
                     if state.lesson.is_some() && !embed {
                         <EmbedBuilder state={state.clone()} />
                     }
@@ -101,6 +107,7 @@ pub fn mode_panel(p: &Props) -> Html {
             }
         }
         Mode::Exercises => html! { <crate::views::exercise::ExercisePanel state={state.clone()} /> },
+        Mode::Compare => html! { <crate::views::compare::ComparePanel state={state.clone()} /> },
         Mode::Trace => {
             let on_file = {
                 let read = read_trace(state.dispatcher());

@@ -51,6 +51,9 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     if let Some(c) = state.shown_exercise().filter(|_| !state.params.embed) {
         hash.push_str(&format!("&exercise={}&seed={}&level={}", c.ex.kind, c.ex.seed, c.ex.level));
     }
+    if state.mode == crate::doc::Mode::Compare {
+        hash.push_str(&crate::state::compare::url_part(&state.compare));
+    }
     use_effect_with((hash, state.playing), move |(hash, playing)| {
         let timer = (!*playing).then(|| {
             PENDING.with(|p| *p.borrow_mut() = Some(hash.clone()));

@@ -86,6 +86,10 @@ pub fn initial_state() -> State {
     let lessons = if pairs.iter().any(|(k, _)| k == "lesson") { lesson::catalog() } else { Rc::default() };
     let (params, param_errors) = lesson::parse_params(&pairs, &lessons);
     let mut mode = url.mode.unwrap_or(Mode::Sandbox);
+    // Compare mode's configurations, source and cursor (`compare=`, `cwl=`, `cpos=`).
+    let (compare, compare_errors) = super::compare::from_pairs(&pairs);
+    let compare_wanted = compare.is_some();
+    let compare = compare.unwrap_or_default();
     let mut doc = Some(Rc::new(doc));
     let mut run = None;
     let mut lesson_error = None;
@@ -131,12 +135,20 @@ pub fn initial_state() -> State {
         lesson: run,
         progress: Rc::new(lesson::load_progress()),
         params: Rc::new(params),
-        param_errors: Rc::new(param_errors),
+        param_errors: Rc::new(param_errors.into_iter().chain(compare_errors).collect()),
         embed_copied: None,
         view_toggles: Rc::new(prefs::load_views()),
         exercises: Rc::default(),
         version: 0,
+        compare: Rc::new(compare),
     };
     state.start_exercises(url.mode);
+    // A shared compare link (or a frame with `compare=`) opens on its comparison.
+    if compare_wanted && state.params.embed {
+        state.mode = Mode::Compare;
+    }
+    if compare_wanted && state.mode == Mode::Compare {
+        state.compare_msg(super::compare::CompareMsg::Run);
+    }
     state
 }

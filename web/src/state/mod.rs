@@ -3,6 +3,7 @@
 //! settings that persist (language, theme, the views each mode shows).
 
 pub mod exercise;
+pub mod compare;
 mod init;
 pub mod prefs;
 mod reducer;
@@ -82,6 +83,8 @@ pub enum Action {
     ResetViews,
     /// Exercises mode and the exercise embed.
     Exercise(exercise::ExerciseMsg),
+    /// Compare mode (issue #19).
+    Compare(compare::CompareMsg),
 }
 
 /// Colour theme.
@@ -140,6 +143,8 @@ pub struct State {
     pub exercises: Rc<exercise::Exercises>,
     /// Bumped on every change, so views re-render.
     pub version: u64,
+    /// Compare mode: configurations, the comparison, its cursor, the snapshot diff.
+    pub compare: Rc<compare::CompareState>,
 }
 
 impl PartialEq for State {

@@ -27,6 +27,11 @@ impl Reducible for State {
         // In a lesson the step controls stay within the lesson step's events (see `bounds`).
         let (lo, hi) = st.bounds();
         let at = st.session.borrow().step();
+        // Compare mode: the step keys and buttons move the comparison's shared cursor.
+        let action = match st.compare_cursor(&action) {
+            Some(m) => Action::Compare(m),
+            None => action,
+        };
         match action {
             Action::Event(d) => {
                 if (d > 0 && at >= hi) || (d < 0 && at <= lo) {
@@ -175,6 +180,7 @@ impl Reducible for State {
                 });
                 st.sandbox_error = built.err().map(|e| format!("{name}:{}", e.text(st.lang)));
             }
+            Action::Compare(msg) => st.compare_msg(msg),
         }
         Rc::new(st)
     }

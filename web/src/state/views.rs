@@ -38,6 +38,10 @@ impl State {
     /// index, the trace mode before a trace is loaded).
     pub fn default_views(&self) -> Option<Vec<String>> {
         let own = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
+        // Compare mode draws its own columns (in a frame too).
+        if self.mode == Mode::Compare {
+            return None;
+        }
         if self.params.embed {
             if let Some(v) = self.exercise_views() {
                 return Some(v);
@@ -48,6 +52,7 @@ impl State {
         match self.mode {
             Mode::Lessons => self.lesson.as_ref().map(|run| run.borrow().panels()),
             Mode::Sandbox => own(SANDBOX),
+            Mode::Compare => None,
             Mode::Trace => {
                 if self.trace_summary.is_some() {
                     own(TRACE)

@@ -138,25 +138,7 @@ pub fn layer_views(p: &Props) -> Html {
     };
     html! {
         <div id="layer-views" class="layer-views">
-            <svg id="vis2-defs" width="0" height="0" aria-hidden="true" focusable="false">
-                <defs>
-                    <pattern id="vis-pat-free" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="5" height="5" class="vis-pat-free-bg" />
-                        <line x1="0" y1="0" x2="0" y2="5" class="vis-pat-free-line" />
-                    </pattern>
-                    <pattern id="vis-pat-cpufree" width="5" height="5" patternUnits="userSpaceOnUse">
-                        <rect width="5" height="5" class="vis-pat-cpufree-bg" />
-                        <circle cx="2.5" cy="2.5" r="1.1" class="vis-pat-cpufree-dot" />
-                    </pattern>
-                    <pattern id="vis-pat-cached" width="6" height="6" patternUnits="userSpaceOnUse">
-                        <rect width="6" height="6" class="vis-pat-cached-bg" />
-                        <path d="M0 3 H6 M3 0 V6" class="vis-pat-cached-line" />
-                    </pattern>
-                    <marker id="vis-arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="5" markerHeight="5" orient="auto">
-                        <path d="M0 0 L6 3 L0 6 z" class="vis-arrow-head" />
-                    </marker>
-                </defs>
-            </svg>
+            { slab_defs("vis2-defs") }
             <SelectionPath ctx={ctx.clone()} />
             if has("caches") { <CachesTable ctx={ctx.clone()} /> }
             if has("cache") { <CacheView ctx={ctx.clone()} /> }
@@ -166,6 +148,32 @@ pub fn layer_views(p: &Props) -> Html {
             if has("slabinfo") { <SlabinfoPanel text={ctx.snap.snap.slabinfo.clone()} lang={p.lang} /> }
             if has("slabcharts") { <SlabCharts ctx={ctx} /> }
         </div>
+    }
+}
+
+/// The slab views' patterns and arrow head, in a hidden SVG with this id (Compare mode draws its
+/// own copy: the stage holding this one is hidden there, and hidden definitions do not paint).
+pub fn slab_defs(id: &'static str) -> Html {
+    html! {
+        <svg id={id} width="0" height="0" aria-hidden="true" focusable="false">
+            <defs>
+                <pattern id="vis-pat-free" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                    <rect width="5" height="5" class="vis-pat-free-bg" />
+                    <line x1="0" y1="0" x2="0" y2="5" class="vis-pat-free-line" />
+                </pattern>
+                <pattern id="vis-pat-cpufree" width="5" height="5" patternUnits="userSpaceOnUse">
+                    <rect width="5" height="5" class="vis-pat-cpufree-bg" />
+                    <circle cx="2.5" cy="2.5" r="1.1" class="vis-pat-cpufree-dot" />
+                </pattern>
+                <pattern id="vis-pat-cached" width="6" height="6" patternUnits="userSpaceOnUse">
+                    <rect width="6" height="6" class="vis-pat-cached-bg" />
+                    <path d="M0 3 H6 M3 0 V6" class="vis-pat-cached-line" />
+                </pattern>
+                <marker id="vis-arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="5" markerHeight="5" orient="auto">
+                    <path d="M0 0 L6 3 L0 6 z" class="vis-arrow-head" />
+                </marker>
+            </defs>
+        </svg>
     }
 }
 

@@ -1,0 +1,30 @@
+// Compare mode (#19): two columns of 200,000-op sessions (the same seeded workload under SLUB and
+// classic SLAB). A step moves both columns, their views, the table at the cursor and the chart
+// cursors; the issue asks for that within one frame. Interface: e2e/bench/README.md (s4-frame).
+export const title = 'Compare mode (#19)';
+
+const OPS = 200_000;
+const MID = OPS / 2;
+
+/** @param {import('../bench.mjs').Bench} b */
+export default async function run(b) {
+  const hash = `mode=compare&compare=slab=slub|slab=slab&cwl=1,${OPS},mixed&cpos=${MID}`;
+  const page = await b.open({ label: `compare, 2 × ${OPS} ops`, hash });
+  await page.waitForSelector('#compare-columns .compare-column', { timeout: 300_000 });
+  const total = Number(await page.getAttribute('#compare-counter', 'data-total'));
+  if (total !== OPS) throw new Error(`expected ${OPS} positions, got ${total}`);
+  // The page's step keys move the shared cursor (focus on the page, not a field).
+  await page.locator('#compare-title').click();
+  await b.input(page, '→ (both columns one op)', () => page.keyboard.press('ArrowRight'));
+  await b.input(page, '← (both columns one op)', () => page.keyboard.press('ArrowLeft'));
+  await b.input(page, 'Operation ▶ button', () => page.click('#compare-next'), { event: 'pointerdown' });
+  await b.input(
+    page,
+    'scrubber jump (±5,000 ops)',
+    (p, i) => p.locator('#compare-scrub').fill(String(MID + (i % 2 ? 5_000 : -5_000))),
+    { event: 'input' },
+  );
+  await b.domNodes(page, 'compare mode', '#compare-panel');
+  await b.domNodes(page, 'one column', '#compare-col-0');
+  await page.context().close();
+}

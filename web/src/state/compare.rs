@@ -1,0 +1,560 @@
+//! Compare mode's state (issue #19): the same work run under 2–4 machine configurations
+//! (`core::compare::Comparison`), one cursor shared by every column, the selection shared by
+//! object (or cache) name, and the snapshot diff of two `/proc/slabinfo` (and `/proc/buddyinfo`)
+//! files. No allocator logic: the core runs, measures and diffs; this only chooses what to run.
+//!
+//! URL syntax (documented in docs/compare.md and the README): `compare=CFG|CFG[|CFG|CFG]`, each
+//! CFG a configuration's `key=value` settings separated by `,` or `+` (a space), e.g.
+//! `#mode=compare&compare=slab=slub|slab=slab,cpus=2`; `cwl=SEED,COUNT,MIX` runs a seeded workload
+//! instead of the session in front of the user; `cpos=N` is the shared cursor (an op position).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use slabscope_core::compare::{self, CacheDelta, Comparison, Work, ZoneDelta, MAX_CONFIGS};
+use slabscope_core::event::EntityRef;
+use slabscope_core::machine::MachineConfig;
+use slabscope_core::names::Value;
+use slabscope_core::op::Op;
+use slabscope_core::workload::Mix;
+
+use super::State;
+use crate::doc::{self, Mode};
+
+/// The configurations Compare mode opens with.
+pub const DEFAULT_CONFIGS: [&str; 2] = ["slab=slub", "slab=slab"];
+/// Fewest columns.
+pub const MIN_CONFIGS: usize = 2;
+/// Positions × columns one comparison may run (keeps a browser tab's memory bounded: each column
+/// holds a session).
+pub const MAX_WORK: usize = 1_000_000;
+/// Samples the difference charts draw per column, at most (about).
+pub const CHART_SAMPLES: usize = 400;
+/// Views a column can show, in order (a subset of the lesson panel names).
+pub const COLUMN_VIEWS: [&str; 4] = ["memory", "buddy", "cache", "percpu"];
+/// Shown by default.
+pub const DEFAULT_COLUMN_VIEWS: [&str; 3] = ["memory", "buddy", "cache"];
+
+/// What every column runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The session in front of the user: the sandbox document, the lesson (up to the end of its
+    /// step range), or the loaded trace's simulated ops.
+    Session,
+    /// A seeded workload (`core::workload`), generated once for the smallest machine.
+    Workload(doc::Workload),
+}
+
+/// The shared selection: by name, so the same object is found in every column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Picked {
+    /// A named object (`p`, `p[3]`, a trace's `o<ptr>.<gen>`).
+    Object(String),
+    /// A cache, by name.
+    Cache(String),
+    /// Anything else, in the column it was picked in.
+    Local(usize, EntityRef),
+}
+
+/// The snapshot diff's inputs and result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiffState {
+    /// (file name, text): slabinfo before, slabinfo after, buddyinfo before, buddyinfo after.
+    pub files: [Option<(String, String)>; 4],
+    pub slab: Option<Vec<CacheDelta>>,
+    pub buddy: Option<Vec<ZoneDelta>>,
+    /// Located problems (`FILE:LINE:COL: reason`).
+    pub errors: Vec<String>,
+}
+
+/// Compare mode's part of the app state.
+#[derive(Clone)]
+pub struct CompareState {
+    /// Configuration texts (2–4), as the user typed them.
+    pub configs: Vec<String>,
+    pub source: Source,
+    /// The comparison (`None` before the first run or after an error).
+    pub run: Option<Rc<RefCell<Comparison>>>,
+    /// What the run was made of (for the URL and the heading): the configurations and source.
+    pub ran: Option<(Vec<String>, Source)>,
+    /// First position the cursor may take (a lesson range's start) and the shared cursor.
+    pub first: usize,
+    pub position: usize,
+    /// The last configuration / run error, located.
+    pub error: Option<String>,
+    pub picked: Option<Picked>,
+    /// The column views shown.
+    pub views: Vec<String>,
+    pub diff: Rc<DiffState>,
+    /// A cursor asked for by the URL, applied on the first run.
+    pub url_position: Option<usize>,
+}
+
+impl Default for CompareState {
+    fn default() -> Self {
+        CompareState {
+            configs: DEFAULT_CONFIGS.iter().map(|s| s.to_string()).collect(),
+            source: Source::Session,
+            run: None,
+            ran: None,
+            first: 0,
+            position: 0,
+            error: None,
+            picked: None,
+            views: DEFAULT_COLUMN_VIEWS.iter().map(|s| s.to_string()).collect(),
+            diff: Rc::default(),
+            url_position: None,
+        }
+    }
+}
+
+/// Compare mode's actions.
+pub enum CompareMsg {
+    /// Column `i`'s configuration text.
+    SetConfig(usize, String),
+    /// Column `i`'s slab policy (a `POLICIES` name): rewrites its `slab=` setting.
+    SetPolicy(usize, String),
+    AddColumn,
+    RemoveColumn(usize),
+    SetSource(Source),
+    /// Run the comparison.
+    Run,
+    /// Move the shared cursor to a position.
+    Seek(usize),
+    /// One op forward (+1) or back (−1).
+    Step(i64),
+    Start,
+    End,
+    /// An entity selected (or cleared) in column `i`.
+    Pick(usize, Option<EntityRef>),
+    /// Show or hide a column view.
+    ToggleView(String),
+    /// A snapshot file read into slot 0..4 (slabinfo before/after, buddyinfo before/after).
+    DiffFile(usize, String, String),
+    /// Use the columns' own `/proc/slabinfo` and `/proc/buddyinfo` at the cursor (1st vs 2nd).
+    DiffColumns,
+    ClearDiff,
+    /// Open Compare mode on the open lesson's `compare` configurations, at its current step.
+    FromLesson,
+}
+
+/// The column's `slab=` value (the core's default policy's name when unset).
+pub fn policy_of(config: &str) -> &str {
+    config
+        .split([' ', ','])
+        .find_map(|kv| kv.strip_prefix("slab="))
+        .unwrap_or_else(|| slabscope_core::slab::POLICIES[0].name)
+}
+
+/// `config` with its `slab=` setting replaced by (or extended with) `slab=policy`.
+pub fn with_policy(config: &str, policy: &str) -> String {
+    let mut parts: Vec<String> =
+        config.split([' ', ',']).filter(|s| !s.is_empty() && !s.starts_with("slab=")).map(String::from).collect();
+    parts.insert(0, format!("slab={policy}"));
+    parts.join(" ")
+}
+
+/// The work of the session in front of the user: its ops (up to `end`), names and lines.
+struct SessionWork {
+    names: slabscope_core::names::Names,
+    ops: Vec<Op>,
+    lines: Vec<u32>,
+    base: MachineConfig,
+    first: usize,
+}
+
+impl State {
+    fn session_work(&self) -> SessionWork {
+        let s = self.session.borrow();
+        // A lesson: its ops up to the end of its step range, the cursor from the range's start.
+        let (first, end) = match &self.lesson {
+            Some(run) if self.doc.is_none() => {
+                let r = run.borrow();
+                let first = r.played.get(r.first).map_or(0, |p| p.ops.start);
+                let end = r.played.get(r.last).map_or(s.op_count(), |p| p.ops.end);
+                (first, end.min(s.op_count()))
+            }
+            _ => (0, s.op_count()),
+        };
+        let ops: Vec<Op> = (0..end).filter_map(|k| s.op(k).copied()).collect();
+        let lines = (0..ops.len()).map(|k| s.op_line(k)).collect();
+        SessionWork { names: s.names().clone(), ops, lines, base: s.config().clone(), first }
+    }
+
+    /// Run the comparison the state describes; on error keep the old one and report (located).
+    fn run_compare(&mut self) {
+        let c = Rc::make_mut(&mut self.compare);
+        c.error = None;
+        let configs: Vec<String> = c.configs.iter().map(|s| s.replace(',', " ")).collect();
+        let texts: Vec<&str> = configs.iter().map(String::as_str).collect();
+        let source = c.source.clone();
+        let work = self.session_work();
+        let result = (|| -> Result<(Comparison, usize), String> {
+            let (names, ops, lines, first) = match &source {
+                Source::Session => (work.names, work.ops, work.lines, work.first),
+                Source::Workload(w) => {
+                    let mix = Mix::by_name(&w.mix).ok_or_else(|| format!("cwl: unknown workload mix `{}`", w.mix))?;
+                    let mut machines = Vec::new();
+                    for (i, t) in texts.iter().enumerate() {
+                        let s = compare::parse_config(t).map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?;
+                        machines.push(
+                            compare::apply_config(&s, &work.base)
+                                .map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?,
+                        );
+                    }
+                    let (names, ops) = compare::workload_ops(&machines, w.seed, w.count.min(doc::MAX_WORKLOAD), mix);
+                    let lines = vec![0; ops.len()];
+                    (names, ops, lines, 0)
+                }
+            };
+            if ops.len().saturating_mul(texts.len()) > MAX_WORK {
+                return Err(format!(
+                    "{} ops × {} configurations is more than {MAX_WORK} runs: use fewer ops or configurations",
+                    ops.len(),
+                    texts.len()
+                ));
+            }
+            let every = (ops.len() / CHART_SAMPLES).max(1);
+            let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
+            let cmp =
+                Comparison::run(work, &work_base(&self.session.borrow()), &texts, every).map_err(|e| e.to_string())?;
+            Ok((cmp, first))
+        })();
+        let c = Rc::make_mut(&mut self.compare);
+        match result {
+            Ok((mut cmp, first)) => {
+                let pos = c.url_position.take().unwrap_or(cmp.positions()).clamp(first, cmp.positions());
+                cmp.seek(pos);
+                c.first = first;
+                c.position = pos;
+                c.ran = Some((c.configs.clone(), source));
+                c.run = Some(Rc::new(RefCell::new(cmp)));
+            }
+            Err(e) => c.error = Some(e),
+        }
+    }
+
+    fn seek_compare(&mut self, to: usize) {
+        let c = Rc::make_mut(&mut self.compare);
+        if let Some(run) = &c.run {
+            let mut r = run.borrow_mut();
+            let to = to.clamp(c.first, r.positions());
+            r.seek(to);
+            c.position = to;
+        }
+    }
+
+    /// A compare action.
+    pub(super) fn compare_msg(&mut self, msg: CompareMsg) {
+        match msg {
+            CompareMsg::SetConfig(i, text) => {
+                if let Some(c) = Rc::make_mut(&mut self.compare).configs.get_mut(i) {
+                    *c = text;
+                }
+            }
+            CompareMsg::SetPolicy(i, policy) => {
+                if let Some(c) = Rc::make_mut(&mut self.compare).configs.get_mut(i) {
+                    *c = with_policy(c, &policy);
+                }
+            }
+            CompareMsg::AddColumn => {
+                let c = Rc::make_mut(&mut self.compare);
+                if c.configs.len() < MAX_CONFIGS {
+                    let next = slabscope_core::slab::POLICIES
+                        .iter()
+                        .map(|p| p.name)
+                        .find(|n| !c.configs.iter().any(|x| policy_of(x) == *n))
+                        .unwrap_or(slabscope_core::slab::POLICIES[0].name);
+                    c.configs.push(format!("slab={next}"));
+                }
+            }
+            CompareMsg::RemoveColumn(i) => {
+                let c = Rc::make_mut(&mut self.compare);
+                if c.configs.len() > MIN_CONFIGS && i < c.configs.len() {
+                    c.configs.remove(i);
+                }
+            }
+            CompareMsg::SetSource(s) => Rc::make_mut(&mut self.compare).source = s,
+            CompareMsg::Run => self.run_compare(),
+            CompareMsg::Seek(p) => self.seek_compare(p),
+            CompareMsg::Step(d) => {
+                let p = self.compare.position;
+                self.seek_compare(if d < 0 { p.saturating_sub(d.unsigned_abs() as usize) } else { p + d as usize });
+            }
+            CompareMsg::Start => self.seek_compare(0),
+            CompareMsg::End => self.seek_compare(usize::MAX),
+            CompareMsg::Pick(i, e) => {
+                let picked = e.map(|e| self.compare_pick(i, e));
+                let c = Rc::make_mut(&mut self.compare);
+                c.picked = if picked == c.picked { None } else { picked };
+            }
+            CompareMsg::ToggleView(v) => {
+                if COLUMN_VIEWS.contains(&v.as_str()) {
+                    let c = Rc::make_mut(&mut self.compare);
+                    match c.views.iter().position(|x| *x == v) {
+                        Some(i) => {
+                            c.views.remove(i);
+                        }
+                        None => {
+                            c.views.push(v);
+                            c.views.sort_by_key(|x| COLUMN_VIEWS.iter().position(|y| y == x));
+                        }
+                    }
+                }
+            }
+            CompareMsg::DiffFile(slot, name, text) => {
+                let d = Rc::make_mut(&mut Rc::make_mut(&mut self.compare).diff);
+                if let Some(f) = d.files.get_mut(slot) {
+                    *f = Some((name, text));
+                }
+                d.recompute();
+            }
+            CompareMsg::DiffColumns => {
+                let c = Rc::make_mut(&mut self.compare);
+                if let Some(run) = &c.run {
+                    let r = run.borrow();
+                    let snaps: Vec<_> = r.columns.iter().take(2).map(|col| col.session.snapshot()).collect();
+                    if let [a, b] = &snaps[..] {
+                        let label = |i: usize| format!("{} ({})", r.columns[i].label, c.position);
+                        let d = Rc::make_mut(&mut c.diff);
+                        d.files = [
+                            Some((label(0), a.slabinfo.clone())),
+                            Some((label(1), b.slabinfo.clone())),
+                            Some((label(0), a.buddyinfo.clone())),
+                            Some((label(1), b.buddyinfo.clone())),
+                        ];
+                        d.recompute();
+                    }
+                }
+            }
+            CompareMsg::ClearDiff => Rc::make_mut(&mut self.compare).diff = Rc::default(),
+            CompareMsg::FromLesson => {
+                let Some(run) = self.lesson.clone() else { return };
+                let (configs, at) = {
+                    let r = run.borrow();
+                    let configs: Vec<String> = r.lesson.compare.iter().map(|c| c.item.clone()).collect();
+                    (configs, r.played.get(r.step).map(|p| p.ops.end))
+                };
+                if configs.is_empty() {
+                    return;
+                }
+                let c = Rc::make_mut(&mut self.compare);
+                c.configs = configs;
+                c.source = Source::Session;
+                c.url_position = at;
+                c.picked = None;
+                self.mode = Mode::Compare;
+                self.run_compare();
+            }
+        }
+    }
+
+    /// What picking `e` in column `i` selects in every column: a named object or cache by name.
+    fn compare_pick(&self, i: usize, e: EntityRef) -> Picked {
+        let Some(run) = &self.compare.run else { return Picked::Local(i, e) };
+        let r = run.borrow();
+        let Some(col) = r.columns.get(i) else { return Picked::Local(i, e) };
+        let sim = col.session.sim();
+        match e {
+            EntityRef::Object { addr, .. } | EntityRef::Tiny { addr } => {
+                match object_name(col.session.names(), &sim.bindings, addr) {
+                    Some(n) => Picked::Object(n),
+                    None => Picked::Local(i, e),
+                }
+            }
+            EntityRef::Cache { cache } => Picked::Cache(sim.cache_name(cache)),
+            _ => Picked::Local(i, e),
+        }
+    }
+
+    /// Keyboard and step buttons in Compare mode move the shared cursor (one op per step).
+    pub(super) fn compare_cursor(&self, a: &super::Action) -> Option<CompareMsg> {
+        use super::Action;
+        if self.mode != Mode::Compare || self.compare.run.is_none() {
+            return None;
+        }
+        Some(match a {
+            Action::Event(d) | Action::Op(d) => CompareMsg::Step(d.signum()),
+            Action::Start => CompareMsg::Start,
+            Action::End => CompareMsg::End,
+            _ => return None,
+        })
+    }
+}
+
+/// The machine a session-sourced comparison starts from: the session's own configuration.
+fn work_base(s: &slabscope_core::session::Session) -> MachineConfig {
+    s.config().clone()
+}
+
+/// The name (`p` or `p[3]`) bound to the object at `addr`.
+pub fn object_name(
+    names: &slabscope_core::names::Names,
+    bindings: &slabscope_core::names::Bindings,
+    addr: u64,
+) -> Option<String> {
+    use slabscope_core::names::Binding;
+    let is = |v: &Value| matches!(*v, Value::Object { addr: a, .. } | Value::Tiny { addr: a } if a == addr);
+    bindings.iter().find_map(|(sym, b)| match b {
+        Binding::One(v) if is(v) => Some(names.name(sym).to_string()),
+        Binding::List(vs) => vs.iter().position(is).map(|k| format!("{}[{k}]", names.name(sym))),
+        _ => None,
+    })
+}
+
+/// The entity `picked` is in column `i` (whose snapshot has these bindings and caches).
+pub fn resolve(picked: &Picked, i: usize, snap: &slabscope_core::snapshot::Snapshot) -> Option<EntityRef> {
+    match picked {
+        Picked::Local(j, e) => (*j == i).then_some(*e),
+        Picked::Object(name) => snap.bindings.iter().find(|b| b.label == *name).and_then(|b| match b.value {
+            Value::Object { cache, addr } => Some(EntityRef::Object { cache, addr }),
+            Value::Tiny { addr } => Some(EntityRef::Tiny { addr }),
+            _ => None,
+        }),
+        Picked::Cache(name) => {
+            snap.cache_rows.iter().find(|r| r.name == *name).map(|r| EntityRef::Cache { cache: r.id })
+        }
+    }
+}
+
+impl DiffState {
+    /// Diff the pair of files at `base` and `base + 1` with `f`; a problem is reported as
+    /// `FILE:LINE:COL: reason` (the file named by the error's side).
+    fn pair<T>(&mut self, base: usize, f: fn(&str, &str) -> Result<T, compare::DiffError>) -> Option<T> {
+        let (Some(a), Some(b)) = (&self.files[base], &self.files[base + 1]) else { return None };
+        match f(&a.1, &b.1) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let file = if e.side == compare::Side::After { &b.0 } else { &a.0 };
+                self.errors.push(format!("{file}:{}", e.error));
+                None
+            }
+        }
+    }
+
+    fn recompute(&mut self) {
+        self.errors.clear();
+        self.slab = self.pair(0, compare::diff_slabinfo);
+        self.buddy = self.pair(2, compare::diff_buddyinfo);
+    }
+}
+
+/// The compare part of the URL hash (empty outside Compare mode or before a run).
+pub fn url_part(c: &CompareState) -> String {
+    let Some((configs, source)) = &c.ran else { return String::new() };
+    let mut out =
+        format!("&compare={}", configs.iter().map(|s| s.trim().replace(' ', ",")).collect::<Vec<_>>().join("|"));
+    if let Source::Workload(w) = source {
+        out.push_str(&format!("&cwl={},{},{}", w.seed, w.count, w.mix));
+    }
+    out.push_str(&format!("&cpos={}", c.position));
+    out
+}
+
+/// Read `compare=`, `cwl=` and `cpos=` (percent-decoded pairs; later pairs win). Every problem is
+/// reported, located in the configuration, with the op language's suggestions.
+pub fn from_pairs(pairs: &[(String, String)]) -> (Option<CompareState>, Vec<String>) {
+    let get = |k: &str| pairs.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let mut errors = Vec::new();
+    let Some(list) = get("compare") else {
+        for k in ["cwl", "cpos"] {
+            if get(k).is_some() {
+                errors.push(format!("{k}: needs compare=CFG|CFG"));
+            }
+        }
+        return (None, errors);
+    };
+    let mut st = CompareState::default();
+    let configs: Vec<String> = list.split('|').map(|s| s.trim().replace([',', '+'], " ")).collect();
+    if !(MIN_CONFIGS..=MAX_CONFIGS).contains(&configs.len()) {
+        errors.push(format!(
+            "compare=`{list}`: expected {MIN_CONFIGS} to {MAX_CONFIGS} configurations separated by `|`, {} given",
+            configs.len()
+        ));
+        return (None, errors);
+    }
+    for (i, cfg) in configs.iter().enumerate() {
+        if let Err(e) = compare::parse_config(cfg).and_then(|s| compare::apply_config(&s, &MachineConfig::default())) {
+            errors.push(format!("compare: configuration {} `{cfg}`: {e}", i + 1));
+        }
+    }
+    if !errors.is_empty() {
+        return (None, errors);
+    }
+    st.configs = configs;
+    if let Some(w) = get("cwl") {
+        match doc::parse_workload_param(w) {
+            Ok(w) => st.source = Source::Workload(w),
+            Err(e) => errors.push(format!("cwl=`{w}`: {e}")),
+        }
+    }
+    if let Some(p) = get("cpos") {
+        match p.parse() {
+            Ok(n) => st.url_position = Some(n),
+            Err(_) => errors.push(format!("cpos=`{p}`: expected an op position (0 or more)")),
+        }
+    }
+    (Some(st), errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(s: &str) -> Vec<(String, String)> {
+        s.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn url_round_trip() {
+        let (st, errors) = from_pairs(&pairs("compare=slab=slub|slab=slab,cpus=2&cwl=7,500,slab&cpos=12"));
+        assert_eq!(errors, Vec::<String>::new());
+        let mut st = st.unwrap();
+        assert_eq!(st.configs, ["slab=slub", "slab=slab cpus=2"]);
+        assert_eq!(st.source, Source::Workload(doc::Workload { seed: 7, count: 500, mix: "slab".into() }));
+        assert_eq!(st.url_position, Some(12));
+        st.ran = Some((st.configs.clone(), st.source.clone()));
+        st.position = 12;
+        assert_eq!(url_part(&st), "&compare=slab=slub|slab=slab,cpus=2&cwl=7,500,slab&cpos=12");
+    }
+
+    #[test]
+    fn url_errors_are_located_with_suggestions() {
+        let (st, errors) = from_pairs(&pairs("compare=slab=slub|slab=slb"));
+        assert!(st.is_none());
+        assert_eq!(errors.len(), 1);
+        // Located in the configuration (line 1, the setting's column), with the values the
+        // policy table allows.
+        assert!(errors[0].starts_with("compare: configuration 2 `slab=slb`: 1:1:"), "{}", errors[0]);
+        assert!(errors[0].contains("expected slub, sheaves, slab"), "{}", errors[0]);
+        let (_, errors) = from_pairs(&pairs("compare=slab=slub|cpus=2,slab=slb"));
+        assert!(errors[0].contains("`cpus=2 slab=slb`: 1:8:"), "{}", errors[0]);
+        let (_, errors) = from_pairs(&pairs("compare=slab=slub|slabb=slab"));
+        assert!(errors[0].contains("slab"), "{}", errors[0]);
+        let (st, errors) = from_pairs(&pairs("compare=slab=slub"));
+        assert!(st.is_none());
+        assert!(errors[0].contains("expected 2 to 4 configurations"), "{}", errors[0]);
+        let (_, errors) = from_pairs(&pairs("compare=slab=slub|slab=slab&cpos=x"));
+        assert!(errors[0].starts_with("cpos=`x`"), "{errors:?}");
+        let (_, errors) = from_pairs(&pairs("cpos=3"));
+        assert!(errors[0].starts_with("cpos: needs compare="), "{errors:?}");
+    }
+
+    #[test]
+    fn policy_rewrite() {
+        assert_eq!(policy_of("cpus=2 slab=slab"), "slab");
+        assert_eq!(policy_of("cpus=2"), slabscope_core::slab::POLICIES[0].name);
+        assert_eq!(with_policy("cpus=2 slab=slab", "slob"), "slab=slob cpus=2");
+        assert_eq!(with_policy("", "slub"), "slab=slub");
+    }
+
+    #[test]
+    fn diff_errors_name_the_file() {
+        let mut d = DiffState::default();
+        d.files[0] = Some(("a.txt".into(), "garbage line\n".into()));
+        d.files[1] = Some(("b.txt".into(), "garbage\n".into()));
+        d.recompute();
+        assert!(d.slab.is_none());
+        assert!(d.errors[0].starts_with("a.txt:1:"), "{:?}", d.errors);
+    }
+}

@@ -1,0 +1,409 @@
+//! Compare mode (issue #19): the configurations to run (2–4; the slab policies from the core's
+//! policy table), the source (the session in front of the user or a seeded workload), the shared
+//! cursor, the difference charts and the table at the cursor ([`super::compare_charts`]), one
+//! column per configuration with the chosen views of its run (memory map, buddy lists, the
+//! selected cache's slabs, per-CPU state — the single-session view components, each column with
+//! its own [`Ctx`]), and the snapshot diff ([`super::compare_diff`]).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use slabscope_core::compare::{Comparison, MAX_CONFIGS};
+use slabscope_core::event::EntityRef;
+use slabscope_core::slab::POLICIES;
+use slabscope_core::snapshot::Snapshot;
+use slabscope_core::workload::Mix;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::components::util::describe_page;
+use crate::doc::Workload;
+use crate::i18n::{t, tf, Lang};
+use crate::state::compare::{resolve, CompareMsg, Source, COLUMN_VIEWS, MIN_CONFIGS};
+use crate::state::{Action, State};
+use crate::views::compare_charts::{CompareCharts, DeltaTable};
+use crate::views::compare_diff::SnapshotDiff;
+use crate::views::ctx::{focus, Ctx, Snap};
+use crate::views::{cache_view::CacheView, free_lists::FreeLists, memory_map::MemoryMap, percpu_view::PerCpuView};
+
+/// The comparison, compared by identity.
+#[derive(Clone)]
+pub struct RunRef(pub Rc<RefCell<Comparison>>);
+
+impl PartialEq for RunRef {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: UseReducerHandle<State>,
+}
+
+fn input_value(e: &Event) -> Option<String> {
+    let t = e.target()?;
+    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+        return Some(i.value());
+    }
+    t.dyn_ref::<web_sys::HtmlSelectElement>().map(|s| s.value())
+}
+
+/// The whole mode: set-up form, cursor, charts, table, columns, snapshot diff.
+#[function_component(ComparePanel)]
+pub fn compare_panel(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let state = &p.state;
+    let c = &state.compare;
+    // A frame shows the comparison its address names: no set-up form, no file pickers.
+    let embed = state.params.embed;
+    let send = {
+        let d = state.dispatcher();
+        move |m: CompareMsg| d.dispatch(Action::Compare(m))
+    };
+    let cb = |f: fn() -> CompareMsg| {
+        let send = send.clone();
+        Callback::from(move |_| send(f()))
+    };
+    let rows = c.configs.iter().enumerate().map(|(i, text)| {
+        let on_text = {
+            let send = send.clone();
+            Callback::from(move |e: Event| {
+                if let Some(v) = input_value(&e) {
+                    send(CompareMsg::SetConfig(i, v));
+                }
+            })
+        };
+        let on_policy = {
+            let send = send.clone();
+            Callback::from(move |e: Event| {
+                if let Some(v) = input_value(&e) {
+                    send(CompareMsg::SetPolicy(i, v));
+                }
+            })
+        };
+        let on_remove = {
+            let send = send.clone();
+            Callback::from(move |_| send(CompareMsg::RemoveColumn(i)))
+        };
+        let current = crate::state::compare::policy_of(text).to_string();
+        let n = (i + 1).to_string();
+        html! {
+            <li class="compare-config" id={format!("compare-config-{i}")}>
+                <span class={classes!("col-swatch", format!("col-{i}"))} aria-hidden="true"></span>
+                <label for={format!("compare-policy-{i}")}>{ tf(lang, "compare.policy", &[("n", n.clone())]) }</label>
+                <select id={format!("compare-policy-{i}")} onchange={on_policy}>
+                    { for POLICIES.iter().map(|p| html! {
+                        <option value={p.name} selected={p.name == current}>{ p.name }</option>
+                    }) }
+                </select>
+                <label for={format!("compare-cfg-{i}")}>{ tf(lang, "compare.settings", &[("n", n)]) }</label>
+                <input id={format!("compare-cfg-{i}")} type="text" spellcheck="false" autocomplete="off"
+                       value={text.clone()} onchange={on_text} placeholder="slab=slab percpu=magazine cpus=2" />
+                <button type="button" class="compare-remove" id={format!("compare-remove-{i}")}
+                        disabled={c.configs.len() <= MIN_CONFIGS} onclick={on_remove}>{ t(lang, "compare.remove") }</button>
+            </li>
+        }
+    });
+    let (wl_seed, wl_count, wl_mix) = match &c.source {
+        Source::Workload(w) => (w.seed, w.count, w.mix.clone()),
+        Source::Session => (1, 2000, "slab".to_string()),
+    };
+    let on_source = {
+        let send = send.clone();
+        let mix = wl_mix.clone();
+        Callback::from(move |e: Event| {
+            let v = input_value(&e).unwrap_or_default();
+            send(CompareMsg::SetSource(if v == "workload" {
+                Source::Workload(Workload { seed: wl_seed, count: wl_count, mix: mix.clone() })
+            } else {
+                Source::Session
+            }))
+        })
+    };
+    let on_wl = {
+        let send = send.clone();
+        Callback::from(move |_e: Event| {
+            let doc = gloo::utils::document();
+            let val = |id: &str| {
+                doc.get_element_by_id(id)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value()))
+                    .or_else(|| {
+                        doc.get_element_by_id(id)
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok().map(|s| s.value()))
+                    })
+                    .unwrap_or_default()
+            };
+            let seed = val("compare-wl-seed").parse().unwrap_or(1);
+            let count = val("compare-wl-count").parse().unwrap_or(0);
+            send(CompareMsg::SetSource(Source::Workload(Workload { seed, count, mix: val("compare-wl-mix") })));
+        })
+    };
+    let on_run = {
+        let send = send.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send(CompareMsg::Run);
+        })
+    };
+    let session_label = if state.lesson.is_some() && state.doc.is_none() {
+        t(lang, "compare.source_lesson")
+    } else if state.doc.is_none() {
+        t(lang, "compare.source_trace")
+    } else {
+        t(lang, "compare.source_sandbox")
+    };
+    let is_wl = matches!(c.source, Source::Workload(_));
+    let view_chips = COLUMN_VIEWS.iter().map(|v| {
+        let on = c.views.iter().any(|x| x == v);
+        let send = send.clone();
+        let v2 = v.to_string();
+        html! {
+            <button type="button" class="view-chip" data-compare-view={*v} aria-pressed={on.to_string()}
+                    onclick={Callback::from(move |_| send(CompareMsg::ToggleView(v2.clone())))}>
+                { t(lang, &format!("compare.view.{v}")) }
+            </button>
+        }
+    });
+    let on_pick = {
+        let send = send.clone();
+        Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Pick(i, e)))
+    };
+    let body = c.run.as_ref().map(|run| {
+        let r = run.borrow();
+        let total = r.positions();
+        let n = r.columns.len();
+        let op_text = c
+            .position
+            .checked_sub(1)
+            .and_then(|k| r.columns.first().and_then(|col| col.session.op(k).map(|op| op.to_script(col.session.names()))))
+            .unwrap_or_else(|| t(lang, "compare.at_start"));
+        let on_scrub = {
+            let send = send.clone();
+            Callback::from(move |e: InputEvent| {
+                if let Some(v) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                    if let Ok(p) = v.value().parse() {
+                        send(CompareMsg::Seek(p));
+                    }
+                }
+            })
+        };
+        let run_ref = RunRef(run.clone());
+        let columns = (0..n).map(|i| {
+            html! {
+                <CompareColumn key={i} run={run_ref.clone()} index={i} position={c.position} lang={lang}
+                               picked={c.picked.clone()} views={c.views.clone()} on_pick={on_pick.clone()} />
+            }
+        });
+        let refused: Vec<String> = r.columns.iter().filter_map(|col| col.report.as_ref().map(|_| col.label.clone())).collect();
+        drop(r);
+        html! {
+            <>
+                <div id="compare-cursor" class="compare-cursor" role="group" aria-label={t(lang, "compare.cursor")}>
+                    <button type="button" id="compare-start" onclick={cb(|| CompareMsg::Start)} disabled={c.position <= c.first}>{ t(lang, "ui.reset") }</button>
+                    <button type="button" id="compare-back" onclick={cb(|| CompareMsg::Step(-1))} disabled={c.position <= c.first}>{ t(lang, "compare.back") }</button>
+                    <button type="button" id="compare-next" onclick={cb(|| CompareMsg::Step(1))} disabled={c.position >= total}>{ t(lang, "compare.next") }</button>
+                    <button type="button" id="compare-end" onclick={cb(|| CompareMsg::End)} disabled={c.position >= total}>{ t(lang, "ui.end") }</button>
+                    <label for="compare-scrub" class="sr-only">{ t(lang, "compare.scrub") }</label>
+                    <input id="compare-scrub" type="range" min={c.first.to_string()} max={total.to_string()} value={c.position.to_string()}
+                           oninput={on_scrub} />
+                    <p id="compare-counter" class="compare-counter" aria-live="polite" data-position={c.position.to_string()} data-total={total.to_string()}>
+                        { tf(lang, "compare.counter", &[("pos", c.position.to_string()), ("total", total.to_string())]) }
+                        { " · " }<code id="compare-op">{ op_text }</code>
+                    </p>
+                </div>
+                <div class="compare-summary">
+                    <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
+                    <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
+                </div>
+                <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
+                    { for view_chips }
+                </div>
+                if !refused.is_empty() { <p class="muted">{ t(lang, "compare.trace_note") }</p> }
+                <div id="compare-columns" class="compare-columns" data-columns={n.to_string()}>
+                    { for columns }
+                </div>
+            </>
+        }
+    });
+    html! {
+        <section id="compare-panel" class="panel compare-panel" data-panel="compare" aria-labelledby="compare-title">
+            <h2 id="compare-title">{ t(lang, "compare.heading") }</h2>
+            { crate::views::layers::slab_defs("compare-defs") }
+            if !embed { <p class="muted">{ t(lang, "compare.help") }</p> }
+            if !embed {
+            <details class="compare-setup" open={c.run.is_none()}>
+            <summary>{ t(lang, "compare.setup") }</summary>
+            <form id="compare-form" class="compare-form" onsubmit={on_run}>
+                <fieldset>
+                    <legend>{ t(lang, "compare.source") }</legend>
+                    <label><input type="radio" name="compare-source" id="compare-source-session" value="session" checked={!is_wl} onchange={on_source.clone()} />
+                        { session_label }</label>
+                    <label><input type="radio" name="compare-source" id="compare-source-workload" value="workload" checked={is_wl} onchange={on_source} />
+                        { t(lang, "compare.source_workload") }</label>
+                    if is_wl {
+                        <span class="compare-wl">
+                            <label for="compare-wl-seed">{ t(lang, "compare.wl_seed") }</label>
+                            <input id="compare-wl-seed" type="number" min="0" value={wl_seed.to_string()} onchange={on_wl.clone()} />
+                            <label for="compare-wl-count">{ t(lang, "compare.wl_count") }</label>
+                            <input id="compare-wl-count" type="number" min="1" value={wl_count.to_string()} onchange={on_wl.clone()} />
+                            <label for="compare-wl-mix">{ t(lang, "compare.wl_mix") }</label>
+                            <select id="compare-wl-mix" onchange={on_wl}>
+                                { for Mix::PRESETS.iter().map(|(name, _)| html! { <option value={*name} selected={*name == wl_mix}>{ *name }</option> }) }
+                            </select>
+                        </span>
+                    }
+                </fieldset>
+                <ol class="compare-configs">{ for rows }</ol>
+                <button type="button" id="compare-add" disabled={c.configs.len() >= MAX_CONFIGS} onclick={cb(|| CompareMsg::AddColumn)}>{ t(lang, "compare.add") }</button>
+                <button type="submit" id="compare-run">{ t(lang, "compare.run") }</button>
+            </form>
+            </details>
+            }
+            <p id="compare-error" class="command-error" role="alert">{ c.error.clone().unwrap_or_default() }</p>
+            { for body }
+            if !embed {
+                <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
+                              on={Callback::from(move |m: CompareMsg| send(m))} />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ColumnProps {
+    pub run: RunRef,
+    pub index: usize,
+    pub position: usize,
+    pub lang: Lang,
+    pub picked: Option<crate::state::compare::Picked>,
+    pub views: Vec<String>,
+    pub on_pick: Callback<(usize, Option<EntityRef>)>,
+}
+
+/// Ids that ARIA attributes refer to, made unique per column (`c1-cache-title`): the reused
+/// views name their headings and details by fixed ids, and several columns show the same view.
+fn scope_aria_ids(root: &web_sys::Element, prefix: &str) {
+    let Ok(list) = root.query_selector_all("[aria-labelledby], [aria-describedby]") else { return };
+    for k in 0..list.length() {
+        let Some(el) = list.item(k).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+        for attr in ["aria-labelledby", "aria-describedby"] {
+            let Some(ids) = el.get_attribute(attr) else { continue };
+            let mut changed = false;
+            let scoped: Vec<String> = ids
+                .split_whitespace()
+                .map(|id| {
+                    if id.starts_with(prefix) {
+                        return id.to_string();
+                    }
+                    let new = format!("{prefix}{id}");
+                    if let Ok(Some(target)) = root.query_selector(&format!("[id=\"{id}\"]")) {
+                        target.set_id(&new);
+                    }
+                    changed = true;
+                    new
+                })
+                .collect();
+            if changed {
+                let _ = el.set_attribute(attr, &scoped.join(" "));
+            }
+        }
+    }
+}
+
+/// One configuration's run at the shared cursor.
+#[function_component(CompareColumn)]
+pub fn compare_column(p: &ColumnProps) -> Html {
+    let lang = p.lang;
+    let i = p.index;
+    let snap = {
+        let run = p.run.clone();
+        use_memo((p.run.clone(), i, p.position), move |_| {
+            run.0.borrow().columns.get(i).map(|c| Rc::new(c.session.snapshot()))
+        })
+    };
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect(move || {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                scope_aria_ids(&el, &format!("c{}-", i + 1));
+            }
+        });
+    }
+    let Some(snap): Option<Rc<Snapshot>> = (*snap).clone() else { return Html::default() };
+    let selection = p.picked.as_ref().and_then(|pk| resolve(pk, i, &snap));
+    let on_select = {
+        let on_pick = p.on_pick.clone();
+        Callback::from(move |e: Option<EntityRef>| on_pick.emit((i, e)))
+    };
+    let ctx = Ctx {
+        snap: Snap { snap: snap.clone() },
+        lang,
+        selection,
+        focus: focus(&snap, selection),
+        sel_focus: focus(&snap, selection),
+        on_select: on_select.clone(),
+        on_hover: Callback::noop(),
+    };
+    let r = p.run.0.borrow();
+    let Some(col) = r.columns.get(i) else { return Html::default() };
+    let label = col.label.clone();
+    let step = col.session.step();
+    let ops = col.ops_at(p.position);
+    drop(r);
+    let describe = {
+        let run = p.run.clone();
+        let blocks = Rc::new(snap.blocks.clone());
+        Callback::from(move |pfn: u32| {
+            let r = run.0.borrow();
+            r.columns.get(i).map_or(String::new(), |c| describe_page(lang, &blocks, &c.session, pfn))
+        })
+    };
+    let on_page = {
+        let on_select = on_select.clone();
+        Callback::from(move |pfn: u32| on_select.emit(Some(EntityRef::Page { pfn })))
+    };
+    let shown = |v: &str| p.views.iter().any(|x| x == v);
+    let highlight = ctx.focus.pages;
+    let picked_name = match &p.picked {
+        Some(crate::state::compare::Picked::Object(n)) | Some(crate::state::compare::Picked::Cache(n)) => {
+            Some(n.clone())
+        }
+        _ => None,
+    };
+    html! {
+        <section ref={root} class={classes!("compare-column", format!("col-{i}"))} id={format!("compare-col-{i}")}
+                 data-step={step.to_string()} data-ops={ops.to_string()}
+                 data-selected={selection.map(|e| format!("{e:?}"))}
+                 aria-label={tf(lang, "compare.column", &[("n", (i + 1).to_string()), ("label", label.clone())])}>
+            <h3 class="compare-col-title"><span class={classes!("col-swatch", format!("col-{i}"))} aria-hidden="true"></span>
+                { format!("{}. ", i + 1) }<code>{ if label.trim().is_empty() { t(lang, "compare.unchanged") } else { label } }</code></h3>
+            if let Some(n) = picked_name {
+                <p class="compare-picked">{ match selection {
+                    Some(_) => tf(lang, "compare.picked", &[("name", n)]),
+                    None => tf(lang, "compare.picked_absent", &[("name", n)]),
+                } }</p>
+            }
+            if shown("memory") {
+                <section class="panel" data-compare-view="memory">
+                    <h4>{ t(lang, "ui.memory_map") }</h4>
+                    <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes}
+                               lang={lang} describe={describe} highlight={highlight} on_select={on_page} />
+                </section>
+            }
+            if shown("buddy") {
+                <section class="panel" data-compare-view="buddy">
+                    <h4>{ t(lang, "ui.buddy.heading") }</h4>
+                    <FreeLists zones={snap.zones.clone()} mark={None} lang={lang} />
+                </section>
+            }
+            if shown("cache") {
+                <div data-compare-view="cache"><CacheView ctx={ctx.clone()} /></div>
+            }
+            if shown("percpu") {
+                <div data-compare-view="percpu"><PerCpuView ctx={ctx} /></div>
+            }
+        </section>
+    }
+}
