@@ -27,6 +27,7 @@ pub fn app() -> Html {
     hooks::use_document_settings(state.lang, state.theme);
     hooks::use_url_sync(&state);
     hooks::use_resize_report(state.params.embed);
+    crate::state::trace::use_trace_restore(&state);
 
     let lang: Lang = state.lang;
     let embed = state.params.embed;

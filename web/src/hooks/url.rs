@@ -15,6 +15,9 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     // Not while playing: browsers throttle (and warn about) frequent history updates; the URL
     // catches up when playback stops.
     let mut hash = doc::url_hash(state.mode, &doc_params, state.session.borrow().step());
+    if let (crate::doc::Mode::Trace, Some(t)) = (state.mode, &state.trace) {
+        hash.push_str(&crate::state::trace::hash_param(&t.name));
+    }
     if let Some(run) = &state.lesson {
         let run = run.borrow();
         hash.push_str(&format!("&lesson={}&lstep={}", run.lesson.id, run.step + 1));

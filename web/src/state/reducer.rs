@@ -7,8 +7,8 @@ use std::rc::Rc;
 use slabscope_core::script;
 use yew::prelude::*;
 
-use super::{prefs, Action, LoadJob, State, Theme, SPEEDS};
-use crate::doc::{self, Doc, Mode};
+use super::{prefs, Action, State, Theme, SPEEDS};
+use crate::doc::{self, Doc};
 use crate::i18n::{tf, Lang};
 
 /// Ops run per chunk while a large workload builds (the page stays responsive in between).
@@ -77,15 +77,6 @@ impl Reducible for State {
             Action::ToggleHelp => st.help = !st.help,
             Action::CloseHelp => st.help = false,
             Action::SetMode(m) => st.mode = m,
-            Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
-                Ok(job) => {
-                    st.loading = Some(Rc::new(RefCell::new(Some(job))));
-                    st.notice = None;
-                    st.playing = false;
-                    st.mode = Mode::Trace;
-                }
-                Err(e) => st.notice = Some(format!("{name}: {e}")),
-            },
             Action::BuildChunk => {
                 let step = st.building.as_ref().and_then(|b| b.borrow_mut().as_mut().map(|b| b.step(BUILD_CHUNK)));
                 match step {
@@ -102,17 +93,6 @@ impl Reducible for State {
                     }
                 }
             }
-            Action::LoadChunk => {
-                let done = st.loading.as_ref().is_some_and(|j| j.borrow_mut().as_mut().is_some_and(LoadJob::step));
-                let job = if done { st.loading.take().and_then(|j| j.borrow_mut().take()) } else { None };
-                if let Some(job) = job {
-                    let (new, summary) = job.finish();
-                    st.session = Rc::new(RefCell::new(new));
-                    st.doc = None;
-                    st.trace_summary = Some(summary);
-                }
-            }
-            Action::LoadError(e) => st.notice = Some(e),
             Action::CycleTheme => {
                 st.theme = match st.theme {
                     Theme::System => Theme::Dark,
@@ -154,6 +134,13 @@ impl Reducible for State {
             Action::Hover(e) => st.hover = e,
             Action::EmbedCopied(ok) => st.embed_copied = Some(ok),
             Action::Lesson(msg) => st.lesson_msg(msg),
+            a @ (Action::TraceStart(_)
+            | Action::TraceProgress
+            | Action::TraceLoaded(..)
+            | Action::TraceFailed(..)
+            | Action::TraceCancel
+            | Action::TraceFilter(..)
+            | Action::TraceWanted(_)) => st.trace_action(a),
             Action::Upload(name, text) => {
                 st.sandbox_error = match Doc::from_ops_file(&text) {
                     Ok((doc, session)) => {

@@ -11,11 +11,19 @@ use crate::doc::Mode;
 /// The sandbox's views by default.
 pub const SANDBOX: &[&str] = &["memory", "buddy", "cache"];
 /// A loaded trace's views by default.
-pub const TRACE: &[&str] = &["timeline", "caches", "cache", "slabcharts", "memory"];
+pub const TRACE: &[&str] = &["timeline", "caches", "cache", "slabcharts", "memory", "tracereport", "tracesites"];
+/// Views only the trace mode has (its report and call sites; not lesson panels).
+pub const TRACE_VIEWS: &[&str] = &["tracereport", "tracesites"];
 
 /// Views the user can show or hide (every panel but the controls and the sandbox tools).
 pub fn choices() -> impl Iterator<Item = &'static str> {
     PANELS.iter().copied().filter(|p| !matches!(*p, "controls" | "sandbox"))
+}
+
+/// Views the user can show or hide in `mode` (the trace mode adds its own).
+pub fn mode_choices(mode: Mode) -> impl Iterator<Item = &'static str> {
+    let own = if mode == Mode::Trace { TRACE_VIEWS } else { &[] };
+    choices().chain(own.iter().copied())
 }
 
 impl State {
@@ -31,7 +39,7 @@ impl State {
             Mode::Lessons => self.lesson.as_ref().map(|run| run.borrow().panels()),
             Mode::Sandbox => own(SANDBOX),
             Mode::Trace => {
-                if self.trace_summary.is_some() {
+                if self.trace.is_some() {
                     own(TRACE)
                 } else {
                     None
@@ -51,14 +59,16 @@ impl State {
         let base = v.clone();
         v.retain(|p| !toggled.contains(p));
         v.extend(
-            choices().filter(|c| toggled.iter().any(|t| t == c) && !base.iter().any(|b| b == c)).map(String::from),
+            mode_choices(self.mode)
+                .filter(|c| toggled.iter().any(|t| t == c) && !base.iter().any(|b| b == c))
+                .map(String::from),
         );
         v
     }
 
     /// Show a hidden view or hide a shown one (in the current mode).
     pub(super) fn toggle_view(&mut self, view: &str) {
-        if !choices().any(|c| c == view) {
+        if !mode_choices(self.mode).any(|c| c == view) {
             return;
         }
         let toggles = std::rc::Rc::make_mut(&mut self.view_toggles);

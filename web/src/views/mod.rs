@@ -19,3 +19,6 @@ pub mod slab_charts;
 pub mod slabinfo_panel;
 pub mod superslab_view;
 pub mod timeline;
+pub mod trace_lineage;
+pub mod trace_panel;
+pub mod trace_report;
