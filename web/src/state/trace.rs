@@ -28,6 +28,8 @@ pub const READ_BYTES: u64 = 1 << 20;
 pub const FEED_BYTES: usize = 32 << 10;
 /// A slice of the load runs at most about this long before it yields to the page.
 pub const SLICE_BUDGET_MS: f64 = 25.0;
+/// Events gone through per slice when the filter choices are made.
+const CHOICE_EVENTS: usize = 100_000;
 
 /// Why a trace could not be loaded (each with what locates it).
 #[derive(Clone, Debug, PartialEq)]
@@ -178,11 +180,11 @@ pub struct Loaded {
 
 impl Loaded {
     /// Split a finished trace session: the session for the app, the rest kept here.
-    pub fn new(name: String, mut t: TraceSession) -> Result<(Loaded, Session), LoadError> {
+    pub fn new(name: String, mut t: TraceSession, choices: Option<Choices>) -> Result<(Loaded, Session), LoadError> {
         let events = t.report.by_kind.values().sum();
         let placeholder = placeholder_session()?;
         let session = std::mem::replace(&mut t.session, placeholder);
-        Ok((Loaded { name, events, trace: RefCell::new(t), choices: RefCell::default() }, session))
+        Ok((Loaded { name, events, trace: RefCell::new(t), choices: RefCell::new(choices.map(Rc::new)) }, session))
     }
 
     /// Run `f` over the trace session with the app's `session` in it; `None` if either is
@@ -218,46 +220,75 @@ impl Loaded {
     }
 }
 
-/// What the filter controls offer, and per call site the events that allocate and free its
-/// objects (for "live at the cursor"): computed once per trace, on first use.
+/// What the filter controls offer, the unfiltered call-site and cache summaries, and per call
+/// site the events that allocate and free its objects (for "live at the cursor"): computed once
+/// per trace (in slices at the end of the load).
 #[derive(Debug, Default, PartialEq)]
 pub struct Choices {
     pub caches: Vec<String>,
     pub sites: Vec<String>,
     pub comms: Vec<String>,
     pub cpus: Vec<u16>,
+    /// `summary(CallSite)` and `summary(Cache)` without a filter.
+    pub site_rows: Vec<trace::SummaryRow>,
+    pub cache_rows: Vec<trace::SummaryRow>,
     /// Call site → (allocation event indices, indices of the frees of those allocations), both
     /// ascending.
     live: std::collections::HashMap<String, (Vec<u32>, Vec<u32>)>,
 }
 
-impl Choices {
-    fn of(t: &TraceSession) -> Choices {
-        use std::collections::{BTreeSet, HashMap};
-        let all = Filter::default();
-        let keys = |by| t.summary(by, &all).into_iter().map(|r| r.key).collect::<Vec<_>>();
-        let mut cpus = BTreeSet::new();
-        let mut live: HashMap<String, (Vec<u32>, Vec<u32>)> = HashMap::new();
-        let mut owner: HashMap<(Space, u64), String> = HashMap::new();
-        for i in 0..t.facts.len() {
+/// [`Choices`] being built, a slice of events at a time.
+#[derive(Default)]
+pub struct ChoicesBuilder<'a> {
+    next: usize,
+    cpus: std::collections::BTreeSet<u16>,
+    live: std::collections::HashMap<&'a str, (Vec<u32>, Vec<u32>)>,
+    owner: std::collections::HashMap<(Space, u64), &'a str>,
+}
+
+impl<'a> ChoicesBuilder<'a> {
+    /// Go through up to `n` more events; true when all are done.
+    pub fn step(&mut self, t: &'a TraceSession, n: usize) -> bool {
+        let end = self.next.saturating_add(n).min(t.facts.len());
+        for i in self.next..end {
             let Some(f) = t.facts.get(i) else { break };
-            cpus.insert(f.cpu);
+            self.cpus.insert(f.cpu);
             let key = (f.space(), f.ptr);
             if f.kind.is_alloc() {
-                let site = f.call_site.unwrap_or("(none)").to_string();
-                live.entry(site.clone()).or_default().0.push(i as u32);
-                owner.insert(key, site);
-            } else if let Some(site) = owner.remove(&key) {
-                live.entry(site).or_default().1.push(i as u32);
+                let site = f.call_site.unwrap_or("(none)");
+                self.live.entry(site).or_default().0.push(i as u32);
+                self.owner.insert(key, site);
+            } else if let Some(site) = self.owner.remove(&key) {
+                self.live.entry(site).or_default().1.push(i as u32);
             }
         }
+        self.next = end;
+        end == t.facts.len()
+    }
+
+    /// The summaries (each one pass over the trace).
+    pub fn finish(self, t: &TraceSession) -> Choices {
+        let all = Filter::default();
+        let keys = |rows: &[trace::SummaryRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+        let site_rows = t.summary(trace::GroupBy::CallSite, &all);
+        let cache_rows = t.summary(trace::GroupBy::Cache, &all);
         Choices {
-            caches: keys(trace::GroupBy::Cache),
-            sites: keys(trace::GroupBy::CallSite),
-            comms: keys(trace::GroupBy::Comm),
-            cpus: cpus.into_iter().collect(),
-            live,
+            caches: keys(&cache_rows),
+            sites: keys(&site_rows),
+            comms: keys(&t.summary(trace::GroupBy::Comm, &all)),
+            cpus: self.cpus.into_iter().collect(),
+            site_rows,
+            cache_rows,
+            live: self.live.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
+    }
+}
+
+impl Choices {
+    fn of(t: &TraceSession) -> Choices {
+        let mut b = ChoicesBuilder::default();
+        b.step(t, usize::MAX);
+        b.finish(t)
     }
 
     /// Objects of `site` live after event `at` (allocated at or before it, not freed by then).
@@ -269,7 +300,7 @@ impl Choices {
 }
 
 impl Loaded {
-    /// The filter choices and live counts (computed on first use).
+    /// The filter choices and live counts (computed on first use unless the load made them).
     pub fn choices(&self, session: &RefCell<Session>) -> Option<Rc<Choices>> {
         if let Some(c) = self.choices.borrow().as_ref() {
             return Some(c.clone());
@@ -387,7 +418,7 @@ pub fn filter_is_empty(f: &Filter) -> bool {
 
 /// A load in progress: what the progress bar shows, and the cancel switch the loading task
 /// reads between slices.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Loading {
     pub name: String,
     pub size: u64,
@@ -395,6 +426,8 @@ pub struct Loading {
     pub cancelled: Cell<bool>,
     /// Step to open at once loaded (a reopened trace or a link).
     pub at: Option<u64>,
+    /// The filter choices, made in slices at the end of the load.
+    pub choices: Cell<Option<Choices>>,
 }
 
 impl super::State {
@@ -416,7 +449,7 @@ impl super::State {
                     return;
                 }
                 self.loading = None;
-                match Loaded::new(l.name.clone(), *t) {
+                match Loaded::new(l.name.clone(), *t, l.choices.take()) {
                     Ok((loaded, mut session)) => {
                         session.seek(l.at.unwrap_or(0).min(session.total_steps()));
                         // The old trace and session are dropped here (nothing else keeps them).
@@ -548,7 +581,18 @@ async fn stream(
     if loading.cancelled.get() {
         return Ok(None);
     }
-    pipe.finish().map(Some)
+    let t = pipe.finish()?;
+    yield_now().await;
+    let mut b = ChoicesBuilder::default();
+    while !b.step(&t, CHOICE_EVENTS) {
+        if loading.cancelled.get() {
+            return Ok(None);
+        }
+        yield_now().await;
+    }
+    let choices = b.finish(&t);
+    loading.choices.set(Some(choices));
+    Ok(Some(t))
 }
 
 /// Load a trace file (picked, dropped, or kept in this browser) into the page: progress in
@@ -606,8 +650,10 @@ pub fn hash_param(name: &str) -> String {
 #[yew::hook]
 pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
     let d = state.dispatcher();
+    // Read during the first render: the URL hook's effect rewrites the address after it.
+    let url = yew::use_memo((), |_| url_trace());
     yew::use_effect_with((), move |_| {
-        let (wanted, step, trace_mode) = url_trace();
+        let (wanted, step, trace_mode) = (*url).clone();
         if trace_mode || wanted.is_some() {
             wasm_bindgen_futures::spawn_local(async move {
                 match crate::storage::kept_trace().await {
@@ -690,7 +736,7 @@ mod tests {
     #[test]
     fn lineage_of_a_live_object_through_the_lent_session() {
         let t = load(FIXTURE.as_bytes(), 1 << 16).unwrap();
-        let (loaded, session) = Loaded::new("x".into(), t).unwrap();
+        let (loaded, session) = Loaded::new("x".into(), t, None).unwrap();
         let session = RefCell::new(session);
         let end = session.borrow().total_steps();
         session.borrow_mut().seek(end);

@@ -15,6 +15,18 @@ fn select_value(e: &Event) -> Option<String> {
     e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value())
 }
 
+/// Bytes of the wasm instance's memory.
+fn wasm_bytes() -> Option<u32> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().ok().and_then(|m| {
+            m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok().map(|b| b.byte_length())
+        })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
 #[function_component(TraceStatus)]
 pub fn trace_status(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
@@ -48,6 +60,9 @@ pub fn trace_status(p: &Props) -> Html {
         Some(tr) => tr.summary(lang, state.session.borrow().op_count()),
         None => t(lang, "ui.trace.none"),
     };
+    // For the benchmark (e2e/bench/trace.mjs): what the trace retains, and the wasm memory.
+    let retained = state.trace.as_ref().and_then(|tr| tr.with(&state.session, |ts| ts.approx_bytes()));
+    let events = state.trace.as_ref().map(|tr| tr.events);
     let filters = state.trace.as_ref().and_then(|tr| tr.choices(&state.session)).map(|c| {
         let f = &state.trace_filter;
         let control = |field: FilterField, id: &str, label: &str, cur: Option<String>, opts: Vec<String>| {
@@ -83,7 +98,8 @@ pub fn trace_status(p: &Props) -> Html {
             { for progress }
             { for error }
             { for wanted }
-            <p id="trace-summary" class="trace-summary" role="status">{ summary }</p>
+            <p id="trace-summary" class="trace-summary" role="status" data-events={events.map(|e| e.to_string())}
+               data-retained-bytes={retained.map(|b| b.to_string())} data-wasm-bytes={wasm_bytes().map(|b| b.to_string())}>{ summary }</p>
             { for filters }
         </>
     }

@@ -57,23 +57,30 @@ pub fn trace_views(p: &Props) -> Html {
         let (trace, session) = (trace.clone(), state.session.clone());
         use_memo(key, move |(_, filter)| {
             let tr = trace.as_ref()?;
+            // Without a filter the summaries the load made serve.
+            let all = (**filter == Filter::default()).then(|| tr.choices(&session)).flatten();
             tr.with(&session, |ts| {
                 let ops = ts.session.op_count().max(1);
-                let selected = ts.select_ops(filter);
                 let mut hist = vec![(0u32, 0u32); BUCKETS];
                 for k in 0..ops {
                     hist[k * BUCKETS / ops].1 += 1;
                 }
-                for &k in &selected {
-                    hist[(k * BUCKETS / ops).min(BUCKETS - 1)].0 += 1;
-                }
-                Summaries {
-                    sites: ts.summary(GroupBy::CallSite, filter),
-                    caches: ts.summary(GroupBy::Cache, filter),
-                    fast: fast_path_by_cpu(ts.session.head()),
-                    hist,
-                    selected: selected.len(),
-                }
+                let (sites, caches, selected) = match &all {
+                    Some(c) => {
+                        for h in &mut hist {
+                            h.0 = h.1;
+                        }
+                        (c.site_rows.clone(), c.cache_rows.clone(), ops)
+                    }
+                    None => {
+                        let selected = ts.select_ops(filter);
+                        for &k in &selected {
+                            hist[(k * BUCKETS / ops).min(BUCKETS - 1)].0 += 1;
+                        }
+                        (ts.summary(GroupBy::CallSite, filter), ts.summary(GroupBy::Cache, filter), selected.len())
+                    }
+                };
+                Summaries { sites, caches, fast: fast_path_by_cpu(ts.session.head()), hist, selected }
             })
         })
     };
