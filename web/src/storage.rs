@@ -34,7 +34,7 @@ async fn open_db() -> Result<web_sys::IdbDatabase, JsValue> {
     let upgrade = {
         let req = req.clone();
         Closure::<dyn FnMut()>::new(move || {
-            if let Ok(db) = req.result().and_then(|r| r.dyn_into::<web_sys::IdbDatabase>().map_err(JsValue::from)) {
+            if let Ok(db) = req.result().and_then(|r| r.dyn_into::<web_sys::IdbDatabase>()) {
                 if !db.object_store_names().contains(STORE) {
                     let _ = db.create_object_store(STORE);
                 }
@@ -45,7 +45,7 @@ async fn open_db() -> Result<web_sys::IdbDatabase, JsValue> {
     let db = JsFuture::from(request_promise(&req)).await?;
     req.set_onupgradeneeded(None);
     drop(upgrade);
-    db.dyn_into::<web_sys::IdbDatabase>().map_err(JsValue::from)
+    db.dyn_into::<web_sys::IdbDatabase>()
 }
 
 async fn put(name: &str, blob: &web_sys::Blob) -> Result<(), JsValue> {

@@ -16,7 +16,9 @@ use std::rc::Rc;
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::names::{Binding, Names, Value};
 use slabscope_core::session::Session;
-use slabscope_core::trace::{self, Boot, Filter, LineageEntry, Limits, Loader, Progress, Space, TraceError, TraceSession};
+use slabscope_core::trace::{
+    self, Boot, Filter, Limits, LineageEntry, Loader, Progress, Space, TraceError, TraceSession,
+};
 
 use crate::i18n::{tf, Lang};
 
@@ -74,7 +76,9 @@ impl LoadError {
 impl From<TraceError> for LoadError {
     fn from(e: TraceError) -> LoadError {
         match e {
-            TraceError::OverBudget { max_events, budget, line, .. } => LoadError::OverBudget { line, max_events, budget },
+            TraceError::OverBudget { max_events, budget, line, .. } => {
+                LoadError::OverBudget { line, max_events, budget }
+            }
             e => LoadError::Trace(e.to_string()),
         }
     }
@@ -266,16 +270,13 @@ impl<'a> ChoicesBuilder<'a> {
         end == t.facts.len()
     }
 
-    /// The summaries (each one pass over the trace).
-    pub fn finish(self, t: &TraceSession) -> Choices {
-        let all = Filter::default();
+    /// The choices, given the unfiltered summaries by call site, cache and comm.
+    pub fn finish(self, [site_rows, cache_rows, comm_rows]: [Vec<trace::SummaryRow>; 3]) -> Choices {
         let keys = |rows: &[trace::SummaryRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
-        let site_rows = t.summary(trace::GroupBy::CallSite, &all);
-        let cache_rows = t.summary(trace::GroupBy::Cache, &all);
         Choices {
             caches: keys(&cache_rows),
             sites: keys(&site_rows),
-            comms: keys(&t.summary(trace::GroupBy::Comm, &all)),
+            comms: keys(&comm_rows),
             cpus: self.cpus.into_iter().collect(),
             site_rows,
             cache_rows,
@@ -284,11 +285,14 @@ impl<'a> ChoicesBuilder<'a> {
     }
 }
 
+/// The groupings [`ChoicesBuilder::finish`] takes, in its order.
+const GROUPS: [trace::GroupBy; 3] = [trace::GroupBy::CallSite, trace::GroupBy::Cache, trace::GroupBy::Comm];
+
 impl Choices {
     fn of(t: &TraceSession) -> Choices {
         let mut b = ChoicesBuilder::default();
         b.step(t, usize::MAX);
-        b.finish(t)
+        b.finish(GROUPS.map(|by| t.summary(by, &Filter::default())))
     }
 
     /// Objects of `site` live after event `at` (allocated at or before it, not freed by then).
@@ -464,11 +468,9 @@ impl super::State {
                     Err(e) => self.trace_error = Some((l.name.clone(), e)),
                 }
             }
-            Action::TraceFailed(l, e) => {
-                if self.loading.as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &l)) {
-                    self.loading = None;
-                    self.trace_error = Some((l.name.clone(), e));
-                }
+            Action::TraceFailed(l, e) if self.loading.as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &l)) => {
+                self.loading = None;
+                self.trace_error = Some((l.name.clone(), e));
             }
             Action::TraceCancel => {
                 if let Some(l) = self.loading.take() {
@@ -500,7 +502,8 @@ impl super::State {
 
 /// One traced event in words (every fact the trace gave for it).
 pub fn fact_text(lang: Lang, f: &trace::Fact<'_>) -> String {
-    let ptr = if f.kind.is_page() { format!("pfn={:#x} order={}", f.ptr, f.order) } else { format!("ptr={:#x}", f.ptr) };
+    let ptr =
+        if f.kind.is_page() { format!("pfn={:#x} order={}", f.ptr, f.order) } else { format!("ptr={:#x}", f.ptr) };
     tf(
         lang,
         "trace.fact",
@@ -590,8 +593,12 @@ async fn stream(
         }
         yield_now().await;
     }
-    let choices = b.finish(&t);
-    loading.choices.set(Some(choices));
+    let mut rows: [Vec<trace::SummaryRow>; 3] = Default::default();
+    for (row, by) in rows.iter_mut().zip(GROUPS) {
+        *row = t.summary(by, &Filter::default());
+        yield_now().await;
+    }
+    loading.choices.set(Some(b.finish(rows)));
     Ok(Some(t))
 }
 
@@ -728,7 +735,7 @@ mod tests {
         assert_eq!(load(b"garbage\nmore garbage\n", 5).err(), Some(LoadError::Empty { bad: 2 }));
         let limits = Limits { max_events: 100, ..Limits::default() };
         let mut p = Pipeline::new(limits).unwrap();
-        let e = p.feed(FIXTURE.as_bytes()).err().expect("over budget");
+        let e = p.feed(FIXTURE.as_bytes()).expect_err("over budget");
         assert!(matches!(e, LoadError::OverBudget { max_events: 100, .. }), "{e:?}");
         assert!(e.text(Lang::En).contains("100"), "{}", e.text(Lang::En));
     }

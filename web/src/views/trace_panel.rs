@@ -19,9 +19,10 @@ fn select_value(e: &Event) -> Option<String> {
 fn wasm_bytes() -> Option<u32> {
     #[cfg(target_arch = "wasm32")]
     {
-        wasm_bindgen::memory().dyn_into::<js_sys::WebAssembly::Memory>().ok().and_then(|m| {
-            m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok().map(|b| b.byte_length())
-        })
+        wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .ok()
+            .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok().map(|b| b.byte_length()))
     }
     #[cfg(not(target_arch = "wasm32"))]
     None
@@ -33,7 +34,7 @@ pub fn trace_status(p: &Props) -> Html {
     let state = &p.state;
     let progress = state.loading.as_ref().map(|l| {
         let pr = l.progress.get();
-        let pct = if l.size == 0 { 100 } else { pr.bytes.saturating_mul(100) / l.size };
+        let pct = pr.bytes.saturating_mul(100).checked_div(l.size).unwrap_or(100);
         let on_cancel = {
             let d = state.dispatcher();
             Callback::from(move |_| d.dispatch(Action::TraceCancel))
