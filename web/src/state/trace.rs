@@ -259,7 +259,7 @@ impl<'a> ChoicesBuilder<'a> {
             self.cpus.insert(f.cpu);
             let key = (f.space(), f.ptr);
             if f.kind.is_alloc() {
-                let site = f.call_site.unwrap_or("(none)");
+                let site = f.call_site.unwrap_or(NO_SITE);
                 self.live.entry(site).or_default().0.push(i as u32);
                 self.owner.insert(key, site);
             } else if let Some(site) = self.owner.remove(&key) {
@@ -275,7 +275,8 @@ impl<'a> ChoicesBuilder<'a> {
         let keys = |rows: &[trace::SummaryRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
         Choices {
             caches: keys(&cache_rows),
-            sites: keys(&site_rows),
+            // Page events have no call site: grouped as "(none)", which no filter matches.
+            sites: keys(&site_rows).into_iter().filter(|k| k != NO_SITE).collect(),
             comms: keys(&comm_rows),
             cpus: self.cpus.into_iter().collect(),
             site_rows,
@@ -284,6 +285,9 @@ impl<'a> ChoicesBuilder<'a> {
         }
     }
 }
+
+/// How core's summaries name the group of events without a call site.
+const NO_SITE: &str = "(none)";
 
 /// The groupings [`ChoicesBuilder::finish`] takes, in its order.
 const GROUPS: [trace::GroupBy; 3] = [trace::GroupBy::CallSite, trace::GroupBy::Cache, trace::GroupBy::Comm];

@@ -147,11 +147,17 @@ pub fn trace_views(p: &Props) -> Html {
             Callback::from(move |_| d.dispatch(Action::TraceFilter(FilterField::CallSite, key.clone())))
         };
         let picked = filter.call_site.as_deref() == Some(r.key.as_str());
+        // Events without a call site (page events) are grouped as "(none)": not a filter value.
+        let has_site = choices.as_ref().is_none_or(|c| c.sites.contains(&r.key));
         html! {
             <tr class={classes!(picked.then_some("sel"))}>
                 <th scope="row" class="name">
-                    <button type="button" class="linklike site-pick" aria-pressed={picked.to_string()} onclick={pick}
-                            title={t(lang, "trace.pick_site")}>{ r.key.clone() }</button>
+                    if has_site {
+                        <button type="button" class="linklike site-pick" aria-pressed={picked.to_string()} onclick={pick}
+                                title={t(lang, "trace.pick_site")}>{ r.key.clone() }</button>
+                    } else {
+                        { r.key.clone() }
+                    }
                 </th>
                 <td class="num">{ r.allocs }</td>
                 <td class="num">{ r.frees }</td>
