@@ -28,8 +28,12 @@ function synthetic(events) {
   const file = join(OUT, `synthetic-${events}.perf.txt`);
   if (!existsSync(file)) {
     mkdirSync(OUT, { recursive: true });
-    const text = execFileSync('cargo', ['run', '-q', '--release', '-p', 'slabscope', '--', 'gen-trace', '--events', String(events), '--seed', '1'],
-      { cwd: ROOT, maxBuffer: 1 << 30 });
+    // A CLI already built (release, else debug), else build it.
+    const built = ['release', 'debug'].map((p) => join(ROOT, 'target', p, 'slabscope')).find((f) => existsSync(f));
+    const args = ['gen-trace', '--events', String(events), '--seed', '1'];
+    const text = built
+      ? execFileSync(built, args, { maxBuffer: 1 << 30 })
+      : execFileSync('cargo', ['run', '-q', '--release', '-p', 'slabscope', '--', ...args], { cwd: ROOT, maxBuffer: 1 << 30 });
     writeFileSync(file, text);
   }
   return file;
