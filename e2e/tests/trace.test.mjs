@@ -26,6 +26,13 @@ async function openTrace(t, o) {
   return page;
 }
 
+/** Show the inspector (one click away in the trace mode's view picker), where the lineage is. */
+async function showInspector(page) {
+  const chip = page.locator('#view-picker [data-view-toggle="inspector"]');
+  if ((await chip.getAttribute('aria-pressed')) === 'false') await chip.click();
+  await page.waitForSelector('#view-picker [data-view-toggle="inspector"][aria-pressed="true"]');
+}
+
 /** Give the file input a file and wait for the summary to name it. */
 async function load(page, file, name, events, timeout = 45_000) {
   await page.setInputFiles('#trace-file', file);
@@ -73,6 +80,7 @@ test('the repository trace (gzip) loads: report, call sites, the facts of each s
 test('lineage: a selected object lists every event of its address; links seek the timeline', opts, async (t) => {
   const page = await openTrace(t);
   await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
+  await showInspector(page);
   await page.click('#end');
   // Pick objects until one with a reuse (an address allocated again later) — or any with a lineage.
   const cells = page.locator('#cache-svg rect.cell.used');
@@ -96,29 +104,25 @@ test('lineage: a selected object lists every event of its address; links seek th
 test('lineage: "reused by" jumps to the next allocation of the same address', opts, async (t) => {
   const page = await openTrace(t);
   await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
+  await showInspector(page);
   await page.click('#end');
-  const cells = page.locator('#cache-svg rect.cell.used');
-  const n = Math.min(await cells.count(), 40);
-  let found = false;
-  for (let i = 0; i < n && !found; i++) {
-    await cells.nth(i).click();
-    await page.waitForSelector('#trace-lineage');
-    if ((await page.locator('#lineage .lineage-reused').count()) > 0) found = true;
-    else await page.keyboard.press('Escape');
-  }
-  if (!found) {
-    // Try the caches of the caches table, one by one.
-    const rows = page.locator('#caches-table tbody tr');
-    for (let r = 0; r < (await rows.count()) && !found; r++) {
-      await rows.nth(r).click();
-      const c = page.locator('#cache-svg rect.cell.used');
-      for (let i = 0; i < Math.min(await c.count(), 20) && !found; i++) {
-        await c.nth(i).click();
-        await page.waitForSelector('#trace-lineage');
-        if ((await page.locator('#lineage .lineage-reused').count()) > 0) found = true;
+  // Click through the live objects of each cache (in the page, a frame each) until one's address
+  // was allocated before, freed, and allocated again.
+  const found = await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const click = (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    const rows = [...document.querySelectorAll('#caches-table tbody tr')];
+    for (let r = -1; r < rows.length; r++) {
+      if (r >= 0) { click(document.querySelectorAll('#caches-table tbody tr')[r]); await frame(); }
+      const cells = [...document.querySelectorAll('#cache-svg rect.cell.used')].slice(0, 64);
+      for (const c of cells) {
+        click(c);
+        await frame();
+        if (document.querySelector('#lineage .lineage-reused')) return true;
       }
     }
-  }
+    return false;
+  });
   assert.ok(found, 'an object whose address the trace allocates again');
   const link = page.locator('#lineage .lineage-reused').first();
   const line = Number((await link.textContent()).match(/line (\d+)/)[1]);
