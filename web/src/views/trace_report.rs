@@ -198,9 +198,9 @@ pub fn trace_views(p: &Props) -> Html {
                         if report.bad_total > 0 { <br /><span class="lines">{ bad }</span> }</p>
                     <p id="trace-frag">{ tf(lang, "trace.frag_total", &[("req", report.bytes_req.to_string()), ("alloc", report.bytes_alloc.to_string()), ("pct", pct(report.internal_fragmentation()))]) }</p>
                     <h3>{ t(lang, "trace.frag_by_site") }</h3>
-                    <div class="trace-scroll">{ waste(&sums.sites, "trace-frag-sites", "trace.col.site") }</div>
+                    <div class="trace-scroll" tabindex="0" role="region" aria-label={t(lang, "trace.frag_by_site")}>{ waste(&sums.sites, "trace-frag-sites", "trace.col.site") }</div>
                     <h3>{ t(lang, "trace.frag_by_cache") }</h3>
-                    <div class="trace-scroll">{ waste(&sums.caches, "trace-frag-caches", "trace.col.cache") }</div>
+                    <div class="trace-scroll" tabindex="0" role="region" aria-label={t(lang, "trace.frag_by_cache")}>{ waste(&sums.caches, "trace-frag-caches", "trace.col.cache") }</div>
                     <table id="trace-fastpath" class="trace-table">
                         <caption>{ t(lang, "trace.fastpath") }</caption>
                         <thead><tr><th scope="col">{ t(lang, "trace.col.cpu") }</th><th scope="col">{ t(lang, "trace.col.fast") }</th>
@@ -223,7 +223,7 @@ pub fn trace_views(p: &Props) -> Html {
                     </svg>
                     <figcaption>{ t(lang, "trace.hist") }</figcaption>
                 </figure>
-                <div class="trace-scroll">
+                <div class="trace-scroll" tabindex="0" role="region" aria-label={t(lang, "view.tracesites")}>
                     <table id="trace-sites" class="trace-table">
                         <thead><tr>
                             <th scope="col">{ t(lang, "trace.col.site") }</th><th scope="col">{ t(lang, "trace.col.allocs") }</th>
