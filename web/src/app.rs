@@ -28,6 +28,7 @@ pub fn app() -> Html {
     hooks::use_url_sync(&state);
     hooks::use_resize_report(state.params.embed);
     hooks::use_score_post(state.exercises.clone());
+    crate::state::trace::use_trace_restore(&state);
 
     let lang: Lang = state.lang;
     let embed = state.params.embed;

@@ -385,7 +385,8 @@ pub fn save_progress(id: &str, step: usize, total: usize) -> Progress {
 /// the order given (ids are validated names).
 pub fn panel_css(panels: &[String]) -> String {
     let mut css = String::from("#stage [data-panel]{display:none !important}");
-    for (i, p) in panels.iter().filter(|p| PANELS.contains(&p.as_str())).enumerate() {
+    let known = |p: &str| PANELS.contains(&p) || crate::state::views::TRACE_VIEWS.contains(&p);
+    for (i, p) in panels.iter().filter(|p| known(p.as_str())).enumerate() {
         // The first view is the step's picture: a whole row of the stage.
         let row = if i == 0 { ";flex-basis:100%" } else { "" };
         css.push_str(&format!(" #stage [data-panel=\"{p}\"]{{display:revert !important;order:{}{row}}}", i + 1));

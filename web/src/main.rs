@@ -9,6 +9,7 @@ mod hooks;
 mod i18n;
 mod lesson;
 mod state;
+mod storage;
 mod views;
 
 /// Show any panic in the page (never a dead page) and log it for the console.

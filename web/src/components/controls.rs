@@ -14,14 +14,24 @@ pub fn controls(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
     let session_id = (std::rc::Rc::as_ptr(&state.session) as usize, state.session.borrow().op_count());
+    // A trace filter narrows the ticks to the ops it selects (s4-tracew).
+    let filtered = {
+        let st = (**state).clone();
+        use_memo((session_id, state.trace_filter.clone()), move |_| st.filtered_ops())
+    };
     // Operation boundaries under the scrubber: one path, at most one tick per 1/1000 of the width.
     let op_ticks = {
         let session = state.session.clone();
-        use_memo(session_id, move |_| {
+        let filtered = filtered.clone();
+        use_memo((session_id, filtered.as_ref().as_ref().map(|v| std::rc::Rc::as_ptr(v) as usize)), move |_| {
             let s = session.borrow();
             let total = s.total_steps().max(1) as f64;
             let (mut d, mut last) = (String::new(), u32::MAX);
-            for k in 0..s.op_count() {
+            let all: Box<dyn Iterator<Item = usize>> = match filtered.as_ref() {
+                Some(v) => Box::new(v.iter().copied()),
+                None => Box::new(0..s.op_count()),
+            };
+            for k in all {
                 let x = (s.op_events_range(k).start as f64 / total * 1000.0).round() as u32;
                 if x != last {
                     d.push_str(&format!("M{x} 0v8"));
@@ -52,6 +62,9 @@ pub fn controls(p: &Props) -> Html {
         .and_then(|k| session.op(k))
         .map(|op| tf(lang, "ui.op", &[("op", op.to_script(session.names()))]))
         .unwrap_or_default();
+    drop(session);
+    let fact = state.current_fact(lang);
+    let session = state.session.borrow();
     let on = |a: fn() -> Action| {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(a()))
@@ -84,10 +97,11 @@ pub fn controls(p: &Props) -> Html {
             <input id="scrubber" class="scrubber" type="range" min={lo.to_string()} max={hi.to_string()}
                    value={session.step().to_string()} aria-label={t(lang, "ui.timeline")} oninput={on_scrub} />
             <svg id="op-ticks" class="op-ticks" viewBox="0 0 1000 8" preserveAspectRatio="none" aria-hidden="true"
-                 data-ops={session.op_count().to_string()}>
+                 data-ops={filtered.as_ref().as_ref().map_or(session.op_count(), |v| v.len()).to_string()}>
                 <path d={(*op_ticks).clone()} />
             </svg>
             <p id="op-text" class="op-text">{ op_text }</p>
+            if let Some(f) = fact { <p id="op-fact" class="op-fact">{ f }</p> }
             <p id="explain" class="explain" aria-live="polite">{ crate::views::rich::code_text(&explanation) }</p>
         </section>
     }

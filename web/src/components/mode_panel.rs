@@ -7,29 +7,20 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::embed_builder::EmbedBuilder;
-use super::util::{gunzip_if_needed, list_len};
+use super::util::list_len;
 use crate::doc::{self, Mode, Workload};
-use crate::i18n::{t, tf, Lang};
+use crate::i18n::{t, Lang};
 use crate::state::{Action, State};
 use crate::views::lessons::{LessonMsg, LessonsPanel};
 use crate::views::sandbox_panel::SandboxPanel;
 
 pub use super::StateProps as Props;
 
-/// Read a dropped or picked trace file (gzip or text) into `Action::LoadTrace`.
+/// Stream a dropped or picked trace file (gzip or text) into the page (`state::trace`).
 pub fn read_trace(d: UseReducerDispatcher<State>) -> impl Fn(web_sys::File) + Clone {
     move |file: web_sys::File| {
         let name = file.name();
-        let d = d.clone();
-        let reader = gloo::file::callbacks::read_as_bytes(&gloo::file::File::from(file), move |res| match res {
-            Ok(bytes) => match gunzip_if_needed(bytes) {
-                Ok(text) => d.dispatch(Action::LoadTrace(name, text)),
-                Err(e) => d.dispatch(Action::LoadError(format!("{name}: {e}"))),
-            },
-            Err(e) => d.dispatch(Action::LoadError(format!("{name}: {e}"))),
-        });
-        // The reader must live until it calls back.
-        std::mem::forget(reader);
+        crate::state::trace::open_blob(d.clone(), file.into(), name, None, true);
     }
 }
 
@@ -128,15 +119,7 @@ pub fn mode_panel(p: &Props) -> Html {
                         { t(lang, "ui.open_trace") }
                         <input id="trace-file" type="file" accept=".txt,.gz,.perf" onchange={on_file} />
                     </label>
-                    if let Some((name, total, done)) = state.loading.as_ref().and_then(|j| j.borrow().as_ref().map(|j| (j.name.clone(), j.total(), j.done))) {
-                        <p class="notice" role="status">
-                            <label for="trace-progress">{ tf(lang, "ui.loading", &[("name", name)]) }</label>
-                            <progress id="trace-progress" max={total.to_string()} value={done.to_string()}></progress>
-                        </p>
-                    }
-                    <p id="trace-summary" class="trace-summary" role="status">
-                        { state.trace_summary.clone().unwrap_or_else(|| t(lang, "ui.trace.none")) }
-                    </p>
+                    <crate::views::trace_panel::TraceStatus state={state.clone()} />
                 </section>
             }
         }

@@ -87,6 +87,22 @@ pub fn stage(p: &Props) -> Html {
         Callback::from(move |i: usize| d.dispatch(Action::Seek(first_step + i as u64 + 1)))
     };
     let hash = format!("{:016x}", determinism_hash());
+    // Trace mode (s4-tracew): the trace's facts in the log, its views, the inspector's lineage.
+    let fact = state.current_fact(lang);
+    let trace_link = state.trace.clone().map(|trace| {
+        let (d, session) = (state.dispatcher(), state.session.clone());
+        let on_op = Callback::from(move |k: usize| {
+            let end = session.try_borrow().map(|s| s.op_events_range(k).end);
+            if let Ok(end) = end {
+                d.dispatch(Action::Seek(end));
+            }
+        });
+        crate::views::trace_lineage::TraceLink { trace, session: state.session.clone(), version: state.version, on_op }
+    });
+    let layer_views = html! {
+        <LayerViews session={state.session.clone()} snap={Snap { snap: (*snap).clone() }} shown={shown.clone()} version={state.version} lang={lang} selection={state.selection}
+                    hover={state.hover} on_select={on_select} on_hover={on_hover} />
+    };
     html! {
         <>
             <div class="views">
@@ -113,7 +129,7 @@ pub fn stage(p: &Props) -> Html {
                     }
                 </div>
                 if has("log") {
-                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} />
+                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} fact={fact} />
                 }
                 if has("timeline") {
                 <section class="panel" data-panel="timeline">
@@ -135,9 +151,15 @@ pub fn stage(p: &Props) -> Html {
                     </div>
                 </section>
                 }
+                if state.trace.is_some() {
+                    <crate::views::trace_report::TraceViews state={state.clone()} />
+                }
             </div>
-            <LayerViews session={state.session.clone()} snap={Snap { snap: (*snap).clone() }} shown={shown.clone()} version={state.version} lang={lang} selection={state.selection}
-                        hover={state.hover} on_select={on_select} on_hover={on_hover} />
+            if let Some(link) = trace_link {
+                <ContextProvider<crate::views::trace_lineage::TraceLink> context={link}>{ layer_views }</ContextProvider<crate::views::trace_lineage::TraceLink>>
+            } else {
+                { layer_views }
+            }
             <footer id="determinism" data-hash={hash}></footer>
         </>
     }

@@ -30,17 +30,6 @@ pub fn copy_text(
     })
 }
 
-pub fn gunzip_if_needed(bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        use std::io::Read;
-        let mut s = String::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut s).map_err(|e| format!("gzip: {e}"))?;
-        Ok(s)
-    } else {
-        String::from_utf8(bytes).map_err(|_| "the file is not text".to_string())
-    }
-}
-
 /// What the memory map says about a page: its block and owner.
 pub fn describe_page(lang: Lang, blocks: &[BlockSnap], session: &Session, pfn: u32) -> String {
     let Some(b) = blocks.get(blocks.partition_point(|b| b.pfn <= pfn).wrapping_sub(1)) else { return String::new() };

@@ -14,7 +14,7 @@ pub use super::StateProps as Props;
 pub fn view_picker(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let shown = p.state.views();
-    let chips = views::choices().map(|v| {
+    let chips = views::mode_choices(p.state.mode).map(|v| {
         let on = shown.iter().any(|s| s == v);
         let d = p.state.dispatcher();
         let onclick = Callback::from(move |_| d.dispatch(Action::ToggleView(v.to_string())));

@@ -43,6 +43,14 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     // Not while playing: browsers throttle (and warn about) frequent history updates; the URL
     // catches up when playback stops.
     let mut hash = doc::url_hash(state.mode, &doc_params, state.session.borrow().step());
+    // The trace shown (or streaming in), so a reload or a link reopens it (s4-tracew).
+    if state.mode == crate::doc::Mode::Trace {
+        if let Some(l) = &state.loading {
+            hash = doc::url_hash(state.mode, "", l.at.unwrap_or(0)) + &crate::state::trace::hash_param(&l.name);
+        } else if let Some(t) = &state.trace {
+            hash.push_str(&crate::state::trace::hash_param(&t.name));
+        }
+    }
     if let Some(run) = &state.lesson {
         let run = run.borrow();
         hash.push_str(&format!("&lesson={}&lstep={}", run.lesson.id, run.step + 1));

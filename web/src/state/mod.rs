@@ -7,7 +7,7 @@ pub mod compare;
 mod init;
 pub mod prefs;
 mod reducer;
-mod trace;
+pub mod trace;
 pub mod views;
 
 use std::cell::RefCell;
@@ -23,7 +23,6 @@ use crate::views::lessons::LessonMsg;
 
 pub use init::initial_state;
 use init::open_lesson;
-pub use trace::LoadJob;
 
 /// Embed autoplay: time per lesson step.
 pub const AUTOPLAY_MS: u32 = 4000;
@@ -50,14 +49,8 @@ pub enum Action {
     CloseHelp,
     /// Show or hide a view in the current mode (remembered in this browser).
     ToggleView(String),
-    /// A trace file was read: (file name, text).
-    LoadTrace(String, String),
-    /// Replay the next chunk of the trace being loaded.
-    LoadChunk,
     /// Run the next chunk of the sandbox document being built.
     BuildChunk,
-    /// Reading a file failed.
-    LoadError(String),
     /// A line typed in the command bar (or a common-op button).
     Command(String),
     /// Cycle the theme: system → dark → light → system.
@@ -85,6 +78,21 @@ pub enum Action {
     Exercise(exercise::ExerciseMsg),
     /// Compare mode (issue #19).
     Compare(compare::CompareMsg),
+    // Trace explorer (s4-tracew, issue 18).
+    /// A trace file started streaming in (a load in progress is cancelled).
+    TraceStart(Rc<trace::Loading>),
+    /// The load made progress (the numbers are in its `Loading`).
+    TraceProgress,
+    /// The load finished.
+    TraceLoaded(Rc<trace::Loading>, Box<slabscope_core::trace::TraceSession>),
+    /// The load failed.
+    TraceFailed(Rc<trace::Loading>, trace::LoadError),
+    /// Cancel the load in progress (the page keeps what it showed).
+    TraceCancel,
+    /// Set one field of the trace filter (empty text: any).
+    TraceFilter(trace::FilterField, String),
+    /// A link names a trace this browser does not keep.
+    TraceWanted(String),
 }
 
 /// Colour theme.
@@ -108,10 +116,16 @@ pub struct State {
     pub help: bool,
     /// Invalid URL parameters or a file that could not be read.
     pub notice: Option<String>,
-    /// The loaded trace's replay summary.
-    pub trace_summary: Option<String>,
-    /// A trace being replayed chunk by chunk.
-    pub loading: Option<Rc<RefCell<Option<LoadJob>>>>,
+    /// The loaded trace: what it said per op, its report (its session is `session`).
+    pub trace: Option<Rc<trace::Loaded>>,
+    /// A trace streaming in.
+    pub loading: Option<Rc<trace::Loading>>,
+    /// What the trace views, charts and scrubber ticks are narrowed to.
+    pub trace_filter: Rc<slabscope_core::trace::Filter>,
+    /// The trace a link asked for that this browser does not keep (the picker is offered).
+    pub trace_wanted: Option<String>,
+    /// Why the last trace did not load: (file name, error).
+    pub trace_error: Option<(String, trace::LoadError)>,
     /// A sandbox document (a large workload) being built chunk by chunk.
     pub building: Option<Rc<RefCell<Option<doc::Builder>>>>,
     /// Commands typed so far (newest last).
@@ -159,7 +173,7 @@ impl State {
         session.seek(at.min(session.total_steps()));
         self.session = Rc::new(RefCell::new(session));
         self.doc = Some(Rc::new(doc));
-        self.trace_summary = None;
+        self.trace = None;
         self.playing = false;
     }
 
@@ -171,7 +185,7 @@ impl State {
                     self.session = Rc::new(RefCell::new(session));
                     // The sandbox document no longer describes the session.
                     self.doc = None;
-                    self.trace_summary = None;
+                    self.trace = None;
                     self.lesson = Some(Rc::new(RefCell::new(run)));
                     self.playing = false;
                     self.mode = Mode::Lessons;

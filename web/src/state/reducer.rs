@@ -8,8 +8,8 @@ use slabscope_core::script;
 use yew::prelude::*;
 
 use super::init::build_some;
-use super::{prefs, Action, LoadJob, State, Theme, SPEEDS};
-use crate::doc::{self, Doc, Mode, Purpose};
+use super::{prefs, Action, State, Theme, SPEEDS};
+use crate::doc::{self, Doc, Purpose};
 use crate::i18n::{tf, Lang};
 
 impl Reducible for State {
@@ -81,15 +81,6 @@ impl Reducible for State {
             Action::ToggleHelp => st.help = !st.help,
             Action::CloseHelp => st.help = false,
             Action::SetMode(m) => st.switch_mode(m),
-            Action::LoadTrace(name, text) => match LoadJob::start(name.clone(), &text) {
-                Ok(job) => {
-                    st.loading = Some(Rc::new(RefCell::new(Some(job))));
-                    st.notice = None;
-                    st.playing = false;
-                    st.mode = Mode::Trace;
-                }
-                Err(e) => st.notice = Some(format!("{name}: {e}")),
-            },
             Action::BuildChunk => {
                 let step = st.building.as_ref().and_then(|b| b.borrow_mut().as_mut().map(build_some));
                 match step {
@@ -113,17 +104,6 @@ impl Reducible for State {
                     }
                 }
             }
-            Action::LoadChunk => {
-                let done = st.loading.as_ref().is_some_and(|j| j.borrow_mut().as_mut().is_some_and(LoadJob::step));
-                let job = if done { st.loading.take().and_then(|j| j.borrow_mut().take()) } else { None };
-                if let Some(job) = job {
-                    let (new, summary) = job.finish();
-                    st.session = Rc::new(RefCell::new(new));
-                    st.doc = None;
-                    st.trace_summary = Some(summary);
-                }
-            }
-            Action::LoadError(e) => st.notice = Some(e),
             Action::CycleTheme => {
                 st.theme = match st.theme {
                     Theme::System => Theme::Dark,
@@ -171,6 +151,13 @@ impl Reducible for State {
             Action::EmbedCopied(ok) => st.embed_copied = Some(ok),
             Action::Lesson(msg) => st.lesson_msg(msg),
             Action::Exercise(msg) => st.exercise_msg(msg),
+            a @ (Action::TraceStart(_)
+            | Action::TraceProgress
+            | Action::TraceLoaded(..)
+            | Action::TraceFailed(..)
+            | Action::TraceCancel
+            | Action::TraceFilter(..)
+            | Action::TraceWanted(_)) => st.trace_action(a),
             Action::Upload(name, text) => {
                 // Built like a workload: a small file at once, a large one in chunks (the old
                 // session stays until it succeeds).

@@ -1,55 +1,785 @@
-//! A perf trace being replayed chunk by chunk (the page answers input in between).
+//! A perf trace in the page: streamed from the file through core's [`Loader`] (plain or gzip,
+//! chunk by chunk, no whole-file string), time-sliced on the main thread with a progress bar and
+//! a cancel button, then kept as [`Loaded`] beside the session (what the trace said per op, the
+//! report, lineage, summaries, filters).
+//!
+//! Why not a Web Worker: the views read the `Session` directly (snapshots, seeks, the inspector's
+//! bytes), so the session must live in the page's wasm instance; a worker would have to send the
+//! whole session across (a copy as large as the trace) at the end. Instead the load is cut into
+//! time-budgeted slices ([`SLICE_BUDGET_MS`]) that yield through a `MessageChannel` (no clamped
+//! nested timers), so no task of the load is long and input is answered in between.
+
+use std::cell::{Cell, RefCell};
+use std::io::Write;
+use std::rc::Rc;
 
 use slabscope_core::machine::MachineConfig;
+use slabscope_core::names::{Binding, Names, Value};
 use slabscope_core::session::Session;
+use slabscope_core::trace::{
+    self, Boot, Filter, Limits, LineageEntry, Loader, Progress, Space, TraceError, TraceSession,
+};
 
-/// Events replayed per chunk while a trace loads (the page stays responsive in between).
-const CHUNK: usize = 2000;
+use crate::i18n::{tf, Lang};
 
-/// A perf trace being replayed, chunk by chunk.
-pub struct LoadJob {
-    pub name: String,
-    events: Vec<slabscope_core::trace::TraceEvent>,
-    pub done: usize,
-    bad: usize,
-    replayer: slabscope_core::trace::Replayer,
+/// Memory the retained trace may use in the page (events × `RETAINED_BYTES_PER_EVENT`).
+pub const MEMORY_BUDGET: u64 = 256 << 20;
+/// Bytes read from the file at a time.
+pub const READ_BYTES: u64 = 1 << 20;
+/// Bytes fed to the loader between clock checks.
+pub const FEED_BYTES: usize = 32 << 10;
+/// A slice of the load runs at most about this long before it yields to the page.
+pub const SLICE_BUDGET_MS: f64 = 25.0;
+/// Events gone through per slice when the filter choices are made.
+const CHOICE_EVENTS: usize = 100_000;
+
+/// Why a trace could not be loaded (each with what locates it).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadError {
+    /// The gzip stream is corrupt or ends early, at this compressed byte offset.
+    Gzip { offset: u64, total: u64, out: u64, truncated: bool },
+    /// The trace is over the memory budget.
+    OverBudget { line: u32, max_events: usize, budget: u64 },
+    /// Any other loader error (bad machine configuration, too many lines).
+    Trace(String),
+    /// No kmem event in the file.
+    Empty { bad: u64 },
+    /// Reading the file failed.
+    Read(String),
 }
 
-impl LoadJob {
-    pub(super) fn start(name: String, text: &str) -> Result<LoadJob, String> {
-        use slabscope_core::trace;
-        let (events, bad) = trace::parse(text);
-        if events.is_empty() {
-            return Err(format!("no kmem events found ({} malformed line(s))", bad.len()));
+impl LoadError {
+    /// The sentence for the page.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            LoadError::Gzip { offset, total, out, truncated } => tf(
+                lang,
+                if *truncated { "trace.err.gzip_truncated" } else { "trace.err.gzip_corrupt" },
+                &[("offset", offset.to_string()), ("total", total.to_string()), ("out", out.to_string())],
+            ),
+            LoadError::OverBudget { line, max_events, budget } => tf(
+                lang,
+                "trace.err.over_budget",
+                &[
+                    ("line", line.to_string()),
+                    ("max", max_events.to_string()),
+                    ("per", trace::RETAINED_BYTES_PER_EVENT.to_string()),
+                    ("mib", (budget >> 20).to_string()),
+                ],
+            ),
+            LoadError::Trace(e) | LoadError::Read(e) => e.clone(),
+            LoadError::Empty { bad } => tf(lang, "trace.err.empty", &[("bad", bad.to_string())]),
         }
-        let cpus = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1).clamp(1, 64);
-        let config = MachineConfig { mem_bytes: 256 << 20, cpus, ..MachineConfig::default() };
-        let session = Session::with_names(config, Default::default()).map_err(|e| e.to_string())?;
-        let bad_count = bad.len();
-        Ok(LoadJob { name, events, done: 0, bad: bad_count, replayer: trace::Replayer::new(session, "", bad) })
     }
-    /// Replay one chunk; true when the whole trace is done.
-    pub(super) fn step(&mut self) -> bool {
-        let end = (self.done + CHUNK).min(self.events.len());
-        for ev in &self.events[self.done..end] {
-            self.replayer.feed(ev);
+}
+
+impl From<TraceError> for LoadError {
+    fn from(e: TraceError) -> LoadError {
+        match e {
+            TraceError::OverBudget { max_events, budget, line, .. } => {
+                LoadError::OverBudget { line, max_events, budget }
+            }
+            e => LoadError::Trace(e.to_string()),
         }
-        self.done = end;
-        self.done == self.events.len()
     }
-    pub fn total(&self) -> usize {
-        self.events.len()
+}
+
+/// Bytes in (plain or gzip, sniffed from the first two bytes), trace lines out to the loader.
+pub struct Pipeline {
+    loader: Loader,
+    /// `None` until the first bytes say which; `Some(None)` plain text.
+    gz: Option<Option<flate2::write::MultiGzDecoder<Vec<u8>>>>,
+    /// Bytes held back until the format is known (a first chunk of one byte).
+    head: Vec<u8>,
+    /// Bytes of the file consumed so far.
+    read: u64,
+    /// Decompressed bytes so far.
+    out: u64,
+}
+
+impl Pipeline {
+    pub fn new(limits: Limits) -> Result<Pipeline, LoadError> {
+        let config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
+        let loader = Loader::new(Boot::Config { config, auto_cpus: true }, "", limits)?;
+        Ok(Pipeline { loader, gz: None, head: Vec::new(), read: 0, out: 0 })
     }
-    pub(super) fn finish(self) -> (Session, String) {
-        let n = self.events.len();
-        let (session, report) = self.replayer.finish();
-        let summary = format!(
-            "{}: {n} events, {} simulated ops, {} unmatched frees, {} malformed line(s)",
-            self.name,
-            session.op_count(),
-            report.unmatched_frees,
-            self.bad
-        );
-        (session, summary)
+
+    /// Feed the next bytes of the file.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
+        if self.gz.is_none() {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < 2 {
+                return Ok(self.loader.progress());
+            }
+            let gz = self.head.starts_with(&[0x1f, 0x8b]);
+            self.gz = Some(gz.then(|| flate2::write::MultiGzDecoder::new(Vec::new())));
+            let head = std::mem::take(&mut self.head);
+            return self.feed_known(&head);
+        }
+        self.feed_known(chunk)
+    }
+
+    fn feed_known(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
+        let at = self.read;
+        self.read += chunk.len() as u64;
+        match &mut self.gz {
+            Some(Some(dec)) => {
+                let total = self.read;
+                let out = self.out;
+                let bad = |_| LoadError::Gzip { offset: at, total, out, truncated: false };
+                dec.write_all(chunk).map_err(bad)?;
+                dec.flush().map_err(bad)?;
+                let text = std::mem::take(dec.get_mut());
+                self.out += text.len() as u64;
+                let p = self.loader.feed(&text);
+                // The buffer's allocation is reused for the next chunk.
+                *dec.get_mut() = text;
+                dec.get_mut().clear();
+                Ok(p?)
+            }
+            _ => {
+                self.out += chunk.len() as u64;
+                Ok(self.loader.feed(chunk)?)
+            }
+        }
+    }
+
+    /// Bytes of the file consumed.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+
+    /// The end of the file: the trace session, or why not (a truncated gzip stream names its
+    /// compressed byte offset).
+    pub fn finish(mut self) -> Result<TraceSession, LoadError> {
+        if self.gz.is_none() {
+            let head = std::mem::take(&mut self.head);
+            self.gz = Some(None);
+            self.feed_known(&head)?;
+        }
+        if let Some(Some(dec)) = &mut self.gz {
+            let (offset, out) = (self.read, self.out);
+            dec.try_finish().map_err(|_| LoadError::Gzip { offset, total: offset, out, truncated: true })?;
+            let text = std::mem::take(dec.get_mut());
+            self.loader.feed(&text)?;
+        }
+        let t = self.loader.finish()?;
+        if t.facts.is_empty() && t.report.by_kind.is_empty() {
+            return Err(LoadError::Empty { bad: t.report.bad_total });
+        }
+        Ok(t)
+    }
+}
+
+/// A loaded trace: the facts and the report, beside the app's session. Core's queries
+/// ([`TraceSession`]) need the session too: [`Loaded::with`] lends it for the call (swapped in
+/// and out, O(1)) so the views keep one session and the trace keeps no copy.
+pub struct Loaded {
+    pub name: String,
+    /// Events in the trace (every kmem line, `ptr=(nil)` frees included).
+    pub events: u64,
+    trace: RefCell<TraceSession>,
+    choices: RefCell<Option<Rc<Choices>>>,
+}
+
+impl Loaded {
+    /// Split a finished trace session: the session for the app, the rest kept here.
+    pub fn new(name: String, mut t: TraceSession, choices: Option<Choices>) -> Result<(Loaded, Session), LoadError> {
+        let events = t.report.by_kind.values().sum();
+        let placeholder = placeholder_session()?;
+        let session = std::mem::replace(&mut t.session, placeholder);
+        Ok((Loaded { name, events, trace: RefCell::new(t), choices: RefCell::new(choices.map(Rc::new)) }, session))
+    }
+
+    /// Run `f` over the trace session with the app's `session` in it; `None` if either is
+    /// borrowed already (a view still holds it).
+    pub fn with<R>(&self, session: &RefCell<Session>, f: impl FnOnce(&TraceSession) -> R) -> Option<R> {
+        let mut s = session.try_borrow_mut().ok()?;
+        let mut t = self.trace.try_borrow_mut().ok()?;
+        std::mem::swap(&mut *s, &mut t.session);
+        let r = f(&t);
+        std::mem::swap(&mut *s, &mut t.session);
+        Some(r)
+    }
+
+    /// The report (does not need the session).
+    pub fn report(&self) -> std::cell::Ref<'_, trace::Report> {
+        std::cell::Ref::map(self.trace.borrow(), |t| &t.report)
+    }
+
+    /// The one-line summary shown in the trace panel.
+    pub fn summary(&self, lang: Lang, ops: usize) -> String {
+        let r = self.report();
+        tf(
+            lang,
+            "trace.summary",
+            &[
+                ("name", self.name.clone()),
+                ("events", self.events.to_string()),
+                ("ops", ops.to_string()),
+                ("unmatched", r.unmatched_frees.to_string()),
+                ("bad", r.bad_total.to_string()),
+            ],
+        )
+    }
+}
+
+/// What the filter controls offer, the unfiltered call-site and cache summaries, and per call
+/// site the events that allocate and free its objects (for "live at the cursor"): computed once
+/// per trace (in slices at the end of the load).
+#[derive(Debug, Default, PartialEq)]
+pub struct Choices {
+    pub caches: Vec<String>,
+    pub sites: Vec<String>,
+    pub comms: Vec<String>,
+    pub cpus: Vec<u16>,
+    /// `summary(CallSite)` and `summary(Cache)` without a filter.
+    pub site_rows: Vec<trace::SummaryRow>,
+    pub cache_rows: Vec<trace::SummaryRow>,
+    /// Call site → (allocation event indices, indices of the frees of those allocations), both
+    /// ascending.
+    live: std::collections::HashMap<String, (Vec<u32>, Vec<u32>)>,
+}
+
+/// [`Choices`] being built, a slice of events at a time.
+#[derive(Default)]
+pub struct ChoicesBuilder<'a> {
+    next: usize,
+    cpus: std::collections::BTreeSet<u16>,
+    live: std::collections::HashMap<&'a str, (Vec<u32>, Vec<u32>)>,
+    owner: std::collections::HashMap<(Space, u64), &'a str>,
+}
+
+impl<'a> ChoicesBuilder<'a> {
+    /// Go through up to `n` more events; true when all are done.
+    pub fn step(&mut self, t: &'a TraceSession, n: usize) -> bool {
+        let end = self.next.saturating_add(n).min(t.facts.len());
+        for i in self.next..end {
+            let Some(f) = t.facts.get(i) else { break };
+            self.cpus.insert(f.cpu);
+            let key = (f.space(), f.ptr);
+            if f.kind.is_alloc() {
+                let site = f.call_site.unwrap_or(NO_SITE);
+                self.live.entry(site).or_default().0.push(i as u32);
+                self.owner.insert(key, site);
+            } else if let Some(site) = self.owner.remove(&key) {
+                self.live.entry(site).or_default().1.push(i as u32);
+            }
+        }
+        self.next = end;
+        end == t.facts.len()
+    }
+
+    /// The choices, given the unfiltered summaries by call site, cache and comm.
+    pub fn finish(self, [site_rows, cache_rows, comm_rows]: [Vec<trace::SummaryRow>; 3]) -> Choices {
+        let keys = |rows: &[trace::SummaryRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+        Choices {
+            caches: keys(&cache_rows),
+            // Page events have no call site: grouped as "(none)", which no filter matches.
+            sites: keys(&site_rows).into_iter().filter(|k| k != NO_SITE).collect(),
+            comms: keys(&comm_rows),
+            cpus: self.cpus.into_iter().collect(),
+            site_rows,
+            cache_rows,
+            live: self.live.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
+}
+
+/// How core's summaries name the group of events without a call site.
+const NO_SITE: &str = "(none)";
+
+/// The groupings [`ChoicesBuilder::finish`] takes, in its order.
+const GROUPS: [trace::GroupBy; 3] = [trace::GroupBy::CallSite, trace::GroupBy::Cache, trace::GroupBy::Comm];
+
+impl Choices {
+    fn of(t: &TraceSession) -> Choices {
+        let mut b = ChoicesBuilder::default();
+        b.step(t, usize::MAX);
+        b.finish(GROUPS.map(|by| t.summary(by, &Filter::default())))
+    }
+
+    /// Objects of `site` live after event `at` (allocated at or before it, not freed by then).
+    pub fn live_at(&self, site: &str, at: Option<usize>) -> u64 {
+        let (Some((allocs, frees)), Some(at)) = (self.live.get(site), at) else { return 0 };
+        let upto = |v: &[u32]| v.partition_point(|&i| i as usize <= at) as u64;
+        upto(allocs) - upto(frees)
+    }
+}
+
+impl Loaded {
+    /// The filter choices and live counts (computed on first use unless the load made them).
+    pub fn choices(&self, session: &RefCell<Session>) -> Option<Rc<Choices>> {
+        if let Some(c) = self.choices.borrow().as_ref() {
+            return Some(c.clone());
+        }
+        let c = Rc::new(self.with(session, Choices::of)?);
+        *self.choices.borrow_mut() = Some(c.clone());
+        Some(c)
+    }
+}
+
+/// The smallest valid session (held by [`Loaded`] while the app holds the real one).
+fn placeholder_session() -> Result<Session, LoadError> {
+    let config = MachineConfig { mem_bytes: 4 << 20, cpus: 1, ..MachineConfig::default() };
+    Session::with_names(config, Names::default())
+        .or_else(|_| Session::with_names(MachineConfig::default(), Names::default()))
+        .map_err(|e| LoadError::Trace(e.to_string()))
+}
+
+/// The trace name bound (now) to a simulated object or page block: what the inspector's
+/// lineage starts from.
+pub fn name_at(session: &Session, target: Target) -> Option<slabscope_core::event::Sym> {
+    session.head().bindings.iter().find_map(|(sym, b)| {
+        let hit = |v: &Value| match (*v, target) {
+            (Value::Object { addr, .. }, Target::Addr(a)) | (Value::Tiny { addr }, Target::Addr(a)) => addr == a,
+            (Value::Pages { pfn, order }, Target::Pfn(p)) | (Value::Large { pfn, order }, Target::Pfn(p)) => {
+                p >= pfn && p < pfn + (1 << order)
+            }
+            _ => false,
+        };
+        let found = match b {
+            Binding::One(v) => hit(v),
+            Binding::List(l) => l.iter().any(hit),
+        };
+        found.then_some(sym)
+    })
+}
+
+/// What a lineage is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A slab object's (or tiny block's) simulated address.
+    Addr(u64),
+    /// A page of a block.
+    Pfn(u32),
+}
+
+/// One row of a lineage as the inspector shows it (owned: the trace session is lent only for
+/// the query).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineageRow {
+    pub index: usize,
+    pub line: u32,
+    pub alloc: bool,
+    pub kind: &'static str,
+    pub call_site: String,
+    pub comm: String,
+    pub pid: u32,
+    pub cpu: u16,
+    pub time: String,
+    /// The op this event became (`None`: an unmatched free).
+    pub op: Option<usize>,
+    /// The op of the next allocation of the same address.
+    pub reused_by: Option<usize>,
+    pub reused_line: Option<u32>,
+}
+
+/// The lineage of the trace address behind a simulated name (`o<ptr>` / `p<pfn>`).
+pub fn lineage_rows(t: &TraceSession, name: slabscope_core::event::Sym) -> (Option<(Space, u64)>, Vec<LineageRow>) {
+    let addr = t.facts.address_of_name(name);
+    let rows = t.lineage_of_name(name);
+    let row = |e: &LineageEntry<'_>| LineageRow {
+        index: e.fact.index,
+        line: e.fact.line,
+        alloc: e.fact.kind.is_alloc(),
+        kind: e.fact.kind.name(),
+        call_site: e.fact.call_site.unwrap_or("").to_string(),
+        comm: e.fact.comm.to_string(),
+        pid: e.fact.pid,
+        cpu: e.fact.cpu,
+        time: e.fact.time(),
+        op: e.op,
+        reused_by: e.reused_by.and_then(|i| t.op_of_event(i)),
+        reused_line: e.reused_by.map(|i| t.facts.line(i)),
+    };
+    (addr, rows.iter().map(row).collect())
+}
+
+/// Which filter field a control sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterField {
+    Cache,
+    Cpu,
+    CallSite,
+    Comm,
+}
+
+/// `filter` with one field set from a control's text (empty: any).
+pub fn set_filter(filter: &Filter, field: FilterField, value: &str) -> Filter {
+    let v = value.trim();
+    let s = (!v.is_empty()).then(|| v.to_string());
+    let mut f = filter.clone();
+    match field {
+        FilterField::Cache => f.cache = s,
+        FilterField::Cpu => f.cpu = v.parse().ok(),
+        FilterField::CallSite => f.call_site = s,
+        FilterField::Comm => f.comm = s,
+    }
+    f
+}
+
+/// True when the filter selects everything.
+pub fn filter_is_empty(f: &Filter) -> bool {
+    *f == Filter::default()
+}
+
+/// A load in progress: what the progress bar shows, and the cancel switch the loading task
+/// reads between slices.
+#[derive(Default)]
+pub struct Loading {
+    pub name: String,
+    pub size: u64,
+    pub progress: Cell<Progress>,
+    pub cancelled: Cell<bool>,
+    /// Step to open at once loaded (a reopened trace or a link).
+    pub at: Option<u64>,
+    /// The filter choices, made in slices at the end of the load.
+    pub choices: Cell<Option<Choices>>,
+}
+
+impl super::State {
+    /// The trace explorer's actions (see [`super::Action`]).
+    pub(super) fn trace_action(&mut self, a: super::Action) {
+        use super::Action;
+        match a {
+            Action::TraceStart(l) => {
+                if let Some(old) = self.loading.replace(l) {
+                    old.cancelled.set(true);
+                }
+                self.trace_error = None;
+                self.playing = false;
+                self.mode = crate::doc::Mode::Trace;
+            }
+            Action::TraceProgress => {}
+            Action::TraceLoaded(l, t) => {
+                if !self.loading.as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &l)) {
+                    return;
+                }
+                self.loading = None;
+                match Loaded::new(l.name.clone(), *t, l.choices.take()) {
+                    Ok((loaded, mut session)) => {
+                        session.seek(l.at.unwrap_or(0).min(session.total_steps()));
+                        // The old trace and session are dropped here (nothing else keeps them).
+                        self.session = Rc::new(RefCell::new(session));
+                        self.trace = Some(Rc::new(loaded));
+                        self.doc = None;
+                        self.selection = None;
+                        self.hover = None;
+                        self.trace_filter = Rc::default();
+                        self.trace_wanted = None;
+                    }
+                    Err(e) => self.trace_error = Some((l.name.clone(), e)),
+                }
+            }
+            Action::TraceFailed(l, e) if self.loading.as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &l)) => {
+                self.loading = None;
+                self.trace_error = Some((l.name.clone(), e));
+            }
+            Action::TraceCancel => {
+                if let Some(l) = self.loading.take() {
+                    l.cancelled.set(true);
+                }
+            }
+            Action::TraceFilter(field, v) => self.trace_filter = Rc::new(set_filter(&self.trace_filter, field, &v)),
+            Action::TraceWanted(name) => self.trace_wanted = Some(name),
+            _ => {}
+        }
+    }
+
+    /// The op indices the trace filter selects (`None`: no trace, or no filter).
+    pub fn filtered_ops(&self) -> Option<Rc<Vec<usize>>> {
+        let t = self.trace.as_ref()?;
+        if filter_is_empty(&self.trace_filter) {
+            return None;
+        }
+        t.with(&self.session, |ts| Rc::new(ts.select_ops(&self.trace_filter)))
+    }
+
+    /// The trace fact of the current op, as the step text shows it.
+    pub fn current_fact(&self, lang: Lang) -> Option<String> {
+        let t = self.trace.as_ref()?;
+        let k = self.session.try_borrow().ok()?.current_op()?;
+        t.with(&self.session, |ts| ts.fact_of_op(k).map(|f| fact_text(lang, &f))).flatten()
+    }
+}
+
+/// One traced event in words (every fact the trace gave for it).
+pub fn fact_text(lang: Lang, f: &trace::Fact<'_>) -> String {
+    let ptr =
+        if f.kind.is_page() { format!("pfn={:#x} order={}", f.ptr, f.order) } else { format!("ptr={:#x}", f.ptr) };
+    tf(
+        lang,
+        "trace.fact",
+        &[
+            ("line", f.line.to_string()),
+            ("time", f.time()),
+            ("comm", f.comm.to_string()),
+            ("pid", f.pid.to_string()),
+            ("cpu", f.cpu.to_string()),
+            ("kind", f.kind.name().to_string()),
+            ("site", f.call_site.unwrap_or("-").to_string()),
+            ("ptr", ptr),
+        ],
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming a file in (browser only)
+// ---------------------------------------------------------------------------------------------
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Yield to the page: resolve on a `MessageChannel` message (runs right after pending input and
+/// rendering, without the 4 ms clamp of nested zero-delay timers).
+async fn yield_now() {
+    let p = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
+        Ok(ch) => {
+            ch.port1().set_onmessage(Some(&resolve));
+            if ch.port2().post_message(&wasm_bindgen::JsValue::NULL).is_err() {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        }
+        Err(_) => {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Stream `blob` through a [`Pipeline`] in time-budgeted slices; `Ok(None)` when cancelled.
+async fn stream(
+    blob: &web_sys::Blob,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
+    let mut pipe = Pipeline::new(Limits::for_memory(MEMORY_BUDGET))?;
+    let size = blob.size();
+    let mut off = 0.0;
+    let (mut slice_start, mut shown) = (now_ms(), now_ms());
+    while off < size {
+        let end = (off + READ_BYTES as f64).min(size);
+        let part = blob.slice_with_f64_and_f64(off, end).map_err(|e| LoadError::Read(format!("{e:?}")))?;
+        let buf = wasm_bindgen_futures::JsFuture::from(part.array_buffer())
+            .await
+            .map_err(|e| LoadError::Read(format!("{e:?}")))?;
+        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+        // The await above let the page run: a new slice starts.
+        slice_start = slice_start.max(now_ms() - SLICE_BUDGET_MS / 2.0);
+        for piece in bytes.chunks(FEED_BYTES) {
+            if loading.cancelled.get() {
+                return Ok(None);
+            }
+            let p = pipe.feed(piece)?;
+            loading.progress.set(Progress { bytes: pipe.bytes_read(), ..p });
+            if now_ms() - slice_start > SLICE_BUDGET_MS {
+                if now_ms() - shown > 100.0 {
+                    d.dispatch(super::Action::TraceProgress);
+                    shown = now_ms();
+                }
+                yield_now().await;
+                slice_start = now_ms();
+            }
+        }
+        off = end;
+    }
+    if loading.cancelled.get() {
+        return Ok(None);
+    }
+    let t = pipe.finish()?;
+    yield_now().await;
+    let mut b = ChoicesBuilder::default();
+    while !b.step(&t, CHOICE_EVENTS) {
+        if loading.cancelled.get() {
+            return Ok(None);
+        }
+        yield_now().await;
+    }
+    let mut rows: [Vec<trace::SummaryRow>; 3] = Default::default();
+    for (row, by) in rows.iter_mut().zip(GROUPS) {
+        *row = t.summary(by, &Filter::default());
+        yield_now().await;
+    }
+    loading.choices.set(Some(b.finish(rows)));
+    Ok(Some(t))
+}
+
+/// Load a trace file (picked, dropped, or kept in this browser) into the page: progress in
+/// `state.loading`, then [`super::Action::TraceLoaded`]; a successfully loaded file is kept
+/// (IndexedDB) when `keep`.
+pub fn open_blob(
+    d: yew::UseReducerDispatcher<super::State>,
+    blob: web_sys::Blob,
+    name: String,
+    at: Option<u64>,
+    keep: bool,
+) {
+    let loading = Rc::new(Loading { name: name.clone(), size: blob.size() as u64, at, ..Loading::default() });
+    d.dispatch(super::Action::TraceStart(loading.clone()));
+    wasm_bindgen_futures::spawn_local(async move {
+        // Let the page show the progress bar first.
+        yield_now().await;
+        match stream(&blob, &loading, &d).await {
+            Ok(None) => {}
+            Ok(Some(t)) => {
+                if keep {
+                    crate::storage::keep_trace(&name, &blob).await;
+                }
+                d.dispatch(super::Action::TraceLoaded(loading, Box::new(t)));
+            }
+            Err(e) => d.dispatch(super::Action::TraceFailed(loading, e)),
+        }
+    });
+}
+
+/// The `trace=` and `step=` of the address's hash.
+pub fn url_trace() -> (Option<String>, Option<u64>, bool) {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let (mut name, mut step, mut trace_mode) = (None, None, false);
+    for kv in hash.trim_start_matches('#').split('&') {
+        match kv.split_once('=') {
+            Some(("trace", v)) => {
+                name = js_sys::decode_uri_component(v).ok().and_then(|s| s.as_string()).filter(|s| !s.is_empty())
+            }
+            Some(("step", v)) => step = v.parse().ok(),
+            Some(("mode", "trace")) => trace_mode = true,
+            _ => {}
+        }
+    }
+    (name, step, trace_mode)
+}
+
+/// `&trace=NAME` for the address of a loaded trace.
+pub fn hash_param(name: &str) -> String {
+    format!("&trace={}", String::from(js_sys::encode_uri_component(name)))
+}
+
+/// On start-up in trace mode: reopen the trace this browser keeps (at the address's step), or
+/// say which trace the address needs.
+#[yew::hook]
+pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
+    let d = state.dispatcher();
+    // Read during the first render: the URL hook's effect rewrites the address after it.
+    let url = yew::use_memo((), |_| url_trace());
+    yew::use_effect_with((), move |_| {
+        let (wanted, step, trace_mode) = (*url).clone();
+        if trace_mode || wanted.is_some() {
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::storage::kept_trace().await {
+                    Some((name, blob)) if wanted.as_deref().is_none_or(|w| w == name) => {
+                        open_blob(d, blob, name, step, false)
+                    }
+                    _ => {
+                        if let Some(w) = wanted {
+                            d.dispatch(super::Action::TraceWanted(w));
+                        }
+                    }
+                }
+            });
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../../core/tests/data/kmem-ls-sort-2000.perf.txt");
+
+    fn load(bytes: &[u8], piece: usize) -> Result<TraceSession, LoadError> {
+        let mut p = Pipeline::new(Limits::default())?;
+        for c in bytes.chunks(piece) {
+            p.feed(c)?;
+        }
+        p.finish()
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn plain_and_gzip_in_any_chunks_give_the_same_trace() {
+        let plain = load(FIXTURE.as_bytes(), 1 << 20).unwrap();
+        let events: u64 = plain.report.by_kind.values().sum();
+        assert_eq!(events, 2000);
+        for piece in [1, 7, 4096] {
+            let t = load(FIXTURE.as_bytes(), piece).unwrap();
+            assert_eq!(t.session.op_count(), plain.session.op_count(), "plain, pieces of {piece}");
+            let g = load(&gz(FIXTURE.as_bytes()), piece).unwrap();
+            assert_eq!(g.session.op_count(), plain.session.op_count(), "gzip, pieces of {piece}");
+            assert_eq!(g.report.unmatched_frees, plain.report.unmatched_frees);
+        }
+    }
+
+    #[test]
+    fn a_truncated_gzip_stream_names_its_offset() {
+        let z = gz(FIXTURE.as_bytes());
+        let cut = &z[..z.len() / 2];
+        match load(cut, 1000) {
+            Err(LoadError::Gzip { offset, truncated: true, out, .. }) => {
+                assert_eq!(offset, cut.len() as u64);
+                assert!(out > 0);
+            }
+            other => panic!("expected a truncated gzip error, got {:?}", other.map(|t| t.session.op_count())),
+        }
+        let mut bad = z.clone();
+        for b in &mut bad[20..60] {
+            *b ^= 0x5a;
+        }
+        assert!(matches!(load(&bad, 4096), Err(LoadError::Gzip { truncated: false, .. })));
+    }
+
+    #[test]
+    fn no_events_and_over_budget_are_errors_with_numbers() {
+        assert_eq!(load(b"garbage\nmore garbage\n", 5).err(), Some(LoadError::Empty { bad: 2 }));
+        let limits = Limits { max_events: 100, ..Limits::default() };
+        let mut p = Pipeline::new(limits).unwrap();
+        let e = p.feed(FIXTURE.as_bytes()).expect_err("over budget");
+        assert!(matches!(e, LoadError::OverBudget { max_events: 100, .. }), "{e:?}");
+        assert!(e.text(Lang::En).contains("100"), "{}", e.text(Lang::En));
+    }
+
+    #[test]
+    fn lineage_of_a_live_object_through_the_lent_session() {
+        let t = load(FIXTURE.as_bytes(), 1 << 16).unwrap();
+        let (loaded, session) = Loaded::new("x".into(), t, None).unwrap();
+        let session = RefCell::new(session);
+        let end = session.borrow().total_steps();
+        session.borrow_mut().seek(end);
+        // Any live object of the trace.
+        let addr = {
+            let s = session.borrow();
+            let addr = s
+                .head()
+                .bindings
+                .iter()
+                .find_map(|(_, b)| match b {
+                    Binding::One(Value::Object { addr, .. }) => Some(*addr),
+                    _ => None,
+                })
+                .expect("a live object at the end");
+            addr
+        };
+        let name = name_at(&session.borrow(), Target::Addr(addr)).unwrap();
+        let (at, rows) = loaded.with(&session, |t| lineage_rows(t, name)).unwrap();
+        assert!(at.is_some());
+        assert!(!rows.is_empty() && rows.iter().any(|r| r.alloc));
+        // Lines ascend; every reused_by points at a later allocation's op.
+        assert!(rows.windows(2).all(|w| w[0].line < w[1].line));
+        for r in &rows {
+            if let (Some(op), Some(next)) = (r.op, r.reused_by) {
+                assert!(next > op);
+            }
+        }
+        // The session is back in place.
+        assert_eq!(session.borrow().total_steps(), end);
+        let held = session.borrow();
+        assert!(loaded.with(&session, |_| ()).is_none(), "a borrowed session is not lent");
+        drop(held);
     }
 }

@@ -18,7 +18,9 @@ use crate::doc::Mode;
 /// The sandbox's views by default.
 pub const SANDBOX: &[&str] = &["memory", "buddy", "cache"];
 /// A loaded trace's views by default.
-pub const TRACE: &[&str] = &["timeline", "caches", "cache", "slabcharts", "memory"];
+pub const TRACE: &[&str] = &["timeline", "caches", "cache", "slabcharts", "memory", "tracereport", "tracesites"];
+/// Views only the trace mode has (its report and call sites; not lesson panels).
+pub const TRACE_VIEWS: &[&str] = &["tracereport", "tracesites"];
 
 /// Views the user can show or hide (every panel but the controls and the sandbox tools).
 pub fn choices() -> impl Iterator<Item = &'static str> {
@@ -29,8 +31,14 @@ pub fn choices() -> impl Iterator<Item = &'static str> {
 /// are not defaults (in the order of [`choices`]). `chosen(view)` is the user's choice, if any.
 pub fn apply_choices(defaults: &[String], chosen: impl Fn(&str) -> Option<bool>) -> Vec<String> {
     let mut v: Vec<String> = defaults.iter().filter(|p| chosen(p) != Some(false)).cloned().collect();
-    v.extend(choices().filter(|c| chosen(c) == Some(true) && !defaults.iter().any(|d| d == c)).map(String::from));
+    v.extend(mode_choices(Mode::Trace).filter(|c| chosen(c) == Some(true) && !defaults.iter().any(|d| d == c)).map(String::from));
     v
+}
+
+/// Views the user can show or hide in `mode` (the trace mode adds its own).
+pub fn mode_choices(mode: Mode) -> impl Iterator<Item = &'static str> {
+    let own = if mode == Mode::Trace { TRACE_VIEWS } else { &[] };
+    choices().chain(own.iter().copied())
 }
 
 impl State {
@@ -54,7 +62,7 @@ impl State {
             Mode::Sandbox => own(SANDBOX),
             Mode::Compare => None,
             Mode::Trace => {
-                if self.trace_summary.is_some() {
+                if self.trace.is_some() {
                     own(TRACE)
                 } else {
                     None
@@ -90,7 +98,7 @@ impl State {
 
     /// Show a hidden view or hide a shown one: recorded as the user's choice for this scope.
     pub(super) fn toggle_view(&mut self, view: &str) {
-        if !choices().any(|c| c == view) {
+        if !mode_choices(self.mode).any(|c| c == view) {
             return;
         }
         let shown = self.views().iter().any(|v| v == view);

@@ -16,6 +16,9 @@ pub struct Props {
     pub first_step: u64,
     pub on_select: Callback<usize>,
     pub lang: Lang,
+    /// What the trace said for this op (trace mode): line, time, task, CPU, call site, pointer.
+    #[prop_or_default]
+    pub fact: Option<String>,
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -77,6 +80,7 @@ pub fn event_log(p: &Props) -> Html {
     html! {
         <section class="panel" data-panel="log" aria-label={t(p.lang, "ui.event_log")}>
             <h2>{ t(p.lang, "ui.event_log") }</h2>
+            if let Some(f) = &p.fact { <p id="log-fact" class="log-fact">{ f.clone() }</p> }
             <ol id="event-log" class="event-log" ref={list}>{ for items }</ol>
         </section>
     }

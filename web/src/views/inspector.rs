@@ -111,6 +111,7 @@ pub fn inspector(p: &Props) -> Html {
         <section class="panel vis-panel" data-panel="inspector" aria-labelledby="inspector-h">
             <h2 id="inspector-h">{ t(lang, "vis.inspector") }<ExportButtons target="inspector-body" name="inspector" lang={lang} /></h2>
             <div id="inspector-body">{ body }</div>
+            <crate::views::trace_lineage::TraceLineage selection={p.ctx.selection} lang={lang} />
         </section>
     }
 }

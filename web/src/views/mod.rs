@@ -24,3 +24,6 @@ pub mod slabinfo_panel;
 pub mod slob_view;
 pub mod superslab_view;
 pub mod timeline;
+pub mod trace_lineage;
+pub mod trace_panel;
+pub mod trace_report;

@@ -1,0 +1,76 @@
+// Trace explorer at scale (#18): the repository's kmem trace ×16 (~404k events) and a
+// 2,000,000-event synthetic trace (made here with `slabscope gen-trace`, never committed) loaded
+// through the file picker: long tasks and frame rate during the load, the load's duration, wasm
+// memory before/after (and after loading the same file twice), then seeking (scrubber, End,
+// →) with the loaded trace. Interface: e2e/bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+export const title = 'Trace explorer (#18)';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT = join(ROOT, 'target', 'bench');
+const FIXTURE = '/work/shared/fixtures/kmem-ls-sort.perf.txt.gz';
+
+function fixtureX16() {
+  const file = join(OUT, 'kmem-ls-sort-x16.perf.txt');
+  if (!existsSync(file)) {
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(file, gunzipSync(readFileSync(FIXTURE)).toString('utf8').repeat(16));
+  }
+  return file;
+}
+
+function synthetic(events) {
+  const file = join(OUT, `synthetic-${events}.perf.txt`);
+  if (!existsSync(file)) {
+    mkdirSync(OUT, { recursive: true });
+    // A CLI already built (release, else debug), else build it.
+    const built = ['release', 'debug'].map((p) => join(ROOT, 'target', p, 'slabscope')).find((f) => existsSync(f));
+    const args = ['gen-trace', '--events', String(events), '--seed', '1'];
+    const text = built
+      ? execFileSync(built, args, { maxBuffer: 1 << 30 })
+      : execFileSync('cargo', ['run', '-q', '--release', '-p', 'slabscope', '--', ...args], { cwd: ROOT, maxBuffer: 1 << 30 });
+    writeFileSync(file, text);
+  }
+  return file;
+}
+
+/** What the page reports on #trace-summary: events, bytes the trace retains, wasm memory. */
+const memory = (page) => page.evaluate(() => {
+  const d = document.querySelector('#trace-summary').dataset;
+  const events = Number(d.events), retained = Number(d.retainedBytes);
+  return { events, retained, bytes_per_event: +(retained / events).toFixed(1), wasm: Number(d.wasmBytes),
+    js_heap: performance.memory?.usedJSHeapSize ?? null };
+});
+
+async function loadOnce(b, page, file, label) {
+  const name = file.split('/').pop();
+  await b.activity(page, `load ${label}`, async () => {
+    await page.setInputFiles('#trace-file', file);
+    await page.waitForFunction((n) => document.querySelector('#trace-summary')?.textContent.startsWith(`${n}:`), name,
+      { timeout: 170_000, polling: 250 });
+  });
+}
+
+/** @param {import('../bench.mjs').Bench} b */
+export default async function run(b) {
+  for (const [label, file] of [['fixture ×16', fixtureX16()], ['synthetic 2M', synthetic(2_000_000)]]) {
+    const page = await b.open({ label: `trace, ${label}`, hash: 'mode=trace' });
+    const size = statSync(file).size;
+    await loadOnce(b, page, file, `${label} (${(size / 1e6).toFixed(0)} MB)`);
+    const first = await memory(page);
+    b.record(`${label}: summary`, { text: await page.textContent('#trace-summary'), bytes: size, ...first });
+    await b.input(page, `${label}: seek (scrubber)`, (p, i) => p.locator('#scrubber').fill(String(((i * 7919) % 100) * 1000 + 1)), { event: 'input' });
+    await b.input(page, `${label}: End`, (p) => p.keyboard.press('End'), { settle: (p) => p.keyboard.press('Home') });
+    await b.input(page, `${label}: →`, (p) => p.keyboard.press('ArrowRight'));
+    // The same file again: the first trace is freed (memory stays about the same).
+    await loadOnce(b, page, file, `${label} again`);
+    await page.evaluate(() => globalThis.gc?.());
+    b.record(`${label}: memory after loading twice`, { ...(await memory(page)), first_wasm: first.wasm, first_js_heap: first.js_heap });
+    await page.context().close();
+  }
+}

@@ -1,0 +1,107 @@
+//! The trace mode's side panel below the file picker: the load's progress (bytes and lines) with
+//! a cancel button, why a load failed, which trace a link needs, the summary line, and the
+//! filters (cache, CPU, call site, comm) that narrow the trace views, charts and scrubber ticks.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::i18n::{t, tf, Lang};
+use crate::state::trace::FilterField;
+use crate::state::Action;
+
+pub use crate::components::StateProps as Props;
+
+fn select_value(e: &Event) -> Option<String> {
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value())
+}
+
+/// Bytes of the wasm instance's memory.
+fn wasm_bytes() -> Option<u32> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .ok()
+            .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok().map(|b| b.byte_length()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    None
+}
+
+#[function_component(TraceStatus)]
+pub fn trace_status(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let state = &p.state;
+    let progress = state.loading.as_ref().map(|l| {
+        let pr = l.progress.get();
+        let pct = pr.bytes.saturating_mul(100).checked_div(l.size).unwrap_or(100);
+        let on_cancel = {
+            let d = state.dispatcher();
+            Callback::from(move |_| d.dispatch(Action::TraceCancel))
+        };
+        html! {
+            <div id="trace-loading" class="notice trace-loading" role="status">
+                <label for="trace-progress">{ tf(lang, "ui.loading", &[("name", l.name.clone())]) }</label>
+                <progress id="trace-progress" max={l.size.max(1).to_string()} value={pr.bytes.min(l.size).to_string()}></progress>
+                <span id="trace-progress-text">{ tf(lang, "trace.progress", &[
+                    ("pct", pct.min(100).to_string()), ("bytes", pr.bytes.to_string()), ("size", l.size.to_string()),
+                    ("lines", pr.lines.to_string()), ("events", pr.events.to_string()),
+                ]) }</span>
+                <button id="trace-cancel" type="button" onclick={on_cancel}>{ t(lang, "trace.cancel") }</button>
+            </div>
+        }
+    });
+    let error = state.trace_error.as_ref().map(|(name, e)| {
+        html! { <p id="trace-error" class="notice trace-error" role="alert">{ format!("{name}: {}", e.text(lang)) }</p> }
+    });
+    let wanted = state.trace_wanted.as_ref().map(|name| {
+        html! { <p id="trace-wanted" class="notice" role="alert">{ tf(lang, "trace.wanted", &[("name", name.clone())]) }</p> }
+    });
+    let summary = match &state.trace {
+        Some(tr) => tr.summary(lang, state.session.borrow().op_count()),
+        None => t(lang, "ui.trace.none"),
+    };
+    // For the benchmark (e2e/bench/trace.mjs): what the trace retains, and the wasm memory.
+    let retained = state.trace.as_ref().and_then(|tr| tr.with(&state.session, |ts| ts.approx_bytes()));
+    let events = state.trace.as_ref().map(|tr| tr.events);
+    let filters = state.trace.as_ref().and_then(|tr| tr.choices(&state.session)).map(|c| {
+        let f = &state.trace_filter;
+        let control = |field: FilterField, id: &str, label: &str, cur: Option<String>, opts: Vec<String>| {
+            let d = state.dispatcher();
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(v) = select_value(&e) {
+                    d.dispatch(Action::TraceFilter(field, v));
+                }
+            });
+            let cur = cur.unwrap_or_default();
+            html! {
+                <label class="trace-filter">
+                    <span>{ t(lang, label) }</span>
+                    <select id={id.to_string()} {onchange}>
+                        <option value="" selected={cur.is_empty()}>{ t(lang, "trace.filter.any") }</option>
+                        { for opts.into_iter().map(|o| html! { <option value={o.clone()} selected={o == cur}>{ o.clone() }</option> }) }
+                    </select>
+                </label>
+            }
+        };
+        html! {
+            <fieldset id="trace-filters" class="trace-filters">
+                <legend>{ t(lang, "trace.filters") }</legend>
+                { control(FilterField::Cache, "filter-cache", "trace.filter.cache", f.cache.clone(), c.caches.clone()) }
+                { control(FilterField::Cpu, "filter-cpu", "trace.filter.cpu", f.cpu.map(|c| c.to_string()), c.cpus.iter().map(u16::to_string).collect()) }
+                { control(FilterField::CallSite, "filter-site", "trace.filter.site", f.call_site.clone(), c.sites.clone()) }
+                { control(FilterField::Comm, "filter-comm", "trace.filter.comm", f.comm.clone(), c.comms.clone()) }
+            </fieldset>
+        }
+    });
+    html! {
+        <>
+            { for progress }
+            { for error }
+            { for wanted }
+            <p id="trace-summary" class="trace-summary" role="status" data-events={events.map(|e| e.to_string())}
+               data-retained-bytes={retained.map(|b| b.to_string())} data-wasm-bytes={wasm_bytes().map(|b| b.to_string())}>{ summary }</p>
+            { for filters }
+        </>
+    }
+}
