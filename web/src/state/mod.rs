@@ -2,8 +2,8 @@
 //! Sandbox / Trace), the lesson being played, the sandbox document, the selection and the
 //! settings that persist (language, theme, the views each mode shows).
 
-pub mod exercise;
 pub mod compare;
+pub mod exercise;
 mod init;
 pub mod prefs;
 mod reducer;

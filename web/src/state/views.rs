@@ -31,7 +31,11 @@ pub fn choices() -> impl Iterator<Item = &'static str> {
 /// are not defaults (in the order of [`choices`]). `chosen(view)` is the user's choice, if any.
 pub fn apply_choices(defaults: &[String], chosen: impl Fn(&str) -> Option<bool>) -> Vec<String> {
     let mut v: Vec<String> = defaults.iter().filter(|p| chosen(p) != Some(false)).cloned().collect();
-    v.extend(mode_choices(Mode::Trace).filter(|c| chosen(c) == Some(true) && !defaults.iter().any(|d| d == c)).map(String::from));
+    v.extend(
+        mode_choices(Mode::Trace)
+            .filter(|c| chosen(c) == Some(true) && !defaults.iter().any(|d| d == c))
+            .map(String::from),
+    );
     v
 }
 
