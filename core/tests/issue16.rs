@@ -77,7 +77,10 @@ fn item5_double_cache_free_is_typed_under_every_policy() {
         let src = "cache create foo size=64\ncache alloc foo as=x\ncache free x\ncache free x\n";
         let e = script::load(src, &c, &[]).unwrap_err();
         assert_eq!(e.line, 4, "{name}: {e}");
-        assert!(matches!(e.kind, ScriptErrorKind::Op(OpError::DoubleFree { .. })), "{name}: {e}");
+        assert!(
+            matches!(e.kind, ScriptErrorKind::Op(OpError::DoubleFree { .. } | OpError::DoubleFreeIn { .. })),
+            "{name}: {e}"
+        );
     }
 }
 
