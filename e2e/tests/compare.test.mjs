@@ -161,7 +161,7 @@ test('snapshot diff: per-cache deltas sorted by change, per-order buddy deltas, 
 test('bad compare= values are reported with the policy table; a good link round-trips', opts, async (t) => {
   const page = await openApp(t, { path: '#mode=compare&compare=slab=slub|slab=slb&cpos=x' });
   const errors = await page.textContent('#param-errors');
-  assert.match(errors, /configuration 2 `slab=slb`: 1:1: .*expected slub, sheaves, slab, aether, slob/);
+  assert.match(errors, /configuration 2 `slab=slb`: 1:6: .*expected slub, sheaves, slab, aether, slob/);
   assert.equal(await page.locator('#compare-columns').count(), 0, 'nothing ran');
   // Four columns from the form, then the copied address opens the same comparison.
   await page.click('#compare-add');

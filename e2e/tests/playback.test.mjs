@@ -82,6 +82,8 @@ test('a real perf trace can be opened', opts, async (t) => {
   await page.waitForFunction(() => /2000 events/.test(document.querySelector('#trace-summary')?.textContent), null, { timeout: 30_000 });
   const [, total] = await stepOf(page);
   assert.ok(total > 2000, `trace timeline has ${total} steps`);
+  // Out of the mode tabs first: End on a focused tab moves to the last tab (ARIA tabs).
+  await page.evaluate(() => document.activeElement?.blur());
   await page.keyboard.press('End');
   // The trace mode's own views: /proc/buddyinfo is one click away (hidden views are not rendered).
   await showViews(page, ['buddyinfo']);

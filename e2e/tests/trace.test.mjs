@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
-const FIXTURE_GZ = '/work/shared/fixtures/kmem-ls-sort.perf.txt.gz';
+const FIXTURE_GZ = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort.perf.txt.gz');
 const SMALL = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt');
 
 const stepOf = async (page) => {
@@ -63,7 +64,8 @@ test('the repository trace (gzip) loads: report, call sites, the facts of each s
     assert.ok(Number(req) <= Number(alloc), `${site}: requested ${req} ≤ allocated ${alloc}`);
     assert.ok(Number(allocs) >= 0);
   }
-  // Each step says what the trace said.
+  // Each step says what the trace said (the event log is one click away: hidden views are not rendered).
+  await showViews(page, ['log']);
   await page.click('#step');
   await page.click('#step');
   const fact = await page.textContent('#op-fact');
