@@ -523,12 +523,12 @@ mod tests {
         let (st, errors) = from_pairs(&pairs("compare=slab=slub|slab=slb"));
         assert!(st.is_none());
         assert_eq!(errors.len(), 1);
-        // Located in the configuration (line 1, the setting's column), with the values the
+        // Located in the configuration (line 1, the value's column), with the values the
         // policy table allows.
-        assert!(errors[0].starts_with("compare: configuration 2 `slab=slb`: 1:1:"), "{}", errors[0]);
+        assert!(errors[0].starts_with("compare: configuration 2 `slab=slb`: 1:6:"), "{}", errors[0]);
         assert!(errors[0].contains("expected slub, sheaves, slab"), "{}", errors[0]);
         let (_, errors) = from_pairs(&pairs("compare=slab=slub|cpus=2,slab=slb"));
-        assert!(errors[0].contains("`cpus=2 slab=slb`: 1:8:"), "{}", errors[0]);
+        assert!(errors[0].contains("`cpus=2 slab=slb`: 1:13:"), "{}", errors[0]);
         let (_, errors) = from_pairs(&pairs("compare=slab=slub|slabb=slab"));
         assert!(errors[0].contains("slab"), "{}", errors[0]);
         let (st, errors) = from_pairs(&pairs("compare=slab=slub"));
