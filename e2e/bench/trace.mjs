@@ -13,7 +13,7 @@ export const title = 'Trace explorer (#18)';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'target', 'bench');
-const FIXTURE = '/work/shared/fixtures/kmem-ls-sort.perf.txt.gz';
+const FIXTURE = join(ROOT, 'core/tests/data/kmem-ls-sort.perf.txt.gz');
 
 function fixtureX16() {
   const file = join(OUT, 'kmem-ls-sort-x16.perf.txt');
