@@ -5,5 +5,6 @@ pub mod event;
 pub mod layers;
 pub mod names;
 pub mod oplist;
+pub mod series;
 pub mod session;
 pub mod snapshot;

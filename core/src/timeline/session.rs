@@ -313,18 +313,19 @@ impl Session {
     /// boot and the end), by one replay: the data of the timeline charts (free pages, resident
     /// SuperSlab memory, slab pages, fragmentation).
     pub fn series(&self, samples: usize) -> Vec<Sample> {
-        let n = self.list.len();
-        let every = (n / samples.max(1)).max(1);
-        let mut out = Vec::new();
-        let mut sim = self.checkpoints[0].1.clone();
-        out.push(Sample::of(&sim, 0, 0));
-        for (k, (op, line)) in self.list.iter_range(0, n).enumerate() {
-            sim.exec_at(op, &self.names, line, &mut CountSink::default()).expect("replay of a recorded op");
-            if (k + 1) % every == 0 || k + 1 == n {
-                out.push(Sample::of(&sim, k + 1, self.list.end(k)));
-            }
-        }
-        out
+        let mut b = super::series::SeriesBuilder::new(self, samples);
+        b.step(self, usize::MAX);
+        b.finish()
+    }
+
+    /// The boot state (for [`super::series::SeriesBuilder`], s5-tracew).
+    pub(crate) fn boot_state(&self) -> &Sim {
+        &self.checkpoints[0].1
+    }
+
+    /// The op list (for [`super::series::SeriesBuilder`], s5-tracew).
+    pub(crate) fn op_list(&self) -> &OpList {
+        &self.list
     }
 
     /// FNV-1a hash of the JSON form of every event of the session: the determinism fingerprint.
