@@ -705,6 +705,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.lineage.free", "Freed by {site} · {comm} (pid {pid}) on CPU {cpu} · {time} · line {line} · {kind}", "{site} が解放 · {comm}（pid {pid}）CPU {cpu} · {time} · {line} 行目 · {kind}"),
     ("trace.lineage.unmatched", "(not replayed: allocated before the trace)", "（再生せず：トレース開始前の確保）"),
     ("trace.lineage.reused", "→ reused by line {line}", "→ {line} 行目で再利用"),
+    // s5-tracew: a free slot's lineage.
+    ("trace.lineage.slot", "Free slot at {addr}: {n} allocations and frees the simulation placed here, from the trace", "{addr} の空きスロット：シミュレーションがここに置いた確保と解放 {n} 件（トレースより）"),
+    ("trace.lineage.indexing", "Indexing where each allocation landed ({pct}%)…", "各確保の配置先を索引中（{pct}%）…"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

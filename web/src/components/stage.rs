@@ -32,12 +32,15 @@ pub fn stage(p: &Props) -> Html {
     let has = |v: &str| shown.iter().any(|s| s == v);
     // The session charts replay the whole session: only once one of them is shown.
     let charted = has("timeline") || has("charts");
+    // A trace's samples are made in slices after its load (s5-tracew): never here in one go.
+    let trace_samples = state.trace.as_ref().map(|t| t.samples().unwrap_or_default());
     let samples = {
         let session = state.session.clone();
-        use_memo((session_id, charted), move |&(_, charted)| {
+        use_memo((session_id, charted && trace_samples.is_none()), move |&(_, charted)| {
             Rc::new(if charted { session.borrow().series(200) } else { Vec::new() })
         })
     };
+    let samples: Rc<Rc<Vec<_>>> = trace_samples.map_or_else(|| samples.clone(), Rc::new);
     // One snapshot per step (#14): the map, the buddy lists and the slab layer's views share it,
     // and a render that does not move the step (a selection, a hover) does not take it again.
     let snap = {

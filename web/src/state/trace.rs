@@ -10,12 +10,15 @@
 //! nested timers), so no task of the load is long and input is answered in between.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::io::Write;
 use std::rc::Rc;
 
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::names::{Binding, Names, Value};
-use slabscope_core::session::Session;
+use slabscope_core::op::{Op, Ref, Target as OpTarget};
+use slabscope_core::session::{Sample, Session};
+use slabscope_core::timeline::series::SeriesBuilder;
 use slabscope_core::trace::{
     self, Boot, Filter, Limits, LineageEntry, Loader, Progress, Space, TraceError, TraceSession,
 };
@@ -180,6 +183,11 @@ pub struct Loaded {
     pub events: u64,
     trace: RefCell<TraceSession>,
     choices: RefCell<Option<Rc<Choices>>>,
+    /// The charts' samples and where each allocation landed, made in slices after the load
+    /// ([`use_trace_restore`] starts it); `None` until done.
+    derived: RefCell<Option<Rc<Derived>>>,
+    /// Share of the derivation done, in thousandths (for the views' "indexing" note).
+    pub derive_progress: Cell<u32>,
 }
 
 impl Loaded {
@@ -188,7 +196,15 @@ impl Loaded {
         let events = t.report.by_kind.values().sum();
         let placeholder = placeholder_session()?;
         let session = std::mem::replace(&mut t.session, placeholder);
-        Ok((Loaded { name, events, trace: RefCell::new(t), choices: RefCell::new(choices.map(Rc::new)) }, session))
+        let loaded = Loaded {
+            name,
+            events,
+            trace: RefCell::new(t),
+            choices: RefCell::new(choices.map(Rc::new)),
+            derived: RefCell::default(),
+            derive_progress: Cell::new(0),
+        };
+        Ok((loaded, session))
     }
 
     /// Run `f` over the trace session with the app's `session` in it; `None` if either is
@@ -221,6 +237,145 @@ impl Loaded {
                 ("bad", r.bad_total.to_string()),
             ],
         )
+    }
+}
+
+/// Made from one replay of the trace session after the load (in slices): the session charts'
+/// samples (core's [`SeriesBuilder`], the same as `Session::series`) and, per simulated slot,
+/// the ops that allocated it and freed those allocations, so a free slot has a lineage too.
+#[derive(Debug, Default, PartialEq)]
+pub struct Derived {
+    pub samples: Rc<Vec<Sample>>,
+    /// Simulated slot → ops (allocations and the frees of them), ascending.
+    slots: HashMap<SimSlot, Vec<u32>>,
+}
+
+/// A simulated place an allocation landed: an object's (or tiny block's) address, or a page
+/// block (buddy blocks are aligned to their order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum SimSlot {
+    Addr(u64),
+    Pages { pfn: u32, order: u8 },
+}
+
+impl SimSlot {
+    fn of(v: &Value) -> SimSlot {
+        match *v {
+            Value::Object { addr, .. } | Value::Tiny { addr } => SimSlot::Addr(addr),
+            Value::Pages { pfn, order } | Value::Large { pfn, order } => SimSlot::Pages { pfn, order },
+        }
+    }
+}
+
+/// [`Derived`] being made, a slice of ops at a time.
+pub struct DeriveBuilder {
+    series: SeriesBuilder,
+    slots: HashMap<SimSlot, Vec<u32>>,
+    /// Trace names bound now → where they landed.
+    live: HashMap<slabscope_core::event::Sym, SimSlot>,
+}
+
+impl DeriveBuilder {
+    pub fn new(session: &Session) -> DeriveBuilder {
+        DeriveBuilder { series: SeriesBuilder::new(session, SAMPLES), slots: HashMap::new(), live: HashMap::new() }
+    }
+
+    /// Replay up to `ops` more ops; true when all are done.
+    pub fn step(&mut self, session: &Session, ops: usize) -> bool {
+        let (slots, live) = (&mut self.slots, &mut self.live);
+        self.series.step_observe(session, ops, |k, op, sim| match *op {
+            Op::Kmalloc { target: OpTarget::Name { name }, .. }
+            | Op::CacheAlloc { target: OpTarget::Name { name }, .. }
+            | Op::PagesAlloc { target: OpTarget::Name { name }, .. } => {
+                if let Some(Binding::One(v)) = sim.bindings.get(name) {
+                    let slot = SimSlot::of(v);
+                    live.insert(name, slot);
+                    slots.entry(slot).or_default().push(k as u32);
+                }
+            }
+            Op::Kfree { what: Ref::Name { name }, .. }
+            | Op::CacheFree { what: Ref::Name { name }, .. }
+            | Op::PagesFree { what: Ref::Name { name }, .. } => {
+                if let Some(slot) = live.remove(&name) {
+                    slots.entry(slot).or_default().push(k as u32);
+                }
+            }
+            _ => {}
+        })
+    }
+
+    /// Thousandths done.
+    pub fn permille(&self) -> u32 {
+        let (done, total) = self.series.progress();
+        (done as u64 * 1000 / total.max(1) as u64) as u32
+    }
+
+    pub fn finish(self) -> Derived {
+        Derived { samples: Rc::new(self.series.finish()), slots: self.slots }
+    }
+}
+
+/// Samples of the session charts (as the stage asks `Session::series`).
+const SAMPLES: usize = 200;
+
+impl Derived {
+    /// The ops that allocated the simulated slot under `target` and freed those allocations.
+    fn ops_at(&self, target: Target) -> &[u32] {
+        let hit = match target {
+            Target::Addr(a) => self.slots.get(&SimSlot::Addr(a)),
+            // The block that held the page: aligned to its order; the latest-used order wins.
+            Target::Pfn(p) => (0..=10u8)
+                .filter_map(|order| self.slots.get(&SimSlot::Pages { pfn: p & !((1u32 << order) - 1), order }))
+                .max_by_key(|v| v.last().copied()),
+        };
+        hit.map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The lineage of a simulated slot (a free slot, or a slot whatever holds it now): every
+/// allocation the simulation placed there and the free of each, with what the trace said; an
+/// allocation's "reused by" is the next allocation placed there.
+pub fn slot_rows(t: &TraceSession, d: &Derived, target: Target) -> Vec<LineageRow> {
+    let ops = d.ops_at(target);
+    let mut rows: Vec<LineageRow> = ops
+        .iter()
+        .filter_map(|&k| {
+            let f = t.fact_of_op(k as usize)?;
+            Some(LineageRow {
+                index: f.index,
+                line: f.line,
+                alloc: f.kind.is_alloc(),
+                kind: f.kind.name(),
+                call_site: f.call_site.unwrap_or("").to_string(),
+                comm: f.comm.to_string(),
+                pid: f.pid,
+                cpu: f.cpu,
+                time: f.time(),
+                op: Some(k as usize),
+                reused_by: None,
+                reused_line: None,
+            })
+        })
+        .collect();
+    let mut next: Option<(usize, u32)> = None;
+    for r in rows.iter_mut().rev() {
+        if r.alloc {
+            (r.reused_by, r.reused_line) = (next.map(|n| n.0), next.map(|n| n.1));
+            next = r.op.map(|op| (op, r.line));
+        }
+    }
+    rows
+}
+
+impl Loaded {
+    /// The derived data once made.
+    pub fn derived(&self) -> Option<Rc<Derived>> {
+        self.derived.borrow().clone()
+    }
+
+    /// The session charts' samples once made.
+    pub fn samples(&self) -> Option<Rc<Vec<Sample>>> {
+        self.derived.borrow().as_ref().map(|d| d.samples.clone())
     }
 }
 
@@ -327,10 +482,10 @@ fn placeholder_session() -> Result<Session, LoadError> {
         .map_err(|e| LoadError::Trace(e.to_string()))
 }
 
-/// The trace name bound (now) to a simulated object or page block: what the inspector's
-/// lineage starts from.
+/// The trace name bound at the cursor to a simulated object or page block: what the
+/// inspector's lineage starts from.
 pub fn name_at(session: &Session, target: Target) -> Option<slabscope_core::event::Sym> {
-    session.head().bindings.iter().find_map(|(sym, b)| {
+    session.sim().bindings.iter().find_map(|(sym, b)| {
         let hit = |v: &Value| match (*v, target) {
             (Value::Object { addr, .. }, Target::Addr(a)) | (Value::Tiny { addr }, Target::Addr(a)) => addr == a,
             (Value::Pages { pfn, order }, Target::Pfn(p)) | (Value::Large { pfn, order }, Target::Pfn(p)) => {
@@ -606,6 +761,49 @@ async fn stream(
     Ok(Some(t))
 }
 
+/// Ops replayed between clock checks while deriving.
+const DERIVE_OPS: usize = 1024;
+
+/// Make a loaded trace's [`Derived`] in time-budgeted slices; stops when the trace or its
+/// session is dropped (another trace loaded).
+fn derive(
+    d: yew::UseReducerDispatcher<super::State>,
+    trace: std::rc::Weak<Loaded>,
+    session: std::rc::Weak<RefCell<Session>>,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        yield_now().await;
+        let mut b = {
+            let Some(s) = session.upgrade() else { return };
+            let Ok(s) = s.try_borrow() else { return };
+            DeriveBuilder::new(&s)
+        };
+        let mut shown = now_ms();
+        loop {
+            let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
+            let start = now_ms();
+            let mut done = false;
+            if let Ok(s) = s.try_borrow() {
+                while !done && now_ms() - start < SLICE_BUDGET_MS {
+                    done = b.step(&s, DERIVE_OPS);
+                }
+            }
+            t.derive_progress.set(b.permille());
+            if done {
+                *t.derived.borrow_mut() = Some(Rc::new(b.finish()));
+                d.dispatch(super::Action::TraceProgress);
+                return;
+            }
+            if now_ms() - shown > 250.0 {
+                d.dispatch(super::Action::TraceProgress);
+                shown = now_ms();
+            }
+            drop((t, s));
+            yield_now().await;
+        }
+    });
+}
+
 /// Load a trace file (picked, dropped, or kept in this browser) into the page: progress in
 /// `state.loading`, then [`super::Action::TraceLoaded`]; a successfully loaded file is kept
 /// (IndexedDB) when `keep`.
@@ -660,6 +858,16 @@ pub fn hash_param(name: &str) -> String {
 /// say which trace the address needs.
 #[yew::hook]
 pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
+    // A newly loaded trace: its charts and slot index in slices (s5-tracew).
+    {
+        let (d, trace, session) = (state.dispatcher(), state.trace.clone(), state.session.clone());
+        let key = trace.as_ref().map(|t| Rc::as_ptr(t) as usize);
+        yew::use_effect_with(key, move |_| {
+            if let Some(t) = trace {
+                derive(d, Rc::downgrade(&t), Rc::downgrade(&session));
+            }
+        });
+    }
     let d = state.dispatcher();
     // Read during the first render: the URL hook's effect rewrites the address after it.
     let url = yew::use_memo((), |_| url_trace());
@@ -781,5 +989,59 @@ mod tests {
         let held = session.borrow();
         assert!(loaded.with(&session, |_| ()).is_none(), "a borrowed session is not lent");
         drop(held);
+    }
+
+    #[test]
+    fn a_free_slot_has_the_lineage_of_what_the_simulation_placed_there() {
+        let t = load(FIXTURE.as_bytes(), 1 << 16).unwrap();
+        let (loaded, session) = Loaded::new("x".into(), t, None).unwrap();
+        let series = session.series(SAMPLES);
+        let mut b = DeriveBuilder::new(&session);
+        let mut slices = 0;
+        while !b.step(&session, 333) {
+            slices += 1;
+        }
+        assert!(slices > 3 && b.permille() == 1000);
+        let d = b.finish();
+        assert_eq!(*d.samples, series, "the sliced charts are Session::series");
+        let session = RefCell::new(session);
+        let end = session.borrow().total_steps();
+        session.borrow_mut().seek(end);
+        // Every object slot the simulation used that is free at the end.
+        let mut checked = 0;
+        for slot in d.slots.keys() {
+            let SimSlot::Addr(addr) = *slot else { continue };
+            if name_at(&session.borrow(), Target::Addr(addr)).is_some() {
+                continue;
+            }
+            let rows = loaded.with(&session, |ts| slot_rows(ts, &d, Target::Addr(addr))).unwrap();
+            assert!(!rows.is_empty());
+            assert!(rows[0].alloc, "a slot's history starts with an allocation");
+            assert!(!rows.last().unwrap().alloc, "free at the end: its last event is a free");
+            assert!(rows.windows(2).all(|w| w[0].op < w[1].op && w[0].alloc != w[1].alloc), "alloc, free, alloc, …");
+            let allocs: Vec<&LineageRow> = rows.iter().filter(|r| r.alloc).collect();
+            for w in allocs.windows(2) {
+                assert_eq!((w[0].reused_by, w[0].reused_line), (w[1].op, Some(w[1].line)));
+            }
+            assert_eq!(allocs.last().unwrap().reused_by, None);
+            // Each row is what the trace said for its op.
+            loaded.with(&session, |ts| {
+                for r in &rows {
+                    let f = ts.fact_of_op(r.op.unwrap()).unwrap();
+                    assert_eq!((f.line, f.call_site.unwrap_or("")), (r.line, r.call_site.as_str()));
+                }
+            });
+            checked += 1;
+        }
+        assert!(checked > 10, "{checked} free slots checked");
+        // A page of a freed block finds its block's history through the order alignment.
+        let block = d.slots.keys().find_map(|s| match *s {
+            SimSlot::Pages { pfn, order } if order > 0 => Some((pfn, order)),
+            _ => None,
+        });
+        if let Some((pfn, order)) = block {
+            let last_page = pfn + (1 << order) - 1;
+            assert_eq!(d.ops_at(Target::Pfn(last_page)), d.slots[&SimSlot::Pages { pfn, order }].as_slice());
+        }
     }
 }

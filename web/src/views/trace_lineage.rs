@@ -11,7 +11,12 @@ use slabscope_core::trace::Space;
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
-use crate::state::trace::{lineage_rows, name_at, Loaded, Target};
+use crate::state::trace::{lineage_rows, name_at, slot_rows, Derived, Loaded, Target};
+
+/// True while the slot index a free slot's lineage needs is still being made.
+fn live_none_pending(d: &Option<Rc<Derived>>) -> bool {
+    d.is_none()
+}
 
 /// What the lineage needs from the app, given as a context by the stage in trace mode.
 #[derive(Clone)]
@@ -46,13 +51,43 @@ pub fn trace_lineage(p: &Props) -> Html {
         _ => return Html::default(),
     };
     let name = link.session.try_borrow().ok().and_then(|s| name_at(&s, target));
-    let body = match name.and_then(|n| link.trace.with(&link.session, |ts| lineage_rows(ts, n))) {
-        None => html! { <p class="muted">{ t(lang, "trace.lineage.none") }</p> },
-        Some((addr, rows)) => {
+    let live = name.and_then(|n| link.trace.with(&link.session, |ts| lineage_rows(ts, n)));
+    // A free slot (nothing of the trace bound there at the cursor): the allocations the
+    // simulation placed in it, once the slot index is made (s5-tracew).
+    let derived = link.trace.derived();
+    let slot = match (&live, &derived) {
+        (None, Some(d)) => link.trace.with(&link.session, |ts| slot_rows(ts, d, target)).filter(|r| !r.is_empty()),
+        _ => None,
+    };
+    let free = slot.is_some();
+    let sim_addr = match target {
+        Target::Addr(a) => format!("{a:#x}"),
+        Target::Pfn(p) => format!("pfn {p:#x}"),
+    };
+    let found = live
+        .map(|(addr, rows)| {
             let addr = addr.map(|(space, a)| match space {
                 Space::Object => format!("ptr={a:#x}"),
                 Space::Page => format!("pfn={a:#x}"),
             });
+            (
+                tf(lang, "trace.lineage.title", &[("addr", addr.unwrap_or_default()), ("n", rows.len().to_string())]),
+                rows,
+            )
+        })
+        .or_else(|| {
+            slot.map(|rows| {
+                let title =
+                    tf(lang, "trace.lineage.slot", &[("addr", sim_addr.clone()), ("n", rows.len().to_string())]);
+                (title, rows)
+            })
+        });
+    let body = match found {
+        None if live_none_pending(&derived) => html! {
+            <p class="muted" id="lineage-pending">{ tf(lang, "trace.lineage.indexing", &[("pct", format!("{:.0}", f64::from(link.trace.derive_progress.get()) / 10.0))]) }</p>
+        },
+        None => html! { <p class="muted">{ t(lang, "trace.lineage.none") }</p> },
+        Some((title, rows)) => {
             let items = rows.iter().map(|r| {
                 let jump = |op: usize| {
                     let cb = link.on_op.clone();
@@ -81,8 +116,8 @@ pub fn trace_lineage(p: &Props) -> Html {
             });
             html! {
                 <>
-                    <p id="lineage-title">{ tf(lang, "trace.lineage.title", &[("addr", addr.unwrap_or_default()), ("n", rows.len().to_string())]) }</p>
-                    <ol id="lineage" class="lineage">{ for items }</ol>
+                    <p id="lineage-title">{ title }</p>
+                    <ol id="lineage" class={classes!("lineage", free.then_some("slot"))}>{ for items }</ol>
                 </>
             }
         }
