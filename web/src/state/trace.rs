@@ -683,6 +683,17 @@ pub fn fact_text(lang: Lang, f: &trace::Fact<'_>) -> String {
 // Streaming a file in (browser only)
 // ---------------------------------------------------------------------------------------------
 
+/// The trace memory budget: [`MEMORY_BUDGET`], or `?tracemem=MIB` (1–2048) for a device with
+/// less memory to spare (and for the browser suite, which cannot make a 4-million-event file).
+fn memory_budget() -> u64 {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("tracemem=")?.parse::<u64>().ok())
+        .map_or(MEMORY_BUDGET, |mib| mib.clamp(1, 2048) << 20)
+}
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
@@ -710,7 +721,7 @@ async fn stream(
     loading: &Loading,
     d: &yew::UseReducerDispatcher<super::State>,
 ) -> Result<Option<TraceSession>, LoadError> {
-    let mut pipe = Pipeline::new(Limits::for_memory(MEMORY_BUDGET))?;
+    let mut pipe = Pipeline::new(Limits::for_memory(memory_budget()))?;
     let size = blob.size();
     let mut off = 0.0;
     let (mut slice_start, mut shown) = (now_ms(), now_ms());
