@@ -49,9 +49,18 @@ const memory = (page) => page.evaluate(() => {
 
 async function loadOnce(b, page, file, label) {
   const name = file.split('/').pop();
+  // The load shown before (a new load has a new id: loading the same file again is waited for).
+  const before = await page.evaluate(() => document.querySelector('#trace-summary')?.dataset.load ?? '');
   await b.activity(page, `load ${label}`, async () => {
     await page.setInputFiles('#trace-file', file);
-    await page.waitForFunction((n) => document.querySelector('#trace-summary')?.textContent.startsWith(`${n}:`), name,
+    await page.waitForFunction(([n, before]) => {
+      const s = document.querySelector('#trace-summary');
+      return s?.textContent.startsWith(`${n}:`) && (s.dataset.load ?? '') !== before;
+    }, [name, before], { timeout: 170_000, polling: 250 });
+  });
+  // Then the charts and the slot index, made in slices after the load (s5-tracew).
+  await b.activity(page, `charts + slot index after ${label}`, async () => {
+    await page.waitForFunction(() => document.querySelector('#trace-summary')?.dataset.derived === '1', null,
       { timeout: 170_000, polling: 250 });
   });
 }

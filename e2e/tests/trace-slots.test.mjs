@@ -7,62 +7,28 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
 import { showViews } from '../ui.mjs';
+import { clickCellsUntilReused, load, openTrace, showInspector } from '../trace-ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
 const FIXTURE_GZ = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort.perf.txt.gz');
 const SMALL = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt');
 
-async function openTrace(t, o) {
-  const page = await openApp(t, o);
-  await page.click('#mode-trace');
-  return page;
-}
-
-async function showInspector(page) {
-  const chip = page.locator('#view-picker [data-view-toggle="inspector"]');
-  if ((await chip.getAttribute('aria-pressed')) === 'false') await chip.click();
-  await page.waitForSelector('#view-picker [data-view-toggle="inspector"][aria-pressed="true"]');
-}
-
-async function load(page, file, name, events, timeout = 45_000) {
-  await page.setInputFiles('#trace-file', file);
-  await page.waitForFunction(
-    ([name, events]) => document.querySelector('#trace-summary')?.textContent.includes(`${name}: ${events} events`),
-    [name, events],
-    { timeout },
-  );
-}
-
-/** Click free object cells (each cache in turn) until one shows a slot history; its title. */
-async function selectFreeSlotWithHistory(page) {
-  return page.evaluate(async () => {
-    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const click = (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
-    const rows = [...document.querySelectorAll('#caches-table tbody tr')];
-    for (let r = -1; r < rows.length; r++) {
-      if (r >= 0) { click(document.querySelectorAll('#caches-table tbody tr')[r]); await frame(); }
-      const cells = [...document.querySelectorAll('#cache-svg rect.cell.free, #cache-svg rect.cell.cpufree')].slice(0, 48);
-      for (const c of cells) {
-        click(c);
-        await frame();
-        const title = document.querySelector('#lineage-title')?.textContent ?? '';
-        if (/^Free slot at /.test(title) && document.querySelector('#lineage .lineage-reused')) return { title, addr: c.dataset.addr };
-      }
-    }
-    return null;
-  });
-}
-
-test('a free slot lists every allocation placed there and its free; "reused by" seeks', opts, async (t) => {
+/** The small trace at its end with a free slot selected that the trace used twice. */
+async function freeSlotAtEnd(t) {
   const page = await openTrace(t);
   await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
   await showInspector(page);
   await page.click('#end');
   // The slot index is made in slices after the load.
   await page.waitForFunction(() => !document.querySelector('#lineage-pending'), null, { timeout: 30_000 });
-  const found = await selectFreeSlotWithHistory(page);
+  const found = await clickCellsUntilReused(page, '#cache-svg rect.cell.free, #cache-svg rect.cell.cpufree', '^Free slot at ', 48);
   assert.ok(found, 'a free slot the trace used twice');
+  return { page, found };
+}
+
+test('a free slot lists every allocation placed there and its free; "reused by" seeks', opts, async (t) => {
+  const { page, found } = await freeSlotAtEnd(t);
   assert.match(found.title, new RegExp(`^Free slot at ${found.addr}: \\d+ allocations and frees`));
   const entries = await page.$$eval('#lineage li', (l) => l.map((e) => ({ line: Number(e.dataset.line), text: e.textContent, alloc: e.classList.contains('alloc') })));
   assert.ok(entries.length >= 3, 'allocated, freed, allocated again at least');
@@ -111,13 +77,7 @@ test('a trace over the memory budget is refused with the numbers; the page goes 
 });
 
 test('Japanese: summary, facts, lineage, a link that needs a trace', opts, async (t) => {
-  const page = await openTrace(t);
-  await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
-  await showInspector(page);
-  await page.click('#end');
-  await page.waitForFunction(() => !document.querySelector('#lineage-pending'), null, { timeout: 30_000 });
-  const found = await selectFreeSlotWithHistory(page);
-  assert.ok(found, 'a free slot with a history');
+  const { page, found } = await freeSlotAtEnd(t);
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'ja');
   assert.match(await page.textContent('#trace-summary'), /^kmem-ls-sort-2000\.perf\.txt：2000 events（イベント）、シミュレートした操作 \d+ 個/);

@@ -8,41 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { clickCellsUntilReused, load, openTrace, showInspector, stepOf } from '../trace-ui.mjs';
 import { showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
 const FIXTURE_GZ = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort.perf.txt.gz');
 const SMALL = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt');
-
-const stepOf = async (page) => {
-  const m = (await page.textContent('#step-counter')).match(/(\d+) \/ (\d+)/);
-  assert.ok(m, 'counter text');
-  return [Number(m[1]), Number(m[2])];
-};
-
-async function openTrace(t, o) {
-  const page = await openApp(t, o);
-  await page.click('#mode-trace');
-  return page;
-}
-
-/** Show the inspector (one click away in the trace mode's view picker), where the lineage is. */
-async function showInspector(page) {
-  const chip = page.locator('#view-picker [data-view-toggle="inspector"]');
-  if ((await chip.getAttribute('aria-pressed')) === 'false') await chip.click();
-  await page.waitForSelector('#view-picker [data-view-toggle="inspector"][aria-pressed="true"]');
-}
-
-/** Give the file input a file and wait for the summary to name it. */
-async function load(page, file, name, events, timeout = 45_000) {
-  await page.setInputFiles('#trace-file', file);
-  await page.waitForFunction(
-    ([name, events]) => document.querySelector('#trace-summary')?.textContent.includes(`${name}: ${events} events`),
-    [name, events],
-    { timeout },
-  );
-}
 
 test('the repository trace (gzip) loads: report, call sites, the facts of each step', opts, async (t) => {
   const page = await openTrace(t);
@@ -110,21 +82,7 @@ test('lineage: "reused by" jumps to the next allocation of the same address', op
   await page.click('#end');
   // Click through the live objects of each cache (in the page, a frame each) until one's address
   // was allocated before, freed, and allocated again.
-  const found = await page.evaluate(async () => {
-    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const click = (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
-    const rows = [...document.querySelectorAll('#caches-table tbody tr')];
-    for (let r = -1; r < rows.length; r++) {
-      if (r >= 0) { click(document.querySelectorAll('#caches-table tbody tr')[r]); await frame(); }
-      const cells = [...document.querySelectorAll('#cache-svg rect.cell.used')].slice(0, 64);
-      for (const c of cells) {
-        click(c);
-        await frame();
-        if (document.querySelector('#lineage .lineage-reused')) return true;
-      }
-    }
-    return false;
-  });
+  const found = await clickCellsUntilReused(page, '#cache-svg rect.cell.used');
   assert.ok(found, 'an object whose address the trace allocates again');
   const link = page.locator('#lineage .lineage-reused').first();
   const line = Number((await link.textContent()).match(/line (\d+)/)[1]);

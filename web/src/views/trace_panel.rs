@@ -2,6 +2,8 @@
 //! a cancel button, why a load failed, which trace a link needs, the summary line, and the
 //! filters (cache, CPU, call site, comm) that narrow the trace views, charts and scrubber ticks.
 
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -94,12 +96,16 @@ pub fn trace_status(p: &Props) -> Html {
             </fieldset>
         }
     });
+    // Which load is shown, and whether its charts and slot index are made (for the benchmark).
+    let load_id = state.trace.as_ref().map(|t| (Rc::as_ptr(t) as usize).to_string());
+    let derived = state.trace.as_ref().map(|t| if t.derived().is_some() { "1" } else { "0" });
     html! {
         <>
             { for progress }
             { for error }
             { for wanted }
             <p id="trace-summary" class="trace-summary" role="status" data-events={events.map(|e| e.to_string())}
+               data-load={load_id} data-derived={derived}
                data-retained-bytes={retained.map(|b| b.to_string())} data-wasm-bytes={wasm_bytes().map(|b| b.to_string())}>{ summary }</p>
             { for filters }
         </>

@@ -1,0 +1,55 @@
+// Helpers of the trace explorer's browser tests (e2e/tests/trace*.test.mjs, issue 18).
+import assert from 'node:assert/strict';
+import { openApp } from './harness.mjs';
+
+export const stepOf = async (page) => {
+  const m = (await page.textContent('#step-counter')).match(/(\d+) \/ (\d+)/);
+  assert.ok(m, 'counter text');
+  return [Number(m[1]), Number(m[2])];
+};
+
+export async function openTrace(t, o) {
+  const page = await openApp(t, o);
+  await page.click('#mode-trace');
+  return page;
+}
+
+/** Show the inspector (one click away in the trace mode's view picker), where the lineage is. */
+export async function showInspector(page) {
+  const chip = page.locator('#view-picker [data-view-toggle="inspector"]');
+  if ((await chip.getAttribute('aria-pressed')) === 'false') await chip.click();
+  await page.waitForSelector('#view-picker [data-view-toggle="inspector"][aria-pressed="true"]');
+}
+
+/** Give the file input a file and wait for the summary to name it. */
+export async function load(page, file, name, events, timeout = 45_000) {
+  await page.setInputFiles('#trace-file', file);
+  await page.waitForFunction(
+    ([name, events]) => document.querySelector('#trace-summary')?.textContent.includes(`${name}: ${events} events`),
+    [name, events],
+    { timeout },
+  );
+}
+
+/**
+ * Click the object cells matching `cells` of each cache in turn (in the page, a frame each)
+ * until the lineage shows a "reused by" link and, if `title` (a RegExp source) is given, a title
+ * matching it: the clicked cell's address and the title, or null.
+ */
+export async function clickCellsUntilReused(page, cells, title = '', limit = 64) {
+  return page.evaluate(async ([cells, title, limit]) => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const click = (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    const rows = [...document.querySelectorAll('#caches-table tbody tr')];
+    for (let r = -1; r < rows.length; r++) {
+      if (r >= 0) { click(document.querySelectorAll('#caches-table tbody tr')[r]); await frame(); }
+      for (const c of [...document.querySelectorAll(cells)].slice(0, limit)) {
+        click(c);
+        await frame();
+        const text = document.querySelector('#lineage-title')?.textContent ?? '';
+        if (new RegExp(title).test(text) && document.querySelector('#lineage .lineage-reused')) return { title: text, addr: c.dataset.addr };
+      }
+    }
+    return null;
+  }, [cells, title, limit]);
+}
