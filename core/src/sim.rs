@@ -88,7 +88,7 @@ impl Sim {
             Some((free, owner)) => Buddy::boot_with_free(&mut machine, free, owner),
         };
         let pcp = machine.config().pcp.then(|| Pcp::new(machine.config()));
-        let slab = (crate::slab::policy_info(machine.config().slab).build)(machine.config());
+        let slab = crate::slab::policies::build(machine.config());
         let superslab = SuperSlabs::new(machine.config().superslab_release);
         Ok(Sim { machine, buddy, pcp, bindings: Bindings::default(), slab, superslab })
     }

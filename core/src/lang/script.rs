@@ -215,7 +215,11 @@ impl Program {
             // Point at the last setting of a key the conflict involves (the one that broke it).
             let keys = conflict_keys(&e);
             let at = self.settings.iter().rev().find(|s| keys.contains(&s.key.as_str())).or(self.settings.first());
-            let (line, col) = at.map_or((1, 1), |s| (s.line, s.col));
+            let (line, mut col) = at.map_or((1, 1), |s| (s.line, s.col));
+            if let (ConfigError::FrontEndConflict { .. }, Some(s)) = (&e, at) {
+                // A refused combination points at the value (`percpu=magazine`: `magazine`).
+                col += s.key.chars().count() as u32 + 1;
+            }
             ScriptError { line, col, kind: ScriptErrorKind::Config(e), suggestion: None }
         })?;
         Ok(c)
@@ -228,6 +232,7 @@ pub fn conflict_keys(e: &ConfigError) -> &'static [&'static str] {
         ConfigError::BadMemory { .. } => &["mem", "nodes"],
         ConfigError::BadNodes(_) => &["nodes"],
         ConfigError::BadCpus { .. } => &["cpus", "nodes"],
+        ConfigError::FrontEndConflict { .. } => &["percpu", "slab"],
     }
 }
 

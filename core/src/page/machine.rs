@@ -145,6 +145,10 @@ pub enum ConfigError {
     BadNodes(u64),
     /// CPU count outside 1..=64 or fewer CPUs than nodes.
     BadCpus { cpus: u64, nodes: u8 },
+    /// A per-CPU front end that does not exist over this slab policy: `percpu=magazine` with
+    /// `slab=sheaves` (sheaves already are SLUB's per-CPU layer, Linux 7.0 mm/slub.c
+    /// `alloc_from_pcs` / `free_to_pcs`; there is no magazine layer in front of them).
+    FrontEndConflict { percpu: &'static str, slab: &'static str },
 }
 
 impl fmt::Display for ConfigError {
@@ -157,6 +161,9 @@ impl fmt::Display for ConfigError {
             ConfigError::BadNodes(n) => write!(f, "nodes={n} is outside 1..=4"),
             ConfigError::BadCpus { cpus, nodes } => {
                 write!(f, "cpus={cpus} must be in 1..=64 and at least nodes={nodes}")
+            }
+            ConfigError::FrontEndConflict { percpu, slab } => {
+                write!(f, "percpu={percpu} cannot run in front of slab={slab}: it already has its own per-CPU layer")
             }
         }
     }
@@ -176,6 +183,9 @@ impl MachineConfig {
         }
         if self.cpus == 0 || self.cpus > MAX_CPUS || self.cpus < u16::from(self.nodes) {
             return Err(ConfigError::BadCpus { cpus: u64::from(self.cpus), nodes: self.nodes });
+        }
+        if self.magazines && self.slab == SlabPolicy::Sheaves {
+            return Err(ConfigError::FrontEndConflict { percpu: "magazine", slab: "sheaves" });
         }
         Ok(())
     }

@@ -244,6 +244,45 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
         OpError::NotForPolicy { what, policy: policy_info(self.policy()).name }
     }
 
+    /// The slot size of cache `id` (`s->size`: the object with its metadata; what a per-CPU
+    /// front end sizes its arrays by). The object size unless a policy keeps metadata per slot.
+    fn slot_size(&self, id: u32) -> u32 {
+        self.object_size(id)
+    }
+    /// True when cache `id` runs slab debugging (`SLAB_DEBUG_FLAGS`): Linux 7.0 gives such a
+    /// cache no sheaves (`calculate_sheaf_capacity` returns 0).
+    fn debug_flags(&self, _cache: u32) -> bool {
+        false
+    }
+    /// True when all objects of cache `id` have one size, so a per-CPU array may hand any of
+    /// them to any allocation from it (not SLOB's kmalloc, whose blocks are sized per request).
+    fn fixed_size(&self, _cache: u32) -> bool {
+        true
+    }
+    /// The node of the memory holding object `addr` (`slab_nid`), when the policy tracks it.
+    fn object_node(&self, _m: &Machine, _addr: u64) -> Option<u8> {
+        None
+    }
+    /// `kmem_cache_alloc_bulk`-style refill of `n` objects of `cache` for a sheaf (SLUB's
+    /// `refill_objects`); the typed "not for this policy" error elsewhere.
+    fn alloc_bulk(
+        &mut self,
+        _pages: &mut PageCtx<'_>,
+        _cache: u32,
+        _cpu: u16,
+        _n: usize,
+        _site: Site,
+        _out: &mut dyn EventSink,
+    ) -> Result<Vec<u64>, OpError> {
+        Err(self.not_for("bulk allocation"))
+    }
+    /// The allocated objects of cache `id` when destroying it would shut it down (its last
+    /// reference, not a kmalloc cache); `None` when a destroy would keep it (a merged alias) or
+    /// refuse it anyway. A front end flushes its arrays first only in the first case.
+    fn shutdown_live(&self, _id: u32) -> Option<u64> {
+        None
+    }
+
     /// The allocator a front end wraps (for typed access to the engine behind it).
     fn back(&self) -> Option<&dyn SlabAllocator> {
         None

@@ -1,7 +1,8 @@
-//! Per-CPU object arrays in front of SLUB's caches: Bonwick & Adams' **magazines** with a depot
-//! (`config percpu=magazine`, as in illumos kmem / libumem) and Linux 7.0 **sheaves** with a
-//! per-node barn (`config slab=sheaves`). Both hold allocated-from-the-slab objects in fixed-size
-//! arrays per CPU; misses and overflows go to SLUB underneath.
+//! Per-CPU object arrays in front of a slab allocator's caches: Bonwick & Adams' **magazines**
+//! with a depot (`config percpu=magazine`, as in illumos kmem / libumem; policy-agnostic, so over
+//! any `slab=` policy) and Linux 7.0 **sheaves** with a per-node barn (`config slab=sheaves`,
+//! SLUB's only). Both hold allocated-from-the-slab objects in fixed-size arrays per CPU; misses
+//! and overflows go to the allocator underneath, reached only through [`SlabAllocator`].
 //!
 //! Magazines (per CPU: `loaded`, `previous`; per cache: a depot of full and empty magazines):
 //! - alloc: pop `loaded`; else if `previous` is full swap them; else trade `previous` (empty) to
@@ -17,7 +18,7 @@
 //! `calculate_sheaf_capacity` ([`sheaf_capacity`]); caches with debug flags have no sheaves;
 //! frees of objects from another node bypass them (`slab_free`); underneath, SLUB has no cpu
 //! slab and no cpu partial lists: refills take objects in bulk straight from node partial slabs
-//! (`refill_objects`, [`Slub::alloc_bulk`]). Allocations for a requested node bypass the sheaves
+//! (`refill_objects`, [`SlabAllocator::alloc_bulk`]). Allocations for a requested node bypass the sheaves
 //! too (`alloc_from_pcs` returns NULL for a node other than the local one).
 //! - alloc: pop `main`; else swap with a non-empty `spare`; else trade `main` (empty) to the barn
 //!   for a full sheaf; else fill a sheaf from the slabs (the spare, a barn empty one, or new) and
@@ -35,7 +36,8 @@ use crate::error::OpError;
 use crate::event::{ArrHit, Event, EventSink};
 use crate::machine::Machine;
 use crate::page::ctx::PageCtx;
-use crate::slub::{Site, Slub};
+use crate::slab::slub::Site;
+use crate::slab::SlabAllocator;
 
 /// `MAX_FULL_SHEAVES` of a barn.
 pub const MAX_FULL_SHEAVES: usize = 10;
@@ -291,9 +293,9 @@ impl PerCpu {
     }
 
     /// Give a cache its arrays on first use.
-    fn init_cache(&mut self, slub: &Slub, cache: u32, out: &mut dyn EventSink) {
+    fn init_cache(&mut self, back: &dyn SlabAllocator, cache: u32, out: &mut dyn EventSink) {
         if self.capacity.get(cache as usize).is_none_or(|&c| c == 0) {
-            let size = slub.cache(cache).layout.size;
+            let size = back.slot_size(cache);
             self.emit(out, Event::ArrInit { cache, size });
         }
     }
@@ -357,19 +359,19 @@ impl PerCpu {
     #[allow(clippy::too_many_arguments)]
     pub fn alloc(
         &mut self,
-        slub: &mut Slub,
+        back: &mut dyn SlabAllocator,
         pages: &mut PageCtx<'_>,
         cache: u32,
         cpu: u16,
         at: Site,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
-        if self.design == Design::Sheaves && slub.cache(cache).flags.debug() {
+        if self.design == Design::Sheaves && back.debug_flags(cache) {
             // calculate_sheaf_capacity: "if (... s->flags & SLAB_DEBUG_FLAGS) return 0;": no
             // sheaves, every allocation takes the slow path.
-            return slub.alloc(pages, cache, cpu, None, at, out);
+            return back.alloc(pages, cache, cpu, None, at, out);
         }
-        self.init_cache(slub, cache, out);
+        self.init_cache(back, cache, out);
         let node = pages.machine.config().node_of_cpu(cpu);
         let cap = self.capacity[cache as usize] as usize;
         let a = &self.arrays[cache as usize][usize::from(cpu)];
@@ -395,7 +397,7 @@ impl PerCpu {
         }
         match self.design {
             Design::Magazine => {
-                let addr = slub.alloc(pages, cache, cpu, None, at, out)?;
+                let addr = back.alloc(pages, cache, cpu, None, at, out)?;
                 self.emit(out, Event::ArrAlloc { cache, cpu, addr, hit: ArrHit::Miss });
                 Ok(addr)
             }
@@ -404,7 +406,7 @@ impl PerCpu {
                 // capacity in bulk straight from the node's partial slabs (then new slabs), then
                 // allocate from it.
                 let from_spare = self.arrays[cache as usize][usize::from(cpu)].spare.is_some();
-                let mut objects = slub.alloc_bulk(pages, cache, cpu, cap, at, out)?;
+                let mut objects = back.alloc_bulk(pages, cache, cpu, cap, at, out)?;
                 objects.reverse(); // the first object obtained is handed out first
                 self.emit(out, Event::SheafFilled { cache, cpu, node, objects, from_spare });
                 let addr = *self.arrays[cache as usize][usize::from(cpu)].main.last().expect("filled");
@@ -418,7 +420,7 @@ impl PerCpu {
     #[allow(clippy::too_many_arguments)]
     pub fn free(
         &mut self,
-        slub: &mut Slub,
+        back: &mut dyn SlabAllocator,
         pages: &mut PageCtx<'_>,
         cache: u32,
         cpu: u16,
@@ -432,13 +434,13 @@ impl PerCpu {
             // && likely(!slab_test_pfmemalloc(slab))) { if (likely(free_to_pcs(s, object, true)))
             // return; } __slab_free(...)": objects of another node, and caches without sheaves
             // (debug flags), go straight to their slab.
-            let remote = slub.slab_of(addr).is_some_and(|s| s.node != node);
-            if remote || slub.cache(cache).flags.debug() {
-                slub.free(pages, cache, cpu, addr, site, out);
+            let remote = back.object_node(pages.machine, addr).is_some_and(|n| n != node);
+            if remote || back.debug_flags(cache) {
+                back.free(pages, cache, cpu, addr, site, out);
                 return;
             }
         }
-        self.init_cache(slub, cache, out);
+        self.init_cache(back, cache, out);
         let cap = self.capacity[cache as usize] as usize;
         let dn = self.depot_node(node);
         let a = &self.arrays[cache as usize][usize::from(cpu)];
@@ -469,7 +471,7 @@ impl PerCpu {
                         // The barn is full: flush the spare to the slabs; it becomes main.
                         let spare = self.arrays[cache as usize][usize::from(cpu)].spare.clone().unwrap_or_default();
                         for obj in spare {
-                            slub.free(pages, cache, cpu, obj, site, out);
+                            back.free(pages, cache, cpu, obj, site, out);
                         }
                         // main becomes the (now empty) spare's place; the full main becomes spare.
                         self.emit(out, Event::SheafSpareFlushed { cache, cpu });
@@ -484,7 +486,7 @@ impl PerCpu {
     }
 
     /// Magazine depot reaping: give back the full and empty magazines unused since the last reap.
-    pub fn reap(&mut self, slub: &mut Slub, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) {
+    pub fn reap(&mut self, back: &mut dyn SlabAllocator, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) {
         for cache in 0..self.depots.len() as u32 {
             for node in 0..self.depots[cache as usize].len() as u8 {
                 let d = &self.depots[cache as usize][usize::from(node)];
@@ -492,7 +494,7 @@ impl PerCpu {
                 let objs: Vec<u64> = d.full.iter().take(full as usize).flatten().copied().collect();
                 let cpu = pages.machine.config().cpus_of_node(node).next().unwrap_or(0);
                 for obj in objs {
-                    slub.free(pages, cache, cpu, obj, 0, out);
+                    back.free(pages, cache, cpu, obj, 0, out);
                 }
                 if full > 0 || empty > 0 || d.full_min != d.full.len() as u32 || d.empty_min != d.empty {
                     self.emit(out, Event::DepotReap { cache, node, full, empty });
@@ -504,7 +506,13 @@ impl PerCpu {
     /// `kmem_cache_destroy`'s flush of the front end (Linux 7.0 flushes the cache's sheaves
     /// and barns before `__kmem_cache_shutdown`): free every object the arrays and the depot /
     /// barn of `cache` hold to SLUB, then empty them. Returns the objects flushed.
-    pub fn flush(&mut self, slub: &mut Slub, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> u32 {
+    pub fn flush(
+        &mut self,
+        back: &mut dyn SlabAllocator,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        out: &mut dyn EventSink,
+    ) -> u32 {
         let mut objs: Vec<(u16, u64)> = Vec::new();
         for (cpu, a) in self.arrays.get(cache as usize).into_iter().flatten().enumerate() {
             objs.extend(a.main.iter().chain(a.spare.iter().flatten()).map(|&o| (cpu as u16, o)));
@@ -517,7 +525,7 @@ impl PerCpu {
             return 0;
         }
         for &(cpu, obj) in &objs {
-            slub.free(pages, cache, cpu, obj, 0, out);
+            back.free(pages, cache, cpu, obj, 0, out);
         }
         self.emit(out, Event::ArrFlush { cache, objects: objs.len() as u32 });
         objs.len() as u32

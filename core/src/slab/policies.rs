@@ -1,5 +1,5 @@
 //! The contract ([`SlabAllocator`]) implemented for the existing engines — SLUB, classic SLAB,
-//! AetherOS — and for the per-CPU front ends (magazines, sheaves) that wrap SLUB. Kept apart
+//! AetherOS — and for the per-CPU front ends (magazines over any policy, sheaves over SLUB). Kept apart
 //! from the engines so the engines' files stay about their algorithms.
 
 use crate::error::{FreeCheck, OpError};
@@ -14,17 +14,25 @@ use crate::slab::slub::{Site, Slub};
 use crate::slab::{ShownAfter, SlabAllocator};
 use crate::timeline::event::{Event, EventSink, Sym};
 
-/// `config slab=slub` (with magazines in front when `percpu=magazine`).
+/// `config slab=slub`.
 pub fn build_slub(c: &MachineConfig) -> Box<dyn SlabAllocator> {
-    if c.magazines {
-        return Box::new(FrontEnd { front: PerCpu::new(Design::Magazine, c.cpus, c.nodes), back: Slub::new(c) });
-    }
     Box::new(Slub::new(c))
 }
 
-/// `config slab=sheaves`: SLUB behind sheaves and barns.
+/// `config slab=sheaves`: SLUB behind sheaves and barns (Linux 7.0 mm/slub.c: sheaves exist
+/// only in SLUB; `percpu=magazine` in front of them is refused by `MachineConfig::validate`).
 pub fn build_sheaves(c: &MachineConfig) -> Box<dyn SlabAllocator> {
-    Box::new(FrontEnd { front: PerCpu::new(Design::Sheaves, c.cpus, c.nodes), back: Slub::new(c) })
+    Box::new(FrontEnd::new(Design::Sheaves, c, Box::new(Slub::new(c))))
+}
+
+/// The allocator of a machine: the policy's from the table, behind magazines when
+/// `percpu=magazine` (Bonwick's magazine layer is policy-agnostic: over every policy).
+pub fn build(c: &MachineConfig) -> Box<dyn SlabAllocator> {
+    let back = (crate::slab::policy_info(c.slab).build)(c);
+    if c.magazines {
+        return Box::new(FrontEnd::new(Design::Magazine, c, back));
+    }
+    back
 }
 
 /// `config slab=slab`.
@@ -61,6 +69,30 @@ impl SlabAllocator for Slub {
     }
     fn unknown_cache(&self, label: &str) -> OpError {
         Slub::unknown_cache(self, label)
+    }
+    fn slot_size(&self, id: u32) -> u32 {
+        self.caches().get(id as usize).map_or(0, |c| c.layout.size)
+    }
+    fn debug_flags(&self, cache: u32) -> bool {
+        self.caches().get(cache as usize).is_some_and(|c| c.flags.debug())
+    }
+    fn object_node(&self, _m: &Machine, addr: u64) -> Option<u8> {
+        self.slab_of(addr).map(|s| s.node)
+    }
+    fn alloc_bulk(
+        &mut self,
+        pages: &mut PageCtx<'_>,
+        cache: u32,
+        cpu: u16,
+        n: usize,
+        site: Site,
+        out: &mut dyn EventSink,
+    ) -> Result<Vec<u64>, OpError> {
+        Slub::alloc_bulk(self, pages, cache, cpu, n, site, out)
+    }
+    fn shutdown_live(&self, id: u32) -> Option<u64> {
+        let c = self.caches().get(id as usize)?;
+        (c.refcount == 1 && !c.flags.has(CacheFlags::KMALLOC)).then_some(c.live)
     }
     fn kmalloc_cache(&self, size: u32) -> Option<u32> {
         Slub::cache_by_name(self, kmalloc_name(size))
@@ -140,21 +172,34 @@ impl SlabAllocator for Slub {
     crate::slab::engine_any!();
 }
 
-/// A per-CPU front end (Bonwick magazines + depot, or Linux sheaves + barn) over SLUB, behind
-/// the same contract: object arrays are tried first, SLUB serves misses and node-pinned
-/// allocations.
+/// A per-CPU front end (Bonwick magazines + depot, or Linux sheaves + barn) over any slab
+/// allocator, behind the same contract and reaching it only through [`SlabAllocator`]: object
+/// arrays are tried first, the allocator behind serves misses, node-pinned allocations and
+/// caches whose objects differ in size (SLOB's kmalloc).
 #[derive(Clone, Debug)]
 pub struct FrontEnd {
     /// The per-CPU arrays.
     pub front: PerCpu,
     /// The allocator behind them.
-    pub back: Slub,
+    pub back: Box<dyn SlabAllocator>,
+}
+
+impl FrontEnd {
+    /// `design` in front of `back`.
+    pub fn new(design: Design, c: &MachineConfig, back: Box<dyn SlabAllocator>) -> FrontEnd {
+        FrontEnd { front: PerCpu::new(design, c.cpus, c.nodes), back }
+    }
+
+    /// True when an allocation or free of `cache` (on no requested node) goes through the arrays.
+    fn arrays_for(&self, cache: u32, node: Option<u8>) -> bool {
+        node.is_none() && self.back.fixed_size(cache)
+    }
 }
 
 impl SlabAllocator for FrontEnd {
     fn policy(&self) -> SlabPolicy {
         match self.front.design {
-            Design::Magazine => SlabPolicy::Slub,
+            Design::Magazine => self.back.policy(),
             Design::Sheaves => SlabPolicy::Sheaves,
         }
     }
@@ -170,13 +215,28 @@ impl SlabAllocator for FrontEnd {
         self.back.cache_by_name(label)
     }
     fn cache_labels(&self) -> Vec<String> {
-        SlabAllocator::cache_labels(&self.back)
+        self.back.cache_labels()
     }
     fn cache_name(&self, id: u32) -> String {
-        SlabAllocator::cache_name(&self.back, id)
+        self.back.cache_name(id)
     }
     fn object_size(&self, id: u32) -> u32 {
         self.back.object_size(id)
+    }
+    fn slot_size(&self, id: u32) -> u32 {
+        self.back.slot_size(id)
+    }
+    fn fixed_size(&self, cache: u32) -> bool {
+        self.back.fixed_size(cache)
+    }
+    fn debug_flags(&self, cache: u32) -> bool {
+        self.back.debug_flags(cache)
+    }
+    fn object_node(&self, m: &Machine, addr: u64) -> Option<u8> {
+        self.back.object_node(m, addr)
+    }
+    fn shutdown_live(&self, id: u32) -> Option<u64> {
+        self.back.shutdown_live(id)
     }
     fn unknown_cache(&self, label: &str) -> OpError {
         self.back.unknown_cache(label)
@@ -204,23 +264,21 @@ impl SlabAllocator for FrontEnd {
         out: &mut dyn EventSink,
     ) -> Result<(), OpError> {
         let id = self.back.cache_by_name(label).ok_or_else(|| self.back.unknown_cache(label))?;
-        let c = self.back.cache(id);
         let held = self.front.held(id) as u64;
-        if held > 0 && c.refcount == 1 && !c.flags.has(CacheFlags::KMALLOC) {
+        if let (true, Some(live)) = (held > 0, self.back.shutdown_live(id)) {
             // Objects parked in the arrays are not the users': only the rest keep it busy.
-            let users = c.live.saturating_sub(held);
+            let users = live.saturating_sub(held);
             if users > 0 {
                 return Err(OpError::CacheBusy { name: label.to_string(), live: users });
             }
-            self.front.flush(&mut self.back, pages, id, out);
+            self.front.flush(&mut *self.back, pages, id, out);
         }
-        self.back.destroy_cache(pages, label, name, out)
+        self.back.destroy_cache(pages, name, label, out)
     }
-    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, _orig_size: u32) -> Option<u8> {
+    fn needs_pages(&self, m: &Machine, cache: u32, cpu: u16, node: Option<u8>, orig_size: u32) -> Option<u8> {
         let pref = node.unwrap_or_else(|| m.config().node_of_cpu(cpu));
-        let misses = node.is_some() || self.front.will_miss(cache, cpu, pref);
-        if misses {
-            SlabAllocator::needs_pages(&self.back, m, cache, cpu, node, 0)
+        if !self.arrays_for(cache, node) || self.front.will_miss(cache, cpu, pref) {
+            self.back.needs_pages(m, cache, cpu, node, orig_size)
         } else {
             None
         }
@@ -234,21 +292,30 @@ impl SlabAllocator for FrontEnd {
         site: Site,
         out: &mut dyn EventSink,
     ) -> Result<u64, OpError> {
-        match node {
-            None => self.front.alloc(&mut self.back, pages, cache, cpu, site, out),
-            Some(_) => self.back.alloc(pages, cache, cpu, node, site, out),
+        if self.arrays_for(cache, node) {
+            self.front.alloc(&mut *self.back, pages, cache, cpu, site, out)
+        } else {
+            self.back.alloc(pages, cache, cpu, node, site, out)
         }
     }
     fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, site: u32, out: &mut dyn EventSink) {
-        self.front.free(&mut self.back, pages, cache, cpu, addr, site, out)
+        if self.arrays_for(cache, None) {
+            self.front.free(&mut *self.back, pages, cache, cpu, addr, site, out)
+        } else {
+            self.back.free(pages, cache, cpu, addr, site, out)
+        }
     }
     fn is_live(&self, m: &Machine, cache: u32, addr: u64) -> bool {
-        self.back.tainted || (Slub::is_live(&self.back, m, cache, addr) && !self.front.holds(cache, addr))
+        // After a `write` (tainted machine) SLUB's answer is "live" without looking; keep it.
+        self.back.is_live(m, cache, addr) && (m.tainted() || !self.front.holds(cache, addr))
     }
     fn debug_checks(&self, cache: u32) -> bool {
         self.back.debug_checks(cache)
     }
-    fn free_check(&self, _cache: u32) -> Option<FreeCheck> {
+    fn free_check(&self, cache: u32) -> Option<FreeCheck> {
+        if !self.back.fixed_size(cache) {
+            return self.back.free_check(cache);
+        }
         Some(match self.front.design {
             Design::Magazine => FreeCheck::Magazine,
             Design::Sheaves => FreeCheck::Sheaf,
@@ -258,22 +325,22 @@ impl SlabAllocator for FrontEnd {
         self.back.krealloc_sizes(m, cache, addr)
     }
     fn shrink(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> u64 {
-        self.back.shrink_all(pages, out)
+        self.back.shrink(pages, out)
     }
     fn reap(&mut self, pages: &mut PageCtx<'_>, out: &mut dyn EventSink) -> Result<ShownAfter, OpError> {
         match self.front.design {
             Design::Magazine => {
-                self.front.reap(&mut self.back, pages, out);
+                self.front.reap(&mut *self.back, pages, out);
                 Ok(ShownAfter::Stats)
             }
             Design::Sheaves => Err(self.not_for("reap")),
         }
     }
     fn validate(&mut self, pages: &mut PageCtx<'_>, cache: u32, out: &mut dyn EventSink) -> Result<(), OpError> {
-        SlabAllocator::validate(&mut self.back, pages, cache, out)
+        self.back.validate(pages, cache, out)
     }
     fn sysfs(&self, cache: u32) -> Result<String, OpError> {
-        SlabAllocator::sysfs(&self.back, cache)
+        self.back.sysfs(cache)
     }
     fn slabinfo(&self) -> String {
         self.back.slabinfo()
@@ -292,12 +359,19 @@ impl SlabAllocator for FrontEnd {
         self.front.extend_rows(&mut rows);
         rows
     }
-    fn node_rows(&self, _m: &Machine) -> Vec<NodeRow> {
-        let live = self.back.caches().iter().filter(|c| !c.destroyed).map(|c| c.id);
-        self.front.node_rows(live)
+    fn node_rows(&self, m: &Machine) -> Vec<NodeRow> {
+        let mut rows = self.back.node_rows(m);
+        let mut live: Vec<u32> = self.back.cache_labels().iter().filter_map(|l| self.back.cache_by_name(l)).collect();
+        live.sort_unstable();
+        live.dedup();
+        rows.extend(self.front.node_rows(live.into_iter()));
+        rows
+    }
+    fn block_rows(&self, m: &Machine) -> Vec<crate::slab::rows::BlockRow> {
+        self.back.block_rows(m)
     }
     fn back(&self) -> Option<&dyn SlabAllocator> {
-        Some(&self.back)
+        Some(&*self.back)
     }
     crate::slab::engine_any!();
 }
@@ -326,6 +400,10 @@ impl SlabAllocator for ClassicSlab {
     }
     fn kmalloc_cache(&self, size: u32) -> Option<u32> {
         ClassicSlab::kmalloc_cache(self, size)
+    }
+    fn shutdown_live(&self, id: u32) -> Option<u64> {
+        let c = self.caches().get(id as usize)?;
+        (!c.destroyed && !c.flags.has(CacheFlags::KMALLOC)).then_some(c.live)
     }
     fn create_cache(
         &mut self,
@@ -438,6 +516,10 @@ impl SlabAllocator for AetherEngine {
     }
     fn kmalloc_cache(&self, size: u32) -> Option<u32> {
         self.class_for(size)
+    }
+    fn shutdown_live(&self, id: u32) -> Option<u64> {
+        let c = self.caches().get(id as usize)?;
+        (!c.destroyed).then_some(c.live)
     }
     fn create_cache(
         &mut self,

@@ -574,6 +574,14 @@ impl SlabAllocator for Slob {
     fn kmalloc_cache(&self, _size: u32) -> Option<u32> {
         Some(KMALLOC)
     }
+    fn fixed_size(&self, cache: u32) -> bool {
+        // kmalloc's blocks are sized per request (`__do_kmalloc_node`), a cache's are not.
+        cache != KMALLOC
+    }
+    fn shutdown_live(&self, id: u32) -> Option<u64> {
+        let c = self.caches.get(id as usize)?;
+        (!c.destroyed && id != KMALLOC).then_some(c.live)
+    }
     fn create_cache(
         &mut self,
         m: &mut Machine,
