@@ -115,6 +115,14 @@ test('the same object name selected in one column is highlighted in every column
     1,
     'outlined in the other column at its own address',
   );
+  // Hover is shared by name too: the pointer over a named cell in column 1 outlines it in column 2.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2); // clear the selection
+  await page.waitForFunction(() => !document.querySelector('#compare-col-1').dataset.selected);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => /Object/.test(document.querySelector('#compare-col-1').dataset.hovered ?? ''));
+  const hov1 = BigInt((await page.getAttribute('#compare-col-1', 'data-hovered')).match(/addr: (\d+)/)[1]);
+  assert.equal(hov1, addr1, 'the same name hovered resolves to the same object as selected');
+  assert.equal(await page.locator(`#compare-col-1 rect.hl-object[data-addr="0x${hov1.toString(16)}"]`).count(), 1);
   // The cursor moves: the name is looked up again in every column.
   await page.click('#compare-end');
   await waitPos(page, OPS);
