@@ -87,14 +87,21 @@ test('columns share one cursor: buttons, keys and the scrubber move every column
   await finish(t, page, 'compare-1366');
 });
 
-// TODO (s4-compare, known bug): a real pointer click on a column's cache-view cell does not select
-// it yet (a synthetic `click` dispatched on the cell does: Pick → shared name → every column); the
-// hit-testing cause is not found. Kept as a todo so the suite reports it without failing.
-test('the same object name selected in one column is highlighted in every column', { ...opts, todo: 'pointer click on a column cell does not select yet' }, async (t) => {
+// A real pointer click (page.mouse at the cell's centre, after scrolling it into view). The s4 todo
+// clicked `rect.cell.used` anywhere in the column, whose last match is the legend's swatch (no
+// data-addr): the hit-testing was right, the selector was not.
+test('the same object name selected in one column is highlighted in every column', opts, async (t) => {
   const page = await openApp(t, { path: hash('&cpos=5'), viewport: { width: 1366, height: 768 } });
   await page.waitForSelector('#compare-col-1 rect.cell');
-  const used0 = page.locator('#compare-col-0 rect.cell.used');
-  await used0.last().click();
+  const cell = page.locator('#compare-col-0 svg.cache-svg rect.cell.used').last();
+  await cell.scrollIntoViewIfNeeded();
+  const box = await cell.boundingBox();
+  const hit = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.dataset.addr ?? null, {
+    x: box.x + box.width / 2,
+    y: box.y + box.height / 2,
+  });
+  assert.equal(hit, await cell.getAttribute('data-addr'), 'the cell is what the pointer hits');
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#compare-col-0 .compare-picked');
   const picked = await page.textContent('#compare-col-0 .compare-picked');
   const name = picked.match(/: (\S+)$/)?.[1];
@@ -108,6 +115,14 @@ test('the same object name selected in one column is highlighted in every column
     1,
     'outlined in the other column at its own address',
   );
+  // Hover is shared by name too: the pointer over a named cell in column 1 outlines it in column 2.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2); // clear the selection
+  await page.waitForFunction(() => !document.querySelector('#compare-col-1').dataset.selected);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => /Object/.test(document.querySelector('#compare-col-1').dataset.hovered ?? ''));
+  const hov1 = BigInt((await page.getAttribute('#compare-col-1', 'data-hovered')).match(/addr: (\d+)/)[1]);
+  assert.equal(hov1, addr1, 'the same name hovered resolves to the same object as selected');
+  assert.equal(await page.locator(`#compare-col-1 rect.hl-object[data-addr="0x${hov1.toString(16)}"]`).count(), 1);
   // The cursor moves: the name is looked up again in every column.
   await page.click('#compare-end');
   await waitPos(page, OPS);

@@ -83,6 +83,8 @@ pub struct CompareState {
     /// The last configuration / run error, located.
     pub error: Option<String>,
     pub picked: Option<Picked>,
+    /// The entity under the pointer in some column, shared by name like `picked` (s5-compare).
+    pub hovered: Option<Picked>,
     /// The column views shown.
     pub views: Vec<String>,
     pub diff: Rc<DiffState>,
@@ -101,6 +103,7 @@ impl Default for CompareState {
             position: 0,
             error: None,
             picked: None,
+            hovered: None,
             views: DEFAULT_COLUMN_VIEWS.iter().map(|s| s.to_string()).collect(),
             diff: Rc::default(),
             url_position: None,
@@ -136,6 +139,8 @@ pub enum CompareMsg {
     ClearDiff,
     /// Open Compare mode on the open lesson's `compare` configurations, at its current step.
     FromLesson,
+    /// The pointer over an entity (or nothing) in column `i`: highlighted in every column.
+    Hover(usize, Option<EntityRef>),
 }
 
 /// The column's `slab=` value (the core's default policy's name when unset).
@@ -287,6 +292,12 @@ impl State {
                 let picked = e.map(|e| self.compare_pick(i, e));
                 let c = Rc::make_mut(&mut self.compare);
                 c.picked = if picked == c.picked { None } else { picked };
+            }
+            CompareMsg::Hover(i, e) => {
+                let hovered = e.map(|e| self.compare_pick(i, e));
+                if hovered != self.compare.hovered {
+                    Rc::make_mut(&mut self.compare).hovered = hovered;
+                }
             }
             CompareMsg::ToggleView(v) => {
                 if COLUMN_VIEWS.contains(&v.as_str()) {

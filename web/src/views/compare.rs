@@ -169,6 +169,10 @@ pub fn compare_panel(p: &Props) -> Html {
         let send = send.clone();
         Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Pick(i, e)))
     };
+    let on_hover = {
+        let send = send.clone();
+        Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Hover(i, e)))
+    };
     let body = c.run.as_ref().map(|run| {
         let r = run.borrow();
         let total = r.positions();
@@ -192,7 +196,8 @@ pub fn compare_panel(p: &Props) -> Html {
         let columns = (0..n).map(|i| {
             html! {
                 <CompareColumn key={i} run={run_ref.clone()} index={i} position={c.position} lang={lang}
-                               picked={c.picked.clone()} views={c.views.clone()} on_pick={on_pick.clone()} />
+                               picked={c.picked.clone()} views={c.views.clone()} on_pick={on_pick.clone()}
+                               hovered={c.hovered.clone()} on_hover={on_hover.clone()} />
             }
         });
         let refused: Vec<String> = r.columns.iter().filter_map(|col| col.report.as_ref().map(|_| col.label.clone())).collect();
@@ -279,6 +284,8 @@ pub struct ColumnProps {
     pub picked: Option<crate::state::compare::Picked>,
     pub views: Vec<String>,
     pub on_pick: Callback<(usize, Option<EntityRef>)>,
+    pub hovered: Option<crate::state::compare::Picked>,
+    pub on_hover: Callback<(usize, Option<EntityRef>)>,
 }
 
 /// Ids that ARIA attributes refer to, made unique per column (`c1-cache-title`): the reused
@@ -337,14 +344,19 @@ pub fn compare_column(p: &ColumnProps) -> Html {
         let on_pick = p.on_pick.clone();
         Callback::from(move |e: Option<EntityRef>| on_pick.emit((i, e)))
     };
+    let hovered = p.hovered.as_ref().and_then(|h| resolve(h, i, &snap));
+    let on_hover = {
+        let on_hover = p.on_hover.clone();
+        Callback::from(move |e: Option<EntityRef>| on_hover.emit((i, e)))
+    };
     let ctx = Ctx {
         snap: Snap { snap: snap.clone() },
         lang,
         selection,
-        focus: focus(&snap, selection),
+        focus: focus(&snap, hovered.or(selection)),
         sel_focus: focus(&snap, selection),
         on_select: on_select.clone(),
-        on_hover: Callback::noop(),
+        on_hover,
     };
     let r = p.run.0.borrow();
     let Some(col) = r.columns.get(i) else { return Html::default() };
@@ -376,6 +388,7 @@ pub fn compare_column(p: &ColumnProps) -> Html {
         <section ref={root} class={classes!("compare-column", format!("col-{i}"))} id={format!("compare-col-{i}")}
                  data-step={step.to_string()} data-ops={ops.to_string()}
                  data-selected={selection.map(|e| format!("{e:?}"))}
+                 data-hovered={hovered.map(|e| format!("{e:?}"))}
                  aria-label={tf(lang, "compare.column", &[("n", (i + 1).to_string()), ("label", label.clone())])}>
             <h3 class="compare-col-title"><span class={classes!("col-swatch", format!("col-{i}"))} aria-hidden="true"></span>
                 { format!("{}. ", i + 1) }<code>{ if label.trim().is_empty() { t(lang, "compare.unchanged") } else { label } }</code></h3>
