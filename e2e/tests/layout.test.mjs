@@ -364,16 +364,17 @@ test('the course page sizes its frames from the resize message', opts, async (t)
     await page.locator(id).scrollIntoViewIfNeeded();
     await page.frameLocator(id).locator('#lesson-player').waitFor({ timeout: 20_000 });
   }
+  await page.locator('#exercise-a').scrollIntoViewIfNeeded();
+  await page.frameLocator('#exercise-a').locator('body[data-ready="1"]').waitFor({ timeout: 20_000 });
   // Every frame ends up exactly as tall as its content (the message arrived and was applied).
   await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => {
     const body = f.contentDocument?.body;
     return body && f.style.height && Math.abs(f.clientHeight - Math.ceil(body.getBoundingClientRect().height)) <= 2;
   }), null, { timeout: 15_000 });
   const sizes = await page.$$eval('iframe', (l) => l.map((f) => [f.id, f.clientWidth, f.clientHeight, f.contentDocument.documentElement.scrollHeight]));
-  // The lesson frames (issue 13). The exercise frame (issue 20) does not end up its content's height yet
-  // (its body reports less than the document scrolls): printed, not asserted — an open defect.
+  // Every frame, the exercise frame included, ends up the height of its content: no inner scroll.
   for (const [id, , h, content] of sizes) {
-    if (!id.startsWith('lesson-')) { t.diagnostic(`${id}: frame ${h}px for ${content}px of content (not asserted yet)`); continue; }
+    assert.ok(content <= h + 1, `${id}: frame ${h}px for ${content}px of content (scrolls inside)`);
     assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
   }
   // The compact embed's content is about the frame's own size: the 720×480 and 480×360 frames
