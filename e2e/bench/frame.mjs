@@ -97,4 +97,18 @@ export default async function run(b) {
     });
     if (!finished) b.record('building a 200k-op session (form)', { finished: 'no, stopped after 240 s' });
   }
+  {
+    // #14 item 3: a 1,000,000-op `#wl=` link (built in chunks after the first paint, like `s=`):
+    // long tasks from navigation until the whole session is installed.
+    const page = await b.open({ label: 'link wl=1M (build)', hash: 'mode=sandbox&wl=1,1000000,mixed', waitReady: false });
+    let finished = true;
+    await b.activity(page, 'building a 1M-op #wl= link', async (p) => {
+      finished = await p
+        .waitForFunction(() => Number(document.querySelector('#op-ticks')?.dataset.ops) >= 1000000, null, { timeout: 300_000 })
+        .then(() => true, () => false);
+      await b.idle(p);
+    });
+    if (!finished) b.record('building a 1M-op #wl= link', { finished: 'no, stopped after 300 s' });
+    await page.context().close();
+  }
 }
