@@ -9,7 +9,7 @@ use slabscope_core::names::Names;
 use slabscope_core::script::{self, ScriptErrorKind};
 use slabscope_core::session::Session;
 use slabscope_core::sim::OpError;
-use slabscope_core::slab::{SlabAllocator, POLICIES};
+use slabscope_core::slab::POLICIES;
 
 /// A mixed workload: two caches, kmalloc of several sizes, frees from another CPU, krealloc,
 /// reap, shrink, destroys once everything is freed.
