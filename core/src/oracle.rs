@@ -173,6 +173,10 @@ pub fn policy_configs() -> Vec<(&'static str, MachineConfig)> {
         ("aether", "mem=4M slab=aether"),
         ("sheaves", "mem=4M slab=sheaves"),
         ("magazine", "mem=4M percpu=magazine"),
+        ("slob", "mem=4M slab=slob"),
+        ("magazine-slab", "mem=4M slab=slab percpu=magazine"),
+        ("magazine-aether", "mem=4M slab=aether percpu=magazine"),
+        ("magazine-slob", "mem=4M slab=slob percpu=magazine"),
         ("debug", "mem=4M slub_debug=FZPU hardened=on freelist_random=on"),
         ("numa-pcp", "mem=8M nodes=2 cpus=4 pcp=on superslab_release=off"),
     ];

@@ -61,7 +61,20 @@ const RULES: &[&str] = &[
     "Architecture invariant: nothing under `core/src/slab/` or `superslab.rs` uses `sim`, `session`, `snapshot`, `script`, `trace`, `lesson` or `workload`; policies reach the rest of the system only through `SlabAllocator` and `PageCtx`.",
     "Architecture invariant: `error`, `rng`, `timeline::event`, `timeline::names` and `lang::suggest` are vocabulary any layer may use; the few references from them to higher types are listed with a reason in the test's `EXCEPTIONS`.",
     "Architecture invariant: core is pure: no `std::fs`, `std::net`, `std::env`, `std::time`, threads or `unsafe` under `core/src`.",
+    "Architecture invariant: outside `core/src/slab/`, no code in core, the CLI or the web app names a `SlabPolicy::` variant (so nothing matches on the policy): views, queries and menus go through `SlabAllocator` and the policy table; the config type (`page/machine.rs`: default, validation) and the files in the test's `POLICY_EXCEPTIONS` are the only others.",
 ];
+
+/// Files outside `core/src/slab/` that may name a `SlabPolicy` variant, each with its reason
+/// (paths from the workspace root). Keep short: a new entry is a dispatch by hand.
+const POLICY_EXCEPTIONS: &[(&str, &str)] = &[
+    ("core/src/page/machine.rs", "the config type: `SlabPolicy` itself, its default and `FrontEndConflict` validation"),
+    ("core/src/aether_api.rs", "the seed's `Slub` API builds its own machine with `slab: SlabPolicy::Aether`"),
+];
+
+/// The lines of `code` naming a `SlabPolicy::` variant.
+fn policy_variants(code: &str) -> Vec<String> {
+    code.lines().filter(|l| l.contains("SlabPolicy::")).map(|l| l.trim().to_string()).collect()
+}
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -203,4 +216,40 @@ fn the_checker_sees_an_upward_import() {
     ));
     assert_eq!(m, ["page::machine", "sim", "slab::policies"].iter().map(|s| s.to_string()).collect());
     assert!(layer("page::buddy").unwrap().0 < layer("sim").unwrap().0);
+}
+
+#[test]
+fn no_match_on_the_policy_outside_the_slab_layer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["core/src", "cli/src", "web/src", "xtask/src"] {
+        if root.join(dir).is_dir() {
+            sources(&root.join(dir), &mut files);
+        }
+    }
+    assert!(files.len() > 40, "read the sources");
+    let slab = root.join("core/src/slab");
+    let mut violations = Vec::new();
+    for f in &files {
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        if f.starts_with(&slab) || POLICY_EXCEPTIONS.iter().any(|(p, _)| *p == rel) {
+            continue;
+        }
+        for l in policy_variants(&code(&std::fs::read_to_string(f).unwrap())) {
+            violations.push(format!("{rel}: {l}"));
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "code outside core/src/slab/ names a slab policy (use a contract method or the policy table):\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_policy_checker_sees_a_match() {
+    let hits = policy_variants(&code(
+        "match sim.config().slab {\n    SlabPolicy::Slob => 0, // SlabPolicy::Slub\n    _ => 1,\n}\n/// SlabPolicy::Slab in a doc",
+    ));
+    assert_eq!(hits, vec!["SlabPolicy::Slob => 0,".to_string()]);
 }

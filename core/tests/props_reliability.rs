@@ -50,7 +50,7 @@ fn session_of(src: &str, config: &slabscope_core::MachineConfig) -> Session {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 31, ..ProptestConfig::default() })]
 
     #[test]
     fn seek_in_any_order_equals_straight_execution(src in script_strategy(), seeks in prop::collection::vec(any::<u64>(), 1..12)) {
@@ -83,9 +83,9 @@ proptest! {
 }
 
 proptest! {
-    // Each case runs 7 machines with a full check after every op: fewer cases (the fuzz harness
+    // Each case runs 11 machines with a full check after every op: fewer cases (the fuzz harness
     // runs many more).
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_scripts_pass_the_oracle_under_every_policy(src in script_strategy()) {

@@ -9,10 +9,8 @@
 use std::fmt;
 
 use crate::event::{EntityRef, Event};
-use crate::machine::SlabPolicy;
 use crate::names::{Binding, Names, Value};
 use crate::sim::Sim;
-use crate::slub::SlabPlace;
 
 /// What a query reads, with its arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -472,10 +470,6 @@ pub struct Ctx<'a> {
     pub events: &'a [Event],
 }
 
-fn policy_name(p: SlabPolicy) -> &'static str {
-    crate::slab::policy_info(p).name
-}
-
 impl Ctx<'_> {
     /// The value a name (or list element) holds.
     pub fn value(&self, r: &Ref) -> Result<Value, QueryError> {
@@ -508,25 +502,8 @@ impl Ctx<'_> {
         })
     }
 
-    /// The engine of type `T` behind the policy, or a policy error for `query`.
-    fn engine<T: 'static>(&self, query: &'static str) -> Result<&T, QueryError> {
-        self.sim.engine::<T>().ok_or_else(|| self.policy_err(query))
-    }
-
-    fn slub(&self) -> Result<&crate::slub::Slub, QueryError> {
-        self.engine("slub state")
-    }
-
-    fn classic(&self) -> Result<&crate::slab::classic::ClassicSlab, QueryError> {
-        self.engine("classic slab state")
-    }
-
-    fn aether(&self) -> Result<&crate::aether::AetherEngine, QueryError> {
-        self.engine("aether state")
-    }
-
     fn policy_err(&self, query: &'static str) -> QueryError {
-        QueryError::Policy { query, policy: policy_name(self.sim.config().slab) }
+        QueryError::Policy { query, policy: crate::slab::policy_info(self.sim.slab.policy()).name }
     }
 
     /// Read a query.
@@ -579,97 +556,33 @@ impl Ctx<'_> {
             }
             Query::Colour(r) => {
                 let addr = self.object_addr(r)?;
+                if !s.slab.colouring() {
+                    return Err(self.policy_err("colour"));
+                }
                 let pfn = (crate::slub::phys(addr) >> crate::machine::PAGE_SHIFT) as u32;
-                match s.config().slab {
-                    SlabPolicy::Slab => {
-                        let c = self.classic()?;
-                        let sl = c.slabs().range(..=pfn).next_back().map(|(_, sl)| sl);
-                        i64::from(sl.map_or(0, |sl| sl.colour_offset))
-                    }
-                    SlabPolicy::Aether => {
-                        let a = self.aether()?;
-                        let sl = a.slabs().range(..=pfn).next_back().map(|(_, sl)| sl);
-                        i64::from(sl.map_or(0, |sl| sl.colour))
-                    }
-                    _ => return Err(self.policy_err("colour")),
-                }
+                i64::from(self.slab_rows().iter().find(|row| row.holds_pfn(pfn)).map_or(0, |row| row.colour))
             }
-            Query::Caches => match s.config().slab {
-                SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                    self.slub()?.caches().iter().filter(|c| !c.destroyed).count() as i64
-                }
-                _ => s.slab.cache_labels().len() as i64,
-            },
-            Query::Objects(c) => self.cache_read(
-                c,
-                |slub, id| slub.cache(id).live,
-                |cl, id| cl.caches()[id as usize].live,
-                |a, id| a.caches()[id as usize].live,
-            )? as i64,
+            Query::Caches => s.slab.cache_count() as i64,
+            Query::Objects(c) => n(self.geometry(c)?.live),
             Query::Slots(c) => {
                 let id = self.cache_id(c)?;
-                match s.config().slab {
-                    SlabPolicy::Slob => return Err(self.policy_err("slots")),
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                        self.slub()?.slabs().values().filter(|sl| sl.cache == id).map(|sl| i64::from(sl.objects)).sum()
-                    }
-                    SlabPolicy::Slab => {
-                        let cl = self.classic()?;
-                        let num = i64::from(cl.caches()[id as usize].num);
-                        cl.slabs().values().filter(|sl| sl.cache == id).count() as i64 * num
-                    }
-                    SlabPolicy::Aether => {
-                        let a = self.aether()?;
-                        a.slabs().values().filter(|sl| sl.cache == id).map(|sl| i64::from(sl.objects)).sum()
-                    }
-                }
+                let rows = self.slab_rows_for("slots")?;
+                rows.iter().filter(|row| row.cache == id).map(|row| row.cells.len() as i64).sum()
             }
             Query::Slabs { cache, list } => self.slabs(cache, *list)?,
-            Query::PerSlab(c) => self.cache_read(
-                c,
-                |slub, id| u64::from(slub.cache(id).objects),
-                |cl, id| u64::from(cl.caches()[id as usize].num),
-                |a, id| u64::from(a.caches()[id as usize].objects),
-            )? as i64,
-            Query::SlabOrder(c) => self.cache_read(
-                c,
-                |slub, id| u64::from(slub.cache(id).order),
-                |cl, id| u64::from(cl.caches()[id as usize].order),
-                |a, id| u64::from(a.caches()[id as usize].order),
-            )? as i64,
-            Query::Size(c) => self.cache_read(
-                c,
-                |slub, id| u64::from(slub.cache(id).layout.size),
-                |cl, id| u64::from(cl.caches()[id as usize].size),
-                |a, id| u64::from(a.caches()[id as usize].size),
-            )? as i64,
+            Query::PerSlab(c) => i64::from(self.geometry(c)?.per_slab),
+            Query::SlabOrder(c) => i64::from(self.geometry(c)?.order),
+            Query::Size(c) => i64::from(self.geometry(c)?.size),
             Query::Fast { cache, cpu } => self.fast_slow(cache, *cpu, true)?,
             Query::Slow { cache, cpu } => self.fast_slow(cache, *cpu, false)?,
             Query::Freelist { cache, cpu } => {
                 let id = self.cache_id(cache)?;
                 self.check_cpu(*cpu, "freelist")?;
-                let c = usize::from(*cpu);
-                if let Some(p) = s.percpu() {
-                    return Ok(p.arrays.get(id as usize).and_then(|a| a.get(c)).map_or(0, |a| a.main.len() as i64));
-                }
-                match s.config().slab {
-                    SlabPolicy::Slob => return Err(self.policy_err("freelist")),
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                        let slub = self.slub()?;
-                        let cs = &slub.cache(id).cpus[c];
-                        cs.slab.map_or(0, |p| slub.walk_freelist(&s.machine, id, p, cs.freelist).len() as i64)
-                    }
-                    SlabPolicy::Slab => self.classic()?.caches()[id as usize].cpus[c].entry.len() as i64,
-                    SlabPolicy::Aether => {
-                        let cpu = &self.aether()?.caches()[id as usize].cpus[c];
-                        (cpu.local.len() + cpu.hot.len()) as i64
-                    }
-                }
+                self.contract(s.slab.cpu_free_count(&s.machine, id, *cpu), "freelist")? as i64
             }
             Query::Depot { cache, node } => {
                 let id = self.cache_id(cache)?;
-                let p = s.percpu().ok_or_else(|| self.policy_err("depot"))?;
-                p.depots.get(id as usize).and_then(|d| d.get(usize::from(*node))).map_or(0, |d| d.full.len() as i64)
+                n(self.contract(s.slab.depot_full(id, *node), "depot")?)
             }
             Query::SuperSlabs { size } => s
                 .superslab
@@ -684,19 +597,11 @@ impl Ctx<'_> {
                 let Value::Object { cache, addr } = v else {
                     return Err(QueryError::WrongKind { name: r.to_string(), want: "a slab object" });
                 };
-                match s.config().slab {
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                        self.slub()?.get_freepointer(&s.machine, cache, addr) as i64
-                    }
-                    _ => return Err(self.policy_err("freeptr")),
-                }
+                self.contract(s.slab.free_pointer(&s.machine, cache, addr), "freeptr")? as i64
             }
             Query::FpOffset(c) => {
                 let id = self.cache_id(c)?;
-                match s.config().slab {
-                    SlabPolicy::Slub | SlabPolicy::Sheaves => i64::from(self.slub()?.cache(id).layout.offset),
-                    _ => return Err(self.policy_err("fp_offset")),
-                }
+                i64::from(self.contract(s.slab.fp_offset(id), "fp_offset")?)
             }
             Query::Events(key) => {
                 let matches = |k: &str| match key.strip_suffix('*') {
@@ -715,21 +620,31 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn cache_read(
-        &self,
-        name: &str,
-        slub: impl Fn(&crate::slub::Slub, u32) -> u64,
-        classic: impl Fn(&crate::slab::classic::ClassicSlab, u32) -> u64,
-        aether: impl Fn(&crate::aether::AetherEngine, u32) -> u64,
-    ) -> Result<u64, QueryError> {
-        let id = self.cache_id(name)?;
-        let s = self.sim;
-        Ok(match s.config().slab {
-            SlabPolicy::Slob => return Err(self.policy_err("cache geometry")),
-            SlabPolicy::Slub | SlabPolicy::Sheaves => slub(self.slub()?, id),
-            SlabPolicy::Slab => classic(self.classic()?, id),
-            SlabPolicy::Aether => aether(self.aether()?, id),
+    /// A contract answer, or the typed "not for this policy" error for `query`.
+    fn contract<T>(&self, r: Result<T, crate::error::OpError>, query: &'static str) -> Result<T, QueryError> {
+        r.map_err(|e| match e {
+            crate::error::OpError::NotForPolicy { policy, .. } => QueryError::Policy { query, policy },
+            e => QueryError::BadArg { query, detail: e.to_string() },
         })
+    }
+
+    fn geometry(&self, name: &str) -> Result<crate::slab::rows::CacheGeometry, QueryError> {
+        let id = self.cache_id(name)?;
+        self.contract(self.sim.slab.geometry(id), "cache geometry")
+    }
+
+    /// The slab rows of the state (see [`crate::layers::slab_rows`]).
+    fn slab_rows(&self) -> Vec<crate::layers::SlabRow> {
+        crate::layers::slab_rows(self.sim)
+    }
+
+    /// The slab rows, or the policy error for `query` when the policy has no slabs of fixed
+    /// slots (SLOB).
+    fn slab_rows_for(&self, query: &'static str) -> Result<Vec<crate::layers::SlabRow>, QueryError> {
+        if self.sim.slab.row_lists().is_empty() {
+            return Err(self.policy_err(query));
+        }
+        Ok(self.slab_rows())
     }
 
     fn pfn_of(&self, r: &Ref) -> Result<u32, QueryError> {
@@ -749,72 +664,27 @@ impl Ctx<'_> {
     }
 
     fn slab_containing(&self, addr: u64) -> Option<u32> {
-        let s = self.sim;
         let pfn = (crate::slub::phys(addr) >> crate::machine::PAGE_SHIFT) as u32;
-        let within = |start: u32, order: u8| pfn >= start && pfn < start + (1 << order);
-        match s.config().slab {
-            SlabPolicy::Slob => None,
-            SlabPolicy::Slub | SlabPolicy::Sheaves => s.slub()?.slab_of(addr).map(|sl| sl.pfn),
-            SlabPolicy::Slab => {
-                let c = s.classic()?;
-                let (_, sl) = c.slabs().range(..=pfn).next_back()?;
-                within(sl.pfn, c.caches()[sl.cache as usize].order).then_some(sl.pfn)
-            }
-            SlabPolicy::Aether => {
-                let (_, sl) = s.aether()?.slabs().range(..=pfn).next_back()?;
-                within(sl.pfn, sl.order).then_some(sl.pfn)
-            }
-        }
+        self.slab_rows().iter().find(|row| row.holds_pfn(pfn)).map(|row| row.pfn)
     }
 
     fn slabs(&self, cache: &str, list: SlabListQ) -> Result<i64, QueryError> {
+        use crate::slab::rows::ListKind;
         let id = self.cache_id(cache)?;
-        let s = self.sim;
-        Ok(match s.config().slab {
-            SlabPolicy::Slob => return Err(self.policy_err("slabs")),
-            SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                let want = |p: SlabPlace| match list {
-                    SlabListQ::Any => true,
-                    SlabListQ::Full => p == SlabPlace::Full,
-                    SlabListQ::Partial => p == SlabPlace::NodePartial,
-                    SlabListQ::Cpu => matches!(p, SlabPlace::CpuSlab { .. }),
-                    SlabListQ::CpuPartial => matches!(p, SlabPlace::CpuPartial { .. }),
-                    SlabListQ::Free => false,
-                };
-                if list == SlabListQ::Free {
-                    return Err(QueryError::BadArg {
-                        query: "slabs",
-                        detail: "SLUB keeps no free-slab list: empty slabs are discarded or stay partial".into(),
-                    });
-                }
-                self.slub()?.slabs().values().filter(|sl| sl.cache == id && want(sl.place)).count() as i64
-            }
-            SlabPolicy::Slab => {
-                let c = &self.classic()?.caches()[id as usize];
-                let idx = match list {
-                    SlabListQ::Any => None,
-                    SlabListQ::Full => Some(0),
-                    SlabListQ::Partial => Some(1),
-                    SlabListQ::Free => Some(2),
-                    SlabListQ::Cpu | SlabListQ::CpuPartial => return Err(self.policy_err("slabs list=cpu")),
-                };
-                c.nodes
-                    .iter()
-                    .map(|n| idx.map_or(n.lists.iter().map(Vec::len).sum(), |i| n.lists[i].len()))
-                    .sum::<usize>() as i64
-            }
-            SlabPolicy::Aether => {
-                let c = &self.aether()?.caches()[id as usize];
-                let idx = match list {
-                    SlabListQ::Any => None,
-                    SlabListQ::Free => Some(0),
-                    SlabListQ::Partial => Some(1),
-                    SlabListQ::Full => Some(2),
-                    SlabListQ::Cpu | SlabListQ::CpuPartial => return Err(self.policy_err("slabs list=cpu")),
-                };
-                c.lists.iter().map(|l| idx.map_or(l.iter().map(Vec::len).sum(), |i| l[i].len())).sum::<usize>() as i64
-            }
-        })
+        let (want, query) = match list {
+            SlabListQ::Any => (None, "slabs"),
+            SlabListQ::Full => (Some(ListKind::Full), "slabs list=full"),
+            SlabListQ::Partial => (Some(ListKind::Partial), "slabs list=partial"),
+            SlabListQ::Free => (Some(ListKind::Free), "slabs list=free"),
+            SlabListQ::Cpu => (Some(ListKind::Cpu), "slabs list=cpu"),
+            SlabListQ::CpuPartial => (Some(ListKind::CpuPartial), "slabs list=cpu_partial"),
+        };
+        let lists = self.sim.slab.row_lists();
+        if lists.is_empty() || want.is_some_and(|k| !lists.iter().any(|l| l.kind() == k)) {
+            return Err(self.policy_err(query));
+        }
+        let rows = self.slab_rows();
+        Ok(rows.iter().filter(|row| row.cache == id && want.is_none_or(|k| row.list.kind() == k)).count() as i64)
     }
 
     fn fast_slow(&self, cache: &str, cpu: Option<u16>, fast: bool) -> Result<i64, QueryError> {
@@ -822,27 +692,12 @@ impl Ctx<'_> {
         if let Some(c) = cpu {
             self.check_cpu(c, if fast { "fast" } else { "slow" })?;
         }
-        let s = self.sim;
-        let cpus = |n: usize| (0..n).filter(move |c| cpu.is_none_or(|x| usize::from(x) == *c));
-        if let Some(p) = s.percpu() {
-            let arrays = p.arrays.get(id as usize).map_or(&[][..], Vec::as_slice);
-            return Ok(cpus(arrays.len()).map(|c| if fast { arrays[c].hits } else { arrays[c].misses } as i64).sum());
+        let mut sum = 0;
+        for c in (0..self.sim.config().cpus).filter(|c| cpu.is_none_or(|x| x == *c)) {
+            let (f, sl) = self.contract(self.sim.slab.alloc_counts(id, c), "fast/slow")?;
+            sum += if fast { f } else { sl } as i64;
         }
-        Ok(match s.config().slab {
-            SlabPolicy::Slob => return Err(self.policy_err("fast/slow")),
-            SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                let cs = &self.slub()?.cache(id).cpus;
-                cpus(cs.len()).map(|c| if fast { cs[c].alloc_fast } else { cs[c].alloc_slow } as i64).sum()
-            }
-            SlabPolicy::Slab => {
-                let cs = &self.classic()?.caches()[id as usize].cpus;
-                cpus(cs.len()).map(|c| if fast { cs[c].hits } else { cs[c].misses } as i64).sum()
-            }
-            SlabPolicy::Aether => {
-                let cs = &self.aether()?.caches()[id as usize].cpus;
-                cpus(cs.len()).map(|c| if fast { cs[c].hot_hits + cs[c].local_hits } else { cs[c].misses } as i64).sum()
-            }
-        })
+        Ok(sum)
     }
 
     /// Evaluate an expectation: `Ok((holds, lhs, rhs))`.
@@ -913,33 +768,15 @@ impl Ctx<'_> {
     /// allocation somewhere: a slab freelist, a CPU freelist or array), in address order.
     pub fn object_slots(&self, cache: &str) -> Result<Vec<(u64, bool)>, QueryError> {
         let id = self.cache_id(cache)?;
-        let s = self.sim;
-        match s.config().slab {
-            SlabPolicy::Slub | SlabPolicy::Sheaves => {
-                let mut out = Vec::new();
-                let slub = self.slub()?;
-                let c = slub.cache(id);
-                let mut free: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
-                for cs in &c.cpus {
-                    if let Some(p) = cs.slab {
-                        free.extend(slub.walk_freelist(&s.machine, id, p, cs.freelist));
-                    }
-                }
-                if let Some(p) = s.percpu() {
-                    for a in p.arrays.get(id as usize).into_iter().flatten() {
-                        free.extend(a.main.iter().chain(a.spare.iter().flatten()));
-                    }
-                    for d in p.depots.get(id as usize).into_iter().flatten() {
-                        free.extend(d.full.iter().flatten());
-                    }
-                }
-                for sl in slub.slabs().values().filter(|sl| sl.cache == id) {
-                    free.extend(slub.walk_freelist(&s.machine, id, sl.pfn, sl.freelist));
-                    out.extend((0..sl.objects).map(|i| c.object_addr(sl.pfn, i)));
-                }
-                Ok(out.into_iter().map(|a| (a, free.contains(&a))).collect())
-            }
-            SlabPolicy::Slab | SlabPolicy::Aether | SlabPolicy::Slob => Err(self.policy_err("object questions")),
-        }
+        let rows = self.slab_rows_for("object questions")?;
+        let mut out: Vec<(u64, bool)> = rows
+            .iter()
+            .filter(|row| row.cache == id)
+            .flat_map(|row| {
+                row.cells.iter().enumerate().map(|(i, c)| (row.addr(i as u32), *c != crate::layers::Cell::Used))
+            })
+            .collect();
+        out.sort_unstable();
+        Ok(out)
     }
 }

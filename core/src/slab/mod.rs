@@ -15,6 +15,7 @@ pub mod policies;
 pub mod rows;
 pub mod slob;
 pub mod slub;
+pub mod views;
 
 /// The contract methods every engine implements alike (`as_any`, `as_any_mut`, `clone_box`):
 /// `crate::slab::engine_any!();` inside an `impl SlabAllocator for T` with `T: Clone`.
@@ -232,6 +233,63 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     /// Pages of variable-size blocks (SLOB), by pfn; none for a policy with fixed slots.
     fn block_rows(&self, _m: &Machine) -> Vec<rows::BlockRow> {
         Vec::new()
+    }
+
+    /// The slab lists this policy's slab rows use, in row order (empty: no slabs of fixed-size
+    /// slots, as SLOB's pages of variable-size blocks).
+    fn row_lists(&self) -> &'static [rows::RowList] {
+        &[]
+    }
+    /// One row per slab of every live cache, cache by cache, in list order; `held` are the
+    /// objects the outermost allocator holds in front of the slabs ([`rows::held`]), shown as
+    /// [`rows::Cell::Cached`].
+    fn slab_rows(&self, _m: &Machine, _held: &rows::Held) -> Vec<rows::SlabRow> {
+        Vec::new()
+    }
+    /// True when slabs are coloured (their rows' `colour` is the policy's colour offset).
+    fn colouring(&self) -> bool {
+        false
+    }
+    /// The live caches as `slabtop` names them.
+    fn cache_summaries(&self) -> Vec<rows::CacheSummary>;
+    /// How many live caches there are (the lesson query `caches`).
+    fn cache_count(&self) -> usize {
+        self.cache_labels().len()
+    }
+    /// The bytes asked for by the live object `addr` of `cache` where the policy records them
+    /// (SLUB's `slub_debug=U` kmalloc caches), else the object size.
+    fn orig_size(&self, _m: &Machine, cache: u32, _addr: u64) -> u32 {
+        self.object_size(cache)
+    }
+    /// The object slot at `addr`, byte by byte, for the memory inspector (`None`: `addr` starts
+    /// no object of a live slab).
+    fn object_bytes(&self, _m: &Machine, _addr: u64, _held: &rows::Held) -> Option<rows::ObjectBytes> {
+        None
+    }
+    /// Live objects and slab geometry of cache `id`.
+    fn geometry(&self, _id: u32) -> Result<rows::CacheGeometry, OpError> {
+        Err(self.not_for("cache geometry"))
+    }
+    /// Objects the first per-CPU layer of `cpu` holds for cache `id` (SLUB's lockless freelist,
+    /// SLAB's array cache, AetherOS's hot list + object cache, a loaded magazine or main sheaf).
+    fn cpu_free_count(&self, _m: &Machine, _id: u32, _cpu: u16) -> Result<usize, OpError> {
+        Err(self.not_for("freelist"))
+    }
+    /// `(fast, slow)` allocations of cache `id` on `cpu`, as the outermost layer counts them.
+    fn alloc_counts(&self, _id: u32, _cpu: u16) -> Result<(u64, u64), OpError> {
+        Err(self.not_for("fast/slow"))
+    }
+    /// Full arrays in the depot or barn of cache `id` on `node`.
+    fn depot_full(&self, _id: u32, _node: u8) -> Result<u64, OpError> {
+        Err(self.not_for("depot"))
+    }
+    /// The free pointer stored in object `addr` of `cache`.
+    fn free_pointer(&self, _m: &Machine, _cache: u32, _addr: u64) -> Result<u64, OpError> {
+        Err(self.not_for("freeptr"))
+    }
+    /// The free pointer's offset in the objects of cache `id`.
+    fn fp_offset(&self, _id: u32) -> Result<u32, OpError> {
+        Err(self.not_for("fp_offset"))
     }
 
     /// The kernel log text an event prints (SLUB's `slub_debug` reports), if any.

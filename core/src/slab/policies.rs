@@ -9,8 +9,9 @@ use crate::slab::aether::{AetherEngine, AetherError};
 use crate::slab::classic::ClassicSlab;
 use crate::slab::layout::{kmalloc_name, CacheFlags};
 use crate::slab::percpu::{Design, PerCpu};
-use crate::slab::rows::{CpuRow, NodeRow};
+use crate::slab::rows::{CacheGeometry, CacheSummary, CpuRow, Held, NodeRow, ObjectBytes, RowList, SlabRow};
 use crate::slab::slub::{Site, Slub};
+use crate::slab::views::or_not_for;
 use crate::slab::{ShownAfter, SlabAllocator};
 use crate::timeline::event::{Event, EventSink, Sym};
 
@@ -165,6 +166,40 @@ impl SlabAllocator for Slub {
     }
     fn debug_text(&self, ev: &Event) -> Option<String> {
         Slub::debug_text(self, ev)
+    }
+    fn row_lists(&self) -> &'static [RowList] {
+        crate::slab::views::SLUB_LISTS
+    }
+    fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        Slub::slab_rows(self, m, held)
+    }
+    fn cache_summaries(&self) -> Vec<CacheSummary> {
+        Slub::cache_summaries(self)
+    }
+    fn cache_count(&self) -> usize {
+        self.caches().iter().filter(|c| !c.destroyed).count()
+    }
+    fn orig_size(&self, m: &Machine, cache: u32, addr: u64) -> u32 {
+        Slub::orig_size(self, m, cache, addr)
+    }
+    fn object_bytes(&self, m: &Machine, addr: u64, _held: &Held) -> Option<ObjectBytes> {
+        Slub::object_bytes(self, m, addr)
+    }
+    fn geometry(&self, id: u32) -> Result<CacheGeometry, OpError> {
+        or_not_for(self, Slub::geometry(self, id), "cache geometry")
+    }
+    fn cpu_free_count(&self, m: &Machine, id: u32, cpu: u16) -> Result<usize, OpError> {
+        or_not_for(self, Slub::cpu_free_count(self, m, id, cpu), "freelist")
+    }
+    fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
+        let cs = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
+        or_not_for(self, cs.map(|cs| (cs.alloc_fast, cs.alloc_slow)), "fast/slow")
+    }
+    fn free_pointer(&self, m: &Machine, cache: u32, addr: u64) -> Result<u64, OpError> {
+        Ok(self.get_freepointer(m, cache, addr))
+    }
+    fn fp_offset(&self, id: u32) -> Result<u32, OpError> {
+        or_not_for(self, self.caches().get(id as usize).map(|c| c.layout.offset), "fp_offset")
     }
     fn cpu_rows(&self, m: &Machine) -> Vec<CpuRow> {
         Slub::cpu_rows(self, m)
@@ -370,6 +405,46 @@ impl SlabAllocator for FrontEnd {
     fn block_rows(&self, m: &Machine) -> Vec<crate::slab::rows::BlockRow> {
         self.back.block_rows(m)
     }
+    fn row_lists(&self) -> &'static [RowList] {
+        self.back.row_lists()
+    }
+    fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        self.back.slab_rows(m, held)
+    }
+    fn colouring(&self) -> bool {
+        self.back.colouring()
+    }
+    fn cache_summaries(&self) -> Vec<CacheSummary> {
+        self.back.cache_summaries()
+    }
+    fn cache_count(&self) -> usize {
+        self.back.cache_count()
+    }
+    fn orig_size(&self, m: &Machine, cache: u32, addr: u64) -> u32 {
+        self.back.orig_size(m, cache, addr)
+    }
+    fn object_bytes(&self, m: &Machine, addr: u64, held: &Held) -> Option<ObjectBytes> {
+        self.back.object_bytes(m, addr, held)
+    }
+    fn geometry(&self, id: u32) -> Result<CacheGeometry, OpError> {
+        self.back.geometry(id)
+    }
+    fn cpu_free_count(&self, _m: &Machine, id: u32, cpu: u16) -> Result<usize, OpError> {
+        Ok(self.front.cpu(id, cpu).map_or(0, |a| a.main.len()))
+    }
+    fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
+        Ok(self.front.cpu(id, cpu).map_or((0, 0), |a| (a.hits, a.misses)))
+    }
+    fn depot_full(&self, id: u32, node: u8) -> Result<u64, OpError> {
+        let depot = self.front.depots.get(id as usize).and_then(|d| d.get(usize::from(node)));
+        Ok(depot.map_or(0, |d| d.full.len() as u64))
+    }
+    fn free_pointer(&self, m: &Machine, cache: u32, addr: u64) -> Result<u64, OpError> {
+        self.back.free_pointer(m, cache, addr)
+    }
+    fn fp_offset(&self, id: u32) -> Result<u32, OpError> {
+        self.back.fp_offset(id)
+    }
     fn back(&self) -> Option<&dyn SlabAllocator> {
         Some(&*self.back)
     }
@@ -459,6 +534,32 @@ impl SlabAllocator for ClassicSlab {
     }
     fn slabinfo(&self) -> String {
         ClassicSlab::slabinfo(self)
+    }
+    fn row_lists(&self) -> &'static [RowList] {
+        crate::slab::views::CLASSIC_LISTS
+    }
+    fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        ClassicSlab::slab_rows(self, m, held)
+    }
+    fn colouring(&self) -> bool {
+        true
+    }
+    fn cache_summaries(&self) -> Vec<CacheSummary> {
+        ClassicSlab::cache_summaries(self)
+    }
+    fn object_bytes(&self, m: &Machine, addr: u64, held: &Held) -> Option<ObjectBytes> {
+        ClassicSlab::object_bytes(self, m, addr, held)
+    }
+    fn geometry(&self, id: u32) -> Result<CacheGeometry, OpError> {
+        or_not_for(self, ClassicSlab::geometry(self, id), "cache geometry")
+    }
+    fn cpu_free_count(&self, _m: &Machine, id: u32, cpu: u16) -> Result<usize, OpError> {
+        let a = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
+        or_not_for(self, a.map(|a| a.entry.len()), "freelist")
+    }
+    fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
+        let a = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
+        or_not_for(self, a.map(|a| (a.hits, a.misses)), "fast/slow")
     }
     fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
         ClassicSlab::cpu_rows(self)
@@ -574,6 +675,32 @@ impl SlabAllocator for AetherEngine {
     }
     fn slabinfo(&self) -> String {
         self.report()
+    }
+    fn row_lists(&self) -> &'static [RowList] {
+        crate::slab::views::AETHER_LISTS
+    }
+    fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        AetherEngine::slab_rows(self, m, held)
+    }
+    fn colouring(&self) -> bool {
+        true
+    }
+    fn cache_summaries(&self) -> Vec<CacheSummary> {
+        AetherEngine::cache_summaries(self)
+    }
+    fn object_bytes(&self, m: &Machine, addr: u64, held: &Held) -> Option<ObjectBytes> {
+        AetherEngine::object_bytes(self, m, addr, held)
+    }
+    fn geometry(&self, id: u32) -> Result<CacheGeometry, OpError> {
+        or_not_for(self, AetherEngine::geometry(self, id), "cache geometry")
+    }
+    fn cpu_free_count(&self, _m: &Machine, id: u32, cpu: u16) -> Result<usize, OpError> {
+        let a = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
+        or_not_for(self, a.map(|a| a.local.len() + a.hot.len()), "freelist")
+    }
+    fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
+        let a = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
+        or_not_for(self, a.map(|a| (a.hot_hits + a.local_hits, a.misses)), "fast/slow")
     }
     fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
         AetherEngine::cpu_rows(self)

@@ -1,0 +1,323 @@
+//! What each engine shows the views and the lesson queries through the contract
+//! ([`crate::slab::SlabAllocator::slab_rows`], `object_bytes`, `geometry`, …): the engines' own
+//! types stay here, the callers above (`timeline/layers.rs`, `lesson/query.rs`) see only the
+//! policy-neutral rows of [`crate::slab::rows`] and never name a policy (s6-contract).
+
+use crate::error::OpError;
+use crate::event::Event;
+use crate::machine::Machine;
+use crate::slab::aether::AetherEngine;
+use crate::slab::classic::{ClassicSlab, SlabList};
+use crate::slab::layout::{CacheFlags, TRACK_SIZE, WORD};
+use crate::slab::rows::{
+    cells, plain_object_bytes, slot_index, ByteKind, CacheGeometry, CacheSummary, Held, ObjectBytes, PlainSlot,
+    RowList, SlabRow,
+};
+use crate::slab::slub::{phys, SlabPlace, Slub};
+
+/// The lists SLUB's slab rows use.
+pub const SLUB_LISTS: &[RowList] = &[RowList::CpuSlab, RowList::CpuPartial, RowList::NodePartial, RowList::Full];
+/// The lists classic SLAB's slab rows use.
+pub const CLASSIC_LISTS: &[RowList] = &[RowList::SlabsFull, RowList::SlabsPartial, RowList::SlabsFree];
+/// The lists AetherOS's slab rows use.
+pub const AETHER_LISTS: &[RowList] = &[RowList::GlobalFull, RowList::GlobalPartial, RowList::GlobalEmpty];
+
+impl Slub {
+    /// Slab rows, cache by cache: per CPU the cpu slab then the cpu partials, node partials, full.
+    pub fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        let none = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for c in self.caches().iter().filter(|c| !c.destroyed) {
+            // Objects held by magazines / sheaves and their depot / barn.
+            let held = held.get(&c.id).unwrap_or(&none);
+            let mut order: Vec<(u32, RowList, Option<u16>)> = Vec::new();
+            for (cpu, cs) in c.cpus.iter().enumerate() {
+                let cpu = cpu as u16;
+                order.extend(cs.slab.map(|p| (p, RowList::CpuSlab, Some(cpu))));
+                order.extend(cs.partial.iter().map(|&p| (p, RowList::CpuPartial, Some(cpu))));
+            }
+            for n in &c.nodes {
+                order.extend(n.partial.iter().map(|&p| (p, RowList::NodePartial, None)));
+            }
+            order.extend(
+                self.slabs()
+                    .values()
+                    .filter(|s| s.cache == c.id && s.place == SlabPlace::Full)
+                    .map(|s| (s.pfn, RowList::Full, None)),
+            );
+            for (pfn, list, cpu) in order {
+                let Some(s) = self.slabs().get(&pfn) else { continue };
+                let first = c.object_addr(s.pfn, 0);
+                let idx = |v: Vec<u64>| -> Vec<u32> {
+                    v.iter().filter_map(|&a| c.object_index(s.pfn, s.objects, a)).collect()
+                };
+                let free = idx(self.walk_freelist(m, c.id, s.pfn, s.freelist));
+                let cpu_free = match (list, cpu) {
+                    (RowList::CpuSlab, Some(cpu)) => {
+                        idx(self.walk_freelist(m, c.id, s.pfn, c.cpus[usize::from(cpu)].freelist))
+                    }
+                    _ => Vec::new(),
+                };
+                let cells = cells(s.objects, &free, &cpu_free, |i| held.contains(&c.object_addr(s.pfn, i)));
+                out.push(SlabRow {
+                    cache: c.id,
+                    pfn: s.pfn,
+                    order: s.order,
+                    node: s.node,
+                    list,
+                    cpu,
+                    first,
+                    stride: c.layout.size,
+                    colour: 0,
+                    cells,
+                    freelist: free,
+                    cpu_freelist: cpu_free,
+                });
+            }
+        }
+        out
+    }
+
+    /// `slabtop` names: live caches with their merged aliases.
+    pub fn cache_summaries(&self) -> Vec<CacheSummary> {
+        self.caches()
+            .iter()
+            .filter(|c| !c.destroyed)
+            .map(|c| CacheSummary {
+                id: c.id,
+                name: c.name.clone(),
+                aliases: self
+                    .names()
+                    .filter(|&(n, id)| id == c.id && n != c.name)
+                    .map(|(n, _)| n.to_string())
+                    .collect(),
+                object_size: c.layout.object_size,
+                size: c.layout.size,
+            })
+            .collect()
+    }
+
+    /// A SLUB object slot byte by byte: the full slub_debug layout and the bytes a check flags.
+    pub fn object_bytes(&self, m: &Machine, addr: u64) -> Option<ObjectBytes> {
+        let s = self.slab_of(addr)?;
+        let c = self.caches().get(s.cache as usize)?;
+        c.object_index(s.pfn, s.objects, addr)?;
+        let active = self.is_live(m, s.cache, addr);
+        let l = c.layout;
+        let start = addr - u64::from(l.red_left_pad);
+        let mut bytes = vec![0u8; l.size as usize];
+        m.mem.read(phys(start), &mut bytes);
+        let redzone = c.flags.has(CacheFlags::REDZONE);
+        let poison = c.flags.has(CacheFlags::POISON);
+        let info_end = Slub::info_end(&l);
+        let track_end = if c.flags.has(CacheFlags::USER) {
+            info_end + 2 * TRACK_SIZE + if c.flags.has(CacheFlags::KMALLOC) { 4 } else { 0 }
+        } else {
+            info_end
+        };
+        let kinds = (0..l.size)
+            .map(|b| {
+                if b < l.red_left_pad {
+                    return ByteKind::RedLeft;
+                }
+                let off = b - l.red_left_pad; // offset from the object start
+                let fp = off >= l.offset && off < l.offset + WORD && (l.freeptr_outside() || !active);
+                if fp {
+                    ByteKind::FreePointer
+                } else if off < l.object_size {
+                    if poison && !active {
+                        ByteKind::Poison
+                    } else {
+                        ByteKind::Payload
+                    }
+                } else if off < l.inuse {
+                    if redzone {
+                        ByteKind::RedRight
+                    } else {
+                        ByteKind::Padding
+                    }
+                } else if off >= info_end && off < track_end {
+                    ByteKind::Track
+                } else {
+                    ByteKind::Padding
+                }
+            })
+            .collect();
+        let mut corrupt = vec![false; l.size as usize];
+        for ev in self.check_object(m, s.cache, addr, active) {
+            if let Event::CorruptBytes { start: at, len, .. } = ev {
+                for a in at..at + u64::from(len) {
+                    if let Some(flag) = a.checked_sub(start).and_then(|i| corrupt.get_mut(i as usize)) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
+        Some(ObjectBytes { cache: s.cache, addr, start, active, bytes, kinds, corrupt })
+    }
+
+    /// Geometry of cache `id`.
+    pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
+        let c = self.caches().get(id as usize)?;
+        Some(CacheGeometry { live: c.live, per_slab: c.objects, order: c.order, size: c.layout.size })
+    }
+
+    /// Objects on the lockless freelist of `cpu`'s cpu slab.
+    pub fn cpu_free_count(&self, m: &Machine, id: u32, cpu: u16) -> Option<usize> {
+        let cs = self.caches().get(id as usize)?.cpus.get(usize::from(cpu))?;
+        Some(cs.slab.map_or(0, |p| self.walk_freelist(m, id, p, cs.freelist).len()))
+    }
+}
+
+impl ClassicSlab {
+    /// Slab rows, cache by cache: per node `slabs_full`, `slabs_partial`, `slabs_free`.
+    pub fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        let none = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for c in self.caches().iter().filter(|c| !c.destroyed) {
+            let cached = held.get(&c.id).unwrap_or(&none);
+            for (node, n) in c.nodes.iter().enumerate() {
+                for (list, kind) in [
+                    (SlabList::Full, RowList::SlabsFull),
+                    (SlabList::Partial, RowList::SlabsPartial),
+                    (SlabList::Free, RowList::SlabsFree),
+                ] {
+                    for pfn in &n.lists[list as usize] {
+                        let Some(s) = self.slabs().get(pfn) else { continue };
+                        let first = c.object_addr(s, 0);
+                        let free: Vec<u32> = self
+                            .free_objects(m, s.pfn)
+                            .iter()
+                            .filter_map(|&a| slot_index(first, c.size, c.num, a))
+                            .collect();
+                        let cells = cells(c.num, &free, &[], |i| cached.contains(&c.object_addr(s, i)));
+                        out.push(SlabRow {
+                            cache: c.id,
+                            pfn: s.pfn,
+                            order: c.order,
+                            node: node as u8,
+                            list: kind,
+                            cpu: None,
+                            first,
+                            stride: c.size,
+                            colour: s.colour_offset,
+                            cells,
+                            freelist: free,
+                            cpu_freelist: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `slabtop` names of the live caches.
+    pub fn cache_summaries(&self) -> Vec<CacheSummary> {
+        let live = self.caches().iter().filter(|c| !c.destroyed);
+        live.map(|c| CacheSummary {
+            id: c.id,
+            name: c.name.clone(),
+            aliases: Vec::new(),
+            object_size: c.object_size,
+            size: c.size,
+        })
+        .collect()
+    }
+
+    /// A slot: payload, padding and the free-index array when this free object hosts it.
+    pub fn object_bytes(&self, m: &Machine, addr: u64, held: &Held) -> Option<ObjectBytes> {
+        plain_object_bytes(m, &self.slab_rows(m, held), addr, |r| {
+            let c = self.caches().get(r.cache as usize)?;
+            let s = self.slabs().get(&r.pfn)?;
+            Some(PlainSlot {
+                object_size: c.object_size,
+                free_index: Some((s.freelist_at, c.num)),
+                freeptr_first_word: false,
+            })
+        })
+    }
+
+    /// Geometry of cache `id`.
+    pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
+        let c = self.caches().get(id as usize)?;
+        Some(CacheGeometry { live: c.live, per_slab: c.num, order: c.order, size: c.size })
+    }
+}
+
+impl AetherEngine {
+    /// Slab rows, cache by cache: per node the global full, partial and empty lists.
+    pub fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
+        let none = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for c in self.caches().iter().filter(|c| !c.destroyed) {
+            let cached = held.get(&c.id).unwrap_or(&none);
+            for (node, lists) in c.lists.iter().enumerate() {
+                for (li, kind) in [(2, RowList::GlobalFull), (1, RowList::GlobalPartial), (0, RowList::GlobalEmpty)] {
+                    for pfn in &lists[li] {
+                        let Some(s) = self.slabs().get(pfn) else { continue };
+                        let first = c.object_addr(s.pfn, s.colour, 0);
+                        let free: Vec<u32> = self
+                            .walk_freelist(m, s.pfn)
+                            .iter()
+                            .filter_map(|&a| slot_index(first, c.size, s.objects, a))
+                            .collect();
+                        let cells =
+                            cells(s.objects, &free, &[], |i| cached.contains(&c.object_addr(s.pfn, s.colour, i)));
+                        out.push(SlabRow {
+                            cache: c.id,
+                            pfn: s.pfn,
+                            order: s.order,
+                            node: node as u8,
+                            list: kind,
+                            cpu: None,
+                            first,
+                            stride: c.size,
+                            colour: s.colour,
+                            cells,
+                            freelist: free,
+                            cpu_freelist: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `slabtop` names of the live caches.
+    pub fn cache_summaries(&self) -> Vec<CacheSummary> {
+        let live = self.caches().iter().filter(|c| !c.destroyed);
+        live.map(|c| CacheSummary {
+            id: c.id,
+            name: c.name.clone(),
+            aliases: Vec::new(),
+            object_size: c.object_size,
+            size: c.size,
+        })
+        .collect()
+    }
+
+    /// A slot: payload, padding and the free pointer in a free object's first word.
+    pub fn object_bytes(&self, m: &Machine, addr: u64, held: &Held) -> Option<ObjectBytes> {
+        plain_object_bytes(m, &self.slab_rows(m, held), addr, |r| {
+            let c = self.caches().get(r.cache as usize)?;
+            Some(PlainSlot { object_size: c.object_size, free_index: None, freeptr_first_word: true })
+        })
+    }
+
+    /// Geometry of cache `id`.
+    pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
+        let c = self.caches().get(id as usize)?;
+        Some(CacheGeometry { live: c.live, per_slab: c.objects, order: c.order, size: c.size })
+    }
+}
+
+/// `Ok` of `v`, or the typed "not for this policy" error of `a` for `what`.
+pub(crate) fn or_not_for<T>(
+    a: &(impl crate::slab::SlabAllocator + ?Sized),
+    v: Option<T>,
+    what: &'static str,
+) -> Result<T, OpError> {
+    v.ok_or_else(|| a.not_for(what))
+}
