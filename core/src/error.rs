@@ -152,3 +152,193 @@ impl From<BuddyError> for OpError {
         }
     }
 }
+
+// ---- Message keys (s6-contract): a UI translates an error by its key, as events carry keys.
+
+/// An error as a message key and its arguments, for a translated UI (the CLI prints
+/// `Display`, whose English the web catalogue's English entries repeat word for word).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorMessage {
+    /// The catalogue key (`operr.*`, `cfgerr.*`).
+    pub key: &'static str,
+    /// Named arguments, substituted for `{name}`.
+    pub args: Vec<(&'static str, ErrorArg)>,
+}
+
+/// One argument of an [`ErrorMessage`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorArg {
+    /// Shown as is (names, numbers, addresses).
+    Text(String),
+    /// An English phrase of the core (what a policy lacks, the kind a name should hold): a UI
+    /// translates it by the key `phrase.<text>` and falls back to the text.
+    Phrase(&'static str),
+}
+
+fn text(v: impl ToString) -> ErrorArg {
+    ErrorArg::Text(v.to_string())
+}
+
+impl ErrorMessage {
+    fn new(key: &'static str, args: Vec<(&'static str, ErrorArg)>) -> ErrorMessage {
+        ErrorMessage { key, args }
+    }
+}
+
+impl OpError {
+    /// The message key and arguments of this error.
+    pub fn message(&self) -> ErrorMessage {
+        use ErrorMessage as M;
+        let hex = |a: &u64| text(format!("{a:#x}"));
+        match self {
+            OpError::OutOfMemory { order } => {
+                M::new("operr.out_of_memory", vec![("order", text(order)), ("pages", text(1u64 << order))])
+            }
+            OpError::BadOrder { order } => {
+                M::new("operr.bad_order", vec![("order", text(order)), ("max", text(MAX_PAGE_ORDER))])
+            }
+            OpError::BadNode { node, nodes } => {
+                M::new("operr.bad_node", vec![("node", text(node)), ("nodes", text(nodes))])
+            }
+            OpError::BadCpu { cpu, cpus } => M::new("operr.bad_cpu", vec![("cpu", text(cpu)), ("cpus", text(cpus))]),
+            OpError::UnknownName { name, suggestion: None } => M::new("operr.unknown_name", vec![("name", text(name))]),
+            OpError::UnknownName { name, suggestion: Some(s) } => {
+                M::new("operr.unknown_name_sug", vec![("name", text(name)), ("s", text(s))])
+            }
+            OpError::NameInUse { name } => M::new("operr.name_in_use", vec![("name", text(name))]),
+            OpError::NotAList { name } => M::new("operr.not_a_list", vec![("name", text(name))]),
+            OpError::IsAList { name } => M::new("operr.is_a_list", vec![("name", text(name))]),
+            OpError::IndexOutOfRange { name, index, len } => M::new(
+                "operr.index_out_of_range",
+                vec![("name", text(name)), ("index", text(index)), ("len", text(len))],
+            ),
+            OpError::WrongKind { name, expected } => {
+                M::new("operr.wrong_kind", vec![("name", text(name)), ("expected", ErrorArg::Phrase(expected))])
+            }
+            OpError::BadSize { size, max } => M::new("operr.bad_size", vec![("size", text(size)), ("max", text(max))]),
+            OpError::BadAlign { align } => M::new("operr.bad_align", vec![("align", text(align))]),
+            OpError::CacheExists { name } => M::new("operr.cache_exists", vec![("name", text(name))]),
+            OpError::UnknownCache { name, suggestion: None } => {
+                M::new("operr.unknown_cache", vec![("name", text(name))])
+            }
+            OpError::UnknownCache { name, suggestion: Some(s) } => {
+                M::new("operr.unknown_cache_sug", vec![("name", text(name)), ("s", text(s))])
+            }
+            OpError::KmallocCache { name } => M::new("operr.kmalloc_cache", vec![("name", text(name))]),
+            OpError::CacheBusy { name, live } => {
+                M::new("operr.cache_busy", vec![("name", text(name)), ("live", text(live))])
+            }
+            OpError::OutsideMemory { addr } => M::new("operr.outside_memory", vec![("addr", hex(addr))]),
+            OpError::NotForPolicy { what, policy } => {
+                M::new("operr.not_for_policy", vec![("what", ErrorArg::Phrase(what)), ("policy", text(policy))])
+            }
+            OpError::DoubleFree { name, addr, debug } => M::new(
+                if *debug { "operr.double_free_checked" } else { "operr.double_free" },
+                vec![("name", text(name)), ("addr", hex(addr))],
+            ),
+            OpError::DoubleFreeIn { name, addr, check } => M::new(
+                match check {
+                    FreeCheck::SlabArrayCache => "operr.double_free_in.slab",
+                    FreeCheck::AetherRefuses => "operr.double_free_in.aether",
+                    FreeCheck::SlobUnchecked => "operr.double_free_in.slob",
+                    FreeCheck::Magazine => "operr.double_free_in.magazine",
+                    FreeCheck::Sheaf => "operr.double_free_in.sheaf",
+                },
+                vec![("name", text(name)), ("addr", hex(addr))],
+            ),
+            OpError::DoublePageFree { name, pfn } => {
+                M::new("operr.double_page_free", vec![("name", text(name)), ("pfn", text(pfn))])
+            }
+        }
+    }
+
+    /// One error of every variant (and every message key), for catalogue tests: a new variant
+    /// needs a key in [`OpError::message`], and a test checks every key there is listed here.
+    pub fn examples() -> Vec<OpError> {
+        let name = || "x".to_string();
+        let mut out = vec![
+            OpError::OutOfMemory { order: 3 },
+            OpError::BadOrder { order: 11 },
+            OpError::BadNode { node: 2, nodes: 1 },
+            OpError::BadCpu { cpu: 9, cpus: 2 },
+            OpError::UnknownName { name: name(), suggestion: None },
+            OpError::UnknownName { name: name(), suggestion: Some("y".into()) },
+            OpError::NameInUse { name: name() },
+            OpError::NotAList { name: name() },
+            OpError::IsAList { name: name() },
+            OpError::IndexOutOfRange { name: name(), index: 4, len: 2 },
+            OpError::WrongKind { name: name(), expected: "a slab object" },
+            OpError::BadSize { size: 0, max: 8192 },
+            OpError::BadAlign { align: 3 },
+            OpError::CacheExists { name: name() },
+            OpError::UnknownCache { name: name(), suggestion: None },
+            OpError::UnknownCache { name: name(), suggestion: Some("y".into()) },
+            OpError::KmallocCache { name: "kmalloc-64".into() },
+            OpError::CacheBusy { name: name(), live: 2 },
+            OpError::OutsideMemory { addr: 0xffff_8880_1000_0000 },
+            OpError::NotForPolicy { what: "reap", policy: "slub" },
+            OpError::DoubleFree { name: name(), addr: 0xffff_8880_0000_1000, debug: false },
+            OpError::DoubleFree { name: name(), addr: 0xffff_8880_0000_1000, debug: true },
+            OpError::DoublePageFree { name: name(), pfn: 7 },
+        ];
+        for check in [
+            FreeCheck::SlabArrayCache,
+            FreeCheck::AetherRefuses,
+            FreeCheck::SlobUnchecked,
+            FreeCheck::Magazine,
+            FreeCheck::Sheaf,
+        ] {
+            out.push(OpError::DoubleFreeIn { name: name(), addr: 0xffff_8880_0000_1000, check });
+        }
+        out
+    }
+
+    /// The phrases the core puts in `WrongKind` and `NotForPolicy` (see [`ErrorArg::Phrase`]).
+    pub const PHRASES: &'static [&'static str] = &[
+        "a block from `pages alloc`",
+        "a block from `malloc`",
+        "a kmalloc allocation",
+        "a kmalloc object",
+        "a slab object",
+        "krealloc",
+        "reap",
+        "slub_debug validation",
+        "sysfs",
+        "bulk allocation",
+        "cache geometry",
+        "freelist",
+        "fast/slow",
+        "depot",
+        "freeptr",
+        "fp_offset",
+    ];
+}
+
+impl crate::page::machine::ConfigError {
+    /// The message key and arguments of this error.
+    pub fn message(&self) -> ErrorMessage {
+        use crate::page::machine::ConfigError as C;
+        use ErrorMessage as M;
+        match self {
+            C::BadMemory { mem_bytes, nodes } => {
+                M::new("cfgerr.bad_memory", vec![("mem_bytes", text(mem_bytes)), ("nodes", text(nodes))])
+            }
+            C::BadNodes(n) => M::new("cfgerr.bad_nodes", vec![("n", text(n))]),
+            C::BadCpus { cpus, nodes } => M::new("cfgerr.bad_cpus", vec![("cpus", text(cpus)), ("nodes", text(nodes))]),
+            C::FrontEndConflict { percpu, slab } => {
+                M::new("cfgerr.front_end_conflict", vec![("percpu", text(percpu)), ("slab", text(slab))])
+            }
+        }
+    }
+
+    /// One error of every variant, for catalogue tests (see [`OpError::examples`]).
+    pub fn examples() -> Vec<crate::page::machine::ConfigError> {
+        use crate::page::machine::ConfigError as C;
+        vec![
+            C::BadMemory { mem_bytes: 5000, nodes: 1 },
+            C::BadNodes(5),
+            C::BadCpus { cpus: 0, nodes: 1 },
+            C::FrontEndConflict { percpu: "magazine", slab: "sheaves" },
+        ]
+    }
+}

@@ -3,7 +3,9 @@
 //! the budgets of `core::limits` with their numbers and how to change them. Errors of a document
 //! being built (`doc::BuildError`) are rendered here too.
 
+use slabscope_core::error::{ErrorArg, ErrorMessage, OpError};
 use slabscope_core::limits::LimitError;
+use slabscope_core::machine::ConfigError;
 use slabscope_core::script::{ScriptError, ScriptErrorKind};
 
 use crate::doc::BuildError;
@@ -27,6 +29,41 @@ pub fn limit_error(lang: Lang, e: &LimitError) -> String {
     }
 }
 
+/// A core error's message key and arguments in `lang` (phrases by `phrase.<text>`, falling back
+/// to the core's English phrase).
+pub fn error_message(lang: Lang, m: &ErrorMessage) -> String {
+    let args: Vec<(&str, String)> = m
+        .args
+        .iter()
+        .map(|(k, a)| {
+            let v = match a {
+                ErrorArg::Text(s) => s.clone(),
+                ErrorArg::Phrase(p) => {
+                    let key = format!("phrase.{p}");
+                    let text = t(lang, &key);
+                    if text == key {
+                        p.to_string()
+                    } else {
+                        text
+                    }
+                }
+            };
+            (*k, v)
+        })
+        .collect();
+    tf(lang, m.key, &args)
+}
+
+/// A refused op in `lang`.
+pub fn op_error(lang: Lang, e: &OpError) -> String {
+    error_message(lang, &e.message())
+}
+
+/// An impossible machine configuration in `lang`.
+pub fn config_error(lang: Lang, e: &ConfigError) -> String {
+    error_message(lang, &e.message())
+}
+
 /// What went wrong, without the position.
 pub fn script_error_kind(lang: Lang, kind: &ScriptErrorKind) -> String {
     use ScriptErrorKind::*;
@@ -46,8 +83,12 @@ pub fn script_error_kind(lang: Lang, kind: &ScriptErrorKind) -> String {
         ConfigAfterOps => t(lang, "err.config_after_ops"),
         Unbalanced => t(lang, "err.unbalanced"),
         Limit(e) => limit_error(lang, e),
-        Config(e) => tf(lang, "err.invalid_machine", &[("what", e.to_string())]),
-        // Op errors and flag conflicts keep the core's sentence (the CLI's words).
+        Config(e) => tf(lang, "err.invalid_machine", &[("what", config_error(lang, e))]),
+        FlagConfig { flag, error } => {
+            tf(lang, "err.flag_config", &[("flag", s(flag)), ("what", config_error(lang, error))])
+        }
+        Op(e) => op_error(lang, e),
+        // A kind added later keeps the core's sentence until it gets a key.
         other => other.to_string(),
     }
 }
@@ -77,7 +118,7 @@ impl BuildError {
         match self {
             BuildError::Script(e) => script_error(lang, e),
             BuildError::Workload { op, error } => {
-                tf(lang, "err.workload_op", &[("n", op.to_string()), ("what", error.to_string())])
+                tf(lang, "err.workload_op", &[("n", op.to_string()), ("what", op_error(lang, error))])
             }
             BuildError::Text(s) => s.clone(),
         }
@@ -117,5 +158,58 @@ mod tests {
             }
         }
         assert!(limit_error(Lang::Ja, &LimitError { limit: Limit::Ops, value: 9, max: 1 }).contains("上限"));
+    }
+
+    /// Every message key the core gives an error (each `OpError` / `ConfigError` variant, read
+    /// from the core's source so a new variant's key cannot be missed) has English and Japanese
+    /// text; the English is the core's `Display`, the Japanese is Japanese and keeps the numbers.
+    #[test]
+    fn every_op_and_config_error_has_en_and_ja_text() {
+        use std::collections::BTreeSet;
+        let src = include_str!("../../core/src/error.rs");
+        let in_source: BTreeSet<String> = src
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| w.starts_with("operr.") || w.starts_with("cfgerr."))
+            .map(str::to_string)
+            .collect();
+        assert!(in_source.len() >= 30, "read the keys: {in_source:?}");
+        let mut covered = BTreeSet::new();
+        let japanese = |s: &str| {
+            s.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c))
+        };
+        let mut check = |m: ErrorMessage, display: String| {
+            covered.insert(m.key.to_string());
+            let en = error_message(Lang::En, &m);
+            assert_eq!(en, display, "{}: the English entry repeats the core's sentence", m.key);
+            let ja = error_message(Lang::Ja, &m);
+            assert!(ja != m.key && japanese(&ja) && !ja.contains('{'), "{}: {ja}", m.key);
+            for (_, a) in &m.args {
+                if let ErrorArg::Text(v) = a {
+                    assert!(ja.contains(v.as_str()), "{}: {ja} keeps {v}", m.key);
+                }
+            }
+        };
+        for e in OpError::examples() {
+            check(e.message(), e.to_string());
+        }
+        for e in ConfigError::examples() {
+            check(e.message(), e.to_string());
+        }
+        assert_eq!(covered, in_source, "every key of core/src/error.rs has an example (OpError::examples)");
+        for p in OpError::PHRASES {
+            assert_ne!(
+                t(Lang::Ja, &format!("phrase.{p}")),
+                format!("phrase.{p}"),
+                "phrase `{p}` has a catalogue entry"
+            );
+            assert_eq!(t(Lang::En, &format!("phrase.{p}")), *p);
+        }
+        // A refused op inside a script is rendered through the key, located, in Japanese.
+        let prog = slabscope_core::script::load("kfree nothing\n", &Default::default(), &[]).unwrap_err();
+        let ja = script_error(Lang::Ja, &prog);
+        assert!(ja.contains("`nothing` には何も束縛されていません"), "{ja}");
+        assert_eq!(script_error(Lang::En, &prog), prog.to_string());
     }
 }
