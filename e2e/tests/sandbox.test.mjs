@@ -76,3 +76,25 @@ test('copy link puts the permalink on the clipboard', opts, async (t) => {
   assert.match(copied, /#mode=sandbox&step=12&lang=en$/);
   await finish(t, page, 'copy-link');
 });
+
+// s6-contract: refused ops and impossible configs speak Japanese in the Japanese UI (core
+// errors carry message keys, web/src/errors.rs renders them through the catalogue).
+test('a refused op and a config conflict are shown in Japanese', opts, async (t) => {
+  const page = await open(t, { query: { lang: 'ja' } });
+  const steps = async () => (await page.textContent('#step-counter')).match(/(\d+) \/ (\d+)/)[2];
+  const total = await steps();
+  await page.fill('#command', 'kfree nothing');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#command-error').textContent.length > 0);
+  const err = await page.textContent('#command-error');
+  assert.match(err, /`nothing` には何も束縛されていません/);
+  assert.doesNotMatch(err, /is not bound/);
+  assert.equal(await steps(), total, 'a refused op changes nothing');
+  await page.fill('#command', 'config slab=sheaves percpu=magazine');
+  await page.press('#command', 'Enter');
+  await page.waitForFunction(() => /percpu=magazine/.test(document.querySelector('#command-error').textContent));
+  const conflict = await page.textContent('#command-error');
+  assert.match(conflict, /percpu=magazine は slab=sheaves の前では動かせません/);
+  assert.doesNotMatch(conflict, /cannot run in front of/);
+  await finish(t, page, 'sandbox-refused-op-ja');
+});

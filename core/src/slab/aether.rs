@@ -174,12 +174,6 @@ pub struct AetherEngine {
     slabs: BTreeMap<u32, AetherSlab>,
     cpus: u16,
     nodes: u8,
-    /// A `write` overwrote memory (as [`crate::slub::Slub::tainted`]): freelists read from object
-    /// memory can no longer be trusted. Walks then stop at a pointer that is not a free object of
-    /// its slab, and such a slab is cut: freelist cleared, every object counted used (what
-    /// `alloc_debug_processing` does with a bad slab: "Marking all objects used"). The checker
-    /// then skips the freelist rules.
-    pub tainted: bool,
     /// Seed of the colour choice (the machine's `seed`).
     seed: u64,
     /// Colours drawn so far (the counter that makes each draw different).
@@ -243,7 +237,6 @@ impl AetherEngine {
             slabs: BTreeMap::new(),
             cpus: machine.cpus,
             nodes: machine.nodes,
-            tainted: false,
             seed: machine.seed,
             colour_draws: 0,
         };
@@ -422,7 +415,11 @@ impl AetherEngine {
     }
 
     /// After a `write` (tainted): cut the freelist of slab `pfn` if it leaves the slab, loops or
-    /// reaches an object a per-CPU list holds (see [`AetherEngine::tainted`]).
+    /// reaches an object a per-CPU list holds. After a `write` (the machine's taint, `Machine::tainted`)
+    /// freelists read from object memory can no longer be trusted: walks stop at a pointer that
+    /// is not a free object of its slab, and such a slab is cut: freelist cleared, every object
+    /// counted used (what `alloc_debug_processing` does with a bad slab: "Marking all objects
+    /// used"). The checker then skips the freelist rules.
     fn sanitize(&mut self, m: &mut Machine, pfn: u32) {
         let Some(s) = self.slabs.get(&pfn) else { return };
         let (mut p, objects) = (s.freelist, s.objects);
@@ -506,13 +503,12 @@ impl AetherEngine {
                     self.caches[*cache as usize].cpus[usize::from(*cpu)].local.push(a);
                     touched.push(pfn);
                 }
-                if self.tainted {
+                if m.tainted() {
                     for pfn in touched {
                         self.sanitize(m, pfn);
                     }
                 }
             }
-            Event::BytesWritten { .. } => self.tainted = true,
             Event::AetherSpill { cache, cpu, objects } => {
                 let local = &mut self.caches[*cache as usize].cpus[usize::from(*cpu)].local;
                 local.retain(|a| !objects.contains(a));
@@ -643,7 +639,7 @@ impl AetherEngine {
                     let s = &self.slabs[&pfn];
                     let mut p = *taken.get(&pfn).unwrap_or(&s.freelist);
                     while p != 0 && (objects.len() as u32) < want {
-                        if self.tainted && (!self.free_candidate(pfn, p) || objects.contains(&p)) {
+                        if pages.machine.tainted() && (!self.free_candidate(pfn, p) || objects.contains(&p)) {
                             // Overwritten memory: the chain ends here (cut when applied).
                             break;
                         }
@@ -697,7 +693,7 @@ impl AetherEngine {
         if c.cpus.iter().any(|cs| cs.local.contains(&addr) || cs.hot.contains(&addr)) {
             return false;
         }
-        if self.tainted {
+        if m.tainted() {
             // Freelists in overwritten memory cannot say (the slab-checker taint rule).
             return true;
         }
@@ -865,7 +861,7 @@ impl AetherEngine {
             if !seen.contains(&s.pfn) {
                 return Err(format!("slab {} on no list", s.pfn));
             }
-            if self.tainted {
+            if m.tainted() {
                 // Freelists, counters and headers live in memory a `write` may have changed.
                 continue;
             }

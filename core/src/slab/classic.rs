@@ -218,9 +218,6 @@ pub struct ClassicSlab {
     slabs: BTreeMap<u32, CSlab>,
     config: MachineConfig,
     slab_max_order: u8,
-    /// A `write` overwrote memory (as [`crate::slub::Slub::tainted`]): free-index arrays live in
-    /// the slabs' bytes, so the checker no longer trusts them.
-    pub tainted: bool,
 }
 
 /// SLAB's `KMALLOC_SHIFT_LOW` is 5: its smallest kmalloc cache is kmalloc-32.
@@ -240,7 +237,6 @@ impl ClassicSlab {
             slabs: BTreeMap::new(),
             config: config.clone(),
             slab_max_order: if config.mem_bytes > 32 << 20 { 1 } else { 0 },
-            tainted: false,
         };
         for &(size, name) in slab_kmalloc_sizes() {
             s.make(name.to_string(), size, 1 << size.trailing_zeros().min(12), CacheFlags::KMALLOC);
@@ -417,7 +413,6 @@ impl ClassicSlab {
     /// Apply a SLAB event.
     pub fn apply(&mut self, m: &mut Machine, ev: &Event) {
         match ev {
-            Event::BytesWritten { .. } => self.tainted = true,
             Event::ClassicCacheCreated { label, size, align, flags, .. } => {
                 self.make(label.clone(), *size, *align, *flags);
             }
@@ -853,7 +848,7 @@ impl ClassicSlab {
                         idx.sort_unstable();
                         idx.dedup();
                         let broken = idx.len() as u32 != c.num - s.active || idx.iter().any(|&i| i >= c.num);
-                        if broken && !self.tainted {
+                        if broken && !m.tainted() {
                             return Err(format!("{}: slab {pfn} free index list is corrupt", c.name));
                         }
                         free += u64::from(c.num - s.active);

@@ -216,6 +216,19 @@ pub enum ListKind {
 }
 
 impl RowList {
+    /// Every list, in the order of the variants (for catalogue tests and legends).
+    pub const ALL: [RowList; 10] = [
+        RowList::CpuSlab,
+        RowList::CpuPartial,
+        RowList::NodePartial,
+        RowList::Full,
+        RowList::SlabsFull,
+        RowList::SlabsPartial,
+        RowList::SlabsFree,
+        RowList::GlobalFull,
+        RowList::GlobalPartial,
+        RowList::GlobalEmpty,
+    ];
     /// The kind of list this is.
     pub fn kind(self) -> ListKind {
         match self {

@@ -184,27 +184,9 @@ impl ClassicSlab {
                 ] {
                     for pfn in &n.lists[list as usize] {
                         let Some(s) = self.slabs().get(pfn) else { continue };
-                        let first = c.object_addr(s, 0);
-                        let free: Vec<u32> = self
-                            .free_objects(m, s.pfn)
-                            .iter()
-                            .filter_map(|&a| slot_index(first, c.size, c.num, a))
-                            .collect();
-                        let cells = cells(c.num, &free, &[], |i| cached.contains(&c.object_addr(s, i)));
-                        out.push(SlabRow {
-                            cache: c.id,
-                            pfn: s.pfn,
-                            order: c.order,
-                            node: node as u8,
-                            list: kind,
-                            cpu: None,
-                            first,
-                            stride: c.size,
-                            colour: s.colour_offset,
-                            cells,
-                            freelist: free,
-                            cpu_freelist: Vec::new(),
-                        });
+                        let (first, free) = (c.object_addr(s, 0), self.free_objects(m, s.pfn));
+                        let at = RowAt { cache: c.id, pfn: s.pfn, order: c.order, node: node as u8, list: kind };
+                        out.push(plain_row(at, first, c.size, s.colour_offset, c.num, &free, cached));
                     }
                 }
             }
@@ -256,28 +238,9 @@ impl AetherEngine {
                 for (li, kind) in [(2, RowList::GlobalFull), (1, RowList::GlobalPartial), (0, RowList::GlobalEmpty)] {
                     for pfn in &lists[li] {
                         let Some(s) = self.slabs().get(pfn) else { continue };
-                        let first = c.object_addr(s.pfn, s.colour, 0);
-                        let free: Vec<u32> = self
-                            .walk_freelist(m, s.pfn)
-                            .iter()
-                            .filter_map(|&a| slot_index(first, c.size, s.objects, a))
-                            .collect();
-                        let cells =
-                            cells(s.objects, &free, &[], |i| cached.contains(&c.object_addr(s.pfn, s.colour, i)));
-                        out.push(SlabRow {
-                            cache: c.id,
-                            pfn: s.pfn,
-                            order: s.order,
-                            node: node as u8,
-                            list: kind,
-                            cpu: None,
-                            first,
-                            stride: c.size,
-                            colour: s.colour,
-                            cells,
-                            freelist: free,
-                            cpu_freelist: Vec::new(),
-                        });
+                        let (first, free) = (c.object_addr(s.pfn, s.colour, 0), self.walk_freelist(m, s.pfn));
+                        let at = RowAt { cache: c.id, pfn: s.pfn, order: s.order, node: node as u8, list: kind };
+                        out.push(plain_row(at, first, c.size, s.colour, s.objects, &free, cached));
                     }
                 }
             }
@@ -310,6 +273,47 @@ impl AetherEngine {
     pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
         let c = self.caches().get(id as usize)?;
         Some(CacheGeometry { live: c.live, per_slab: c.objects, order: c.order, size: c.size })
+    }
+}
+
+/// Where a slab of a policy without CPU slabs sits.
+struct RowAt {
+    cache: u32,
+    pfn: u32,
+    order: u8,
+    node: u8,
+    list: RowList,
+}
+
+/// The row of a slab on a node list (classic SLAB, AetherOS): `objects` slots of `stride` bytes
+/// from `first`, `free` its free objects in list order (read from memory), `cached` the objects
+/// held in front of the slabs.
+fn plain_row(
+    at: RowAt,
+    first: u64,
+    stride: u32,
+    colour: u32,
+    objects: u32,
+    free: &[u64],
+    cached: &std::collections::BTreeSet<u64>,
+) -> SlabRow {
+    let free: Vec<u32> = free.iter().filter_map(|&a| slot_index(first, stride, objects, a)).collect();
+    let addr = |i: u32| first + u64::from(i) * u64::from(stride);
+    let cells = cells(objects, &free, &[], |i| cached.contains(&addr(i)));
+    let RowAt { cache, pfn, order, node, list } = at;
+    SlabRow {
+        cache,
+        pfn,
+        order,
+        node,
+        list,
+        cpu: None,
+        first,
+        stride,
+        colour,
+        cells,
+        freelist: free,
+        cpu_freelist: Vec::new(),
     }
 }
 

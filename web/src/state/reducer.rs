@@ -207,7 +207,7 @@ fn run_command(st: &mut State, line: &str) -> Result<(), String> {
         for op in prog.ops {
             if let Err(e) = s.push(op, line_no) {
                 s.truncate(before);
-                return Err(e.to_string());
+                return Err(crate::errors::op_error(lang, &e));
             }
         }
         let end = s.total_steps();

@@ -191,19 +191,7 @@ mod tests {
             ["red-left", "payload", "poison", "freeptr", "red-right", "track", "padding", "freeidx", "corrupt"]
                 .map(|c| format!("vis.byte.{c}")),
         );
-        use slabscope_core::layers::RowList::*;
-        for l in [
-            CpuSlab,
-            CpuPartial,
-            NodePartial,
-            Full,
-            SlabsFull,
-            SlabsPartial,
-            SlabsFree,
-            GlobalFull,
-            GlobalPartial,
-            GlobalEmpty,
-        ] {
+        for l in slabscope_core::layers::RowList::ALL {
             keys.push(crate::views::cache_view::list_key(l).to_string());
         }
         for k in keys {
