@@ -589,19 +589,23 @@ fn token(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
     Some((start, i))
 }
 
-/// Tokens of `b` from `at` on, as `split_ascii_whitespace` cuts them: by `memchr` on spaces when
-/// the rest has no other ASCII whitespace (perf separates fields by single spaces), else byte by
-/// byte.
+/// Tokens of `b` from `at` on, as `split_ascii_whitespace` cuts them: between the spaces one
+/// `memchr` iterator finds (one SIMD pass over the rest, not one call per token) when the rest
+/// has no other ASCII whitespace (perf separates fields by spaces), else byte by byte.
 struct Tokens<'a> {
     b: &'a [u8],
     at: usize,
-    fast: bool,
+    /// Spaces of `b[base..]` (positions relative to `base`), in the fast case.
+    spaces: Option<memchr::Memchr<'a>>,
+    base: usize,
 }
 
 impl<'a> Tokens<'a> {
     fn new(b: &'a [u8], at: usize) -> Tokens<'a> {
-        let fast = memchr::memchr3(b'\t', b'\r', 0x0c, b.get(at..).unwrap_or(&[])).is_none();
-        Tokens { b, at, fast }
+        let rest = b.get(at..).unwrap_or(&[]);
+        let fast = memchr::memchr3(b'\t', b'\r', 0x0c, rest).is_none();
+        let spaces = fast.then(|| memchr::memchr_iter(b' ', rest));
+        Tokens { b, at, spaces, base: at }
     }
 }
 
@@ -609,14 +613,14 @@ impl Iterator for Tokens<'_> {
     type Item = (usize, usize);
     #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
-        if !self.fast {
+        let Some(spaces) = &mut self.spaces else {
             let r = token(self.b, self.at)?;
             self.at = r.1;
             return Some(r);
-        }
+        };
         while self.at < self.b.len() {
             let s = self.at;
-            let end = memchr::memchr(b' ', &self.b[s..]).map_or(self.b.len(), |i| s + i);
+            let end = spaces.next().map_or(self.b.len(), |i| self.base + i);
             self.at = end + 1;
             if end > s {
                 return Some((s, end));
@@ -681,7 +685,8 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
         (None, None, None, None, None, None, None, None, None);
     for (s, e) in tokens {
         let kv = &b[s..e];
-        let Some(eq) = memchr::memchr(b'=', kv) else { continue };
+        // Keys are short: a plain scan beats a `memchr` call per token.
+        let Some(eq) = kv.iter().position(|&c| c == b'=') else { continue };
         let slot = match &kv[..eq] {
             b"call_site" => &mut call_site,
             b"ptr" => &mut ptr,
@@ -835,13 +840,12 @@ impl<T: Copy + Eq + Hash> Default for Table<T> {
 
 impl<T: Copy + Eq + Hash> Table<T> {
     fn intern(&mut self, v: T) -> u32 {
-        if let Some(&i) = self.index.get(&v) {
-            return i;
-        }
-        let i = self.list.len() as u32;
-        self.list.push(v);
-        self.index.insert(v, i);
-        i
+        let list = &mut self.list;
+        // One hash per event, also for a new value.
+        *self.index.entry(v).or_insert_with(|| {
+            list.push(v);
+            (list.len() - 1) as u32
+        })
     }
     fn bytes(&self) -> usize {
         self.list.capacity() * std::mem::size_of::<T>() + self.index.capacity() * (std::mem::size_of::<T>() + 5)
@@ -1663,10 +1667,11 @@ impl Loader {
             return Err(e.clone());
         }
         self.bytes += chunk.len() as u64;
-        let mut rest = chunk;
-        while let Some(nl) = memchr::memchr(b'\n', rest) {
-            let (head, tail) = (&rest[..nl], &rest[nl + 1..]);
-            rest = tail;
+        let mut start = 0;
+        // One `memchr` iterator over the chunk (not one call per line).
+        for nl in memchr::memchr_iter(b'\n', chunk) {
+            let head = &chunk[start..nl];
+            start = nl + 1;
             // A line longer than the limit is malformed whether it came in one chunk or many
             // (found by the trace fuzz target: the one-chunk path skipped the length check).
             if self.partial.is_empty() && !self.overlong && head.len() <= self.limits.max_line_bytes {
@@ -1680,7 +1685,7 @@ impl Loader {
                 r?;
             }
         }
-        self.extend_partial(rest);
+        self.extend_partial(&chunk[start..]);
         Ok(self.progress())
     }
 
