@@ -409,7 +409,7 @@ fn trace_bench(events: u64) -> bool {
         }
         inputs.push((format!("synthetic {n}"), file));
     }
-    let date = have("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default();
+    let date = have("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default().trim().to_string();
     let load_before = have("uptime", &[]).unwrap_or_default();
     say("| input | events | awk CPU | replay CPU | replay wall | events/s (CPU) | replay / awk | peak RSS | retained B/event |");
     say("|---|---|---|---|---|---|---|---|---|");
