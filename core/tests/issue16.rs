@@ -138,7 +138,13 @@ fn item9_trace_lines_with_bad_bytes_or_values_are_skipped_and_located() {
     let t = l.finish().unwrap();
     let bad: Vec<u32> = t.report.bad_lines.iter().map(|b| b.line).collect();
     assert_eq!(bad, [2, 3, 4, 5, 6], "{:?}", t.report.bad_lines);
-    assert!(t.report.bad_lines[0].reason.contains("UTF-8"), "{:?}", t.report.bad_lines[0]);
+    assert_eq!(
+        t.report.bad_lines[0].reason,
+        trace::MalformedReason::InvalidUtf8 { byte: 29 },
+        "{:?}",
+        t.report.bad_lines[0]
+    );
+    assert_eq!(t.report.bad_lines[1].reason, trace::MalformedReason::OrderOutOfRange { order: 99 });
     assert_eq!(t.session.op_count(), 1, "only the good line replays");
     run_trace(&bytes).unwrap_or_else(|f| panic!("{f}"));
 }

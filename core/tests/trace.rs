@@ -243,11 +243,27 @@ mod explorer {
         let t = load_in_chunks(&text, 1000, Limits::default()).unwrap();
         let r = &t.report;
         assert_eq!(r.bad_lines.iter().map(|b| b.line).collect::<Vec<_>>(), vec![2, 3, 4, 5, 7]);
-        assert!(r.bad_lines[0].reason.contains("UTF-8"), "{}", r.bad_lines[0]);
-        assert!(r.bad_lines[1].reason.contains("order=99"), "{}", r.bad_lines[1]);
-        assert!(r.bad_lines[2].reason.contains("[999]"), "{}", r.bad_lines[2]);
-        assert!(r.bad_lines[3].reason.contains("out of range"), "{}", r.bad_lines[3]);
-        assert!(r.bad_lines[4].reason.contains("longer than"), "{}", r.bad_lines[4]);
+        use slabscope_core::trace::MalformedReason as M;
+        // `f\xff+0x1`: the invalid byte is the 41st of the line.
+        assert_eq!(r.bad_lines[0].reason, M::InvalidUtf8 { byte: 41 }, "{}", r.bad_lines[0]);
+        assert_eq!(r.bad_lines[1].reason, M::OrderOutOfRange { order: 99 }, "{}", r.bad_lines[1]);
+        assert_eq!(r.bad_lines[2].reason, M::CpuOutOfRange { cpu: 999 }, "{}", r.bad_lines[2]);
+        assert_eq!(
+            r.bad_lines[3].reason,
+            M::SizeOutOfRange { bytes_req: 8, bytes_alloc: u64::MAX },
+            "{}",
+            r.bad_lines[3]
+        );
+        assert_eq!(
+            r.bad_lines[4].reason,
+            M::LineTooLong { max: Limits::default().max_line_bytes },
+            "{}",
+            r.bad_lines[4]
+        );
+        // The CLI prints the same English text as before the reasons were typed.
+        assert_eq!(r.bad_lines[1].to_string(), "line 3: order=99 out of range (at most 10)");
+        assert_eq!(r.bad_lines[2].to_string(), "line 4: CPU [999] out of range (traced CPU ids are below 512)");
+        assert_eq!(r.bad_lines[4].to_string(), "line 7: line longer than 65536 bytes");
         // The free of an unknown address (line 6) is reported and not replayed.
         assert_eq!((r.unmatched_frees, r.unmatched_lines.clone()), (1, vec![6]));
         assert_eq!(t.op_of_event(t.facts.at_line(6).unwrap()), None);

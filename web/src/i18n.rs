@@ -707,7 +707,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.lineage.reused", "→ reused by line {line}", "→ {line} 行目で再利用"),
     // s5-tracew: a free slot's lineage.
     ("trace.lineage.slot", "Free slot at {addr}: {n} allocations and frees the simulation placed here, from the trace", "{addr} の空きスロット：シミュレーションがここに置いた確保と解放 {n} 件（トレースより）"),
-    ("trace.lineage.indexing", "Indexing where each allocation landed ({pct}%)…", "各確保の配置先を索引中（{pct}%）…"),    // s6-contract: core errors by message key (`OpError::message`, `ConfigError::message`); the
+    ("trace.lineage.indexing", "Indexing where each allocation landed ({pct}%)…", "各確保の配置先を索引中（{pct}%）…"),
+    // s6-contract: core errors by message key (`OpError::message`, `ConfigError::message`); the
     // English repeats the core's `Display` word for word.
     ("operr.out_of_memory", "out of memory: no free block of order {order} ({pages} pages) on any node", "メモリ不足：どのノードにもオーダー {order}（{pages} ページ）の空きブロックがありません"),
     ("operr.bad_order", "order {order} is above MAX_PAGE_ORDER ({max})", "オーダー {order} は MAX_PAGE_ORDER（{max}）を超えています"),
@@ -758,6 +759,26 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("phrase.depot", "depot", "デポ"),
     ("phrase.freeptr", "freeptr", "freeptr（フリーポインタ）"),
     ("phrase.fp_offset", "fp_offset", "fp_offset（フリーポインタの位置）"),
+    // s6-tracec: why a trace line is malformed (core `trace::MalformedReason::key`).
+    ("trace.malformed.no_cpu", "no `[cpu]` field", "`[cpu]` 欄がありません"),
+    ("trace.malformed.unterminated_cpu", "unterminated `[cpu]` field", "`[cpu]` 欄が閉じていません"),
+    ("trace.malformed.cpu_not_a_number", "the CPU in `[cpu]` is not a number", "`[cpu]` の CPU が数ではありません"),
+    ("trace.malformed.cpu_out_of_range", "CPU [{cpu}] out of range (traced CPU ids are below {max})", "CPU [{cpu}] は範囲外です（トレースの CPU 番号は {max} 未満）"),
+    ("trace.malformed.no_pid", "no pid before `[cpu]`", "`[cpu]` の前に pid がありません"),
+    ("trace.malformed.no_comm", "no task name before the pid", "pid の前にタスク名がありません"),
+    ("trace.malformed.no_timestamp", "no `timestamp:`", "`timestamp:` がありません"),
+    ("trace.malformed.bad_timestamp", "bad timestamp", "タイムスタンプが不正です"),
+    ("trace.malformed.no_event", "no `event:`", "`event:` がありません"),
+    ("trace.malformed.missing_field", "{event} without `{field}=`", "{event} に `{field}=` がありません"),
+    ("trace.malformed.not_a_number", "`{field}=` is not a number", "`{field}=` が数ではありません"),
+    ("trace.malformed.node_out_of_range", "`node={value}` out of range", "`node={value}` は範囲外です"),
+    ("trace.malformed.size_out_of_range", "size out of range (bytes_req={bytes_req} bytes_alloc={bytes_alloc}; at most {max})", "サイズが範囲外です（bytes_req={bytes_req} bytes_alloc={bytes_alloc}、上限 {max}）"),
+    ("trace.malformed.alloc_below_request", "bytes_alloc={bytes_alloc} is below bytes_req={bytes_req}", "bytes_alloc={bytes_alloc} が bytes_req={bytes_req} より小さいです"),
+    ("trace.malformed.cache_alloc_without_name", "kmem_cache_alloc without `name=`", "kmem_cache_alloc に `name=` がありません"),
+    ("trace.malformed.nil_allocation", "an allocation of `ptr=(nil)` (a failed allocation is not traced)", "`ptr=(nil)` の確保です（失敗した確保はトレースされません）"),
+    ("trace.malformed.order_out_of_range", "order={order} out of range (at most {max})", "order={order} は範囲外です（上限 {max}）"),
+    ("trace.malformed.line_too_long", "line longer than {max} bytes", "行が {max} バイトを超えています"),
+    ("trace.malformed.invalid_utf8", "invalid UTF-8 at byte {byte} of the line", "行の {byte} バイト目が不正な UTF-8 です"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).
@@ -886,6 +907,27 @@ mod tests {
             "slub.alloc_bulk",
         ] {
             assert!(seen.contains(key), "scenario did not produce {key}: {seen:?}");
+        }
+    }
+
+    /// s6-tracec: every malformed-line reason has an entry in both languages that uses exactly
+    /// the reason's parameters, and the English entry reads as the CLI prints it.
+    #[test]
+    fn every_malformed_reason_is_translated() {
+        for r in slabscope_core::trace::MalformedReason::examples() {
+            let args: Vec<(&str, String)> = r.args();
+            for lang in [Lang::En, Lang::Ja] {
+                let text = tf(lang, r.key(), &args);
+                assert_ne!(text, r.key(), "{} has no catalogue entry", r.key());
+                assert!(!text.contains('{'), "{}: unfilled placeholder in {text:?}", r.key());
+            }
+            assert_eq!(tf(Lang::En, r.key(), &args), r.to_string(), "{}", r.key());
+            let en = t(Lang::En, r.key());
+            let mut used: Vec<&str> = args.iter().map(|a| a.0).filter(|k| en.contains(&format!("{{{k}}}"))).collect();
+            used.sort();
+            let mut all: Vec<&str> = args.iter().map(|a| a.0).collect();
+            all.sort();
+            assert_eq!(used, all, "{}: a parameter is not shown", r.key());
         }
     }
 

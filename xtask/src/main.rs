@@ -17,7 +17,7 @@ cargo xtask <command>
   dist               release build into dist/ (relative URLs: copy it under any sub-path)
   bench              criterion benchmarks, the trace replay benchmark, the seek benchmark in WebAssembly, then the browser benchmark (figures: BENCHMARKS.md)
   bench browser [M..] only the browser benchmark (e2e/bench.mjs: frame time, long tasks, DOM, bundle; modules M)
-  bench trace [N]    only the trace replay benchmark: N synthetic events (default 2000000) vs awk on the same file
+  bench trace [N]    only the trace replay benchmark: fixture x16, N and 2N synthetic events (default N 1000000) vs awk on the same files
   setup              install the toolchain pieces only (wasm32 target, trunk, wasm-bindgen-cli)
   fuzz [--seconds N] [--target script|snapshot|lesson|trace|url|all] [--seed S]
                      fuzz campaign (default 60 s over every core target); failures are minimised
@@ -341,14 +341,14 @@ fn main() -> ExitCode {
             }
         }
         Some("bench") if args.get(1).map(String::as_str) == Some("trace") => {
-            trace_bench(args.get(2).and_then(|n| n.parse().ok()).unwrap_or(2_000_000))
+            trace_bench(args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1_000_000))
         }
         Some("bench") if args.get(1).map(String::as_str) == Some("browser") => {
             setup() && setup_browser() && trunk_build() && run(cmd("node").arg("e2e/bench.mjs").args(&args[2..]))
         }
         Some("bench") => {
             run(cmd("cargo").args(["bench", "-p", "slabscope-core"]))
-                && trace_bench(2_000_000)
+                && trace_bench(1_000_000)
                 && setup()
                 && setup_browser()
                 && trunk_build()
@@ -367,9 +367,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// `slabscope gen-trace --events N` into target/bench/ (never committed), then in one run: the time
-/// `awk '{c[$5]++}'` takes to split the lines, and `slabscope replay --stats` (events/s, retained
-/// bytes per event, peak RSS).
+/// The trace replay benchmark (issue #18, BENCHMARKS.md "Trace replay"): the repository's fixture
+/// concatenated 16 times and `slabscope gen-trace` traces of N and 2N events, written into
+/// target/bench/ (never committed). For each, in one run: `awk '{c[$5]++}'` over the same lines and
+/// `slabscope replay --quiet --stats`, alternating three times, best CPU time of each; events/s
+/// of CPU, the ratio to awk, peak RSS and retained bytes per event (`--stats`), the RSS slope
+/// from N to 2N events (memory flat in the number of events but for the retained session), the
+/// date and the machine load.
 fn trace_bench(events: u64) -> bool {
     if !run(cmd("cargo").args(["build", "--release", "-p", "slabscope"])) {
         return false;
@@ -379,42 +383,81 @@ fn trace_bench(events: u64) -> bool {
         say(&format!("{}: {e}", dir.display()));
         return false;
     }
-    let file = dir.join(format!("synthetic-{events}.perf.txt"));
     let bin = root().join("target").join("release").join("slabscope");
-    let Ok(out) = fs::File::create(&file) else {
-        say(&format!("cannot create {}", file.display()));
+    // Inputs: (label, file, events).
+    let mut inputs = Vec::new();
+    let fixture = dir.join("fixture-x16.perf.txt");
+    let Some(one) =
+        output(Command::new("gzip").args(["-dc"]).arg(root().join("core/tests/data/kmem-ls-sort.perf.txt.gz")))
+    else {
+        say("gzip -dc of the fixture failed");
         return false;
     };
-    let n = events.to_string();
-    if !run(Command::new(&bin).args(["gen-trace", "--events", &n]).stdout(out)) {
+    if let Err(e) = fs::write(&fixture, one.repeat(16)) {
+        say(&format!("{}: {e}", fixture.display()));
         return false;
     }
-    let path = file.to_string_lossy().into_owned();
-    // Both timed by wall clock and by the CPU time the child used (the machine is shared: CPU
-    // seconds are the fairer figure); awk and the replay alternate three times, best of each.
-    let (mut awk, mut replay, mut awk_cpu, mut replay_cpu) = (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
-    let mut report = String::new();
-    for _ in 0..3 {
-        let (cpu0, started) = (children_cpu_secs(), std::time::Instant::now());
-        if !run(Command::new("awk").args(["{c[$5]++}", &path])) {
+    inputs.push(("fixture x16".to_string(), fixture));
+    for n in [events, 2 * events] {
+        let file = dir.join(format!("synthetic-{n}.perf.txt"));
+        let Ok(out) = fs::File::create(&file) else {
+            say(&format!("cannot create {}", file.display()));
+            return false;
+        };
+        if !run(Command::new(&bin).args(["gen-trace", "--events", &n.to_string()]).stdout(out)) {
             return false;
         }
-        awk = awk.min(started.elapsed().as_secs_f64());
-        awk_cpu = awk_cpu.min(children_cpu_secs() - cpu0);
-        let (cpu0, started) = (children_cpu_secs(), std::time::Instant::now());
-        let Some(r) = output(Command::new(&bin).args(["replay", "--quiet", "--stats", &path])) else { return false };
-        replay = replay.min(started.elapsed().as_secs_f64());
-        replay_cpu = replay_cpu.min(children_cpu_secs() - cpu0);
-        report = r;
+        inputs.push((format!("synthetic {n}"), file));
     }
-    for l in report.lines().filter(|l| l.starts_with("stats:") || l.starts_with("simulated ops")) {
-        say(l);
+    let date = have("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default().trim().to_string();
+    let load_before = have("uptime", &[]).unwrap_or_default();
+    say("| input | events | awk CPU | replay CPU | replay wall | events/s (CPU) | replay / awk | peak RSS | retained B/event |");
+    say("|---|---|---|---|---|---|---|---|---|");
+    let mut rss = Vec::new();
+    for (label, file) in &inputs {
+        let path = file.to_string_lossy().into_owned();
+        // Wall clock and the CPU time the child used (the machine is shared: CPU seconds are the
+        // fairer figure); awk and the replay alternate three times, best of each.
+        let (mut awk_cpu, mut replay, mut replay_cpu) = (f64::MAX, f64::MAX, f64::MAX);
+        let mut stats = String::new();
+        for _ in 0..3 {
+            let cpu0 = children_cpu_secs();
+            if !run(Command::new("awk").args(["{c[$5]++}", &path])) {
+                return false;
+            }
+            awk_cpu = awk_cpu.min(children_cpu_secs() - cpu0);
+            let (cpu0, started) = (children_cpu_secs(), std::time::Instant::now());
+            let Some(r) = output(Command::new(&bin).args(["replay", "--quiet", "--stats", &path])) else {
+                return false;
+            };
+            replay = replay.min(started.elapsed().as_secs_f64());
+            replay_cpu = replay_cpu.min(children_cpu_secs() - cpu0);
+            stats = r.lines().find(|l| l.starts_with("stats:")).unwrap_or_default().to_string();
+        }
+        // `stats: N events in … = … bytes/event; … peak RSS K KiB`
+        let word_before = |suffix: &str| -> f64 {
+            let w: Vec<&str> = stats.split_whitespace().collect();
+            w.windows(2).find(|p| p[1].starts_with(suffix)).and_then(|p| p[0].parse().ok()).unwrap_or(0.0)
+        };
+        let n = stats.split_whitespace().nth(1).and_then(|w| w.parse::<f64>().ok()).unwrap_or(0.0);
+        let (per_event, peak_kib) = (word_before("bytes/event"), word_before("KiB"));
+        rss.push((n, peak_kib));
+        say(&format!(
+            "| {label} | {n:.0} | {awk_cpu:.2} s | {replay_cpu:.2} s | {replay:.2} s | {:.0} | {:.2}x | {:.1} MB | {per_event:.1} |",
+            n / replay_cpu.max(1e-9),
+            replay_cpu / awk_cpu.max(1e-9),
+            peak_kib * 1024.0 / 1e6
+        ));
+    }
+    if let [_, (n1, r1), (n2, r2)] = rss[..] {
+        say(&format!(
+            "peak RSS slope from {n1:.0} to {n2:.0} synthetic events: {:.1} bytes/event",
+            (r2 - r1) * 1024.0 / (n2 - n1).max(1.0)
+        ));
     }
     say(&format!(
-        "{events} events: awk {awk:.2} s wall / {awk_cpu:.2} s CPU; replay {replay:.2} s wall / {replay_cpu:.2} s CPU \
-         = {:.0} events/s of CPU, {:.1}x awk's CPU time; load: {}",
-        events as f64 / replay_cpu.max(1e-9),
-        replay_cpu / awk_cpu.max(1e-9),
+        "measured {date}; load before: {}; after: {}",
+        load_before.trim(),
         have("uptime", &[]).unwrap_or_default().trim()
     ));
     true

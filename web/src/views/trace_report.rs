@@ -104,10 +104,10 @@ pub fn trace_views(p: &Props) -> Html {
         report.by_kind.iter().map(|(k, n)| html! { <tr><th scope="row">{ *k }</th><td class="num">{ n }</td></tr> });
     let bad = line_list(
         lang,
-        report
-            .bad_lines
-            .iter()
-            .map(|b| tf(lang, "trace.bad_line", &[("line", b.line.to_string()), ("reason", b.reason.clone())])),
+        report.bad_lines.iter().map(|b| {
+            let reason = tf(lang, b.reason.key(), &b.reason.args());
+            tf(lang, "trace.bad_line", &[("line", b.line.to_string()), ("reason", reason)])
+        }),
         report.bad_total,
     );
     let unmatched = line_list(lang, report.unmatched_lines.iter().map(u32::to_string), report.unmatched_frees);
