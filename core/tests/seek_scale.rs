@@ -31,6 +31,8 @@ fn seek_figures_at_two_million_events() {
     let t0 = Instant::now();
     let t = synthetic_session(events);
     let load = t0.elapsed();
+    let first_checkpoints = t.session.approx_checkpoint_bytes();
+    let retained = t.approx_bytes() + first_checkpoints;
     let mut s = t.session;
     let head = s.head();
     println!(
@@ -63,6 +65,27 @@ fn seek_figures_at_two_million_events() {
         }
     }
     println!("worst seek {max_ms:.1} ms (to op {max_k}); {:.0} ns per replayed op", max_ms * 1e6 / worst.max(1) as f64);
+    // The second level, as the page makes it: the charts' replay leaves checkpoints within
+    // what is left of 64 bytes per event (a few bytes per event are kept for the web's indexes).
+    let budget = events * 64;
+    let extra = budget.saturating_sub(retained + events * 8);
+    let gap = s.checkpoint_gap_for(extra);
+    println!("retained {retained} B = {:.1} B/event; room {extra} B; second-level gap {gap:?}", retained as f64 / events as f64);
+    if let Some(gap) = gap {
+        let mut b = slabscope_core::timeline::series::SeriesBuilder::new(&s, 200);
+        let t2 = Instant::now();
+        while !b.step(&s, 4096) {
+            b.checkpoint_into(&mut s, gap);
+        }
+        println!(
+            "after the charts' replay ({:.2} s): {} checkpoints, longest replay {} ops, checkpoints ~{:.1} B/op, total {:.1} B/event",
+            t2.elapsed().as_secs_f64(),
+            s.checkpoint_count(),
+            s.max_replay_ops(),
+            s.approx_checkpoint_bytes() as f64 / s.op_count() as f64,
+            (retained - first_checkpoints + s.approx_checkpoint_bytes()) as f64 / events as f64
+        );
+    }
 }
 
 /// Every seek target of a trace session gives the state a replay from boot gives: at every
@@ -72,8 +95,6 @@ fn seek_figures_at_two_million_events() {
 #[test]
 fn every_seek_target_equals_a_replay_from_boot() {
     use slabscope_core::session::Session;
-    use slabscope_core::sim::Sim;
-    use slabscope_core::snapshot::Snapshot;
 
     let t = synthetic_session(12_000);
     let src = &t.session;
@@ -89,6 +110,36 @@ fn every_seek_target_equals_a_replay_from_boot() {
     assert!(at.len() >= 4, "several checkpoints: {at:?}");
     assert!(s.max_replay_ops() <= 1000, "{}", s.max_replay_ops());
     assert!(s.approx_checkpoint_bytes() > 0);
+    check_seeks(&mut s);
+}
+
+/// The second level: the charts' replay ([`SeriesBuilder`]) leaves checkpoints in a session
+/// loaded with few, so the longest replay shrinks to the gap asked for — and every seek still
+/// lands on the state of a replay from boot.
+#[test]
+fn checkpoints_left_by_the_charts_replay_bound_the_seeks() {
+    use slabscope_core::timeline::series::SeriesBuilder;
+    let mut t = synthetic_session(12_000);
+    let s = &mut t.session;
+    let before = s.max_replay_ops();
+    assert!(before > 3000, "a loaded trace has few checkpoints: {:?}", s.checkpoint_ops());
+    let bytes = s.approx_checkpoint_bytes();
+    let series = s.series(50);
+    let mut b = SeriesBuilder::new(s, 50);
+    let mut added = 0;
+    while !b.step(s, 97) {
+        added += b.checkpoint_into(s, 2000);
+    }
+    assert_eq!(b.finish(), series, "the charts are the same");
+    assert!(s.max_replay_ops() <= 2000 + 97, "longest replay {} ops (was {before})", s.max_replay_ops());
+    assert_eq!(s.approx_checkpoint_bytes(), bytes + added);
+    check_seeks(s);
+}
+
+fn check_seeks(s: &mut slabscope_core::session::Session) {
+    use slabscope_core::sim::Sim;
+    use slabscope_core::snapshot::Snapshot;
+    let at = s.checkpoint_ops();
     let total = s.total_steps();
     let mut targets: Vec<u64> = Vec::new();
     for &k in &at[1..] {

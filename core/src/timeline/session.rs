@@ -332,6 +332,24 @@ impl Session {
         b.finish()
     }
 
+    /// Keep `sim`, the state after the first `at` ops (replayed from this session's boot by
+    /// [`super::series::SeriesBuilder`]), as a checkpoint: a second level of checkpoints made
+    /// after a bulk load, while the charts' replay passes (s6-tracew). Returns what it costs
+    /// (0 when one is there already or `at` is out of range).
+    pub(crate) fn insert_checkpoint(&mut self, at: usize, sim: &Sim) -> usize {
+        if at == 0 || at > self.list.len() {
+            return 0;
+        }
+        let i = self.checkpoints.partition_point(|c| c.0 < at);
+        if self.checkpoints.get(i).is_some_and(|c| c.0 == at) {
+            return 0;
+        }
+        let cost = checkpoint_cost(sim, &self.checkpoints[i - 1].1);
+        self.checkpoints.insert(i, (at, sim.clone()));
+        self.checkpoint_bytes += cost;
+        cost
+    }
+
     /// The boot state (for [`super::series::SeriesBuilder`], s5-tracew).
     pub(crate) fn boot_state(&self) -> &Sim {
         &self.checkpoints[0].1
@@ -357,6 +375,15 @@ impl Session {
     /// whole), for retained-memory figures.
     pub fn approx_checkpoint_bytes(&self) -> usize {
         self.checkpoint_bytes
+    }
+
+    /// The op gap a second level of checkpoints ([`super::series::SeriesBuilder::checkpoint_into`])
+    /// can keep within `extra_bytes` more memory, at what the checkpoints so far cost each on
+    /// average (`None`: none measured yet, or no room for one more).
+    pub fn checkpoint_gap_for(&self, extra_bytes: usize) -> Option<usize> {
+        let n = self.checkpoints.len().checked_sub(1).filter(|&n| n > 0)?;
+        let more = extra_bytes / (self.checkpoint_bytes / n).max(1);
+        (more > 0).then(|| (self.list.len() / (n + more)).max(MIN_INTERVAL))
     }
 
     /// Number of checkpoints held.
