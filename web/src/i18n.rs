@@ -708,6 +708,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // s5-tracew: a free slot's lineage.
     ("trace.lineage.slot", "Free slot at {addr}: {n} allocations and frees the simulation placed here, from the trace", "{addr} の空きスロット：シミュレーションがここに置いた確保と解放 {n} 件（トレースより）"),
     ("trace.lineage.indexing", "Indexing where each allocation landed ({pct}%)…", "各確保の配置先を索引中（{pct}%）…"),
+    // s6-tracew: summaries and filters made in slices; the old trace dropped while a new one loads.
+    ("trace.summarising", "Summarising the trace: {pct}% of {events} events", "トレースを集計中：{events} イベントの {pct}%"),
+    ("trace.filtering", "Applying the filter: {pct}% of the trace…", "絞り込みを適用中：トレースの {pct}%…"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).
