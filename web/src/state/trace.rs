@@ -672,6 +672,9 @@ pub struct Loading {
     /// The trace shown before this load began (name, step), dropped to make room: reopened from
     /// this browser's copy if this load is cancelled or fails (s6-tracew, issue 18 item 4).
     pub previous: RefCell<Option<(String, u64)>>,
+    /// This load reopens the trace shown before a load that did not land (why that one failed
+    /// stays on screen).
+    pub restore: bool,
 }
 
 impl super::State {
@@ -696,7 +699,9 @@ impl super::State {
                     self.hover = None;
                     self.trace_filter = Rc::default();
                 }
-                self.trace_error = None;
+                if !l.restore {
+                    self.trace_error = None;
+                }
                 self.playing = false;
                 self.mode = crate::doc::Mode::Trace;
             }
@@ -842,6 +847,18 @@ async fn yield_now() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
+/// Yield to the next frame: resolve in the next animation frame (the page paints in between).
+/// A filter's selection takes one slice per frame (s6-tracew).
+async fn next_frame() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let asked = web_sys::window().and_then(|w| w.request_animation_frame(&resolve).ok());
+        if asked.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
 /// Stream `blob` through a [`Pipeline`] in time-budgeted slices; `Ok(None)` when cancelled.
 async fn stream(
     blob: &web_sys::Blob,
@@ -975,8 +992,9 @@ fn select(d: yew::UseReducerDispatcher<super::State>, trace: std::rc::Weak<Loade
     wasm_bindgen_futures::spawn_local(async move {
         let mut shown = now_ms();
         loop {
-            // Always yield first: a filter never blocks the input that asked for it.
-            yield_now().await;
+            // A frame first, and one slice per frame: the status is painted before any work,
+            // and the page draws a frame between slices.
+            next_frame().await;
             let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
             if t.pending_gen.get() != gen {
                 return;
@@ -1005,6 +1023,7 @@ fn select(d: yew::UseReducerDispatcher<super::State>, trace: std::rc::Weak<Loade
     });
 }
 
+
 /// Load a trace file (picked, dropped, or kept in this browser) into the page: progress in
 /// `state.loading`, then [`super::Action::TraceLoaded`]; a successfully loaded file is kept
 /// (IndexedDB) when `keep`.
@@ -1015,7 +1034,18 @@ pub fn open_blob(
     at: Option<u64>,
     keep: bool,
 ) {
-    let loading = Rc::new(Loading { name: name.clone(), size: blob.size() as u64, at, ..Loading::default() });
+    open_with(d, blob, name, at, keep, false)
+}
+
+fn open_with(
+    d: yew::UseReducerDispatcher<super::State>,
+    blob: web_sys::Blob,
+    name: String,
+    at: Option<u64>,
+    keep: bool,
+    restore: bool,
+) {
+    let loading = Rc::new(Loading { name: name.clone(), size: blob.size() as u64, at, restore, ..Loading::default() });
     d.dispatch(super::Action::TraceStart(loading.clone()));
     wasm_bindgen_futures::spawn_local(async move {
         // Let the page show the progress bar first.
@@ -1093,7 +1123,7 @@ pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
             if let (None, true, Some((name, step))) = (loading, no_trace, previous) {
                 wasm_bindgen_futures::spawn_local(async move {
                     match crate::storage::kept_trace().await {
-                        Some((kept, blob)) if kept == name => open_blob(d, blob, name, Some(step), false),
+                        Some((kept, blob)) if kept == name => open_with(d, blob, name, Some(step), false, true),
                         _ => d.dispatch(super::Action::TraceWanted(name)),
                     }
                 });
