@@ -93,3 +93,30 @@ test('a second load drops the trace shown; cancelled, the trace comes back at it
   assert.equal((await stepOf(page))[0], 555, 'reopened at its step');
   await finish(t, page, 'trace-second-load-cancelled');
 });
+
+test('the repository fixture: a cache filter narrows every view; a reload reopens the trace at its step', opts, async (t) => {
+  const FIXTURE_GZ = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort.perf.txt.gz');
+  const page = await openTrace(t);
+  await load(page, FIXTURE_GZ, 'kmem-ls-sort.perf.txt.gz', 25254, 90_000);
+  const ops = Number(await page.getAttribute('#op-ticks', 'data-ops'));
+  const caches = await page.$$eval('#filter-cache option', (o) => o.map((e) => e.value).filter(Boolean));
+  assert.ok(caches.includes('filp'), caches.join(','));
+  await page.selectOption('#filter-cache', 'filp');
+  await page.waitForFunction((ops) => Number(document.querySelector('#op-ticks').dataset.ops) < ops
+    && !document.querySelector('#trace-filter-busy'), ops, { timeout: 60_000 });
+  const selected = Number(await page.getAttribute('#trace-hist', 'data-selected'));
+  assert.ok(selected > 0 && selected < ops, `${selected} filp ops of ${ops}`);
+  assert.equal(Number(await page.getAttribute('#op-ticks', 'data-ops')), selected);
+  // Only filp in the cache tables.
+  const keys = await page.$$eval('#trace-frag-caches tbody th', (h) => h.map((e) => e.textContent));
+  assert.deepEqual([...new Set(keys)], ['filp']);
+  await page.locator('#scrubber').fill('4321');
+  await page.waitForFunction(() => /step=4321/.test(location.hash));
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForFunction(() => /^kmem-ls-sort\.perf\.txt\.gz: 25254 events/.test(document.querySelector('#trace-summary')?.textContent),
+    null, { timeout: 90_000 });
+  assert.equal((await stepOf(page))[0], 4321, 'reopened at the step');
+  assert.match(await page.textContent('#op-fact'), /^Trace line \d+ /);
+  await finish(t, page, 'trace-fixture-filter-reload');
+});

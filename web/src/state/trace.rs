@@ -758,7 +758,10 @@ impl super::State {
                     t.pending.replace(None);
                     self.trace_filter = Rc::new(wanted);
                 } else if *self.trace_filter == wanted {
-                    t.pending.replace(None);
+                    // Back to the filter shown: the selection being made is dropped.
+                    if t.pending.replace(None).is_some() {
+                        t.pending_gen.set(t.pending_gen.get().wrapping_add(1));
+                    }
                 } else {
                     t.pending.replace(Some(Rc::new(wanted)));
                     t.pending_gen.set(t.pending_gen.get().wrapping_add(1));
