@@ -70,7 +70,10 @@ fn seek_figures_at_two_million_events() {
     let budget = events * 64;
     let extra = budget.saturating_sub(retained + events * 8);
     let gap = s.checkpoint_gap_for(extra);
-    println!("retained {retained} B = {:.1} B/event; room {extra} B; second-level gap {gap:?}", retained as f64 / events as f64);
+    println!(
+        "retained {retained} B = {:.1} B/event; room {extra} B; second-level gap {gap:?}",
+        retained as f64 / events as f64
+    );
     if let Some(gap) = gap {
         let mut b = slabscope_core::timeline::series::SeriesBuilder::new(&s, 200);
         let t2 = Instant::now();

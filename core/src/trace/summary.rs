@@ -51,7 +51,9 @@ impl Summary {
             .iter()
             .flatten()
             .map(|r| {
-                std::mem::size_of::<SummaryRow>() + r.key.capacity() + r.caches.iter().map(|c| 24 + c.capacity()).sum::<usize>()
+                std::mem::size_of::<SummaryRow>()
+                    + r.key.capacity()
+                    + r.caches.iter().map(|c| 24 + c.capacity()).sum::<usize>()
             })
             .sum();
         rows + (self.events.capacity() + self.ops.capacity()) * 4
@@ -101,10 +103,8 @@ impl SummaryBuilder {
         let site_ok = filter.call_site.as_deref().map(|want| {
             f.strings.list.iter().map(|have| &**have == want || have.split('+').next() == Some(want)).collect()
         });
-        let cache_ok = filter
-            .cache
-            .as_deref()
-            .map(|want| f.shapes.list.iter().map(|&s| f.alloc_cache_label(s) == want).collect());
+        let cache_ok =
+            filter.cache.as_deref().map(|want| f.shapes.list.iter().map(|&s| f.alloc_cache_label(s) == want).collect());
         let comm = filter.comm.as_deref().map(|c| f.strings.index.get(c).copied().unwrap_or(NONE));
         SummaryBuilder {
             next: 0,
@@ -205,9 +205,9 @@ impl SummaryBuilder {
                 f.alloc_cache_label(f.shapes.list[cache_shape as usize]).into_owned(),
             ];
             for (group, key) in groups.iter_mut().zip(keys) {
-                let (row, caches) = group.entry(key).or_insert_with_key(|k| {
-                    (SummaryRow { key: k.clone(), ..Default::default() }, BTreeSet::new())
-                });
+                let (row, caches) = group
+                    .entry(key)
+                    .or_insert_with_key(|k| (SummaryRow { key: k.clone(), ..Default::default() }, BTreeSet::new()));
                 if shape.kind.is_alloc() {
                     row.allocs += n;
                     row.bytes_req += n * u64::from(shape.bytes_req);

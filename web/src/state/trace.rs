@@ -755,7 +755,9 @@ impl super::State {
                 let base = t.pending().unwrap_or_else(|| self.trace_filter.clone());
                 let wanted = set_filter(&base, field, &v);
                 if filter_is_empty(&wanted) || t.selection_of(&wanted).is_some() {
-                    t.pending.replace(None);
+                    if t.pending.replace(None).is_some() {
+                        t.pending_gen.set(t.pending_gen.get().wrapping_add(1));
+                    }
                     self.trace_filter = Rc::new(wanted);
                 } else if *self.trace_filter == wanted {
                     // Back to the filter shown: the selection being made is dropped.
@@ -986,7 +988,11 @@ fn derive(
 
 /// Make the selection of the trace's pending filter in time-budgeted slices; stops when the
 /// filter changes again or the trace is dropped.
-fn select(d: yew::UseReducerDispatcher<super::State>, trace: std::rc::Weak<Loaded>, session: std::rc::Weak<RefCell<Session>>) {
+fn select(
+    d: yew::UseReducerDispatcher<super::State>,
+    trace: std::rc::Weak<Loaded>,
+    session: std::rc::Weak<RefCell<Session>>,
+) {
     let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
     let Some(filter) = t.pending() else { return };
     let gen = t.pending_gen.get();
@@ -1025,7 +1031,6 @@ fn select(d: yew::UseReducerDispatcher<super::State>, trace: std::rc::Weak<Loade
         }
     });
 }
-
 
 /// Load a trace file (picked, dropped, or kept in this browser) into the page: progress in
 /// `state.loading`, then [`super::Action::TraceLoaded`]; a successfully loaded file is kept
