@@ -1839,6 +1839,9 @@ fn make_session(boot: Boot, traced_cpus: Option<u16>) -> Result<Session, TraceEr
     }
 }
 
+/// Summaries and filter selections a slice at a time (s6-tracew).
+pub mod summary;
+
 // ---------------------------------------------------------------------------------------------
 // Queries
 // ---------------------------------------------------------------------------------------------

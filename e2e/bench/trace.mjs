@@ -43,7 +43,9 @@ function synthetic(events) {
 const memory = (page) => page.evaluate(() => {
   const d = document.querySelector('#trace-summary').dataset;
   const events = Number(d.events), retained = Number(d.retainedBytes);
+  // s6-tracew: retained counts the checkpoints and the page's indexes; the longest replay a seek needs.
   return { events, retained, bytes_per_event: +(retained / events).toFixed(1), wasm: Number(d.wasmBytes),
+    checkpoint_bytes: Number(d.checkpointBytes), max_replay_ops: Number(d.maxReplayOps),
     js_heap: performance.memory?.usedJSHeapSize ?? null };
 });
 
@@ -76,6 +78,17 @@ export default async function run(b) {
     await b.input(page, `${label}: seek (scrubber)`, (p, i) => p.locator('#scrubber').fill(String(((i * 7919) % 100) * 1000 + 1)), { event: 'input' });
     await b.input(page, `${label}: End`, (p) => p.keyboard.press('End'), { settle: (p) => p.keyboard.press('Home') });
     await b.input(page, `${label}: →`, (p) => p.keyboard.press('ArrowRight'));
+    // A filter change (s6-tracew): made in slices, one per frame; long tasks over the whole change.
+    const cpu = await page.$$eval('#filter-cpu option', (o) => o.map((e) => e.value).filter(Boolean)[0]);
+    await b.activity(page, `${label}: filter CPU ${cpu}`, async () => {
+      await page.selectOption('#filter-cpu', cpu);
+      await page.waitForFunction(() => !document.querySelector('#trace-filter-busy')
+        && document.querySelector('#trace-hist')?.dataset.selected, null, { timeout: 120_000, polling: 100 });
+    });
+    await b.activity(page, `${label}: filter off`, async () => {
+      await page.selectOption('#filter-cpu', '');
+      await b.idle(page);
+    });
     // The same trace again (a hard link under another name: the picker ignores the very same
     // file picked twice): the first trace is freed (memory stays about the same).
     const again = file.replace(/\.perf\.txt$/, '-again.perf.txt');

@@ -779,6 +779,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.malformed.order_out_of_range", "order={order} out of range (at most {max})", "order={order} は範囲外です（上限 {max}）"),
     ("trace.malformed.line_too_long", "line longer than {max} bytes", "行が {max} バイトを超えています"),
     ("trace.malformed.invalid_utf8", "invalid UTF-8 at byte {byte} of the line", "行の {byte} バイト目が不正な UTF-8 です"),
+    // s6-tracew: summaries and filters made in slices; the old trace dropped while a new one loads.
+    ("trace.summarising", "Summarising the trace: {pct}% of {events} events", "トレースを集計中：{events} イベントの {pct}%"),
+    ("trace.filtering", "Applying the filter: {pct}% of the trace…", "絞り込みを適用中：トレースの {pct}%…"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -419,6 +419,21 @@ impl Machine {
     pub fn tainted(&self) -> bool {
         self.tainted
     }
+    /// Heap bytes of this machine's frame table and memory that are not shared with `base`
+    /// (copy-on-write chunks and pages written since `base` was cloned): what keeping both
+    /// costs beyond keeping `base` (s6-tracew: session checkpoints are spaced by it).
+    pub fn unshared_bytes(&self, base: &Machine) -> usize {
+        let chunk = CHUNK * std::mem::size_of::<Frame>();
+        let frames = self
+            .frames
+            .chunks
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| base.frames.chunks.get(*i).is_none_or(|b| !Arc::ptr_eq(b, c)));
+        let pages = self.mem.pages.iter().filter(|(pfn, p)| base.mem.pages.get(pfn).is_none_or(|b| !Arc::ptr_eq(b, p)));
+        // A page costs its bytes; every entry of the page map costs a node share either way.
+        frames.count() * chunk + pages.count() * PAGE_SIZE as usize + self.mem.pages.len() * 16
+    }
     /// The configuration.
     pub fn config(&self) -> &MachineConfig {
         &self.config

@@ -57,6 +57,22 @@ impl SeriesBuilder {
         self.is_done()
     }
 
+    /// Keep the builder's state (after the ops done so far) as a checkpoint of `session` (the
+    /// session it replays) when the last checkpoint before it is `max_gap` ops back or more: denser checkpoints made by the charts' replay at no extra replay cost, so later
+    /// seeks replay fewer ops (s6-tracew, issue 18). Returns the bytes it costs (0: not kept).
+    pub fn checkpoint_into(&self, session: &mut Session, max_gap: usize) -> usize {
+        if self.done == 0 || self.done >= session.op_count() {
+            return 0;
+        }
+        let at = session.checkpoint_ops();
+        let i = at.partition_point(|&c| c <= self.done);
+        let before = at[i - 1];
+        if self.done - before < max_gap.max(1) {
+            return 0;
+        }
+        session.insert_checkpoint(self.done, &self.sim)
+    }
+
     /// True when every op is done (or the session was shorter than when the builder was made).
     pub fn is_done(&self) -> bool {
         self.done >= self.total

@@ -20,8 +20,9 @@ use crate::sim::{OpError, Sim};
 use crate::snapshot::Snapshot;
 use crate::timeline::oplist::OpList;
 
-/// Retained-memory budget for checkpoints, in bytes per op: the checkpoint interval is the state
-/// size divided by this, so checkpoints never cost more than this per op on average.
+/// Retained-memory budget for checkpoints, in bytes per op: the interval after a checkpoint is
+/// what it cost (measured, copy-on-write: see `checkpoint_cost`) divided by this, so checkpoints
+/// cost about this per op on average.
 const CHECKPOINT_BYTES_PER_OP: usize = 48;
 /// Smallest checkpoint interval (ops).
 const MIN_INTERVAL: usize = 256;
@@ -52,6 +53,10 @@ pub struct Session {
     interval: usize,
     /// Checkpoint budget in bytes per op (see [`Session::set_checkpoint_budget`]).
     checkpoint_budget: usize,
+    /// Estimated bytes the checkpoints after the boot one hold (see [`checkpoint_cost`]).
+    checkpoint_bytes: usize,
+    /// Most ops between checkpoints (see [`Session::set_max_checkpoint_interval`]).
+    max_interval: usize,
     head: Sim,
     cursor: Cursor,
 }
@@ -69,13 +74,16 @@ impl Session {
 
     /// A session starting from a given booted state (e.g. [`Sim::boot_with_free`]).
     pub fn with_boot(boot: Sim, names: Names) -> Session {
-        let interval = interval_for(&boot, CHECKPOINT_BYTES_PER_OP);
+        // The first checkpoint comes early; its measured cost spaces the next (s6-tracew).
+        let interval = MIN_INTERVAL;
         Session {
             names,
             list: OpList::default(),
             checkpoints: vec![(0, boot.clone())],
             interval,
             checkpoint_budget: CHECKPOINT_BYTES_PER_OP,
+            checkpoint_bytes: 0,
+            max_interval: usize::MAX,
             head: boot.clone(),
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot },
         }
@@ -148,8 +156,13 @@ impl Session {
         self.list.push(op, line, start + count.0);
         let since = self.list.len() - self.checkpoints.last().map_or(0, |c| c.0);
         if since >= self.interval {
+            // What this checkpoint really costs beyond the one before (copy-on-write: the chunks
+            // and pages written since, plus the state that is cloned whole), and the next
+            // interval from it: checkpoints cost `checkpoint_budget` bytes per op on average.
+            let cost = checkpoint_cost(&self.head, &self.checkpoints[self.checkpoints.len() - 1].1);
+            self.checkpoint_bytes += cost;
             self.checkpoints.push((self.list.len(), self.head.clone()));
-            self.interval = interval_for(&self.head, self.checkpoint_budget);
+            self.interval = (cost / self.checkpoint_budget.max(1)).clamp(MIN_INTERVAL, self.max_interval);
         }
         Ok(start..start + count.0)
     }
@@ -178,6 +191,7 @@ impl Session {
         let step = self.cursor.step;
         self.list.truncate(k);
         self.checkpoints.retain(|c| c.0 <= k);
+        self.checkpoint_bytes = self.checkpoints.windows(2).map(|w| checkpoint_cost(&w[1].1, &w[0].1)).sum();
         self.head = self.state_before(k);
         self.reset_cursor();
         self.seek(step.min(self.total_steps()));
@@ -318,6 +332,24 @@ impl Session {
         b.finish()
     }
 
+    /// Keep `sim`, the state after the first `at` ops (replayed from this session's boot by
+    /// [`super::series::SeriesBuilder`]), as a checkpoint: a second level of checkpoints made
+    /// after a bulk load, while the charts' replay passes (s6-tracew). Returns what it costs
+    /// (0 when one is there already or `at` is out of range).
+    pub(crate) fn insert_checkpoint(&mut self, at: usize, sim: &Sim) -> usize {
+        if at == 0 || at > self.list.len() {
+            return 0;
+        }
+        let i = self.checkpoints.partition_point(|c| c.0 < at);
+        if self.checkpoints.get(i).is_some_and(|c| c.0 == at) {
+            return 0;
+        }
+        let cost = checkpoint_cost(sim, &self.checkpoints[i - 1].1);
+        self.checkpoints.insert(i, (at, sim.clone()));
+        self.checkpoint_bytes += cost;
+        cost
+    }
+
     /// The boot state (for [`super::series::SeriesBuilder`], s5-tracew).
     pub(crate) fn boot_state(&self) -> &Sim {
         &self.checkpoints[0].1
@@ -338,16 +370,56 @@ impl Session {
         h.finish()
     }
 
+    /// Estimated heap bytes the checkpoints hold beyond the boot state (what each cost when
+    /// taken: copy-on-write chunks and pages written since the one before, and the state cloned
+    /// whole), for retained-memory figures.
+    pub fn approx_checkpoint_bytes(&self) -> usize {
+        self.checkpoint_bytes
+    }
+
+    /// The op gap a second level of checkpoints ([`super::series::SeriesBuilder::checkpoint_into`])
+    /// can keep within `extra_bytes` more memory, at what the checkpoints so far cost each on
+    /// average (`None`: none measured yet, or no room for one more).
+    pub fn checkpoint_gap_for(&self, extra_bytes: usize) -> Option<usize> {
+        let n = self.checkpoints.len().checked_sub(1).filter(|&n| n > 0)?;
+        let more = extra_bytes / (self.checkpoint_bytes / n).max(1);
+        (more > 0).then(|| (self.list.len() / (n + more)).max(MIN_INTERVAL))
+    }
+
     /// Number of checkpoints held.
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
+    }
+
+    /// The op counts the checkpoints are taken at, ascending (the first is 0, the boot state).
+    pub fn checkpoint_ops(&self) -> Vec<usize> {
+        self.checkpoints.iter().map(|c| c.0).collect()
+    }
+
+    /// The most ops a seek replays from a checkpoint: the longest stretch of ops between two
+    /// checkpoints, or after the last one (s6-tracew, issue 18).
+    pub fn max_replay_ops(&self) -> usize {
+        let mut at: Vec<usize> = self.checkpoint_ops();
+        at.push(self.list.len());
+        at.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0)
     }
 
     /// Retained-memory budget for checkpoints in bytes per op (default 48): long sessions such as
     /// replayed traces trade seek time (more ops replayed from the nearest checkpoint) for memory.
     pub fn set_checkpoint_budget(&mut self, bytes_per_op: usize) {
         self.checkpoint_budget = bytes_per_op.max(1);
-        self.interval = interval_for(&self.head, self.checkpoint_budget);
+        self.interval = match self.checkpoints.len() {
+            1 => MIN_INTERVAL,
+            n => (self.checkpoint_bytes / (n - 1) / self.checkpoint_budget).clamp(MIN_INTERVAL, self.max_interval),
+        };
+    }
+
+    /// The most ops between checkpoints from now on (default: no limit beyond the budget): a
+    /// bound on the ops any later seek replays, paid for in checkpoint memory beyond the budget
+    /// when the state changes a lot (s6-tracew). At least 256.
+    pub fn set_max_checkpoint_interval(&mut self, ops: usize) {
+        self.max_interval = ops.max(MIN_INTERVAL);
+        self.interval = self.interval.min(self.max_interval);
     }
 
     /// Release spare capacity of the op list (after a bulk load such as a trace replay).
@@ -374,10 +446,12 @@ pub fn event_json(ev: &Event) -> String {
     serde_json::to_string(ev).expect("events serialize")
 }
 
-fn interval_for(sim: &Sim, budget: usize) -> usize {
-    let frames = sim.machine.total_pages() as usize * std::mem::size_of::<crate::machine::Frame>();
-    let bytes = frames + sim.machine.mem.materialised_pages() * 4096 + sim.bindings.approx_bytes();
-    (bytes / budget.max(1)).max(MIN_INTERVAL)
+/// Heap bytes a checkpoint of `sim` costs beyond keeping `prev` (s6-tracew): the machine's
+/// copy-on-write chunks and pages not shared with `prev`, and the state cloned whole — the
+/// bindings and, about one record per bound name, the slab policy's per-object records (e.g.
+/// SLUB's allocation sites), estimated as the bindings' size again.
+fn checkpoint_cost(sim: &Sim, prev: &Sim) -> usize {
+    sim.machine.unshared_bytes(&prev.machine) + 2 * sim.bindings.approx_bytes()
 }
 
 /// One point of [`Session::series`].

@@ -19,6 +19,7 @@ use slabscope_core::names::{Binding, Names, Value};
 use slabscope_core::op::{Op, Ref, Target as OpTarget};
 use slabscope_core::session::{Sample, Session};
 use slabscope_core::timeline::series::SeriesBuilder;
+use slabscope_core::trace::summary::{Summary, SummaryBuilder};
 use slabscope_core::trace::{
     self, Boot, Filter, Limits, LineageEntry, Loader, Progress, Space, TraceError, TraceSession,
 };
@@ -33,8 +34,12 @@ pub const READ_BYTES: u64 = 1 << 20;
 pub const FEED_BYTES: usize = 32 << 10;
 /// A slice of the load runs at most about this long before it yields to the page.
 pub const SLICE_BUDGET_MS: f64 = 25.0;
-/// Events gone through per slice when the filter choices are made.
-const CHOICE_EVENTS: usize = 100_000;
+/// Events gone through between clock checks when the filter choices, the summaries and a
+/// filter's selection are made (s6-tracew: every end-of-load and filter computation is sliced).
+const CHOICE_EVENTS: usize = 16_384;
+/// Bytes per event the page keeps beside the trace session for its indexes (the slot index,
+/// the live counts, a selection), reserved when the second level of checkpoints is planned.
+const WEB_BYTES_PER_EVENT: usize = 12;
 
 /// Why a trace could not be loaded (each with what locates it).
 #[derive(Clone, Debug, PartialEq)]
@@ -188,6 +193,33 @@ pub struct Loaded {
     derived: RefCell<Option<Rc<Derived>>>,
     /// Share of the derivation done, in thousandths (for the views' "indexing" note).
     pub derive_progress: Cell<u32>,
+    /// A filter asked for whose selection is being made (s6-tracew); bumped `pending_gen`.
+    pending: RefCell<Option<Rc<Filter>>>,
+    pub pending_gen: Cell<u32>,
+    /// The selection of the last filter made (its summaries and ops).
+    selection: RefCell<Option<Rc<Selection>>>,
+    /// Share of the pending selection done, in thousandths.
+    pub filter_progress: Cell<u32>,
+}
+
+/// What a filter selects, made in slices ([`SummaryBuilder`]): the call-site and cache
+/// summaries of the selected events and the ops they became.
+#[derive(Debug)]
+pub struct Selection {
+    pub filter: Filter,
+    pub sites: Vec<trace::SummaryRow>,
+    pub caches: Vec<trace::SummaryRow>,
+    pub ops: Rc<Vec<usize>>,
+    bytes: usize,
+}
+
+impl Selection {
+    fn new(filter: Filter, mut s: Summary) -> Selection {
+        let ops: Vec<usize> = s.ops.iter().map(|&k| k as usize).collect();
+        let bytes = s.approx_bytes() + ops.capacity() * std::mem::size_of::<usize>();
+        let (sites, caches) = (s.take_rows(trace::GroupBy::CallSite), s.take_rows(trace::GroupBy::Cache));
+        Selection { filter, sites, caches, ops: Rc::new(ops), bytes }
+    }
 }
 
 impl Loaded {
@@ -203,6 +235,10 @@ impl Loaded {
             choices: RefCell::new(choices.map(Rc::new)),
             derived: RefCell::default(),
             derive_progress: Cell::new(0),
+            pending: RefCell::default(),
+            pending_gen: Cell::new(0),
+            selection: RefCell::default(),
+            filter_progress: Cell::new(0),
         };
         Ok((loaded, session))
     }
@@ -216,6 +252,27 @@ impl Loaded {
         let r = f(&t);
         std::mem::swap(&mut *s, &mut t.session);
         Some(r)
+    }
+
+    /// The selection of `filter` if it is made.
+    pub fn selection_of(&self, filter: &Filter) -> Option<Rc<Selection>> {
+        self.selection.borrow().as_ref().filter(|s| s.filter == *filter).cloned()
+    }
+
+    /// The filter being applied (its selection is being made), if any.
+    pub fn pending(&self) -> Option<Rc<Filter>> {
+        self.pending.borrow().clone()
+    }
+
+    /// Every byte the page keeps for this trace (s6-tracew, issue 18 item 3): the facts and the
+    /// op list, the session's checkpoints (their measured copy-on-write cost), the slot index,
+    /// the live counts per call site and the current selection.
+    pub fn retained_bytes(&self, session: &RefCell<Session>) -> Option<usize> {
+        let core = self.with(session, |ts| ts.approx_bytes() + ts.session.approx_checkpoint_bytes())?;
+        let derived = self.derived.borrow().as_ref().map_or(0, |d| d.approx_bytes());
+        let choices = self.choices.borrow().as_ref().map_or(0, |c| c.approx_bytes());
+        let selection = self.selection.borrow().as_ref().map_or(0, |s| s.bytes);
+        Some(core + derived + choices + selection)
     }
 
     /// The report (does not need the session).
@@ -304,6 +361,12 @@ impl DeriveBuilder {
         })
     }
 
+    /// Leave the state reached as a checkpoint of `session` when the last one is `gap` ops
+    /// back (the second level of checkpoints, see core's `SeriesBuilder::checkpoint_into`).
+    pub fn checkpoint_into(&self, session: &mut Session, gap: usize) -> usize {
+        self.series.checkpoint_into(session, gap)
+    }
+
     /// Thousandths done.
     pub fn permille(&self) -> u32 {
         let (done, total) = self.series.progress();
@@ -319,6 +382,12 @@ impl DeriveBuilder {
 const SAMPLES: usize = 200;
 
 impl Derived {
+    /// Heap bytes of the slot index (by capacity, with the map's per-entry overhead).
+    pub fn approx_bytes(&self) -> usize {
+        let entry = std::mem::size_of::<SimSlot>() + std::mem::size_of::<Vec<u32>>() + 8;
+        self.slots.capacity() * entry + self.slots.values().map(|v| v.capacity() * 4).sum::<usize>()
+    }
+
     /// The ops that allocated the simulated slot under `target` and freed those allocations.
     fn ops_at(&self, target: Target) -> &[u32] {
         let hit = match target {
@@ -451,7 +520,14 @@ impl Choices {
     fn of(t: &TraceSession) -> Choices {
         let mut b = ChoicesBuilder::default();
         b.step(t, usize::MAX);
-        b.finish(GROUPS.map(|by| t.summary(by, &Filter::default())))
+        let mut s = t.summaries(&Filter::default(), false);
+        b.finish(GROUPS.map(|by| s.take_rows(by)))
+    }
+
+    /// Heap bytes of the live counts (the per-call-site event indices) and the rows.
+    pub fn approx_bytes(&self) -> usize {
+        let rows = (self.site_rows.len() + self.cache_rows.len()) * std::mem::size_of::<trace::SummaryRow>();
+        rows + self.live.iter().map(|(k, (a, f))| k.capacity() + 64 + (a.capacity() + f.capacity()) * 4).sum::<usize>()
     }
 
     /// Objects of `site` live after event `at` (allocated at or before it, not freed by then).
@@ -591,6 +667,14 @@ pub struct Loading {
     pub at: Option<u64>,
     /// The filter choices, made in slices at the end of the load.
     pub choices: Cell<Option<Choices>>,
+    /// Thousandths of the end-of-load summaries done (0 while reading the file).
+    pub summarising: Cell<u32>,
+    /// The trace shown before this load began (name, step), dropped to make room: reopened from
+    /// this browser's copy if this load is cancelled or fails (s6-tracew, issue 18 item 4).
+    pub previous: RefCell<Option<(String, u64)>>,
+    /// This load reopens the trace shown before a load that did not land (why that one failed
+    /// stays on screen).
+    pub restore: bool,
 }
 
 impl super::State {
@@ -599,14 +683,39 @@ impl super::State {
         use super::Action;
         match a {
             Action::TraceStart(l) => {
-                if let Some(old) = self.loading.replace(l) {
+                if let Some(old) = self.loading.replace(l.clone()) {
                     old.cancelled.set(true);
+                    l.previous.replace(old.previous.take());
                 }
-                self.trace_error = None;
+                // A second load must not double memory: the trace shown is dropped now (its
+                // session, facts and indexes), and reopened from this browser's copy if the new
+                // load does not land (see `use_trace_restore`).
+                if let Some(tr) = self.trace.take() {
+                    l.previous.replace(Some((tr.name.clone(), self.session.borrow().step())));
+                    if let Ok(p) = placeholder_session() {
+                        self.session = Rc::new(RefCell::new(p));
+                    }
+                    self.selection = None;
+                    self.hover = None;
+                    self.trace_filter = Rc::default();
+                }
+                if !l.restore {
+                    self.trace_error = None;
+                }
                 self.playing = false;
                 self.mode = crate::doc::Mode::Trace;
             }
-            Action::TraceProgress => {}
+            // A finished selection of the pending filter applies it (every view at once).
+            Action::TraceProgress => {
+                if let Some(t) = &self.trace {
+                    if let Some(p) = t.pending() {
+                        if t.selection_of(&p).is_some() {
+                            t.pending.replace(None);
+                            self.trace_filter = p;
+                        }
+                    }
+                }
+            }
             Action::TraceLoaded(l, t) => {
                 if !self.loading.as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &l)) {
                     return;
@@ -636,17 +745,45 @@ impl super::State {
                     l.cancelled.set(true);
                 }
             }
-            Action::TraceFilter(field, v) => self.trace_filter = Rc::new(set_filter(&self.trace_filter, field, &v)),
+            // The filter applies once its selection is made (in slices by `use_trace_restore`);
+            // no filter, or one made before, applies at once.
+            Action::TraceFilter(field, v) => {
+                let Some(t) = &self.trace else {
+                    self.trace_filter = Rc::new(set_filter(&self.trace_filter, field, &v));
+                    return;
+                };
+                let base = t.pending().unwrap_or_else(|| self.trace_filter.clone());
+                let wanted = set_filter(&base, field, &v);
+                if filter_is_empty(&wanted) || t.selection_of(&wanted).is_some() {
+                    if t.pending.replace(None).is_some() {
+                        t.pending_gen.set(t.pending_gen.get().wrapping_add(1));
+                    }
+                    self.trace_filter = Rc::new(wanted);
+                } else if *self.trace_filter == wanted {
+                    // Back to the filter shown: the selection being made is dropped.
+                    if t.pending.replace(None).is_some() {
+                        t.pending_gen.set(t.pending_gen.get().wrapping_add(1));
+                    }
+                } else {
+                    t.pending.replace(Some(Rc::new(wanted)));
+                    t.pending_gen.set(t.pending_gen.get().wrapping_add(1));
+                    t.filter_progress.set(0);
+                }
+            }
             Action::TraceWanted(name) => self.trace_wanted = Some(name),
             _ => {}
         }
     }
 
-    /// The op indices the trace filter selects (`None`: no trace, or no filter).
+    /// The op indices the trace filter selects (`None`: no trace, or no filter): the selection
+    /// made in slices when the filter was applied.
     pub fn filtered_ops(&self) -> Option<Rc<Vec<usize>>> {
         let t = self.trace.as_ref()?;
         if filter_is_empty(&self.trace_filter) {
             return None;
+        }
+        if let Some(sel) = t.selection_of(&self.trace_filter) {
+            return Some(sel.ops.clone());
         }
         t.with(&self.session, |ts| Rc::new(ts.select_ops(&self.trace_filter)))
     }
@@ -715,6 +852,18 @@ async fn yield_now() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
+/// Yield to the next frame: resolve in the next animation frame (the page paints in between).
+/// A filter's selection takes one slice per frame (s6-tracew).
+async fn next_frame() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let asked = web_sys::window().and_then(|w| w.request_animation_frame(&resolve).ok());
+        if asked.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
 /// Stream `blob` through a [`Pipeline`] in time-budgeted slices; `Ok(None)` when cancelled.
 async fn stream(
     blob: &web_sys::Blob,
@@ -756,19 +905,35 @@ async fn stream(
     }
     let t = pipe.finish()?;
     yield_now().await;
+    // The filter choices, the live counts and the unfiltered summaries: two passes over the
+    // events in time-budgeted slices (s6-tracew: no end-of-load task is long).
+    let n = t.facts.len().max(1) as u64;
     let mut b = ChoicesBuilder::default();
-    while !b.step(&t, CHOICE_EVENTS) {
+    let mut sums = SummaryBuilder::new(&t, &Filter::default(), false);
+    let mut shown = now_ms();
+    loop {
+        let start = now_ms();
+        let mut done = false;
+        while !done && now_ms() - start < SLICE_BUDGET_MS {
+            done = b.step(&t, CHOICE_EVENTS) && sums.step(&t, CHOICE_EVENTS);
+        }
         if loading.cancelled.get() {
             return Ok(None);
         }
+        if done {
+            break;
+        }
+        let (ev, _) = sums.progress();
+        let ch = b.next as u64;
+        loading.summarising.set(((ch + ev as u64) * 500 / n) as u32);
+        if now_ms() - shown > 100.0 {
+            d.dispatch(super::Action::TraceProgress);
+            shown = now_ms();
+        }
         yield_now().await;
     }
-    let mut rows: [Vec<trace::SummaryRow>; 3] = Default::default();
-    for (row, by) in rows.iter_mut().zip(GROUPS) {
-        *row = t.summary(by, &Filter::default());
-        yield_now().await;
-    }
-    loading.choices.set(Some(b.finish(rows)));
+    let mut s = sums.finish(&t);
+    loading.choices.set(Some(b.finish(GROUPS.map(|by| s.take_rows(by)))));
     Ok(Some(t))
 }
 
@@ -784,19 +949,25 @@ fn derive(
 ) {
     wasm_bindgen_futures::spawn_local(async move {
         yield_now().await;
-        let mut b = {
-            let Some(s) = session.upgrade() else { return };
+        let (mut b, gap) = {
+            let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
+            // The second level of checkpoints (s6-tracew, issue 18 item 2): as dense as what is
+            // left of the retained budget allows once the page's own indexes are reserved.
+            let budget = t.events as usize * trace::RETAINED_BYTES_PER_EVENT as usize;
+            let kept = t.retained_bytes(&s).unwrap_or(budget) + t.events as usize * WEB_BYTES_PER_EVENT;
             let Ok(s) = s.try_borrow() else { return };
-            DeriveBuilder::new(&s)
+            (DeriveBuilder::new(&s), s.checkpoint_gap_for(budget.saturating_sub(kept)))
         };
         let mut shown = now_ms();
         loop {
             let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
             let start = now_ms();
             let mut done = false;
-            if let Ok(s) = s.try_borrow() {
-                while !done && now_ms() - start < SLICE_BUDGET_MS {
-                    done = b.step(&s, DERIVE_OPS);
+            while !done && now_ms() - start < SLICE_BUDGET_MS {
+                let Ok(mut s) = s.try_borrow_mut() else { break };
+                done = b.step(&s, DERIVE_OPS);
+                if let Some(gap) = gap {
+                    b.checkpoint_into(&mut s, gap);
                 }
             }
             t.derive_progress.set(b.permille());
@@ -815,6 +986,52 @@ fn derive(
     });
 }
 
+/// Make the selection of the trace's pending filter in time-budgeted slices; stops when the
+/// filter changes again or the trace is dropped.
+fn select(
+    d: yew::UseReducerDispatcher<super::State>,
+    trace: std::rc::Weak<Loaded>,
+    session: std::rc::Weak<RefCell<Session>>,
+) {
+    let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
+    let Some(filter) = t.pending() else { return };
+    let gen = t.pending_gen.get();
+    let Some(mut b) = t.with(&s, |ts| SummaryBuilder::new(ts, &filter, true)) else { return };
+    drop((t, s));
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut shown = now_ms();
+        loop {
+            // A frame first, and one slice per frame: the status is painted before any work,
+            // and the page draws a frame between slices.
+            next_frame().await;
+            let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
+            if t.pending_gen.get() != gen {
+                return;
+            }
+            let start = now_ms();
+            let mut done = false;
+            while !done && now_ms() - start < SLICE_BUDGET_MS {
+                match t.with(&s, |ts| b.step(ts, CHOICE_EVENTS)) {
+                    Some(all) => done = all,
+                    None => break,
+                }
+            }
+            let (at, total) = b.progress();
+            t.filter_progress.set((at as u64 * 1000 / total.max(1) as u64) as u32);
+            if done {
+                let Some(sum) = t.with(&s, move |ts| b.finish(ts)) else { return };
+                t.selection.replace(Some(Rc::new(Selection::new((*filter).clone(), sum))));
+                d.dispatch(super::Action::TraceProgress);
+                return;
+            }
+            if now_ms() - shown > 100.0 {
+                d.dispatch(super::Action::TraceProgress);
+                shown = now_ms();
+            }
+        }
+    });
+}
+
 /// Load a trace file (picked, dropped, or kept in this browser) into the page: progress in
 /// `state.loading`, then [`super::Action::TraceLoaded`]; a successfully loaded file is kept
 /// (IndexedDB) when `keep`.
@@ -825,7 +1042,18 @@ pub fn open_blob(
     at: Option<u64>,
     keep: bool,
 ) {
-    let loading = Rc::new(Loading { name: name.clone(), size: blob.size() as u64, at, ..Loading::default() });
+    open_with(d, blob, name, at, keep, false)
+}
+
+fn open_with(
+    d: yew::UseReducerDispatcher<super::State>,
+    blob: web_sys::Blob,
+    name: String,
+    at: Option<u64>,
+    keep: bool,
+    restore: bool,
+) {
+    let loading = Rc::new(Loading { name: name.clone(), size: blob.size() as u64, at, restore, ..Loading::default() });
     d.dispatch(super::Action::TraceStart(loading.clone()));
     wasm_bindgen_futures::spawn_local(async move {
         // Let the page show the progress bar first.
@@ -876,6 +1104,37 @@ pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
         yew::use_effect_with(key, move |_| {
             if let Some(t) = trace {
                 derive(d, Rc::downgrade(&t), Rc::downgrade(&session));
+            }
+        });
+    }
+    // A filter asked for: its selection in slices (s6-tracew), then applied by `TraceProgress`.
+    {
+        let (d, trace, session) = (state.dispatcher(), state.trace.clone(), state.session.clone());
+        let key = trace.as_ref().map(|t| (Rc::as_ptr(t) as usize, t.pending_gen.get()));
+        yew::use_effect_with(key, move |_| {
+            if let Some(t) = trace {
+                select(d, Rc::downgrade(&t), Rc::downgrade(&session));
+            }
+        });
+    }
+    // A load that did not land (cancelled, failed) after the trace shown was dropped for it:
+    // reopen that trace from this browser's copy, at its step (s6-tracew, issue 18 item 4).
+    {
+        let d = state.dispatcher();
+        let loading = state.loading.clone();
+        let no_trace = state.trace.is_none();
+        let last = yew::use_mut_ref(|| None::<Rc<Loading>>);
+        let key = loading.as_ref().map(|l| Rc::as_ptr(l) as usize);
+        yew::use_effect_with(key, move |_| {
+            let before = std::mem::replace(&mut *last.borrow_mut(), loading.clone());
+            let previous = before.and_then(|l| l.previous.take());
+            if let (None, true, Some((name, step))) = (loading, no_trace, previous) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match crate::storage::kept_trace().await {
+                        Some((kept, blob)) if kept == name => open_with(d, blob, name, Some(step), false, true),
+                        _ => d.dispatch(super::Action::TraceWanted(name)),
+                    }
+                });
             }
         });
     }

@@ -49,6 +49,12 @@ pub fn trace_status(p: &Props) -> Html {
                     ("pct", pct.min(100).to_string()), ("bytes", pr.bytes.to_string()), ("size", l.size.to_string()),
                     ("lines", pr.lines.to_string()), ("events", pr.events.to_string()),
                 ]) }</span>
+                // s6-tracew: the end-of-load summaries, in slices.
+                if l.summarising.get() > 0 {
+                    <span id="trace-summarising" data-permille={l.summarising.get().to_string()}>{ tf(lang, "trace.summarising", &[
+                        ("pct", (l.summarising.get() / 10).to_string()), ("events", pr.events.to_string()),
+                    ]) }</span>
+                }
                 <button id="trace-cancel" type="button" onclick={on_cancel}>{ t(lang, "trace.cancel") }</button>
             </div>
         }
@@ -64,10 +70,25 @@ pub fn trace_status(p: &Props) -> Html {
         None => t(lang, "ui.trace.none"),
     };
     // For the benchmark (e2e/bench/trace.mjs): what the trace retains, and the wasm memory.
-    let retained = state.trace.as_ref().and_then(|tr| tr.with(&state.session, |ts| ts.approx_bytes()));
+    // Everything the page keeps for the trace (s6-tracew), the checkpoints, the longest replay.
+    let retained = state.trace.as_ref().and_then(|tr| tr.retained_bytes(&state.session));
+    let (ck_bytes, max_replay) = {
+        let s = state.session.borrow();
+        (s.approx_checkpoint_bytes(), s.max_replay_ops())
+    };
     let events = state.trace.as_ref().map(|tr| tr.events);
+    let pending = state.trace.as_ref().and_then(|tr| tr.pending());
+    let filtering = state.trace.as_ref().zip(pending.as_ref()).map(|(tr, _)| {
+        let pm = tr.filter_progress.get();
+        html! {
+            <p id="trace-filter-busy" class="muted" role="status" aria-live="polite" data-permille={pm.to_string()}>
+                { tf(lang, "trace.filtering", &[("pct", (pm / 10).to_string())]) }
+            </p>
+        }
+    });
     let filters = state.trace.as_ref().and_then(|tr| tr.choices(&state.session)).map(|c| {
-        let f = &state.trace_filter;
+        // The controls show the filter asked for, while it is being applied.
+        let f: &slabscope_core::trace::Filter = pending.as_deref().unwrap_or(&state.trace_filter);
         let control = |field: FilterField, id: &str, label: &str, cur: Option<String>, opts: Vec<String>| {
             let d = state.dispatcher();
             let onchange = Callback::from(move |e: Event| {
@@ -87,7 +108,7 @@ pub fn trace_status(p: &Props) -> Html {
             }
         };
         html! {
-            <fieldset id="trace-filters" class="trace-filters">
+            <fieldset id="trace-filters" class="trace-filters" aria-busy={pending.is_some().to_string()}>
                 <legend>{ t(lang, "trace.filters") }</legend>
                 { control(FilterField::Cache, "filter-cache", "trace.filter.cache", f.cache.clone(), c.caches.clone()) }
                 { control(FilterField::Cpu, "filter-cpu", "trace.filter.cpu", f.cpu.map(|c| c.to_string()), c.cpus.iter().map(u16::to_string).collect()) }
@@ -106,8 +127,10 @@ pub fn trace_status(p: &Props) -> Html {
             { for wanted }
             <p id="trace-summary" class="trace-summary" role="status" data-events={events.map(|e| e.to_string())}
                data-load={load_id} data-derived={derived}
-               data-retained-bytes={retained.map(|b| b.to_string())} data-wasm-bytes={wasm_bytes().map(|b| b.to_string())}>{ summary }</p>
+               data-retained-bytes={retained.map(|b| b.to_string())} data-wasm-bytes={wasm_bytes().map(|b| b.to_string())}
+               data-checkpoint-bytes={ck_bytes.to_string()} data-max-replay-ops={max_replay.to_string()}>{ summary }</p>
             { for filters }
+            { for filtering }
         </>
     }
 }

@@ -57,8 +57,10 @@ pub fn trace_views(p: &Props) -> Html {
         let (trace, session) = (trace.clone(), state.session.clone());
         use_memo(key, move |(_, filter)| {
             let tr = trace.as_ref()?;
-            // Without a filter the summaries the load made serve.
+            // Without a filter the summaries the load made serve; with one, its selection made
+            // in slices when it was applied (s6-tracew).
             let all = (**filter == Filter::default()).then(|| tr.choices(&session)).flatten();
+            let made = tr.selection_of(filter);
             tr.with(&session, |ts| {
                 let ops = ts.session.op_count().max(1);
                 let mut hist = vec![(0u32, 0u32); BUCKETS];
@@ -73,11 +75,18 @@ pub fn trace_views(p: &Props) -> Html {
                         (c.site_rows.clone(), c.cache_rows.clone(), ops)
                     }
                     None => {
-                        let selected = ts.select_ops(filter);
-                        for &k in &selected {
+                        let (sites, caches, selected) = match &made {
+                            Some(sel) => (sel.sites.clone(), sel.caches.clone(), sel.ops.clone()),
+                            None => (
+                                ts.summary(GroupBy::CallSite, filter),
+                                ts.summary(GroupBy::Cache, filter),
+                                Rc::new(ts.select_ops(filter)),
+                            ),
+                        };
+                        for &k in selected.iter() {
                             hist[(k * BUCKETS / ops).min(BUCKETS - 1)].0 += 1;
                         }
-                        (ts.summary(GroupBy::CallSite, filter), ts.summary(GroupBy::Cache, filter), selected.len())
+                        (sites, caches, selected.len())
                     }
                 };
                 Summaries { sites, caches, fast: fast_path_by_cpu(ts.session.head()), hist, selected }
