@@ -55,6 +55,18 @@ pub fn compare_panel(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
     let c = &state.compare;
+    // A comparison being built: one slice per task, so the page repaints the progress and
+    // answers input (the Cancel button) in between (as hooks/chunk.rs does for documents).
+    {
+        let d = state.dispatcher();
+        let pending = c.pending.is_some().then_some(());
+        use_effect_with((pending, c.progress), move |&(pending, _)| {
+            let timeout = pending.map(|()| {
+                gloo::timers::callback::Timeout::new(0, move || d.dispatch(Action::Compare(CompareMsg::BuildChunk)))
+            });
+            move || drop(timeout)
+        });
+    }
     // A frame shows the comparison its address names: no set-up form, no file pickers.
     let embed = state.params.embed;
     let send = {
@@ -266,6 +278,14 @@ pub fn compare_panel(p: &Props) -> Html {
             </details>
             }
             <p id="compare-error" class="command-error" role="alert">{ c.error.clone().unwrap_or_default() }</p>
+            if c.pending.is_some() {
+                <p id="compare-progress" class="notice compare-progress" role="status">
+                    { t(lang, "compare.building") }
+                    <progress max={c.progress.map_or(1, |p| p.1).max(1).to_string()} value={c.progress.map_or(0, |p| p.0).to_string()}
+                              aria-label={t(lang, "compare.building")}></progress>
+                    <button type="button" id="compare-cancel" onclick={cb(|| CompareMsg::Cancel)}>{ t(lang, "compare.cancel") }</button>
+                </p>
+            }
             { for body }
             if !embed {
                 <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
