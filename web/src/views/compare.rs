@@ -185,6 +185,14 @@ pub fn compare_panel(p: &Props) -> Html {
         let send = send.clone();
         Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Hover(i, e)))
     };
+    // The snapshot diff: in the summary box beside the columns once a comparison ran.
+    let diff = if embed {
+        Html::default()
+    } else {
+        let send = send.clone();
+        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
+        on={Callback::from(move |m: CompareMsg| send(m))} /> }
+    };
     let body = c.run.as_ref().map(|run| {
         let r = run.borrow();
         let total = r.positions();
@@ -229,16 +237,23 @@ pub fn compare_panel(p: &Props) -> Html {
                         { " · " }<code id="compare-op">{ op_text }</code>
                     </p>
                 </div>
-                <div class="compare-summary">
-                    <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
-                    <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
-                </div>
-                <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
-                    { for view_chips }
-                </div>
-                if !refused.is_empty() { <p class="muted">{ t(lang, "compare.trace_note") }</p> }
-                <div id="compare-columns" class="compare-columns" data-columns={n.to_string()}>
-                    { for columns }
+                // One screen (s6-compare, styles/compare.css): the table and charts in a side
+                // box that scrolls on its own, the columns filling the rest of the height.
+                <div id="compare-body" class="compare-body">
+                    <section id="compare-summary" class="compare-summary" tabindex="0" aria-label={t(lang, "compare.summary_tab")}>
+                        <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
+                        <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
+                        { diff.clone() }
+                    </section>
+                    <div class="compare-main">
+                        <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
+                            { for view_chips }
+                        </div>
+                        if !refused.is_empty() { <p class="muted">{ t(lang, "compare.trace_note") }</p> }
+                        <div id="compare-columns" class="compare-columns" data-columns={n.to_string()}>
+                            { for columns }
+                        </div>
+                    </div>
                 </div>
             </>
         }
@@ -287,10 +302,7 @@ pub fn compare_panel(p: &Props) -> Html {
                 </p>
             }
             { for body }
-            if !embed {
-                <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
-                              on={Callback::from(move |m: CompareMsg| send(m))} />
-            }
+            if c.run.is_none() { { diff } }
         </section>
     }
 }
