@@ -94,7 +94,7 @@ pub struct CompareState {
     pub url_position: Option<usize>,
     /// A comparison being built a slice per task (s6-compare): the old `run` stays until it is
     /// done; `progress` is (positions run, positions in all columns).
-    pub pending: Option<Rc<RefCell<Pending>>>,
+    pub pending: Option<Rc<RefCell<Option<Pending>>>>,
     pub progress: Option<(usize, usize)>,
 }
 
@@ -286,7 +286,7 @@ impl State {
         })();
         match result {
             Ok(p) => {
-                Rc::make_mut(&mut self.compare).pending = Some(Rc::new(RefCell::new(p)));
+                Rc::make_mut(&mut self.compare).pending = Some(Rc::new(RefCell::new(Some(p))));
                 self.compare_chunk();
             }
             Err(e) => Rc::make_mut(&mut self.compare).error = Some(e),
@@ -298,13 +298,18 @@ impl State {
     fn compare_chunk(&mut self) {
         let c = Rc::make_mut(&mut self.compare);
         let Some(pending) = c.pending.clone() else { return };
-        let step = build_slice(&mut pending.borrow_mut().build);
+        // The build is taken out of the shared cell: an older state (Yew keeps the last one)
+        // may still hold the `Rc`.
+        let step = match pending.borrow_mut().as_mut() {
+            Some(p) => build_slice(&mut p.build),
+            None => return,
+        };
         match step {
-            Ok(false) => c.progress = Some(pending.borrow().build.progress()),
+            Ok(false) => c.progress = pending.borrow().as_ref().map(|p| p.build.progress()),
             Ok(true) => {
                 c.pending = None;
                 c.progress = None;
-                let Ok(p) = Rc::try_unwrap(pending).map(RefCell::into_inner) else { return };
+                let Some(p) = pending.borrow_mut().take() else { return };
                 match p.build.finish() {
                     Ok(mut cmp) => {
                         let pos = c.url_position.take().unwrap_or(cmp.positions()).clamp(p.first, cmp.positions());

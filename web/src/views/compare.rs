@@ -237,15 +237,16 @@ pub fn compare_panel(p: &Props) -> Html {
                         { " · " }<code id="compare-op">{ op_text }</code>
                     </p>
                 </div>
-                // One screen (s6-compare, styles/compare.css): the table and charts in a side
-                // box that scrolls on its own, the columns filling the rest of the height.
+                // One screen (s6-compare, styles/compare.css): the table (and the snapshot diff)
+                // in a side box that scrolls on its own; a strip of compact charts above the
+                // columns, which fill the rest of the height.
                 <div id="compare-body" class="compare-body">
                     <section id="compare-summary" class="compare-summary" tabindex="0" aria-label={t(lang, "compare.summary_tab")}>
                         <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
-                        <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
                         { diff.clone() }
                     </section>
                     <div class="compare-main">
+                        <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
                         <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
                             { for view_chips }
                         </div>
