@@ -554,7 +554,7 @@ enum Input<'a> {
 
 /// The column being built.
 enum Running {
-    Ops { session: Session },
+    Ops { session: Box<Session> },
     Trace { replayer: Box<crate::trace::Replayer>, ops_at: Vec<u32> },
 }
 
@@ -664,7 +664,7 @@ impl<'a> Build<'a> {
             Input::Ops { names, .. } => {
                 let session = Session::with_names(config.clone(), names.as_ref().clone()).map_err(bad)?;
                 let series = vec![Measures::of_session(&session, 0)];
-                (Running::Ops { session }, series)
+                (Running::Ops { session: Box::new(session) }, series)
             }
             Input::Trace { events, prelude, .. } => {
                 let start = Session::with_names(config.clone(), Names::default()).map_err(bad)?;
@@ -716,7 +716,7 @@ impl<'a> Build<'a> {
         let Some((running, series)) = self.running.take() else { return };
         let (label, config) = self.configs[index].clone();
         let column = match running {
-            Running::Ops { session } => Column { label, config, session, series, report: None, ops_at: None },
+            Running::Ops { session } => Column { label, config, session: *session, series, report: None, ops_at: None },
             Running::Trace { replayer, ops_at } => {
                 let (session, report) = replayer.finish();
                 Column { label, config, session, series, report: Some(report), ops_at: Some(ops_at) }
