@@ -186,23 +186,12 @@ struct SessionWork {
     first: usize,
 }
 
-/// Milliseconds of building per task (well under a 50 ms long task), as `init::BUILD_SLICE_MS`.
-const BUILD_SLICE_MS: f64 = 20.0;
-/// Positions run per [`Build::step`] within a slice.
+/// Positions run per [`Build::step`] within a slice (`init::in_slice`, 20 ms a task).
 const BUILD_CHUNK: usize = 500;
 
-/// Build `b` for about [`BUILD_SLICE_MS`]: `Ok(true)` once it is done.
+/// Build `b` for one time slice: `Ok(true)` once it is done.
 fn build_slice(b: &mut Build<'static>) -> Result<bool, compare::CompareError> {
-    let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-    let start = now();
-    loop {
-        if b.step(BUILD_CHUNK)? {
-            return Ok(true);
-        }
-        if now() - start > BUILD_SLICE_MS {
-            return Ok(false);
-        }
-    }
+    super::init::in_slice(|| b.step(BUILD_CHUNK))
 }
 
 impl State {
