@@ -350,8 +350,8 @@ test('one screen at 1366×768: cursor, table, charts and the columns’ first vi
   const page = await openApp(t, { path: hash('&cpos=12'), viewport: { width: 1366, height: 768 } });
   await page.waitForSelector('#compare-col-1 rect.cell');
   for (const sel of ['#compare-cursor', '#compare-table', '.compare-chart', '#compare-col-0 .compare-col-title',
-    '#compare-col-1 .compare-col-title', '#compare-col-0 [data-compare-view="memory"] svg rect',
-    '#compare-col-1 [data-compare-view="memory"] svg rect']) {
+    '#compare-col-1 .compare-col-title', '#compare-col-0 [data-compare-view="memory"] svg[viewBox]',
+    '#compare-col-1 [data-compare-view="memory"] svg[viewBox]']) {
     assert.ok(await inViewport(page, sel), `${sel} within the first 768 px`);
   }
   const doc = await page.evaluate(() => ({ h: document.scrollingElement.scrollHeight, w: document.scrollingElement.scrollWidth }));
