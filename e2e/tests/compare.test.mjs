@@ -367,7 +367,7 @@ test('one screen at 1366×768: cursor, table, charts and the columns’ first vi
   await finish(t, page, 'compare-onescreen-1366');
   const wide = await openApp(t, { path: hash('&cpos=12&lang=ja'), colorScheme: 'dark', viewport: { width: 1920, height: 1080 } });
   await wide.waitForSelector('#compare-col-1 rect.cell');
-  assert.ok(await inViewport(wide, '#compare-col-1 svg.cache-svg'), 'at 1920 the cache view is on screen too');
+  assert.ok(await inViewport(wide, '#compare-col-1 [data-compare-view="memory"] svg[viewBox]'), 'at 1920 too');
   await finish(t, wide, 'compare-onescreen-1920-ja-dark');
   const phone = await openApp(t, { path: hash('&cpos=12'), viewport: { width: 390, height: 844 } });
   await phone.waitForSelector('#compare-col-1 rect.cell');
