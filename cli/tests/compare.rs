@@ -258,3 +258,25 @@ fn diff_errors_are_located_in_their_file() {
     let (code, _, _) = slabscope(&["diff", a.to_str().unwrap(), "/nonexistent/b"]);
     assert_eq!(code, 1);
 }
+
+/// s6-compare (#19 item 3): the trace comparison's figures, as `--json`, equal a golden file that
+/// the browser suite also checks the web's Compare columns against (e2e/tests/compare.test.mjs),
+/// so the web's trace columns equal the CLI's; and the golden's end figures are `replay`'s.
+#[test]
+fn trace_compare_json_is_the_golden_the_web_is_checked_against() {
+    let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/compare-trace-2000.json");
+    let (code, out, err) = slabscope(&["compare", "--config", "slab=slub", "--config", "slab=slab", "--json", TRACE]);
+    assert_eq!(code, 0, "{err}");
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(golden_path).unwrap()).unwrap();
+    assert_eq!(got, golden, "regenerate with: slabscope compare --config slab=slub --config slab=slab --json TRACE");
+    for (i, slab) in ["slub", "slab"].iter().enumerate() {
+        let end = golden["columns"][i]["series"].as_array().unwrap().last().unwrap();
+        let (code, rep, err) = slabscope(&["replay", "--quiet", "--slab", slab, TRACE]);
+        assert_eq!(code, 0, "{err}");
+        let line = rep.lines().find(|l| l.starts_with("simulated ops:")).unwrap();
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(end["ops"].to_string(), f[2], "{slab}");
+        assert_eq!(end["events"].to_string(), f[4], "{slab}");
+    }
+}

@@ -16,6 +16,7 @@
 //! Invariants: 1..=[`MAX_CONFIGS`] columns; every column's series has a sample at position 0, at
 //! every multiple of `every` and at the end, at the same positions in every column.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,20 @@ pub enum CompareError {
         /// Where and what.
         error: Box<ScriptError>,
     },
+    /// A generated op (one with no script line, e.g. of a seeded workload) failed under
+    /// configuration `index`: located by its 1-based number in the op list.
+    WorkOp {
+        /// Which configuration.
+        index: usize,
+        /// Its text.
+        label: String,
+        /// The op's number (1-based).
+        op: usize,
+        /// The op in the op language.
+        text: String,
+        /// What went wrong.
+        error: crate::sim::OpError,
+    },
 }
 
 impl fmt::Display for CompareError {
@@ -80,6 +95,9 @@ impl fmt::Display for CompareError {
             CompareError::Script(e) => write!(f, "{e}"),
             CompareError::Op { index, label, error } => {
                 write!(f, "{error} (under configuration {} `{label}`)", index + 1)
+            }
+            CompareError::WorkOp { index, label, op, text, error } => {
+                write!(f, "workload op {op} `{text}`: {error} (under configuration {} `{label}`)", index + 1)
             }
         }
     }
@@ -401,69 +419,65 @@ pub struct Comparison {
 
 impl Comparison {
     /// Run `work` under each configuration (settings strings, applied on `base` and the script's
-    /// own `config` lines), sampling the measures every `every` positions.
+    /// own `config` lines), sampling the measures every `every` positions. The same as
+    /// [`Comparison::builder`] run to the end in one go.
     pub fn run(
         work: Work<'_>,
         base: &MachineConfig,
         configs: &[&str],
         every: usize,
     ) -> Result<Comparison, CompareError> {
-        if configs.is_empty() || configs.len() > MAX_CONFIGS {
-            return Err(CompareError::Count { given: configs.len() });
-        }
-        if every == 0 {
-            return Err(CompareError::ZeroEvery);
-        }
-        let mut settings = Vec::with_capacity(configs.len());
-        for (index, text) in configs.iter().enumerate() {
-            let s = parse_config(text).map_err(|error| CompareError::Config {
-                index,
-                label: text.to_string(),
-                error: Box::new(error),
-            })?;
-            settings.push(s);
-        }
-        let mut names = Names::default();
-        let prog;
-        let (ops, lines, base) = match work {
+        Comparison::builder(work, base, configs, every)?.finish()
+    }
+
+    /// A comparison built a slice at a time ([`Build::step`]), so that a UI can show progress,
+    /// answer input and cancel between slices. Every configuration is checked here, before any
+    /// column runs.
+    pub fn builder<'a>(
+        work: Work<'a>,
+        base: &MachineConfig,
+        configs: &[&str],
+        every: usize,
+    ) -> Result<Build<'a>, CompareError> {
+        let input = match work {
             Work::Script(src) => {
-                prog = script::parse(src, &mut names).map_err(|e| CompareError::Script(Box::new(e)))?;
+                let mut names = Names::default();
+                let prog = script::parse(src, &mut names).map_err(|e| CompareError::Script(Box::new(e)))?;
                 let own = prog.apply_config(base).map_err(|e| CompareError::Script(Box::new(e)))?;
-                (&prog.ops[..], &prog.lines[..], own)
+                let Program { ops, lines, .. } = prog;
+                return Build::new(
+                    Input::Ops { names: Cow::Owned(names), ops: Cow::Owned(ops), lines: Cow::Owned(lines) },
+                    &own,
+                    configs,
+                    every,
+                );
             }
-            Work::Ops { names: n, ops, lines } => {
-                names = n.clone();
-                (ops, lines, base.clone())
+            Work::Ops { names, ops, lines } => {
+                Input::Ops { names: Cow::Borrowed(names), ops: Cow::Borrowed(ops), lines: Cow::Borrowed(lines) }
             }
-            Work::Trace { .. } => (&[][..], &[][..], base.clone()),
+            Work::Trace { events, prelude, cpus_from_trace } => {
+                Input::Trace { events: Cow::Borrowed(events), prelude: Cow::Borrowed(prelude), cpus_from_trace }
+            }
         };
-        let mut columns = Vec::with_capacity(configs.len());
-        for (index, (text, s)) in configs.iter().zip(&settings).enumerate() {
-            let bad = |error| CompareError::Config { index, label: text.to_string(), error: Box::new(error) };
-            let mut config = apply_config(s, &base).map_err(bad)?;
-            let column = match work {
-                Work::Trace { events, prelude, cpus_from_trace } => {
-                    if cpus_from_trace && !s.iter().any(|s| s.key == "cpus") {
-                        let traced = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1);
-                        config.cpus = traced.clamp(u16::from(config.nodes), MAX_CPUS);
-                    }
-                    trace_column(text, config, events, prelude, every).map_err(|e| {
-                        bad(ScriptError { line: 1, col: 1, kind: script::ScriptErrorKind::Config(e), suggestion: None })
-                    })?
-                }
-                _ => ops_column(text, config, &names, ops, lines, every).map_err(|error| CompareError::Op {
-                    index,
-                    label: text.to_string(),
-                    error: Box::new(error),
-                })?,
-            };
-            columns.push(column);
-        }
-        let positions = match work {
-            Work::Trace { events, .. } => events.len(),
-            _ => ops.len(),
+        Build::new(input, base, configs, every)
+    }
+
+    /// [`Comparison::builder`] over work it owns (a UI keeps the build across tasks).
+    pub fn builder_owned(
+        work: OwnedWork,
+        base: &MachineConfig,
+        configs: &[&str],
+        every: usize,
+    ) -> Result<Build<'static>, CompareError> {
+        let input = match work {
+            OwnedWork::Ops { names, ops, lines } => {
+                Input::Ops { names: Cow::Owned(names), ops: Cow::Owned(ops), lines: Cow::Owned(lines) }
+            }
+            OwnedWork::Trace { events, prelude, cpus_from_trace } => {
+                Input::Trace { events: Cow::Owned(events), prelude: Cow::Owned(prelude), cpus_from_trace }
+            }
         };
-        Ok(Comparison { columns, positions, every })
+        Build::new(input, base, configs, every)
     }
 
     /// Number of positions (inputs).
@@ -510,53 +524,206 @@ fn is_sample(position: usize, every: usize, last: usize) -> bool {
     position.is_multiple_of(every) || position == last
 }
 
-fn ops_column(
-    label: &str,
-    config: MachineConfig,
-    names: &Names,
-    ops: &[Op],
-    lines: &[u32],
-    every: usize,
-) -> Result<Column, ScriptError> {
-    let mut session = Session::with_names(config.clone(), names.clone()).map_err(|e| ScriptError {
-        line: 0,
-        col: 0,
-        kind: script::ScriptErrorKind::Config(e),
-        suggestion: None,
-    })?;
-    let mut series = vec![Measures::of_session(&session, 0)];
-    for (k, op) in ops.iter().enumerate() {
-        let line = lines.get(k).copied().unwrap_or(0);
-        session.push_into(*op, line, &mut CountSink::default()).map_err(|e| script::op_error(line, e))?;
-        if is_sample(k + 1, every, ops.len()) {
-            series.push(Measures::of_session(&session, k + 1));
-        }
-    }
-    Ok(Column { label: label.to_string(), config, session, series, report: None, ops_at: None })
+/// [`Work`] a comparison owns: see [`Comparison::builder_owned`].
+#[derive(Clone, Debug)]
+pub enum OwnedWork {
+    /// As [`Work::Ops`].
+    Ops {
+        /// Names the ops use.
+        names: Names,
+        /// The ops.
+        ops: Vec<Op>,
+        /// Their lines (0 for a generated op).
+        lines: Vec<u32>,
+    },
+    /// As [`Work::Trace`].
+    Trace {
+        /// Events in order.
+        events: Vec<TraceEvent>,
+        /// Op-language lines run first.
+        prelude: String,
+        /// See [`Work::Trace`].
+        cpus_from_trace: bool,
+    },
 }
 
-fn trace_column(
-    label: &str,
-    config: MachineConfig,
-    events: &[TraceEvent],
-    prelude: &str,
+enum Input<'a> {
+    Ops { names: Cow<'a, Names>, ops: Cow<'a, [Op]>, lines: Cow<'a, [u32]> },
+    Trace { events: Cow<'a, [TraceEvent]>, prelude: Cow<'a, str>, cpus_from_trace: bool },
+}
+
+/// The column being built.
+enum Running {
+    Ops { session: Box<Session> },
+    Trace { replayer: Box<crate::trace::Replayer>, ops_at: Vec<u32> },
+}
+
+/// A comparison being built: one column after the other, a slice of positions per
+/// [`Build::step`]. Invariant: columns `0..done.len()` are complete; `running` is column
+/// `done.len()` after `next` positions, with its series sampled so far.
+pub struct Build<'a> {
+    input: Input<'a>,
+    /// (label, machine) per configuration, validated.
+    configs: Vec<(String, MachineConfig)>,
+    done: Vec<Column>,
+    running: Option<(Running, Vec<Measures>)>,
+    next: usize,
+    positions: usize,
     every: usize,
-) -> Result<Column, crate::machine::ConfigError> {
-    config.validate()?;
-    let start = Session::with_names(config.clone(), Names::default())?;
-    let mut r = crate::trace::Replayer::new(start, prelude, Vec::new());
-    let mut ops_at = Vec::with_capacity(events.len() + 1);
-    ops_at.push(r.session().op_count() as u32);
-    let mut series = vec![Measures::of_session(r.session(), 0)];
-    for (i, ev) in events.iter().enumerate() {
-        r.feed(ev);
-        ops_at.push(r.session().op_count() as u32);
-        if is_sample(i + 1, every, events.len()) {
-            series.push(Measures::of_session(r.session(), i + 1));
-        }
+}
+
+impl fmt::Debug for Build<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (done, total) = self.progress();
+        write!(f, "Build {{ columns: {}, progress: {done}/{total} }}", self.configs.len())
     }
-    let (session, report) = r.finish();
-    Ok(Column { label: label.to_string(), config, session, series, report: Some(report), ops_at: Some(ops_at) })
+}
+
+impl<'a> Build<'a> {
+    fn new(input: Input<'a>, base: &MachineConfig, configs: &[&str], every: usize) -> Result<Build<'a>, CompareError> {
+        if configs.is_empty() || configs.len() > MAX_CONFIGS {
+            return Err(CompareError::Count { given: configs.len() });
+        }
+        if every == 0 {
+            return Err(CompareError::ZeroEvery);
+        }
+        let mut machines = Vec::with_capacity(configs.len());
+        for (index, text) in configs.iter().enumerate() {
+            let bad = |error| CompareError::Config { index, label: text.to_string(), error: Box::new(error) };
+            let s = parse_config(text).map_err(bad)?;
+            let mut config = apply_config(&s, base).map_err(bad)?;
+            if let Input::Trace { events, cpus_from_trace: true, .. } = &input {
+                if !s.iter().any(|s| s.key == "cpus") {
+                    let traced = events.iter().map(|e| e.cpu + 1).max().unwrap_or(1);
+                    config.cpus = traced.clamp(u16::from(config.nodes), MAX_CPUS);
+                }
+            }
+            config.validate().map_err(|e| {
+                bad(ScriptError { line: 1, col: 1, kind: script::ScriptErrorKind::Config(e), suggestion: None })
+            })?;
+            machines.push((text.to_string(), config));
+        }
+        let positions = match &input {
+            Input::Ops { ops, .. } => ops.len(),
+            Input::Trace { events, .. } => events.len(),
+        };
+        Ok(Build { input, configs: machines, done: Vec::new(), running: None, next: 0, positions, every })
+    }
+
+    /// Positions run so far over all columns, and in all (columns × positions).
+    pub fn progress(&self) -> (usize, usize) {
+        let total = self.configs.len().saturating_mul(self.positions);
+        let done = self.done.len().saturating_mul(self.positions) + if self.running.is_some() { self.next } else { 0 };
+        (done.min(total), total)
+    }
+
+    /// True once every column is built.
+    pub fn is_done(&self) -> bool {
+        self.done.len() == self.configs.len()
+    }
+
+    /// Run up to `budget` more positions (at least one, across columns): `Ok(true)` once every
+    /// column is built. An op that fails under a configuration ends the build with its error.
+    pub fn step(&mut self, budget: usize) -> Result<bool, CompareError> {
+        let mut left = budget.max(1);
+        while !self.is_done() && left > 0 {
+            let index = self.done.len();
+            if self.running.is_none() {
+                self.running = Some(self.start_column(index)?);
+                self.next = 0;
+            }
+            let end = self.next.saturating_add(left).min(self.positions);
+            left -= end - self.next;
+            self.run_until(index, end)?;
+            if self.next == self.positions {
+                self.finish_column(index);
+            }
+        }
+        Ok(self.is_done())
+    }
+
+    /// Build what is left and return the comparison.
+    pub fn finish(mut self) -> Result<Comparison, CompareError> {
+        while !self.step(usize::MAX)? {}
+        Ok(Comparison { columns: self.done, positions: self.positions, every: self.every })
+    }
+
+    fn start_column(&self, index: usize) -> Result<(Running, Vec<Measures>), CompareError> {
+        let (label, config) = &self.configs[index];
+        let bad = |e| CompareError::Config {
+            index,
+            label: label.clone(),
+            error: Box::new(ScriptError {
+                line: 1,
+                col: 1,
+                kind: script::ScriptErrorKind::Config(e),
+                suggestion: None,
+            }),
+        };
+        Ok(match &self.input {
+            Input::Ops { names, .. } => {
+                let session = Session::with_names(config.clone(), names.as_ref().clone()).map_err(bad)?;
+                let series = vec![Measures::of_session(&session, 0)];
+                (Running::Ops { session: Box::new(session) }, series)
+            }
+            Input::Trace { events, prelude, .. } => {
+                let start = Session::with_names(config.clone(), Names::default()).map_err(bad)?;
+                let replayer = crate::trace::Replayer::new(start, prelude, Vec::new());
+                let mut ops_at = Vec::with_capacity(events.len() + 1);
+                ops_at.push(replayer.session().op_count() as u32);
+                let series = vec![Measures::of_session(replayer.session(), 0)];
+                (Running::Trace { replayer: Box::new(replayer), ops_at }, series)
+            }
+        })
+    }
+
+    fn run_until(&mut self, index: usize, end: usize) -> Result<(), CompareError> {
+        let Some((running, series)) = &mut self.running else { return Ok(()) };
+        let (every, last) = (self.every, self.positions);
+        match (running, &self.input) {
+            (Running::Ops { session }, Input::Ops { names, ops, lines }) => {
+                for k in self.next..end {
+                    let line = lines.get(k).copied().unwrap_or(0);
+                    if let Err(error) = session.push_into(ops[k], line, &mut CountSink::default()) {
+                        let label = self.configs[index].0.clone();
+                        return Err(if line == 0 {
+                            CompareError::WorkOp { index, label, op: k + 1, text: ops[k].to_script(names), error }
+                        } else {
+                            CompareError::Op { index, label, error: Box::new(script::op_error(line, error)) }
+                        });
+                    }
+                    if is_sample(k + 1, every, last) {
+                        series.push(Measures::of_session(session, k + 1));
+                    }
+                }
+            }
+            (Running::Trace { replayer, ops_at }, Input::Trace { events, .. }) => {
+                for (i, ev) in events.iter().enumerate().take(end).skip(self.next) {
+                    replayer.feed(ev);
+                    ops_at.push(replayer.session().op_count() as u32);
+                    if is_sample(i + 1, every, last) {
+                        series.push(Measures::of_session(replayer.session(), i + 1));
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.next = end;
+        Ok(())
+    }
+
+    fn finish_column(&mut self, index: usize) {
+        let Some((running, series)) = self.running.take() else { return };
+        let (label, config) = self.configs[index].clone();
+        let column = match running {
+            Running::Ops { session } => Column { label, config, session: *session, series, report: None, ops_at: None },
+            Running::Trace { replayer, ops_at } => {
+                let (session, report) = replayer.finish();
+                Column { label, config, session, series, report: Some(report), ops_at: Some(ops_at) }
+            }
+        };
+        self.done.push(column);
+    }
 }
 
 // ---- Snapshot diff ----

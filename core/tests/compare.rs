@@ -328,3 +328,73 @@ fn diff_never_panics_on_odd_input() {
         }
     }
 }
+
+/// s6-compare (#19 item 2): a comparison built a slice at a time is the one built in one go,
+/// whatever the slice, and the progress counts every column's positions.
+#[test]
+fn a_sliced_build_equals_the_one_go_build() {
+    let configs = [MachineConfig::default()];
+    let (names, ops) = compare::workload_ops(&configs, 3, 1500, Mix::MIXED);
+    let lines = vec![0; ops.len()];
+    let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
+    let cfgs = ["slab=slub", "slab=slab", "slab=slob"];
+    let whole = Comparison::run(work, &MachineConfig::default(), &cfgs, 100).unwrap();
+    for slice in [1, 7, 499, 1500, 4000] {
+        let mut b = Comparison::builder(work, &MachineConfig::default(), &cfgs, 100).unwrap();
+        assert_eq!(b.progress(), (0, 4500));
+        let mut last = 0;
+        let mut steps = 0;
+        while !b.step(slice).unwrap() {
+            let (done, total) = b.progress();
+            assert!(done > last && done < total, "progress moves: {done}/{total}");
+            assert_eq!(done, (last + slice).min(total), "each step runs its slice across columns");
+            last = done;
+            steps += 1;
+        }
+        assert_eq!(b.progress(), (4500, 4500));
+        assert_eq!(steps + 1, 4500_usize.div_ceil(slice));
+        let c = b.finish().unwrap();
+        assert_eq!(c.positions(), whole.positions());
+        for (x, y) in c.columns.iter().zip(&whole.columns) {
+            assert_eq!(x.series, y.series, "slice {slice}");
+            assert_eq!(x.session.event_hash(), y.session.event_hash(), "slice {slice}");
+        }
+    }
+    // Owned work (what a UI keeps across tasks) builds the same comparison.
+    let owned = compare::OwnedWork::Ops { names: names.clone(), ops: ops.clone(), lines: lines.clone() };
+    let c = Comparison::builder_owned(owned, &MachineConfig::default(), &cfgs, 100).unwrap().finish().unwrap();
+    assert_eq!(c.at_end(), whole.at_end());
+    // Every configuration is checked before any column runs.
+    let e = Comparison::builder(work, &MachineConfig::default(), &["slab=slub", "slab=slb"], 100).unwrap_err();
+    assert!(matches!(e, CompareError::Config { index: 1, .. }), "{e}");
+}
+
+/// s6-compare (#19 item 1): the seeded workload of `#mode=compare&compare=slab=slub|slab=slab&
+/// cwl=1,2000,mixed` runs on the default machine (as `#wl=` does without `cfg=`), and a generated
+/// op that fails says which op (its number and text) and which configuration, not `0:1`.
+#[test]
+fn a_failing_generated_op_names_its_number_and_configuration() {
+    let base = MachineConfig::default();
+    let cfgs = ["slab=slub", "slab=slab"];
+    let machines: Vec<MachineConfig> =
+        cfgs.iter().map(|c| compare::apply_config(&compare::parse_config(c).unwrap(), &base).unwrap()).collect();
+    let (names, ops) = compare::workload_ops(&machines, 1, 2000, Mix::MIXED);
+    let lines = vec![0; ops.len()];
+    let cmp = Comparison::run(Work::Ops { names: &names, ops: &ops, lines: &lines }, &base, &cfgs, 100).unwrap();
+    assert_eq!(cmp.positions(), 2000);
+    // The same ops on a machine too small for them: op k fails, named by number and text.
+    let small = MachineConfig { mem_bytes: 256 << 10, ..MachineConfig::default() };
+    let e = Comparison::run(Work::Ops { names: &names, ops: &ops, lines: &lines }, &small, &cfgs, 100).unwrap_err();
+    match &e {
+        CompareError::WorkOp { index: 0, label, op, text, .. } => {
+            assert_eq!(label, "slab=slub");
+            assert!(*op >= 1 && *op <= 2000);
+            assert_eq!(*text, ops[op - 1].to_script(&names));
+            let shown = e.to_string();
+            assert!(shown.starts_with(&format!("workload op {op} `{text}`: ")), "{shown}");
+            assert!(shown.ends_with("(under configuration 1 `slab=slub`)"), "{shown}");
+            assert!(!shown.starts_with("0:"), "{shown}");
+        }
+        e => panic!("{e}"),
+    }
+}

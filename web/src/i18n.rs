@@ -651,6 +651,10 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("compare.setup", "Configurations and work", "構成と処理"),
     ("compare.from_lesson", "Compare this lesson's configurations side by side", "このレッスンの構成を並べて比較"),
     // ---- end s4-compare ----
+    // s6-compare: a comparison built in slices, the one-screen layout.
+    ("compare.building", "Running every configuration…", "すべての構成を実行中…"),
+    ("compare.cancel", "Cancel", "キャンセル"),
+    ("compare.summary_tab", "Charts and table", "グラフと表"),
     // Trace explorer (s4-tracew, issue 18).
     ("trace.err.gzip_truncated", "the gzip stream ends early: truncated at compressed byte offset {offset} of {total} (after {out} decompressed bytes)", "gzip ストリームが途中で終わっています：圧縮バイトオフセット {offset}（全 {total} バイト中、展開後 {out} バイトの後）で切れています"),
     ("trace.err.gzip_corrupt", "the gzip stream is corrupt in the chunk at compressed byte offset {offset} (of {total} read, after {out} decompressed bytes)", "gzip ストリームが壊れています：圧縮バイトオフセット {offset} からのチャンク（読み込み {total} バイト中、展開後 {out} バイトの後）"),

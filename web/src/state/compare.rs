@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use slabscope_core::compare::{self, CacheDelta, Comparison, Work, ZoneDelta, MAX_CONFIGS};
+use slabscope_core::compare::{self, Build, CacheDelta, Comparison, OwnedWork, ZoneDelta, MAX_CONFIGS};
 use slabscope_core::event::EntityRef;
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::names::Value;
@@ -39,9 +39,11 @@ pub const DEFAULT_COLUMN_VIEWS: [&str; 3] = ["memory", "buddy", "cache"];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     /// The session in front of the user: the sandbox document, the lesson (up to the end of its
-    /// step range), or the loaded trace's simulated ops.
+    /// step range), or the loaded trace, replayed as a trace under each configuration (as
+    /// `slabscope compare ... TRACE` and `slabscope replay` do).
     Session,
-    /// A seeded workload (`core::workload`), generated once for the smallest machine.
+    /// A seeded workload (`core::workload`), generated once for the smallest machine, on the
+    /// default machine (as `#wl=` without `cfg=`) with each configuration's settings.
     Workload(doc::Workload),
 }
 
@@ -90,6 +92,17 @@ pub struct CompareState {
     pub diff: Rc<DiffState>,
     /// A cursor asked for by the URL, applied on the first run.
     pub url_position: Option<usize>,
+    /// A comparison being built a slice per task (s6-compare): the old `run` stays until it is
+    /// done; `progress` is (positions run, positions in all columns).
+    pub pending: Option<Rc<RefCell<Option<Pending>>>>,
+    pub progress: Option<(usize, usize)>,
+}
+
+/// A comparison being built (see [`CompareMsg::BuildChunk`]).
+pub struct Pending {
+    build: Build<'static>,
+    first: usize,
+    ran: (Vec<String>, Source),
 }
 
 impl Default for CompareState {
@@ -107,6 +120,8 @@ impl Default for CompareState {
             views: DEFAULT_COLUMN_VIEWS.iter().map(|s| s.to_string()).collect(),
             diff: Rc::default(),
             url_position: None,
+            pending: None,
+            progress: None,
         }
     }
 }
@@ -141,6 +156,10 @@ pub enum CompareMsg {
     FromLesson,
     /// The pointer over an entity (or nothing) in column `i`: highlighted in every column.
     Hover(usize, Option<EntityRef>),
+    /// Build the pending comparison for one time slice (s6-compare).
+    BuildChunk,
+    /// Drop the pending comparison; the one shown stays.
+    Cancel,
 }
 
 /// The column's `slab=` value (the core's default policy's name when unset).
@@ -159,18 +178,41 @@ pub fn with_policy(config: &str, policy: &str) -> String {
     parts.join(" ")
 }
 
-/// The work of the session in front of the user: its ops (up to `end`), names and lines.
+/// The work of the session in front of the user, owned (the build keeps it across tasks), and
+/// the machine it starts from.
 struct SessionWork {
-    names: slabscope_core::names::Names,
-    ops: Vec<Op>,
-    lines: Vec<u32>,
+    work: OwnedWork,
     base: MachineConfig,
     first: usize,
+}
+
+/// Positions run per [`Build::step`] within a slice (`init::in_slice`, 20 ms a task).
+const BUILD_CHUNK: usize = 500;
+
+/// Build `b` for one time slice: `Ok(true)` once it is done.
+fn build_slice(b: &mut Build<'static>) -> Result<bool, compare::CompareError> {
+    super::init::in_slice(|| b.step(BUILD_CHUNK))
 }
 
 impl State {
     fn session_work(&self) -> SessionWork {
         let s = self.session.borrow();
+        // A loaded trace: its events, replayed under each configuration from the trace machine
+        // (256 MiB, the CPUs the trace used), as `slabscope compare ... TRACE` does.
+        if let (Some(t), None, None) = (&self.trace, &self.doc, &self.lesson) {
+            let base = s.config().clone();
+            drop(s);
+            let events = t
+                .with(&self.session, |ts| {
+                    (0..ts.facts.len())
+                        .filter_map(|i| ts.facts.get(i))
+                        .map(|f| f.event.to_owned_event(f.line))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let work = OwnedWork::Trace { events, prelude: String::new(), cpus_from_trace: true };
+            return SessionWork { work, base, first: 0 };
+        }
         // A lesson: its ops up to the end of its step range, the cursor from the range's start.
         let (first, end) = match &self.lesson {
             Some(run) if self.doc.is_none() => {
@@ -183,59 +225,97 @@ impl State {
         };
         let ops: Vec<Op> = (0..end).filter_map(|k| s.op(k).copied()).collect();
         let lines = (0..ops.len()).map(|k| s.op_line(k)).collect();
-        SessionWork { names: s.names().clone(), ops, lines, base: s.config().clone(), first }
+        SessionWork { work: OwnedWork::Ops { names: s.names().clone(), ops, lines }, base: s.config().clone(), first }
     }
 
-    /// Run the comparison the state describes; on error keep the old one and report (located).
+    /// Start the comparison the state describes: built a slice per task (the old one stays until
+    /// it is done); on error keep the old one and report (located).
     fn run_compare(&mut self) {
         let c = Rc::make_mut(&mut self.compare);
         c.error = None;
+        c.pending = None;
+        c.progress = None;
         let configs: Vec<String> = c.configs.iter().map(|s| s.replace(',', " ")).collect();
         let texts: Vec<&str> = configs.iter().map(String::as_str).collect();
         let source = c.source.clone();
-        let work = self.session_work();
-        let result = (|| -> Result<(Comparison, usize), String> {
-            let (names, ops, lines, first) = match &source {
-                Source::Session => (work.names, work.ops, work.lines, work.first),
+        let result = (|| -> Result<Pending, String> {
+            let SessionWork { work, base, first } = match &source {
+                Source::Session => self.session_work(),
                 Source::Workload(w) => {
                     let mix = Mix::by_name(&w.mix).ok_or_else(|| format!("cwl: unknown workload mix `{}`", w.mix))?;
+                    // The default machine, as the sandbox's `#wl=` without `cfg=` (not the
+                    // session in front of the user: the demo's is 256 KiB).
+                    let base = MachineConfig::default();
                     let mut machines = Vec::new();
                     for (i, t) in texts.iter().enumerate() {
                         let s = compare::parse_config(t).map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?;
                         machines.push(
-                            compare::apply_config(&s, &work.base)
+                            compare::apply_config(&s, &base)
                                 .map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?,
                         );
                     }
                     let (names, ops) = compare::workload_ops(&machines, w.seed, w.count.min(doc::MAX_WORKLOAD), mix);
                     let lines = vec![0; ops.len()];
-                    (names, ops, lines, 0)
+                    SessionWork { work: OwnedWork::Ops { names, ops, lines }, base, first: 0 }
                 }
             };
-            if ops.len().saturating_mul(texts.len()) > MAX_WORK {
+            let len = match &work {
+                OwnedWork::Ops { ops, .. } => ops.len(),
+                OwnedWork::Trace { events, .. } => events.len(),
+            };
+            if len.saturating_mul(texts.len()) > MAX_WORK {
                 return Err(format!(
-                    "{} ops × {} configurations is more than {MAX_WORK} runs: use fewer ops or configurations",
-                    ops.len(),
+                    "{len} ops × {} configurations is more than {MAX_WORK} runs: use fewer ops or configurations",
                     texts.len()
                 ));
             }
-            let every = (ops.len() / CHART_SAMPLES).max(1);
-            let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
-            let cmp =
-                Comparison::run(work, &work_base(&self.session.borrow()), &texts, every).map_err(|e| e.to_string())?;
-            Ok((cmp, first))
+            let every = (len / CHART_SAMPLES).max(1);
+            let build = Comparison::builder_owned(work, &base, &texts, every).map_err(|e| e.to_string())?;
+            Ok(Pending { build, first, ran: (self.compare.configs.clone(), source) })
         })();
-        let c = Rc::make_mut(&mut self.compare);
         match result {
-            Ok((mut cmp, first)) => {
-                let pos = c.url_position.take().unwrap_or(cmp.positions()).clamp(first, cmp.positions());
-                cmp.seek(pos);
-                c.first = first;
-                c.position = pos;
-                c.ran = Some((c.configs.clone(), source));
-                c.run = Some(Rc::new(RefCell::new(cmp)));
+            Ok(p) => {
+                Rc::make_mut(&mut self.compare).pending = Some(Rc::new(RefCell::new(Some(p))));
+                self.compare_chunk();
             }
-            Err(e) => c.error = Some(e),
+            Err(e) => Rc::make_mut(&mut self.compare).error = Some(e),
+        }
+    }
+
+    /// One slice of the pending build: install it when done, report an error (the old
+    /// comparison stays).
+    fn compare_chunk(&mut self) {
+        let c = Rc::make_mut(&mut self.compare);
+        let Some(pending) = c.pending.clone() else { return };
+        // The build is taken out of the shared cell: an older state (Yew keeps the last one)
+        // may still hold the `Rc`.
+        let step = match pending.borrow_mut().as_mut() {
+            Some(p) => build_slice(&mut p.build),
+            None => return,
+        };
+        match step {
+            Ok(false) => c.progress = pending.borrow().as_ref().map(|p| p.build.progress()),
+            Ok(true) => {
+                c.pending = None;
+                c.progress = None;
+                let Some(p) = pending.borrow_mut().take() else { return };
+                match p.build.finish() {
+                    Ok(mut cmp) => {
+                        let pos = c.url_position.take().unwrap_or(cmp.positions()).clamp(p.first, cmp.positions());
+                        cmp.seek(pos);
+                        c.first = p.first;
+                        c.position = pos;
+                        c.ran = Some(p.ran);
+                        c.run = Some(Rc::new(RefCell::new(cmp)));
+                    }
+                    Err(e) => c.error = Some(e.to_string()),
+                }
+            }
+            Err(e) => {
+                c.pending = None;
+                c.progress = None;
+                c.error = Some(e.to_string());
+            }
         }
     }
 
@@ -292,6 +372,12 @@ impl State {
                 let picked = e.map(|e| self.compare_pick(i, e));
                 let c = Rc::make_mut(&mut self.compare);
                 c.picked = if picked == c.picked { None } else { picked };
+            }
+            CompareMsg::BuildChunk => self.compare_chunk(),
+            CompareMsg::Cancel => {
+                let c = Rc::make_mut(&mut self.compare);
+                c.pending = None;
+                c.progress = None;
             }
             CompareMsg::Hover(i, e) => {
                 let hovered = e.map(|e| self.compare_pick(i, e));
@@ -391,11 +477,6 @@ impl State {
             _ => return None,
         })
     }
-}
-
-/// The machine a session-sourced comparison starts from: the session's own configuration.
-fn work_base(s: &slabscope_core::session::Session) -> MachineConfig {
-    s.config().clone()
 }
 
 /// The name (`p` or `p[3]`) bound to the object at `addr`.

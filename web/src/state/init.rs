@@ -31,10 +31,15 @@ pub(super) const BUILD_CHUNK: usize = 2000;
 
 /// Run `b` for about [`BUILD_SLICE_MS`]: `Ok(true)` once it is done.
 pub(super) fn build_some(b: &mut Builder) -> Result<bool, BuildError> {
+    in_slice(|| b.step(BUILD_CHUNK))
+}
+
+/// Call `step` (`Ok(true)`: done) for about [`BUILD_SLICE_MS`] (also Compare mode's build).
+pub(super) fn in_slice<E>(mut step: impl FnMut() -> Result<bool, E>) -> Result<bool, E> {
     let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
     let start = now();
     loop {
-        if b.step(BUILD_CHUNK)? {
+        if step()? {
             return Ok(true);
         }
         if now() - start > BUILD_SLICE_MS {

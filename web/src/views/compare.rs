@@ -55,6 +55,18 @@ pub fn compare_panel(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
     let c = &state.compare;
+    // A comparison being built: one slice per task, so the page repaints the progress and
+    // answers input (the Cancel button) in between (as hooks/chunk.rs does for documents).
+    {
+        let d = state.dispatcher();
+        let pending = c.pending.is_some().then_some(());
+        use_effect_with((pending, c.progress), move |&(pending, _)| {
+            let timeout = pending.map(|()| {
+                gloo::timers::callback::Timeout::new(0, move || d.dispatch(Action::Compare(CompareMsg::BuildChunk)))
+            });
+            move || drop(timeout)
+        });
+    }
     // A frame shows the comparison its address names: no set-up form, no file pickers.
     let embed = state.params.embed;
     let send = {
@@ -173,6 +185,14 @@ pub fn compare_panel(p: &Props) -> Html {
         let send = send.clone();
         Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Hover(i, e)))
     };
+    // The snapshot diff: in the summary box beside the columns once a comparison ran.
+    let diff = if embed {
+        Html::default()
+    } else {
+        let send = send.clone();
+        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
+        on={Callback::from(move |m: CompareMsg| send(m))} /> }
+    };
     let body = c.run.as_ref().map(|run| {
         let r = run.borrow();
         let total = r.positions();
@@ -217,16 +237,24 @@ pub fn compare_panel(p: &Props) -> Html {
                         { " · " }<code id="compare-op">{ op_text }</code>
                     </p>
                 </div>
-                <div class="compare-summary">
-                    <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
-                    <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
-                </div>
-                <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
-                    { for view_chips }
-                </div>
-                if !refused.is_empty() { <p class="muted">{ t(lang, "compare.trace_note") }</p> }
-                <div id="compare-columns" class="compare-columns" data-columns={n.to_string()}>
-                    { for columns }
+                // One screen (s6-compare, styles/compare.css): the table (and the snapshot diff)
+                // in a side box that scrolls on its own; a strip of compact charts above the
+                // columns, which fill the rest of the height.
+                <div id="compare-body" class="compare-body">
+                    <section id="compare-summary" class="compare-summary" tabindex="0" aria-label={t(lang, "compare.summary_tab")}>
+                        <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
+                        { diff.clone() }
+                    </section>
+                    <div class="compare-main">
+                        <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
+                        <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
+                            { for view_chips }
+                        </div>
+                        if !refused.is_empty() { <p class="muted">{ t(lang, "compare.trace_note") }</p> }
+                        <div id="compare-columns" class="compare-columns" data-columns={n.to_string()}>
+                            { for columns }
+                        </div>
+                    </div>
                 </div>
             </>
         }
@@ -266,11 +294,16 @@ pub fn compare_panel(p: &Props) -> Html {
             </details>
             }
             <p id="compare-error" class="command-error" role="alert">{ c.error.clone().unwrap_or_default() }</p>
-            { for body }
-            if !embed {
-                <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
-                              on={Callback::from(move |m: CompareMsg| send(m))} />
+            if c.pending.is_some() {
+                <p id="compare-progress" class="notice compare-progress" role="status">
+                    { t(lang, "compare.building") }
+                    <progress max={c.progress.map_or(1, |p| p.1).max(1).to_string()} value={c.progress.map_or(0, |p| p.0).to_string()}
+                              aria-label={t(lang, "compare.building")}></progress>
+                    <button type="button" id="compare-cancel" onclick={cb(|| CompareMsg::Cancel)}>{ t(lang, "compare.cancel") }</button>
+                </p>
             }
+            { for body }
+            if c.run.is_none() { { diff } }
         </section>
     }
 }

@@ -178,15 +178,23 @@ pub fn compare_charts(p: &Props) -> Html {
 #[function_component(DeltaTable)]
 pub fn delta_table(p: &Props) -> Html {
     let lang = p.lang;
-    let r = p.run.0.borrow();
-    let at: Vec<Measures> = r
-        .columns
-        .iter()
-        .map(|c| Measures::of(c.session.sim(), p.position, c.ops_at(p.position), c.session.step()))
-        .collect();
-    let labels: Vec<String> = r.columns.iter().map(|c| c.label.clone()).collect();
-    drop(r);
-    let rows = deltas(&at).into_iter().map(|row| {
+    // Once per cursor position (s6-compare): a hover or a selection re-renders the panel
+    // without measuring every column again.
+    let measured = {
+        let run = p.run.clone();
+        use_memo((p.run.clone(), p.position), move |&(_, position)| {
+            let r = run.0.borrow();
+            let at: Vec<Measures> = r
+                .columns
+                .iter()
+                .map(|c| Measures::of(c.session.sim(), position, c.ops_at(position), c.session.step()))
+                .collect();
+            let labels: Vec<String> = r.columns.iter().map(|c| c.label.clone()).collect();
+            (at, labels)
+        })
+    };
+    let (at, labels) = (&measured.0, &measured.1);
+    let rows = deltas(at).into_iter().map(|row| {
         let key = measure_key(row.measure);
         let cells = row.values.iter().zip(&row.deltas).enumerate().map(|(i, (v, d))| {
             let value = v.map_or_else(|| "—".to_string(), |v| format_value(row.measure, v));
