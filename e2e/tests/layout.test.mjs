@@ -86,6 +86,7 @@ async function everyStep(t, viewport, { phone = false } = {}) {
         // the narration comes up under it, the question follows below.
         await assertTogether(page, `${where} (answered)`, { question: !phone });
         if (phone) await assertPictureFirst(page, `${where} (answered)`);
+        await assertAnsweredRoom(page, `${where} (answered)`);
       }
       steps++;
       if (k < total) await page.click('#lesson-next');
@@ -93,6 +94,37 @@ async function everyStep(t, viewport, { phone = false } = {}) {
   }
   assert.ok(steps >= 60, `${at}: walked ${steps} lesson steps`);
   return page;
+}
+
+/**
+ * After an answer, the text the student must read is on screen without scrolling: the step's
+ * narration shows all of its text (or at least 8 lines of it) and the verdict with the answer
+ * line is in view too, inside the band the picture and the control bar leave free (on a phone
+ * the picture is pinned at the top and the bar at the bottom; at two panes, the whole window).
+ */
+async function assertAnsweredRoom(page, where) {
+  const m = await page.evaluate(() => {
+    const nar = document.querySelector('#lesson-narration');
+    const answer = document.querySelector('#lesson-answer');
+    const stage = document.querySelector('#stage').getBoundingClientRect();
+    const bar = document.querySelector('#controls-bar').getBoundingClientRect();
+    const narrow = window.innerWidth < 1200;
+    const top = narrow && getComputedStyle(document.querySelector('#stage')).position === 'sticky' ? Math.max(0, stage.bottom) : 0;
+    const bottom = narrow ? Math.min(window.innerHeight, bar.top) : window.innerHeight;
+    const r = nar.getBoundingClientRect();
+    const a = answer?.getBoundingClientRect();
+    return {
+      top, bottom, line: parseFloat(getComputedStyle(nar).lineHeight),
+      nar: { top: r.top, bottom: r.bottom, clipped: nar.scrollHeight > nar.clientHeight + 2 },
+      shown: Math.min(r.bottom, bottom) - Math.max(r.top, top),
+      answer: a && { top: a.top, bottom: a.bottom, height: a.height },
+    };
+  });
+  const whole = !m.nar.clipped && m.nar.top >= m.top - 1 && m.nar.bottom <= m.bottom + 1;
+  assert.ok(whole || m.shown >= 8 * m.line, `${where}: the narration shows all its text or 8 lines (${JSON.stringify(m)})`);
+  if (m.answer) {
+    assert.ok(m.answer.height > 0 && m.answer.top >= m.top - 1 && m.answer.bottom <= m.bottom + 1, `${where}: the verdict and the answer line are in view (${JSON.stringify(m)})`);
+  }
 }
 
 /** Phone: the first panel starts above the narration, and the narration is not under the pinned picture. */
@@ -284,9 +316,15 @@ test('lessons hold their step: keys, scrubber and step buttons stay inside it', 
   assert.equal(await page.textContent('#buddyinfo'), boot, 'the splits the question asks about are not shown');
   assert.equal(await page.textContent('#step-counter'), s2);
   assert.ok(await page.locator('#lesson-player .dot', { hasText: /^3$/ }).isDisabled(), 'step 3 cannot be reached past the open question');
+  // Nor do the session charts (off by default) plot past it: they end where the question is asked.
+  await showViews(page, ['charts']);
+  const asked = Number(s2.match(/^step (\d+) \//)[1]);
+  assert.equal(Number(await page.getAttribute('#orders-chart', 'data-until')), asked, 'the charts stop at the open question');
   // Answered: the step's events play; Home and End stay inside them.
   await page.locator('#lesson-question .choice', { hasText: /^6$/ }).click();
   await page.waitForSelector('#lesson-feedback.right');
+  const total = Number((await page.textContent('#step-counter')).match(/\/ (\d+)/)[1]);
+  await page.waitForFunction((total) => Number(document.querySelector('#orders-chart').dataset.until) === total, total);
   const [lo, hi] = [Number(await page.getAttribute('#scrubber', 'min')), Number(await page.getAttribute('#scrubber', 'max'))];
   assert.ok(hi > lo, `scrubber spans the step's events ${lo}..${hi}`);
   await page.keyboard.press('Home');
@@ -360,6 +398,17 @@ test('embed: panels= order, unknown parameters with suggestions, bad values, mis
 
 test('the course page sizes its frames from the resize message', opts, async (t) => {
   const page = await openApp(t, { path: 'course-page.html', waitReady: false, viewport: { width: 1100, height: 900 } });
+  // Record every resize message the host receives, with the frame that sent it (then load again).
+  await page.addInitScript(() => {
+    if (window.top !== window) return;
+    window.resizes = [];
+    addEventListener('message', (e) => {
+      if (e.data?.type !== 'slabscope:resize') return;
+      const f = [...document.querySelectorAll('iframe')].find((x) => x.contentWindow === e.source);
+      window.resizes.push({ frame: f?.id, height: e.data.height });
+    });
+  });
+  await page.reload();
   for (const id of ['#lesson-a', '#lesson-b', '#lesson-c']) {
     await page.locator(id).scrollIntoViewIfNeeded();
     await page.frameLocator(id).locator('#lesson-player').waitFor({ timeout: 20_000 });
@@ -377,6 +426,15 @@ test('the course page sizes its frames from the resize message', opts, async (t)
     assert.ok(content <= h + 1, `${id}: frame ${h}px for ${content}px of content (scrolls inside)`);
     assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
   }
+  // Each frame posted {type: "slabscope:resize", height} itself; its last height is the frame's.
+  const resizes = await page.evaluate(() => window.resizes);
+  for (const [id, , h] of sizes) {
+    const mine = resizes.filter((m) => m.frame === id);
+    assert.ok(mine.length > 0, `${id}: no slabscope:resize message arrived (${JSON.stringify(resizes)})`);
+    assert.ok(mine.every((m) => Number.isFinite(m.height) && m.height > 0), `${id}: heights are numbers`);
+    assert.ok(Math.abs(mine.at(-1).height - h) <= 1, `${id}: the last message said ${mine.at(-1).height}px, the frame is ${h}px`);
+  }
+  const before = resizes.filter((m) => m.frame === 'lesson-b').length;
   // The compact embed's content is about the frame's own size: the 720×480 and 480×360 frames
   // stay that small, and inside each the picture and the narration are both in view.
   const height = Object.fromEntries(sizes.map(([id, w, h]) => [id, [w, h]]));
@@ -398,7 +456,38 @@ test('the course page sizes its frames from the resize message', opts, async (t)
     const f = document.querySelector('#lesson-b');
     return Math.abs(f.clientHeight - Math.ceil(f.contentDocument.body.getBoundingClientRect().height)) <= 2;
   });
+  await page.waitForFunction((n) => window.resizes.filter((m) => m.frame === 'lesson-b').length > n, before, { timeout: 10_000 });
   await finish(t, page, 'layout-course-page');
+});
+
+test('the embed builder: lesson, from/to, panels, language and size give the snippet and a live preview', opts, async (t) => {
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'buddy-split' } });
+  await page.waitForSelector('#lesson-player');
+  await page.click('#embed-code summary');
+  const snippet = () => page.inputValue('#embed-snippet');
+  // The defaults: this lesson, its own panels, the page's language, a 720×480 frame, the listener.
+  assert.match(await snippet(), /\?embed=1&amp;lesson=buddy-split&amp;lang=en" title="The buddy allocator splits a block" width="720" height="480"/);
+  assert.match(await snippet(), /addEventListener\("message"[\s\S]*slabscope:resize[\s\S]*f\.style\.height = e\.data\.height \+ "px"/);
+  await page.selectOption('#embed-lesson', 'pages-too-big');
+  await page.fill('#embed-from', '2');
+  await page.fill('#embed-to', '3');
+  await page.fill('#embed-panels', 'buddyinfo,log');
+  await page.press('#embed-panels', 'Tab');
+  await page.selectOption('#embed-lang', 'ja');
+  await page.selectOption('#embed-size', { label: '480×360' });
+  const code = await snippet();
+  assert.match(code, /\?embed=1&amp;lesson=pages-too-big&amp;lang=ja&amp;from=2&amp;to=3&amp;panels=buddyinfo,log" title="[^"]+" width="480" height="360"/);
+  // The preview is that frame: its address, its size, and inside it the lesson as the snippet says.
+  const src = await page.getAttribute('#embed-preview', 'src');
+  assert.equal(src, code.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&'));
+  assert.deepEqual(await page.$eval('#embed-preview', (f) => [f.width, f.height]), ['480', '360']);
+  await page.locator('#embed-preview').scrollIntoViewIfNeeded();
+  const preview = page.frameLocator('#embed-preview');
+  await preview.locator('#lesson-player[data-lesson="pages-too-big"][data-step="2"]').waitFor({ timeout: 20_000 });
+  assert.equal(await preview.locator('html').getAttribute('lang'), 'ja');
+  assert.equal(await preview.locator('#stage').getAttribute('data-views'), 'buddyinfo,log');
+  assert.ok(await preview.locator('#lesson-prev').isDisabled(), 'the preview starts at from=2');
+  await finish(t, page, 'layout-embed-builder');
 });
 
 test('language and theme persist; copied links carry lang=', opts, async (t) => {

@@ -707,7 +707,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.lineage.reused", "→ reused by line {line}", "→ {line} 行目で再利用"),
     // s5-tracew: a free slot's lineage.
     ("trace.lineage.slot", "Free slot at {addr}: {n} allocations and frees the simulation placed here, from the trace", "{addr} の空きスロット：シミュレーションがここに置いた確保と解放 {n} 件（トレースより）"),
-    ("trace.lineage.indexing", "Indexing where each allocation landed ({pct}%)…", "各確保の配置先を索引中（{pct}%）…"),
+    ("trace.lineage.indexing", "Indexing where each allocation landed ({pct}%)…", "各確保の配置先を索引中（{pct}%）…"),    // s6-layout (issue 13): an answered lesson question's one answer line.
+    ("lesson.answer", "Answer:", "正解："),
+    ("lesson.your_answer", "your answer:", "あなたの答え："),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

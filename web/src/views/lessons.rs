@@ -209,44 +209,47 @@ fn player(p: &Props) -> Html {
     let question = step.question.as_ref().map(|q| {
         let answer = run.played[i].answer.clone();
         let settled = reply.settled();
+        // Answered: the question collapses to its one answer line (the right answer, and the
+        // reader's own if it was wrong), so the step's narration keeps its room beside the picture.
         let body = match (&q.kind, &answer) {
-            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(right))) => {
+            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(_))) if !settled => {
                 let items = choices.iter().enumerate().map(|(k, c)| {
                     let on = on.clone();
-                    let chosen = reply == Reply::Chose(k);
-                    let class = classes!(
-                        "choice",
-                        (settled && k == *right).then_some("right"),
-                        (chosen && k != *right).then_some("wrong"),
-                        chosen.then_some("chosen")
-                    );
                     html! {
                         <li>
-                            <button {class} disabled={settled} aria-pressed={chosen.to_string()}
+                            <button class="choice" aria-pressed="false"
                                     onclick={Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Chose(k))))}>
                                 { c.label.get(code).to_string() }
-                                if settled && k == *right { <span class="mark">{ " ✓" }</span> }
-                                if chosen && k != *right { <span class="mark">{ " ✗" }</span> }
                             </button>
                         </li>
                     }
                 });
                 html! { <ol class="choices">{ for items }</ol> }
             }
-            (QuestionKind::Object { .. }, Some(Answer::Object { addr, slots })) => {
+            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(right))) => {
+                let chosen = match reply {
+                    Reply::Chose(k) if k != *right => Some(k),
+                    _ => None,
+                };
+                let shown = |k: usize, right: bool| {
+                    let label = choices.get(k).map_or_else(String::new, |c| c.label.get(code).to_string());
+                    let class = classes!("choice", if right { "right" } else { "wrong chosen" });
+                    html! {
+                        <button {class} disabled=true aria-pressed={(reply == Reply::Chose(k)).to_string()}>
+                            { label }<span class="mark">{ if right { " ✓" } else { " ✗" } }</span>
+                        </button>
+                    }
+                };
+                answer_line(lang, shown(*right, true), chosen.map(|k| shown(k, false)))
+            }
+            (QuestionKind::Object { .. }, Some(Answer::Object { slots, .. })) if !settled => {
                 let cells = slots.iter().take(512).map(|&(a, free)| {
                     let on = on.clone();
-                    let clicked = reply == Reply::Clicked(a);
-                    let class = classes!(
-                        "slot",
-                        free.then_some("free"),
-                        (settled && a == *addr).then_some("right"),
-                        (clicked && a != *addr).then_some("wrong")
-                    );
+                    let class = classes!("slot", free.then_some("free"));
                     // The accessible name starts with the visible text (WCAG 2.5.3), then the address.
                     let label = format!("{:03x}, {a:#x}", a & 0xfff);
                     html! {
-                        <button {class} disabled={settled || !free} title={label.clone()} aria-label={label}
+                        <button {class} disabled={!free} title={label.clone()} aria-label={label}
                                 data-addr={format!("{a:#x}")}
                                 onclick={Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Clicked(a))))}>
                             { format!("{:03x}", a & 0xfff) }
@@ -259,6 +262,23 @@ fn player(p: &Props) -> Html {
                         <div class="slots" role="group" aria-label={t(lang, "lesson.objects")}>{ for cells }</div>
                     </>
                 }
+            }
+            (QuestionKind::Object { .. }, Some(Answer::Object { addr, .. })) => {
+                // Named by their text (with the mark); the address is the tooltip.
+                let shown = |a: u64, right: bool| {
+                    html! {
+                        <button class={classes!("slot", "free", if right { "right" } else { "wrong" })} disabled=true
+                                title={format!("{a:#x}")} data-addr={format!("{a:#x}")}>
+                            { format!("{:03x}", a & 0xfff) }
+                            <span class="mark">{ if right { " ✓" } else { " ✗" } }</span>
+                        </button>
+                    }
+                };
+                let clicked = match reply {
+                    Reply::Clicked(a) if a != *addr => Some(a),
+                    _ => None,
+                };
+                answer_line(lang, shown(*addr, true), clicked.map(|a| shown(a, false)))
             }
             _ => html! {},
         };
@@ -273,15 +293,14 @@ fn player(p: &Props) -> Html {
             Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Skipped)))
         };
         html! {
-            <section id="lesson-question" class="question" aria-labelledby="question-text" tabindex="0">
+            <section id="lesson-question" class={classes!("question", settled.then_some("answered"))} aria-labelledby="question-text" tabindex="0">
                 <h3 id="question-text">{ crate::views::rich::code_text(q.ask.get(code)) }</h3>
-                { body }
                 if !settled {
+                    { body }
                     <button id="lesson-skip" class="link-button" onclick={skip}>{ t(lang, "lesson.skip") }</button>
-                }
-                if let Some((class, text)) = feedback {
+                } else if let Some((class, text)) = feedback {
                     <div id="lesson-feedback" class={classes!("feedback", class)} role="status">
-                        <strong>{ text }</strong>
+                        <p id="lesson-answer" class="answer-line"><strong>{ text }</strong>{ " " }{ body }</p>
                         { markdown(q.explain.get(code), &on_step) }
                     </div>
                 }
@@ -340,31 +359,32 @@ fn player(p: &Props) -> Html {
                         </p>
                     }
                     { markdown(step.say.get(code), &on_step) }
-                    if !run.played[i].outcomes.is_empty() {
-                        <details id="lesson-checks" class="lesson-checks">
-                            <summary>{ t(lang, "lesson.checks") }</summary>
-                            <ul>
-                                { for run.played[i].outcomes.iter().map(|o| {
-                                    let (mark, class, value) = match &o.result {
-                                        Ok((true, a, _)) => ("✓", "held", show_value(*a)),
-                                        Ok((false, a, _)) => ("✗", "failed", show_value(*a)),
-                                        Err(e) => ("?", "failed", e.clone()),
-                                    };
-                                    html! {
-                                        <li class={class}>
-                                            <span class="mark" aria-hidden="true">{ mark }</span>{ " " }
-                                            <code>{ o.text.clone() }</code>
-                                            { " " }<span class="value">{ tf(lang, "lesson.check_value", &[("value", value)]) }</span>
-                                        </li>
-                                    }
-                                }) }
-                            </ul>
-                        </details>
-                    }
                 } else {
                     <p class="hint">{ t(lang, "lesson.predict") }</p>
                 }
             </div>
+            // The step's checks after the question: the narration and the answer come first.
+            if show_narration && !run.played[i].outcomes.is_empty() {
+                <details id="lesson-checks" class="lesson-checks">
+                    <summary>{ t(lang, "lesson.checks") }</summary>
+                    <ul>
+                        { for run.played[i].outcomes.iter().map(|o| {
+                            let (mark, class, value) = match &o.result {
+                                Ok((true, a, _)) => ("✓", "held", show_value(*a)),
+                                Ok((false, a, _)) => ("✗", "failed", show_value(*a)),
+                                Err(e) => ("?", "failed", e.clone()),
+                            };
+                            html! {
+                                <li class={class}>
+                                    <span class="mark" aria-hidden="true">{ mark }</span>{ " " }
+                                    <code>{ o.text.clone() }</code>
+                                    { " " }<span class="value">{ tf(lang, "lesson.check_value", &[("value", value)]) }</span>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </details>
+            }
         </section>
     }
 }
@@ -380,6 +400,19 @@ fn narration_into_view() {
     }
     if let Some(el) = w.document().and_then(|d| d.get_element_by_id("lesson-narration")) {
         el.scroll_into_view_with_bool(true);
+    }
+}
+
+/// An answered question's one line (after the verdict): the right answer, and the reader's own
+/// when it was wrong.
+fn answer_line(lang: Lang, right: Html, chosen: Option<Html>) -> Html {
+    html! {
+        <>
+            <span class="answer-label">{ t(lang, "lesson.answer") }</span>{ " " }{ right }
+            if let Some(chosen) = chosen {
+                { " " }<span class="answer-label">{ t(lang, "lesson.your_answer") }</span>{ " " }{ chosen }
+            }
+        </>
     }
 }
 
