@@ -166,8 +166,9 @@ test('while a question is open the session charts stop at its step (they would g
   // Off by default; shown as a student would, with the view chips.
   await showViews(page, ['timeline', 'charts']);
   const cursor = async () => Number((await page.textContent('#step-counter')).match(/^step (\d+) \//)[1]);
+  // A buddyinfo question is asked at boot, before its operations: the charts' last point would be
+  // the very row the student has to fill in.
   const ask = await cursor();
-  assert.ok(ask > 0, `the question is asked after the done ops (step ${ask})`);
   const charts = ['#timeline-chart', '#orders-chart', '#frag-chart'];
   const until = (sel) => page.getAttribute(sel, 'data-until').then(Number);
   // The plotted samples (the x axis too) end at the question's step: nothing of the asked ops.

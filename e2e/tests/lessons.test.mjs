@@ -39,10 +39,10 @@ test('a question holds the step until answered; feedback; step links; progress s
   // A wrong answer: marked wrong, the right one shown, the explanation revealed, the ops run.
   await page.locator('#lesson-question .choice', { hasText: /^3$/ }).click();
   await page.waitForSelector('#lesson-feedback.wrong');
-  assert.match(await page.textContent('#lesson-question .choice.right'), /6/);
+  assert.match(await page.textContent('#lesson-answer .choice.right'), /6/);
   // One answer line: the right choice and the one chosen, not the whole list again.
   assert.deepEqual(await page.$$eval('#lesson-answer .choice', (l) => l.map((b) => b.textContent.trim())), ['6 ✓', '3 ✗']);
-  assert.match(await page.textContent('#lesson-feedback'), /six halvings/);
+  assert.match(await page.textContent('#lesson-why'), /six halvings/);
   assert.match(await page.textContent('#buddyinfo'), /1 {6}1 {6}1 {6}1 {6}1 {6}1 {6}0/);
   assert.ok(!(await page.isDisabled('#lesson-next')));
   // The step's checks, as the simulation computed them: all five hold.

@@ -188,6 +188,11 @@ fn player(p: &Props) -> Html {
     use_effect_with(now, move |now| {
         let before = seen.replace(now.clone());
         if before.is_some() && before != *now {
+            // The answered question is a few lines now: show it from its top (a click deep in
+            // the grid of slots had scrolled its box).
+            if let Some(q) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("lesson-question")) {
+                q.set_scroll_top(0);
+            }
             narration_into_view();
         }
     });
@@ -292,21 +297,30 @@ fn player(p: &Props) -> Html {
             let on = on.clone();
             Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Skipped)))
         };
-        html! {
+        // The verdict with the answer line comes first, right under the step buttons (so it is in
+        // view with the narration on a phone too); the question keeps its text and the "why".
+        let verdict = match (settled, feedback) {
+            (true, Some((class, text))) => html! {
+                <div id="lesson-feedback" class={classes!("feedback", class)} role="status">
+                    <p id="lesson-answer" class="answer-line"><strong>{ text }</strong>{ " " }{ body.clone() }</p>
+                </div>
+            },
+            _ => Html::default(),
+        };
+        let asked = html! {
             <section id="lesson-question" class={classes!("question", settled.then_some("answered"))} aria-labelledby="question-text" tabindex="0">
                 <h3 id="question-text">{ crate::views::rich::code_text(q.ask.get(code)) }</h3>
                 if !settled {
                     { body }
                     <button id="lesson-skip" class="link-button" onclick={skip}>{ t(lang, "lesson.skip") }</button>
-                } else if let Some((class, text)) = feedback {
-                    <div id="lesson-feedback" class={classes!("feedback", class)} role="status">
-                        <p id="lesson-answer" class="answer-line"><strong>{ text }</strong>{ " " }{ body }</p>
-                        { markdown(q.explain.get(code), &on_step) }
-                    </div>
+                } else {
+                    <div id="lesson-why" class="why">{ markdown(q.explain.get(code), &on_step) }</div>
                 }
             </section>
-        }
+        };
+        (verdict, asked)
     });
+    let (verdict, question) = question.unzip();
     let show_narration = reply.settled();
     let counter =
         tf(lang, "lesson.step_of", &[("step", (i + 1).to_string()), ("total", lesson.steps.len().to_string())]);
@@ -349,6 +363,7 @@ fn player(p: &Props) -> Html {
                     </button>
                 </nav>
             }
+            { verdict.unwrap_or_default() }
             { question.unwrap_or_default() }
             // Its own scroll box beside the picture (styles/app.css): reachable by keyboard.
             <div id="lesson-narration" class="narration" aria-live="polite" tabindex="0">
@@ -389,7 +404,7 @@ fn player(p: &Props) -> Html {
     }
 }
 
-/// Scroll the narration's top just under the pinned picture (styles/app.css: scroll-padding-top),
+/// Scroll the step's text (the verdict, then the narration) just under the pinned picture (styles/app.css: scroll-padding-top),
 /// on a narrow screen only; the two-pane layout keeps it in view by itself.
 fn narration_into_view() {
     let Some(w) = web_sys::window() else { return };
@@ -398,7 +413,10 @@ fn narration_into_view() {
     if !narrow || embed {
         return;
     }
-    if let Some(el) = w.document().and_then(|d| d.get_element_by_id("lesson-narration")) {
+    // An answer's verdict comes right before the narration: from there.
+    let doc = w.document();
+    let el = doc.as_ref().and_then(|d| d.get_element_by_id("lesson-feedback").or_else(|| d.get_element_by_id("lesson-narration")));
+    if let Some(el) = el {
         el.scroll_into_view_with_bool(true);
     }
 }
