@@ -34,7 +34,11 @@ fn chart_limit(state: &crate::state::State) -> Option<u64> {
             let run = run.borrow();
             let k = run.reachable();
             let step = run.played.get(k)?;
-            Some(if run.replies.get(k).is_some_and(|r| r.settled()) { run.played.get(run.last)?.end } else { step.start })
+            Some(if run.replies.get(k).is_some_and(|r| r.settled()) {
+                run.played.get(run.last)?.end
+            } else {
+                step.start
+            })
         }),
         _ => None,
     }

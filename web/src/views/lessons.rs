@@ -190,7 +190,9 @@ fn player(p: &Props) -> Html {
         if before.is_some() && before != *now {
             // The answered question is a few lines now: show it from its top (a click deep in
             // the grid of slots had scrolled its box).
-            if let Some(q) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("lesson-question")) {
+            if let Some(q) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("lesson-question"))
+            {
                 q.set_scroll_top(0);
             }
             narration_into_view();
@@ -415,7 +417,9 @@ fn narration_into_view() {
     }
     // An answer's verdict comes right before the narration: from there.
     let doc = w.document();
-    let el = doc.as_ref().and_then(|d| d.get_element_by_id("lesson-feedback").or_else(|| d.get_element_by_id("lesson-narration")));
+    let el = doc
+        .as_ref()
+        .and_then(|d| d.get_element_by_id("lesson-feedback").or_else(|| d.get_element_by_id("lesson-narration")));
     if let Some(el) = el {
         el.scroll_into_view_with_bool(true);
     }
