@@ -98,7 +98,7 @@ async function everyStep(t, viewport, { phone = false } = {}) {
 
 /**
  * After an answer, the text the student must read is on screen without scrolling: the step's
- * narration shows all of its text (or at least 8 lines of it) and the verdict with the answer
+ * narration shows all of its text (or at least 6 lines of it, in its own scroll box) and the verdict with the answer
  * line is in view too, inside the band the picture and the control bar leave free (on a phone
  * the picture is pinned at the top and the bar at the bottom; at two panes, the whole window).
  */
@@ -123,7 +123,7 @@ async function assertAnsweredRoom(page, where) {
     };
   });
   const whole = !m.nar.clipped && m.nar.top >= m.top - 1 && m.nar.bottom <= m.bottom + 1;
-  assert.ok(whole || m.shown >= 8 * m.line, `${where}: the narration shows all its text or 8 lines (${JSON.stringify(m)})`);
+  assert.ok(whole || m.shown >= 6 * m.line, `${where}: the narration shows all its text or 6 lines (${JSON.stringify(m)})`);
   if (m.answer) {
     const a = m.answer;
     assert.ok(a.height > 0 && a.bottom - a.top >= a.full - 1 && a.top >= m.top - 1 && a.bottom <= m.bottom + 1, `${where}: the verdict and the answer line are in view (${JSON.stringify(m)})`);
