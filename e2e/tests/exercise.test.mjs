@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -156,6 +157,35 @@ test('buddyinfo: fill the row; a wrong row marks the orders that differ', opts, 
   assert.match(await p2.textContent('#ex-input-error'), /`twelve` is not an answer here/);
   assert.equal(await p2.getAttribute('#exercise', 'data-state'), 'open');
   await finish(t, p2, 'exercise-bad-answer');
+});
+
+test('while a question is open the session charts stop at its step (they would give the answer away)', opts, async (t) => {
+  const page = await openApp(t, { viewport: DESKTOP, query: { exercise: 'buddyinfo', seed: 3, level: 2 } });
+  await ready(page);
+  const native = nativeExercise('buddyinfo', 3, 2);
+  // Off by default; shown as a student would, with the view chips.
+  await showViews(page, ['timeline', 'charts']);
+  const cursor = async () => Number((await page.textContent('#step-counter')).match(/^step (\d+) \//)[1]);
+  // A buddyinfo question is asked at boot, before its operations: the charts' last point would be
+  // the very row the student has to fill in.
+  const ask = await cursor();
+  const charts = ['#timeline-chart', '#orders-chart', '#frag-chart'];
+  const until = (sel) => page.getAttribute(sel, 'data-until').then(Number);
+  // The plotted samples (the x axis too) end at the question's step: nothing of the asked ops.
+  for (const sel of charts) assert.equal(await until(sel), ask, `${sel} plots up to step ${ask} only`);
+  const open = await page.$eval('#orders-chart svg', (s) => s.outerHTML);
+  // Answered: the charts plot the whole session, the asked ops included.
+  const truth = native.answer.split(' ');
+  for (let o = 0; o < truth.length; o++) await page.fill(`#ex-row-${o}`, truth[o]);
+  await page.click('#ex-submit');
+  await page.waitForSelector('#ex-feedback.right');
+  const end = Number((await page.textContent('#step-counter')).match(/\/ (\d+)/)[1]);
+  assert.ok(end > ask, `the asked ops end at step ${end}`);
+  for (const sel of charts) {
+    await page.waitForFunction(([sel, end]) => Number(document.querySelector(sel)?.dataset.until) === end, [sel, end]);
+  }
+  assert.notEqual(await page.$eval('#orders-chart svg', (s) => s.outerHTML), open, 'the orders chart now shows the asked ops');
+  await finish(t, page, 'exercise-charts-hold');
 });
 
 test('keyboard only: pick a kind, open it, answer, see the grade', opts, async (t) => {

@@ -86,6 +86,7 @@ async function everyStep(t, viewport, { phone = false } = {}) {
         // the narration comes up under it, the question follows below.
         await assertTogether(page, `${where} (answered)`, { question: !phone });
         if (phone) await assertPictureFirst(page, `${where} (answered)`);
+        await assertAnsweredRoom(page, `${where} (answered)`);
       }
       steps++;
       if (k < total) await page.click('#lesson-next');
@@ -93,6 +94,40 @@ async function everyStep(t, viewport, { phone = false } = {}) {
   }
   assert.ok(steps >= 60, `${at}: walked ${steps} lesson steps`);
   return page;
+}
+
+/**
+ * After an answer, the text the student must read is on screen without scrolling: the step's
+ * narration shows all of its text (or at least 6 lines of it, in its own scroll box) and the verdict with the answer
+ * line is in view too, inside the band the picture and the control bar leave free (on a phone
+ * the picture is pinned at the top and the bar at the bottom; at two panes, the whole window).
+ */
+async function assertAnsweredRoom(page, where) {
+  const m = await page.evaluate(() => {
+    const nar = document.querySelector('#lesson-narration');
+    const answer = document.querySelector('#lesson-answer');
+    const stage = document.querySelector('#stage').getBoundingClientRect();
+    const bar = document.querySelector('#controls-bar').getBoundingClientRect();
+    const narrow = window.innerWidth < 1200;
+    const top = narrow && getComputedStyle(document.querySelector('#stage')).position === 'sticky' ? Math.max(0, stage.bottom) : 0;
+    const bottom = narrow ? Math.min(window.innerHeight, bar.top) : window.innerHeight;
+    const r = nar.getBoundingClientRect();
+    // The answer line as seen through the lesson player's box (it clips at two panes).
+    const box = document.querySelector('#lesson-player').getBoundingClientRect();
+    const a = answer && box && ((r) => ({ top: Math.max(r.top, box.top), bottom: Math.min(r.bottom, box.bottom), height: r.height, full: r.bottom - r.top }))(answer.getBoundingClientRect());
+    return {
+      top, bottom, line: parseFloat(getComputedStyle(nar).lineHeight),
+      nar: { top: r.top, bottom: r.bottom, clipped: nar.scrollHeight > nar.clientHeight + 2 },
+      shown: Math.min(r.bottom, bottom) - Math.max(r.top, top),
+      answer: a,
+    };
+  });
+  const whole = !m.nar.clipped && m.nar.top >= m.top - 1 && m.nar.bottom <= m.bottom + 1;
+  assert.ok(whole || m.shown >= 6 * m.line, `${where}: the narration shows all its text or 6 lines (${JSON.stringify(m)})`);
+  if (m.answer) {
+    const a = m.answer;
+    assert.ok(a.height > 0 && a.bottom - a.top >= a.full - 1 && a.top >= m.top - 1 && a.bottom <= m.bottom + 1, `${where}: the verdict and the answer line are in view (${JSON.stringify(m)})`);
+  }
 }
 
 /** Phone: the first panel starts above the narration, and the narration is not under the pinned picture. */
@@ -176,18 +211,34 @@ test('1920×1080: the picture grows with the window', opts, async (t) => {
   await assertTogether(page, 'buddy-split at 1920');
   const map = await page.locator('#stage [data-panel="memory"]').boundingBox();
   assert.ok(map.width > 1100, `the memory map uses the width: ${map.width}px`);
+  // Two panes fill the window: the page itself does not scroll; the lesson pane scrolls on its
+  // own and the picture's pane reaches the bottom of the window.
+  const panes = await page.evaluate(() => ({
+    doc: document.scrollingElement.scrollHeight, h: innerHeight,
+    side: getComputedStyle(document.querySelector('#side')).overflowY,
+    stage: document.querySelector('#stage').getBoundingClientRect().bottom,
+  }));
+  assert.ok(panes.doc <= panes.h + 1, `the page does not scroll: ${JSON.stringify(panes)}`);
+  assert.ok(['auto', 'scroll'].includes(panes.side), `the lesson pane has its own scroll: ${panes.side}`);
+  assert.ok(panes.stage >= panes.h - 24, `the picture pane fills the height: ${JSON.stringify(panes)}`);
   await page.click('#lesson-next');
   await assertTogether(page, 'buddy-split step 2 at 1920');
   await finish(t, page, 'layout-1920-lesson');
 });
 
 test('phone 390×844: picture first, thin control bar, narration below, nothing wider than the screen', opts, async (t) => {
-  for (const [query, name] of [[{}, 'sandbox'], [{ lesson: 'buddy-split' }, 'lesson'], [{ lesson: 'slub-fast-path' }, 'lesson-slub']]) {
+  for (const [query, name] of [[{}, 'sandbox'], [{ lesson: 'buddy-split' }, 'lesson'], [{ lesson: 'slub-fast-path' }, 'lesson-slub'], [{ lesson: 'slub-fast-path', lang: 'ja' }, 'lesson-slub-ja']]) {
     const page = await openApp(t, { viewport: PHONE, query });
     assert.ok(await noHorizontalOverflow(page), `${name}: no horizontal overflow`);
     const first = await firstPanel(page);
     const bar = await page.locator('#controls-bar').boundingBox();
     assert.ok(bar.height < 170 && bar.y + bar.height <= PHONE.height + 1 && bar.y > PHONE.height / 2, `${name}: a thin bar at the bottom ${JSON.stringify(bar)}`);
+    // Every step button is on screen (none scrolled out of the bar's row), and so is the counter.
+    const buttons = await page.$$eval('#controls-bar .controls button, #step-counter', (l) => l.map((b) => {
+      const r = b.getBoundingClientRect();
+      return [b.id, Math.round(r.left), Math.round(r.right), r.width > 0];
+    }));
+    assert.ok(buttons.every(([, l, r, shown]) => shown && l >= 0 && r <= PHONE.width), `${name}: the bar's buttons fit the screen ${JSON.stringify(buttons)}`);
     assert.ok(await inViewport(page, first, 40), `${name}: picture in view`);
     const chips = await page.locator('#view-picker').boundingBox();
     assert.ok(chips.height <= 40, `${name}: the view chips are one line (${chips.height}px)`);
@@ -284,9 +335,15 @@ test('lessons hold their step: keys, scrubber and step buttons stay inside it', 
   assert.equal(await page.textContent('#buddyinfo'), boot, 'the splits the question asks about are not shown');
   assert.equal(await page.textContent('#step-counter'), s2);
   assert.ok(await page.locator('#lesson-player .dot', { hasText: /^3$/ }).isDisabled(), 'step 3 cannot be reached past the open question');
+  // Nor do the session charts (off by default) plot past it: they end where the question is asked.
+  await showViews(page, ['charts']);
+  const asked = Number(s2.match(/^step (\d+) \//)[1]);
+  assert.equal(Number(await page.getAttribute('#orders-chart', 'data-until')), asked, 'the charts stop at the open question');
   // Answered: the step's events play; Home and End stay inside them.
   await page.locator('#lesson-question .choice', { hasText: /^6$/ }).click();
   await page.waitForSelector('#lesson-feedback.right');
+  const total = Number((await page.textContent('#step-counter')).match(/\/ (\d+)/)[1]);
+  await page.waitForFunction((total) => Number(document.querySelector('#orders-chart').dataset.until) === total, total);
   const [lo, hi] = [Number(await page.getAttribute('#scrubber', 'min')), Number(await page.getAttribute('#scrubber', 'max'))];
   assert.ok(hi > lo, `scrubber spans the step's events ${lo}..${hi}`);
   await page.keyboard.press('Home');
@@ -360,6 +417,17 @@ test('embed: panels= order, unknown parameters with suggestions, bad values, mis
 
 test('the course page sizes its frames from the resize message', opts, async (t) => {
   const page = await openApp(t, { path: 'course-page.html', waitReady: false, viewport: { width: 1100, height: 900 } });
+  // Record every resize message the host receives, with the frame that sent it (then load again).
+  await page.addInitScript(() => {
+    if (window.top !== window) return;
+    window.resizes = [];
+    addEventListener('message', (e) => {
+      if (e.data?.type !== 'slabscope:resize') return;
+      const f = [...document.querySelectorAll('iframe')].find((x) => x.contentWindow === e.source);
+      window.resizes.push({ frame: f?.id, height: e.data.height });
+    });
+  });
+  await page.reload();
   for (const id of ['#lesson-a', '#lesson-b', '#lesson-c']) {
     await page.locator(id).scrollIntoViewIfNeeded();
     await page.frameLocator(id).locator('#lesson-player').waitFor({ timeout: 20_000 });
@@ -377,6 +445,14 @@ test('the course page sizes its frames from the resize message', opts, async (t)
     assert.ok(content <= h + 1, `${id}: frame ${h}px for ${content}px of content (scrolls inside)`);
     assert.ok(Math.abs(h - content) <= 2, `${id}: frame ${h}px for ${content}px of content`);
   }
+  // Each frame posted {type: "slabscope:resize", height} itself; its last height is the frame's.
+  const resizes = await page.evaluate(() => window.resizes);
+  for (const [id, , h] of sizes) {
+    const mine = resizes.filter((m) => m.frame === id);
+    assert.ok(mine.length > 0, `${id}: no slabscope:resize message arrived (${JSON.stringify(resizes)})`);
+    assert.ok(mine.every((m) => Number.isFinite(m.height) && m.height > 0), `${id}: heights are numbers`);
+    assert.ok(Math.abs(mine.at(-1).height - h) <= 1, `${id}: the last message said ${mine.at(-1).height}px, the frame is ${h}px`);
+  }
   // The compact embed's content is about the frame's own size: the 720×480 and 480×360 frames
   // stay that small, and inside each the picture and the narration are both in view.
   const height = Object.fromEntries(sizes.map(([id, w, h]) => [id, [w, h]]));
@@ -390,15 +466,49 @@ test('the course page sizes its frames from the resize message', opts, async (t)
     assert.ok(await inViewport(f, '#lesson-narration', 12), `${id}: the narration inside the frame`);
     assert.ok(await noHorizontalOverflow(f.locator('body')), `${id}: no horizontal overflow`);
   }
-  // A change of content height is reported again: the next step in frame b.
-  const b = page.frameLocator('#lesson-b');
-  await b.locator('#lesson-next').click();
-  if (await b.locator('#lesson-skip').count()) await b.locator('#lesson-skip').click();
-  await page.waitForFunction(() => {
-    const f = document.querySelector('#lesson-b');
-    return Math.abs(f.clientHeight - Math.ceil(f.contentDocument.body.getBoundingClientRect().height)) <= 2;
-  });
+  // A change of content height is reported again: the page narrows, the 100%-wide frame a
+  // crosses the small-frame layout (under 600 px) and its content gets shorter.
+  const before = resizes.filter((m) => m.frame === 'lesson-a').length;
+  const tall = height['lesson-a'][1];
+  await page.setViewportSize({ width: 560, height: 900 });
+  await page.waitForFunction((n) => window.resizes.filter((m) => m.frame === 'lesson-a').length > n, before, { timeout: 10_000 });
+  await page.waitForFunction((tall) => {
+    const f = document.querySelector('#lesson-a');
+    const content = Math.ceil(f.contentDocument.body.getBoundingClientRect().height);
+    return f.clientHeight !== tall && Math.abs(f.clientHeight - content) <= 2;
+  }, tall, { timeout: 10_000 });
+  await page.setViewportSize({ width: 1100, height: 900 });
   await finish(t, page, 'layout-course-page');
+});
+
+test('the embed builder: lesson, from/to, panels, language and size give the snippet and a live preview', opts, async (t) => {
+  const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'buddy-split' } });
+  await page.waitForSelector('#lesson-player');
+  await page.click('#embed-code summary');
+  const snippet = () => page.inputValue('#embed-snippet');
+  // The defaults: this lesson, its own panels, the page's language, a 720×480 frame, the listener.
+  assert.match(await snippet(), /\?embed=1&amp;lesson=buddy-split&amp;lang=en" title="The buddy allocator splits a block" width="720" height="480"/);
+  assert.match(await snippet(), /addEventListener\("message"[\s\S]*slabscope:resize[\s\S]*f\.style\.height = e\.data\.height \+ "px"/);
+  await page.selectOption('#embed-lesson', 'pages-too-big');
+  await page.fill('#embed-from', '2');
+  await page.fill('#embed-to', '3');
+  await page.fill('#embed-panels', 'buddyinfo,log');
+  await page.press('#embed-panels', 'Tab');
+  await page.selectOption('#embed-lang', 'ja');
+  await page.selectOption('#embed-size', { label: '480×360' });
+  const code = await snippet();
+  assert.match(code, /\?embed=1&amp;lesson=pages-too-big&amp;lang=ja&amp;from=2&amp;to=3&amp;panels=buddyinfo,log" title="[^"]+" width="480" height="360"/);
+  // The preview is that frame: its address, its size, and inside it the lesson as the snippet says.
+  const src = await page.getAttribute('#embed-preview', 'src');
+  assert.equal(src, code.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&'));
+  assert.deepEqual(await page.$eval('#embed-preview', (f) => [f.width, f.height]), ['480', '360']);
+  await page.locator('#embed-preview').scrollIntoViewIfNeeded();
+  const preview = page.frameLocator('#embed-preview');
+  await preview.locator('#lesson-player[data-lesson="pages-too-big"][data-step="2"]').waitFor({ timeout: 20_000 });
+  assert.equal(await preview.locator('html').getAttribute('lang'), 'ja');
+  assert.equal(await preview.locator('#stage').getAttribute('data-views'), 'buddyinfo,log');
+  assert.ok(await preview.locator('#lesson-prev').isDisabled(), 'the preview starts at from=2');
+  await finish(t, page, 'layout-embed-builder');
 });
 
 test('language and theme persist; copied links carry lang=', opts, async (t) => {

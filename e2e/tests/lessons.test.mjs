@@ -39,8 +39,10 @@ test('a question holds the step until answered; feedback; step links; progress s
   // A wrong answer: marked wrong, the right one shown, the explanation revealed, the ops run.
   await page.locator('#lesson-question .choice', { hasText: /^3$/ }).click();
   await page.waitForSelector('#lesson-feedback.wrong');
-  assert.match(await page.textContent('#lesson-question .choice.right'), /6/);
-  assert.match(await page.textContent('#lesson-feedback'), /six halvings/);
+  assert.match(await page.textContent('#lesson-answer .choice.right'), /6/);
+  // One answer line: the right choice and the one chosen, not the whole list again.
+  assert.deepEqual(await page.$$eval('#lesson-answer .choice', (l) => l.map((b) => b.textContent.trim())), ['6 ✓', '3 ✗']);
+  assert.match(await page.textContent('#lesson-why'), /six halvings/);
   assert.match(await page.textContent('#buddyinfo'), /1 {6}1 {6}1 {6}1 {6}1 {6}1 {6}0/);
   assert.ok(!(await page.isDisabled('#lesson-next')));
   // The step's checks, as the simulation computed them: all five hold.
@@ -147,13 +149,20 @@ test('object question: click the object the next allocation returns', opts, asyn
   assert.ok(await page.isDisabled('#lesson-next'));
   const free = page.locator('#lesson-question .slot.free');
   assert.equal(await free.count(), 63, 'a new slab of 64 with `a` taken');
+  const first = await page.locator('#lesson-question .slot:not(.free)').first().getAttribute('data-addr');
   // A wrong click: the last free object of the slab.
+  const clicked = await free.last().getAttribute('data-addr');
   await free.last().click();
   await page.waitForSelector('#lesson-feedback.wrong');
+  // Answered, the question collapses to its one answer line: the verdict, the right object and
+  // the one clicked; the grid of slots is gone, so the narration keeps its room.
+  assert.equal(await page.locator('#lesson-question .slots').count(), 0, 'the slot grid is folded away');
+  assert.equal(await page.locator('#lesson-answer .slot').count(), 2);
+  assert.equal(await page.locator('#lesson-answer .slot.wrong').getAttribute('data-addr'), clicked);
   // The right one is the head of the freelist: the object right after `a`.
-  const right = await page.locator('#lesson-question .slot.right').getAttribute('data-addr');
-  const first = await page.locator('#lesson-question .slot:not(.free)').first().getAttribute('data-addr');
+  const right = await page.locator('#lesson-answer .slot.right').getAttribute('data-addr');
   assert.equal(BigInt(right) - BigInt(first), 64n);
+  assert.match(await page.textContent('#lesson-answer'), /^Not quite.*Answer: \S+ ✓ your answer: \S+ ✗/);
   await finish(t, page, 'lesson-object-question');
 });
 

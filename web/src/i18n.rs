@@ -89,7 +89,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("lesson.skipped", "Skipped: the right answer is shown.", "とばしました。正解を表示しています。"),
     ("lesson.click_object", "Click the object you predict the allocation will return.", "割り当てで返されると思うオブジェクトをクリックしてください。"),
     ("lesson.objects", "Objects of the cache (free ones can be clicked)", "キャッシュのオブジェクト（空きのものをクリックできます）"),
-    ("lesson.checks", "What the simulation shows at this step (the lesson's checks)", "このステップでシミュレーションが示す値（レッスンの検証項目）"),
+    ("lesson.checks", "Checks the simulation ran at this step", "このステップでシミュレーションが確かめた値"),
     ("lesson.check_value", "(now {value})", "（現在 {value}）"),
     ("lesson.refused", "Refused, nothing changed:", "拒否され、何も変わりませんでした："),
     ("lesson.embed_code", "Embed this lesson in a course page", "このレッスンを授業ページに埋め込む"),
@@ -786,6 +786,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // s6-tracew: summaries and filters made in slices; the old trace dropped while a new one loads.
     ("trace.summarising", "Summarising the trace: {pct}% of {events} events", "トレースを集計中：{events} イベントの {pct}%"),
     ("trace.filtering", "Applying the filter: {pct}% of the trace…", "絞り込みを適用中：トレースの {pct}%…"),
+    // s6-layout (issue 13): an answered lesson question's one answer line.
+    ("lesson.answer", "Answer:", "正解："),
+    ("lesson.your_answer", "your answer:", "あなたの答え："),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -22,6 +22,28 @@ use crate::views::{
 
 pub use super::StateProps as Props;
 
+/// The last event step the session charts may plot: while an exercise's question is open, the
+/// step it is asked at; in a lesson, the start of the first step whose question is still open
+/// (else the end of the last step the lesson, or the embed's `to=`, allows). `None`: all of it.
+fn chart_limit(state: &crate::state::State) -> Option<u64> {
+    match state.mode {
+        crate::doc::Mode::Exercises => {
+            state.exercises.current.as_ref().filter(|c| c.graded.is_none()).map(|c| c.ex.ask_step)
+        }
+        crate::doc::Mode::Lessons => state.lesson.as_ref().and_then(|run| {
+            let run = run.borrow();
+            let k = run.reachable();
+            let step = run.played.get(k)?;
+            Some(if run.replies.get(k).is_some_and(|r| r.settled()) {
+                run.played.get(run.last)?.end
+            } else {
+                step.start
+            })
+        }),
+        _ => None,
+    }
+}
+
 #[function_component(Stage)]
 pub fn stage(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
@@ -41,6 +63,12 @@ pub fn stage(p: &Props) -> Html {
         })
     };
     let samples: Rc<Rc<Vec<_>>> = trace_samples.map_or_else(|| samples.clone(), Rc::new);
+    // While a question is open the charts stop where it is asked: past that point they would
+    // plot the state it asks the student to predict (s6-layout, issue 13).
+    let samples = use_memo((samples, chart_limit(state)), |(all, limit)| match limit {
+        None => (**all).clone(),
+        Some(limit) => Rc::new(all.iter().filter(|s| s.step <= *limit).cloned().collect()),
+    });
     // One snapshot per step (#14): the map, the buddy lists and the slab layer's views share it,
     // and a render that does not move the step (a selection, a hover) does not take it again.
     let snap = {

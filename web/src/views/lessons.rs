@@ -188,6 +188,13 @@ fn player(p: &Props) -> Html {
     use_effect_with(now, move |now| {
         let before = seen.replace(now.clone());
         if before.is_some() && before != *now {
+            // The answered question is a few lines now: show it from its top (a click deep in
+            // the grid of slots had scrolled its box).
+            if let Some(q) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("lesson-question"))
+            {
+                q.set_scroll_top(0);
+            }
             narration_into_view();
         }
     });
@@ -209,44 +216,47 @@ fn player(p: &Props) -> Html {
     let question = step.question.as_ref().map(|q| {
         let answer = run.played[i].answer.clone();
         let settled = reply.settled();
+        // Answered: the question collapses to its one answer line (the right answer, and the
+        // reader's own if it was wrong), so the step's narration keeps its room beside the picture.
         let body = match (&q.kind, &answer) {
-            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(right))) => {
+            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(_))) if !settled => {
                 let items = choices.iter().enumerate().map(|(k, c)| {
                     let on = on.clone();
-                    let chosen = reply == Reply::Chose(k);
-                    let class = classes!(
-                        "choice",
-                        (settled && k == *right).then_some("right"),
-                        (chosen && k != *right).then_some("wrong"),
-                        chosen.then_some("chosen")
-                    );
                     html! {
                         <li>
-                            <button {class} disabled={settled} aria-pressed={chosen.to_string()}
+                            <button class="choice" aria-pressed="false"
                                     onclick={Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Chose(k))))}>
                                 { c.label.get(code).to_string() }
-                                if settled && k == *right { <span class="mark">{ " ✓" }</span> }
-                                if chosen && k != *right { <span class="mark">{ " ✗" }</span> }
                             </button>
                         </li>
                     }
                 });
                 html! { <ol class="choices">{ for items }</ol> }
             }
-            (QuestionKind::Object { .. }, Some(Answer::Object { addr, slots })) => {
+            (QuestionKind::Choice { choices, .. }, Some(Answer::Choice(right))) => {
+                let chosen = match reply {
+                    Reply::Chose(k) if k != *right => Some(k),
+                    _ => None,
+                };
+                let shown = |k: usize, right: bool| {
+                    let label = choices.get(k).map_or_else(String::new, |c| c.label.get(code).to_string());
+                    let class = classes!("choice", if right { "right" } else { "wrong chosen" });
+                    html! {
+                        <button {class} disabled=true aria-pressed={(reply == Reply::Chose(k)).to_string()}>
+                            { label }<span class="mark">{ if right { " ✓" } else { " ✗" } }</span>
+                        </button>
+                    }
+                };
+                answer_line(lang, shown(*right, true), chosen.map(|k| shown(k, false)))
+            }
+            (QuestionKind::Object { .. }, Some(Answer::Object { slots, .. })) if !settled => {
                 let cells = slots.iter().take(512).map(|&(a, free)| {
                     let on = on.clone();
-                    let clicked = reply == Reply::Clicked(a);
-                    let class = classes!(
-                        "slot",
-                        free.then_some("free"),
-                        (settled && a == *addr).then_some("right"),
-                        (clicked && a != *addr).then_some("wrong")
-                    );
+                    let class = classes!("slot", free.then_some("free"));
                     // The accessible name starts with the visible text (WCAG 2.5.3), then the address.
                     let label = format!("{:03x}, {a:#x}", a & 0xfff);
                     html! {
-                        <button {class} disabled={settled || !free} title={label.clone()} aria-label={label}
+                        <button {class} disabled={!free} title={label.clone()} aria-label={label}
                                 data-addr={format!("{a:#x}")}
                                 onclick={Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Clicked(a))))}>
                             { format!("{:03x}", a & 0xfff) }
@@ -260,6 +270,23 @@ fn player(p: &Props) -> Html {
                     </>
                 }
             }
+            (QuestionKind::Object { .. }, Some(Answer::Object { addr, .. })) => {
+                // Named by their text (with the mark); the address is the tooltip.
+                let shown = |a: u64, right: bool| {
+                    html! {
+                        <button class={classes!("slot", "free", if right { "right" } else { "wrong" })} disabled=true
+                                title={format!("{a:#x}")} data-addr={format!("{a:#x}")}>
+                            { format!("{:03x}", a & 0xfff) }
+                            <span class="mark">{ if right { " ✓" } else { " ✗" } }</span>
+                        </button>
+                    }
+                };
+                let clicked = match reply {
+                    Reply::Clicked(a) if a != *addr => Some(a),
+                    _ => None,
+                };
+                answer_line(lang, shown(*addr, true), clicked.map(|a| shown(a, false)))
+            }
             _ => html! {},
         };
         let feedback = match run.correct() {
@@ -272,22 +299,30 @@ fn player(p: &Props) -> Html {
             let on = on.clone();
             Callback::from(move |_| on.emit(LessonMsg::Reply(Reply::Skipped)))
         };
-        html! {
-            <section id="lesson-question" class="question" aria-labelledby="question-text" tabindex="0">
+        // The verdict with the answer line comes first, right under the step buttons (so it is in
+        // view with the narration on a phone too); the question keeps its text and the "why".
+        let verdict = match (settled, feedback) {
+            (true, Some((class, text))) => html! {
+                <div id="lesson-feedback" class={classes!("feedback", class)} role="status">
+                    <p id="lesson-answer" class="answer-line"><strong>{ text }</strong>{ " " }{ body.clone() }</p>
+                </div>
+            },
+            _ => Html::default(),
+        };
+        let asked = html! {
+            <section id="lesson-question" class={classes!("question", settled.then_some("answered"))} aria-labelledby="question-text" tabindex="0">
                 <h3 id="question-text">{ crate::views::rich::code_text(q.ask.get(code)) }</h3>
-                { body }
                 if !settled {
+                    { body }
                     <button id="lesson-skip" class="link-button" onclick={skip}>{ t(lang, "lesson.skip") }</button>
-                }
-                if let Some((class, text)) = feedback {
-                    <div id="lesson-feedback" class={classes!("feedback", class)} role="status">
-                        <strong>{ text }</strong>
-                        { markdown(q.explain.get(code), &on_step) }
-                    </div>
+                } else {
+                    <div id="lesson-why" class="why">{ markdown(q.explain.get(code), &on_step) }</div>
                 }
             </section>
-        }
+        };
+        (verdict, asked)
     });
+    let (verdict, question) = question.unzip();
     let show_narration = reply.settled();
     let counter =
         tf(lang, "lesson.step_of", &[("step", (i + 1).to_string()), ("total", lesson.steps.len().to_string())]);
@@ -330,6 +365,7 @@ fn player(p: &Props) -> Html {
                     </button>
                 </nav>
             }
+            { verdict.unwrap_or_default() }
             { question.unwrap_or_default() }
             // Its own scroll box beside the picture (styles/app.css): reachable by keyboard.
             <div id="lesson-narration" class="narration" aria-live="polite" tabindex="0">
@@ -340,36 +376,37 @@ fn player(p: &Props) -> Html {
                         </p>
                     }
                     { markdown(step.say.get(code), &on_step) }
-                    if !run.played[i].outcomes.is_empty() {
-                        <details id="lesson-checks" class="lesson-checks">
-                            <summary>{ t(lang, "lesson.checks") }</summary>
-                            <ul>
-                                { for run.played[i].outcomes.iter().map(|o| {
-                                    let (mark, class, value) = match &o.result {
-                                        Ok((true, a, _)) => ("✓", "held", show_value(*a)),
-                                        Ok((false, a, _)) => ("✗", "failed", show_value(*a)),
-                                        Err(e) => ("?", "failed", e.clone()),
-                                    };
-                                    html! {
-                                        <li class={class}>
-                                            <span class="mark" aria-hidden="true">{ mark }</span>{ " " }
-                                            <code>{ o.text.clone() }</code>
-                                            { " " }<span class="value">{ tf(lang, "lesson.check_value", &[("value", value)]) }</span>
-                                        </li>
-                                    }
-                                }) }
-                            </ul>
-                        </details>
-                    }
                 } else {
                     <p class="hint">{ t(lang, "lesson.predict") }</p>
                 }
             </div>
+            // The step's checks after the question: the narration and the answer come first.
+            if show_narration && !run.played[i].outcomes.is_empty() {
+                <details id="lesson-checks" class="lesson-checks">
+                    <summary>{ t(lang, "lesson.checks") }</summary>
+                    <ul>
+                        { for run.played[i].outcomes.iter().map(|o| {
+                            let (mark, class, value) = match &o.result {
+                                Ok((true, a, _)) => ("✓", "held", show_value(*a)),
+                                Ok((false, a, _)) => ("✗", "failed", show_value(*a)),
+                                Err(e) => ("?", "failed", e.clone()),
+                            };
+                            html! {
+                                <li class={class}>
+                                    <span class="mark" aria-hidden="true">{ mark }</span>{ " " }
+                                    <code>{ o.text.clone() }</code>
+                                    { " " }<span class="value">{ tf(lang, "lesson.check_value", &[("value", value)]) }</span>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </details>
+            }
         </section>
     }
 }
 
-/// Scroll the narration's top just under the pinned picture (styles/app.css: scroll-padding-top),
+/// Scroll the step's text (the verdict, then the narration) just under the pinned picture (styles/app.css: scroll-padding-top),
 /// on a narrow screen only; the two-pane layout keeps it in view by itself.
 fn narration_into_view() {
     let Some(w) = web_sys::window() else { return };
@@ -378,8 +415,26 @@ fn narration_into_view() {
     if !narrow || embed {
         return;
     }
-    if let Some(el) = w.document().and_then(|d| d.get_element_by_id("lesson-narration")) {
+    // An answer's verdict comes right before the narration: from there.
+    let doc = w.document();
+    let el = doc
+        .as_ref()
+        .and_then(|d| d.get_element_by_id("lesson-feedback").or_else(|| d.get_element_by_id("lesson-narration")));
+    if let Some(el) = el {
         el.scroll_into_view_with_bool(true);
+    }
+}
+
+/// An answered question's one line (after the verdict): the right answer, and the reader's own
+/// when it was wrong.
+fn answer_line(lang: Lang, right: Html, chosen: Option<Html>) -> Html {
+    html! {
+        <>
+            <span class="answer-label">{ t(lang, "lesson.answer") }</span>{ " " }{ right }
+            if let Some(chosen) = chosen {
+                { " " }<span class="answer-label">{ t(lang, "lesson.your_answer") }</span>{ " " }{ chosen }
+            }
+        </>
     }
 }
 

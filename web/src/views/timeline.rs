@@ -183,7 +183,8 @@ pub fn timeline(p: &Props) -> Html {
             html! {
                 <>
                 <div class="view-tools"><ExportButtons target={format!("{}-svg", p.id)} name={p.id.clone()} lang={p.lang} /></div>
-                <div id={p.id.clone()} class="chart series-chart" data-step={p.step.to_string()}>
+                <div id={p.id.clone()} class="chart series-chart" data-step={p.step.to_string()}
+                     data-until={p.samples.last().map_or(0, |s| s.step).to_string()}>
                     { Html::from_html_unchecked(AttrValue::from(svg.clone())) }
                     <div class="chart-cursor" style={style} aria-hidden="true"></div>
                 </div>
