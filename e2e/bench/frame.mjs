@@ -1,7 +1,7 @@
 // Frame time of the instrument layout (#14): every listed input in a lesson, a 200,000-op and a
 // 1,000,000-op sandbox session; play at top speed, a continuous drag, building a big session
 // through the workload form; DOM nodes per view. Interface: e2e/bench/README.md.
-import { openTools } from '../ui.mjs';
+import { clickCell, countCells, openTools } from '../ui.mjs';
 
 export const title = 'Frame time: lesson, 200k and 1M-op sandbox sessions (#14)';
 
@@ -36,12 +36,12 @@ async function everyInput(b, page, { selectable }) {
     await page.mouse.up();
   }
   if (selectable) {
-    const cells = page.locator(selectable);
-    const n = await cells.count();
+    // Object cells are paths hit-tested by the app (ui.mjs clickCell clicks a cell's centre).
+    const n = await countCells(page, { state: selectable });
     if (n > 1) {
-      await b.input(page, 'select an object', (p, i) => cells.nth((i * 7) % n).click({ force: true }), { event: 'pointerdown' });
+      await b.input(page, 'select an object', (p, i) => clickCell(p, { state: selectable, nth: i * 7 }), { event: 'pointerdown' });
     } else {
-      b.record('select an object', { skipped: `no ${selectable}` });
+      b.record('select an object', { skipped: `no ${selectable || 'object'} cell` });
     }
   }
   await b.activity(page, 'play at top speed (3 s)', async (p) => {
@@ -73,12 +73,12 @@ async function everyInput(b, page, { selectable }) {
 export default async function run(b) {
   {
     const page = await b.open({ label: 'lesson slub-fast-path', query: { lesson: 'slub-fast-path' } });
-    await everyInput(b, page, { selectable: '#cache-svg rect.cell' });
+    await everyInput(b, page, { selectable: 'used,free,cpufree,cached' });
   }
   for (const ops of [200_000, 1_000_000]) {
     const label = `sandbox ${ops / 1000}k ops`;
     const page = await b.open({ label, hash: `mode=sandbox&wl=1,${ops},mixed&step=${ops}` });
-    await everyInput(b, page, { selectable: '#cache-svg rect.cell.used' });
+    await everyInput(b, page, { selectable: 'used' });
     await page.context().close();
   }
   {
