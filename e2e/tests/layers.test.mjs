@@ -290,7 +290,7 @@ test('export: cache view as SVG and PNG, a chart, /proc/slabinfo as text', opts,
   assert.match(svgName, /^sandbox-cache-step-\d+\.svg$/);
   const text = svg.toString();
   assert.match(text, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  assert.match(text, /class="cell used"/);
+  assert.match(text, /class="cells used"/, "the used cells' path");
   assert.match(text, /fill:\s*rgb\(/, 'styles are inlined');
   assert.match(text, /<pattern id="vis-pat-free"/, 'patterns travel with the SVG');
   assert.match(text, /<g [^>]*transform="matrix\(1 0 0 1 0 \d+(\.\d+)?\)"[^>]*>/, 'slab rows keep their places');
