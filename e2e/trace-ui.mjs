@@ -1,6 +1,7 @@
 // Helpers of the trace explorer's browser tests (e2e/tests/trace*.test.mjs, issue 18).
 import assert from 'node:assert/strict';
 import { openApp } from './harness.mjs';
+import { cellsInPage } from './ui.mjs';
 
 export const stepOf = async (page) => {
   const m = (await page.textContent('#step-counter')).match(/(\d+) \/ (\d+)/);
@@ -36,20 +37,25 @@ export async function load(page, file, name, events, timeout = 45_000) {
  * until the lineage shows a "reused by" link and, if `title` (a RegExp source) is given, a title
  * matching it: the clicked cell's address and the title, or null.
  */
-export async function clickCellsUntilReused(page, cells, title = '', limit = 64) {
-  return page.evaluate(async ([cells, title, limit]) => {
+export async function clickCellsUntilReused(page, state, title = '', limit = 64) {
+  // `state`: the cells' states (`used`, `free,cpufree`; see ui.mjs `cellsInPage`). A cell is
+  // clicked by a click event at its centre on its row's path, which the app hit-tests.
+  return page.evaluate(async ([state, title, limit, cellsSrc]) => {
+    const cellsInPage = (0, eval)(`(${cellsSrc})`);
     const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const click = (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    const click = (el, x = 0, y = 0) => el.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: x, clientY: y }));
     const rows = [...document.querySelectorAll('#caches-table tbody tr')];
     for (let r = -1; r < rows.length; r++) {
       if (r >= 0) { click(document.querySelectorAll('#caches-table tbody tr')[r]); await frame(); }
-      for (const c of [...document.querySelectorAll(cells)].slice(0, limit)) {
-        click(c);
+      for (const c of cellsInPage(['#cache-svg', state]).slice(0, limit)) {
+        const path = document.querySelector(`#cache-svg g.slab-row[data-pfn="${c.pfn}"] path.cells.${c.state}`);
+        if (!path) continue;
+        click(path, c.x, c.y);
         await frame();
         const text = document.querySelector('#lineage-title')?.textContent ?? '';
-        if (new RegExp(title).test(text) && document.querySelector('#lineage .lineage-reused')) return { title: text, addr: c.dataset.addr };
+        if (new RegExp(title).test(text) && document.querySelector('#lineage .lineage-reused')) return { title: text, addr: c.addr };
       }
     }
     return null;
-  }, [cells, title, limit]);
+  }, [state, title, limit, cellsInPage.toString()]);
 }

@@ -36,3 +36,86 @@ export async function inViewport(scope, selector, min = 1) {
 export async function noHorizontalOverflow(scope) {
   return scope.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth);
 }
+
+// s6-frame (#14): the cache view draws a slab's object cells as one `path.cells` per state, not an
+// element per object. Every test reads and clicks object cells through these helpers (the one
+// place that knows how they are drawn): a row `g.slab-row` carries its cells as text
+// (`data-cells`: u used, f free, c on a CPU freelist, k cached), its first address and stride,
+// and the cells' x origin and width in the svg's coordinates; the app hit-tests the pointer.
+
+/** Selector of a drawn object cell (any state) in the sandbox's cache view. */
+export const CACHE_CELLS = '#cache-svg path.cells';
+
+/**
+ * In the page: the object cells under `scope` (a CSS selector of svgs, rows or containers), of
+ * `state` (`used`, `free`, `cpufree`, `cached`, or several comma-separated; all when empty), in
+ * row order, with their centre in client coordinates.
+ */
+function cellsInPage([scope, state]) {
+  const names = { u: 'used', f: 'free', c: 'cpufree', k: 'cached' };
+  const want = state ? state.split(',') : null;
+  const out = [];
+  const rows = new Set();
+  for (const root of document.querySelectorAll(scope)) {
+    if (root.matches('g.slab-row[data-cells]')) rows.add(root);
+    for (const g of root.querySelectorAll('g.slab-row[data-cells]')) rows.add(g);
+  }
+  for (const g of rows) {
+    const codes = g.dataset.cells;
+    const first = BigInt(g.dataset.first);
+    const stride = BigInt(g.dataset.stride);
+    const x0 = Number(g.dataset.x0);
+    const cw = Number(g.dataset.cw);
+    const m = g.getScreenCTM();
+    for (let i = 0; i < codes.length; i++) {
+      const st = names[codes[i]];
+      if (want && !want.includes(st)) continue;
+      // The cells' band: y 10..24 in the row (cache_view.rs CELL_Y, CELL_H).
+      const p = m ? new DOMPoint(x0 + (i + 0.5) * cw, 17).matrixTransform(m) : { x: NaN, y: NaN };
+      out.push({ pfn: Number(g.dataset.pfn), index: i, addr: `0x${(first + BigInt(i) * stride).toString(16)}`, state: st, x: p.x, y: p.y });
+    }
+  }
+  return out;
+}
+export { cellsInPage };
+
+/** The object cells (see `cellsInPage`): `{ pfn, index, addr, state, x, y }`. */
+export async function cacheCells(page, { scope = '#cache-svg', state = '' } = {}) {
+  return page.evaluate(cellsInPage, [scope, state]);
+}
+
+/** How many object cells are drawn under `scope` (of `state`). */
+export async function countCells(page, { scope = '#cache-svg', state = '' } = {}) {
+  return (await cacheCells(page, { scope, state })).length;
+}
+
+/**
+ * Pick one object cell (filters: `state`, `index`, `addr`, `pfn`; then the `nth` match, or the
+ * `last`), scroll its row into view, wait for the rows to stop gliding, and click it (or only
+ * `hover` it) with the real pointer. Returns the cell (its `addr`, `index`, `state`, `pfn`).
+ */
+export async function clickCell(page, { scope = '#cache-svg', state = '', index, addr, pfn, nth = 0, last = false, hover = false, force } = {}) {
+  void force; // (locator.click's option; the pointer is used directly)
+  const pick = async () => {
+    let cells = await cacheCells(page, { scope, state });
+    if (index !== undefined) cells = cells.filter((c) => c.index === index);
+    if (addr !== undefined) cells = cells.filter((c) => c.addr === addr);
+    if (pfn !== undefined) cells = cells.filter((c) => c.pfn === Number(pfn));
+    const c = last ? cells.at(-1) : cells[nth % Math.max(1, cells.length)];
+    if (!c) throw new Error(`no object cell ${JSON.stringify({ scope, state, index, addr, pfn, nth, last })} (of ${cells.length})`);
+    return c;
+  };
+  const c0 = await pick();
+  await page.evaluate(([scope, pfn]) => {
+    for (const root of document.querySelectorAll(scope)) {
+      const g = root.matches(`g.slab-row[data-pfn="${pfn}"]`) ? root : root.querySelector(`g.slab-row[data-pfn="${pfn}"]`);
+      if (g) { g.scrollIntoView({ block: 'center', inline: 'nearest' }); return; }
+    }
+  }, [scope, c0.pfn]);
+  // Rows glide to a new list (a CSS transition): wait until none is running.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || !a.effect?.target?.closest?.('svg')), null, { timeout: 5000 }).catch(() => {});
+  const c = await pick();
+  if (hover) await page.mouse.move(c.x, c.y);
+  else await page.mouse.click(c.x, c.y);
+  return c;
+}

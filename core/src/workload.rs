@@ -51,40 +51,103 @@ const KMALLOC_SIZES: [u32; 10] = [8, 16, 32, 64, 64, 96, 128, 192, 256, 1024];
 /// at most 1/16 of memory live), and SuperSlab blocks of 16 or 32 bytes (lists `m16`, `m32`;
 /// one block of each class stays live so its SuperSlab is not released and re-mapped). Frees pick
 /// random live elements. Machines under 8 MiB get no `malloc` (a SuperSlab maps 2 MiB).
-/// Deterministic for a seed.
+/// Deterministic for a seed. The same ops, a chunk at a time: [`Generator`].
 pub fn workload(config: &MachineConfig, seed: u64, n: usize, mix: Mix, names: &mut Names) -> Vec<Op> {
-    let mut rng = Rng::new(seed);
-    let malloc_weight = if config.total_pages() >= 2048 { mix.malloc } else { 0 };
-    let weights = [mix.pages, mix.kmalloc, malloc_weight];
-    let total_weight: u32 = weights.iter().sum();
-    let weights = if total_weight == 0 { [1, 0, 0] } else { weights };
-    let total_weight: u32 = weights.iter().sum();
-    let single = weights.iter().filter(|&&w| w > 0).count() == 1;
-    let lists: Vec<u32> = (0..4).map(|o| names.intern(&format!("o{o}"))).collect();
-    let objects = names.intern("k");
-    let blocks = [names.intern("m16"), names.intern("m32")];
-    let mut live = [0u32; 4];
-    let mut used_pages = 0u64;
-    let budget = u64::from(config.total_pages()) / if weights[0] == total_weight { 2 } else { 4 };
-    let mut live_objects: Vec<u32> = Vec::new();
-    let mut live_bytes = 0u64;
-    let byte_budget = config.mem_bytes / 16;
-    let mut live_blocks = [0u32; 2];
-    let block_budget = 4096;
     let mut ops = Vec::with_capacity(n);
-    while ops.len() < n {
-        let kind = if single {
-            weights.iter().position(|&w| w > 0).unwrap_or(0)
+    Generator::new(config, seed, mix, names).fill(n, &mut ops);
+    ops
+}
+
+/// The workload of [`workload`] made incrementally (#14): [`Generator::fill`] appends the next
+/// `n` ops, so a 1,000,000-op session is generated (and run) in bounded pieces while a page stays
+/// responsive. The first `n` ops are those `workload(config, seed, n, mix, names)` returns,
+/// whatever the pieces. The lists' names are interned by [`Generator::new`]; the generator is
+/// also an endless [`Iterator`] of ops.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    rng: Rng,
+    cpus: u16,
+    weights: [u32; 3],
+    total_weight: u32,
+    single: bool,
+    /// Page lists `o0`..`o3`, the kmalloc list `k`, the SuperSlab lists `m16`, `m32`.
+    lists: [u32; 4],
+    objects: u32,
+    blocks: [u32; 2],
+    /// Live page allocations per order, and the pages they hold (within `budget`).
+    live: [u32; 4],
+    used_pages: u64,
+    budget: u64,
+    /// The sizes of the live kmalloc objects in list order, their bytes (within `byte_budget`).
+    live_objects: Vec<u32>,
+    live_bytes: u64,
+    byte_budget: u64,
+    live_blocks: [u32; 2],
+    /// Ops generated so far.
+    made: u64,
+}
+
+/// Most SuperSlab blocks of one class live at once.
+const BLOCK_BUDGET: u32 = 4096;
+
+impl Generator {
+    /// A generator for `config` (its CPUs and memory set the budgets), interning its lists'
+    /// names in `names` (the session that runs the ops needs them).
+    pub fn new(config: &MachineConfig, seed: u64, mix: Mix, names: &mut Names) -> Generator {
+        let malloc_weight = if config.total_pages() >= 2048 { mix.malloc } else { 0 };
+        let weights = [mix.pages, mix.kmalloc, malloc_weight];
+        let weights = if weights.iter().sum::<u32>() == 0 { [1, 0, 0] } else { weights };
+        let total_weight: u32 = weights.iter().sum();
+        let lists = [0, 1, 2, 3].map(|o| names.intern(&format!("o{o}")));
+        let objects = names.intern("k");
+        let blocks = [names.intern("m16"), names.intern("m32")];
+        Generator {
+            rng: Rng::new(seed),
+            cpus: config.cpus.max(1),
+            weights,
+            total_weight,
+            single: weights.iter().filter(|&&w| w > 0).count() == 1,
+            lists,
+            objects,
+            blocks,
+            live: [0; 4],
+            used_pages: 0,
+            budget: u64::from(config.total_pages()) / if weights[0] == total_weight { 2 } else { 4 },
+            live_objects: Vec::new(),
+            live_bytes: 0,
+            byte_budget: config.mem_bytes / 16,
+            live_blocks: [0; 2],
+            made: 0,
+        }
+    }
+
+    /// Ops generated so far.
+    pub fn made(&self) -> u64 {
+        self.made
+    }
+
+    /// Append the next `n` ops to `out`.
+    pub fn fill(&mut self, n: usize, out: &mut Vec<Op>) {
+        out.reserve(n);
+        out.extend(self.by_ref().take(n));
+    }
+
+    /// The next op.
+    pub fn next_op(&mut self) -> Op {
+        self.made += 1;
+        let rng = &mut self.rng;
+        let kind = if self.single {
+            self.weights.iter().position(|&w| w > 0).unwrap_or(0)
         } else {
-            let mut pick = rng.below(u64::from(total_weight)) as u32;
+            let mut pick = rng.below(u64::from(self.total_weight)) as u32;
             let mut k = 0;
-            while pick >= weights[k] {
-                pick -= weights[k];
+            while pick >= self.weights[k] {
+                pick -= self.weights[k];
                 k += 1;
             }
             k
         };
-        let cpu = Some(rng.below(u64::from(config.cpus)) as u16);
+        let cpu = Some(rng.below(u64::from(self.cpus)) as u16);
         match kind {
             0 => {
                 let order = match rng.below(10) {
@@ -93,59 +156,66 @@ pub fn workload(config: &MachineConfig, seed: u64, n: usize, mix: Mix, names: &m
                     8 => 2,
                     _ => 3,
                 };
-                let total_live: u32 = live.iter().sum();
-                let alloc = total_live == 0 || (used_pages + (1 << order) <= budget && rng.below(100) < 55);
+                let total_live: u32 = self.live.iter().sum();
+                let alloc = total_live == 0 || (self.used_pages + (1 << order) <= self.budget && rng.below(100) < 55);
                 if alloc {
-                    let target = Target::Append { name: lists[order as usize] };
-                    ops.push(Op::PagesAlloc { order, node: None, cpu, target });
-                    live[order as usize] += 1;
-                    used_pages += 1 << order;
+                    let target = Target::Append { name: self.lists[order as usize] };
+                    self.live[order as usize] += 1;
+                    self.used_pages += 1 << order;
+                    Op::PagesAlloc { order, node: None, cpu, target }
                 } else {
                     // Pick a non-empty list, weighted by its length.
                     let mut pick = rng.below(u64::from(total_live)) as u32;
                     let mut o = 0;
-                    while pick >= live[o] {
-                        pick -= live[o];
+                    while pick >= self.live[o] {
+                        pick -= self.live[o];
                         o += 1;
                     }
-                    let index = rng.below(u64::from(live[o])) as u32;
-                    ops.push(Op::PagesFree { what: Ref::Index { name: lists[o], index }, cpu });
-                    live[o] -= 1;
-                    used_pages -= 1 << o;
+                    let index = rng.below(u64::from(self.live[o])) as u32;
+                    self.live[o] -= 1;
+                    self.used_pages -= 1 << o;
+                    Op::PagesFree { what: Ref::Index { name: self.lists[o], index }, cpu }
                 }
             }
             1 => {
                 let size = KMALLOC_SIZES[rng.below(KMALLOC_SIZES.len() as u64) as usize];
-                let alloc =
-                    live_objects.is_empty() || (live_bytes + u64::from(size) <= byte_budget && rng.below(100) < 55);
+                let alloc = self.live_objects.is_empty()
+                    || (self.live_bytes + u64::from(size) <= self.byte_budget && rng.below(100) < 55);
                 if alloc {
-                    ops.push(Op::Kmalloc { size, cpu, node: None, target: Target::Append { name: objects } });
-                    live_objects.push(size);
-                    live_bytes += u64::from(size);
+                    self.live_objects.push(size);
+                    self.live_bytes += u64::from(size);
+                    Op::Kmalloc { size, cpu, node: None, target: Target::Append { name: self.objects } }
                 } else {
-                    let index = rng.below(live_objects.len() as u64) as usize;
-                    live_bytes -= u64::from(live_objects.remove(index));
-                    ops.push(Op::Kfree { what: Ref::Index { name: objects, index: index as u32 }, cpu });
+                    let index = rng.below(self.live_objects.len() as u64) as usize;
+                    self.live_bytes -= u64::from(self.live_objects.remove(index));
+                    Op::Kfree { what: Ref::Index { name: self.objects, index: index as u32 }, cpu }
                 }
             }
             _ => {
                 let class = rng.below(2) as usize;
-                let thread = rng.below(u64::from(config.cpus)) as u16;
-                let alloc = live_blocks[class] <= 1 || (live_blocks[class] < block_budget && rng.below(100) < 55);
+                let thread = rng.below(u64::from(self.cpus)) as u16;
+                let live = &mut self.live_blocks[class];
+                let alloc = *live <= 1 || (*live < BLOCK_BUDGET && rng.below(100) < 55);
                 if alloc {
-                    let size = 16 << class;
-                    ops.push(Op::Malloc { size, thread, target: Target::Append { name: blocks[class] } });
-                    live_blocks[class] += 1;
+                    *live += 1;
+                    Op::Malloc { size: 16 << class, thread, target: Target::Append { name: self.blocks[class] } }
                 } else {
                     // Never the first block: it keeps the SuperSlab of its class alive.
-                    let index = 1 + rng.below(u64::from(live_blocks[class] - 1)) as u32;
-                    ops.push(Op::Free { what: Ref::Index { name: blocks[class], index }, thread });
-                    live_blocks[class] -= 1;
+                    let index = 1 + rng.below(u64::from(*live - 1)) as u32;
+                    *live -= 1;
+                    Op::Free { what: Ref::Index { name: self.blocks[class], index }, thread }
                 }
             }
         }
     }
-    ops
+}
+
+impl Iterator for Generator {
+    type Item = Op;
+    /// Never `None`: a workload is as long as it is asked to be.
+    fn next(&mut self) -> Option<Op> {
+        Some(self.next_op())
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { distDir, launchBrowser, REPO_ROOT, startServer } from '../harness.mjs';
+import { clickCell } from '../ui.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -55,12 +56,15 @@ try {
   if (hash && !query) url.hash = hash;
   await page.goto(url.href);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 600_000 });
+  // A big document builds in chunks after the first picture: profile the steps, not the build.
+  await page.waitForFunction(() => !document.querySelector('#build-progress'), null, { timeout: 600_000 });
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
   await page.locator('#stage').focus();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
-  const t0 = Date.now();
+  const runInputs = async () => {
   for (let i = 0; i < repeat; i++) {
     const back = i % 2 === 1;
     if (input === 'right') await page.keyboard.press(back ? 'ArrowLeft' : 'ArrowRight');
@@ -69,11 +73,13 @@ try {
       const box = await page.locator('#scrubber').boundingBox();
       await page.mouse.click(box.x + box.width * (0.1 + 0.8 * ((i * 37) % 50) / 49), box.y + box.height / 2);
     } else if (input === 'select') {
-      const cells = page.locator('#cache-svg rect.cell.used, #cache-view [data-index]');
-      await cells.nth((i * 7) % Math.max(1, await cells.count())).click({ force: true });
+      await clickCell(page, { state: 'used', nth: i * 7 });
     } else throw new Error(`unknown --input ${input}`);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   }
+  };
+  const t0 = Date.now();
+  await runInputs();
   const wall = Date.now() - t0;
   const { profile } = await cdp.send('Profiler.stop');
   mkdirSync(dirname(out), { recursive: true });
@@ -105,6 +111,39 @@ try {
     console.log(`  ${(t / repeat).toFixed(2).padStart(8)} ms/input  ${name.slice(0, 110)}`);
   }
   console.log(`profile: ${out}`);
+  // The browser's own work, from a trace of the same inputs (a JS profile shows it as
+  // "(program)"): style, layout, paint and the rest, summed per input on the renderer's main thread.
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReturnAsStream' });
+  await runInputs();
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.end');
+  const { stream } = await done;
+  let text = '';
+  for (;;) {
+    const chunk = await cdp.send('IO.read', { handle: stream });
+    text += chunk.data;
+    if (chunk.eof) break;
+  }
+  await cdp.send('IO.close', { handle: stream });
+  const events = JSON.parse(text).traceEvents ?? JSON.parse(text);
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const BROWSER = {
+    'style (UpdateLayoutTree, RecalcStyle)': /^(UpdateLayoutTree|RecalculateStyles|ScheduleStyleRecalculation)$/,
+    'layout': /^Layout$/,
+    'pre-paint, paint, layerize': /^(PrePaint|Paint|PaintImage|Layerize|UpdateLayer|UpdateLayerTree|Commit)$/,
+    'hit test': /^HitTest$/,
+    'script (all JS + wasm)': /^(FunctionCall|EvaluateScript|TimerFire|FireAnimationFrame|EventDispatch|v8\.callFunction)$/,
+    'parse HTML / GC': /^(ParseHTML|MinorGC|MajorGC|V8\.GC.*|BlinkGC.*)$/,
+  };
+  const sum = new Map(Object.keys(BROWSER).map((k) => [k, 0]));
+  let task = 0;
+  for (const e of events) {
+    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
+    if (e.name === 'RunTask') task += e.dur / 1000;
+    for (const [k, re] of Object.entries(BROWSER)) if (re.test(e.name)) sum.set(k, sum.get(k) + e.dur / 1000);
+  }
+  console.log(`trace of ${repeat} more inputs (top-level tasks ${(task / repeat).toFixed(1)} ms per input; nested events may overlap):`);
+  for (const [k, v] of sum) console.log(`  ${k.padEnd(42)} ${(v / repeat).toFixed(2).padStart(8)} ms/input`);
 } finally {
   await browser.close();
   await server.close();

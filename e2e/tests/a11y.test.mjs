@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { showViews } from '../ui.mjs';
+import { CACHE_CELLS, showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -56,7 +56,7 @@ test('axe: the sandbox, light and English; dark and Japanese', opts, async (t) =
   // A slab cache in use, so the slab views are drawn too.
   await page.fill('#command', 'repeat 20 { kmalloc 64 as=p[] }; kfree p[3]');
   await page.press('#command', 'Enter');
-  await page.waitForSelector('#cache-svg rect.cell');
+  await page.waitForSelector(CACHE_CELLS);
   await assertAxeClean(t, page, 'sandbox');
   // /proc/buddyinfo is a focusable, named scroll region (a view one click away: hidden views
   // are not rendered).

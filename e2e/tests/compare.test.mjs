@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { deflateRawSync } from 'node:zlib';
 import { TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
+import { clickCell, countCells } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -64,8 +65,8 @@ test('columns share one cursor: buttons, keys and the scrubber move every column
   assert.deepEqual([await ops(page, 0), await ops(page, 1)], [10, 10]);
   // Each column is its own run: SLUB and classic SLAB draw different caches' slabs.
   assert.ok((await page.locator('#compare-col-0 [data-compare-view="memory"] svg rect').count()) > 0);
-  const slab0 = await page.locator('#compare-col-0 rect.cell').count();
-  const slab1 = await page.locator('#compare-col-1 rect.cell').count();
+  const slab0 = await countCells(page, { scope: '#compare-col-0' });
+  const slab1 = await countCells(page, { scope: '#compare-col-1' });
   assert.ok(slab0 > 0 && slab1 > 0, 'both columns draw the selected cache');
   // The table at the cursor: values per column, the delta of column 2 marked with a sign.
   const slabRow = page.locator('#compare-table tr[data-measure="slab_pages"]');
@@ -92,16 +93,17 @@ test('columns share one cursor: buttons, keys and the scrubber move every column
 // data-addr): the hit-testing was right, the selector was not.
 test('the same object name selected in one column is highlighted in every column', opts, async (t) => {
   const page = await openApp(t, { path: hash('&cpos=5'), viewport: { width: 1366, height: 768 } });
-  await page.waitForSelector('#compare-col-1 rect.cell');
-  const cell = page.locator('#compare-col-0 svg.cache-svg rect.cell.used').last();
-  await cell.scrollIntoViewIfNeeded();
-  const box = await cell.boundingBox();
-  const hit = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.dataset.addr ?? null, {
-    x: box.x + box.width / 2,
-    y: box.y + box.height / 2,
-  });
-  assert.equal(hit, await cell.getAttribute('data-addr'), 'the cell is what the pointer hits');
+  await page.waitForSelector('#compare-col-1 path.cells');
+  // The cells are paths (one per state): the point is on the used-cells path of the cell's slab.
+  const cell = await clickCell(page, { scope: '#compare-col-0 svg.cache-svg', state: 'used', last: true, hover: true });
+  const hit = await page.evaluate(({ x, y }) => {
+    const el = document.elementFromPoint(x, y);
+    return el?.matches('path.cells.used') ? Number(el.closest('g.slab-row').dataset.pfn) : null;
+  }, cell);
+  assert.equal(hit, cell.pfn, 'the cell is what the pointer hits');
+  const box = { x: cell.x, y: cell.y, width: 0, height: 0 };
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  assert.equal(await page.getAttribute('#compare-col-0 rect.hl-object', 'data-addr'), cell.addr, 'the hit-tested object is selected');
   await page.waitForSelector('#compare-col-0 .compare-picked');
   const picked = await page.textContent('#compare-col-0 .compare-picked');
   const name = picked.match(/: (\S+)$/)?.[1];
@@ -200,7 +202,7 @@ test('bad compare= values are reported with the policy table; a good link round-
 test('axe: compare mode in English and Japanese, light, dark and on a phone', opts, async (t) => {
   const page = await openApp(t, { path: hash('&cpos=8'), viewport: { width: 1366, height: 768 } });
   await page.waitForSelector('#compare-columns');
-  await page.locator('#compare-col-0 rect.cell.used').first().click();
+  await clickCell(page, { scope: '#compare-col-0 svg.cache-svg', state: 'used' });
   await axeClean(page, 'en light');
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'ja');

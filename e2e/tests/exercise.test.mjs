@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { showViews } from '../ui.mjs';
+import { clickCell, showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -126,8 +126,7 @@ test('clicking the object in the cache view answers; a right answer is marked ri
   const page = await openApp(t, { viewport: DESKTOP, query: { exercise: 'slub-object', seed: 5, level: 2 } });
   await ready(page);
   const native = nativeExercise('slub-object', 5, 2);
-  const cell = page.locator(`#cache-svg [data-addr="${native.answer}"]`).first();
-  await cell.click();
+  await clickCell(page, { addr: native.answer });
   assert.equal(await page.inputValue('#ex-object'), native.answer, 'the clicked object fills the answer');
   await page.click('#ex-submit');
   await page.waitForSelector('#ex-feedback.right');

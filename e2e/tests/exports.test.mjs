@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { showViews } from '../ui.mjs';
+import { CACHE_CELLS, showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -60,7 +60,7 @@ test('sandbox: memory map, free lists, buddyinfo and charts export as SVG and PN
   // The slab views are named the same way (they were `cache.svg` before).
   await page.fill('#command', 'repeat 8 { kmalloc 64 as=p[] }');
   await page.press('#command', 'Enter');
-  await page.waitForSelector('#cache-svg rect.cell');
+  await page.waitForSelector(CACHE_CELLS);
   const now = await stepOf(page);
   await exportBoth(page, 'cache', 'sandbox', now);
   const [txt] = await grab(page, '#export-slabinfo');

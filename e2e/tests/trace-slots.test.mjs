@@ -22,7 +22,7 @@ async function freeSlotAtEnd(t) {
   await page.click('#end');
   // The slot index is made in slices after the load.
   await page.waitForFunction(() => !document.querySelector('#lineage-pending'), null, { timeout: 30_000 });
-  const found = await clickCellsUntilReused(page, '#cache-svg rect.cell.free, #cache-svg rect.cell.cpufree', '^Free slot at ', 48);
+  const found = await clickCellsUntilReused(page, 'free,cpufree', '^Free slot at ', 48);
   assert.ok(found, 'a free slot the trace used twice');
   return { page, found };
 }

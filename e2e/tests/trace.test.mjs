@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
 import { clickCellsUntilReused, load, openTrace, showInspector, stepOf } from '../trace-ui.mjs';
-import { showViews } from '../ui.mjs';
+import { clickCell, countCells, showViews } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -57,10 +57,9 @@ test('lineage: a selected object lists every event of its address; links seek th
   await showInspector(page);
   await page.click('#end');
   // Pick objects until one with a reuse (an address allocated again later) — or any with a lineage.
-  const cells = page.locator('#cache-svg rect.cell.used');
-  const n = await cells.count();
+  const n = await countCells(page, { state: 'used' });
   assert.ok(n > 0, 'live objects in the selected cache');
-  await cells.first().click();
+  await clickCell(page, { state: 'used' });
   await page.waitForSelector('#lineage li', { timeout: 10_000 });
   const entries = await page.$$eval('#lineage li', (l) => l.map((e) => ({ line: Number(e.dataset.line), text: e.textContent, seek: !!e.querySelector('.lineage-seek') })));
   assert.ok(entries.length >= 1);
@@ -82,7 +81,7 @@ test('lineage: "reused by" jumps to the next allocation of the same address', op
   await page.click('#end');
   // Click through the live objects of each cache (in the page, a frame each) until one's address
   // was allocated before, freed, and allocated again.
-  const found = await clickCellsUntilReused(page, '#cache-svg rect.cell.used');
+  const found = await clickCellsUntilReused(page, 'used');
   assert.ok(found, 'an object whose address the trace allocates again');
   const link = page.locator('#lineage .lineage-reused').first();
   const line = Number((await link.textContent()).match(/line (\d+)/)[1]);

@@ -12,7 +12,7 @@ use slabscope_core::op::Op;
 use slabscope_core::script::{self, ScriptError, ScriptErrorKind};
 use slabscope_core::session::Session;
 use slabscope_core::sim::OpError;
-use slabscope_core::workload::{self, Mix};
+use slabscope_core::workload::{Generator, Mix};
 
 /// The walking skeleton's demo: a small machine so every page is visible.
 pub const DEMO_CONFIG: &str = "mem=256K";
@@ -105,18 +105,19 @@ impl Doc {
         Ok(b.finish().1)
     }
 
-    /// Prepare the build (generate the workload, check the script's size) without parsing or
-    /// running the script, so a large document is parsed and built in chunks ([`Builder::step`])
-    /// while the page stays responsive. The browser's budgets are [`browser_limits`].
+    /// Prepare the build (check the script's size, set up the workload's generator) without
+    /// generating the workload or parsing the script, so a large document is generated, parsed
+    /// and built in chunks ([`Builder::step`]) while the page stays responsive (#14: a
+    /// 1,000,000-op `#wl=` link has no long task). The browser's budgets are [`browser_limits`].
     pub fn builder(&self) -> Result<Builder, BuildError> {
         let limits = browser_limits();
         let mut names = Names::default();
-        let wl_ops = match &self.workload {
-            None => Vec::new(),
+        let (generator, workload_ops) = match &self.workload {
+            None => (None, 0),
             Some(w) => {
                 let mix = Mix::by_name(&w.mix)
                     .ok_or_else(|| BuildError::Text(format!("unknown workload mix `{}`", w.mix)))?;
-                workload::workload(&self.config, w.seed, w.count.min(MAX_WORKLOAD), mix, &mut names)
+                (Some(Generator::new(&self.config, w.seed, mix, &mut names)), w.count.min(MAX_WORKLOAD))
             }
         };
         let at = |e: LimitError| {
@@ -124,13 +125,14 @@ impl Doc {
         };
         limits.check(Limit::ScriptBytes, self.script.len() as u64).map_err(at)?;
         let session = Session::with_names(self.config.clone(), names).map_err(|e| BuildError::Text(e.to_string()))?;
-        let workload_ops = wl_ops.len();
         Ok(Builder {
             doc: self.clone(),
             purpose: Purpose::Sandbox,
             session,
-            ops: wl_ops.into_iter().map(|op| (op, 0)).collect(),
+            generator,
             workload_ops,
+            workload_run: 0,
+            ops: Vec::new(),
             next: 0,
             parsed: if self.script.is_empty() { None } else { Some(0) },
             lines_parsed: 0,
@@ -292,9 +294,13 @@ pub struct Builder {
     /// Where the result goes.
     pub purpose: Purpose,
     session: Session,
-    /// Every op with its script line (0 for workload ops, which come first).
-    ops: Vec<(Op, u32)>,
+    /// The seeded workload's ops, made a chunk at a time: they run first.
+    generator: Option<Generator>,
+    /// The workload's length, and how many of its ops ran.
     workload_ops: usize,
+    workload_run: usize,
+    /// The script's ops with their lines; `next` of them ran.
+    ops: Vec<(Op, u32)>,
     next: usize,
     /// Byte offset of the script not parsed yet (`None`: all parsed).
     parsed: Option<usize>,
@@ -328,24 +334,27 @@ fn piece_end(text: &str, lines: usize) -> usize {
 }
 
 impl Builder {
-    /// One piece of work: parse the next piece of the script, or run up to `n` more ops;
-    /// `Ok(true)` once all ran. Errors are located (the workload op's number, or the script's
-    /// line and column); the caller keeps its old session on error.
+    /// One piece of work: parse the next piece of the script, or generate and run up to `n`
+    /// more workload ops, or run up to `n` more script ops; `Ok(true)` once all ran. Errors are
+    /// located (the workload op's number, or the script's line and column); the caller keeps its
+    /// old session on error.
     pub fn step(&mut self, n: usize) -> Result<bool, BuildError> {
         if let Some(from) = self.parsed {
             self.parse_piece(from).map_err(|e| self.locate(e))?;
             return Ok(false);
         }
+        if let Some(g) = self.generator.as_mut().filter(|_| self.workload_run < self.workload_ops) {
+            let k = n.min(self.workload_ops - self.workload_run);
+            for op in g.by_ref().take(k) {
+                self.workload_run += 1;
+                self.session.push(op, 0).map_err(|error| BuildError::Workload { op: self.workload_run, error })?;
+            }
+            return Ok(self.workload_run == self.workload_ops && self.ops.is_empty());
+        }
         let end = self.next.saturating_add(n).min(self.ops.len());
         for i in self.next..end {
             let (op, line) = self.ops[i];
-            self.session.push(op, line).map_err(|error| {
-                if i < self.workload_ops {
-                    BuildError::Workload { op: i + 1, error }
-                } else {
-                    self.locate(script::op_error(line, error))
-                }
-            })?;
+            self.session.push(op, line).map_err(|error| self.locate(script::op_error(line, error)))?;
         }
         self.next = end;
         Ok(self.next == self.ops.len())
@@ -355,7 +364,7 @@ impl Builder {
         let text = &self.doc.script[from..];
         let end = piece_end(text, PARSE_CHUNK_LINES);
         let piece = &text[..end];
-        let script_ops = (self.ops.len() - self.workload_ops) as u64;
+        let script_ops = self.ops.len() as u64;
         let limits = Limits { max_ops: self.limits.max_ops.saturating_sub(script_ops), ..self.limits };
         let base = self.lines_parsed;
         let prog = script::parse_with(piece, self.session.names_mut(), &limits).map_err(|mut e| {
@@ -382,7 +391,8 @@ impl Builder {
         self.lines_parsed += piece.bytes().filter(|&b| b == b'\n').count() as u32;
         self.parsed = Some(from + end).filter(|&p| p < self.doc.script.len());
         if self.parsed.is_none() {
-            let bytes = (self.ops.len() as u64).saturating_mul(slabscope_core::limits::SESSION_BYTES_PER_OP);
+            let all_ops = (self.workload_ops + self.ops.len()) as u64;
+            let bytes = all_ops.saturating_mul(slabscope_core::limits::SESSION_BYTES_PER_OP);
             self.limits.check(Limit::SessionBytes, bytes).map_err(|e| ScriptError {
                 line: 1,
                 col: 1,
@@ -407,7 +417,7 @@ impl Builder {
     pub fn progress(&self) -> (usize, usize) {
         match self.parsed {
             Some(p) => (p, self.doc.script.len()),
-            None => (self.next, self.ops.len()),
+            None => (self.workload_run + self.next, self.workload_ops + self.ops.len()),
         }
     }
     /// The document and its session.
@@ -653,6 +663,44 @@ mod tests {
     }
 
     const BUILD_CHUNK_TEST: usize = 2000;
+
+    /// #14: a workload is generated a chunk at a time while it builds (no one-shot op list), and
+    /// the session is the one the one-shot generator and the script make.
+    #[test]
+    fn workloads_are_generated_in_chunks_with_the_one_shot_ops() {
+        let config = config_from_settings("mem=64M").unwrap();
+        for (seed, mix) in [(1u64, "mixed"), (9, "slab"), (3, "pages")] {
+            let doc = Doc {
+                config: config.clone(),
+                workload: Some(Workload { seed, count: 12_345, mix: mix.into() }),
+                script: "kmalloc 64 as=x\nkfree x\n".into(),
+            };
+            let mut b = doc.builder().unwrap();
+            assert!(!b.step(1000).unwrap(), "the script is parsed first");
+            assert_eq!(b.progress(), (0, 12_347), "no workload op ran yet");
+            let mut steps = 0;
+            while !b.step(1000).unwrap() {
+                steps += 1;
+                let (done, all) = b.progress();
+                assert!(done <= all && done <= 1000 * steps, "{done}/{all} after {steps} steps");
+            }
+            assert!(steps >= 12, "{steps} steps");
+            let (_, s) = b.finish();
+            let mut names = Names::default();
+            let ops = slabscope_core::workload::workload(&config, seed, 12_345, Mix::by_name(mix).unwrap(), &mut names);
+            let mut want = Session::with_names(config.clone(), names).unwrap();
+            for op in ops {
+                want.push(op, 0).unwrap();
+            }
+            let prog = script::parse("kmalloc 64 as=x\nkfree x\n", want.names_mut()).unwrap();
+            for (op, line) in prog.ops.into_iter().zip(prog.lines) {
+                want.push(op, line).unwrap();
+            }
+            assert_eq!(s.op_count(), 12_347);
+            assert_eq!(s.event_hash(), want.event_hash(), "seed {seed} {mix}");
+            assert_eq!(s.op_line(12_346), want.op_line(12_346));
+        }
+    }
 
     /// Keys the views build from names have catalogue entries.
     #[test]

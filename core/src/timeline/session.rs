@@ -41,7 +41,15 @@ struct Cursor {
     applied: usize,
     /// State at `step`.
     sim: Sim,
+    /// A state after `.0` ops, kept from the last replay from a checkpoint, [`BACK_OPS`] before
+    /// the op it was made for: stepping back replays from it, not from the checkpoint (#14).
+    back: Option<(usize, Sim)>,
 }
+
+/// How far before the sought op a replay from a checkpoint keeps a state (see `Cursor::back`):
+/// stepping back one op at a time then replays at most this many ops, and a whole checkpoint
+/// interval (thousands of ops in a large session) only once per this many steps back.
+const BACK_OPS: usize = 128;
 
 /// See the module docs.
 #[derive(Clone, Debug)]
@@ -85,7 +93,7 @@ impl Session {
             checkpoint_bytes: 0,
             max_interval: usize::MAX,
             head: boot.clone(),
-            cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot },
+            cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None },
         }
     }
 
@@ -199,7 +207,7 @@ impl Session {
 
     fn reset_cursor(&mut self) {
         let boot = self.checkpoints[0].1.clone();
-        self.cursor = Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot };
+        self.cursor = Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None };
     }
 
     /// Current step.
@@ -255,17 +263,26 @@ impl Session {
             return;
         }
         // State before op k: continue from the cursor when it is at or before k and past the
-        // nearest checkpoint, otherwise restore that checkpoint.
+        // nearest checkpoint, else from the kept state (`back`) when it is, otherwise restore
+        // that checkpoint (keeping the state BACK_OPS before k for the next steps back).
         let ck_ops = self.checkpoint_before(k).0;
         let cursor_ops = self.cursor.op.map_or(0, |c| c + 1);
-        let pre = if cursor_ops <= k && cursor_ops >= ck_ops {
+        let back_ops = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= ck_ops);
+        let pre = if cursor_ops <= k && cursor_ops >= ck_ops && back_ops.is_none_or(|b| cursor_ops >= b) {
             let mut sim = std::mem::replace(&mut self.cursor.sim, self.checkpoints[0].1.clone());
             for ev in &self.cursor.events[self.cursor.applied..] {
                 sim.apply(ev);
             }
             self.replay(sim, cursor_ops, k)
+        } else if let (Some(b), Some((_, sim))) = (back_ops, self.cursor.back.as_ref()) {
+            self.replay(sim.clone(), b, k)
         } else {
-            self.state_before(k)
+            let (at, base) = self.checkpoint_before(k);
+            let mid = k.saturating_sub(BACK_OPS).max(*at);
+            let kept = self.replay(base.clone(), *at, mid);
+            let pre = self.replay(kept.clone(), mid, k);
+            self.cursor.back = Some((mid, kept));
+            pre
         };
         let mut events = Vec::new();
         let mut run = pre.clone();
@@ -276,7 +293,8 @@ impl Session {
         for ev in &events[..j] {
             sim.apply(ev);
         }
-        self.cursor = Cursor { step, op: Some(k), pre: Some(pre), events, applied: j, sim };
+        let back = self.cursor.back.take();
+        self.cursor = Cursor { step, op: Some(k), pre: Some(pre), events, applied: j, sim, back };
     }
 
     /// The events of op `k` (re-computed by replay).

@@ -6,6 +6,15 @@
 //! The cells are drawn by [`CacheBody`], which depends only on the step: selecting or hovering
 //! re-draws just the highlight overlay, and one delegated listener on the `<svg>` serves every
 //! cell, so large caches stay smooth.
+//!
+//! #14: a slab's cells are a few paths, not an element each: one `path.cells` per state class
+//! (fill colour + pattern from the class), so a slab row is at most ~10 elements whatever its
+//! object count (the DOM budget in BENCHMARKS.md). The pointer is hit-tested against the row's
+//! geometry ([`geometry`]): the cell under it is `(x - x0) / cw`. The row carries its cells as
+//! text (`data-cells`, one letter per object: [`cell_code`]) with its first address and stride, so
+//! tests and tools read every object without an element per object; the slab label's
+//! `aria-label` is the text alternative (the objects as runs of one state), and the keyboard walks
+//! the objects (Enter on a slab, then ← / →).
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -18,6 +27,7 @@ use yew::prelude::*;
 use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::{Ctx, Snap};
 use crate::views::export::ExportButtons;
+use crate::views::svg_num;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -33,6 +43,8 @@ const LABEL_W: f64 = 170.0;
 const HEAD_H: f64 = 22.0;
 const ROW_H: f64 = 34.0;
 const CELL_H: f64 = 14.0;
+/// The top of the cells within a slab row.
+const CELL_Y: f64 = 10.0;
 
 pub fn list_key(l: RowList) -> &'static str {
     match l {
@@ -58,6 +70,46 @@ pub fn cell_class(c: Cell) -> &'static str {
     }
 }
 
+/// The cell states in drawing order (one path each).
+const CELL_STATES: [Cell; 4] = [Cell::Used, Cell::Free, Cell::CpuFree, Cell::Cached];
+
+/// One letter per cell in a row's `data-cells`: u(sed), f(ree), c(pu freelist), k (cached).
+pub fn cell_code(c: Cell) -> char {
+    match c {
+        Cell::Used => 'u',
+        Cell::Free => 'f',
+        Cell::CpuFree => 'c',
+        Cell::Cached => 'k',
+    }
+}
+
+/// Where a row's cells go: (x of cell 0, cell width, the colour gap's width in cells).
+fn geometry(r: &SlabRow) -> (f64, f64, f64) {
+    let n = r.cells.len().max(1) as f64;
+    // The colour offset (SLAB, AetherOS) as a leading gap, in object widths.
+    let colour_w = if r.colour > 0 { (f64::from(r.colour) / f64::from(r.stride.max(1))).min(4.0) } else { 0.0 };
+    let cw = (WIDTH - LABEL_W) / (n + colour_w);
+    (LABEL_W + colour_w * cw, cw, colour_w)
+}
+
+/// The text alternative of a row's cells: its objects as runs of one state ("#0–#11 in use, #12
+/// free, …").
+fn cells_text(lang: Lang, r: &SlabRow) -> String {
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < r.cells.len() {
+        let c = r.cells[i];
+        let mut j = i;
+        while j + 1 < r.cells.len() && r.cells[j + 1] == c {
+            j += 1;
+        }
+        let what = t(lang, &format!("vis.cell.{}", cell_class(c)));
+        runs.push(if i == j { format!("#{i} {what}") } else { format!("#{i}–#{j} {what}") });
+        i = j + 1;
+    }
+    runs.join(", ")
+}
+
 fn group_title(lang: Lang, list: RowList, cpu: Option<u16>, node: u8) -> String {
     let base = t(lang, list_key(list));
     match (list, cpu) {
@@ -74,7 +126,10 @@ fn arrows(r: &SlabRow, order: &[u32], x0: f64, cw: f64, y: f64, up: bool, class:
         let (a, b) = (x0 + (f64::from(w[0]) + 0.5) * cw, x0 + (f64::from(w[1]) + 0.5) * cw);
         let lift = (6.0 + (b - a).abs() / 12.0).min(9.0);
         let (ys, yc) = if up { (y, y - lift) } else { (y + CELL_H, y + CELL_H + lift) };
-        d.push_str(&format!("M{a:.1} {ys:.1} Q{:.1} {yc:.1} {b:.1} {ys:.1} ", (a + b) / 2.0));
+        for (c, v) in [('M', a), (' ', ys), ('Q', (a + b) / 2.0), (' ', yc), (' ', b), (' ', ys)] {
+            d.push(c);
+            svg_num::push(&mut d, v);
+        }
     }
     if d.is_empty() {
         return Html::default();
@@ -137,11 +192,8 @@ fn plan(rows: &[SlabRow], cache: u32) -> (Vec<Item>, f64) {
         y += HEAD_H;
         for &i in g.iter().take(MAX_ROWS) {
             let r = &rows[i];
-            let n = r.cells.len().max(1) as f64;
-            // The colour offset (SLAB, AetherOS) as a leading gap, in object widths.
-            let colour_w = if r.colour > 0 { (f64::from(r.colour) / f64::from(r.stride.max(1))).min(4.0) } else { 0.0 };
-            let cw = (WIDTH - LABEL_W) / (n + colour_w);
-            items.push(Item::Row { y, row: i, x0: LABEL_W + colour_w * cw, cw, colour_w });
+            let (x0, cw, colour_w) = geometry(r);
+            items.push(Item::Row { y, row: i, x0, cw, colour_w });
             y += ROW_H;
         }
         if g.len() > MAX_ROWS {
@@ -191,26 +243,32 @@ fn cache_body(p: &BodyProps) -> Html {
             }),
             Item::Row { y, row, x0, cw, colour_w } => {
                 let r = &rows[row];
-                let cy = 10.0;
-                let (w, h) = (format!("{:.2}", cw.max(0.6)), CELL_H.to_string());
-                let cells = r.cells.iter().enumerate().map(|(i, &c)| {
-                    let addr = r.addr(i as u32);
+                let cy = CELL_Y;
+                // One path per state: each cell a closed rectangle (outlined like a rect).
+                let w = cw.max(0.6);
+                let mut d: [String; 4] = Default::default();
+                let mut codes = String::with_capacity(r.cells.len());
+                for (i, &c) in r.cells.iter().enumerate() {
                     let x = x0 + i as f64 * cw;
-                    html! {
-                        <rect class={classes!("cell", cell_class(c))} x={format!("{x:.2}")} y={format!("{cy:.1}")}
-                              width={w.clone()} height={h.clone()}
-                              data-addr={format!("{addr:#x}")} data-state={cell_class(c)} data-index={i.to_string()}>
-                            <title>{ format!("#{i} {addr:#x} · {}", t(lang, &format!("vis.cell.{}", cell_class(c)))) }</title>
-                        </rect>
-                    }
+                    let k = CELL_STATES.iter().position(|&s| s == c).unwrap_or(0);
+                    svg_num::rect(&mut d[k], x, cy, w, CELL_H);
+                    codes.push(cell_code(c));
+                }
+                let cells = CELL_STATES.iter().zip(d).filter(|(_, d)| !d.is_empty()).map(|(&c, d)| {
+                    html! { <path class={classes!("cells", cell_class(c))} data-state={cell_class(c)} d={d} /> }
                 });
+                let used = in_use(r);
+                let label = format!("pfn {:#x} · {used}/{}", r.pfn, r.cells.len());
                 slabs.push((r.pfn, html! {
                     <g key={r.pfn.to_string()} id={format!("slab-{}", r.pfn)} data-pfn={r.pfn.to_string()} data-list={format!("{:?}", r.list)}
+                       data-cells={codes} data-first={format!("{:#x}", r.first)} data-stride={r.stride.to_string()}
+                       data-x0={format!("{x0:.3}")} data-cw={format!("{cw:.4}")}
                        class={classes!("slab-row", p.moved.contains(&r.pfn).then_some("moved"))}
                        style={format!("transform: translate(0px, {y:.1}px)")}>
                         <rect class="slab-bg" x="0" y="0" width={WIDTH.to_string()} height={(ROW_H - 2.0).to_string()} />
-                        <text class="slab-label" x="4" y={format!("{:.1}", cy + 11.0)} tabindex="0" role="button" data-pfn={r.pfn.to_string()}>
-                            { format!("pfn {:#x} · {}/{}", r.pfn, in_use(r), r.cells.len()) }
+                        <text class="slab-label" x="4" y={format!("{:.1}", cy + 11.0)} tabindex="0" role="button" data-pfn={r.pfn.to_string()}
+                              aria-label={format!("{label}: {}", cells_text(lang, r))}>
+                            { label }
                         </text>
                         if r.colour > 0 {
                             <rect class="colour-gap" x={LABEL_W.to_string()} y={format!("{cy:.1}")} width={format!("{:.2}", colour_w * cw)}
@@ -236,15 +294,32 @@ fn cache_body(p: &BodyProps) -> Html {
     }
 }
 
-/// The entity under a DOM event's target: an object cell, else a slab (row or label).
-fn entity_at(e: &Event, cache: u32) -> Option<EntityRef> {
+/// The entity under a DOM event's target: an object (an element naming its address, or the
+/// cell of a `path.cells` under the pointer, hit-tested against the row's geometry), else a slab
+/// (row or label).
+fn entity_at(e: &Event, cache: u32, rows: &[SlabRow]) -> Option<EntityRef> {
     let el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
     if let Some(a) = el.closest("[data-addr]").ok().flatten().and_then(|c| c.get_attribute("data-addr")) {
         let addr = u64::from_str_radix(a.trim_start_matches("0x"), 16).ok()?;
         return Some(EntityRef::Object { cache, addr });
     }
-    let pfn = el.closest("[data-pfn]").ok().flatten()?.get_attribute("data-pfn")?.parse().ok()?;
-    Some(EntityRef::Slab { cache, pfn })
+    let row_el = el.closest("[data-pfn]").ok().flatten()?;
+    let pfn: u32 = row_el.get_attribute("data-pfn")?.parse().ok()?;
+    let slab = Some(EntityRef::Slab { cache, pfn });
+    let (Some(mouse), true) = (e.dyn_ref::<MouseEvent>(), el.class_list().contains("cells")) else { return slab };
+    let Some(r) = rows.iter().find(|r| r.pfn == pfn && r.cache == cache) else { return slab };
+    // The svg is drawn at its viewBox's scale times the CSS box's: client x → user x.
+    let svg = el.closest("svg").ok().flatten()?.get_bounding_client_rect();
+    if svg.width() <= 0.0 {
+        return slab;
+    }
+    let x = (f64::from(mouse.client_x()) - svg.left()) * WIDTH / svg.width();
+    let (x0, cw, _) = geometry(r);
+    let i = ((x - x0) / cw).floor();
+    if i < 0.0 || i >= r.cells.len() as f64 {
+        return slab;
+    }
+    Some(EntityRef::Object { cache, addr: r.addr(i as u32) })
 }
 
 #[function_component(CacheView)]
@@ -294,9 +369,9 @@ pub fn cache_view(p: &Props) -> Html {
         }
     }
     let on_click = {
-        let (cb, sel) = (ctx.on_select.clone(), ctx.selection);
+        let (cb, sel, snap) = (ctx.on_select.clone(), ctx.selection, snap.clone());
         Callback::from(move |e: MouseEvent| {
-            if let Some(ent) = entity_at(&e, cache) {
+            if let Some(ent) = entity_at(&e, cache, &snap.slab_rows) {
                 cb.emit(if sel == Some(ent) { None } else { Some(ent) });
             }
         })
@@ -308,7 +383,7 @@ pub fn cache_view(p: &Props) -> Html {
         Callback::from(move |e: KeyboardEvent| {
             let key = e.key();
             if key == "Enter" || key == " " {
-                if let Some(ent) = entity_at(&e, cache) {
+                if let Some(ent) = entity_at(&e, cache, &snap.slab_rows) {
                     e.prevent_default();
                     cb.emit(if sel == Some(ent) { None } else { Some(ent) });
                 }
@@ -327,7 +402,7 @@ pub fn cache_view(p: &Props) -> Html {
                     Some(r.addr(j))
                 }),
                 _ => {
-                    let pfn = match (sel, entity_at(&e, cache)) {
+                    let pfn = match (sel, entity_at(&e, cache, rows)) {
                         (Some(EntityRef::Slab { pfn, .. }), _) | (_, Some(EntityRef::Slab { pfn, .. })) => Some(pfn),
                         _ => None,
                     };
@@ -343,9 +418,9 @@ pub fn cache_view(p: &Props) -> Html {
         })
     };
     let on_over = {
-        let (cb, last) = (ctx.on_hover.clone(), last_hover.clone());
+        let (cb, last, snap) = (ctx.on_hover.clone(), last_hover.clone(), snap.clone());
         Callback::from(move |e: MouseEvent| {
-            let ent = entity_at(&e, cache);
+            let ent = entity_at(&e, cache, &snap.slab_rows);
             if *last.borrow() != ent {
                 *last.borrow_mut() = ent;
                 cb.emit(ent);
@@ -360,6 +435,13 @@ pub fn cache_view(p: &Props) -> Html {
             }
         })
     };
+    // What the per-cell tooltips said: the focused (hovered, else selected) object of this cache.
+    let details = ctx.focus.object.and_then(|a| {
+        let r = snap.slab_rows.iter().find(|r| r.cache == cache && r.index_of(a).is_some())?;
+        let i = r.index_of(a)?;
+        let c = cell_class(r.cells[i as usize]);
+        Some(format!("pfn {:#x} #{i} {a:#x} · {}", r.pfn, t(lang, &format!("vis.cell.{c}"))))
+    });
     let legend = ["used", "free", "cpufree", "cached"].map(|c| {
         html! { <li><svg width="14" height="14" aria-hidden="true"><rect class={classes!("cell", c)} width="14" height="14" /></svg>{ t(lang, &format!("vis.cell.{c}")) }</li> }
     });
@@ -369,10 +451,11 @@ pub fn cache_view(p: &Props) -> Html {
                 <ExportButtons target="cache-svg" name="cache" lang={lang} /></h2>
             <svg id="cache-svg" class="cache-svg" data-cache={cache.to_string()} viewBox={format!("0 0 {WIDTH} {h:.0}")}
                  width={WIDTH.to_string()} height={format!("{h:.0}")} role="group" aria-label={t(lang, "vis.cache_view")}
-                 onclick={on_click} onkeydown={on_key} onmouseover={on_over} onmouseleave={on_leave}>
+                 onclick={on_click} onkeydown={on_key} onmousemove={on_over} onmouseleave={on_leave}>
                 <CacheBody snap={ctx.snap.clone()} cache={cache} lang={lang} moved={moved} />
                 <g class="overlay">{ for overlay }</g>
             </svg>
+            <p class="muted cache-details" id="cache-details">{ details.unwrap_or_else(|| "\u{a0}".to_string()) }</p>
             if !snap.block_rows.is_empty() { <crate::views::slob_view::SlobPages ctx={ctx.clone()} /> }
             <ul class="legend">{ for legend }
                 <li><svg width="22" height="14" aria-hidden="true"><path class="fl-arrow slab-fl" d="M2 12 Q11 2 20 12" marker-end="url(#vis-arrow)" /></svg>{ t(lang, "vis.legend.freelist") }</li>

@@ -6,8 +6,6 @@
 //! owner of most of its allocated pages, else free or per-CPU); at one page per cell, each block is one outlined rect
 //! (`rect[data-pfn][data-order][data-state]`), so a 64M machine (16384 pages) stays fast.
 
-use std::fmt::Write;
-
 use slabscope_core::machine::Owner;
 use slabscope_core::snapshot::{BlockSnap, BlockState};
 use yew::prelude::*;
@@ -153,41 +151,47 @@ pub fn memory_map(p: &Props) -> Html {
             }
         }
     } else {
-        // Per page category (and cache), then the dominant one per cell.
-        let mut cat = vec![0u8; (end - start) as usize];
-        let mut cache = vec![u32::MAX; (end - start) as usize];
+        // Per cell: pages of each category, the first page of each and the first slab's cache,
+        // summed block by block (#14: O(blocks + cells), no per-page arrays on every step).
+        let n = cells as usize;
+        let mut counts = vec![[0u32; 7]; n];
+        let mut firsts = vec![[u32::MAX; 7]; n];
+        let mut caches = vec![u32::MAX; n];
         for b in p.blocks.iter().filter(|b| b.pfn < end && b.pfn + (1 << b.order) > start) {
-            let (c, k) = (category(&b.state), cache_of(&b.state).unwrap_or(u32::MAX));
-            for pfn in b.pfn.max(start)..(b.pfn + (1u32 << b.order)).min(end) {
-                cat[(pfn - start) as usize] = c;
-                cache[(pfn - start) as usize] = k;
+            let (c, k) = (category(&b.state) as usize, cache_of(&b.state).unwrap_or(u32::MAX));
+            let (bs, be) = (b.pfn.max(start), (b.pfn + (1u32 << b.order)).min(end));
+            let mut pfn = bs;
+            while pfn < be {
+                let cell = ((pfn - start) / ppc) as usize;
+                let cell_end = (start + (cell as u32 + 1) * ppc).min(be);
+                if let (Some(cn), Some(f)) = (counts.get_mut(cell), firsts.get_mut(cell)) {
+                    cn[c] += cell_end - pfn;
+                    f[c] = f[c].min(pfn);
+                    if c == 4 && caches[cell] == u32::MAX {
+                        caches[cell] = k;
+                    }
+                }
+                pfn = cell_end;
             }
         }
         let mut groups: std::collections::BTreeMap<(usize, u32), String> = Default::default();
         for cell in 0..cells {
-            let (a, b) = ((cell * ppc) as usize, ((cell + 1) * ppc).min(end - start) as usize);
-            if a >= b {
+            if start + cell * ppc >= end {
                 break;
             }
-            let mut counts = [0u32; 7];
-            for &c in &cat[a..b] {
-                counts[c as usize] += 1;
-            }
+            let counts = &counts[cell as usize];
             // A cell shows what owns most of its allocated pages (so one slab page is not lost in
             // a free cell); cells with nothing allocated show free or per-CPU.
             let pick = |r: std::ops::Range<usize>| r.max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
             let dominant = if counts[2..].iter().any(|&n| n > 0) { pick(2..7) } else { pick(0..2) };
-            reps.push(
-                start + a as u32 + cat[a..b].iter().position(|&c| usize::from(c) == dominant).unwrap_or(0) as u32,
-            );
-            let k = if dominant == 4 {
-                cache[a..b].iter().copied().find(|&k| k != u32::MAX).unwrap_or(0)
-            } else {
-                u32::MAX
-            };
+            // Pages no block covers count as free (category 0), from the cell's first page.
+            let first = firsts[cell as usize][dominant];
+            reps.push(if first == u32::MAX { start + cell * ppc } else { first });
+            let k = if dominant == 4 { caches[cell as usize] } else { u32::MAX };
+            let k = if k == u32::MAX && dominant == 4 { 0 } else { k };
             let (x, y) = (f64::from(cell % cols) * cell_w, f64::from(cell / cols) * cell_h);
             let d = groups.entry((dominant, k)).or_default();
-            let _ = write!(d, "M{x} {y}h{cell_w}v{cell_h}h-{cell_w}z");
+            crate::views::svg_num::rect(d, x, y, cell_w, cell_h);
         }
         // One path per owner (and cache): a few DOM nodes however many cells, so playing stays
         // fast on large machines.

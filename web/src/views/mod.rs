@@ -23,6 +23,7 @@ pub mod slab_charts;
 pub mod slabinfo_panel;
 pub mod slob_view;
 pub mod superslab_view;
+pub mod svg_num;
 pub mod timeline;
 pub mod trace_lineage;
 pub mod trace_panel;
