@@ -350,7 +350,7 @@ test('a loaded trace is compared as a trace replay: the columns show the CLI fig
 
 test('one screen at 1366×768: cursor, table, charts and the columns’ first view; phone stacks', opts, async (t) => {
   const page = await openApp(t, { path: hash('&cpos=12'), viewport: { width: 1366, height: 768 } });
-  await page.waitForSelector('#compare-col-1 rect.cell');
+  await page.waitForSelector('#compare-col-1 .cell');
   for (const sel of ['#compare-cursor', '#compare-table', '.compare-chart', '#compare-col-0 .compare-col-title',
     '#compare-col-1 .compare-col-title', '#compare-col-0 [data-compare-view="memory"] svg[viewBox]',
     '#compare-col-1 [data-compare-view="memory"] svg[viewBox]']) {
@@ -368,11 +368,11 @@ test('one screen at 1366×768: cursor, table, charts and the columns’ first vi
   assert.ok(b.x > a.x + a.width - 1 && Math.abs(a.y - b.y) < 1 && Math.abs(a.width - b.width) < 2);
   await finish(t, page, 'compare-onescreen-1366');
   const wide = await openApp(t, { path: hash('&cpos=12&lang=ja'), colorScheme: 'dark', viewport: { width: 1920, height: 1080 } });
-  await wide.waitForSelector('#compare-col-1 rect.cell');
+  await wide.waitForSelector('#compare-col-1 .cell');
   assert.ok(await inViewport(wide, '#compare-col-1 [data-compare-view="memory"] svg[viewBox]'), 'at 1920 too');
   await finish(t, wide, 'compare-onescreen-1920-ja-dark');
   const phone = await openApp(t, { path: hash('&cpos=12'), viewport: { width: 390, height: 844 } });
-  await phone.waitForSelector('#compare-col-1 rect.cell');
+  await phone.waitForSelector('#compare-col-1 .cell');
   assert.ok(await noHorizontalOverflow(phone), 'nothing wider than the phone');
   const [p0, p1] = [await phone.locator('#compare-col-0').boundingBox(), await phone.locator('#compare-col-1').boundingBox()];
   assert.ok(p1.y >= p0.y + p0.height - 1, 'columns stack on a phone');
