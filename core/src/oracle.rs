@@ -400,7 +400,7 @@ mod tests {
     #[test]
     fn clean_scripts_pass_under_every_policy() {
         let src = "kmalloc 8 as=a\nkfree a\nkfree a\npages alloc order=3 as=p\npages free p\nmalloc 16 as=t\nfree t\nshrink\n";
-        assert_eq!(policy_configs().len(), 7);
+        assert_eq!(policy_configs().len(), 11);
         for (name, c) in policy_configs() {
             let o = run_script(src, &c, &Limits::default()).unwrap_or_else(|f| panic!("{name}: {f}"));
             assert_eq!((o.ok, o.failed), (7, 1), "{name}");
