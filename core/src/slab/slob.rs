@@ -501,6 +501,11 @@ impl Slob {
             if f.kind != (FrameKind::Used { owner: Owner::Slab { cache: KMALLOC } }) || f.order != 0 {
                 return Err(format!("slob: page {pfn} is not a SLOB page in the frame table: {f:?}"));
             }
+            if m.tainted() {
+                // A `write` overwrote memory: the free chain is read from the page's bytes, which may
+                // be garbage now (the slab checkers' taint rule, as SLUB's and SLAB's checks).
+                continue;
+            }
             let blocks = self.free_blocks(m, *pfn);
             let free: u64 = blocks.iter().map(|b| b.1).sum();
             if free != sp.units {
