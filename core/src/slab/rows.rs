@@ -356,6 +356,13 @@ pub struct CacheSummary {
     pub size: u32,
 }
 
+impl CacheSummary {
+    /// A cache without merged aliases (every policy but SLUB).
+    pub fn unaliased(id: u32, name: &str, object_size: u32, size: u32) -> CacheSummary {
+        CacheSummary { id, name: name.to_string(), aliases: Vec::new(), object_size, size }
+    }
+}
+
 /// A cache's geometry and live count (lesson queries `objects`, `per_slab`, `slab_order`,
 /// `size`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

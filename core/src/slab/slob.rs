@@ -581,14 +581,7 @@ impl SlabAllocator for Slob {
     }
     fn cache_summaries(&self) -> Vec<crate::slab::rows::CacheSummary> {
         let live = self.caches.iter().filter(|c| !c.destroyed);
-        live.map(|c| crate::slab::rows::CacheSummary {
-            id: c.id,
-            name: c.name.clone(),
-            aliases: Vec::new(),
-            object_size: c.size,
-            size: c.size,
-        })
-        .collect()
+        live.map(|c| crate::slab::rows::CacheSummary::unaliased(c.id, &c.name, c.size, c.size)).collect()
     }
     fn fixed_size(&self, cache: u32) -> bool {
         // kmalloc's blocks are sized per request (`__do_kmalloc_node`), a cache's are not.

@@ -197,14 +197,7 @@ impl ClassicSlab {
     /// `slabtop` names of the live caches.
     pub fn cache_summaries(&self) -> Vec<CacheSummary> {
         let live = self.caches().iter().filter(|c| !c.destroyed);
-        live.map(|c| CacheSummary {
-            id: c.id,
-            name: c.name.clone(),
-            aliases: Vec::new(),
-            object_size: c.object_size,
-            size: c.size,
-        })
-        .collect()
+        live.map(|c| CacheSummary::unaliased(c.id, &c.name, c.object_size, c.size)).collect()
     }
 
     /// A slot: payload, padding and the free-index array when this free object hosts it.
@@ -251,14 +244,7 @@ impl AetherEngine {
     /// `slabtop` names of the live caches.
     pub fn cache_summaries(&self) -> Vec<CacheSummary> {
         let live = self.caches().iter().filter(|c| !c.destroyed);
-        live.map(|c| CacheSummary {
-            id: c.id,
-            name: c.name.clone(),
-            aliases: Vec::new(),
-            object_size: c.object_size,
-            size: c.size,
-        })
-        .collect()
+        live.map(|c| CacheSummary::unaliased(c.id, &c.name, c.object_size, c.size)).collect()
     }
 
     /// A slot: payload, padding and the free pointer in a free object's first word.
