@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 use slabscope_core::oracle::{run_case_bytes, Target};
 
 /// Per-case CPU-time limit (`ulimit -t`; CPU time, not wall-clock, so that a loaded machine does
-/// not turn slow cases into "hangs").
-const CASE_SECONDS: u64 = 10;
+/// not turn slow cases into "hangs"). A case runs under every `oracle::policy_configs` machine with
+/// the checkers after every op: with eleven machines a 4,095-op repeat takes ~15 s of CPU in a
+/// release build (SLOB's first fit walks every partial page), so the limit is 30 s.
+const CASE_SECONDS: u64 = 30;
 /// Per-case wall-clock limit (a child blocked on something else than the CPU).
 const CASE_WALL_SECONDS: u64 = 120;
 /// Per-case address-space limit (KiB, for `ulimit -v`).
