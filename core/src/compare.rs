@@ -264,37 +264,14 @@ impl Measures {
     }
 }
 
-/// Slab allocations served by the policy's per-CPU fast path, and all slab allocations counted:
-/// SLUB: the lockless cpu freelist (`alloc_fast` of `alloc_fast + alloc_slow`); classic SLAB: the
-/// array cache (`hits` of `hits + misses`); AetherOS: the hot and local per-CPU caches (of those
-/// plus misses); sheaves: the main/spare sheaf or the barn (`hits`; a refill from the slabs is a
-/// miss); magazines: the loaded/previous magazine or the depot, and for a miss, which goes to SLUB
-/// one object at a time, SLUB's own lockless freelist (`hits + alloc_fast` of `hits +
-/// alloc_fast + alloc_slow`).
+/// Slab allocations served by the policy's per-CPU fast path, and all slab allocations counted,
+/// every CPU summed: each policy and front end answers for itself
+/// ([`crate::slab::SlabAllocator::fast_path_counts`]).
 pub fn fast_path(sim: &Sim) -> (u64, u64) {
-    let (slub_fast, slub_slow) = sim.slub().map_or((0, 0), |slub| {
-        slub.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow))
-    });
-    if let Some(p) = sim.percpu() {
-        let hits: u64 = p.arrays.iter().flatten().map(|a| a.hits).sum();
-        return match p.design {
-            crate::percpu::Design::Magazine => (hits + slub_fast, hits + slub_fast + slub_slow),
-            crate::percpu::Design::Sheaves => (hits, hits + p.arrays.iter().flatten().map(|a| a.misses).sum::<u64>()),
-        };
-    }
-    if let Some(cl) = sim.classic() {
-        let (h, m) = cl.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
-        return (h, h + m);
-    }
-    if let Some(ae) = sim.aether() {
-        let (h, m) = ae
-            .caches()
-            .iter()
-            .flat_map(|c| &c.cpus)
-            .fold((0, 0), |(h, m), a| (h + a.hot_hits + a.local_hits, m + a.misses));
-        return (h, h + m);
-    }
-    (slub_fast, slub_fast + slub_slow)
+    let (fast, slow) = (0..sim.config().cpus)
+        .map(|cpu| sim.slab.fast_path_counts(cpu))
+        .fold((0, 0), |(f, s), (cf, cs)| (f + cf, s + cs));
+    (fast, fast + slow)
 }
 
 /// `slab_waste` of tools/mm/slabinfo.c summed over the active policy's caches: slab bytes −

@@ -62,11 +62,13 @@ pub struct Outcome {
 }
 
 /// A fingerprint of a state: everything a snapshot shows (layers, lists, freelists read from
-/// memory, bindings, `/proc` texts), as a stable hash.
+/// memory, bindings, `/proc` texts) and the slab allocator's whole state (its `Debug` form: the
+/// snapshot shows only the policy-neutral rows), as a stable hash.
 pub fn fingerprint(sim: &Sim, names: &Names) -> u64 {
     let json = serde_json::to_string(&Snapshot::of(sim, names)).unwrap_or_default();
     let mut h = crate::event::StreamHash::default();
     h.update(json.as_bytes());
+    h.update(format!("{:?}", sim.slab).as_bytes());
     h.finish()
 }
 

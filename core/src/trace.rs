@@ -1932,12 +1932,12 @@ pub struct Filter {
     pub comm: Option<String>,
 }
 
-/// SLUB fast-path (lockless cpu freelist) allocations per simulated CPU.
+/// The slab policy's fast-path allocations (SLUB: the lockless cpu freelist) on one simulated CPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct FastPath {
     /// Simulated CPU.
     pub cpu: u16,
-    /// Allocations served from the cpu freelist.
+    /// Allocations served by the per-CPU fast path.
     pub fast: u64,
     /// Allocations that took the slow path.
     pub slow: u64,
@@ -1954,16 +1954,13 @@ impl FastPath {
     }
 }
 
-/// Fast-path counts of every CPU that allocated, from SLUB's per-CPU statistics.
+/// Fast-path counts of every CPU that allocated, as the slab policy counts them
+/// ([`crate::slab::SlabAllocator::fast_path_counts`]: SLUB's lockless freelist statistics under
+/// the default policy).
 pub fn fast_path_by_cpu(sim: &Sim) -> Vec<FastPath> {
     (0..sim.config().cpus)
         .map(|cpu| {
-            let (fast, slow) = sim
-                .slub()
-                .map_or(&[][..], |s| s.caches())
-                .iter()
-                .filter_map(|c| c.cpus.get(usize::from(cpu)))
-                .fold((0u64, 0u64), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
+            let (fast, slow) = sim.slab.fast_path_counts(cpu);
             FastPath { cpu, fast, slow }
         })
         .filter(|f| f.fast + f.slow > 0)
@@ -2132,7 +2129,7 @@ impl TraceSession {
         out
     }
 
-    /// SLUB fast-path rate per CPU at the end of the trace.
+    /// The slab policy's fast-path rate per CPU at the end of the trace.
     pub fn fast_path(&self) -> Vec<FastPath> {
         fast_path_by_cpu(self.session.head())
     }

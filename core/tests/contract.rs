@@ -109,3 +109,66 @@ fn script_errors_name_the_policy() {
         k => panic!("{k:?}"),
     }
 }
+
+/// Mixed slab work on two CPUs: kmalloc of several sizes and a named cache, frees in between.
+const FAST_PATH_WORK: &str = "\
+cache create inode size=600
+repeat 30 { kmalloc 100 cpu=0 as=a[] }
+repeat 30 { cache alloc inode cpu=1 as=c[] }
+repeat 20 { kfree a[0] cpu=1 }
+repeat 10 { cache free c[0] cpu=0 }
+repeat 30 { kmalloc 100 cpu=1 as=e[] }
+repeat 10 { cache alloc inode cpu=0 as=d[] }
+";
+
+#[test]
+fn each_policy_counts_its_own_fast_path() {
+    let load = |config: &str| {
+        let src = format!("config cpus=2 {config}\n{FAST_PATH_WORK}");
+        script::load(&src, &MachineConfig::default(), &[]).unwrap_or_else(|e| panic!("{config}: {e}"))
+    };
+    let total = |s: &Session| slabscope_core::compare::fast_path(s.head());
+    // Each engine's own counters, read from the engine (this test is about the engines).
+    let s = load("slab=slub");
+    let slub = s.head().slub().unwrap();
+    let (f, sl) =
+        slub.caches().iter().flat_map(|c| &c.cpus).fold((0, 0), |(f, s), c| (f + c.alloc_fast, s + c.alloc_slow));
+    assert_eq!(total(&s), (f, f + sl));
+    let s = load("slab=slab");
+    let (h, m) = s
+        .head()
+        .classic()
+        .unwrap()
+        .caches()
+        .iter()
+        .flat_map(|c| &c.cpus)
+        .fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
+    assert_eq!(total(&s), (h, h + m));
+    let s = load("slab=aether");
+    let ae = s.head().aether().unwrap();
+    let (h, m) = ae
+        .caches()
+        .iter()
+        .flat_map(|c| &c.cpus)
+        .fold((0, 0), |(h, m), a| (h + a.hot_hits + a.local_hits, m + a.misses));
+    assert_eq!(total(&s), (h, h + m));
+    let s = load("slab=sheaves");
+    let (h, m) =
+        s.head().percpu().unwrap().arrays.iter().flatten().fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
+    assert_eq!(total(&s), (h, h + m), "sheaves: a refill from the slabs is a miss");
+    // Magazines over every policy with per-CPU counters: each miss is one allocation from the
+    // allocator behind, counted once (its own fast path may serve it).
+    for back in ["slub", "slab", "aether"] {
+        let s = load(&format!("percpu=magazine slab={back}"));
+        let (h, m) =
+            s.head().percpu().unwrap().arrays.iter().flatten().fold((0, 0), |(h, m), a| (h + a.hits, m + a.misses));
+        let (fast, all) = total(&s);
+        assert_eq!(all, h + m, "magazines over {back}");
+        assert!(
+            fast > h && fast < all,
+            "magazines over {back}: some misses served by {back}'s fast path: {fast} of {all}, {h} hits"
+        );
+    }
+    // SLOB has no per-CPU fast path: nothing counted, the rate is undefined.
+    assert_eq!(total(&load("slab=slob")), (0, 0));
+}

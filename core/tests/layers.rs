@@ -31,27 +31,30 @@ fn count(rows: &[layers::SlabRow], cache: u32, c: Cell) -> usize {
 fn slub_rows_follow_the_lists_and_the_freelists_in_memory() {
     let s = run("repeat 100 { kmalloc 64 cpu=0 as=p[] }\nkfree p[3] cpu=0\nkfree p[5] cpu=0\nkfree p[80] cpu=1\n");
     let sn = snap(&s);
-    let c = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("kmalloc-64");
-    let rows: Vec<_> = sn.slab_rows.iter().filter(|r| r.cache == c.id).collect();
-    // The cpu slab of CPU 0 comes first; its lockless freelist is the snapshot's, as indices.
+    // The rows against SLUB's own state, read from the engine (this test is about SLUB).
+    let (slub, m) = (s.head().slub().expect("SLUB"), &s.head().machine);
+    let id = slub.cache_by_name("kmalloc-64").expect("kmalloc-64");
+    let rows: Vec<_> = sn.slab_rows.iter().filter(|r| r.cache == id).collect();
+    // The cpu slab of CPU 0 comes first; its lockless freelist is SLUB's, as indices.
     let cpu = rows.iter().find(|r| r.list == RowList::CpuSlab && r.cpu == Some(0)).expect("cpu slab");
-    let cs = &c.cpus[0];
+    let cs = &slub.caches()[id as usize].cpus[0];
     assert_eq!(Some(cpu.pfn), cs.slab);
     let addrs: Vec<u64> = cpu.cpu_freelist.iter().map(|&i| cpu.addr(i)).collect();
-    assert_eq!(addrs, cs.freelist);
+    assert!(!addrs.is_empty());
+    assert_eq!(addrs, slub.walk_freelist(m, id, cpu.pfn, cs.freelist));
     assert!(cpu.cpu_freelist.iter().all(|&i| cpu.cells[i as usize] == Cell::CpuFree));
-    // Every slab's own freelist is the snapshot's, in order.
+    // Every slab's own freelist is SLUB's, in order.
     for r in &rows {
-        let slab = sn.slabs.iter().find(|s| s.pfn == r.pfn).expect("slab");
+        let slab = &slub.slabs()[&r.pfn];
         let addrs: Vec<u64> = r.freelist.iter().map(|&i| r.addr(i)).collect();
-        assert_eq!(addrs, slab.freelist, "slab {}", r.pfn);
+        assert_eq!(addrs, slub.walk_freelist(m, id, slab.pfn, slab.freelist), "slab {}", r.pfn);
         assert_eq!(r.cells.iter().filter(|&&x| x == Cell::Free).count(), r.freelist.len());
         assert_eq!(r.cells.len() as u32, slab.objects);
         assert_eq!(r.index_of(r.addr(2)), Some(2));
     }
     // 97 objects are with users.
-    assert_eq!(count(&sn.slab_rows, c.id, Cell::Used), 97);
-    let top = sn.cache_rows.iter().find(|r| r.id == c.id).expect("slabtop row");
+    assert_eq!(count(&sn.slab_rows, id, Cell::Used), 97);
+    let top = sn.cache_rows.iter().find(|r| r.id == id).expect("slabtop row");
     assert_eq!(top.slabs, rows.len() as u64);
     assert_eq!(top.objects, rows.iter().map(|r| r.cells.len() as u64).sum::<u64>());
     assert!(top.active >= 97 && top.active <= top.objects);
@@ -110,7 +113,7 @@ fn aether_and_sheaves_mark_per_cpu_objects() {
 
     let s = run("config slab=sheaves\nrepeat 50 { kmalloc 64 cpu=0 as=p[] }\nkfree p[*] cpu=1\n");
     let sn = snap(&s);
-    let c = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("cache");
+    let c = sn.cache_rows.iter().find(|c| c.name == "kmalloc-64").expect("cache");
     let pc = s.head().percpu().expect("sheaves");
     let held: usize =
         pc.arrays[c.id as usize].iter().map(|a| a.main.len() + a.spare.as_ref().map_or(0, Vec::len)).sum::<usize>()

@@ -22,12 +22,17 @@ fn slub_cpu_rows_are_the_cpu_slab_freelist_partials_and_counters() {
     let s = run("config cpus=2\nrepeat 100 { kmalloc 64 cpu=0 as=p[] }\nkfree p[3] cpu=0\nkfree p[80] cpu=1\n");
     let sn = snap(&s);
     assert!(sn.node_rows.is_empty() && sn.block_rows.is_empty());
-    let c = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("kmalloc-64");
-    for cs in &c.cpus {
-        let r = sn.cpu_rows.iter().find(|r| r.cache == c.id && r.cpu == cs.cpu).expect("a row per cpu");
+    // This test is about SLUB: its own state, read from the engine.
+    let slub = s.head().slub().expect("SLUB");
+    let id = slub.cache_by_name("kmalloc-64").expect("kmalloc-64");
+    let c = &slub.caches()[id as usize];
+    for (cpu, cs) in c.cpus.iter().enumerate() {
+        let r = sn.cpu_rows.iter().find(|r| r.cache == id && usize::from(r.cpu) == cpu).expect("a row per cpu");
         assert_eq!(r.cpu_slab, Some(cs.slab));
         assert_eq!(r.arrays[0].kind, ArrayKind::CpuFreelist);
-        assert_eq!(r.arrays[0].objects.as_deref(), Some(&cs.freelist[..]));
+        let freelist = cs.slab.map_or(Vec::new(), |p| slub.walk_freelist(&s.head().machine, id, p, cs.freelist));
+        assert!(cpu > 0 || !freelist.is_empty(), "CPU 0 has a lockless freelist");
+        assert_eq!(r.arrays[0].objects.as_deref(), Some(&freelist[..]));
         let partial: Vec<u64> = cs.partial.iter().map(|&p| u64::from(p)).collect();
         assert_eq!(r.arrays[1].objects.as_deref(), Some(&partial[..]));
         assert_eq!(r.held().count(), 0, "SLUB's own freelists are not held in front of the slabs");
@@ -35,7 +40,7 @@ fn slub_cpu_rows_are_the_cpu_slab_freelist_partials_and_counters() {
         assert_eq!(r.outer_hits(), (fast, fast + cs.alloc_slow + cs.free_slow));
     }
     // One row per live cache and CPU.
-    assert_eq!(sn.cpu_rows.len(), sn.caches.len() * 2);
+    assert_eq!(sn.cpu_rows.len(), sn.cache_rows.len() * 2);
 }
 
 #[test]
@@ -47,7 +52,7 @@ fn front_end_rows_come_after_slub_and_their_counters_are_the_outer_ones() {
         let s = run(&format!("config {config}\nrepeat 40 {{ kmalloc 64 cpu=0 as=p[] }}\nkfree p[*] cpu=1\n"));
         let sn = snap(&s);
         let pc = s.head().percpu().expect("a front end");
-        let id = sn.caches.iter().find(|c| c.name == "kmalloc-64").expect("cache").id;
+        let id = sn.cache_rows.iter().find(|c| c.name == "kmalloc-64").expect("cache").id;
         for r in sn.cpu_rows.iter().filter(|r| r.cache == id) {
             let a = pc.cpu(id, r.cpu).expect("arrays");
             let kinds: Vec<ArrayKind> = r.arrays.iter().map(|a| a.kind).collect();

@@ -6,6 +6,7 @@
 use super::{between, pick, query_at, Answer, Choice, Draft, Msg, Run};
 use crate::event::{AllocPath, Event, SlowStep};
 use crate::lesson::query::Ctx;
+use crate::slab::rows::ArrayKind;
 use crate::workload::Rng;
 
 /// A `@key` parameter is replaced by that catalogue entry when rendered (a translated word).
@@ -505,9 +506,10 @@ pub(super) fn slab_colour(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     let config = "mem=1M slab=slab cpus=1".to_string();
     let mut ops = vec![format!("cache create c size={size}")];
     let run = Run::new(&config, &ops)?;
-    let cl = run.session.head().classic().ok_or("no classic state")?;
-    let cache = &cl.caches()[cl.cache_by_name("c").ok_or("no cache c")? as usize];
-    let (colours, colour_off, num, batch) = (cache.colour, cache.colour_off, cache.num, cache.batchcount);
+    let slab = &run.session.head().slab;
+    let g = slab.geometry(slab.cache_by_name("c").ok_or("no cache c")?).map_err(|e| e.to_string())?;
+    let (colours, colour_off, num) = (g.colours, g.colour_step, g.per_slab);
+    let batch = g.batch.ok_or("no array-cache batch")?;
     if colours < 2 {
         return Err(format!("size {size}: only {colours} colour"));
     }
@@ -615,13 +617,21 @@ pub(super) fn percpu_free(rng: &mut Rng, level: u8) -> Result<Draft, String> {
     }
     let cpu: u16 = ops[k].rsplit("cpu=").next().and_then(|c| c.parse().ok()).ok_or("no cpu")?;
     let before = run.before(k);
-    let pc = before.percpu().ok_or("no per-CPU arrays")?;
-    let cache = before.slub().ok_or("no SLUB state")?.cache_by_name("c").ok_or("no cache c")? as usize;
-    let a = pc.arrays.get(cache).and_then(|c| c.get(usize::from(cpu))).ok_or("no arrays")?;
-    // One node here: the magazine depot (global) and the barn of node 0 are both index 0.
-    let depot = pc.depots.get(cache).and_then(|d| d.first());
-    let cap = pc.capacity.get(cache).copied().unwrap_or(0);
-    let spare = a.spare.as_ref().map_or(word("ex.none"), |s| s.len().to_string());
+    let cache = before.slab.cache_by_name("c").ok_or("no cache c")?;
+    // The front end's arrays from the policy-neutral rows: its loaded magazine or main sheaf and
+    // its previous magazine or spare sheaf.
+    let (main_kind, spare_kind) = if sheaves {
+        (ArrayKind::SheafMain, ArrayKind::SheafSpare)
+    } else {
+        (ArrayKind::MagazineLoaded, ArrayKind::MagazinePrevious)
+    };
+    let row = before.slab.cpu_rows(&before.machine).into_iter().find(|r| r.cache == cache && r.cpu == cpu);
+    let array = |kind| row.as_ref().and_then(|r| r.arrays.iter().find(|a| a.kind == kind)).ok_or("no arrays");
+    let main = array(main_kind)?.objects.as_ref().map_or(0, Vec::len);
+    let spare = array(spare_kind)?.objects.as_ref().map_or(word("ex.none"), |s| s.len().to_string());
+    // One node here: the magazine depot (global) and the barn of node 0 are both node 0.
+    let depot = before.slab.node_rows(&before.machine).into_iter().find(|r| r.cache == cache && r.node == 0);
+    let cap = before.slab.array_capacity(cache).map_err(|e| e.to_string())?;
     let (p, ids) = if sheaves { ("sheaf", "ex.q.percpu_free.sheaf") } else { ("mag", "ex.q.percpu_free.mag") };
     let keys: Vec<&'static str> = match p {
         "sheaf" => vec!["ex.free.sheaf.loaded", "ex.free.sheaf.swap", "ex.free.sheaf.depot", "ex.free.sheaf.slab"],
@@ -635,11 +645,11 @@ pub(super) fn percpu_free(rng: &mut Rng, level: u8) -> Result<Draft, String> {
             vec![
                 ("op", ops[k].clone()),
                 ("cpu", cpu.to_string()),
-                ("main", a.main.len().to_string()),
+                ("main", main.to_string()),
                 ("cap", cap.to_string()),
                 ("spare", spare),
-                ("full", depot.map_or(0, |d| d.full.len()).to_string()),
-                ("empty", depot.map_or(0, |d| d.empty).to_string()),
+                ("full", depot.as_ref().map_or(0, |d| d.full).to_string()),
+                ("empty", depot.as_ref().map_or(0, |d| d.empty).to_string()),
             ],
         ),
         answer: choice_answer(choices(&["loaded", "swap", "depot", "slab"], &keys), dest)?,

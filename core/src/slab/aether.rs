@@ -46,6 +46,9 @@ use crate::slab_layout::{get_order, CacheFlags, CACHE_LINE};
 
 /// The seed's size classes.
 pub const SIZE_CLASSES: [u32; 11] = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192];
+/// The largest object a cache may hold (`create_cache` refuses sizes above it): the largest
+/// size class.
+pub const MAX_SIZE: u32 = SIZE_CLASSES[SIZE_CLASSES.len() - 1];
 /// Bytes of the slab header.
 pub const HEADER: u32 = 32;
 /// Capacity of each per-CPU hot-object list.
@@ -214,7 +217,7 @@ pub enum AetherError {
 impl std::fmt::Display for AetherError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AetherError::InvalidSize { size } => write!(f, "size {size} is not in 1..=8192"),
+            AetherError::InvalidSize { size } => write!(f, "size {size} is not in 1..={MAX_SIZE}"),
             AetherError::InvalidAlign { align } => write!(f, "alignment {align} is not a power of two up to 4096"),
             AetherError::OutOfMemory => write!(f, "out of memory"),
             AetherError::UnknownCache => write!(f, "no such cache"),
@@ -578,7 +581,7 @@ impl AetherEngine {
         flags: CacheFlags,
         out: &mut dyn EventSink,
     ) -> Result<u32, AetherError> {
-        if size == 0 || size > 8192 {
+        if size == 0 || size > MAX_SIZE {
             return Err(AetherError::InvalidSize { size: size as usize });
         }
         if align != 0 && (!align.is_power_of_two() || u64::from(align) > PAGE_SIZE) {

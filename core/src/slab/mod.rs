@@ -279,6 +279,21 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     fn alloc_counts(&self, _id: u32, _cpu: u16) -> Result<(u64, u64), OpError> {
         Err(self.not_for("fast/slow"))
     }
+    /// `(fast, slow)` slab allocations on `cpu`, every cache summed (destroyed ones too): what
+    /// the policy's per-CPU fast path served and what went further in. SLUB: the lockless cpu
+    /// freelist (`alloc_fast`, `alloc_slow`); classic SLAB: the array cache (`hits`, `misses`);
+    /// AetherOS: the hot list and object cache (`hot_hits + local_hits`, `misses`); sheaves: the
+    /// main/spare sheaf or the barn (a refill from the slabs is a miss); magazines: their hits
+    /// plus the fast path of the allocator behind them, which serves each miss one object at a
+    /// time. `(0, 0)` for a policy without a per-CPU fast path (SLOB).
+    fn fast_path_counts(&self, _cpu: u16) -> (u64, u64) {
+        (0, 0)
+    }
+    /// How many objects one per-CPU array of cache `id` holds (a magazine's rounds, a sheaf's
+    /// capacity, SLAB's array-cache `limit`).
+    fn array_capacity(&self, _id: u32) -> Result<u32, OpError> {
+        Err(self.not_for("array capacity"))
+    }
     /// Full arrays in the depot or barn of cache `id` on `node`.
     fn depot_full(&self, _id: u32, _node: u8) -> Result<u64, OpError> {
         Err(self.not_for("depot"))

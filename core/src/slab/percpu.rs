@@ -345,7 +345,7 @@ impl PerCpu {
 
     /// The arrays of a cache on a CPU.
     pub fn cpu(&self, cache: u32, cpu: u16) -> Option<&CpuArrays> {
-        self.arrays.get(cache as usize).map(|v| &v[usize::from(cpu)])
+        self.arrays.get(cache as usize).and_then(|v| v.get(usize::from(cpu)))
     }
 
     /// True when an allocation will go to the slab layer (which may need a new slab).

@@ -46,6 +46,12 @@ pub fn build_aether(c: &MachineConfig) -> Box<dyn SlabAllocator> {
     Box::new(AetherEngine::new(c, c.aether))
 }
 
+/// `a`'s [`SlabAllocator::alloc_counts`] on `cpu` summed over the caches with ids `0..caches`
+/// (destroyed caches keep their counts).
+fn summed_counts(a: &dyn SlabAllocator, caches: usize, cpu: u16) -> (u64, u64) {
+    (0..caches as u32).filter_map(|id| a.alloc_counts(id, cpu).ok()).fold((0, 0), |(f, s), (cf, cs)| (f + cf, s + cs))
+}
+
 impl SlabAllocator for Slub {
     fn policy(&self) -> SlabPolicy {
         SlabPolicy::Slub
@@ -194,6 +200,9 @@ impl SlabAllocator for Slub {
     fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
         let cs = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
         or_not_for(self, cs.map(|cs| (cs.alloc_fast, cs.alloc_slow)), "fast/slow")
+    }
+    fn fast_path_counts(&self, cpu: u16) -> (u64, u64) {
+        summed_counts(self, self.caches().len(), cpu)
     }
     fn free_pointer(&self, m: &Machine, cache: u32, addr: u64) -> Result<u64, OpError> {
         Ok(self.get_freepointer(m, cache, addr))
@@ -435,6 +444,22 @@ impl SlabAllocator for FrontEnd {
     fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
         Ok(self.front.cpu(id, cpu).map_or((0, 0), |a| (a.hits, a.misses)))
     }
+    fn fast_path_counts(&self, cpu: u16) -> (u64, u64) {
+        let (hits, misses) = summed_counts(self, self.front.arrays.len(), cpu);
+        match self.front.design {
+            // A magazine miss goes to the allocator behind one object at a time, where its own
+            // fast path may serve it (and node-pinned allocations bypass the magazines).
+            Design::Magazine => {
+                let (fast, slow) = self.back.fast_path_counts(cpu);
+                (hits + fast, slow)
+            }
+            // A sheaf miss refills the sheaf from the slabs in bulk: a slow path.
+            Design::Sheaves => (hits, misses),
+        }
+    }
+    fn array_capacity(&self, id: u32) -> Result<u32, OpError> {
+        Ok(self.front.capacity.get(id as usize).copied().unwrap_or(0))
+    }
     fn depot_full(&self, id: u32, node: u8) -> Result<u64, OpError> {
         let depot = self.front.depots.get(id as usize).and_then(|d| d.get(usize::from(node)));
         Ok(depot.map_or(0, |d| d.full.len() as u64))
@@ -561,6 +586,12 @@ impl SlabAllocator for ClassicSlab {
         let a = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
         or_not_for(self, a.map(|a| (a.hits, a.misses)), "fast/slow")
     }
+    fn array_capacity(&self, id: u32) -> Result<u32, OpError> {
+        or_not_for(self, self.caches().get(id as usize).map(|c| c.limit), "array capacity")
+    }
+    fn fast_path_counts(&self, cpu: u16) -> (u64, u64) {
+        summed_counts(self, self.caches().len(), cpu)
+    }
     fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
         ClassicSlab::cpu_rows(self)
     }
@@ -570,15 +601,14 @@ impl SlabAllocator for ClassicSlab {
     crate::slab::engine_any!();
 }
 
-/// AetherOS's largest object (`create_cache` refuses sizes above it).
-pub const AETHER_MAX_SIZE: u64 = 8192;
-
 impl AetherEngine {
     /// The op error for an engine error, with the facts the engine error leaves implicit
     /// (the cache's name, the order its slabs take).
     fn op_error(&self, e: AetherError, label: &str, cache: Option<u32>) -> OpError {
         match e {
-            AetherError::InvalidSize { size } => OpError::BadSize { size: size as u64, max: AETHER_MAX_SIZE },
+            AetherError::InvalidSize { size } => {
+                OpError::BadSize { size: size as u64, max: u64::from(crate::slab::aether::MAX_SIZE) }
+            }
             AetherError::InvalidAlign { align } => OpError::BadAlign { align: align as u32 },
             AetherError::OutOfMemory => {
                 OpError::OutOfMemory { order: cache.and_then(|c| self.caches().get(c as usize)).map_or(0, |c| c.order) }
@@ -701,6 +731,9 @@ impl SlabAllocator for AetherEngine {
     fn alloc_counts(&self, id: u32, cpu: u16) -> Result<(u64, u64), OpError> {
         let a = self.caches().get(id as usize).and_then(|c| c.cpus.get(usize::from(cpu)));
         or_not_for(self, a.map(|a| (a.hot_hits + a.local_hits, a.misses)), "fast/slow")
+    }
+    fn fast_path_counts(&self, cpu: u16) -> (u64, u64) {
+        summed_counts(self, self.caches().len(), cpu)
     }
     fn cpu_rows(&self, _m: &Machine) -> Vec<CpuRow> {
         AetherEngine::cpu_rows(self)

@@ -364,7 +364,7 @@ impl CacheSummary {
 }
 
 /// A cache's geometry and live count (lesson queries `objects`, `per_slab`, `slab_order`,
-/// `size`).
+/// `size`; the colouring exercise).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheGeometry {
     /// Allocated objects.
@@ -375,6 +375,14 @@ pub struct CacheGeometry {
     pub order: u8,
     /// Slot size (stride).
     pub size: u32,
+    /// Colour offsets the cache's slabs cycle through (SLAB's `cachep->colour`, AetherOS's
+    /// colours; 1 without colouring).
+    pub colours: u32,
+    /// Bytes between two colour offsets (SLAB's `colour_off`; 0 without colouring).
+    pub colour_step: u32,
+    /// Objects a per-CPU array refills or flushes at once where the policy fixes it (SLAB's
+    /// `batchcount`).
+    pub batch: Option<u32>,
 }
 
 /// What a byte of an object slot holds.

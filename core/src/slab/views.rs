@@ -159,7 +159,15 @@ impl Slub {
     /// Geometry of cache `id`.
     pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
         let c = self.caches().get(id as usize)?;
-        Some(CacheGeometry { live: c.live, per_slab: c.objects, order: c.order, size: c.layout.size })
+        Some(CacheGeometry {
+            live: c.live,
+            per_slab: c.objects,
+            order: c.order,
+            size: c.layout.size,
+            colours: 1,
+            colour_step: 0,
+            batch: None,
+        })
     }
 
     /// Objects on the lockless freelist of `cpu`'s cpu slab.
@@ -172,26 +180,17 @@ impl Slub {
 impl ClassicSlab {
     /// Slab rows, cache by cache: per node `slabs_full`, `slabs_partial`, `slabs_free`.
     pub fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
-        let none = std::collections::BTreeSet::new();
-        let mut out = Vec::new();
-        for c in self.caches().iter().filter(|c| !c.destroyed) {
-            let cached = held.get(&c.id).unwrap_or(&none);
-            for (node, n) in c.nodes.iter().enumerate() {
-                for (list, kind) in [
-                    (SlabList::Full, RowList::SlabsFull),
-                    (SlabList::Partial, RowList::SlabsPartial),
-                    (SlabList::Free, RowList::SlabsFree),
-                ] {
-                    for pfn in &n.lists[list as usize] {
-                        let Some(s) = self.slabs().get(pfn) else { continue };
-                        let (first, free) = (c.object_addr(s, 0), self.free_objects(m, s.pfn));
-                        let at = RowAt { cache: c.id, pfn: s.pfn, order: c.order, node: node as u8, list: kind };
-                        out.push(plain_row(at, first, c.size, s.colour_offset, c.num, &free, cached));
-                    }
-                }
-            }
-        }
-        out
+        let order = [
+            (SlabList::Full as usize, RowList::SlabsFull),
+            (SlabList::Partial as usize, RowList::SlabsPartial),
+            (SlabList::Free as usize, RowList::SlabsFree),
+        ];
+        let caches = self.caches().iter().filter(|c| !c.destroyed).map(|c| (c, c.id, c.nodes.iter().map(|n| &n.lists)));
+        node_list_rows(caches, order, held, |c, at, cached| {
+            let s = self.slabs().get(&at.pfn)?;
+            let (first, free) = (c.object_addr(s, 0), self.free_objects(m, s.pfn));
+            Some(plain_row(RowAt { order: c.order, ..at }, first, c.size, s.colour_offset, c.num, &free, cached))
+        })
     }
 
     /// `slabtop` names of the live caches.
@@ -216,29 +215,28 @@ impl ClassicSlab {
     /// Geometry of cache `id`.
     pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
         let c = self.caches().get(id as usize)?;
-        Some(CacheGeometry { live: c.live, per_slab: c.num, order: c.order, size: c.size })
+        Some(CacheGeometry {
+            live: c.live,
+            per_slab: c.num,
+            order: c.order,
+            size: c.size,
+            colours: c.colour,
+            colour_step: c.colour_off,
+            batch: Some(c.batchcount),
+        })
     }
 }
 
 impl AetherEngine {
     /// Slab rows, cache by cache: per node the global full, partial and empty lists.
     pub fn slab_rows(&self, m: &Machine, held: &Held) -> Vec<SlabRow> {
-        let none = std::collections::BTreeSet::new();
-        let mut out = Vec::new();
-        for c in self.caches().iter().filter(|c| !c.destroyed) {
-            let cached = held.get(&c.id).unwrap_or(&none);
-            for (node, lists) in c.lists.iter().enumerate() {
-                for (li, kind) in [(2, RowList::GlobalFull), (1, RowList::GlobalPartial), (0, RowList::GlobalEmpty)] {
-                    for pfn in &lists[li] {
-                        let Some(s) = self.slabs().get(pfn) else { continue };
-                        let (first, free) = (c.object_addr(s.pfn, s.colour, 0), self.walk_freelist(m, s.pfn));
-                        let at = RowAt { cache: c.id, pfn: s.pfn, order: s.order, node: node as u8, list: kind };
-                        out.push(plain_row(at, first, c.size, s.colour, s.objects, &free, cached));
-                    }
-                }
-            }
-        }
-        out
+        let order = [(2, RowList::GlobalFull), (1, RowList::GlobalPartial), (0, RowList::GlobalEmpty)];
+        let caches = self.caches().iter().filter(|c| !c.destroyed).map(|c| (c, c.id, c.lists.iter()));
+        node_list_rows(caches, order, held, |c, at, cached| {
+            let s = self.slabs().get(&at.pfn)?;
+            let (first, free) = (c.object_addr(s.pfn, s.colour, 0), self.walk_freelist(m, s.pfn));
+            Some(plain_row(RowAt { order: s.order, ..at }, first, c.size, s.colour, s.objects, &free, cached))
+        })
     }
 
     /// `slabtop` names of the live caches.
@@ -258,7 +256,15 @@ impl AetherEngine {
     /// Geometry of cache `id`.
     pub fn geometry(&self, id: u32) -> Option<CacheGeometry> {
         let c = self.caches().get(id as usize)?;
-        Some(CacheGeometry { live: c.live, per_slab: c.objects, order: c.order, size: c.size })
+        Some(CacheGeometry {
+            live: c.live,
+            per_slab: c.objects,
+            order: c.order,
+            size: c.size,
+            colours: c.colours,
+            colour_step: c.colour_step,
+            batch: None,
+        })
     }
 }
 
@@ -269,6 +275,33 @@ struct RowAt {
     order: u8,
     node: u8,
     list: RowList,
+}
+
+/// The slab rows of a policy whose slabs sit on three lists per node (classic SLAB, AetherOS):
+/// for each live cache `(cache, id, its nodes' lists)`, node by node, the lists in `order`
+/// (index into a node's lists, the row list it shows as), each slab's row made by `row` from its
+/// place (`order` 0 until `row` sets it) and the objects held in front of the slabs.
+fn node_list_rows<'a, C: 'a, N: Iterator<Item = &'a [Vec<u32>; 3]>>(
+    caches: impl Iterator<Item = (&'a C, u32, N)>,
+    order: [(usize, RowList); 3],
+    held: &Held,
+    row: impl Fn(&C, RowAt, &std::collections::BTreeSet<u64>) -> Option<SlabRow>,
+) -> Vec<SlabRow> {
+    let none = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (c, cache, nodes) in caches {
+        let cached = held.get(&cache).unwrap_or(&none);
+        for (node, lists) in nodes.enumerate() {
+            for (li, list) in order {
+                out.extend(
+                    lists[li]
+                        .iter()
+                        .filter_map(|&pfn| row(c, RowAt { cache, pfn, order: 0, node: node as u8, list }, cached)),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// The row of a slab on a node list (classic SLAB, AetherOS): `objects` slots of `stride` bytes

@@ -1,13 +1,14 @@
 //! Serializable views of the state at one step, for the UI, lessons and tests.
 //! Sections for later layers are added as new optional fields, never by reshaping these.
+//! The slab layer appears only in the policy-neutral rows of the slab contract
+//! ([`crate::slab::rows`]); SLUB's own caches and slabs, once snapshotted in SLUB's terms, are
+//! read from the engine by what is about SLUB (issue #15).
 
 use serde::{Deserialize, Serialize};
 
 use crate::machine::{FrameKind, MachineConfig, Owner};
 use crate::names::{Binding, Names, Value};
 use crate::sim::{Sim, Stats};
-use crate::slab_layout::Layout;
-use crate::slub::SlabPlace;
 
 /// One zone's free lists.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,77 +76,6 @@ pub struct BindingSnap {
     pub value: Value,
 }
 
-/// One CPU's view of a cache.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CpuCacheSnap {
-    /// CPU.
-    pub cpu: u16,
-    /// The cpu slab's first pfn.
-    pub slab: Option<u32>,
-    /// The lockless freelist, in order (read from memory).
-    pub freelist: Vec<u64>,
-    /// cpu partial slabs, head first.
-    pub partial: Vec<u32>,
-    /// Fast-path allocations.
-    pub alloc_fast: u64,
-    /// Slow-path allocations.
-    pub alloc_slow: u64,
-    /// Fast-path frees.
-    pub free_fast: u64,
-    /// Slow-path frees.
-    pub free_slow: u64,
-}
-
-/// A slab cache.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CacheSnap {
-    /// Id.
-    pub id: u32,
-    /// Name.
-    pub name: String,
-    /// Other names (aliases) of this cache.
-    pub aliases: Vec<String>,
-    /// Slot layout.
-    pub layout: Layout,
-    /// Flags, op-language spelling.
-    pub flags: String,
-    /// Objects per slab.
-    pub objects: u32,
-    /// Slab order.
-    pub order: u8,
-    /// `min_partial`.
-    pub min_partial: u32,
-    /// `cpu_partial_slabs`.
-    pub cpu_partial_slabs: u32,
-    /// Allocated objects.
-    pub live: u64,
-    /// Per CPU.
-    pub cpus: Vec<CpuCacheSnap>,
-    /// Node partial lists, head first.
-    pub node_partial: Vec<Vec<u32>>,
-}
-
-/// A slab.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SlabSnap {
-    /// Cache id.
-    pub cache: u32,
-    /// First page.
-    pub pfn: u32,
-    /// Order.
-    pub order: u8,
-    /// Node.
-    pub node: u8,
-    /// Object slots.
-    pub objects: u32,
-    /// `inuse` counter.
-    pub inuse: u32,
-    /// Where it is.
-    pub place: SlabPlace,
-    /// The slab's own freelist, in order (read from memory).
-    pub freelist: Vec<u64>,
-}
-
 /// The state at one step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -163,10 +93,6 @@ pub struct Snapshot {
     pub buddyinfo: String,
     /// Summary numbers.
     pub stats: Stats,
-    /// Slab caches (destroyed ones left out).
-    pub caches: Vec<CacheSnap>,
-    /// Every slab, by pfn.
-    pub slabs: Vec<SlabSnap>,
     /// `/proc/slabinfo` (of the active slab policy).
     pub slabinfo: String,
     /// Live SuperSlabs.
@@ -251,71 +177,11 @@ impl Snapshot {
                 }
             }
         }
-        // SLUB's caches and slabs in SLUB's own terms (empty under the other policies).
-        let (caches, slabs) = match sim.slub() {
-            None => (Vec::new(), Vec::new()),
-            Some(slub) => {
-                let caches: Vec<CacheSnap> = slub
-                    .caches()
-                    .iter()
-                    .filter(|c| !c.destroyed)
-                    .map(|c| CacheSnap {
-                        id: c.id,
-                        name: c.name.clone(),
-                        aliases: slub
-                            .names()
-                            .filter(|&(n, id)| id == c.id && n != c.name)
-                            .map(|(n, _)| n.to_string())
-                            .collect(),
-                        layout: c.layout,
-                        flags: c.flags.names(),
-                        objects: c.objects,
-                        order: c.order,
-                        min_partial: c.min_partial,
-                        cpu_partial_slabs: c.cpu_partial_slabs,
-                        live: c.live,
-                        cpus: c
-                            .cpus
-                            .iter()
-                            .enumerate()
-                            .map(|(i, cs)| CpuCacheSnap {
-                                cpu: i as u16,
-                                slab: cs.slab,
-                                freelist: cs.slab.map_or(Vec::new(), |p| slub.walk_freelist(m, c.id, p, cs.freelist)),
-                                partial: cs.partial.clone(),
-                                alloc_fast: cs.alloc_fast,
-                                alloc_slow: cs.alloc_slow,
-                                free_fast: cs.free_fast,
-                                free_slow: cs.free_slow,
-                            })
-                            .collect(),
-                        node_partial: c.nodes.iter().map(|n| n.partial.iter().copied().collect()).collect(),
-                    })
-                    .collect();
-                let slabs: Vec<SlabSnap> = slub
-                    .slabs()
-                    .values()
-                    .map(|sl| SlabSnap {
-                        cache: sl.cache,
-                        pfn: sl.pfn,
-                        order: sl.order,
-                        node: sl.node,
-                        objects: sl.objects,
-                        inuse: sl.inuse,
-                        place: sl.place,
-                        freelist: slub.walk_freelist(m, sl.cache, sl.pfn, sl.freelist),
-                    })
-                    .collect();
-                (caches, slabs)
-            }
-        };
         let slab_rows = crate::layers::slab_rows(sim);
         let cache_rows = crate::layers::cache_rows(sim, &slab_rows);
         Snapshot {
             slab_rows,
             cache_rows,
-            caches,
-            slabs,
             slabinfo: sim.show(crate::event::ShowWhat::Slabinfo),
             superslabs: sim.superslab.superslabs.values().cloned().collect(),
             superslab_threads: sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect(),
