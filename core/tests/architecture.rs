@@ -61,6 +61,7 @@ const RULES: &[&str] = &[
     "Architecture invariant: nothing under `core/src/slab/` or `superslab.rs` uses `sim`, `session`, `snapshot`, `script`, `trace`, `lesson` or `workload`; policies reach the rest of the system only through `SlabAllocator` and `PageCtx`.",
     "Architecture invariant: `error`, `rng`, `timeline::event`, `timeline::names` and `lang::suggest` are vocabulary any layer may use; the few references from them to higher types are listed with a reason in the test's `EXCEPTIONS`.",
     "Architecture invariant: core is pure: no `std::fs`, `std::net`, `std::env`, `std::time`, threads or `unsafe` under `core/src`.",
+    "Architecture invariant: outside `core/src/slab/`, no code in core, the CLI or the web app reaches a slab engine's own type (`Sim::slub`, `classic`, `aether`, `percpu`, `Sim::engine`, `as_any` downcasts): it asks the contract; the accessors' own definitions and the seed's `aether::Slub` API are the test's `ENGINE_EXCEPTIONS`, and tests about one engine read it through them.",
     "Architecture invariant: outside `core/src/slab/`, no code in core, the CLI or the web app names a `SlabPolicy::` variant (so nothing matches on the policy): views, queries and menus go through `SlabAllocator` and the policy table; the config type (`page/machine.rs`: default, validation) and the files in the test's `POLICY_EXCEPTIONS` are the only others.",
 ];
 
@@ -70,6 +71,43 @@ const POLICY_EXCEPTIONS: &[(&str, &str)] = &[
     ("core/src/page/machine.rs", "the config type: `SlabPolicy` itself, its default and `FrontEndConflict` validation"),
     ("core/src/aether_api.rs", "the seed's `Slub` API builds its own machine with `slab: SlabPolicy::Aether`"),
 ];
+
+/// Calls that reach one slab engine's own type past the contract: the typed accessors of `Sim`
+/// and the downcasts behind them.
+const ENGINE_ACCESS: &[&str] = &[
+    ".slub()",
+    ".classic()",
+    ".aether()",
+    ".percpu()",
+    ".slob()",
+    ".engine()",
+    "engine::<",
+    "slab::engine(",
+    "as_any",
+    "downcast_",
+];
+
+/// Places outside `core/src/slab/` that may reach an engine's own type: `(file, the call, why)`;
+/// `""` allows every call in the file. Keep short: a new entry is a dispatch by hand. Tests
+/// under `core/tests/` that are about one engine read it through the accessors; they are not
+/// scanned.
+const ENGINE_EXCEPTIONS: &[(&str, &str, &str)] = &[
+    ("core/src/sim.rs", "self.engine()", "the typed accessors `slub`, `classic`, `aether` themselves"),
+    ("core/src/sim.rs", "self.engine::<", "the typed accessor `percpu` itself"),
+    ("core/src/sim.rs", "crate::slab::engine(", "`Sim::engine`, the downcast the accessors use"),
+    ("core/src/aether_api.rs", "", "the seed's library API over the AetherOS engine (`aether::Slub`)"),
+];
+
+/// The lines of `code` calling an engine accessor (see [`ENGINE_ACCESS`]), but for the calls
+/// `allowed` lists.
+fn engine_calls(code: &str, allowed: &[&str]) -> Vec<String> {
+    code.lines()
+        .filter(|l| {
+            ENGINE_ACCESS.iter().any(|a| l.contains(a)) && !allowed.iter().any(|ok| ok.is_empty() || l.contains(ok))
+        })
+        .map(|l| l.trim().to_string())
+        .collect()
+}
 
 /// The lines of `code` naming a `SlabPolicy::` variant.
 fn policy_variants(code: &str) -> Vec<String> {
@@ -220,25 +258,12 @@ fn the_checker_sees_an_upward_import() {
 
 #[test]
 fn no_match_on_the_policy_outside_the_slab_layer() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for dir in ["core/src", "cli/src", "web/src", "xtask/src"] {
-        if root.join(dir).is_dir() {
-            sources(&root.join(dir), &mut files);
+    let violations = outside_the_slab_layer(|rel, code| {
+        if POLICY_EXCEPTIONS.iter().any(|(p, _)| *p == rel) {
+            return Vec::new();
         }
-    }
-    assert!(files.len() > 40, "read the sources");
-    let slab = root.join("core/src/slab");
-    let mut violations = Vec::new();
-    for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        if f.starts_with(&slab) || POLICY_EXCEPTIONS.iter().any(|(p, _)| *p == rel) {
-            continue;
-        }
-        for l in policy_variants(&code(&std::fs::read_to_string(f).unwrap())) {
-            violations.push(format!("{rel}: {l}"));
-        }
-    }
+        policy_variants(code)
+    });
     assert!(
         violations.is_empty(),
         "code outside core/src/slab/ names a slab policy (use a contract method or the policy table):\n{}",
@@ -252,4 +277,51 @@ fn the_policy_checker_sees_a_match() {
         "match sim.config().slab {\n    SlabPolicy::Slob => 0, // SlabPolicy::Slub\n    _ => 1,\n}\n/// SlabPolicy::Slab in a doc",
     ));
     assert_eq!(hits, vec!["SlabPolicy::Slob => 0,".to_string()]);
+}
+
+/// `find`'s lines in every source of the workspace outside `core/src/slab/` (given its path from
+/// the workspace root and its code without comments), as `path: line`.
+fn outside_the_slab_layer(find: impl Fn(&str, &str) -> Vec<String>) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["core/src", "cli/src", "web/src", "xtask/src"] {
+        if root.join(dir).is_dir() {
+            sources(&root.join(dir), &mut files);
+        }
+    }
+    assert!(files.len() > 40, "read the sources");
+    let slab = root.join("core/src/slab");
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| !f.starts_with(&slab)) {
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let code = code(&std::fs::read_to_string(f).unwrap());
+        out.extend(find(&rel, &code).into_iter().map(|l| format!("{rel}: {l}")));
+    }
+    out
+}
+
+#[test]
+fn no_engine_accessor_outside_the_slab_layer() {
+    let violations = outside_the_slab_layer(|rel, code| {
+        let allowed: Vec<&str> = ENGINE_EXCEPTIONS.iter().filter(|(p, _, _)| *p == rel).map(|(_, c, _)| *c).collect();
+        engine_calls(code, &allowed)
+    });
+    assert!(
+        violations.is_empty(),
+        "code outside core/src/slab/ reaches a slab engine past the contract (add a `SlabAllocator` method):\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_engine_checker_sees_an_accessor() {
+    let text = "let (f, s) = sim.slub().map_or((0, 0), |s| s.fast());\nlet c = sim.engine::<ClassicSlab>();\n\
+                let a = sim.slab.as_any().downcast_ref::<AetherEngine>(); // sim.percpu()\n\
+                /// [`Sim::classic`] or sim.classic() in a doc\nlet n = sim.slab.cache_count();";
+    let hits = engine_calls(&code(text), &[]);
+    assert_eq!(hits.len(), 3, "{hits:?}");
+    assert!(hits[0].starts_with("let (f, s) = sim.slub()"));
+    // An exception allows only the call it names.
+    assert_eq!(engine_calls(&code(text), &["sim.engine::<"]).len(), 2);
+    assert!(engine_calls(&code(text), &[""]).is_empty());
 }
