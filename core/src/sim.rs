@@ -42,6 +42,23 @@ pub struct Stats {
     pub unusable_index: Vec<f64>,
 }
 
+/// The values a reference denotes, each with its list index (`None` for a single binding): one
+/// value without a heap allocation (a name, `NAME[i]`: every free of a replayed trace), or a
+/// whole list (`NAME[*]`).
+enum Values {
+    One((Option<u32>, Value)),
+    Many(Vec<(Option<u32>, Value)>),
+}
+
+impl Values {
+    fn as_slice(&self) -> &[(Option<u32>, Value)] {
+        match self {
+            Values::One(v) => std::slice::from_ref(v),
+            Values::Many(v) => v,
+        }
+    }
+}
+
 /// The simulated system. Cheap to clone (copy-on-write frames and bytes).
 #[derive(Clone, Debug)]
 pub struct Sim {
@@ -100,6 +117,12 @@ impl Sim {
 
     /// Apply one event (routes to every layer; each ignores the others' events).
     pub fn apply(&mut self, ev: &Event) {
+        // Binding events (one or two per op of a replayed trace) concern the bindings alone: no
+        // other layer's `apply` matches them, so they skip the fan-out.
+        if let Event::Bound { .. } | Event::Unbound { .. } = ev {
+            self.bindings.apply(ev);
+            return;
+        }
         self.machine.apply(ev);
         self.buddy.apply(&mut self.machine, ev);
         if let Some(p) = &mut self.pcp {
@@ -196,9 +219,9 @@ impl Sim {
         names: &Names,
         expected: &'static str,
         ok: impl Fn(&Value) -> bool,
-    ) -> Result<Vec<(Option<u32>, Value)>, OpError> {
+    ) -> Result<Values, OpError> {
         let values = self.resolve(what, names)?;
-        if values.iter().any(|(_, v)| !ok(v)) {
+        if values.as_slice().iter().any(|(_, v)| !ok(v)) {
             return Err(OpError::WrongKind { name: names.name(what.name()).to_string(), expected });
         }
         Ok(values)
@@ -258,18 +281,11 @@ impl Sim {
     }
 
     /// Free validated values and unbind them.
-    fn free_values(
-        &mut self,
-        what: Ref,
-        cpu: u16,
-        values: Vec<(Option<u32>, Value)>,
-        site: u32,
-        out: &mut dyn EventSink,
-    ) {
-        if values.is_empty() {
+    fn free_values(&mut self, what: Ref, cpu: u16, values: Values, site: u32, out: &mut dyn EventSink) {
+        if values.as_slice().is_empty() {
             self.emit(out, Event::ListEmpty { name: what.name() });
         }
-        for (index, value) in values {
+        for &(index, value) in values.as_slice() {
             match value {
                 Value::Pages { pfn, .. } | Value::Large { pfn, .. } => self.free_pages(cpu, pfn, out),
                 Value::Tiny { .. } => unreachable!("kinds are checked before freeing"),
@@ -304,7 +320,7 @@ impl Sim {
     }
 
     /// Values (with their list index, `None` for a single binding) a reference denotes.
-    fn resolve(&self, what: Ref, names: &Names) -> Result<Vec<(Option<u32>, Value)>, OpError> {
+    fn resolve(&self, what: Ref, names: &Names) -> Result<Values, OpError> {
         let name = what.name();
         let text = || names.name(name).to_string();
         let b = match self.bindings.get(name) {
@@ -326,15 +342,15 @@ impl Sim {
             }
         };
         match (what, b) {
-            (Ref::Name { .. }, Binding::One(v)) => Ok(vec![(None, *v)]),
+            (Ref::Name { .. }, Binding::One(v)) => Ok(Values::One((None, *v))),
             (Ref::Name { .. }, Binding::List(_)) => Err(OpError::IsAList { name: text() }),
             (_, Binding::One(_)) => Err(OpError::NotAList { name: text() }),
             (Ref::Index { index, .. }, Binding::List(v)) => match v.get(index as usize) {
-                Some(val) => Ok(vec![(Some(index), *val)]),
+                Some(val) => Ok(Values::One((Some(index), *val))),
                 None => Err(OpError::IndexOutOfRange { name: text(), index, len: v.len() }),
             },
             // Freed from the front, each element is index 0 when it goes.
-            (Ref::All { .. }, Binding::List(v)) => Ok(v.iter().map(|val| (Some(0), *val)).collect()),
+            (Ref::All { .. }, Binding::List(v)) => Ok(Values::Many(v.iter().map(|val| (Some(0), *val)).collect())),
         }
     }
 
@@ -421,10 +437,10 @@ impl Sim {
             Op::Free { what, thread } => {
                 let values =
                     self.resolve_kind(what, names, "a block from `malloc`", |v| matches!(v, Value::Tiny { .. }))?;
-                if values.is_empty() {
+                if values.as_slice().is_empty() {
                     self.emit(out, Event::ListEmpty { name: what.name() });
                 }
-                for (index, value) in values {
+                for &(index, value) in values.as_slice() {
                     if let Value::Tiny { addr } = value {
                         let Sim { machine, buddy, pcp, superslab, .. } = self;
                         let mut pages = PageCtx { machine, buddy, pcp };

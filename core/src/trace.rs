@@ -507,6 +507,8 @@ impl fmt::Display for BadLine {
 }
 
 /// Unsigned decimal as Rust's `str::parse::<u64>` reads it (an optional `+`, then digits).
+/// Up to 19 digits cannot overflow a `u64`, so they are summed without checks (the common
+/// case: timestamps, pids, sizes); longer numbers take the checked loop.
 #[inline]
 fn dec(v: &[u8]) -> Option<u64> {
     let v = v.strip_prefix(b"+").unwrap_or(v);
@@ -514,6 +516,16 @@ fn dec(v: &[u8]) -> Option<u64> {
         return None;
     }
     let mut n: u64 = 0;
+    if v.len() <= 19 {
+        for &b in v {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(d);
+        }
+        return Some(n);
+    }
     for &b in v {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
@@ -524,22 +536,28 @@ fn dec(v: &[u8]) -> Option<u64> {
     Some(n)
 }
 
-/// Hexadecimal digits as `u64::from_str_radix(v, 16)` reads them (an optional `+`).
+/// Hexadecimal digits as `u64::from_str_radix(v, 16)` reads them (an optional `+`): leading
+/// zeros skipped, then at most 16 digits, which cannot overflow.
 #[inline]
 fn hex(v: &[u8]) -> Option<u64> {
     let v = v.strip_prefix(b"+").unwrap_or(v);
-    if v.is_empty() || v.len() > 16 + v.iter().take_while(|&&b| b == b'0').count() {
+    if v.is_empty() {
+        return None;
+    }
+    let zeros = v.iter().take_while(|&&b| b == b'0').count();
+    let digits = &v[zeros..];
+    if digits.len() > 16 {
         return None;
     }
     let mut n: u64 = 0;
-    for &b in v {
+    for &b in digits {
         let d = match b {
             b'0'..=b'9' => b - b'0',
             b'a'..=b'f' => b - b'a' + 10,
             b'A'..=b'F' => b - b'A' + 10,
             _ => return None,
         };
-        n = n.checked_mul(16)?.checked_add(u64::from(d))?;
+        n = (n << 4) | u64::from(d);
     }
     Some(n)
 }
@@ -653,6 +671,19 @@ fn sub(t: &str, from: usize, to: usize) -> &str {
     t.get(from..to).unwrap_or("")
 }
 
+/// `s.trim()` (Unicode whitespace) without the `char` decoding when both ends are plain ASCII
+/// other than vertical tab (the one byte `str::trim` strips and `trim_ascii` does not).
+#[inline]
+fn trim_comm(s: &str) -> &str {
+    let t = s.trim_ascii();
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| b.is_ascii() && b != 0x0b);
+    if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
+        t
+    } else {
+        s.trim()
+    }
+}
+
 /// Parse one `perf script` line without copying it. `Ok(None)` for blank lines, comments and
 /// other tracepoints. Values outside what a kernel can trace (CPU ids from
 /// [`MAX_TRACED_CPU`], orders above `MAX_PAGE_ORDER`, sizes above [`MAX_TRACED_BYTES`],
@@ -684,7 +715,7 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
     }
     let head = b[..open].trim_ascii_end();
     let (comm, pid) = match head.iter().rposition(|&c| c == b' ' || c == b'\t') {
-        Some(i) => (sub(t, 0, i).trim(), &head[i + 1..]),
+        Some(i) => (trim_comm(sub(t, 0, i)), &head[i + 1..]),
         None => ("", head),
     };
     let pid = dec(pid).and_then(|p| u32::try_from(p).ok()).ok_or(MalformedReason::NoPid)?;
@@ -702,18 +733,19 @@ pub fn parse_raw(text: &str) -> Result<Option<RawEvent<'_>>, Reason> {
         (None, None, None, None, None, None, None, None, None);
     for (s, e) in tokens {
         let kv = &b[s..e];
-        // Keys are short: a plain scan beats a `memchr` call per token.
-        let Some(eq) = kv.iter().position(|&c| c == b'=') else { continue };
-        let slot = match &kv[..eq] {
-            b"call_site" => &mut call_site,
-            b"ptr" => &mut ptr,
-            b"pfn" => &mut pfn,
-            b"name" => &mut cache,
-            b"bytes_req" => &mut req,
-            b"bytes_alloc" => &mut alloc,
-            b"gfp_flags" => &mut gfp,
-            b"node" => &mut node,
-            b"order" => &mut order,
+        // The key is the text before the token's first `=`; none of these keys contains one, so
+        // a token starting with `key=` has exactly that key. Dispatching on the first byte and
+        // comparing a constant prefix needs no scan for the `=` and no `memcmp` call.
+        let (slot, eq) = match kv[0] {
+            b'c' if kv.starts_with(b"call_site=") => (&mut call_site, 9),
+            b'p' if kv.starts_with(b"ptr=") => (&mut ptr, 3),
+            b'p' if kv.starts_with(b"pfn=") => (&mut pfn, 3),
+            b'n' if kv.starts_with(b"name=") => (&mut cache, 4),
+            b'n' if kv.starts_with(b"node=") => (&mut node, 4),
+            b'b' if kv.starts_with(b"bytes_req=") => (&mut req, 9),
+            b'b' if kv.starts_with(b"bytes_alloc=") => (&mut alloc, 11),
+            b'g' if kv.starts_with(b"gfp_flags=") => (&mut gfp, 9),
+            b'o' if kv.starts_with(b"order=") => (&mut order, 5),
             _ => continue,
         };
         if slot.is_none() {
@@ -2298,6 +2330,56 @@ mod tests {
         }
         let split: Vec<(usize, usize)> = Tokens::new(b"  a bb  ccc   d", 0).collect();
         assert_eq!(split, vec![(2, 3), (4, 6), (8, 11), (14, 15)]);
+    }
+
+    /// The unchecked number readers and the comm trim agree with the standard library on
+    /// every boundary: 19/20 decimal digits, 16/17 significant hex digits after leading zeros,
+    /// signs, bad digits, `u64::MAX` and one past it; and ASCII, vertical-tab and Unicode spaces.
+    #[test]
+    fn number_readers_and_comm_trim_match_std() {
+        let decs = [
+            "",
+            "+",
+            "0",
+            "+7",
+            "++7",
+            "-1",
+            "42",
+            "1_0",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "00000000000000000000001",
+            "12a",
+            " 1",
+        ];
+        for d in decs {
+            assert_eq!(dec(d.as_bytes()), d.parse::<u64>().ok(), "dec {d:?}");
+        }
+        let hexes = [
+            "",
+            "+",
+            "0",
+            "+f",
+            "++f",
+            "ffffffffffffffff",
+            "10000000000000000",
+            "0000ffffffffffffffff",
+            "000000000000000000001",
+            "ffff88810086b000",
+            "FFff",
+            "fg",
+            "-1",
+            "x",
+        ];
+        for h in hexes {
+            assert_eq!(hex(h.as_bytes()), u64::from_str_radix(h, 16).ok(), "hex {h:?}");
+        }
+        let comms = ["  perf ", "\tWeb Content\x0c", "\x0bsh\x0b", "\u{3000}x\u{a0}", "   ", "", "ä", " \u{85}k"];
+        for c in comms {
+            assert_eq!(trim_comm(c), c.trim(), "comm {c:?}");
+        }
     }
 
     #[test]

@@ -269,8 +269,10 @@ pub struct Slub {
     random_freelist: bool,
     rng: Rng,
     config: MachineConfig,
-    /// Allocation site (script line) of every live object, for the leak report.
-    sites: BTreeMap<u64, u32>,
+    /// Allocation site (script line) of every live object, for the leak report: a hash map, as
+    /// it is written twice per replayed trace event and only read whole, grouped into an ordered
+    /// map (`leak_report`), so its order never shows (s7-tracecore, issue #18).
+    sites: crate::timeline::oplist::FxMap<u64, u32>,
     /// Memory was overwritten by a `write` op (the kernel would be tainted): freelists read from
     /// memory may be corrupt on purpose, so the checker skips the checks that read them.
     pub tainted: bool,
@@ -294,7 +296,7 @@ impl Slub {
             random_freelist: config.freelist_random,
             rng: Rng::new(config.seed ^ 0x5eed_51ab),
             config: config.clone(),
-            sites: BTreeMap::new(),
+            sites: Default::default(),
             tainted: false,
             bad_page: false,
         };
