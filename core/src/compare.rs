@@ -30,7 +30,7 @@ use crate::script::{self, Program, ScriptError, Setting};
 use crate::session::{Sample, Session};
 use crate::sim::Sim;
 use crate::trace::{Report, TraceEvent};
-use crate::workload::Mix;
+use crate::workload::{Generator, Mix};
 
 /// Most configurations one comparison runs.
 pub const MAX_CONFIGS: usize = 4;
@@ -175,14 +175,24 @@ pub enum Work<'a> {
 /// A seeded workload ([`crate::workload::workload`]) generated once for all `configs`, on the
 /// smallest of them (fewest CPUs, least memory) so that every machine can run every op.
 pub fn workload_ops(configs: &[MachineConfig], seed: u64, n: usize, mix: Mix) -> (Names, Vec<Op>) {
+    let (names, mut generator) = workload_generator(configs, seed, mix);
+    let mut ops = Vec::new();
+    generator.fill(n, &mut ops);
+    (names, ops)
+}
+
+/// The generator [`workload_ops`] draws from, on the smallest of `configs`, with the names its
+/// lists use: its first `n` ops, made in any number of [`Generator::fill`] pieces, are
+/// `workload_ops(configs, seed, n, mix)` (a page makes a 200,000-op workload a slice per task).
+pub fn workload_generator(configs: &[MachineConfig], seed: u64, mix: Mix) -> (Names, Generator) {
     let mut small = configs.first().cloned().unwrap_or_default();
     for c in configs {
         small.cpus = small.cpus.min(c.cpus);
         small.mem_bytes = small.mem_bytes.min(c.mem_bytes);
     }
     let mut names = Names::default();
-    let ops = crate::workload::workload(&small, seed, n, mix, &mut names);
-    (names, ops)
+    let generator = Generator::new(&small, seed, mix, &mut names);
+    (names, generator)
 }
 
 /// The figures compared, of one state. Policy-neutral: every slab policy reports each of them.

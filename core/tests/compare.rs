@@ -232,6 +232,27 @@ fn workloads_run_on_the_smallest_machine() {
     }
 }
 
+/// s7-compare: the web makes a `cwl=` workload a slice per task from `workload_generator`; any
+/// slicing gives `workload_ops`'s list, which is the workload of the smallest machine.
+#[test]
+fn a_sliced_workload_is_workload_ops() {
+    let configs = [MachineConfig { cpus: 4, ..Default::default() }, MachineConfig { cpus: 2, ..Default::default() }];
+    let (names, ops) = compare::workload_ops(&configs, 11, 5000, Mix::MIXED);
+    let mut small_names = slabscope_core::names::Names::default();
+    let small = MachineConfig { cpus: 2, ..Default::default() };
+    assert_eq!(ops, slabscope_core::workload::workload(&small, 11, 5000, Mix::MIXED, &mut small_names));
+    for piece in [1, 7, 333, 5000] {
+        let (n2, mut g) = compare::workload_generator(&configs, 11, Mix::MIXED);
+        let mut sliced = Vec::new();
+        while sliced.len() < ops.len() {
+            g.fill(piece.min(ops.len() - sliced.len()), &mut sliced);
+        }
+        assert_eq!(sliced, ops, "pieces of {piece}");
+        let text = |ops: &[slabscope_core::op::Op], names| ops.iter().map(|o| o.to_script(names)).collect::<Vec<_>>();
+        assert_eq!(text(&sliced, &n2), text(&ops, &names), "the lists' names");
+    }
+}
+
 /// `/proc/slabinfo` of a session after `k` ops.
 fn slabinfo_at(s: &Session, k: usize) -> String {
     s.state_before(k).show(ShowWhat::Slabinfo)

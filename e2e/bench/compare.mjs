@@ -21,6 +21,14 @@ export default async function run(b) {
   await b.input(page, '→ (both columns one op)', () => page.keyboard.press('ArrowRight'));
   await b.input(page, '← (both columns one op)', () => page.keyboard.press('ArrowLeft'));
   await b.input(page, 'Operation ▶ button', () => page.click('#compare-next'), { event: 'pointerdown' });
+  // A pointer click on the scrubber's track (a jump of ~±2.5 % of the session each time).
+  const box = await page.locator('#compare-scrub').boundingBox();
+  await b.input(
+    page,
+    'scrubber click (both columns jump)',
+    (p, i) => p.mouse.click(box.x + box.width * (i % 2 ? 0.525 : 0.475), box.y + box.height / 2),
+    { event: 'pointerdown' },
+  );
   await b.input(
     page,
     'scrubber jump (±5,000 ops)',

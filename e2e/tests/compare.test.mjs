@@ -291,7 +291,8 @@ test('a big comparison builds in slices with progress; Cancel keeps the comparis
   await page.waitForSelector('#compare-progress progress');
   // The page answers between slices: the progress moves while the old columns stay.
   const first = Number(await page.getAttribute('#compare-progress progress', 'value'));
-  assert.equal(await page.getAttribute('#compare-progress progress', 'max'), '400000', '2 columns × 200,000 ops');
+  // The workload's 200,000 ops are made a slice at a time too (s7-compare), then 2 columns run them.
+  assert.equal(await page.getAttribute('#compare-progress progress', 'max'), '600000', '200,000 ops made + 2 columns × 200,000 run');
   await page.waitForFunction(
     (v) => Number(document.querySelector('#compare-progress progress')?.getAttribute('value')) > v,
     first,
@@ -330,12 +331,16 @@ test('a loaded trace is compared as a trace replay: the columns show the CLI fig
   await load(page, SMALL_TRACE, 'kmem-ls-sort-2000.perf.txt', 2000);
   await page.click('#mode-compare');
   assert.match(await page.textContent('label:has(#compare-source-session)'), /trace/i);
+  // What a user gets is said before and after the run: every configuration replays the whole
+  // trace from a fresh machine, not the trace view's picture.
+  assert.match(await page.textContent('#compare-trace-fresh'), /fresh machine and replays the whole trace/);
   await page.click('#compare-run');
   await page.waitForSelector('#compare-columns .compare-column');
   // The cursor opens at the end: every retained trace event replayed.
   assert.equal(await position(page), Number(await page.getAttribute('#compare-counter', 'data-total')));
   const keys = await page.$$eval('#compare-table tr[data-measure]', (rows) => rows.map((r) => r.dataset.measure));
   assert.equal(keys.length, 9);
+  assert.match(await page.textContent('#compare-trace-note'), /from its first event/);
   for (const [i, col] of GOLDEN.columns.entries()) {
     const end = col.series[col.series.length - 1];
     for (const key of keys) {
@@ -357,8 +362,10 @@ test('one screen at 1366×768: cursor, table, charts and the columns’ first vi
     assert.ok(await inViewport(page, sel), `${sel} within the first 768 px`);
   }
   const doc = await page.evaluate(() => ({ h: document.scrollingElement.scrollHeight, w: document.scrollingElement.scrollWidth }));
-  // Not asserted yet (s6-compare, open): the document is taller than the window (scrollHeight
-  // ~1030 with this script) although everything above is on the first screen.
+  // One screen (s7-compare): the page does not scroll; the columns and the summary box do. The
+  // document used to be ~1030 px tall: the views' absolutely positioned sr-only text deep inside
+  // a column's scrolled content was placed against the page (styles/compare.css).
+  assert.ok(doc.h <= 768, `the page does not scroll at 1366×768: ${JSON.stringify(doc)}`);
   assert.ok(doc.w <= 1366, `no horizontal overflow: ${JSON.stringify(doc)}`);
   // The columns scroll inside themselves down to the cache view.
   const col = page.locator('#compare-col-0');
@@ -370,6 +377,12 @@ test('one screen at 1366×768: cursor, table, charts and the columns’ first vi
   const wide = await openApp(t, { path: hash('&cpos=12&lang=ja'), colorScheme: 'dark', viewport: { width: 1920, height: 1080 } });
   await wide.waitForSelector('#compare-col-1 .cell');
   assert.ok(await inViewport(wide, '#compare-col-1 [data-compare-view="memory"] svg[viewBox]'), 'at 1920 too');
+  const wideDoc = await wide.evaluate(() => document.scrollingElement.scrollHeight);
+  assert.ok(wideDoc <= 1080, `the page does not scroll at 1920×1080: ${wideDoc}`);
+  // With every view shown the columns are taller still: they scroll, the page does not.
+  for (const v of ['percpu']) await page.click(`.view-chip[data-compare-view="${v}"]`);
+  await page.waitForSelector('#compare-col-1 [data-compare-view="percpu"]');
+  assert.ok(await page.evaluate(() => document.scrollingElement.scrollHeight) <= 768, 'four views: still one screen');
   await finish(t, wide, 'compare-onescreen-1920-ja-dark');
   const phone = await openApp(t, { path: hash('&cpos=12'), viewport: { width: 390, height: 844 } });
   await phone.waitForSelector('#compare-col-1 .cell');

@@ -585,7 +585,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("compare.source", "Work to run", "実行する処理"),
     ("compare.source_sandbox", "the sandbox session", "サンドボックスのセッション"),
     ("compare.source_lesson", "the open lesson (its step range)", "開いているレッスン（そのステップ範囲）"),
-    ("compare.source_trace", "the loaded trace's operations", "読み込んだトレースの操作"),
+    ("compare.source_trace", "the loaded trace, replayed from boot", "読み込んだトレース（起動から再生）"),
     ("compare.source_workload", "a seeded workload", "シード付きワークロード"),
     ("compare.wl_seed", "Seed", "シード"),
     ("compare.wl_count", "Operations", "操作数"),
@@ -789,6 +789,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // s6-layout (issue 13): an answered lesson question's one answer line.
     ("lesson.answer", "Answer:", "正解："),
     ("lesson.your_answer", "your answer:", "あなたの答え："),
+    // s7-compare (issue #19): a trace comparison replays from boot; the work made in slices.
+    ("compare.trace_changed", "Another trace was loaded while the comparison was being made: run it again.", "比較の準備中に別のトレースが読み込まれました。もう一度実行してください。"),
+    ("compare.trace_fresh", "Each configuration boots a fresh machine and replays the whole trace from its first event: the same work under different allocators, not the picture the trace view shows.", "各構成は新しいマシンを起動し、トレースを最初のイベントから全部再生します。同じ処理を別のアロケータで実行するもので、トレース表示の状態から始めるのではありません。"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

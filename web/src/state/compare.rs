@@ -14,9 +14,11 @@ use std::rc::Rc;
 use slabscope_core::compare::{self, Build, CacheDelta, Comparison, OwnedWork, ZoneDelta, MAX_CONFIGS};
 use slabscope_core::event::EntityRef;
 use slabscope_core::machine::MachineConfig;
+use slabscope_core::names::Names;
 use slabscope_core::names::Value;
 use slabscope_core::op::Op;
-use slabscope_core::workload::Mix;
+use slabscope_core::trace::TraceEvent;
+use slabscope_core::workload::{Generator, Mix};
 
 use super::State;
 use crate::doc::{self, Mode};
@@ -98,11 +100,99 @@ pub struct CompareState {
     pub progress: Option<(usize, usize)>,
 }
 
-/// A comparison being built (see [`CompareMsg::BuildChunk`]).
+/// A comparison being made (see [`CompareMsg::BuildChunk`]): first its work (a seeded
+/// workload's ops, a loaded trace's events), then every column, a slice per task (s7-compare:
+/// nothing of a 200,000-op comparison runs in one task before the first paint).
 pub struct Pending {
-    build: Build<'static>,
+    stage: Stage,
     first: usize,
     ran: (Vec<String>, Source),
+    /// The machine the columns start from, their settings and the sampling interval, for the
+    /// build once the work is made.
+    base: MachineConfig,
+    texts: Vec<String>,
+    every: usize,
+    /// Inputs in the work (ops or trace events): the progress counts making them once.
+    len: usize,
+}
+
+/// What a [`Pending`] comparison is doing.
+enum Stage {
+    /// Making a seeded workload's ops with `core::compare::workload_generator` (the generator
+    /// `#wl=` uses, [`Generator::fill`] a piece at a time).
+    Generate { generator: Generator, names: Names, ops: Vec<Op> },
+    /// Taking a loaded trace's retained events, a piece at a time (`trace` is the one the build
+    /// started from: another trace loaded meanwhile stops the build).
+    Convert { trace: Rc<super::trace::Loaded>, next: usize, events: Vec<TraceEvent> },
+    /// Running the columns.
+    Build(Build<'static>),
+}
+
+/// Workload ops made, or trace events taken, per piece within a slice.
+const PREP_CHUNK: usize = 2000;
+
+impl Pending {
+    /// (inputs made + positions run, inputs + columns × positions).
+    fn progress(&self) -> (usize, usize) {
+        let cols = self.texts.len();
+        let total = self.len.saturating_mul(cols + 1);
+        let done = match &self.stage {
+            Stage::Generate { ops, .. } => ops.len(),
+            Stage::Convert { next, .. } => *next,
+            Stage::Build(b) => self.len + b.progress().0,
+        };
+        (done.min(total), total)
+    }
+
+    /// One time slice of work: `Ok(true)` once every column is built. `trace` is the trace loaded
+    /// now and `session` the app's session (a trace's events are read through both).
+    fn slice(
+        &mut self,
+        trace: Option<&Rc<super::trace::Loaded>>,
+        session: &RefCell<slabscope_core::session::Session>,
+        lang: crate::i18n::Lang,
+    ) -> Result<bool, String> {
+        let len = self.len;
+        let work = match &mut self.stage {
+            Stage::Generate { generator, names, ops } => {
+                let made = super::init::in_slice(|| -> Result<bool, String> {
+                    generator.fill(PREP_CHUNK.min(len - ops.len()), ops);
+                    Ok(ops.len() == len)
+                })?;
+                if !made {
+                    return Ok(false);
+                }
+                let lines = vec![0; ops.len()];
+                OwnedWork::Ops { names: std::mem::take(names), ops: std::mem::take(ops), lines }
+            }
+            Stage::Convert { trace: from, next, events } => {
+                let changed = || crate::i18n::t(lang, "compare.trace_changed");
+                if !trace.is_some_and(|t| Rc::ptr_eq(t, from)) {
+                    return Err(changed());
+                }
+                let made = super::init::in_slice(|| -> Result<bool, String> {
+                    let end = (*next + PREP_CHUNK).min(len);
+                    from.with(session, |ts| {
+                        events.extend(
+                            (*next..end).filter_map(|i| ts.facts.get(i)).map(|f| f.event.to_owned_event(f.line)),
+                        )
+                    })
+                    .ok_or_else(changed)?;
+                    *next = end;
+                    Ok(end == len)
+                })?;
+                if !made {
+                    return Ok(false);
+                }
+                OwnedWork::Trace { events: std::mem::take(events), prelude: String::new(), cpus_from_trace: true }
+            }
+            Stage::Build(b) => return build_slice(b).map_err(|e| e.to_string()),
+        };
+        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        let build = Comparison::builder_owned(work, &self.base, &texts, self.every).map_err(|e| e.to_string())?;
+        self.stage = Stage::Build(build);
+        Ok(false)
+    }
 }
 
 impl Default for CompareState {
@@ -178,16 +268,28 @@ pub fn with_policy(config: &str, policy: &str) -> String {
     parts.join(" ")
 }
 
-/// The work of the session in front of the user, owned (the build keeps it across tasks), and
-/// the machine it starts from.
+/// The work of the session in front of the user, and the machine it starts from: its ops
+/// (owned: the build keeps them across tasks), or the loaded trace whose events are taken a
+/// piece at a time.
 struct SessionWork {
-    work: OwnedWork,
+    work: Work,
     base: MachineConfig,
     first: usize,
 }
 
+/// Work ready to run, or still to make.
+enum Work {
+    Ready(OwnedWork),
+    Trace(Rc<super::trace::Loaded>, usize),
+}
+
 /// Positions run per [`Build::step`] within a slice (`init::in_slice`, 20 ms a task).
 const BUILD_CHUNK: usize = 500;
+
+/// The charts' sampling interval for `len` inputs (about [`CHART_SAMPLES`] samples).
+fn every_for(len: usize) -> usize {
+    (len / CHART_SAMPLES).max(1)
+}
 
 /// Build `b` for one time slice: `Ok(true)` once it is done.
 fn build_slice(b: &mut Build<'static>) -> Result<bool, compare::CompareError> {
@@ -197,21 +299,14 @@ fn build_slice(b: &mut Build<'static>) -> Result<bool, compare::CompareError> {
 impl State {
     fn session_work(&self) -> SessionWork {
         let s = self.session.borrow();
-        // A loaded trace: its events, replayed under each configuration from the trace machine
-        // (256 MiB, the CPUs the trace used), as `slabscope compare ... TRACE` does.
+        // A loaded trace: its events, replayed under each configuration from a fresh trace
+        // machine (256 MiB, the CPUs the trace used) — every column boots and replays the whole
+        // trace, as `slabscope compare ... TRACE` does, not from the picture the trace view shows.
         if let (Some(t), None, None) = (&self.trace, &self.doc, &self.lesson) {
             let base = s.config().clone();
             drop(s);
-            let events = t
-                .with(&self.session, |ts| {
-                    (0..ts.facts.len())
-                        .filter_map(|i| ts.facts.get(i))
-                        .map(|f| f.event.to_owned_event(f.line))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let work = OwnedWork::Trace { events, prelude: String::new(), cpus_from_trace: true };
-            return SessionWork { work, base, first: 0 };
+            let facts = t.with(&self.session, |ts| ts.facts.len()).unwrap_or(0);
+            return SessionWork { work: Work::Trace(t.clone(), facts), base, first: 0 };
         }
         // A lesson: its ops up to the end of its step range, the cursor from the range's start.
         let (first, end) = match &self.lesson {
@@ -225,43 +320,66 @@ impl State {
         };
         let ops: Vec<Op> = (0..end).filter_map(|k| s.op(k).copied()).collect();
         let lines = (0..ops.len()).map(|k| s.op_line(k)).collect();
-        SessionWork { work: OwnedWork::Ops { names: s.names().clone(), ops, lines }, base: s.config().clone(), first }
+        let work = Work::Ready(OwnedWork::Ops { names: s.names().clone(), ops, lines });
+        SessionWork { work, base: s.config().clone(), first }
     }
 
-    /// Start the comparison the state describes: built a slice per task (the old one stays until
-    /// it is done); on error keep the old one and report (located).
+    /// Start the comparison the state describes: its work made and its columns built a slice per
+    /// task (the old comparison stays until it is done); on error keep the old one and report
+    /// (located).
     fn run_compare(&mut self) {
         let c = Rc::make_mut(&mut self.compare);
         c.error = None;
         c.pending = None;
         c.progress = None;
-        let configs: Vec<String> = c.configs.iter().map(|s| s.replace(',', " ")).collect();
-        let texts: Vec<&str> = configs.iter().map(String::as_str).collect();
+        let texts: Vec<String> = c.configs.iter().map(|s| s.replace(',', " ")).collect();
         let source = c.source.clone();
         let result = (|| -> Result<Pending, String> {
-            let SessionWork { work, base, first } = match &source {
-                Source::Session => self.session_work(),
+            let machines = |base: &MachineConfig| -> Result<Vec<MachineConfig>, String> {
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        compare::parse_config(t)
+                            .and_then(|s| compare::apply_config(&s, base))
+                            .map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))
+                    })
+                    .collect()
+            };
+            let (stage, base, first, len) = match &source {
+                Source::Session => {
+                    let SessionWork { work, base, first } = self.session_work();
+                    match work {
+                        Work::Ready(work) => {
+                            let len = match &work {
+                                OwnedWork::Ops { ops, .. } => ops.len(),
+                                OwnedWork::Trace { events, .. } => events.len(),
+                            };
+                            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                            let build = Comparison::builder_owned(work, &base, &refs, every_for(len))
+                                .map_err(|e| e.to_string())?;
+                            (Stage::Build(build), base, first, len)
+                        }
+                        Work::Trace(trace, len) => {
+                            // The settings are read before the events are taken (the machines
+                            // are checked once the trace's CPUs are known, in the build).
+                            for (i, t) in texts.iter().enumerate() {
+                                compare::parse_config(t).map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?;
+                            }
+                            (Stage::Convert { trace, next: 0, events: Vec::with_capacity(len) }, base, first, len)
+                        }
+                    }
+                }
                 Source::Workload(w) => {
                     let mix = Mix::by_name(&w.mix).ok_or_else(|| format!("cwl: unknown workload mix `{}`", w.mix))?;
                     // The default machine, as the sandbox's `#wl=` without `cfg=` (not the
                     // session in front of the user: the demo's is 256 KiB).
                     let base = MachineConfig::default();
-                    let mut machines = Vec::new();
-                    for (i, t) in texts.iter().enumerate() {
-                        let s = compare::parse_config(t).map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?;
-                        machines.push(
-                            compare::apply_config(&s, &base)
-                                .map_err(|e| format!("configuration {} `{t}`: {e}", i + 1))?,
-                        );
-                    }
-                    let (names, ops) = compare::workload_ops(&machines, w.seed, w.count.min(doc::MAX_WORKLOAD), mix);
-                    let lines = vec![0; ops.len()];
-                    SessionWork { work: OwnedWork::Ops { names, ops, lines }, base, first: 0 }
+                    let machines = machines(&base)?;
+                    let (names, generator) = compare::workload_generator(&machines, w.seed, mix);
+                    let len = w.count.min(doc::MAX_WORKLOAD);
+                    (Stage::Generate { generator, names, ops: Vec::with_capacity(len) }, base, 0, len)
                 }
-            };
-            let len = match &work {
-                OwnedWork::Ops { ops, .. } => ops.len(),
-                OwnedWork::Trace { events, .. } => events.len(),
             };
             if len.saturating_mul(texts.len()) > MAX_WORK {
                 return Err(format!(
@@ -269,9 +387,15 @@ impl State {
                     texts.len()
                 ));
             }
-            let every = (len / CHART_SAMPLES).max(1);
-            let build = Comparison::builder_owned(work, &base, &texts, every).map_err(|e| e.to_string())?;
-            Ok(Pending { build, first, ran: (self.compare.configs.clone(), source) })
+            Ok(Pending {
+                stage,
+                first,
+                ran: (self.compare.configs.clone(), source),
+                base,
+                texts,
+                every: every_for(len),
+                len,
+            })
         })();
         match result {
             Ok(p) => {
@@ -282,24 +406,25 @@ impl State {
         }
     }
 
-    /// One slice of the pending build: install it when done, report an error (the old
+    /// One slice of the pending comparison: install it when done, report an error (the old
     /// comparison stays).
     fn compare_chunk(&mut self) {
-        let c = Rc::make_mut(&mut self.compare);
-        let Some(pending) = c.pending.clone() else { return };
+        let Some(pending) = self.compare.pending.clone() else { return };
         // The build is taken out of the shared cell: an older state (Yew keeps the last one)
         // may still hold the `Rc`.
         let step = match pending.borrow_mut().as_mut() {
-            Some(p) => build_slice(&mut p.build),
+            Some(p) => p.slice(self.trace.as_ref(), &self.session, self.lang),
             None => return,
         };
+        let c = Rc::make_mut(&mut self.compare);
         match step {
-            Ok(false) => c.progress = pending.borrow().as_ref().map(|p| p.build.progress()),
+            Ok(false) => c.progress = pending.borrow().as_ref().map(Pending::progress),
             Ok(true) => {
                 c.pending = None;
                 c.progress = None;
                 let Some(p) = pending.borrow_mut().take() else { return };
-                match p.build.finish() {
+                let Stage::Build(build) = p.stage else { return };
+                match build.finish() {
                     Ok(mut cmp) => {
                         let pos = c.url_position.take().unwrap_or(cmp.positions()).clamp(p.first, cmp.positions());
                         cmp.seek(pos);
@@ -314,7 +439,7 @@ impl State {
             Err(e) => {
                 c.pending = None;
                 c.progress = None;
-                c.error = Some(e.to_string());
+                c.error = Some(e);
             }
         }
     }

@@ -166,6 +166,7 @@ pub fn compare_panel(p: &Props) -> Html {
         t(lang, "compare.source_sandbox")
     };
     let is_wl = matches!(c.source, Source::Workload(_));
+    let trace_source = state.trace.is_some() && state.doc.is_none() && state.lesson.is_none();
     let view_chips = COLUMN_VIEWS.iter().map(|v| {
         let on = c.views.iter().any(|x| x == v);
         let send = send.clone();
@@ -177,21 +178,25 @@ pub fn compare_panel(p: &Props) -> Html {
             </button>
         }
     });
+    // Made once (s7-compare): a column whose props are unchanged is not rendered again, so its
+    // callbacks must not be new on every render of the panel.
     let on_pick = {
-        let send = send.clone();
-        Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Pick(i, e)))
+        let d = state.dispatcher();
+        use_callback((), move |(i, e): (usize, Option<EntityRef>), _| d.dispatch(Action::Compare(CompareMsg::Pick(i, e))))
     };
     let on_hover = {
-        let send = send.clone();
-        Callback::from(move |(i, e): (usize, Option<EntityRef>)| send(CompareMsg::Hover(i, e)))
+        let d = state.dispatcher();
+        use_callback((), move |(i, e): (usize, Option<EntityRef>), _| d.dispatch(Action::Compare(CompareMsg::Hover(i, e))))
     };
     // The snapshot diff: in the summary box beside the columns once a comparison ran.
+    let on_diff = {
+        let d = state.dispatcher();
+        use_callback((), move |m: CompareMsg, _| d.dispatch(Action::Compare(m)))
+    };
     let diff = if embed {
         Html::default()
     } else {
-        let send = send.clone();
-        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang}
-        on={Callback::from(move |m: CompareMsg| send(m))} /> }
+        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang} on={on_diff} /> }
     };
     let body = c.run.as_ref().map(|run| {
         let r = run.borrow();
@@ -214,12 +219,15 @@ pub fn compare_panel(p: &Props) -> Html {
         };
         let run_ref = RunRef(run.clone());
         let columns = (0..n).map(|i| {
+            // The column's own step and op count at the cursor: a trace event one machine
+            // refused leaves that column's props, and so the column, unchanged.
+            let (step, ops) = r.columns.get(i).map_or((0, 0), |col| (col.step_at(c.position), col.ops_at(c.position)));
             html! {
-                <CompareColumn key={i} run={run_ref.clone()} index={i} position={c.position} lang={lang}
+                <CompareColumn key={i} run={run_ref.clone()} index={i} step={step} ops={ops} lang={lang}
                                picked={c.picked.clone()} views={c.views.clone()} on_pick={on_pick.clone()}
                                hovered={c.hovered.clone()} on_hover={on_hover.clone()} />
             }
-        });
+        }).collect::<Vec<Html>>();
         let refused: Vec<String> = r.columns.iter().filter_map(|col| col.report.as_ref().map(|_| col.label.clone())).collect();
         drop(r);
         html! {
@@ -243,6 +251,9 @@ pub fn compare_panel(p: &Props) -> Html {
                 <div id="compare-body" class="compare-body">
                     <section id="compare-summary" class="compare-summary" tabindex="0" aria-label={t(lang, "compare.summary_tab")}>
                         <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
+                        if !refused.is_empty() {
+                            <p id="compare-trace-note" class="muted">{ t(lang, "compare.trace_fresh") }{ " " }{ t(lang, "compare.trace_note") }</p>
+                        }
                         { diff.clone() }
                     </section>
                     <div class="compare-main">
@@ -250,7 +261,6 @@ pub fn compare_panel(p: &Props) -> Html {
                         <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
                             { for view_chips }
                         </div>
-                        if !refused.is_empty() { <p class="muted">{ t(lang, "compare.trace_note") }</p> }
                         <div id="compare-columns" class="compare-columns" data-columns={n.to_string()}>
                             { for columns }
                         </div>
@@ -272,6 +282,7 @@ pub fn compare_panel(p: &Props) -> Html {
                     <legend>{ t(lang, "compare.source") }</legend>
                     <label><input type="radio" name="compare-source" id="compare-source-session" value="session" checked={!is_wl} onchange={on_source.clone()} />
                         { session_label }</label>
+                    if trace_source && !is_wl { <p id="compare-trace-fresh" class="muted">{ t(lang, "compare.trace_fresh") }</p> }
                     <label><input type="radio" name="compare-source" id="compare-source-workload" value="workload" checked={is_wl} onchange={on_source} />
                         { t(lang, "compare.source_workload") }</label>
                     if is_wl {
@@ -312,7 +323,9 @@ pub fn compare_panel(p: &Props) -> Html {
 pub struct ColumnProps {
     pub run: RunRef,
     pub index: usize,
-    pub position: usize,
+    /// The column session's step and op count at the shared cursor.
+    pub step: u64,
+    pub ops: usize,
     pub lang: Lang,
     pub picked: Option<crate::state::compare::Picked>,
     pub views: Vec<String>,
@@ -351,17 +364,20 @@ fn scope_aria_ids(root: &web_sys::Element, prefix: &str) {
     }
 }
 
-/// One configuration's run at the shared cursor.
+/// One configuration's run at the shared cursor. One snapshot per step of this column; the
+/// callbacks its views get are made once, so a view whose data did not change at this step (the
+/// memory map and the buddy lists of most kmalloc steps) is not rendered again (s7-compare).
 #[function_component(CompareColumn)]
 pub fn compare_column(p: &ColumnProps) -> Html {
     let lang = p.lang;
     let i = p.index;
     let snap = {
         let run = p.run.clone();
-        use_memo((p.run.clone(), i, p.position), move |_| {
-            run.0.borrow().columns.get(i).map(|c| Rc::new(c.session.snapshot()))
-        })
+        use_memo((p.run.clone(), i, p.step), move |_| run.0.borrow().columns.get(i).map(|c| Rc::new(c.session.snapshot())))
     };
+    // The snapshot on screen, for the memory map's details line (read when a page is hovered).
+    let shown_snap = use_mut_ref(|| None::<Rc<Snapshot>>);
+    *shown_snap.borrow_mut() = (*snap).clone();
     let root = use_node_ref();
     {
         let root = root.clone();
@@ -371,44 +387,30 @@ pub fn compare_column(p: &ColumnProps) -> Html {
             }
         });
     }
+    let on_select = use_callback((p.on_pick.clone(), i), |e: Option<EntityRef>, (on_pick, i)| on_pick.emit((*i, e)));
+    let on_hover = use_callback((p.on_hover.clone(), i), |e: Option<EntityRef>, (on_hover, i)| on_hover.emit((*i, e)));
+    let on_page = use_callback(on_select.clone(), |pfn: u32, on_select| on_select.emit(Some(EntityRef::Page { pfn })));
+    let describe = {
+        let shown_snap = shown_snap.clone();
+        use_callback((p.run.clone(), i, lang), move |pfn: u32, (run, i, lang)| {
+            let (Ok(r), Some(snap)) = (run.0.try_borrow(), shown_snap.borrow().clone()) else { return String::new() };
+            r.columns.get(*i).map_or(String::new(), |c| describe_page(*lang, &snap.blocks, &c.session, pfn))
+        })
+    };
     let Some(snap): Option<Rc<Snapshot>> = (*snap).clone() else { return Html::default() };
     let selection = p.picked.as_ref().and_then(|pk| resolve(pk, i, &snap));
-    let on_select = {
-        let on_pick = p.on_pick.clone();
-        Callback::from(move |e: Option<EntityRef>| on_pick.emit((i, e)))
-    };
     let hovered = p.hovered.as_ref().and_then(|h| resolve(h, i, &snap));
-    let on_hover = {
-        let on_hover = p.on_hover.clone();
-        Callback::from(move |e: Option<EntityRef>| on_hover.emit((i, e)))
-    };
     let ctx = Ctx {
         snap: Snap { snap: snap.clone() },
         lang,
         selection,
         focus: focus(&snap, hovered.or(selection)),
         sel_focus: focus(&snap, selection),
-        on_select: on_select.clone(),
+        on_select,
         on_hover,
     };
-    let r = p.run.0.borrow();
-    let Some(col) = r.columns.get(i) else { return Html::default() };
-    let label = col.label.clone();
-    let step = col.session.step();
-    let ops = col.ops_at(p.position);
-    drop(r);
-    let describe = {
-        let run = p.run.clone();
-        let blocks = Rc::new(snap.blocks.clone());
-        Callback::from(move |pfn: u32| {
-            let r = run.0.borrow();
-            r.columns.get(i).map_or(String::new(), |c| describe_page(lang, &blocks, &c.session, pfn))
-        })
-    };
-    let on_page = {
-        let on_select = on_select.clone();
-        Callback::from(move |pfn: u32| on_select.emit(Some(EntityRef::Page { pfn })))
-    };
+    let label = p.run.0.borrow().columns.get(i).map(|c| c.label.clone()).unwrap_or_default();
+    let (step, ops) = (p.step, p.ops);
     let shown = |v: &str| p.views.iter().any(|x| x == v);
     let highlight = ctx.focus.pages;
     let picked_name = match &p.picked {
