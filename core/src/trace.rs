@@ -31,7 +31,7 @@
 //! `>= first_op` was made from the fact on its line; `Kind` of a fact decides its op's kind.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::Hash;
 
@@ -2116,49 +2116,10 @@ impl TraceSession {
     }
 
     /// One row per call site, comm or cache over the events `filter` selects, most allocations
-    /// first (then by key).
+    /// first (then by key): [`TraceSession::summaries`]' rows for `by` (one builder makes every
+    /// summary, sliced in the page and in one go here).
     pub fn summary(&self, by: GroupBy, filter: &Filter) -> Vec<SummaryRow> {
-        let f = &self.facts;
-        let owner = self.alloc_of_free();
-        let mut rows: HashMap<String, (SummaryRow, std::collections::BTreeSet<String>)> = HashMap::new();
-        for i in self.select_events(filter) {
-            let shape = f.shape_of(i);
-            let cache_shape = if shape.kind.is_alloc() || shape.cache != NONE || owner[i] == NONE {
-                shape
-            } else {
-                f.shape_of(owner[i] as usize)
-            };
-            let key: Cow<'_, str> = match by {
-                GroupBy::CallSite => Cow::Borrowed(f.strings.get(shape.site).unwrap_or("(none)")),
-                GroupBy::Comm => Cow::Borrowed(f.strings.get(f.tasks.list[f.task[i] as usize].comm).unwrap_or("")),
-                GroupBy::Cache => f.alloc_cache_label(cache_shape),
-            };
-            if !rows.contains_key(key.as_ref()) {
-                let row = SummaryRow { key: key.to_string(), ..Default::default() };
-                rows.insert(key.to_string(), (row, Default::default()));
-            }
-            let Some((row, caches)) = rows.get_mut(key.as_ref()) else { continue };
-            if shape.kind.is_alloc() {
-                row.allocs += 1;
-                row.bytes_req += u64::from(shape.bytes_req);
-                row.bytes_alloc += u64::from(shape.bytes_alloc);
-                let label = f.alloc_cache_label(shape);
-                if !caches.contains(label.as_ref()) {
-                    caches.insert(label.into_owned());
-                }
-            } else {
-                row.frees += 1;
-            }
-        }
-        let mut out: Vec<SummaryRow> = rows
-            .into_values()
-            .map(|(mut r, c)| {
-                r.caches = c.into_iter().collect();
-                r
-            })
-            .collect();
-        out.sort_by(|a, b| b.allocs.cmp(&a.allocs).then(b.frees.cmp(&a.frees)).then(a.key.cmp(&b.key)));
-        out
+        self.summaries(filter, false).take_rows(by)
     }
 
     /// The slab policy's fast-path rate per CPU at the end of the trace.

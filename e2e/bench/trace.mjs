@@ -49,8 +49,30 @@ const memory = (page) => page.evaluate(() => {
     js_heap: performance.memory?.usedJSHeapSize ?? null };
 });
 
+/**
+ * The long tasks (> 50 ms) since `since` (performance.now()), each with the load phases it
+ * overlaps: the page brackets the phases that are not sliced with User Timing marks
+ * `slabscope:NAME:start` / `:end` (web/src/state/trace.rs `mark`, s7-traceweb); a task that
+ * overlaps none is in the sliced work or the render after a dispatch ("other").
+ */
+const longTaskSources = (page, since) => page.evaluate((since) => {
+  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('slabscope:') && m.startTime >= since);
+  const phases = [];
+  for (const m of marks) {
+    const [, name, edge] = m.name.split(':');
+    if (edge === 'start') phases.push({ name, start: m.startTime, end: Infinity });
+    else { const p = phases.findLast((q) => q.name === name && q.end === Infinity); if (p) p.end = m.startTime; }
+  }
+  return window.__bench.longtasks.filter(([s, d]) => s >= since && d > 50).map(([s, d]) => {
+    const inside = phases.filter((p) => p.start < s + d && p.end > s)
+      .map((p) => `${p.name} ${Math.round(Math.min(p.end, s + d) - Math.max(p.start, s))}`);
+    return `${Math.round(d)} ms: ${inside.length ? inside.join(', ') : 'other'}`;
+  });
+}, since);
+
 async function loadOnce(b, page, file, label) {
   const name = file.split('/').pop();
+  const since = await page.evaluate(() => performance.now());
   // The load shown before (a new load has a new id: loading the same file again is waited for).
   const before = await page.evaluate(() => document.querySelector('#trace-summary')?.dataset.load ?? '');
   await b.activity(page, `load ${label}`, async () => {
@@ -65,6 +87,7 @@ async function loadOnce(b, page, file, label) {
     await page.waitForFunction(() => document.querySelector('#trace-summary')?.dataset.derived === '1', null,
       { timeout: 170_000, polling: 250 });
   });
+  b.record(`${label}: long tasks by phase`, { tasks: (await longTaskSources(page, since)).join('; ') || 'none' });
 }
 
 /** @param {import('../bench.mjs').Bench} b */
@@ -75,16 +98,21 @@ export default async function run(b) {
     await loadOnce(b, page, file, `${label} (${(size / 1e6).toFixed(0)} MB)`);
     const first = await memory(page);
     b.record(`${label}: summary`, { text: await page.textContent('#trace-summary'), bytes: size, ...first });
-    await b.input(page, `${label}: seek (scrubber)`, (p, i) => p.locator('#scrubber').fill(String(((i * 7919) % 100) * 1000 + 1)), { event: 'input' });
+    // Seeks spread over the whole trace (s7-traceweb: before, steps ≤ 99,001 only, the first
+    // quarter of the fixture ×16, where the state is smallest).
+    const steps = Number(await page.getAttribute('#scrubber', 'max'));
+    await b.input(page, `${label}: seek (scrubber)`, (p, i) => p.locator('#scrubber').fill(String(Math.floor(steps * ((i * 37) % 100) / 100) + 1)), { event: 'input' });
     await b.input(page, `${label}: End`, (p) => p.keyboard.press('End'), { settle: (p) => p.keyboard.press('Home') });
     await b.input(page, `${label}: →`, (p) => p.keyboard.press('ArrowRight'));
     // A filter change (s6-tracew): made in slices, one per frame; long tasks over the whole change.
     const cpu = await page.$$eval('#filter-cpu option', (o) => o.map((e) => e.value).filter(Boolean)[0]);
+    const filterSince = await page.evaluate(() => performance.now());
     await b.activity(page, `${label}: filter CPU ${cpu}`, async () => {
       await page.selectOption('#filter-cpu', cpu);
       await page.waitForFunction(() => !document.querySelector('#trace-filter-busy')
         && document.querySelector('#trace-hist')?.dataset.selected, null, { timeout: 120_000, polling: 100 });
     });
+    b.record(`${label}: filter long tasks by phase`, { tasks: (await longTaskSources(page, filterSince)).join('; ') || 'none' });
     await b.activity(page, `${label}: filter off`, async () => {
       await page.selectOption('#filter-cpu', '');
       await b.idle(page);

@@ -275,6 +275,15 @@ impl Loaded {
         Some(core + derived + choices + selection)
     }
 
+    /// Bytes the second level of checkpoints may cost: the retained budget
+    /// ([`trace::RETAINED_BYTES_PER_EVENT`] per event) less what is kept now and a reserve for
+    /// the page's indexes made with them (the slot index, the live counts, a selection).
+    pub fn checkpoint_room(&self, session: &RefCell<Session>) -> usize {
+        let budget = self.events as usize * trace::RETAINED_BYTES_PER_EVENT as usize;
+        let kept = self.retained_bytes(session).unwrap_or(budget) + self.events as usize * WEB_BYTES_PER_EVENT;
+        budget.saturating_sub(kept)
+    }
+
     /// The report (does not need the session).
     pub fn report(&self) -> std::cell::Ref<'_, trace::Report> {
         std::cell::Ref::map(self.trace.borrow(), |t| &t.report)
@@ -330,11 +339,101 @@ pub struct DeriveBuilder {
     slots: HashMap<SimSlot, Vec<u32>>,
     /// Trace names bound now → where they landed.
     live: HashMap<slabscope_core::event::Sym, SimSlot>,
+    /// The second level of checkpoints (s7-traceweb): op counts still to leave one at,
+    /// descending (the next is last), and the bytes they may cost.
+    plan: Vec<usize>,
+    room: usize,
+    /// What the checkpoints left so far cost, and what one is expected to cost.
+    spent: usize,
+    each: usize,
 }
+
+/// Where a second level of checkpoints goes (s7-traceweb, issue 18): `more` op counts that
+/// split the longest stretches between the checkpoints `at` (ascending, the first 0) and the
+/// end (`total` ops) into equal parts, so the longest replay a seek needs is as short as `more`
+/// checkpoints can make it. The first goes before the last op, where End seeks (a seek there
+/// then replays no op). Ascending; none at an op count in `at`, none closer than
+/// [`MIN_CHECKPOINT_GAP`] to another.
+pub fn plan_checkpoints(at: &[usize], total: usize, more: usize) -> Vec<usize> {
+    let mut bounds: Vec<usize> = at.iter().copied().filter(|&a| a < total).collect();
+    bounds.push(total);
+    bounds.sort_unstable();
+    bounds.dedup();
+    let mut out = Vec::new();
+    let mut more = more.min(total / MIN_CHECKPOINT_GAP);
+    let end = total.saturating_sub(1);
+    if more > 0 && end > 0 && !bounds.contains(&end) {
+        out.push(end);
+        let i = bounds.partition_point(|&b| b < end);
+        bounds.insert(i, end);
+        more -= 1;
+    }
+    // (start, length, cuts) per stretch; each cut goes to the stretch whose parts are longest.
+    let mut gaps: Vec<(usize, usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1] - w[0], 0)).collect();
+    for _ in 0..more {
+        let Some(g) = gaps.iter_mut().max_by_key(|g| (g.1 / (g.2 + 1), std::cmp::Reverse(g.0))) else { break };
+        if g.1 / (g.2 + 2) < MIN_CHECKPOINT_GAP {
+            break;
+        }
+        g.2 += 1;
+    }
+    for &(start, len, cuts) in &gaps {
+        out.extend((1..=cuts).map(|j| start + len * j / (cuts + 1)));
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The fewest ops between two checkpoints of the second level (the session's own minimum).
+pub const MIN_CHECKPOINT_GAP: usize = 256;
 
 impl DeriveBuilder {
     pub fn new(session: &Session) -> DeriveBuilder {
-        DeriveBuilder { series: SeriesBuilder::new(session, SAMPLES), slots: HashMap::new(), live: HashMap::new() }
+        DeriveBuilder {
+            series: SeriesBuilder::new(session, SAMPLES),
+            slots: HashMap::new(),
+            live: HashMap::new(),
+            plan: Vec::new(),
+            room: 0,
+            spent: 0,
+            each: 0,
+        }
+    }
+
+    /// Leave checkpoints in `session` while replaying, within `room` more bytes: as many as
+    /// that holds at what the session's checkpoints cost each on average, placed by
+    /// [`plan_checkpoints`]; one is left only while what they really cost stays within `room`
+    /// (s7-traceweb: the retained budget holds, and End and the longest stretches come first).
+    pub fn with_checkpoints(mut self, session: &Session, room: usize) -> DeriveBuilder {
+        let n = session.checkpoint_count().saturating_sub(1).max(1);
+        self.each = (session.approx_checkpoint_bytes() / n).max(1);
+        let mut plan = plan_checkpoints(&session.checkpoint_ops(), session.op_count(), room / self.each);
+        plan.reverse();
+        (self.plan, self.room) = (plan, room);
+        self
+    }
+
+    /// As [`DeriveBuilder::step`], stopping at the next planned checkpoint and leaving it in
+    /// `session` (the session replayed) if the room allows; true when all ops are done.
+    pub fn step_checkpointed(&mut self, session: &mut Session, ops: usize) -> bool {
+        let done = self.series.progress().0;
+        let ops = self.plan.last().map_or(ops, |&next| ops.min(next.saturating_sub(done)).max(1));
+        let all = self.step(session, ops);
+        let done = self.series.progress().0;
+        while self.plan.last().is_some_and(|&next| next <= done) {
+            let next = self.plan.pop().unwrap_or(done);
+            // The estimate of this one must fit, besides what the others cost.
+            if next == done && self.spent + self.each <= self.room {
+                self.spent += self.series.checkpoint_into(session, 1);
+            }
+        }
+        all
+    }
+
+    /// Bytes the checkpoints left so far cost.
+    #[cfg(test)]
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.spent
     }
 
     /// Replay up to `ops` more ops; true when all are done.
@@ -359,12 +458,6 @@ impl DeriveBuilder {
             }
             _ => {}
         })
-    }
-
-    /// Leave the state reached as a checkpoint of `session` when the last one is `gap` ops
-    /// back (the second level of checkpoints, see core's `SeriesBuilder::checkpoint_into`).
-    pub fn checkpoint_into(&self, session: &mut Session, gap: usize) -> usize {
-        self.series.checkpoint_into(session, gap)
     }
 
     /// Thousandths done.
@@ -721,6 +814,7 @@ impl super::State {
                     return;
                 }
                 self.loading = None;
+                mark("install:start");
                 match Loaded::new(l.name.clone(), *t, l.choices.take()) {
                     Ok((loaded, mut session)) => {
                         session.seek(l.at.unwrap_or(0).min(session.total_steps()));
@@ -735,6 +829,7 @@ impl super::State {
                     }
                     Err(e) => self.trace_error = Some((l.name.clone(), e)),
                 }
+                mark("install:end");
             }
             Action::TraceFailed(l, e) if self.loading.as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &l)) => {
                 self.loading = None;
@@ -831,6 +926,19 @@ fn memory_budget() -> u64 {
         .map_or(MEMORY_BUDGET, |mib| mib.clamp(1, 2048) << 20)
 }
 
+/// A User Timing mark `slabscope:NAME` (s7-traceweb): the phases of a load that are not
+/// sliced (the end of the file, the summaries' and the slot index's last step, installing the
+/// trace) are bracketed by `NAME:start` / `NAME:end`, so the benchmark can tell which phase a
+/// long task was in (`e2e/bench/trace.mjs`).
+pub(crate) fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(&format!("slabscope:{name}"));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
+}
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
@@ -903,7 +1011,10 @@ async fn stream(
     if loading.cancelled.get() {
         return Ok(None);
     }
-    let t = pipe.finish()?;
+    mark("finish:start");
+    let t = pipe.finish();
+    mark("finish:end");
+    let t = t?;
     yield_now().await;
     // The filter choices, the live counts and the unfiltered summaries: two passes over the
     // events in time-budgeted slices (s6-tracew: no end-of-load task is long).
@@ -932,8 +1043,10 @@ async fn stream(
         }
         yield_now().await;
     }
+    mark("summaries:start");
     let mut s = sums.finish(&t);
     loading.choices.set(Some(b.finish(GROUPS.map(|by| s.take_rows(by)))));
+    mark("summaries:end");
     Ok(Some(t))
 }
 
@@ -949,14 +1062,14 @@ fn derive(
 ) {
     wasm_bindgen_futures::spawn_local(async move {
         yield_now().await;
-        let (mut b, gap) = {
+        let mut b = {
             let (Some(t), Some(s)) = (trace.upgrade(), session.upgrade()) else { return };
-            // The second level of checkpoints (s6-tracew, issue 18 item 2): as dense as what is
-            // left of the retained budget allows once the page's own indexes are reserved.
-            let budget = t.events as usize * trace::RETAINED_BYTES_PER_EVENT as usize;
-            let kept = t.retained_bytes(&s).unwrap_or(budget) + t.events as usize * WEB_BYTES_PER_EVENT;
+            // The second level of checkpoints (s6-tracew, issue 18 item 2): what is left of the
+            // retained budget once the page's own indexes are reserved, placed where seeks
+            // replay the most (s7-traceweb).
+            let room = t.checkpoint_room(&s);
             let Ok(s) = s.try_borrow() else { return };
-            (DeriveBuilder::new(&s), s.checkpoint_gap_for(budget.saturating_sub(kept)))
+            DeriveBuilder::new(&s).with_checkpoints(&s, room)
         };
         let mut shown = now_ms();
         loop {
@@ -965,15 +1078,14 @@ fn derive(
             let mut done = false;
             while !done && now_ms() - start < SLICE_BUDGET_MS {
                 let Ok(mut s) = s.try_borrow_mut() else { break };
-                done = b.step(&s, DERIVE_OPS);
-                if let Some(gap) = gap {
-                    b.checkpoint_into(&mut s, gap);
-                }
+                done = b.step_checkpointed(&mut s, DERIVE_OPS);
             }
             t.derive_progress.set(b.permille());
             if done {
+                mark("derived:start");
                 *t.derived.borrow_mut() = Some(Rc::new(b.finish()));
                 d.dispatch(super::Action::TraceProgress);
+                mark("derived:end");
                 return;
             }
             if now_ms() - shown > 250.0 {
@@ -1019,9 +1131,11 @@ fn select(
             let (at, total) = b.progress();
             t.filter_progress.set((at as u64 * 1000 / total.max(1) as u64) as u32);
             if done {
+                mark("select:start");
                 let Some(sum) = t.with(&s, move |ts| b.finish(ts)) else { return };
                 t.selection.replace(Some(Rc::new(Selection::new((*filter).clone(), sum))));
                 d.dispatch(super::Action::TraceProgress);
+                mark("select:end");
                 return;
             }
             if now_ms() - shown > 100.0 {
@@ -1259,6 +1373,74 @@ mod tests {
         let held = session.borrow();
         assert!(loaded.with(&session, |_| ()).is_none(), "a borrowed session is not lent");
         drop(held);
+    }
+
+    /// The longest stretch of ops without a checkpoint in `at` (ascending) up to `total`.
+    fn longest(at: &[usize], total: usize) -> usize {
+        let mut b: Vec<usize> = at.to_vec();
+        b.push(total);
+        b.sort_unstable();
+        b.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn planned_checkpoints_split_the_longest_stretches_and_end_comes_first() {
+        // Stretches of 100k, 10k and 290k ops: one more goes before the last op, then the
+        // 290k stretch is cut twice (parts of 96,666) before the 100k one is cut.
+        let at = [0, 100_000, 110_000];
+        let plan = plan_checkpoints(&at, 400_000, 1);
+        assert_eq!(plan, vec![399_999]);
+        let plan = plan_checkpoints(&at, 400_000, 3);
+        assert_eq!(plan, vec![206_666, 303_332, 399_999]);
+        // With many, the longest stretch left is what an even split gives.
+        let plan = plan_checkpoints(&at, 400_000, 40);
+        assert_eq!(plan.len(), 40);
+        assert!(plan.windows(2).all(|w| w[0] < w[1]), "ascending");
+        assert!(plan.iter().all(|p| !at.contains(p) && *p > 0 && *p < 400_000));
+        let all: Vec<usize> = at.iter().copied().chain(plan.iter().copied()).collect();
+        let after = longest(&all, 400_000);
+        assert!(after <= 400_000 / 38, "{after}");
+        // Nothing to place, or stretches already short: no checkpoint closer than the minimum.
+        assert!(plan_checkpoints(&at, 400_000, 0).is_empty());
+        let dense: Vec<usize> = (0..100).map(|i| i * 300).collect();
+        let plan = plan_checkpoints(&dense, 30_000, 1000);
+        assert_eq!(plan, vec![29_999], "only End: every stretch is under twice the minimum");
+        assert!(plan_checkpoints(&[0], 1, 5).is_empty(), "one op: End is the boot state");
+    }
+
+    #[test]
+    fn derive_leaves_planned_checkpoints_within_the_room_and_one_before_the_last_op() {
+        let t = load(FIXTURE.as_bytes(), 1 << 16).unwrap();
+        let (_, mut session) = Loaded::new("x".into(), t, None).unwrap();
+        let before = session.max_replay_ops();
+        let (cks, bytes) = (session.checkpoint_count(), session.approx_checkpoint_bytes());
+        let each = bytes / (cks - 1).max(1);
+        let room = each * 6;
+        let mut b = DeriveBuilder::new(&session).with_checkpoints(&session, room);
+        let series = session.series(SAMPLES);
+        while !b.step_checkpointed(&mut session, 100) {}
+        assert!(b.checkpoint_bytes() > 0 && b.checkpoint_bytes() <= room, "{} of {room}", b.checkpoint_bytes());
+        assert_eq!(session.approx_checkpoint_bytes(), bytes + b.checkpoint_bytes());
+        let at = session.checkpoint_ops();
+        assert!(at.contains(&(session.op_count() - 1)), "End replays no op: {at:?}");
+        assert!(session.checkpoint_count() > cks + 1);
+        assert!(session.max_replay_ops() < before, "{} < {before}", session.max_replay_ops());
+        // The charts are the same, and so is every state a seek reaches.
+        assert_eq!(*b.finish().samples, series);
+        let end = session.total_steps();
+        let mut plain = load(FIXTURE.as_bytes(), 1 << 16).unwrap().session;
+        for step in [end, end - 1, end / 2, 1] {
+            session.seek(step);
+            plain.seek(step);
+            assert_eq!(session.snapshot(), plain.snapshot(), "step {step}");
+        }
+        // No room: no checkpoint.
+        let t = load(FIXTURE.as_bytes(), 1 << 16).unwrap();
+        let mut s = t.session;
+        let n = s.checkpoint_count();
+        let mut b = DeriveBuilder::new(&s).with_checkpoints(&s, 0);
+        while !b.step_checkpointed(&mut s, 1000) {}
+        assert_eq!(s.checkpoint_count(), n);
     }
 
     #[test]

@@ -77,11 +77,13 @@ pub fn trace_views(p: &Props) -> Html {
                     None => {
                         let (sites, caches, selected) = match &made {
                             Some(sel) => (sel.sites.clone(), sel.caches.clone(), sel.ops.clone()),
-                            None => (
-                                ts.summary(GroupBy::CallSite, filter),
-                                ts.summary(GroupBy::Cache, filter),
-                                Rc::new(ts.select_ops(filter)),
-                            ),
+                            // Not made yet (a filter set before the load finished): one pass
+                            // gives both summaries and the ops (s7-traceweb).
+                            None => {
+                                let mut s = ts.summaries(filter, true);
+                                let ops = s.ops.iter().map(|&k| k as usize).collect();
+                                (s.take_rows(GroupBy::CallSite), s.take_rows(GroupBy::Cache), Rc::new(ops))
+                            }
                         };
                         for &k in selected.iter() {
                             hist[(k * BUCKETS / ops).min(BUCKETS - 1)].0 += 1;
