@@ -8,7 +8,8 @@
 //! recording events, then re-runs the target op recording its events and applies a prefix of them.
 //!
 //! Invariants: `ends` is non-decreasing and `ends.len() == ops.len()`; every op emitted at least
-//! one event; `checkpoints[0]` is the boot state; `head` is the state after all ops.
+//! one event; `checkpoints[0]` is the boot state; `head` is the state after all ops; `tail`, when
+//! set, is the state after its first `tail.0` ops, `tail.0 <= ops.len()`.
 
 use std::ops::Range;
 
@@ -26,6 +27,10 @@ use crate::timeline::oplist::OpList;
 const CHECKPOINT_BYTES_PER_OP: usize = 48;
 /// Smallest checkpoint interval (ops).
 const MIN_INTERVAL: usize = 256;
+/// How often (ops pushed) the state kept near the end of the session (`Session::tail`) is
+/// renewed: a seek to the end (a link without `step=`, the End key, a session just built)
+/// replays at most this many ops instead of the last checkpoint interval (#14, s7-frame).
+const TAIL_OPS: usize = 4096;
 
 #[derive(Clone, Debug)]
 struct Cursor {
@@ -66,6 +71,9 @@ pub struct Session {
     /// Most ops between checkpoints (see [`Session::set_max_checkpoint_interval`]).
     max_interval: usize,
     head: Sim,
+    /// A state at most [`TAIL_OPS`] ops before the end, renewed as ops are pushed (one state,
+    /// not a checkpoint: it shares copy-on-write with `head`).
+    tail: Option<(usize, Sim)>,
     cursor: Cursor,
 }
 
@@ -93,6 +101,7 @@ impl Session {
             checkpoint_bytes: 0,
             max_interval: usize::MAX,
             head: boot.clone(),
+            tail: None,
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None },
         }
     }
@@ -172,6 +181,10 @@ impl Session {
             self.checkpoints.push((self.list.len(), self.head.clone()));
             self.interval = (cost / self.checkpoint_budget.max(1)).clamp(MIN_INTERVAL, self.max_interval);
         }
+        let tail_at = self.tail.as_ref().map_or(0, |t| t.0).max(self.checkpoints.last().map_or(0, |c| c.0));
+        if self.list.len() - tail_at >= TAIL_OPS {
+            self.tail = Some((self.list.len(), self.head.clone()));
+        }
         Ok(start..start + count.0)
     }
 
@@ -199,6 +212,7 @@ impl Session {
         let step = self.cursor.step;
         self.list.truncate(k);
         self.checkpoints.retain(|c| c.0 <= k);
+        self.tail = self.tail.take().filter(|t| t.0 <= k);
         self.checkpoint_bytes = self.checkpoints.windows(2).map(|w| checkpoint_cost(&w[1].1, &w[0].1)).sum();
         self.head = self.state_before(k);
         self.reset_cursor();
@@ -309,8 +323,13 @@ impl Session {
         events
     }
 
+    /// The latest kept state at or before op `k`: a checkpoint, or the tail state.
     fn checkpoint_before(&self, k: usize) -> &(usize, Sim) {
-        &self.checkpoints[self.checkpoints.partition_point(|c| c.0 <= k) - 1]
+        let ck = &self.checkpoints[self.checkpoints.partition_point(|c| c.0 <= k) - 1];
+        match &self.tail {
+            Some(t) if t.0 <= k && t.0 > ck.0 => t,
+            _ => ck,
+        }
     }
 
     /// Replay ops `from..to` on `sim` without recording events.
@@ -418,6 +437,8 @@ impl Session {
     /// checkpoints, or after the last one (s6-tracew, issue 18).
     pub fn max_replay_ops(&self) -> usize {
         let mut at: Vec<usize> = self.checkpoint_ops();
+        // The tail state (s7-frame) shortens the stretch after the last checkpoint.
+        at.extend(self.tail.as_ref().map(|t| t.0).filter(|&t| at.last().is_some_and(|&l| t > l)));
         at.push(self.list.len());
         at.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0)
     }
