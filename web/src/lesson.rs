@@ -12,31 +12,72 @@ use crate::i18n::{t, tf, Lang};
 
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
-/// Every lesson, parsed once. A lesson that fails to parse is left out and reported (the
-/// checker in `cargo test` keeps that from shipping).
-pub fn catalog() -> Rc<Vec<Rc<Lesson>>> {
-    thread_local! {
-        static CATALOG: Rc<Vec<Rc<Lesson>>> = Rc::new(
-            LESSON_FILES
-                .iter()
-                .filter_map(|(name, text)| match lesson::parse(name, text) {
-                    Ok(l) => Some(Rc::new(l)),
-                    Err(errors) => {
-                        for e in errors {
-                            web_sys::console::warn_1(&e.to_string().into());
-                        }
-                        None
-                    }
-                })
-                .collect(),
-        );
-    }
-    CATALOG.with(Rc::clone)
+thread_local! {
+    /// Per lesson file: not parsed yet (`None`), or parsed (`Some(None)`: it did not parse).
+    static PARSED: std::cell::RefCell<Vec<Option<Option<Rc<Lesson>>>>> =
+        std::cell::RefCell::new(vec![None; LESSON_FILES.len()]);
+    static CATALOG: std::cell::OnceCell<Rc<Vec<Rc<Lesson>>>> = const { std::cell::OnceCell::new() };
 }
 
-/// Find a lesson by id.
+/// Lesson file `i`, parsed once. A lesson that fails to parse is left out and reported (the
+/// checker in `cargo test` keeps that from shipping).
+fn parsed(i: usize) -> Option<Rc<Lesson>> {
+    if let Some(done) = PARSED.with(|p| p.borrow()[i].clone()) {
+        return done;
+    }
+    let (name, text) = LESSON_FILES[i];
+    let l = match lesson::parse(name, text) {
+        Ok(l) => Some(Rc::new(l)),
+        Err(errors) => {
+            for e in errors {
+                web_sys::console::warn_1(&e.to_string().into());
+            }
+            None
+        }
+    };
+    PARSED.with(|p| p.borrow_mut()[i] = Some(l.clone()));
+    l
+}
+
+/// Every lesson, parsed once.
+pub fn catalog() -> Rc<Vec<Rc<Lesson>>> {
+    CATALOG.with(|c| Rc::clone(c.get_or_init(|| Rc::new((0..LESSON_FILES.len()).filter_map(parsed).collect()))))
+}
+
+/// The `id = "…"` a lesson file declares before its first table, read without parsing the file
+/// (a hint only: the parsed lesson's id is what counts).
+fn declared_id(text: &str) -> Option<&str> {
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(v) = line.strip_prefix("id").map(str::trim_start).and_then(|v| v.strip_prefix('=')) {
+            return v.trim().strip_prefix('"')?.split('"').next();
+        }
+    }
+    None
+}
+
+/// Find a lesson by id: only the file that declares the id is parsed (#14: opening a lesson
+/// link does not parse the whole catalogue before the first picture), else the catalogue.
 pub fn find(id: &str) -> Option<Rc<Lesson>> {
+    let file = LESSON_FILES.iter().position(|(_, text)| declared_id(text) == Some(id));
+    if let Some(l) = file.and_then(parsed).filter(|l| l.id == id) {
+        return Some(l);
+    }
     catalog().iter().find(|l| l.id == id).cloned()
+}
+
+/// The lessons [`parse_params`] needs for an address: the one `lesson=ID` names when it exists
+/// (parsed alone), else the whole catalogue (for "did you mean"), or none without `lesson=`.
+pub fn for_params(pairs: &[(String, String)]) -> Rc<Vec<Rc<Lesson>>> {
+    match pairs.iter().rev().find(|(k, _)| k == "lesson") {
+        None => Rc::default(),
+        Some((_, id)) => match find(id) {
+            Some(l) => Rc::new(vec![l]),
+            None => catalog(),
+        },
+    }
 }
 
 /// What the student did with a step's question.
@@ -490,5 +531,37 @@ mod tests {
             css.find("\"log\"]{display:revert !important;order:1")
                 < css.find("\"memory\"]{display:revert !important;order:2}")
         );
+    }
+
+    /// How many lesson files this thread has parsed.
+    fn files_parsed() -> usize {
+        PARSED.with(|p| p.borrow().iter().filter(|e| e.is_some()).count())
+    }
+
+    /// #14: a lesson link parses the one file that declares the lesson, and finds the same
+    /// lesson the catalogue has (for every lesson); an unknown id still gets its hint.
+    #[test]
+    fn a_lesson_link_parses_only_its_own_file() {
+        let all = lessons();
+        assert!(all.len() > 1);
+        for l in &all {
+            let (name, text) = LESSON_FILES.iter().find(|(n, _)| *n == l.file).expect("its file");
+            assert_eq!(declared_id(text), Some(l.id.as_str()), "{name}");
+        }
+        let (p, errors) =
+            parse_params(&pairs("lesson=slub-fast-path&lstep=2"), &for_params(&pairs("lesson=slub-fast-path&lstep=2")));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!((p.lesson.as_deref(), p.lstep), (Some("slub-fast-path"), Some(2)));
+        assert_eq!(files_parsed(), 1, "only slub-fast-path's file is parsed");
+        assert!(for_params(&pairs("mode=sandbox")).is_empty());
+        assert_eq!(files_parsed(), 1);
+        for l in &all {
+            assert_eq!(find(&l.id).as_deref(), Some(&**l));
+        }
+        assert_eq!(files_parsed(), LESSON_FILES.len());
+        let (_, errors) = parse_params(&pairs("lesson=slub-fast-pth"), &for_params(&pairs("lesson=slub-fast-pth")));
+        assert_eq!(errors, ["lesson=slub-fast-pth: no such lesson; did you mean slub-fast-path?"]);
+        assert_eq!(declared_id("id=\"x\"\n"), Some("x"));
+        assert_eq!(declared_id("[title]\nid = \"x\"\n"), None);
     }
 }

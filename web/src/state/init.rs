@@ -86,9 +86,8 @@ pub fn initial_state() -> State {
         session.seek(step);
     }
     let notice = (!url.errors.is_empty()).then(|| url.errors.join("; "));
-    // The lesson catalogue is parsed only when the address names a lesson (or the Lessons tab
-    // opens), not on every start-up.
-    let lessons = if pairs.iter().any(|(k, _)| k == "lesson") { lesson::catalog() } else { Rc::default() };
+    // Only the lesson the address names is parsed (the catalogue when the Lessons tab opens).
+    let lessons = lesson::for_params(&pairs);
     let (params, param_errors) = lesson::parse_params(&pairs, &lessons);
     let mut mode = url.mode.unwrap_or(Mode::Sandbox);
     // Compare mode's configurations, source and cursor (`compare=`, `cwl=`, `cpos=`).
