@@ -182,11 +182,15 @@ pub fn compare_panel(p: &Props) -> Html {
     // callbacks must not be new on every render of the panel.
     let on_pick = {
         let d = state.dispatcher();
-        use_callback((), move |(i, e): (usize, Option<EntityRef>), _| d.dispatch(Action::Compare(CompareMsg::Pick(i, e))))
+        use_callback((), move |(i, e): (usize, Option<EntityRef>), _| {
+            d.dispatch(Action::Compare(CompareMsg::Pick(i, e)))
+        })
     };
     let on_hover = {
         let d = state.dispatcher();
-        use_callback((), move |(i, e): (usize, Option<EntityRef>), _| d.dispatch(Action::Compare(CompareMsg::Hover(i, e))))
+        use_callback((), move |(i, e): (usize, Option<EntityRef>), _| {
+            d.dispatch(Action::Compare(CompareMsg::Hover(i, e)))
+        })
     };
     // The snapshot diff: in the summary box beside the columns once a comparison ran.
     let on_diff = {
@@ -373,7 +377,9 @@ pub fn compare_column(p: &ColumnProps) -> Html {
     let i = p.index;
     let snap = {
         let run = p.run.clone();
-        use_memo((p.run.clone(), i, p.step), move |_| run.0.borrow().columns.get(i).map(|c| Rc::new(c.session.snapshot())))
+        use_memo((p.run.clone(), i, p.step), move |_| {
+            run.0.borrow().columns.get(i).map(|c| Rc::new(c.session.snapshot()))
+        })
     };
     // The snapshot on screen, for the memory map's details line (read when a page is hovered).
     let shown_snap = use_mut_ref(|| None::<Rc<Snapshot>>);
