@@ -272,7 +272,8 @@ pub struct Slub {
     /// Allocation site (script line) of every live object, for the leak report: a hash map, as
     /// it is written twice per replayed trace event and only read whole, grouped into an ordered
     /// map (`leak_report`), so its order never shows (s7-tracecore, issue #18).
-    sites: crate::timeline::oplist::FxMap<u64, u32>,
+    sites:
+        std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>>,
     /// Memory was overwritten by a `write` op (the kernel would be tainted): freelists read from
     /// memory may be corrupt on purpose, so the checker skips the checks that read them.
     pub tainted: bool,
