@@ -6,6 +6,9 @@
 
 use std::time::Instant;
 
+#[allow(dead_code)]
+mod common;
+
 use slabscope_core::machine::MachineConfig;
 use slabscope_core::names::Names;
 use slabscope_core::session::Session;
@@ -93,8 +96,6 @@ fn far_seek_figures() {
 /// around it replay from there, and land on the state a replay from boot gives.
 #[test]
 fn seeks_near_the_end_use_the_tail_state_and_match_a_replay_from_boot() {
-    use slabscope_core::sim::Sim;
-    use slabscope_core::snapshot::Snapshot;
     let config = MachineConfig::default();
     let mut names = Names::default();
     let g = Generator::new(&config, 7, Mix::by_name("mixed").unwrap(), &mut names);
@@ -110,29 +111,13 @@ fn seeks_near_the_end_use_the_tail_state_and_match_a_replay_from_boot() {
         "the tail splits the stretch after the last checkpoint ({} ops)",
         s.max_replay_ops()
     );
-    let mut all = Vec::new();
-    s.for_each_event(|_, e| all.push(e.clone()));
+    // Each target sought from step 0 (a far seek: from the tail or a checkpoint, never from the
+    // cursor's kept states), then compared with a replay from boot.
     let total = s.total_steps();
     let mut targets: Vec<u64> = vec![total, total - 1, 1, total, total / 2, total - 3];
     targets.extend((1..=20).map(|i| total.saturating_sub(i * 701)));
-    let mut sorted = targets.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut reference = Sim::boot(config).unwrap();
-    let mut expected = std::collections::BTreeMap::new();
-    let mut applied = 0u64;
-    for &t in &sorted {
-        while applied < t {
-            reference.apply(&all[applied as usize]);
-            applied += 1;
-        }
-        expected.insert(t, Snapshot::of(&reference, s.names()));
-    }
-    for t in targets {
-        s.seek(0);
-        s.seek(t);
-        assert_eq!(s.snapshot(), expected[&t], "from step 0 to step {t}");
-    }
+    let from_zero: Vec<u64> = targets.iter().flat_map(|&t| [0, t]).collect();
+    common::seeks_match_replay(&mut s, &from_zero).unwrap();
     // Cut the session before the tail and grow it again with other ops: the state kept past
     // the cut must never be used.
     s.truncate(last_checkpoint + 10);
@@ -143,16 +128,7 @@ fn seeks_near_the_end_use_the_tail_state_and_match_a_replay_from_boot() {
             break;
         }
     }
-    let mut all = Vec::new();
-    s.for_each_event(|_, e| all.push(e.clone()));
     let end = s.total_steps();
-    for t in [end, end - 1, end - 2000, end - 4000] {
-        s.seek(0);
-        s.seek(t);
-        let mut reference = Sim::boot(s.config().clone()).unwrap();
-        for ev in &all[..t as usize] {
-            reference.apply(ev);
-        }
-        assert_eq!(s.snapshot(), Snapshot::of(&reference, s.names()), "step {t} after truncate and regrowth");
-    }
+    let from_zero: Vec<u64> = [end, end - 1, end - 2000, end - 4000].iter().flat_map(|&t| [0, t]).collect();
+    common::seeks_match_replay(&mut s, &from_zero).unwrap();
 }
