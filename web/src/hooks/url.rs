@@ -2,9 +2,11 @@
 //! view. (replaceState: stepping does not flood the history.)
 //!
 //! #14: `history.replaceState` costs milliseconds per call, so it is not on a step's critical
-//! path: the hash is written once the step has stayed put for [`URL_DELAY_MS`] (at most a few
-//! times per second, never while playing or dragging), and [`flush`] writes a pending one at
-//! once (copying the link reads `location`).
+//! path: a lone step writes its hash just after the frame that shows it has painted (the next
+//! animation frame, then a task), and steps that follow within [`URL_DELAY_MS`] of a write (a
+//! drag, a held key) wait until the step has stayed put that long — at most a few writes per
+//! second, never while playing. [`flush`] writes a pending hash at once (copying the link reads
+//! `location`; leaving the page, so a reload right after a step keeps it).
 
 use std::cell::RefCell;
 
@@ -19,11 +21,29 @@ pub const URL_DELAY_MS: u32 = 300;
 thread_local! {
     /// The hash waiting for its timer (UI thread only).
     static PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// `performance.now()` of the last write (UI thread only).
+    static LAST_WRITE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 fn write(hash: &str) {
+    LAST_WRITE.with(|t| t.set(now()));
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
+}
+
+/// Write the pending hash after the coming frame has painted: its animation frame queues a task,
+/// which runs once the frame is on screen.
+fn flush_after_paint() {
+    let queued = super::playback::next_frame(|| {
+        gloo::timers::callback::Timeout::new(0, flush).forget();
+    });
+    if !queued {
+        flush();
     }
 }
 
@@ -62,12 +82,23 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     if state.mode == crate::doc::Mode::Compare {
         hash.push_str(&crate::state::compare::url_part(&state.compare));
     }
+    // Leaving the page writes what is pending (a reload or a link opened right after a step).
+    use_effect_with((), |_| {
+        let listener = web_sys::window().map(|w| gloo::events::EventListener::new(&w, "pagehide", |_| flush()));
+        move || drop(listener)
+    });
     use_effect_with((hash, state.playing), move |(hash, playing)| {
         let timer = (!*playing).then(|| {
             PENDING.with(|p| *p.borrow_mut() = Some(hash.clone()));
-            gloo::timers::callback::Timeout::new(URL_DELAY_MS, flush)
+            if now() - LAST_WRITE.with(|t| t.get()) >= f64::from(URL_DELAY_MS) {
+                flush_after_paint();
+                None
+            } else {
+                Some(gloo::timers::callback::Timeout::new(URL_DELAY_MS, flush))
+            }
         });
-        // A newer step (or playing) drops this timer: a drag or held key writes once at the end.
+        // A newer step (or playing) drops this timer: a drag or held key writes once at the end
+        // (a write already queued after the paint takes the newest pending hash).
         move || drop(timer)
     });
 }
