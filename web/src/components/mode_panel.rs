@@ -39,7 +39,7 @@ pub fn mode_panel(p: &Props) -> Html {
             };
             html! {
                 <>
-                    <LessonsPanel lang={lang} run={state.lesson.clone()} progress={state.progress.clone()}
+                    <LessonsPanel run={state.lesson.clone()} progress={state.progress.clone()}
                                   version={state.version} embed={embed} controls={state.params.controls} on={on_lesson} />
                     if state.lesson.as_ref().is_some_and(|r| !r.borrow().lesson.compare.is_empty()) && !embed {
                         <button id="lesson-compare" onclick={{
@@ -130,7 +130,6 @@ pub fn mode_panel(p: &Props) -> Html {
 /// the machine configuration, script download and upload.
 #[function_component(SandboxTools)]
 pub fn sandbox_tools(p: &Props) -> Html {
-    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
     let dispatch_cb = |f: fn(String) -> Action| {
         let d = state.dispatcher();
@@ -173,7 +172,7 @@ pub fn sandbox_tools(p: &Props) -> Html {
     let default_config = MachineConfig::default();
     let doc_config = state.doc.as_ref().map_or(&default_config, |d| &d.config).clone();
     html! {
-        <SandboxPanel lang={lang} config={doc_config} workload={state.doc.as_ref().and_then(|d| d.workload.clone())}
+        <SandboxPanel config={doc_config} workload={state.doc.as_ref().and_then(|d| d.workload.clone())}
                       lists={lists} error={state.sandbox_error.clone()} on_command={dispatch_cb(Action::Command)}
                       on_workload={on_workload} on_config={dispatch_cb(Action::Configure)} on_upload={on_upload} export={export}
                       building={state.building.as_ref().and_then(|b| b.borrow().as_ref().map(doc::Builder::progress))} />

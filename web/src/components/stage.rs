@@ -131,7 +131,7 @@ pub fn stage(p: &Props) -> Html {
         crate::views::trace_lineage::TraceLink { trace, session: state.session.clone(), version: state.version, on_op }
     });
     let layer_views = html! {
-        <LayerViews session={state.session.clone()} snap={Snap { snap: (*snap).clone() }} shown={shown.clone()} version={state.version} lang={lang} selection={state.selection}
+        <LayerViews session={state.session.clone()} snap={Snap { snap: (*snap).clone() }} shown={shown.clone()} version={state.version} selection={state.selection}
                     hover={state.hover} on_select={on_select} on_hover={on_hover} />
     };
     html! {
@@ -140,7 +140,7 @@ pub fn stage(p: &Props) -> Html {
                 if has("memory") {
                 <section class="panel" data-panel="memory">
                     <h2>{ t(lang, "ui.memory_map") }</h2>
-                    <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes} lang={lang} describe={describe}
+                    <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes} describe={describe}
                                highlight={map_highlight} on_select={on_select_page} />
                 </section>
                 }
@@ -148,24 +148,24 @@ pub fn stage(p: &Props) -> Html {
                     if has("buddy") {
                     <section class="panel" data-panel="buddy">
                         <h2>{ t(lang, "ui.buddy.heading") }</h2>
-                        <FreeLists zones={snap.zones.clone()} mark={mark} lang={lang} />
+                        <FreeLists zones={snap.zones.clone()} mark={mark} />
                     </section>
                     }
                     if has("buddyinfo") {
                     <section class="panel buddyinfo-panel" data-panel="buddyinfo">
-                        <crate::views::buddyinfo::Buddyinfo text={snap.buddyinfo.clone()} lang={lang} />
+                        <crate::views::buddyinfo::Buddyinfo text={snap.buddyinfo.clone()} />
                         <h2>{ t(lang, "ui.chart") }</h2>
-                        <FreeChart nr_free={snap.stats.nr_free.clone()} lang={lang} />
+                        <FreeChart nr_free={snap.stats.nr_free.clone()} />
                     </section>
                     }
                 </div>
                 if has("log") {
-                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} lang={lang} fact={fact} />
+                <EventLog entries={log} current={applied} first_step={first_step} on_select={on_log} fact={fact} />
                 }
                 if has("timeline") {
                 <section class="panel" data-panel="timeline">
                     <h2>{ t(lang, "ui.timeline_chart") }</h2>
-                    <Timeline id="timeline-chart" kind={Kind::Memory} samples={(*samples).clone()} step={step} lang={lang} />
+                    <Timeline id="timeline-chart" kind={Kind::Memory} samples={(*samples).clone()} step={step} />
                 </section>
                 }
                 if has("charts") {
@@ -173,11 +173,11 @@ pub fn stage(p: &Props) -> Html {
                     <div class="row">
                         <div class="chart-box">
                             <h2>{ t(lang, "ui.orders_chart") }</h2>
-                            <Timeline id="orders-chart" kind={Kind::Orders} samples={(*samples).clone()} step={step} lang={lang} />
+                            <Timeline id="orders-chart" kind={Kind::Orders} samples={(*samples).clone()} step={step} />
                         </div>
                         <div class="chart-box">
                             <h2>{ t(lang, "ui.frag_chart") }</h2>
-                            <Timeline id="frag-chart" kind={Kind::Frag} samples={(*samples).clone()} step={step} lang={lang} />
+                            <Timeline id="frag-chart" kind={Kind::Frag} samples={(*samples).clone()} step={step} />
                         </div>
                     </div>
                 </section>

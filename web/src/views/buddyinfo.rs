@@ -9,7 +9,6 @@ use crate::views::export::ExportButtons;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub text: String,
-    pub lang: Lang,
 }
 
 /// One `/proc/buddyinfo` line split into its label (`Node 0, zone Normal`) and its per-order
@@ -25,7 +24,7 @@ fn split_line(line: &str) -> Option<(String, Vec<&str>)> {
 
 #[function_component(Buddyinfo)]
 pub fn buddyinfo(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let rows: Vec<(String, Vec<&str>)> = p.text.lines().filter_map(split_line).collect();
     let orders = rows.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
     // The same numbers with each column named by its order: readable in a narrow frame or on a
@@ -53,7 +52,7 @@ pub fn buddyinfo(p: &Props) -> Html {
     });
     html! {
         <>
-            <h2 id="buddyinfo-h">{ t(lang, "ui.buddyinfo") }<ExportButtons target="buddyinfo" name="buddyinfo" lang={lang} /></h2>
+            <h2 id="buddyinfo-h">{ t(lang, "ui.buddyinfo") }<ExportButtons target="buddyinfo" name="buddyinfo" /></h2>
             { table }
             <pre id="buddyinfo" tabindex="0" role="region" aria-labelledby="buddyinfo-h">{ p.text.clone() }</pre>
         </>

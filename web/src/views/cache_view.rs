@@ -214,7 +214,6 @@ fn plan(rows: &[SlabRow], cache: u32) -> (Vec<Item>, f64) {
 struct BodyProps {
     snap: Snap,
     cache: u32,
-    lang: Lang,
     /// Slabs that changed lists at this step.
     moved: Rc<Vec<u32>>,
 }
@@ -222,7 +221,7 @@ struct BodyProps {
 /// The cells, labels and arrows: a function of the step only.
 #[function_component(CacheBody)]
 fn cache_body(p: &BodyProps) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let rows = &p.snap.snap.slab_rows;
     let (items, _) = plan(rows, p.cache);
     let mut labels = Vec::new();
@@ -325,7 +324,7 @@ fn entity_at(e: &Event, cache: u32, rows: &[SlabRow]) -> Option<EntityRef> {
 #[function_component(CacheView)]
 pub fn cache_view(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let snap = &ctx.snap.snap;
     // Where each slab was at the step drawn before: rows that moved lists flash.
     let prev =
@@ -448,11 +447,11 @@ pub fn cache_view(p: &Props) -> Html {
     html! {
         <section class="panel vis-panel" data-panel="cache" aria-labelledby="cache-title">
             <h2 id="cache-title">{ tf(lang, "vis.cache_view_of", &[("name", ctx.cache_name(cache))]) }
-                <ExportButtons target="cache-svg" name="cache" lang={lang} /></h2>
+                <ExportButtons target="cache-svg" name="cache" /></h2>
             <svg id="cache-svg" class="cache-svg" data-cache={cache.to_string()} viewBox={format!("0 0 {WIDTH} {h:.0}")}
                  width={WIDTH.to_string()} height={format!("{h:.0}")} role="group" aria-label={t(lang, "vis.cache_view")}
                  onclick={on_click} onkeydown={on_key} onmousemove={on_over} onmouseleave={on_leave}>
-                <CacheBody snap={ctx.snap.clone()} cache={cache} lang={lang} moved={moved} />
+                <CacheBody snap={ctx.snap.clone()} cache={cache} moved={moved} />
                 <g class="overlay">{ for overlay }</g>
             </svg>
             <p class="muted cache-details" id="cache-details">{ details.unwrap_or_else(|| "\u{a0}".to_string()) }</p>

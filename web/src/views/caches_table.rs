@@ -4,7 +4,7 @@ use slabscope_core::event::EntityRef;
 use slabscope_core::layers::CacheRow;
 use yew::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::Ctx;
 use crate::views::export::ExportButtons;
 
@@ -47,7 +47,7 @@ fn key(r: &CacheRow, col: Col) -> (u64, String) {
 #[function_component(CachesTable)]
 pub fn caches_table(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let sort = use_state(|| (Col::Objects, true));
     let (col, desc) = *sort;
     let mut rows: Vec<&CacheRow> = ctx.snap.snap.cache_rows.iter().collect();
@@ -119,7 +119,7 @@ pub fn caches_table(p: &Props) -> Html {
     html! {
         <section class="panel vis-panel" data-panel="caches" aria-labelledby="caches-title">
             <h2 id="caches-title">{ t(lang, "vis.caches") }
-                if !rows.is_empty() { <ExportButtons target="caches-table" name="caches" lang={lang} /> }</h2>
+                if !rows.is_empty() { <ExportButtons target="caches-table" name="caches" /> }</h2>
             if rows.is_empty() {
                 <p class="muted">{ t(lang, "vis.no_caches") }</p>
             } else {

@@ -9,7 +9,6 @@ use crate::views::export::ExportButtons;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub nr_free: Vec<u64>,
-    pub lang: Lang,
 }
 
 /// Render the chart to an SVG string.
@@ -44,13 +43,14 @@ pub fn render(nr_free: &[u64], lang: Lang) -> Result<String, String> {
 
 #[function_component(FreeChart)]
 pub fn free_chart(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     // Drawn again only when the counts change (not on every playback step).
-    let svg = use_memo((p.nr_free.clone(), p.lang), |(nr_free, lang)| {
+    let svg = use_memo((p.nr_free.clone(), lang), |(nr_free, lang)| {
         AttrValue::from(render(nr_free, *lang).unwrap_or_else(|e| format!("<p>{e}</p>")))
     });
     html! {
         <>
-            <div class="view-tools"><ExportButtons target="chart-svg" name="nr-free-chart" lang={p.lang} /></div>
+            <div class="view-tools"><ExportButtons target="chart-svg" name="nr-free-chart" /></div>
             <div id="chart" class="chart">{ Html::from_html_unchecked((*svg).clone()) }</div>
         </>
     }

@@ -200,7 +200,7 @@ pub fn compare_panel(p: &Props) -> Html {
     let diff = if embed {
         Html::default()
     } else {
-        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} lang={lang} on={on_diff} /> }
+        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} on={on_diff} /> }
     };
     let body = c.run.as_ref().map(|run| {
         let r = run.borrow();
@@ -227,7 +227,7 @@ pub fn compare_panel(p: &Props) -> Html {
             // refused leaves that column's props, and so the column, unchanged.
             let (step, ops) = r.columns.get(i).map_or((0, 0), |col| (col.step_at(c.position), col.ops_at(c.position)));
             html! {
-                <CompareColumn key={i} run={run_ref.clone()} index={i} step={step} ops={ops} lang={lang}
+                <CompareColumn key={i} run={run_ref.clone()} index={i} step={step} ops={ops}
                                picked={c.picked.clone()} views={c.views.clone()} on_pick={on_pick.clone()}
                                hovered={c.hovered.clone()} on_hover={on_hover.clone()} />
             }
@@ -254,14 +254,14 @@ pub fn compare_panel(p: &Props) -> Html {
                 // columns, which fill the rest of the height.
                 <div id="compare-body" class="compare-body">
                     <section id="compare-summary" class="compare-summary" tabindex="0" aria-label={t(lang, "compare.summary_tab")}>
-                        <DeltaTable run={run_ref.clone()} position={c.position} lang={lang} />
+                        <DeltaTable run={run_ref.clone()} position={c.position} />
                         if !refused.is_empty() {
                             <p id="compare-trace-note" class="muted">{ t(lang, "compare.trace_fresh") }{ " " }{ t(lang, "compare.trace_note") }</p>
                         }
                         { diff.clone() }
                     </section>
                     <div class="compare-main">
-                        <CompareCharts run={run_ref.clone()} position={c.position} lang={lang} />
+                        <CompareCharts run={run_ref.clone()} position={c.position} />
                         <div class="compare-view-chips" role="group" aria-label={t(lang, "compare.views")}>
                             { for view_chips }
                         </div>
@@ -330,7 +330,6 @@ pub struct ColumnProps {
     /// The column session's step and op count at the shared cursor.
     pub step: u64,
     pub ops: usize,
-    pub lang: Lang,
     pub picked: Option<crate::state::compare::Picked>,
     pub views: Vec<String>,
     pub on_pick: Callback<(usize, Option<EntityRef>)>,
@@ -373,7 +372,7 @@ fn scope_aria_ids(root: &web_sys::Element, prefix: &str) {
 /// memory map and the buddy lists of most kmalloc steps) is not rendered again (s7-compare).
 #[function_component(CompareColumn)]
 pub fn compare_column(p: &ColumnProps) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let i = p.index;
     let snap = {
         let run = p.run.clone();
@@ -408,7 +407,6 @@ pub fn compare_column(p: &ColumnProps) -> Html {
     let hovered = p.hovered.as_ref().and_then(|h| resolve(h, i, &snap));
     let ctx = Ctx {
         snap: Snap { snap: snap.clone() },
-        lang,
         selection,
         focus: focus(&snap, hovered.or(selection)),
         sel_focus: focus(&snap, selection),
@@ -443,13 +441,13 @@ pub fn compare_column(p: &ColumnProps) -> Html {
                 <section class="panel" data-compare-view="memory">
                     <h4>{ t(lang, "ui.memory_map") }</h4>
                     <MemoryMap blocks={snap.blocks.clone()} total_pages={snap.stats.total_pages as u32} nodes={snap.config.nodes}
-                               lang={lang} describe={describe} highlight={highlight} on_select={on_page} />
+                               describe={describe} highlight={highlight} on_select={on_page} />
                 </section>
             }
             if shown("buddy") {
                 <section class="panel" data-compare-view="buddy">
                     <h4>{ t(lang, "ui.buddy.heading") }</h4>
-                    <FreeLists zones={snap.zones.clone()} mark={None} lang={lang} />
+                    <FreeLists zones={snap.zones.clone()} mark={None} />
                 </section>
             }
             if shown("cache") {

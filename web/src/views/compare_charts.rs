@@ -125,15 +125,15 @@ fn html_escape(s: &str) -> String {
 pub struct Props {
     pub run: RunRef,
     pub position: usize,
-    pub lang: Lang,
 }
 
 /// The difference charts: drawn once per comparison and language; the cursor is an overlay.
 #[function_component(CompareCharts)]
 pub fn compare_charts(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let charts = {
         let run = p.run.clone();
-        use_memo((p.run.clone(), p.lang), move |(_, lang)| {
+        use_memo((p.run.clone(), lang), move |(_, lang)| {
             let r = run.0.borrow();
             let series: Vec<Vec<Measures>> = r.columns.iter().map(|c| c.series.clone()).collect();
             let labels: Vec<String> = r.columns.iter().map(|c| c.label.clone()).collect();
@@ -157,12 +157,12 @@ pub fn compare_charts(p: &Props) -> Html {
     });
     html! {
         <section id="compare-charts" class="compare-charts" aria-labelledby="compare-charts-title">
-            <h3 id="compare-charts-title">{ t(p.lang, "compare.charts") }</h3>
+            <h3 id="compare-charts-title">{ t(lang, "compare.charts") }</h3>
             <ul class="legend compare-legend">{ for legend }</ul>
             <div class="compare-chart-grid">
                 { for list.iter().map(|(m, svg)| html! {
                     <figure class="compare-chart" data-measure={measure_key(*m)}>
-                        <figcaption>{ t(p.lang, &format!("compare.measure.{}", measure_key(*m))) }</figcaption>
+                        <figcaption>{ t(lang, &format!("compare.measure.{}", measure_key(*m))) }</figcaption>
                         <div class="compare-chart-box">
                             { Html::from_html_unchecked(svg.clone()) }
                             <div class="chart-cursor" style={cursor.clone()} aria-hidden="true"></div>
@@ -177,7 +177,7 @@ pub fn compare_charts(p: &Props) -> Html {
 /// The measures at the cursor in every column, with the deltas from the first column.
 #[function_component(DeltaTable)]
 pub fn delta_table(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     // Once per cursor position (s6-compare): a hover or a selection re-renders the panel
     // without measuring every column again.
     let measured = {

@@ -22,7 +22,6 @@ pub struct Props {
     pub diff: Rc<DiffState>,
     /// A comparison is shown (its columns can be diffed).
     pub has_run: bool,
-    pub lang: Lang,
     pub on: Callback<CompareMsg>,
 }
 
@@ -83,7 +82,7 @@ fn bars_svg(rows: &[(String, i64)], lang: Lang) -> String {
 
 #[function_component(SnapshotDiff)]
 pub fn snapshot_diff(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let d = &p.diff;
     let file_input = |slot: usize, id: &'static str, key: &'static str| {
         let on = p.on.clone();

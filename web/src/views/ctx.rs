@@ -12,8 +12,6 @@ use slabscope_core::slub::phys;
 use slabscope_core::snapshot::Snapshot;
 use yew::prelude::*;
 
-use crate::i18n::Lang;
-
 /// Pages of a SuperSlab (2 MiB).
 const SUPERSLAB_PAGES: u32 = 512;
 
@@ -120,7 +118,6 @@ impl PartialEq for Snap {
 #[derive(Clone, PartialEq)]
 pub struct Ctx {
     pub snap: Snap,
-    pub lang: Lang,
     pub selection: Option<EntityRef>,
     /// From the hovered entity, else the selected one: what is highlighted.
     pub focus: Focus,

@@ -15,7 +15,6 @@ pub struct Props {
     /// Step number before the op's first event.
     pub first_step: u64,
     pub on_select: Callback<usize>,
-    pub lang: Lang,
     /// What the trace said for this op (trace mode): line, time, task, CPU, call site, pointer.
     #[prop_or_default]
     pub fact: Option<String>,
@@ -52,6 +51,7 @@ fn scroll_current_into_view(list: &web_sys::Element) {
 
 #[function_component(EventLog)]
 pub fn event_log(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let list = use_node_ref();
     {
         let list = list.clone();
@@ -78,8 +78,8 @@ pub fn event_log(p: &Props) -> Html {
         }
     });
     html! {
-        <section class="panel" data-panel="log" aria-label={t(p.lang, "ui.event_log")}>
-            <h2>{ t(p.lang, "ui.event_log") }</h2>
+        <section class="panel" data-panel="log" aria-label={t(lang, "ui.event_log")}>
+            <h2>{ t(lang, "ui.event_log") }</h2>
             if let Some(f) = &p.fact { <p id="log-fact" class="log-fact">{ f.clone() }</p> }
             <ol id="event-log" class="event-log" ref={list}>{ for items }</ol>
         </section>

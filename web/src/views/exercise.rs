@@ -75,7 +75,7 @@ pub fn exercise_panel(p: &StateProps) -> Html {
     let (score, max) = exs.score();
     let picker = (!embed).then(|| {
         let (kind, level, seed) = current.as_ref().map_or((KINDS[0].id, 1, 1), |c| (c.ex.kind, c.ex.level, c.ex.seed));
-        html! { <Picker lang={lang} kind={kind} level={level} seed={seed} on={on.clone()} /> }
+        html! { <Picker kind={kind} level={level} seed={seed} on={on.clone()} /> }
     });
     let progress = match (&exs.tally, &current) {
         (Some(_), Some(c)) if !exs.finished => Some(tf(
@@ -114,7 +114,6 @@ pub fn exercise_panel(p: &StateProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct PickerProps {
-    lang: Lang,
     kind: &'static str,
     level: u8,
     seed: u64,
@@ -124,7 +123,7 @@ struct PickerProps {
 /// Kind, level and seed; "open" takes the typed seed, "new exercise" a random one.
 #[function_component(Picker)]
 fn picker(p: &PickerProps) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let (kind_ref, level_ref, seed_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
     let error = use_state(|| None::<String>);
     let read = {
@@ -220,7 +219,7 @@ fn card(
     let answer = match &c.graded {
         None => {
             let key = format!("{}-{}-{}-{}", ex.kind, ex.seed, ex.level, c.index);
-            html! { <AnswerForm {key} ex={ex.clone()} lang={lang} selection={selection} on={on.clone()} /> }
+            html! { <AnswerForm {key} ex={ex.clone()} selection={selection} on={on.clone()} /> }
         }
         Some((r, g)) => feedback(lang, ex, r, g.correct, set_end, on),
     };
@@ -269,7 +268,6 @@ fn selected_pfn(selection: Option<EntityRef>) -> Option<u32> {
 #[derive(Properties, PartialEq)]
 struct AnswerProps {
     ex: Rc<Exercise>,
-    lang: Lang,
     selection: Option<EntityRef>,
     on: Callback<ExerciseMsg>,
 }
@@ -278,7 +276,7 @@ struct AnswerProps {
 /// set of pfns; an object from the list. A click in the views (a page, an object) fills it in.
 #[function_component(AnswerForm)]
 fn answer_form(p: &AnswerProps) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let ex = p.ex.clone();
     let error = use_state(|| None::<String>);
     let input = use_node_ref();

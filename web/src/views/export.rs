@@ -216,7 +216,6 @@ pub fn download_text(text: &str, filename: &str) {
 pub struct ExportProps {
     pub target: AttrValue,
     pub name: AttrValue,
-    pub lang: Lang,
     /// Offer PNG too.
     #[prop_or(true)]
     pub png: bool,
@@ -224,18 +223,19 @@ pub struct ExportProps {
 
 #[function_component(ExportButtons)]
 pub fn export_buttons(p: &ExportProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let stem = use_export_stem(&p.name);
     let click = |png: bool| {
         let (target, stem) = (p.target.clone(), stem.clone());
         Callback::from(move |_| export_svg(&target, &stem, png))
     };
     html! {
-        <span class="vis-export" role="group" aria-label={t(p.lang, "vis.export")}>
+        <span class="vis-export" role="group" aria-label={t(lang, "vis.export")}>
             <button class="export-svg" id={format!("export-svg-{}", p.name)} onclick={click(false)} title={format!("{stem}.svg")}
-                    aria-label={format!("{} {}", t(p.lang, "vis.download_svg"), p.name)}>{ t(p.lang, "vis.download_svg") }</button>
+                    aria-label={format!("{} {}", t(lang, "vis.download_svg"), p.name)}>{ t(lang, "vis.download_svg") }</button>
             if p.png {
                 <button class="export-png" id={format!("export-png-{}", p.name)} onclick={click(true)} title={format!("{stem}.png")}
-                        aria-label={format!("{} {}", t(p.lang, "vis.download_png"), p.name)}>{ t(p.lang, "vis.download_png") }</button>
+                        aria-label={format!("{} {}", t(lang, "vis.download_png"), p.name)}>{ t(lang, "vis.download_png") }</button>
             }
         </span>
     }

@@ -21,7 +21,6 @@ pub enum BuddyMark {
 pub struct Props {
     pub zones: Vec<ZoneSnap>,
     pub mark: Option<BuddyMark>,
-    pub lang: Lang,
 }
 
 /// Blocks shown per list before "+N more".
@@ -64,7 +63,7 @@ fn figure(mark: BuddyMark, lang: Lang) -> Html {
 
 #[function_component(FreeLists)]
 pub fn free_lists(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let zones = p.zones.iter().map(|z| {
         let rows = z.free_area.iter().enumerate().map(|(order, list)| {
             let order = order as u8;
@@ -106,7 +105,7 @@ pub fn free_lists(p: &Props) -> Html {
     html! {
         <>
         // Outside the exported element, so the buttons are not drawn in the picture.
-        <div class="view-tools"><ExportButtons target="free-lists" name="free-lists" lang={lang} /></div>
+        <div class="view-tools"><ExportButtons target="free-lists" name="free-lists" /></div>
         <div id="free-lists">
             // A slot of fixed height, so the lists do not jump while playing.
             <div class="buddy-op-slot">

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use slabscope_core::layers::{ByteKind, ObjectBytes};
 use yew::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::Ctx;
 use crate::views::export::ExportButtons;
 
@@ -56,7 +56,7 @@ const KINDS: [ByteKind; 8] = [
 
 #[function_component(Inspector)]
 pub fn inspector(p: &Props) -> Html {
-    let lang = p.ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let body = match p.inspect.as_deref() {
         None => html! { <p class="muted">{ t(lang, "vis.inspector_hint") }</p> },
         Some(Inspected { addr, slot: ob, raw, slab, starts }) => {
@@ -109,9 +109,9 @@ pub fn inspector(p: &Props) -> Html {
     };
     html! {
         <section class="panel vis-panel" data-panel="inspector" aria-labelledby="inspector-h">
-            <h2 id="inspector-h">{ t(lang, "vis.inspector") }<ExportButtons target="inspector-body" name="inspector" lang={lang} /></h2>
+            <h2 id="inspector-h">{ t(lang, "vis.inspector") }<ExportButtons target="inspector-body" name="inspector" /></h2>
             <div id="inspector-body">{ body }</div>
-            <crate::views::trace_lineage::TraceLineage selection={p.ctx.selection} lang={lang} />
+            <crate::views::trace_lineage::TraceLineage selection={p.ctx.selection} />
         </section>
     }
 }

@@ -12,7 +12,6 @@ use slabscope_core::slub::{phys, virt};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::i18n::Lang;
 use crate::views::ctx::{focus, row_of_addr, row_of_pfn, Ctx, SessionRef, Snap};
 use crate::views::inspector::Inspected;
 use crate::views::{
@@ -33,7 +32,6 @@ pub struct Props {
     pub shown: Rc<Vec<String>>,
     /// The app state's version: the views re-read the session when it changes.
     pub version: u64,
-    pub lang: Lang,
     pub selection: Option<EntityRef>,
     pub hover: Option<EntityRef>,
     pub on_select: Callback<Option<EntityRef>>,
@@ -46,7 +44,6 @@ impl PartialEq for Props {
             && self.snap == o.snap
             && self.shown == o.shown
             && self.version == o.version
-            && self.lang == o.lang
             && self.selection == o.selection
             && self.hover == o.hover
     }
@@ -101,7 +98,6 @@ pub fn layer_views(p: &Props) -> Html {
     let focus = focus(&snap_rc.snap, p.hover.or(p.selection));
     let ctx = Ctx {
         snap: snap_rc,
-        lang: p.lang,
         selection: p.selection,
         focus,
         sel_focus,
@@ -145,7 +141,7 @@ pub fn layer_views(p: &Props) -> Html {
             if has("percpu") { <PerCpuView ctx={ctx.clone()} /> }
             if has("superslab") { <SuperSlabView ctx={ctx.clone()} flipped={release_cmp} /> }
             if has("inspector") { <Inspector ctx={ctx.clone()} inspect={inspect.map(Rc::new)} /> }
-            if has("slabinfo") { <SlabinfoPanel text={ctx.snap.snap.slabinfo.clone()} lang={p.lang} /> }
+            if has("slabinfo") { <SlabinfoPanel text={ctx.snap.snap.slabinfo.clone()} /> }
             if has("slabcharts") { <SlabCharts ctx={ctx} /> }
         </div>
     }

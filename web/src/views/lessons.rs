@@ -29,7 +29,6 @@ pub enum LessonMsg {
 
 #[derive(Properties, Clone)]
 pub struct Props {
-    pub lang: Lang,
     /// The lesson being played.
     pub run: Option<Rc<RefCell<Run>>>,
     /// Progress saved in the browser.
@@ -54,7 +53,6 @@ impl PartialEq for Props {
         };
         same_run
             && self.version == o.version
-            && self.lang == o.lang
             && self.embed == o.embed
             && self.controls == o.controls
             && Rc::ptr_eq(&self.progress, &o.progress)
@@ -106,20 +104,19 @@ pub fn lessons_panel(p: &Props) -> Html {
     if p.run.is_some() {
         html! { <Player ..p.clone() /> }
     } else {
-        html! { <Index lang={p.lang} progress={p.progress.clone()} on={p.on.clone()} /> }
+        html! { <Index progress={p.progress.clone()} on={p.on.clone()} /> }
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct IndexProps {
-    lang: Lang,
     progress: Rc<Progress>,
     on: Callback<LessonMsg>,
 }
 
 #[function_component(Index)]
 fn index(p: &IndexProps) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let code = lang_code(lang);
     let lessons = catalog();
     let title_of =
@@ -175,7 +172,7 @@ fn index(p: &IndexProps) -> Html {
 
 #[function_component(Player)]
 fn player(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let code = lang_code(lang);
     // Below the two-pane width (a phone) the picture is pinned at the top and the page scrolls
     // under it: when the step or its answer changes, bring the step's narration up under the

@@ -19,7 +19,6 @@ pub struct Props {
     pub total_pages: u32,
     /// NUMA nodes (memory is split evenly; boundaries are drawn).
     pub nodes: u8,
-    pub lang: Lang,
     /// Describes page `pfn` (owner, cache name...) for the details line.
     pub describe: Callback<u32, String>,
     /// Pages `[start, end)` of the entity selected or hovered in another view, outlined.
@@ -103,7 +102,7 @@ fn max_zoom(total: u32) -> u32 {
 
 #[function_component(MemoryMap)]
 pub fn memory_map(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let total = p.total_pages.max(1);
     let zoom = use_state(|| 0u32);
     let offset = use_state(|| 0u32);
@@ -381,7 +380,7 @@ pub fn memory_map(p: &Props) -> Html {
                 <button id="map-prev" aria-label={t(lang, "ui.map.prev")} disabled={start == 0} onclick={prev}>{ "◀" }</button>
                 <button id="map-next" aria-label={t(lang, "ui.map.next")} disabled={end >= total} onclick={next}>{ "▶" }</button>
                 <span id="map-scale">{ tf(lang, "ui.map.scale", &[("n", ppc.to_string()), ("from", start.to_string()), ("to", (end - 1).to_string())]) }</span>
-                <ExportButtons target="buddy-view" name="memory-map" lang={lang} />
+                <ExportButtons target="buddy-view" name="memory-map" />
             </div>
             <svg id="buddy-view" ref={svg_ref} data-own-keys="1" tabindex="0" viewBox={format!("0 0 {w} {h}")} width={w.to_string()} height={h.to_string()}
                  role="img" aria-label={t(lang, "ui.map.label")} aria-describedby="page-details" data-pages-per-cell={ppc.to_string()}

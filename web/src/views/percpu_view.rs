@@ -10,7 +10,7 @@ use slabscope_core::slab::rows::{ArrayKind, CounterKind, NodeKind};
 use slabscope_core::slub::phys;
 use yew::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::{Ctx, Snap};
 use crate::views::export::ExportButtons;
 
@@ -30,8 +30,7 @@ struct Counter {
     miss: bool,
 }
 
-fn chips(ctx: &Ctx, cache: u32, id: String, label: String, addrs: &[u64], cap: Option<usize>) -> Html {
-    let lang = ctx.lang;
+fn chips(ctx: &Ctx, lang: Lang, cache: u32, id: String, label: String, addrs: &[u64], cap: Option<usize>) -> Html {
     let shown = addrs.iter().take(MAX_CHIPS).map(|&addr| {
         let e = EntityRef::Object { cache, addr };
         let sel = ctx.focus.object == Some(addr);
@@ -106,7 +105,7 @@ fn counter_key(kind: CounterKind) -> &'static str {
 #[function_component(PerCpuView)]
 pub fn percpu_view(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let snap = &ctx.snap.snap;
     // Counters at the step drawn before this one (by snapshot identity, so re-rendering the same
     // step for a hover keeps the flash): (snapshot, before, now).
@@ -157,6 +156,7 @@ pub fn percpu_view(p: &Props) -> Html {
                     }
                     (Some(objects), _) => parts.push(chips(
                         ctx,
+                        lang,
                         cache,
                         format!("cpu{cpu}-{id}"),
                         t(lang, key),
@@ -207,7 +207,7 @@ pub fn percpu_view(p: &Props) -> Html {
             NodeKind::Shared => html! {
                 <div class="cpu-col depot" id={format!("shared-{node}")}>
                     <div class="cpu-title">{ tf(lang, "vis.shared", &[("node", node.clone())]) }</div>
-                    { chips(ctx, cache, format!("shared-{node}-array"), t(lang, "vis.array_cache"), &r.objects, r.limit.map(|l| l as usize)) }
+                    { chips(ctx, lang, cache, format!("shared-{node}-array"), t(lang, "vis.array_cache"), &r.objects, r.limit.map(|l| l as usize)) }
                 </div>
             },
             NodeKind::Depot | NodeKind::Barn => {
@@ -219,7 +219,7 @@ pub fn percpu_view(p: &Props) -> Html {
                 html! {
                     <div class="cpu-col depot" id={format!("depot-{node}")}>
                         <div class="cpu-title">{ title }</div>
-                        { chips(ctx, cache, format!("depot-{node}-full"), tf(lang, "vis.full_arrays", &[("n", r.full.to_string())]), &r.objects, None) }
+                        { chips(ctx, lang, cache, format!("depot-{node}-full"), tf(lang, "vis.full_arrays", &[("n", r.full.to_string())]), &r.objects, None) }
                         <div class="array-label">{ tf(lang, "vis.empty_arrays", &[("n", r.empty.to_string())]) }</div>
                     </div>
                 }
@@ -229,7 +229,7 @@ pub fn percpu_view(p: &Props) -> Html {
     html! {
         <section class="panel vis-panel" data-panel="percpu" aria-labelledby="percpu-title">
             <h2 id="percpu-title">{ tf(lang, "vis.percpu_of", &[("name", ctx.cache_name(cache))]) }
-                <ExportButtons target="percpu-view" name="percpu" lang={lang} /></h2>
+                <ExportButtons target="percpu-view" name="percpu" /></h2>
             <div id="percpu-view" class="cpu-cols" data-policy={format!("{policy:?}")}>{ for columns }{ for shared }</div>
         </section>
     }

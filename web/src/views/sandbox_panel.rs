@@ -11,7 +11,6 @@ use crate::i18n::{t, Lang};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub lang: Lang,
     pub config: MachineConfig,
     pub workload: Option<Workload>,
     /// Lengths of the lists the buttons use: `pg`, `obj`, `blk`.
@@ -139,7 +138,7 @@ fn fill_fields(c: &MachineConfig, wl: &Workload) {
 
 #[function_component(SandboxPanel)]
 pub fn sandbox_panel(p: &Props) -> Html {
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let c = &p.config;
     let [pg, obj, blk] = p.lists;
     let last = |name: &str, n: usize| (n > 0).then(|| format!("{name}[{}]", n - 1));

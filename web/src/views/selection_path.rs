@@ -6,7 +6,7 @@ use slabscope_core::event::EntityRef;
 use slabscope_core::snapshot::BlockState;
 use yew::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::views::cache_view::{cell_class, list_key};
 use crate::views::ctx::Ctx;
 
@@ -18,7 +18,7 @@ pub struct Props {
 #[function_component(SelectionPath)]
 pub fn selection_path(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let snap = &ctx.snap.snap;
     let Some(sel) = ctx.selection else {
         return html! { <p id="selection-path" class="selection-path muted" aria-live="polite">{ t(lang, "vis.path_hint") }</p> };

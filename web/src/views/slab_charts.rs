@@ -32,7 +32,6 @@ struct ChartProps {
     id: AttrValue,
     title: String,
     bars: Vec<Bar>,
-    lang: Lang,
     /// What the chart measures, shown under it and as the picture's description.
     #[prop_or_default]
     definition: Option<String>,
@@ -40,6 +39,7 @@ struct ChartProps {
 
 #[function_component(BarChart)]
 fn bar_chart(p: &ChartProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     const W: f64 = 420.0;
     const LABEL: f64 = 150.0;
     const BH: f64 = 16.0;
@@ -61,11 +61,11 @@ fn bar_chart(p: &ChartProps) -> Html {
     });
     html! {
         <figure class="slab-chart">
-            <figcaption>{ p.title.clone() }<ExportButtons target={p.id.clone()} name={p.id.clone()} lang={p.lang} /></figcaption>
+            <figcaption>{ p.title.clone() }<ExportButtons target={p.id.clone()} name={p.id.clone()} /></figcaption>
             <svg id={p.id.clone()} viewBox={format!("0 0 {W} {h:.0}")} width={W.to_string()} height={format!("{h:.0}")} role="img" aria-label={p.title.clone()}
                  aria-describedby={p.definition.as_ref().map(|_| format!("{}-def", p.id))}>
                 if let Some(d) = &p.definition { <title>{ d.clone() }</title> }
-                if p.bars.is_empty() { <text class="muted-text" x="4" y="14">{ t(p.lang, "vis.no_data") }</text> }
+                if p.bars.is_empty() { <text class="muted-text" x="4" y="14">{ t(lang, "vis.no_data") }</text> }
                 { for bars }
             </svg>
             if let Some(d) = &p.definition { <p class="chart-def" id={format!("{}-def", p.id)}>{ d.clone() }</p> }
@@ -76,7 +76,7 @@ fn bar_chart(p: &ChartProps) -> Html {
 #[function_component(SlabCharts)]
 pub fn slab_charts(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let snap = &ctx.snap.snap;
     // Slabs by list.
     let mut by_list: Vec<(RowList, u64)> = Vec::new();
@@ -160,12 +160,12 @@ pub fn slab_charts(p: &Props) -> Html {
         <section class="panel vis-panel" data-panel="slabcharts" aria-labelledby="slabcharts-h">
             <h2 id="slabcharts-h">{ t(lang, "vis.charts") }</h2>
             <div class="chart-grid">
-                <BarChart id="chart-slab-lists" title={t(lang, "vis.chart.lists")} bars={lists} lang={lang} />
-                <BarChart id="chart-objects" title={t(lang, "vis.chart.objects")} bars={objects} lang={lang} />
-                <BarChart id="chart-hit-rate" title={t(lang, "vis.chart.hit_rate")} bars={rate} lang={lang} />
-                <BarChart id="chart-fragmentation" title={t(lang, "vis.chart.fragmentation")} bars={frag} lang={lang}
+                <BarChart id="chart-slab-lists" title={t(lang, "vis.chart.lists")} bars={lists} />
+                <BarChart id="chart-objects" title={t(lang, "vis.chart.objects")} bars={objects} />
+                <BarChart id="chart-hit-rate" title={t(lang, "vis.chart.hit_rate")} bars={rate} />
+                <BarChart id="chart-fragmentation" title={t(lang, "vis.chart.fragmentation")} bars={frag}
                           definition={t(lang, "vis.chart.fragmentation_def")} />
-                <BarChart id="chart-superslabs" title={t(lang, "vis.chart.superslabs")} bars={ss} lang={lang} />
+                <BarChart id="chart-superslabs" title={t(lang, "vis.chart.superslabs")} bars={ss} />
             </div>
         </section>
     }

@@ -8,11 +8,11 @@ use crate::views::export::{download_text, use_export_stem};
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub text: String,
-    pub lang: Lang,
 }
 
 #[function_component(SlabinfoPanel)]
 pub fn slabinfo_panel(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let stem = use_export_stem("slabinfo");
     let on_download = {
         let text = p.text.clone();
@@ -21,7 +21,7 @@ pub fn slabinfo_panel(p: &Props) -> Html {
     html! {
         <section class="panel vis-panel" data-panel="slabinfo" aria-labelledby="slabinfo-h">
             <h2 id="slabinfo-h">{ "/proc/slabinfo" }
-                <span class="vis-export"><button id="export-slabinfo" onclick={on_download}>{ t(p.lang, "vis.download_txt") }</button></span>
+                <span class="vis-export"><button id="export-slabinfo" onclick={on_download}>{ t(lang, "vis.download_txt") }</button></span>
             </h2>
             <pre id="slabinfo-text" class="slabinfo" tabindex="0">{ p.text.clone() }</pre>
         </section>

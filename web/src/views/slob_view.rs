@@ -7,7 +7,7 @@ use slabscope_core::page::machine::PAGE_SIZE;
 use slabscope_core::slab::rows::BlockRow;
 use yew::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::Ctx;
 
 #[derive(Properties, PartialEq)]
@@ -22,8 +22,7 @@ const LABEL_W: f64 = 170.0;
 const ROW_H: f64 = 30.0;
 const BAR_H: f64 = 16.0;
 
-fn page(ctx: &Ctx, r: &BlockRow, cache: Option<u32>, y: f64) -> Html {
-    let lang = ctx.lang;
+fn page(ctx: &Ctx, lang: Lang, r: &BlockRow, cache: Option<u32>, y: f64) -> Html {
     let scale = (WIDTH - LABEL_W) / PAGE_SIZE as f64;
     let base = r.blocks.first().map_or(0, |b| b.addr);
     let list = match r.list {
@@ -68,10 +67,10 @@ fn page(ctx: &Ctx, r: &BlockRow, cache: Option<u32>, y: f64) -> Html {
 #[function_component(SlobPages)]
 pub fn slob_pages(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let rows = &ctx.snap.snap.block_rows;
     let cache = ctx.cache();
-    let shown = rows.iter().take(MAX_PAGES).enumerate().map(|(i, r)| page(ctx, r, cache, i as f64 * ROW_H));
+    let shown = rows.iter().take(MAX_PAGES).enumerate().map(|(i, r)| page(ctx, lang, r, cache, i as f64 * ROW_H));
     let h = (rows.len().min(MAX_PAGES) as f64 * ROW_H).max(ROW_H);
     let more = rows.len().saturating_sub(MAX_PAGES);
     html! {

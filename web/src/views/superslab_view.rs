@@ -8,7 +8,7 @@ use slabscope_core::event::EntityRef;
 use slabscope_core::superslab::class_size;
 use yew::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, Lang};
 use crate::views::ctx::{Ctx, Snap};
 use crate::views::export::ExportButtons;
 
@@ -30,7 +30,7 @@ const WIDTH: f64 = 16.0 * CW + 8.0;
 #[function_component(SuperSlabView)]
 pub fn superslab_view(p: &Props) -> Html {
     let ctx = &p.ctx;
-    let lang = ctx.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let snap = &ctx.snap.snap;
     // (snapshot identity, ids at the step drawn before (None: nothing drawn before), ids now):
     // births and returns since that step.
@@ -168,7 +168,7 @@ pub fn superslab_view(p: &Props) -> Html {
     });
     html! {
         <section class="panel vis-panel" data-panel="superslab" aria-labelledby="superslab-title">
-            <h2 id="superslab-title">{ t(lang, "vis.superslabs") }<ExportButtons target="superslab-svg" name="superslab" lang={lang} /></h2>
+            <h2 id="superslab-title">{ t(lang, "vis.superslabs") }<ExportButtons target="superslab-svg" name="superslab" /></h2>
             <p id="superslab-summary">{ tf(lang, "vis.ss_summary", &[("n", snap.superslabs.len().to_string()),
                 ("kib", (snap.superslab_resident / 1024).to_string()),
                 ("release", t(lang, if snap.config.superslab_release { "vis.release_on" } else { "vis.release_off" }))]) }</p>

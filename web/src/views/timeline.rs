@@ -24,7 +24,6 @@ pub enum Kind {
 pub struct Props {
     pub samples: Rc<Vec<Sample>>,
     pub step: u64,
-    pub lang: Lang,
     pub kind: Kind,
     /// DOM id of the chart's wrapper.
     pub id: AttrValue,
@@ -166,9 +165,10 @@ fn render(samples: &[Sample], kind: Kind, lang: Lang, id: &str) -> Result<(Strin
 
 #[function_component(Timeline)]
 pub fn timeline(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let rendered = {
         let samples = p.samples.clone();
-        use_memo((samples, p.kind, p.lang, p.id.clone()), |(samples, kind, lang, id)| render(samples, *kind, *lang, id))
+        use_memo((samples, p.kind, lang, p.id.clone()), |(samples, kind, lang, id)| render(samples, *kind, *lang, id))
     };
     match &*rendered {
         Err(e) => html! { <div id={p.id.clone()} class="chart"><p>{ e.clone() }</p></div> },
@@ -182,7 +182,7 @@ pub fn timeline(p: &Props) -> Html {
             );
             html! {
                 <>
-                <div class="view-tools"><ExportButtons target={format!("{}-svg", p.id)} name={p.id.clone()} lang={p.lang} /></div>
+                <div class="view-tools"><ExportButtons target={format!("{}-svg", p.id)} name={p.id.clone()} /></div>
                 <div id={p.id.clone()} class="chart series-chart" data-step={p.step.to_string()}
                      data-until={p.samples.last().map_or(0, |s| s.step).to_string()}>
                     { Html::from_html_unchecked(AttrValue::from(svg.clone())) }

@@ -38,13 +38,12 @@ impl PartialEq for TraceLink {
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub selection: Option<EntityRef>,
-    pub lang: Lang,
 }
 
 #[function_component(TraceLineage)]
 pub fn trace_lineage(p: &Props) -> Html {
     let Some(link) = use_context::<TraceLink>() else { return Html::default() };
-    let lang = p.lang;
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let target = match p.selection {
         Some(EntityRef::Object { addr, .. }) | Some(EntityRef::Tiny { addr }) => Target::Addr(addr),
         Some(EntityRef::Page { pfn }) | Some(EntityRef::Block { pfn, .. }) => Target::Pfn(pfn),
