@@ -57,6 +57,8 @@ test('a question holds the step until answered; feedback; step links; progress s
   await page.click('#lesson-narration a.step-link');
   assert.equal(await stepOf(page), 2);
   assert.ok(await page.locator('#lesson-feedback').count(), 'the answer stays answered');
+  // The URL follows the step once it has stayed put (a burst of steps waits 300 ms; hooks/url.rs).
+  await page.waitForFunction(() => /[#&]lstep=2(&|$)/.test(location.hash), null, { timeout: 3000 });
   // Progress survives a reload (localStorage of this browser context).
   await page.reload();
   await page.waitForSelector('body[data-ready="1"]');

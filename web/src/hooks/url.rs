@@ -2,10 +2,10 @@
 //! view. (replaceState: stepping does not flood the history.)
 //!
 //! #14: `history.replaceState` costs milliseconds per call, so it is not on a step's critical
-//! path: a lone step writes its hash just after the frame that shows it has painted (the next
-//! animation frame, then a task), and steps that follow within [`URL_DELAY_MS`] of a write (a
-//! drag, a held key) wait until the step has stayed put that long — at most a few writes per
-//! second, never while playing. [`flush`] writes a pending hash at once (copying the link reads
+//! path: a lone step (a click, a key press) writes its hash just after the frame that shows it
+//! has painted (the next animation frame, then a task); a burst of steps, each within
+//! [`BURST_MS`] of the one before (a drag, a held key), writes nothing until the step has
+//! stayed put for [`URL_DELAY_MS`] — a few writes per second at most, never while playing. [`flush`] writes a pending hash at once (copying the link reads
 //! `location`; leaving the page, so a reload right after a step keeps it).
 
 use std::cell::RefCell;
@@ -17,12 +17,16 @@ use crate::state::State;
 
 /// Quiet time before the URL follows the step.
 pub const URL_DELAY_MS: u32 = 300;
+/// Steps closer together than this are a burst (key repeat is ~33 ms, a drag moves per frame;
+/// a person's separate clicks are further apart).
+pub const BURST_MS: f64 = 120.0;
 
 thread_local! {
     /// The hash waiting for its timer (UI thread only).
     static PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
     /// `performance.now()` of the last write (UI thread only).
-    static LAST_WRITE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+    /// `performance.now()` of the last change of the hash (UI thread only).
+    static LAST_CHANGE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
 }
 
 fn now() -> f64 {
@@ -30,7 +34,6 @@ fn now() -> f64 {
 }
 
 fn write(hash: &str) {
-    LAST_WRITE.with(|t| t.set(now()));
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
     }
@@ -82,7 +85,7 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     if state.mode == crate::doc::Mode::Compare {
         hash.push_str(&crate::state::compare::url_part(&state.compare));
     }
-    // Leaving the page writes what is pending (a reload or a link opened right after a step).
+    // Leaving the page writes what is pending into its history entry (Back returns to the step shown).
     use_effect_with((), |_| {
         let listener = web_sys::window().map(|w| gloo::events::EventListener::new(&w, "pagehide", |_| flush()));
         move || drop(listener)
@@ -90,7 +93,9 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     use_effect_with((hash, state.playing), move |(hash, playing)| {
         let timer = (!*playing).then(|| {
             PENDING.with(|p| *p.borrow_mut() = Some(hash.clone()));
-            if now() - LAST_WRITE.with(|t| t.get()) >= f64::from(URL_DELAY_MS) {
+            let t = now();
+            let burst = t - LAST_CHANGE.with(|c| c.replace(t)) < BURST_MS;
+            if !burst {
                 flush_after_paint();
                 None
             } else {
