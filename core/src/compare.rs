@@ -602,6 +602,8 @@ pub struct Build<'a> {
     next: usize,
     positions: usize,
     every: usize,
+    /// See [`Build::park_at`].
+    park: Option<usize>,
 }
 
 impl fmt::Debug for Build<'_> {
@@ -639,7 +641,16 @@ impl<'a> Build<'a> {
             Input::Ops { ops, .. } => ops.len(),
             Input::Trace { events, .. } => events.len(),
         };
-        Ok(Build { input, configs: machines, done: Vec::new(), running: None, next: 0, positions, every })
+        Ok(Build { input, configs: machines, done: Vec::new(), running: None, next: 0, positions, every, park: None })
+    }
+
+    /// Leave every column's session standing at `position` (clamped to the work), so that
+    /// [`Comparison::seek`] there afterwards has nothing left to do: a column of ops is sought
+    /// there right after its build pushed that position, while it is the session's end (a
+    /// replay of at most the session's tail interval instead of a checkpoint interval, inside
+    /// one slice of the build). A trace column is sought by [`Comparison::seek`] as before.
+    pub fn park_at(&mut self, position: usize) {
+        self.park = Some(position.min(self.positions));
     }
 
     /// Positions run so far over all columns, and in all (columns × positions).
@@ -726,6 +737,9 @@ impl<'a> Build<'a> {
                     }
                     if is_sample(k + 1, every, last) {
                         series.push(Measures::of_session(session, k + 1));
+                    }
+                    if self.park == Some(k + 1) {
+                        session.seek(session.total_steps());
                     }
                 }
             }

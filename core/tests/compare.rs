@@ -483,3 +483,33 @@ fn a_column_snapshot_in_parts_is_the_full_snapshot_in_those_parts() {
     // pcp=on made the fourth column's pcp lists: the percpu part is not trivially empty.
     assert!(!cmp.columns[3].session.snapshot().pcp.is_empty());
 }
+
+/// s8-compare: a build parked at a position leaves every column standing there (the state a
+/// seek there gives), without changing what is built; the seek afterwards does nothing.
+#[test]
+fn a_parked_build_stands_at_its_position() {
+    let configs = [MachineConfig::default()];
+    let (names, ops) = compare::workload_ops(&configs, 5, 9000, Mix::MIXED);
+    let lines = vec![0; ops.len()];
+    let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
+    let cfgs = ["slab=slub", "slab=slab"];
+    let mut whole = Comparison::run(work, &MachineConfig::default(), &cfgs, 100).unwrap();
+    for park in [0, 1, 4321, 8999, 9000, 20_000] {
+        let mut b = Comparison::builder(work, &MachineConfig::default(), &cfgs, 100).unwrap();
+        b.park_at(park);
+        while !b.step(700).unwrap() {}
+        let mut c = b.finish().unwrap();
+        let at = park.min(c.positions());
+        whole.seek(at);
+        for (x, y) in c.columns.iter().zip(&whole.columns) {
+            assert_eq!(x.series, y.series, "park {park}");
+            assert_eq!(x.session.event_hash(), y.session.event_hash(), "park {park}");
+            assert_eq!(x.session.step(), x.step_at(at), "park {park}: the column stands at its position");
+            assert_eq!(x.session.snapshot(), y.session.snapshot(), "park {park}: the state a seek gives");
+        }
+        let steps: Vec<u64> = c.columns.iter().map(|x| x.session.step()).collect();
+        c.seek(at);
+        assert_eq!(steps, c.columns.iter().map(|x| x.session.step()).collect::<Vec<_>>());
+        assert!(at == 0 || steps.iter().all(|&s| s > 0), "park {park}: {steps:?}");
+    }
+}
