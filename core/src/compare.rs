@@ -23,12 +23,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::CountSink;
 use crate::machine::{MachineConfig, MAX_CPUS, PAGE_SIZE};
-use crate::names::Names;
+use crate::names::{Binding, Bindings, Names, Value};
 use crate::op::Op;
 use crate::procfs::{self, ProcError, SlabinfoRow};
 use crate::script::{self, Program, ScriptError, Setting};
 use crate::session::{Sample, Session};
 use crate::sim::Sim;
+use crate::snapshot::{Parts, Snapshot};
 use crate::trace::{Report, TraceEvent};
 use crate::workload::{Generator, Mix};
 
@@ -226,6 +227,13 @@ pub struct Measures {
 impl Measures {
     /// The measures of `sim` (the state after `ops` ops, `events` micro-events).
     pub fn of(sim: &Sim, position: usize, ops: usize, events: u64) -> Measures {
+        let rows = crate::layers::slab_rows(sim);
+        Measures::of_rows(sim, position, ops, events, &crate::layers::cache_rows(sim, &rows))
+    }
+
+    /// [`Measures::of`] with the cache rows of `sim` already made (e.g. a snapshot's
+    /// `cache_rows`): the internal waste is summed from them instead of walking every slab again.
+    pub fn of_rows(sim: &Sim, position: usize, ops: usize, events: u64, rows: &[crate::layers::CacheRow]) -> Measures {
         let sample = Sample::of(sim, ops, events);
         let st = sim.stats();
         let (fast_allocs, allocs) = fast_path(sim);
@@ -239,7 +247,7 @@ impl Measures {
             unusable_order3: sample.unusable_order3,
             fast_allocs,
             allocs,
-            waste_bytes: slab_waste(sim),
+            waste_bytes: waste_of(rows),
         }
     }
 
@@ -288,8 +296,12 @@ pub fn fast_path(sim: &Sim) -> (u64, u64) {
 /// active objects × object size, from the policy-neutral [`crate::layers::cache_rows`].
 pub fn slab_waste(sim: &Sim) -> u64 {
     let rows = crate::layers::slab_rows(sim);
-    crate::layers::cache_rows(sim, &rows)
-        .iter()
+    waste_of(&crate::layers::cache_rows(sim, &rows))
+}
+
+/// [`slab_waste`] summed from cache rows already made.
+pub fn waste_of(rows: &[crate::layers::CacheRow]) -> u64 {
+    rows.iter()
         .map(|c| {
             let bytes = c.slabs * u64::from(c.pages_per_slab) * PAGE_SIZE;
             bytes.saturating_sub(c.active * u64::from(c.object_size))
@@ -384,6 +396,25 @@ impl Column {
             Some(v) => v.get(position).or(v.last()).map_or(0, |&k| k as usize),
             None => position.min(self.session.op_count()),
         }
+    }
+
+    /// The snapshot of this column's session where it stands, with only `parts` of the costly
+    /// sections (a UI column takes what its visible views need: see [`Snapshot::of_parts`]).
+    pub fn snapshot(&self, parts: Parts) -> Snapshot {
+        Snapshot::of_parts(self.session.sim(), self.session.names(), parts)
+    }
+
+    /// The measures at `position`, the session standing there and `snap` its snapshot (its
+    /// cache rows give the waste): as [`Comparison::measures_at`] gives for this column.
+    pub fn measures_with(&self, position: usize, snap: &Snapshot) -> Measures {
+        Measures::of_rows(self.session.sim(), position, self.ops_at(position), self.session.step(), &snap.cache_rows)
+    }
+
+    /// The value bound to `label` (`p`, or `p[3]` for an element of the list `p`) where the
+    /// session stands: the inverse of the labels a full snapshot's bindings carry, without
+    /// making them all.
+    pub fn bound(&self, label: &str) -> Option<Value> {
+        bound_value(self.session.names(), &self.session.sim().bindings, label)
     }
 
     /// The session step at the end of `position` inputs.
@@ -507,6 +538,20 @@ impl Comparison {
     }
 }
 
+/// The value bound to `label` in `bindings`: a name (`p`) bound to one value, or an element of a
+/// list (`p[3]`), as [`Snapshot`]'s binding labels name them; `None` when unbound.
+pub fn bound_value(names: &Names, bindings: &Bindings, label: &str) -> Option<Value> {
+    let (name, index) = match label.strip_suffix(']').and_then(|l| l.rsplit_once('[')) {
+        Some((name, k)) => (name, Some(k.parse::<usize>().ok()?)),
+        None => (label, None),
+    };
+    match (bindings.get(names.get(name)?)?, index) {
+        (Binding::One(v), None) => Some(*v),
+        (Binding::List(vs), Some(k)) => vs.get(k).copied(),
+        _ => None,
+    }
+}
+
 fn is_sample(position: usize, every: usize, last: usize) -> bool {
     position.is_multiple_of(every) || position == last
 }
@@ -557,6 +602,8 @@ pub struct Build<'a> {
     next: usize,
     positions: usize,
     every: usize,
+    /// See [`Build::park_at`].
+    park: Option<usize>,
 }
 
 impl fmt::Debug for Build<'_> {
@@ -594,7 +641,16 @@ impl<'a> Build<'a> {
             Input::Ops { ops, .. } => ops.len(),
             Input::Trace { events, .. } => events.len(),
         };
-        Ok(Build { input, configs: machines, done: Vec::new(), running: None, next: 0, positions, every })
+        Ok(Build { input, configs: machines, done: Vec::new(), running: None, next: 0, positions, every, park: None })
+    }
+
+    /// Leave every column's session standing at `position` (clamped to the work), so that
+    /// [`Comparison::seek`] there afterwards has nothing left to do: a column of ops is sought
+    /// there right after its build pushed that position, while it is the session's end (a
+    /// replay of at most the session's tail interval instead of a checkpoint interval, inside
+    /// one slice of the build). A trace column is sought by [`Comparison::seek`] as before.
+    pub fn park_at(&mut self, position: usize) {
+        self.park = Some(position.min(self.positions));
     }
 
     /// Positions run so far over all columns, and in all (columns × positions).
@@ -681,6 +737,9 @@ impl<'a> Build<'a> {
                     }
                     if is_sample(k + 1, every, last) {
                         series.push(Measures::of_session(session, k + 1));
+                    }
+                    if self.park == Some(k + 1) {
+                        session.seek(session.total_steps());
                     }
                 }
             }

@@ -419,3 +419,97 @@ fn a_failing_generated_op_names_its_number_and_configuration() {
         e => panic!("{e}"),
     }
 }
+
+/// A column's partial snapshot (what Compare mode's columns take, s8-compare) is the full
+/// snapshot with only the parts not asked for left empty; the measures from its cache rows are
+/// `measures_at`'s; every binding label of the full snapshot resolves to its value by name.
+#[test]
+fn a_column_snapshot_in_parts_is_the_full_snapshot_in_those_parts() {
+    use slabscope_core::snapshot::{Parts, Snapshot};
+    let mut cmp = Comparison::run(Work::Script(SCRIPT), &MachineConfig::default(), &CONFIGS, 5).unwrap();
+    let n = cmp.positions();
+    let mut labels = 0;
+    for pos in [0, 1, n / 3, n / 2, n - 1, n] {
+        let want = cmp.measures_at(pos);
+        for (i, col) in cmp.columns.iter().enumerate() {
+            let full = col.session.snapshot();
+            let none = col.snapshot(Parts::NONE);
+            // What is always taken equals the full snapshot's.
+            assert_eq!(
+                (&none.config, &none.zones, &none.blocks, &none.stats),
+                (&full.config, &full.zones, &full.blocks, &full.stats)
+            );
+            assert_eq!(
+                (&none.slab_rows, &none.cache_rows, &none.block_rows),
+                (&full.slab_rows, &full.cache_rows, &full.block_rows)
+            );
+            assert_eq!(none.superslab_resident, full.superslab_resident);
+            // What is left out is empty (each part is non-empty somewhere in this script).
+            assert!(none.bindings.is_empty() && none.slabinfo.is_empty() && none.buddyinfo.is_empty());
+            assert!(none.cpu_rows.is_empty() && none.node_rows.is_empty() && none.pcp.is_empty());
+            // Each part alone is the full snapshot's part.
+            let only = |f: fn(&mut Parts)| {
+                let mut p = Parts::NONE;
+                f(&mut p);
+                col.snapshot(p)
+            };
+            assert_eq!(only(|p| p.bindings = true).bindings, full.bindings);
+            let procfs = only(|p| p.procfs = true);
+            assert_eq!((procfs.slabinfo, procfs.buddyinfo), (full.slabinfo.clone(), full.buddyinfo.clone()));
+            let percpu = only(|p| p.percpu = true);
+            assert_eq!(
+                (percpu.pcp, percpu.cpu_rows, percpu.node_rows),
+                (full.pcp.clone(), full.cpu_rows.clone(), full.node_rows.clone())
+            );
+            let ss = only(|p| p.superslab = true);
+            assert_eq!(
+                (ss.superslabs, ss.superslab_threads),
+                (full.superslabs.clone(), full.superslab_threads.clone())
+            );
+            assert_eq!(col.snapshot(Parts::ALL), full);
+            assert_eq!(Snapshot::of_parts(col.session.sim(), col.session.names(), Parts::ALL), full);
+            assert_eq!(col.measures_with(pos, &none), want[i], "{} at {pos}", CONFIGS[i]);
+            for b in &full.bindings {
+                assert_eq!(col.bound(&b.label), Some(b.value), "{} at {pos}: {}", CONFIGS[i], b.label);
+                labels += 1;
+            }
+        }
+    }
+    assert!(labels > 100, "the script binds names and list elements: {labels}");
+    let col = &cmp.columns[0];
+    for absent in ["zz", "a[9999]", "a", "a[x]", "a[", "[0]", ""] {
+        assert_eq!(col.bound(absent), None, "{absent}");
+    }
+    // pcp=on made the fourth column's pcp lists: the percpu part is not trivially empty.
+    assert!(!cmp.columns[3].session.snapshot().pcp.is_empty());
+}
+
+/// s8-compare: a build parked at a position leaves every column standing there (the state a
+/// seek there gives), without changing what is built; the seek afterwards does nothing.
+#[test]
+fn a_parked_build_stands_at_its_position() {
+    let configs = [MachineConfig::default()];
+    let (names, ops) = compare::workload_ops(&configs, 5, 9000, Mix::MIXED);
+    let lines = vec![0; ops.len()];
+    let work = Work::Ops { names: &names, ops: &ops, lines: &lines };
+    let cfgs = ["slab=slub", "slab=slab"];
+    let mut whole = Comparison::run(work, &MachineConfig::default(), &cfgs, 100).unwrap();
+    for park in [0, 1, 4321, 8999, 9000, 20_000] {
+        let mut b = Comparison::builder(work, &MachineConfig::default(), &cfgs, 100).unwrap();
+        b.park_at(park);
+        while !b.step(700).unwrap() {}
+        let mut c = b.finish().unwrap();
+        let at = park.min(c.positions());
+        whole.seek(at);
+        for (x, y) in c.columns.iter().zip(&whole.columns) {
+            assert_eq!(x.series, y.series, "park {park}");
+            assert_eq!(x.session.event_hash(), y.session.event_hash(), "park {park}");
+            assert_eq!(x.session.step(), x.step_at(at), "park {park}: the column stands at its position");
+            assert_eq!(x.session.snapshot(), y.session.snapshot(), "park {park}: the state a seek gives");
+        }
+        let steps: Vec<u64> = c.columns.iter().map(|x| x.session.step()).collect();
+        c.seek(at);
+        assert_eq!(steps, c.columns.iter().map(|x| x.session.step()).collect::<Vec<_>>());
+        assert!(at == 0 || steps.iter().all(|&s| s > 0), "park {park}: {steps:?}");
+    }
+}

@@ -4,6 +4,9 @@
 // Usage: node e2e/bench/profile.mjs [--hash 'mode=sandbox&wl=1,200000,mixed&step=200000']
 //          [--query lesson=slub-fast-path] [--input right|shift-right|scrub|select] [--repeat 10]
 //          [--out target/bench/step.cpuprofile]
+//        Compare mode (#19): --hash 'mode=compare&compare=slab=slub|slab=slab&cwl=1,200000,mixed&cpos=100000'
+//          --input compare-right|compare-scrub (waits for the columns; → / ← on the page, or a
+//          click on Compare's scrubber).
 // Needs a release build in dist/ (or $SLABSCOPE_DIST). The .cpuprofile opens in Chromium's
 // DevTools (Performance → load profile). Printed: self time per category (the wasm core's seek
 // and snapshot, the views, Yew's diff, the JS↔wasm glue and DOM calls, the browser's own work:
@@ -18,7 +21,7 @@ import { clickCell } from '../ui.mjs';
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
   console.log(
-    'node e2e/bench/profile.mjs [--hash H] [--query Q] [--input right|shift-right|scrub|select] [--repeat N] [--out FILE]',
+    'node e2e/bench/profile.mjs [--hash H] [--query Q] [--input right|shift-right|scrub|select|compare-right|compare-scrub] [--repeat N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -58,8 +61,12 @@ try {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 600_000 });
   // A big document builds in chunks after the first picture: profile the steps, not the build.
   await page.waitForFunction(() => !document.querySelector('#build-progress'), null, { timeout: 600_000 });
+  const compare = input.startsWith('compare-');
+  // Compare mode builds its columns in slices after the first picture: wait for them.
+  if (compare) await page.waitForSelector('#compare-columns .compare-column', { timeout: 600_000 });
   await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
-  await page.locator('#stage').focus();
+  if (compare) await page.locator('#compare-title').click();
+  else await page.locator('#stage').focus();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -67,10 +74,10 @@ try {
   const runInputs = async () => {
   for (let i = 0; i < repeat; i++) {
     const back = i % 2 === 1;
-    if (input === 'right') await page.keyboard.press(back ? 'ArrowLeft' : 'ArrowRight');
+    if (input === 'right' || input === 'compare-right') await page.keyboard.press(back ? 'ArrowLeft' : 'ArrowRight');
     else if (input === 'shift-right') await page.keyboard.press(back ? 'Shift+ArrowLeft' : 'Shift+ArrowRight');
-    else if (input === 'scrub') {
-      const box = await page.locator('#scrubber').boundingBox();
+    else if (input === 'scrub' || input === 'compare-scrub') {
+      const box = await page.locator(compare ? '#compare-scrub' : '#scrubber').boundingBox();
       await page.mouse.click(box.x + box.width * (0.1 + 0.8 * ((i * 37) % 50) / 49), box.y + box.height / 2);
     } else if (input === 'select') {
       await clickCell(page, { state: 'used', nth: i * 7 });

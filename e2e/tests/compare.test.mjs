@@ -361,6 +361,16 @@ test('one screen at 1366×768: cursor, table, charts and the columns’ first vi
     '#compare-col-1 [data-compare-view="memory"] svg[viewBox]']) {
     assert.ok(await inViewport(page, sel), `${sel} within the first 768 px`);
   }
+  // s8-compare: each column's first view, the memory map, shows its whole legend without
+  // scrolling the column (the legend was cut at the column's foot).
+  for (const i of [0, 1]) {
+    const fit = await page.evaluate((i) => {
+      const col = document.querySelector(`#compare-col-${i}`).getBoundingClientRect();
+      const items = [...document.querySelectorAll(`#compare-col-${i} [data-compare-view="memory"] .legend li`)];
+      return { n: items.length, bottom: Math.max(...items.map((li) => li.getBoundingClientRect().bottom)), foot: col.bottom };
+    }, i);
+    assert.ok(fit.n >= 5 && fit.bottom <= fit.foot, `column ${i}: the memory map's legend above the column's foot: ${JSON.stringify(fit)}`);
+  }
   const doc = await page.evaluate(() => ({ h: document.scrollingElement.scrollHeight, w: document.scrollingElement.scrollWidth }));
   // One screen (s7-compare): the page does not scroll; the columns and the summary box do. The
   // document used to be ~1030 px tall: the views' absolutely positioned sr-only text deep inside

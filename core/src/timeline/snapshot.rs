@@ -115,9 +115,38 @@ pub struct Snapshot {
     pub cache_rows: Vec<crate::layers::CacheRow>,
 }
 
+/// Which costly parts of a [`Snapshot`] to take; a part not taken is left empty. A view that
+/// shows only some of them (Compare mode's columns, issue #19) skips the others: at 200,000 ops
+/// the bindings alone (one formatted label per bound name, ~7,000) cost more than the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Parts {
+    /// `bindings`: every bound name with its label.
+    pub bindings: bool,
+    /// `buddyinfo` and `slabinfo`: the `/proc` texts.
+    pub procfs: bool,
+    /// `pcp`, `cpu_rows` and `node_rows`: what the CPUs and nodes hold in front of the slabs.
+    pub percpu: bool,
+    /// `superslabs` and `superslab_threads`.
+    pub superslab: bool,
+}
+
+impl Parts {
+    /// Everything ([`Snapshot::of`]).
+    pub const ALL: Parts = Parts { bindings: true, procfs: true, percpu: true, superslab: true };
+    /// Only what is always taken: configuration, stats, zones, blocks, slab and cache rows, SLOB's
+    /// block rows and the SuperSlabs' resident bytes.
+    pub const NONE: Parts = Parts { bindings: false, procfs: false, percpu: false, superslab: false };
+}
+
 impl Snapshot {
     /// Build from a state.
     pub fn of(sim: &Sim, names: &Names) -> Snapshot {
+        Snapshot::of_parts(sim, names, Parts::ALL)
+    }
+
+    /// Build from a state, taking only `parts` of the costly sections (the others empty); every
+    /// section taken is what [`Snapshot::of`] gives.
+    pub fn of_parts(sim: &Sim, names: &Names, parts: Parts) -> Snapshot {
         let m = &sim.machine;
         let zones = sim
             .buddy
@@ -149,6 +178,7 @@ impl Snapshot {
             pfn += 1 << f.order;
         }
         let pcp = match &sim.pcp {
+            _ if !parts.percpu => Vec::new(),
             None => Vec::new(),
             Some(p) => (0..sim.config().cpus)
                 .flat_map(|cpu| (0..sim.config().nodes).map(move |node| (cpu, node)))
@@ -167,7 +197,7 @@ impl Snapshot {
                 .collect(),
         };
         let mut bindings = Vec::new();
-        for (sym, b) in sim.bindings.iter() {
+        for (sym, b) in sim.bindings.iter().filter(|_| parts.bindings) {
             match b {
                 Binding::One(v) => bindings.push(BindingSnap { label: names.name(sym).to_string(), value: *v }),
                 Binding::List(vs) => {
@@ -182,19 +212,23 @@ impl Snapshot {
         Snapshot {
             slab_rows,
             cache_rows,
-            slabinfo: sim.show(crate::event::ShowWhat::Slabinfo),
-            superslabs: sim.superslab.superslabs.values().cloned().collect(),
-            superslab_threads: sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect(),
+            slabinfo: if parts.procfs { sim.show(crate::event::ShowWhat::Slabinfo) } else { String::new() },
+            superslabs: if parts.superslab { sim.superslab.superslabs.values().cloned().collect() } else { Vec::new() },
+            superslab_threads: if parts.superslab {
+                sim.superslab.threads.iter().map(|(t, s)| (*t, s.clone())).collect()
+            } else {
+                Vec::new()
+            },
             superslab_resident: sim.superslab.resident_bytes(),
-            cpu_rows: sim.slab.cpu_rows(m),
-            node_rows: sim.slab.node_rows(m),
+            cpu_rows: if parts.percpu { sim.slab.cpu_rows(m) } else { Vec::new() },
+            node_rows: if parts.percpu { sim.slab.node_rows(m) } else { Vec::new() },
             block_rows: sim.slab.block_rows(m),
             config: sim.config().clone(),
             zones,
             blocks,
             pcp,
             bindings,
-            buddyinfo: sim.buddy.buddyinfo(),
+            buddyinfo: if parts.procfs { sim.buddy.buddyinfo() } else { String::new() },
             stats: sim.stats(),
         }
     }

@@ -114,6 +114,9 @@ pub struct Pending {
     every: usize,
     /// Inputs in the work (ops or trace events): the progress counts making them once.
     len: usize,
+    /// Where the cursor will stand once built (the URL's `cpos=`, else the end): the columns are
+    /// parked there while they are built ([`Build::park_at`]), so installing them seeks nothing.
+    park: usize,
 }
 
 /// What a [`Pending`] comparison is doing.
@@ -189,7 +192,8 @@ impl Pending {
             Stage::Build(b) => return build_slice(b).map_err(|e| e.to_string()),
         };
         let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
-        let build = Comparison::builder_owned(work, &self.base, &texts, self.every).map_err(|e| e.to_string())?;
+        let mut build = Comparison::builder_owned(work, &self.base, &texts, self.every).map_err(|e| e.to_string())?;
+        build.park_at(self.park);
         self.stage = Stage::Build(build);
         Ok(false)
     }
@@ -356,8 +360,9 @@ impl State {
                                 OwnedWork::Trace { events, .. } => events.len(),
                             };
                             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                            let build = Comparison::builder_owned(work, &base, &refs, every_for(len))
+                            let mut build = Comparison::builder_owned(work, &base, &refs, every_for(len))
                                 .map_err(|e| e.to_string())?;
+                            build.park_at(self.compare.url_position.unwrap_or(usize::MAX).max(first));
                             (Stage::Build(build), base, first, len)
                         }
                         Work::Trace(trace, len) => {
@@ -395,6 +400,7 @@ impl State {
                 texts,
                 every: every_for(len),
                 len,
+                park: self.compare.url_position.unwrap_or(usize::MAX).max(first),
             })
         })();
         match result {
@@ -412,10 +418,14 @@ impl State {
         let Some(pending) = self.compare.pending.clone() else { return };
         // The build is taken out of the shared cell: an older state (Yew keeps the last one)
         // may still hold the `Rc`.
+        // User Timing marks (as a trace load's, `trace::mark`): the benchmark tells which phase
+        // a long task of the build was in (e2e/bench/compare.mjs).
+        super::trace::mark("compare-slice:start");
         let step = match pending.borrow_mut().as_mut() {
             Some(p) => p.slice(self.trace.as_ref(), &self.session, self.lang),
             None => return,
         };
+        super::trace::mark("compare-slice:end");
         let c = Rc::make_mut(&mut self.compare);
         match step {
             Ok(false) => c.progress = pending.borrow().as_ref().map(Pending::progress),
@@ -424,10 +434,15 @@ impl State {
                 c.progress = None;
                 let Some(p) = pending.borrow_mut().take() else { return };
                 let Stage::Build(build) = p.stage else { return };
-                match build.finish() {
+                super::trace::mark("compare-install:start");
+                let built = build.finish();
+                super::trace::mark("compare-install:end");
+                match built {
                     Ok(mut cmp) => {
                         let pos = c.url_position.take().unwrap_or(cmp.positions()).clamp(p.first, cmp.positions());
+                        super::trace::mark("compare-seek:start");
                         cmp.seek(pos);
+                        super::trace::mark("compare-seek:end");
                         c.first = p.first;
                         c.position = pos;
                         c.ran = Some(p.ran);
@@ -619,11 +634,18 @@ pub fn object_name(
     })
 }
 
-/// The entity `picked` is in column `i` (whose snapshot has these bindings and caches).
-pub fn resolve(picked: &Picked, i: usize, snap: &slabscope_core::snapshot::Snapshot) -> Option<EntityRef> {
+/// The entity `picked` is in column `i` (`col`, standing at the cursor; `snap` its snapshot, for
+/// the caches). A name is looked up in the column's bindings: the column's snapshot does not
+/// label every binding (s8-compare: ~7,000 labels a step at 200,000 ops).
+pub fn resolve(
+    picked: &Picked,
+    i: usize,
+    col: &compare::Column,
+    snap: &slabscope_core::snapshot::Snapshot,
+) -> Option<EntityRef> {
     match picked {
         Picked::Local(j, e) => (*j == i).then_some(*e),
-        Picked::Object(name) => snap.bindings.iter().find(|b| b.label == *name).and_then(|b| match b.value {
+        Picked::Object(name) => col.bound(name).and_then(|v| match v {
             Value::Object { cache, addr } => Some(EntityRef::Object { cache, addr }),
             Value::Tiny { addr } => Some(EntityRef::Tiny { addr }),
             _ => None,

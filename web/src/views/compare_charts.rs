@@ -10,7 +10,7 @@ use slabscope_core::compare::{deltas, Measure, Measures, MEASURES};
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang};
-use crate::views::compare::RunRef;
+use crate::views::compare::{AtRef, RunRef};
 
 /// The measures charted over the session (ops and micro-events are in the table only).
 pub const CHARTED: [Measure; 7] = [
@@ -174,27 +174,22 @@ pub fn compare_charts(p: &Props) -> Html {
     }
 }
 
-/// The measures at the cursor in every column, with the deltas from the first column.
+#[derive(Properties, PartialEq)]
+pub struct TableProps {
+    pub run: RunRef,
+    pub position: usize,
+    /// Every column at the cursor (its measures taken with its snapshot, once per step).
+    pub at: AtRef,
+}
+
+/// The measures at the cursor in every column, with the deltas from the first column. A hover
+/// or a selection re-renders the panel, not this table (its props are unchanged).
 #[function_component(DeltaTable)]
-pub fn delta_table(p: &Props) -> Html {
+pub fn delta_table(p: &TableProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
-    // Once per cursor position (s6-compare): a hover or a selection re-renders the panel
-    // without measuring every column again.
-    let measured = {
-        let run = p.run.clone();
-        use_memo((p.run.clone(), p.position), move |&(_, position)| {
-            let r = run.0.borrow();
-            let at: Vec<Measures> = r
-                .columns
-                .iter()
-                .map(|c| Measures::of(c.session.sim(), position, c.ops_at(position), c.session.step()))
-                .collect();
-            let labels: Vec<String> = r.columns.iter().map(|c| c.label.clone()).collect();
-            (at, labels)
-        })
-    };
-    let (at, labels) = (&measured.0, &measured.1);
-    let rows = deltas(at).into_iter().map(|row| {
+    let at: Vec<Measures> = p.at.0.iter().map(|a| a.measures).collect();
+    let labels: Vec<String> = p.run.0.borrow().columns.iter().map(|c| c.label.clone()).collect();
+    let rows = deltas(&at).into_iter().map(|row| {
         let key = measure_key(row.measure);
         let cells = row.values.iter().zip(&row.deltas).enumerate().map(|(i, (v, d))| {
             let value = v.map_or_else(|| "—".to_string(), |v| format_value(row.measure, v));
