@@ -149,6 +149,20 @@ fn every_table_entry_parses() {
     }
 }
 
+#[test]
+fn every_policy_has_its_own_row() {
+    // `policy_info` has no fallback (its lookup is checked at compile time); here: it returns
+    // each row for its own policy, and names and policies are unique.
+    for (i, p) in POLICIES.iter().enumerate() {
+        let row = slabscope_core::slab::policy_info(p.policy);
+        assert_eq!((row.policy, row.name, row.summary), (p.policy, p.name, p.summary), "slab={}", p.name);
+        assert_eq!(slabscope_core::slab::policy_by_name(p.name), Some(p.policy));
+        for q in &POLICIES[i + 1..] {
+            assert!(q.name != p.name && q.policy != p.policy, "{} and {} share a row", p.name, q.name);
+        }
+    }
+}
+
 /// The words in backquotes of one line.
 fn quoted(line: &str) -> Vec<&str> {
     line.split('`').skip(1).step_by(2).collect()

@@ -96,9 +96,37 @@ pub const POLICIES: &[PolicyInfo] = &[
     },
 ];
 
-/// The table row of a policy.
+/// The table row of a policy. Total, checked by the compiler: the match names every
+/// [`SlabPolicy`] (a new policy does not compile until it has an arm here) and each arm's row is
+/// found in [`POLICIES`] at compile time (`const`: a policy without its row, or with two, fails
+/// the build, see [`row_of`]). No fallback to another policy's row.
 pub fn policy_info(policy: SlabPolicy) -> &'static PolicyInfo {
-    POLICIES.iter().find(|p| p.policy == policy).unwrap_or(&POLICIES[0])
+    macro_rules! rows {
+        ($($p:ident),* $(,)?) => {
+            match policy {
+                $(SlabPolicy::$p => const { row_of(SlabPolicy::$p) },)*
+            }
+        };
+    }
+    rows!(Slub, Sheaves, Slab, Aether, Slob)
+}
+
+/// The one row of `policy` in [`POLICIES`], evaluated at compile time by [`policy_info`]
+/// (a missing or a second row is a compile error).
+const fn row_of(policy: SlabPolicy) -> &'static PolicyInfo {
+    let mut found: Option<&'static PolicyInfo> = None;
+    let mut i = 0;
+    while i < POLICIES.len() {
+        if POLICIES[i].policy as u8 == policy as u8 {
+            assert!(found.is_none(), "a slab policy with two rows in POLICIES");
+            found = Some(&POLICIES[i]);
+        }
+        i += 1;
+    }
+    match found {
+        Some(row) => row,
+        None => panic!("a slab policy without its row in POLICIES"),
+    }
 }
 
 /// The policy named `name` in the op language.
