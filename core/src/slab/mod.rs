@@ -58,6 +58,9 @@ pub struct PolicyInfo {
     pub name: &'static str,
     /// One line for docs and menus (English; the UI translates by `name`).
     pub summary: &'static str,
+    /// What its per-CPU fast path is, as [`SlabAllocator::fast_path_counts`] counts it (English,
+    /// for reports; the UI translates by `name`); empty for a policy without one (SLOB).
+    pub fast_path: &'static str,
     /// Build the allocator for a machine.
     pub build: fn(&MachineConfig) -> Box<dyn SlabAllocator>,
 }
@@ -68,30 +71,35 @@ pub const POLICIES: &[PolicyInfo] = &[
         policy: SlabPolicy::Slub,
         name: "slub",
         summary: "Linux SLUB (6.x): cpu slab with a lockless freelist, cpu and node partial lists",
+        fast_path: "the lockless cpu freelist",
         build: policies::build_slub,
     },
     PolicyInfo {
         policy: SlabPolicy::Sheaves,
         name: "sheaves",
         summary: "SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it",
+        fast_path: "the main and spare sheaves, then the barn",
         build: policies::build_sheaves,
     },
     PolicyInfo {
         policy: SlabPolicy::Slab,
         name: "slab",
         summary: "classic Linux SLAB (up to 6.7): three slab lists, array caches, colouring",
+        fast_path: "the per-CPU array cache",
         build: policies::build_classic,
     },
     PolicyInfo {
         policy: SlabPolicy::Aether,
         name: "aether",
         summary: "the AetherOS SLUB design: hot lists, per-CPU caches, bulk refill",
+        fast_path: "the hot list and the per-CPU object cache",
         build: policies::build_aether,
     },
     PolicyInfo {
         policy: SlabPolicy::Slob,
         name: "slob",
         summary: "Linux SLOB (up to 6.3): first fit over pages on three lists, for tiny machines",
+        fast_path: "",
         build: slob::build,
     },
 ];
@@ -126,6 +134,23 @@ const fn row_of(policy: SlabPolicy) -> &'static PolicyInfo {
     match found {
         Some(row) => row,
         None => panic!("a slab policy without its row in POLICIES"),
+    }
+}
+
+/// What the fast-path counts of a machine configured with `config` count, for reports
+/// (English): the policy, the magazines in front of it if any, and its fast path
+/// ([`PolicyInfo::fast_path`]).
+pub fn fast_path_text(config: &MachineConfig) -> String {
+    let p = policy_info(config.slab);
+    match (config.magazines, p.fast_path) {
+        (false, "") => format!("slab={}: none, {} has no per-CPU fast path", p.name, p.name.to_uppercase()),
+        (false, what) => format!("slab={}: {what}", p.name),
+        (true, "") => format!(
+            "slab={} percpu=magazine: the magazines ({} behind them has no fast path)",
+            p.name,
+            p.name.to_uppercase()
+        ),
+        (true, what) => format!("slab={} percpu=magazine: the magazines, then {what}", p.name),
     }
 }
 
