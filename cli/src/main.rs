@@ -615,7 +615,8 @@ fn cmd_replay(args: &[String]) -> ExitCode {
             let _ = writeln!(out, "  line {line}: {e}");
         }
     }
-    let _ = writeln!(out, "\nfast-path hit rate by CPU (SLUB lockless freelist):");
+    let policy = slabscope_core::slab::fast_path_text(session.head().config());
+    let _ = writeln!(out, "\nfast-path hit rate by CPU ({policy}):");
     for f in t.fast_path() {
         let _ = writeln!(out, "  cpu {:>2}: {:>5.1}% of {} allocations", f.cpu, f.rate() * 100.0, f.fast + f.slow);
     }

@@ -80,3 +80,23 @@ fn lines_point_at_the_problem() {
     assert!(err.contains(&format!("x.toml:{line}: expected `pfn b == 9`")), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_check_runs_the_slob_lesson_on_slob() {
+    // Issue #15: `lessons check` covers the SLOB lesson, run by the SLOB allocator: its pinned
+    // first-fit figure is checked (a wrong one fails), and SLUB's figure would not match.
+    let (code, out, err) = check(&lessons_dir());
+    assert_eq!(code, 0, "{out}{err}");
+    let good = std::fs::read_to_string(lessons_dir().join("17-slob.toml")).unwrap();
+    assert!(good.contains("config = \"mem=1M cpus=2 slab=slob\""), "the lesson runs slab=slob");
+    let alone = good.replace("requires = [\"memory-pressure-shrink\"]", "requires = []");
+    let dir = temp_lessons("slob-ok", &[("17-slob.toml", alone.clone())]);
+    let (code, out, err) = check(&dir);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("1 lessons ok"), "{out}");
+    let bad = alone.replace("\"used_pages == 50\"", "\"used_pages == 26\"");
+    let dir = temp_lessons("slob-bad", &[("17-slob.toml", bad)]);
+    let (code, _, err) = check(&dir);
+    assert_eq!(code, 1);
+    assert!(err.contains("expected `used_pages == 26`, but the simulation has 50"), "{err}");
+}

@@ -3,6 +3,8 @@
 //! made faster and smaller. The golden files were written by the replay of commit 7cf8b2b (before
 //! this work), with the first line (`trace: <path>`) left out. The fixture concatenated four
 //! times exercises addresses allocated again while still live (missed frees across copies).
+//! One line changed since, by hand: the per-CPU fast-path heading names the active policy
+//! (`slab=slub: the lockless cpu freelist`, was `SLUB lockless freelist`; issue #15, s8-contract).
 
 use std::io::Read;
 use std::process::Command;

@@ -195,3 +195,44 @@ fn replay_names_the_offset_of_a_truncated_gzip_stream() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("malformed lines skipped: 1") && out.contains("line 2001: invalid UTF-8"), "{out}");
 }
+
+#[test]
+fn replay_names_the_policy_whose_fast_path_it_counts() {
+    // Issue #15: the per-CPU table's data come from the active policy, and so does its heading.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/kmem-ls-sort-2000.perf.txt");
+    for (slab, heading) in [
+        ("slub", "(slab=slub: the lockless cpu freelist):"),
+        ("slab", "(slab=slab: the per-CPU array cache):"),
+        ("sheaves", "(slab=sheaves: the main and spare sheaves, then the barn):"),
+        ("aether", "(slab=aether: the hot list and the per-CPU object cache):"),
+        ("slob", "(slab=slob: none, SLOB has no per-CPU fast path):"),
+    ] {
+        let (code, out, err) = slabscope(&["replay", "--quiet", "--slab", slab, path], "");
+        assert_eq!(code, 0, "{err}");
+        let line = out.lines().find(|l| l.starts_with("fast-path hit rate by CPU")).unwrap_or_default();
+        assert_eq!(line, format!("fast-path hit rate by CPU {heading}"), "--slab {slab}");
+    }
+}
+
+/// The issue's script: ten caches, an object of the tenth, freed twice.
+fn late_cache_double_free(policy: &str) -> String {
+    let mut s = format!("config slab={policy}\n");
+    for i in 1..=10 {
+        s.push_str(&format!("cache create c{i} size=40\n"));
+    }
+    s.push_str("cache alloc c10 as=x\ncache free x\ncache free x\n");
+    s
+}
+
+#[test]
+fn the_issue_15_panic_scripts_stop_with_a_located_double_free() {
+    // Issue #15: `slab=slab` and `slab=aether` panicked (a classic-SLAB or AetherOS cache id
+    // looked up in SLUB's table); every policy must stop at line 14 with a double-free error.
+    for policy in ["slab", "aether", "slub", "sheaves", "slob"] {
+        let (code, out, err) = slabscope(&["run", "-"], &late_cache_double_free(policy));
+        assert_eq!(code, 1, "slab={policy}: {out}{err}");
+        assert!(!err.contains("panicked"), "slab={policy}: {err}");
+        assert!(err.starts_with("error: <stdin>:14:1: double free"), "slab={policy}: {err}");
+        assert!(err.contains("`x`"), "slab={policy}: {err}");
+    }
+}

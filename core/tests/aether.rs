@@ -212,3 +212,28 @@ proptest! {
         common::seeks_match_replay(&mut s, &seeks)?;
     }
 }
+
+#[test]
+fn out_of_memory_carries_the_order_the_page_allocator_refused() {
+    // Issue #15: `AetherError` maps into `OpError` field for field, no invented order.
+    let src = "config slab=aether mem=64K\ncache create big size=3000\nrepeat 64 { cache alloc big as=L[] }\n";
+    let err = script::load(src, &MachineConfig::default(), &[]).unwrap_err();
+    let ok = script::load(
+        "config slab=aether mem=64K\ncache create big size=3000\ncache alloc big as=x\n",
+        &MachineConfig::default(),
+        &[],
+    )
+    .unwrap();
+    let a = ok.head().aether().unwrap();
+    let order = a.caches()[a.cache_by_name("big").unwrap() as usize].order;
+    assert!(order > 0, "a 3000-byte object takes a slab of more than one page");
+    match err.kind {
+        script::ScriptErrorKind::Op(OpError::OutOfMemory { order: o }) => assert_eq!(o, order, "{err}"),
+        k => panic!("{k:?}"),
+    }
+    // The library API says the same.
+    let mut slub = Slub::init(AetherConfig::default()).unwrap();
+    let big = slub.create_cache("big", 3000, 8, CacheFlags::default()).unwrap();
+    let e = (0..10_000).find_map(|_| slub.cache_alloc(big).err()).expect("16 MiB runs out");
+    assert!(matches!(e, AetherError::OutOfMemory { order: o } if o == order), "{e:?}");
+}

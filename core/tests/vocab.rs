@@ -119,6 +119,93 @@ proptest! {
     }
 }
 
+/// The statement an op is. `ShowWhat` is matched exhaustively (a new one does not compile
+/// here); `Op` is `#[non_exhaustive]`, so outside the crate its match needs a wildcard: the
+/// command table checks the ops instead, in [`the_round_trip_generates_every_op`].
+fn variant(op: &Op) -> &'static str {
+    match op {
+        Op::PagesAlloc { .. } => "pages alloc",
+        Op::PagesFree { .. } => "pages free",
+        Op::Show { what } => match what {
+            ShowWhat::Buddyinfo => "show buddyinfo",
+            ShowWhat::Slabinfo => "show slabinfo",
+            ShowWhat::Stats => "show stats",
+            ShowWhat::Leaks => "show leaks",
+            ShowWhat::Slabs => "show slabs",
+            ShowWhat::Superslabs => "show superslabs",
+            // Not an op the language has: `show sysfs` names a cache (`Op::ShowSysfs`); this
+            // `ShowWhat` is only the `Shown` event of that op.
+            ShowWhat::Sysfs => "show (sysfs event)",
+        },
+        Op::Kmalloc { .. } => "kmalloc",
+        Op::Krealloc { .. } => "krealloc",
+        Op::Malloc { .. } => "malloc",
+        Op::Free { .. } => "free",
+        Op::Kfree { .. } => "kfree",
+        Op::CacheCreate { .. } => "cache create",
+        Op::CacheAlloc { .. } => "cache alloc",
+        Op::CacheFree { .. } => "cache free",
+        Op::CacheDestroy { .. } => "cache destroy",
+        Op::CacheValidate { .. } => "cache validate",
+        Op::ShowSysfs { .. } => "show sysfs",
+        Op::Shrink => "shrink",
+        Op::Reap => "reap",
+        Op::Write { .. } => "write",
+        _ => "a new Op",
+    }
+}
+
+#[test]
+fn the_round_trip_generates_every_op() {
+    use proptest::strategy::ValueTree;
+    let all = [
+        "pages alloc",
+        "pages free",
+        "show buddyinfo",
+        "show slabinfo",
+        "show stats",
+        "show leaks",
+        "show slabs",
+        "show superslabs",
+        "kmalloc",
+        "krealloc",
+        "malloc",
+        "free",
+        "kfree",
+        "cache create",
+        "cache alloc",
+        "cache free",
+        "cache destroy",
+        "cache validate",
+        "show sysfs",
+        "shrink",
+        "reap",
+        "write",
+    ];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = op();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..5000 {
+        seen.insert(variant(&strategy.new_tree(&mut runner).unwrap().current()));
+    }
+    let want: std::collections::BTreeSet<&str> = all.into_iter().collect();
+    assert_eq!(seen, want, "the ops `every_op_prints_and_parses_back` generates");
+    // Every command and sub-command of the table is generated (`config` and `repeat` are not
+    // ops): a command added to the table fails here until the property test generates it.
+    for c in COMMANDS.iter().filter(|c| !["config", "repeat"].contains(&c.name)) {
+        let covered = |w: &str| seen.iter().any(|s| *s == w || s.starts_with(&format!("{w} ")));
+        assert!(covered(c.name), "`{}` is not generated", c.name);
+        for sub in c.sub {
+            assert!(covered(&format!("{} {sub}", c.name)), "`{} {sub}` is not generated", c.name);
+        }
+    }
+    // The one `Op` value outside the language: it prints as a `show sysfs` without its cache,
+    // which the parser refuses.
+    let (names, _) = names();
+    let text = Op::Show { what: ShowWhat::Sysfs }.to_script(&names);
+    assert!(script::parse(&text, &mut names.clone()).is_err(), "`{text}`");
+}
+
 #[test]
 fn unknown_commands_list_every_command_and_suggest_the_nearest() {
     let err = script::parse("kmallco 64 as=x", &mut Names::default()).unwrap_err();
@@ -146,6 +233,20 @@ fn every_table_entry_parses() {
     for l in SLUB_DEBUG_LETTERS {
         let s = script::load(&format!("config slub_debug={}", l.letter), &MachineConfig::default(), &[]).unwrap();
         assert_eq!(s.head().config().slub_debug, l.flag);
+    }
+}
+
+#[test]
+fn every_policy_has_its_own_row() {
+    // `policy_info` has no fallback (its lookup is checked at compile time); here: it returns
+    // each row for its own policy, and names and policies are unique.
+    for (i, p) in POLICIES.iter().enumerate() {
+        let row = slabscope_core::slab::policy_info(p.policy);
+        assert_eq!((row.policy, row.name, row.summary), (p.policy, p.name, p.summary), "slab={}", p.name);
+        assert_eq!(slabscope_core::slab::policy_by_name(p.name), Some(p.policy));
+        for q in &POLICIES[i + 1..] {
+            assert!(q.name != p.name && q.policy != p.policy, "{} and {} share a row", p.name, q.name);
+        }
     }
 }
 

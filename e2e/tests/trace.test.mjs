@@ -29,6 +29,8 @@ test('the repository trace (gzip) loads: report, call sites, the facts of each s
   assert.ok((await page.locator('#trace-frag-sites tbody tr').count()) > 0);
   assert.ok((await page.locator('#trace-frag-caches tbody tr').count()) > 0);
   assert.ok((await page.locator('#trace-fastpath tbody tr').count()) > 0, 'fast-path rate per CPU');
+  // Issue #15: the table names the policy whose counts it shows (the default machine: SLUB).
+  assert.equal(await page.textContent('#trace-fastpath caption'), 'Fast-path rate per CPU (simulated SLUB: the lockless cpu freelist)');
   // Call sites: allocations, bytes requested ≤ allocated, caches.
   const sites = await page.$$eval('#trace-sites tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
   assert.ok(sites.length > 3, `${sites.length} call sites`);

@@ -24,8 +24,12 @@ use slabscope_core::oracle::{run_case_bytes, Target};
 
 /// Per-case CPU-time limit (`ulimit -t`; CPU time, not wall-clock, so that a loaded machine does
 /// not turn slow cases into "hangs"). A case runs under every `oracle::policy_configs` machine with
-/// the checkers after every op: with eleven machines a 4,095-op repeat takes ~15 s of CPU in a
-/// release build (SLOB's first fit walks every partial page), so the limit is 30 s.
+/// the checkers after every op, and a check is O(state): with eleven machines a 4,095-op repeat
+/// takes 11–16 s of CPU in a release build, so the limit is 30 s. (Profiled in s8: the checkers,
+/// not first fit, were the cost; SLOB's was the dearest — every live block against every free
+/// block, a memory lookup per 16-bit word — and is linear since s8-contract. What is left is
+/// common to the policies: `Sim::check`'s liveness lookup of every binding, and the oracle's
+/// clone of the state before each op; BENCHMARKS.md, session 8 — SLOB checker.)
 const CASE_SECONDS: u64 = 30;
 /// Per-case wall-clock limit (a child blocked on something else than the CPU).
 const CASE_WALL_SECONDS: u64 = 120;

@@ -682,7 +682,6 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.frag_total", "Requested {req} bytes, allocated {alloc} bytes: internal fragmentation {pct}", "要求 {req} バイト、確保 {alloc} バイト：内部断片化 {pct}"),
     ("trace.frag_by_site", "Internal fragmentation by call site", "呼び出し元ごとの内部断片化"),
     ("trace.frag_by_cache", "Internal fragmentation by cache", "キャッシュごとの内部断片化"),
-    ("trace.fastpath", "Fast-path rate per CPU (simulated SLUB)", "CPU ごとのファストパス率（シミュレートした SLUB）"),
     ("trace.cpu", "CPU {cpu}", "CPU {cpu}"),
     ("trace.col.req", "Requested (B)", "要求 (B)"),
     ("trace.col.alloc", "Allocated (B)", "確保 (B)"),
@@ -792,6 +791,16 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // s7-compare (issue #19): a trace comparison replays from boot; the work made in slices.
     ("compare.trace_changed", "Another trace was loaded while the comparison was being made: run it again.", "比較の準備中に別のトレースが読み込まれました。もう一度実行してください。"),
     ("compare.trace_fresh", "Each configuration boots a fresh machine and replays the whole trace from its first event: the same work under different allocators, not the picture the trace view shows.", "各構成は新しいマシンを起動し、トレースを最初のイベントから全部再生します。同じ処理を別のアロケータで実行するもので、トレース表示の状態から始めるのではありません。"),
+    // s8-contract (issue #15): the per-CPU fast-path table names the policy whose counts it shows.
+    ("trace.fastpath.of", "Fast-path rate per CPU (simulated {policy}: {what})", "CPU ごとのファストパス率（シミュレートした {policy}：{what}）"),
+    ("trace.fastpath.with_magazines", "{policy} + magazines", "{policy} + マガジン"),
+    ("trace.fastpath.what.slub", "the lockless cpu freelist", "ロックレスな CPU フリーリスト"),
+    ("trace.fastpath.what.sheaves", "the main and spare sheaves, then the barn", "メインとスペアのシーフ、次にバーン"),
+    ("trace.fastpath.what.slab", "the per-CPU array cache", "CPU ごとの array cache"),
+    ("trace.fastpath.what.aether", "the hot list and the per-CPU object cache", "ホットリストと CPU ごとのオブジェクトキャッシュ"),
+    ("trace.fastpath.none", "none, it has no per-CPU fast path", "なし（CPU ごとのファストパスはありません）"),
+    ("trace.fastpath.magazines", "the magazines, then {what}", "マガジン、次に{what}"),
+    ("trace.fastpath.magazines_only", "the magazines (no fast path behind them)", "マガジン（その後ろにファストパスはありません）"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

@@ -356,6 +356,11 @@ impl PhysMem {
             done += n;
         }
     }
+    /// The bytes of page `pfn`, if any were ever written (`None`: the page reads as zero). For
+    /// a layer that decodes many fields of one page (SLOB's free chain) without a lookup per read.
+    pub fn page(&self, pfn: u32) -> Option<&[u8; PAGE_SIZE as usize]> {
+        self.pages.get(&pfn).map(|p| &**p)
+    }
     /// Number of pages that hold written bytes.
     pub fn materialised_pages(&self) -> usize {
         self.pages.len()

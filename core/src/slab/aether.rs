@@ -196,8 +196,12 @@ pub enum AetherError {
         /// The alignment asked for.
         align: usize,
     },
-    /// The page allocator has no memory left.
-    OutOfMemory,
+    /// The page allocator has no free block of `order` pages (the order a slab of the cache
+    /// takes; what the page allocator refused).
+    OutOfMemory {
+        /// The order asked of the page allocator.
+        order: u8,
+    },
     /// No such cache.
     UnknownCache,
     /// A cache of that name exists.
@@ -219,7 +223,7 @@ impl std::fmt::Display for AetherError {
         match self {
             AetherError::InvalidSize { size } => write!(f, "size {size} is not in 1..={MAX_SIZE}"),
             AetherError::InvalidAlign { align } => write!(f, "alignment {align} is not a power of two up to 4096"),
-            AetherError::OutOfMemory => write!(f, "out of memory"),
+            AetherError::OutOfMemory { order } => write!(f, "out of memory (no free block of order {order})"),
             AetherError::UnknownCache => write!(f, "no such cache"),
             AetherError::DuplicateName => write!(f, "a cache of that name exists"),
             AetherError::CacheBusy { live } => write!(f, "the cache still has {live} live object(s)"),
@@ -663,7 +667,8 @@ impl AetherEngine {
             objects.push(self.slabs[&pfn].freelist);
         }
         self.emit(pages.machine, out, Event::AetherRefill { cache, cpu, node, objects });
-        let addr = *self.caches[cache as usize].cpus[usize::from(cpu)].local.last().ok_or(AetherError::OutOfMemory)?;
+        let c = &self.caches[cache as usize];
+        let addr = *c.cpus[usize::from(cpu)].local.last().ok_or(AetherError::OutOfMemory { order: c.order })?;
         self.emit(pages.machine, out, Event::AetherAlloc { cache, cpu, addr, level });
         Ok(addr)
     }
@@ -679,8 +684,11 @@ impl AetherEngine {
     ) -> Result<u32, AetherError> {
         let c = &self.caches[cache as usize];
         let (order, colour) = (c.order, c.colour_next[usize::from(node)]);
-        let pfn =
-            pages.alloc(node, cpu, order, Owner::AetherSlab { cache }, out).map_err(|_| AetherError::OutOfMemory)?;
+        // The page allocator refuses only with the order asked (`OutOfMemory`, or `BadOrder` past
+        // `MAX_PAGE_ORDER`): that order is the error's one fact.
+        let pfn = pages
+            .alloc(node, cpu, order, Owner::AetherSlab { cache }, out)
+            .map_err(|_| AetherError::OutOfMemory { order })?;
         let node = pages.machine.config().node_of_pfn(pfn);
         self.emit(pages.machine, out, Event::AetherSlabNew { cache, node, pfn, order, colour });
         Ok(pfn)

@@ -58,6 +58,9 @@ pub struct PolicyInfo {
     pub name: &'static str,
     /// One line for docs and menus (English; the UI translates by `name`).
     pub summary: &'static str,
+    /// What its per-CPU fast path is, as [`SlabAllocator::fast_path_counts`] counts it (English,
+    /// for reports; the UI translates by `name`); empty for a policy without one (SLOB).
+    pub fast_path: &'static str,
     /// Build the allocator for a machine.
     pub build: fn(&MachineConfig) -> Box<dyn SlabAllocator>,
 }
@@ -68,37 +71,87 @@ pub const POLICIES: &[PolicyInfo] = &[
         policy: SlabPolicy::Slub,
         name: "slub",
         summary: "Linux SLUB (6.x): cpu slab with a lockless freelist, cpu and node partial lists",
+        fast_path: "the lockless cpu freelist",
         build: policies::build_slub,
     },
     PolicyInfo {
         policy: SlabPolicy::Sheaves,
         name: "sheaves",
         summary: "SLUB with Linux 7.0 per-CPU sheaves and per-node barns in front of it",
+        fast_path: "the main and spare sheaves, then the barn",
         build: policies::build_sheaves,
     },
     PolicyInfo {
         policy: SlabPolicy::Slab,
         name: "slab",
         summary: "classic Linux SLAB (up to 6.7): three slab lists, array caches, colouring",
+        fast_path: "the per-CPU array cache",
         build: policies::build_classic,
     },
     PolicyInfo {
         policy: SlabPolicy::Aether,
         name: "aether",
         summary: "the AetherOS SLUB design: hot lists, per-CPU caches, bulk refill",
+        fast_path: "the hot list and the per-CPU object cache",
         build: policies::build_aether,
     },
     PolicyInfo {
         policy: SlabPolicy::Slob,
         name: "slob",
         summary: "Linux SLOB (up to 6.3): first fit over pages on three lists, for tiny machines",
+        fast_path: "",
         build: slob::build,
     },
 ];
 
-/// The table row of a policy.
+/// The table row of a policy. Total, checked by the compiler: the match names every
+/// [`SlabPolicy`] (a new policy does not compile until it has an arm here) and each arm's row is
+/// found in [`POLICIES`] at compile time (`const`: a policy without its row, or with two, fails
+/// the build, see [`row_of`]). No fallback to another policy's row.
 pub fn policy_info(policy: SlabPolicy) -> &'static PolicyInfo {
-    POLICIES.iter().find(|p| p.policy == policy).unwrap_or(&POLICIES[0])
+    macro_rules! rows {
+        ($($p:ident),* $(,)?) => {
+            match policy {
+                $(SlabPolicy::$p => const { row_of(SlabPolicy::$p) },)*
+            }
+        };
+    }
+    rows!(Slub, Sheaves, Slab, Aether, Slob)
+}
+
+/// The one row of `policy` in [`POLICIES`], evaluated at compile time by [`policy_info`]
+/// (a missing or a second row is a compile error).
+const fn row_of(policy: SlabPolicy) -> &'static PolicyInfo {
+    let mut found: Option<&'static PolicyInfo> = None;
+    let mut i = 0;
+    while i < POLICIES.len() {
+        if POLICIES[i].policy as u8 == policy as u8 {
+            assert!(found.is_none(), "a slab policy with two rows in POLICIES");
+            found = Some(&POLICIES[i]);
+        }
+        i += 1;
+    }
+    match found {
+        Some(row) => row,
+        None => panic!("a slab policy without its row in POLICIES"),
+    }
+}
+
+/// What the fast-path counts of a machine configured with `config` count, for reports
+/// (English): the policy, the magazines in front of it if any, and its fast path
+/// ([`PolicyInfo::fast_path`]).
+pub fn fast_path_text(config: &MachineConfig) -> String {
+    let p = policy_info(config.slab);
+    match (config.magazines, p.fast_path) {
+        (false, "") => format!("slab={}: none, {} has no per-CPU fast path", p.name, p.name.to_uppercase()),
+        (false, what) => format!("slab={}: {what}", p.name),
+        (true, "") => format!(
+            "slab={} percpu=magazine: the magazines ({} behind them has no fast path)",
+            p.name,
+            p.name.to_uppercase()
+        ),
+        (true, what) => format!("slab={} percpu=magazine: the magazines, then {what}", p.name),
+    }
 }
 
 /// The policy named `name` in the op language.

@@ -602,17 +602,16 @@ impl SlabAllocator for ClassicSlab {
 }
 
 impl AetherEngine {
-    /// The op error for an engine error, with the facts the engine error leaves implicit
-    /// (the cache's name, the order its slabs take).
-    fn op_error(&self, e: AetherError, label: &str, cache: Option<u32>) -> OpError {
+    /// The op error for an engine error, field for field (the engine error leaves only the
+    /// cache's name to the caller; the order of an out-of-memory is the one the page allocator
+    /// refused, the size limit the engine's `MAX_SIZE`).
+    fn op_error(&self, e: AetherError, label: &str) -> OpError {
         match e {
             AetherError::InvalidSize { size } => {
                 OpError::BadSize { size: size as u64, max: u64::from(crate::slab::aether::MAX_SIZE) }
             }
             AetherError::InvalidAlign { align } => OpError::BadAlign { align: align as u32 },
-            AetherError::OutOfMemory => {
-                OpError::OutOfMemory { order: cache.and_then(|c| self.caches().get(c as usize)).map_or(0, |c| c.order) }
-            }
+            AetherError::OutOfMemory { order } => OpError::OutOfMemory { order },
             AetherError::UnknownCache => SlabAllocator::unknown_cache(self, label),
             AetherError::DuplicateName => OpError::CacheExists { name: label.to_string() },
             AetherError::CacheBusy { live } => OpError::CacheBusy { name: label.to_string(), live },
@@ -662,7 +661,7 @@ impl SlabAllocator for AetherEngine {
         flags: CacheFlags,
         out: &mut dyn EventSink,
     ) -> Result<u32, OpError> {
-        AetherEngine::create_cache(self, m, label, size, align, flags, out).map_err(|e| self.op_error(e, label, None))
+        AetherEngine::create_cache(self, m, label, size, align, flags, out).map_err(|e| self.op_error(e, label))
     }
     fn destroy_cache(
         &mut self,
@@ -672,7 +671,7 @@ impl SlabAllocator for AetherEngine {
         out: &mut dyn EventSink,
     ) -> Result<(), OpError> {
         let id = AetherEngine::cache_by_name(self, label).ok_or_else(|| self.unknown_cache(label))?;
-        AetherEngine::destroy_cache(self, pages, id, out).map_err(|e| self.op_error(e, label, Some(id)))
+        AetherEngine::destroy_cache(self, pages, id, out).map_err(|e| self.op_error(e, label))
     }
     fn needs_pages(&self, _m: &Machine, cache: u32, cpu: u16, _node: Option<u8>, _orig_size: u32) -> Option<u8> {
         self.needs_new_slab(cache, cpu).then(|| self.caches()[cache as usize].order)
@@ -688,7 +687,7 @@ impl SlabAllocator for AetherEngine {
     ) -> Result<u64, OpError> {
         AetherEngine::alloc(self, pages, cache, cpu, out).map_err(|e| {
             let label = SlabAllocator::cache_name(self, cache);
-            self.op_error(e, &label, Some(cache))
+            self.op_error(e, &label)
         })
     }
     fn free(&mut self, pages: &mut PageCtx<'_>, cache: u32, cpu: u16, addr: u64, _site: u32, out: &mut dyn EventSink) {

@@ -110,6 +110,46 @@ struct AllocPlan {
     head: Option<u64>,
 }
 
+/// Where SLOB reads the 16-bit words of its free blocks: memory ([`Machine`]), or one page's
+/// bytes looked up once ([`PageWords`], for the read-only walks over a page's free chain).
+trait Words {
+    /// The `slobidx_t` at virtual address `addr`.
+    fn i16_at(&self, addr: u64) -> i64;
+}
+
+impl Words for Machine {
+    fn i16_at(&self, addr: u64) -> i64 {
+        let mut b = [0u8; 2];
+        self.mem.read(phys(addr), &mut b);
+        i64::from(i16::from_le_bytes(b))
+    }
+}
+
+/// The words of one page, read from its bytes without a memory lookup per word (the same values
+/// as [`Machine`]'s reads; a word outside the page is read from memory).
+struct PageWords<'a> {
+    m: &'a Machine,
+    pfn: u32,
+    bytes: Option<&'a [u8; PAGE_SIZE as usize]>,
+}
+
+impl<'a> PageWords<'a> {
+    fn new(m: &'a Machine, pfn: u32) -> PageWords<'a> {
+        PageWords { m, pfn, bytes: m.mem.page(pfn) }
+    }
+}
+
+impl Words for PageWords<'_> {
+    fn i16_at(&self, addr: u64) -> i64 {
+        let a = phys(addr);
+        let off = (a % PAGE_SIZE) as usize;
+        if (a >> PAGE_SHIFT) as u32 != self.pfn || off + 2 > PAGE_SIZE as usize {
+            return self.m.i16_at(addr);
+        }
+        self.bytes.map_or(0, |b| i64::from(i16::from_le_bytes([b[off], b[off + 1]])))
+    }
+}
+
 /// The SLOB allocator state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slob {
@@ -153,19 +193,22 @@ impl Slob {
         &self.live
     }
 
-    fn read_i16(m: &Machine, addr: u64) -> i64 {
-        let mut b = [0u8; 2];
-        m.mem.read(phys(addr), &mut b);
-        i64::from(i16::from_le_bytes(b))
-    }
-
     fn page_base(addr: u64) -> u64 {
         virt((phys(addr) >> PAGE_SHIFT) << PAGE_SHIFT)
     }
 
+    /// `slob_units` and `slob_next` of the free block at `s` in one read of its words: its units
+    /// and the next free block (the page end after the last one).
+    fn slob_decode(m: &impl Words, s: u64) -> (u64, u64) {
+        let u = m.i16_at(s);
+        let units = if u > 0 { u as u64 } else { 1 };
+        let next = if u < 0 { -u } else { m.i16_at(s + SLOB_UNIT) };
+        (units, Self::page_base(s) + (next.max(0) as u64) * SLOB_UNIT)
+    }
+
     /// `slob_units`.
-    fn slob_units(m: &Machine, s: u64) -> u64 {
-        let u = Self::read_i16(m, s);
+    fn slob_units(m: &impl Words, s: u64) -> u64 {
+        let u = m.i16_at(s);
         if u > 0 {
             u as u64
         } else {
@@ -174,15 +217,12 @@ impl Slob {
     }
 
     /// `slob_next`: the next free block (the page end after the last one).
-    fn slob_next(m: &Machine, s: u64) -> u64 {
-        let base = Self::page_base(s);
-        let u = Self::read_i16(m, s);
-        let next = if u < 0 { -u } else { Self::read_i16(m, s + SLOB_UNIT) };
-        base + (next.max(0) as u64) * SLOB_UNIT
+    fn slob_next(m: &impl Words, s: u64) -> u64 {
+        Self::slob_decode(m, s).1
     }
 
     /// `slob_last`: the block links to the page end.
-    fn slob_last(m: &Machine, s: u64) -> bool {
+    fn slob_last(m: &impl Words, s: u64) -> bool {
         phys(Self::slob_next(m, s)).is_multiple_of(PAGE_SIZE)
     }
 
@@ -206,14 +246,13 @@ impl Slob {
             return out;
         }
         let end = virt(u64::from(pfn) << PAGE_SHIFT) + PAGE_SIZE;
+        let m = &PageWords::new(m, pfn);
         let mut cur = sp.freelist;
         while cur < end && out.len() <= PAGE_UNITS as usize {
-            out.push((cur, Self::slob_units(m, cur)));
-            if Self::slob_last(m, cur) {
-                break;
-            }
-            let next = Self::slob_next(m, cur);
-            if next <= cur {
+            let (units, next) = Self::slob_decode(m, cur);
+            out.push((cur, units));
+            // `slob_last`, or a link that does not go forward.
+            if phys(next).is_multiple_of(PAGE_SIZE) || next <= cur {
                 break;
             }
             cur = next;
@@ -257,6 +296,7 @@ impl Slob {
         align_offset: u32,
     ) -> Option<AllocPlan> {
         let want = units(size);
+        let m = &PageWords::new(m, sp.pfn);
         let mut prev: Option<u64> = None;
         let mut cur = sp.freelist;
         loop {
@@ -485,13 +525,27 @@ impl Slob {
                 }
             }
         }
+        // Live units per page, in one pass: `live` is in address order, so a page's blocks are
+        // consecutive (one page lookup per run, not per block).
         let mut used: BTreeMap<u32, u64> = BTreeMap::new();
+        let mut run: Option<(u32, u64)> = None;
         for (addr, b) in &self.live {
             let pfn = (phys(b.block) >> PAGE_SHIFT) as u32;
-            if !self.pages.contains_key(&pfn) || *addr < b.block || *addr >= b.block + b.units * SLOB_UNIT {
+            let known = run.is_some_and(|(p, _)| p == pfn) || self.pages.contains_key(&pfn);
+            if !known || *addr < b.block || *addr >= b.block + b.units * SLOB_UNIT {
                 return Err(format!("slob: live object {addr:#x} outside its block or page"));
             }
-            *used.entry(pfn).or_default() += b.units;
+            match &mut run {
+                Some((p, u)) if *p == pfn => *u += b.units,
+                _ => {
+                    if let Some((p, u)) = run.replace((pfn, b.units)) {
+                        *used.entry(p).or_default() += u;
+                    }
+                }
+            }
+        }
+        if let Some((p, u)) = run {
+            *used.entry(p).or_default() += u;
         }
         for (pfn, sp) in &self.pages {
             if (sp.units > 0) != on_list.contains_key(pfn) || sp.list.map(usize::from) != on_list.get(pfn).copied() {
@@ -527,11 +581,22 @@ impl Slob {
                     return Err(format!("slob: page {pfn}: free blocks out of order or overlapping"));
                 }
             }
+            // The page's live blocks against its free blocks, both in address order (the free
+            // ones checked disjoint above): one merge pass instead of every pair. Live blocks
+            // must be disjoint and in order too.
+            let mut free = blocks.iter().peekable();
+            let mut live_end = 0;
             for (addr, b) in self.live.range(virt(u64::from(*pfn) << PAGE_SHIFT)..) {
                 if (phys(b.block) >> PAGE_SHIFT) as u32 != *pfn {
                     break;
                 }
-                if blocks.iter().any(|&(s, u)| s < b.block + b.units * SLOB_UNIT && b.block < s + u * SLOB_UNIT) {
+                let end = b.block + b.units * SLOB_UNIT;
+                if b.block < live_end {
+                    return Err(format!("slob: live object {addr:#x} overlaps the live block before it"));
+                }
+                live_end = end;
+                while free.next_if(|&&(s, u)| s + u * SLOB_UNIT <= b.block).is_some() {}
+                if free.peek().is_some_and(|&&(s, _)| s < end) {
                     return Err(format!("slob: live object {addr:#x} overlaps a free block"));
                 }
             }
@@ -711,4 +776,59 @@ impl SlabAllocator for Slob {
         Slob::block_rows(self, m)
     }
     crate::slab::engine_any!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::buddy::Buddy;
+    use crate::timeline::event::CountSink;
+
+    /// A booted machine with SLOB holding `sizes` kmalloc blocks on one page.
+    fn heap(sizes: &[u32]) -> (Machine, Slob, Vec<u64>) {
+        let config = MachineConfig { mem_bytes: 1 << 20, slab: SlabPolicy::Slob, ..MachineConfig::default() };
+        let mut machine = Machine::new(config.clone()).unwrap();
+        let mut buddy = Buddy::boot(&mut machine, &mut CountSink::default());
+        let mut pcp = None;
+        let mut slob = Slob::new(&config);
+        let mut pages = PageCtx { machine: &mut machine, buddy: &mut buddy, pcp: &mut pcp };
+        let addrs = sizes
+            .iter()
+            .map(|&n| {
+                let site = Site { line: 1, orig_size: n };
+                SlabAllocator::alloc(&mut slob, &mut pages, KMALLOC, 0, None, site, &mut Vec::new()).unwrap()
+            })
+            .collect();
+        slob.check(&machine).unwrap();
+        (machine, slob, addrs)
+    }
+
+    #[test]
+    fn check_sees_a_live_block_over_a_free_one() {
+        let (m, mut slob, addrs) = heap(&[24, 24]);
+        // The second block grows over the free space after it.
+        let b = slob.live.get_mut(&addrs[1]).unwrap();
+        b.units += 4;
+        let err = slob.check(&m).unwrap_err();
+        assert!(err.contains("overlaps a free block") || err.contains("free + live units"), "{err}");
+        // Same units, but shifted onto the first block: only the overlap check can see it.
+        let (m, mut slob, addrs) = heap(&[24, 24]);
+        let first = slob.live[&addrs[0]];
+        let b = slob.live.remove(&addrs[1]).unwrap();
+        slob.live.insert(first.block + 2 + u64::from(MINALIGN), SlobBlock { block: first.block + 2, ..b });
+        let err = slob.check(&m).unwrap_err();
+        assert!(err.contains("overlaps the live block before it"), "{err}");
+    }
+
+    #[test]
+    fn check_sees_a_live_block_inside_the_free_space() {
+        let (m, mut slob, addrs) = heap(&[24, 24]);
+        // Move the second block into the free space past it (units unchanged: the page's sums
+        // still add up, only the merge of live and free blocks sees it).
+        let b = slob.live.remove(&addrs[1]).unwrap();
+        let block = b.block + 64 * SLOB_UNIT;
+        slob.live.insert(block + u64::from(MINALIGN), SlobBlock { block, ..b });
+        let err = slob.check(&m).unwrap_err();
+        assert!(err.contains("overlaps a free block"), "{err}");
+    }
 }

@@ -6,6 +6,8 @@
 
 use std::rc::Rc;
 
+use slabscope_core::machine::SlabPolicy;
+use slabscope_core::slab::policy_info;
 use slabscope_core::trace::{fast_path_by_cpu, FastPath, Filter, GroupBy, SummaryRow};
 use yew::prelude::*;
 
@@ -31,6 +33,9 @@ struct Summaries {
     sites: Vec<SummaryRow>,
     caches: Vec<SummaryRow>,
     fast: Vec<FastPath>,
+    /// The trace machine's slab policy and whether magazines sit in front of it: whose fast path
+    /// `fast` counts.
+    policy: (SlabPolicy, bool),
     /// Selected events per bucket of ops, and all ops per bucket.
     hist: Vec<(u32, u32)>,
     selected: usize,
@@ -45,6 +50,22 @@ fn line_list(lang: Lang, lines: impl Iterator<Item = String>, total: u64) -> Htm
             if more > 0 { { tf(lang, "trace.more", &[("n", more.to_string())]) } }
         </>
     }
+}
+
+/// The per-CPU table's caption: the active policy and what its fast path is (the table's data
+/// come from it, [`slabscope_core::slab::SlabAllocator::fast_path_counts`]).
+fn fast_path_caption(lang: Lang, (slab, magazines): (SlabPolicy, bool)) -> String {
+    let p = policy_info(slab);
+    let name = t(lang, &format!("ui.cfg.slab.{}", p.name));
+    let policy = if magazines { tf(lang, "trace.fastpath.with_magazines", &[("policy", name)]) } else { name };
+    let own = || t(lang, &format!("trace.fastpath.what.{}", p.name));
+    let what = match (magazines, p.fast_path.is_empty()) {
+        (false, true) => t(lang, "trace.fastpath.none"),
+        (false, false) => own(),
+        (true, true) => t(lang, "trace.fastpath.magazines_only"),
+        (true, false) => tf(lang, "trace.fastpath.magazines", &[("what", own())]),
+    };
+    tf(lang, "trace.fastpath.of", &[("policy", policy), ("what", what)])
 }
 
 #[function_component(TraceViews)]
@@ -91,7 +112,9 @@ pub fn trace_views(p: &Props) -> Html {
                         (sites, caches, selected.len())
                     }
                 };
-                Summaries { sites, caches, fast: fast_path_by_cpu(ts.session.head()), hist, selected }
+                let config = ts.session.head().config();
+                let policy = (config.slab, config.magazines);
+                Summaries { sites, caches, fast: fast_path_by_cpu(ts.session.head()), policy, hist, selected }
             })
         })
     };
@@ -213,7 +236,7 @@ pub fn trace_views(p: &Props) -> Html {
                     <h3>{ t(lang, "trace.frag_by_cache") }</h3>
                     <div class="trace-scroll" tabindex="0" role="region" aria-label={t(lang, "trace.frag_by_cache")}>{ waste(&sums.caches, "trace-frag-caches", "trace.col.cache") }</div>
                     <table id="trace-fastpath" class="trace-table">
-                        <caption>{ t(lang, "trace.fastpath") }</caption>
+                        <caption>{ fast_path_caption(lang, sums.policy) }</caption>
                         <thead><tr><th scope="col">{ t(lang, "trace.col.cpu") }</th><th scope="col">{ t(lang, "trace.col.fast") }</th>
                             <th scope="col">{ t(lang, "trace.col.slow") }</th><th scope="col">{ t(lang, "trace.col.rate") }</th></tr></thead>
                         <tbody>{ for fast }</tbody>
@@ -247,5 +270,28 @@ pub fn trace_views(p: &Props) -> Html {
                 </div>
             </section>
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slabscope_core::slab::{policy_by_name, POLICIES};
+
+    #[test]
+    fn the_fast_path_caption_names_every_policy_in_both_languages() {
+        for p in POLICIES {
+            for magazines in [false, true] {
+                for lang in [Lang::En, Lang::Ja] {
+                    let c = fast_path_caption(lang, (p.policy, magazines));
+                    assert!(!c.contains("trace.") && !c.contains('{'), "slab={} {lang:?}: {c}", p.name);
+                    assert!(c.contains(&t(lang, &format!("ui.cfg.slab.{}", p.name))), "{c}");
+                }
+            }
+        }
+        let c = fast_path_caption(Lang::En, (policy_by_name("slab").unwrap(), false));
+        assert_eq!(c, "Fast-path rate per CPU (simulated classic SLAB: the per-CPU array cache)");
+        let c = fast_path_caption(Lang::En, (policy_by_name("slob").unwrap(), true));
+        assert!(c.contains("magazines") && c.contains("SLOB"), "{c}");
     }
 }
