@@ -15,8 +15,9 @@ pub struct Props {
 pub fn render(nr_free: &[u64], lang: Lang) -> String {
     let max = nr_free.iter().copied().max().unwrap_or(0).max(1);
     let orders = nr_free.len().max(1) as f64;
-    // Margins as the plotters chart had them: 10 px around, 36 px of y labels, 30 px of x labels.
-    let mut p = Plot::new(420, 220, "id=\"chart-svg\"", [46, 10, 10, 40], orders, (max + 1) as f64);
+    // Margins: 10 px around, 50 px of y labels and description, 30 px of x labels.
+    let mut p = Plot::new(420, 220, "id=\"chart-svg\"", [60, 10, 10, 40], orders, (max + 1) as f64);
+    p.integer_y = true;
     let x_ticks: Vec<(f64, String)> = (0..nr_free.len()).map(|o| (o as f64 + 0.5, o.to_string())).collect();
     p.axes(None, &t(lang, "chart.order"), &t(lang, "chart.blocks"));
     for (o, &n) in nr_free.iter().enumerate() {

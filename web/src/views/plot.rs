@@ -69,6 +69,8 @@ pub struct Plot {
     pub area: [i32; 4],
     x_max: f64,
     y_max: f64,
+    /// Whole-number y ticks only (counts).
+    pub integer_y: bool,
 }
 
 impl Plot {
@@ -83,7 +85,7 @@ impl Plot {
         );
         let [l, r, t, b] = margins;
         let area = [l, w as i32 - r, t, h as i32 - b];
-        Plot { svg, area, x_max: x_max.max(f64::MIN_POSITIVE), y_max: y_max.max(f64::MIN_POSITIVE) }
+        Plot { svg, area, x_max: x_max.max(f64::MIN_POSITIVE), y_max: y_max.max(f64::MIN_POSITIVE), integer_y: false }
     }
 
     pub fn px(&self, x: f64) -> f64 {
@@ -108,7 +110,11 @@ impl Plot {
     /// `x_ticks` is given), the axes, their tick labels and descriptions.
     pub fn axes(&mut self, x_ticks: Option<&[(f64, String)]>, x_desc: &str, y_desc: &str) {
         let [x0, x1, y0, y1] = self.area;
-        let (yt, ystep) = ticks(self.y_max, 8);
+        let (mut yt, mut ystep) = ticks(self.y_max, 8);
+        if self.integer_y && ystep < 1.0 {
+            ystep = 1.0;
+            yt = (0..=self.y_max.floor() as u64).map(|v| v as f64).collect();
+        }
         self.svg.push_str("<g stroke=\"currentColor\" stroke-opacity=\"0.15\" fill=\"none\"><path d=\"");
         for &v in &yt {
             let y = self.py(v, self.y_max);
@@ -143,7 +149,7 @@ impl Plot {
         let _ = write!(
             self.svg,
             "<text transform=\"translate({} {}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
-            x0 - 44,
+            (x0 - 44).max(14),
             ym.round() as i64,
             esc(y_desc)
         );
@@ -231,6 +237,19 @@ mod tests {
         assert_eq!(t.len(), 6);
         assert_eq!(tick_label(t[3], step), "0.6");
         assert_eq!(ticks(0.0, 8).0, vec![0.0]);
+    }
+
+    #[test]
+    fn a_count_axis_has_whole_ticks() {
+        let mut p = Plot::new(200, 100, "", [20, 10, 10, 20], 10.0, 2.0);
+        p.integer_y = true;
+        p.axes(None, "x", "y");
+        let svg = p.finish().0;
+        assert!(svg.contains(">1</text>") && svg.contains(">2</text>"), "{svg}");
+        assert!(!svg.contains(">0.5</text>"), "{svg}");
+        let mut real = Plot::new(200, 100, "", [20, 10, 10, 20], 10.0, 2.0);
+        real.axes(None, "x", "y");
+        assert!(real.finish().0.contains(">0.5</text>"), "a real-valued axis keeps fractional ticks");
     }
 
     #[test]
