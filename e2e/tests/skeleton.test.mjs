@@ -89,7 +89,7 @@ test('Shift+ArrowRight on the page body steps an operation like the Step button'
   await finish(t, page, 'skeleton-step-arrowright');
 });
 
-test('#chart holds a plotters-rendered SVG with drawn elements', opts, async (t) => {
+test('#chart holds an SVG chart with drawn elements', opts, async (t) => {
   const page = await open(t);
   assert.ok((await page.locator('#chart svg').count()) >= 1, '#chart svg missing');
   const drawn = await page.locator('#chart svg').first().locator('path, polyline, rect').count();

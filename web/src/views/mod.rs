@@ -16,6 +16,7 @@ pub mod layers;
 pub mod lessons;
 pub mod memory_map;
 pub mod percpu_view;
+pub mod plot;
 pub mod rich;
 pub mod sandbox_panel;
 pub mod selection_path;
