@@ -360,6 +360,12 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     fn back(&self) -> Option<&dyn SlabAllocator> {
         None
     }
+    /// Heap bytes a clone of this state copies whole (a session checkpoint keeps one clone;
+    /// s8-trace, issue #18): `None` when the engine does not count them (the session then
+    /// estimates them from the bindings).
+    fn clone_bytes(&self) -> Option<usize> {
+        None
+    }
     /// The concrete engine, for engine-specific views and tests.
     fn as_any(&self) -> &dyn Any;
     /// The concrete engine, mutably (for the seed's library API over the simulation).

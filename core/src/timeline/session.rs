@@ -485,12 +485,14 @@ pub fn event_json(ev: &Event) -> String {
     serde_json::to_string(ev).expect("events serialize")
 }
 
-/// Heap bytes a checkpoint of `sim` costs beyond keeping `prev` (s6-tracew): the machine's
-/// copy-on-write chunks and pages not shared with `prev`, and the state cloned whole — the
-/// bindings and, about one record per bound name, the slab policy's per-object records (e.g.
-/// SLUB's allocation sites), estimated as the bindings' size again.
+/// Heap bytes a checkpoint of `sim` costs beyond keeping `prev` (s6-tracew): the machine's and
+/// the bindings' copy-on-write chunks (and pages) not shared with `prev` (s8-trace: the
+/// bindings were cloned whole before), and the slab policy's state, cloned whole — what the
+/// engine counts ([`crate::slab::SlabAllocator::clone_bytes`]), else, about one record per bound
+/// name (e.g. SLUB's allocation sites), the bindings' size again.
 fn checkpoint_cost(sim: &Sim, prev: &Sim) -> usize {
-    sim.machine.unshared_bytes(&prev.machine) + 2 * sim.bindings.approx_bytes()
+    let slab = sim.slab.clone_bytes().unwrap_or_else(|| sim.bindings.approx_bytes());
+    sim.machine.unshared_bytes(&prev.machine) + sim.bindings.unshared_bytes(&prev.bindings) + slab
 }
 
 /// One point of [`Session::series`].

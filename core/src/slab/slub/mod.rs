@@ -287,6 +287,29 @@ fn swab(x: u64) -> u64 {
 }
 
 impl Slub {
+    /// Heap bytes a clone of this state copies (none of it is shared copy-on-write): the live
+    /// objects' sites map by capacity (hashbrown: a control byte per bucket), the slab records
+    /// (B-tree entries plus a node header per ~8), the caches with their per-CPU and per-node
+    /// lists, and the name map (s8-trace: what a session checkpoint of SLUB costs).
+    pub fn clone_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let sites = self.sites.capacity() * (size_of::<(u64, u32)>() + 1);
+        let slabs = self.slabs.len() * (size_of::<u32>() + size_of::<SlabRec>()) + self.slabs.len() / 8 * 96;
+        let caches: usize = self
+            .caches
+            .iter()
+            .map(|c| {
+                size_of::<Cache>()
+                    + c.name.capacity()
+                    + c.random_seq.capacity() * 4
+                    + c.cpus.iter().map(|p| size_of::<CpuState>() + p.partial.capacity() * 4).sum::<usize>()
+                    + c.nodes.iter().map(|n| size_of::<NodeState>() + n.partial.capacity() * 4).sum::<usize>()
+            })
+            .sum();
+        let names: usize = self.by_name.keys().map(|k| size_of::<(String, u32)>() + k.capacity()).sum();
+        sites + slabs + caches + names
+    }
+
     /// SLUB with the kmalloc caches (`kmalloc-8` … `kmalloc-8k`) created, holding no slabs.
     pub fn new(config: &MachineConfig) -> Slub {
         let mut s = Slub {
