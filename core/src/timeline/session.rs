@@ -373,7 +373,8 @@ impl Session {
     /// [`super::series::SeriesBuilder`]), as a checkpoint: a second level of checkpoints made
     /// after a bulk load, while the charts' replay passes (s6-tracew). Returns what it costs
     /// (0 when one is there already or `at` is out of range).
-    pub(crate) fn insert_checkpoint(&mut self, at: usize, sim: &Sim) -> usize {
+    /// Not kept when it would cost more than `max_bytes` (s8-trace).
+    pub(crate) fn insert_checkpoint(&mut self, at: usize, sim: &Sim, max_bytes: usize) -> usize {
         if at == 0 || at > self.list.len() {
             return 0;
         }
@@ -382,9 +383,27 @@ impl Session {
             return 0;
         }
         let cost = checkpoint_cost(sim, &self.checkpoints[i - 1].1);
+        if cost > max_bytes {
+            return 0;
+        }
         self.checkpoints.insert(i, (at, sim.clone()));
         self.checkpoint_bytes += cost;
         cost
+    }
+
+    /// Keep the state before the last op as a checkpoint, so a seek to the end (End, a link
+    /// without `step=`) replays no op: made from the tail state, it replays at most
+    /// [`TAIL_OPS`] ops now (s8-trace: the second level of checkpoints makes it first, with
+    /// what it really costs known before the rest are planned), unless it would cost more than
+    /// `max_bytes`. Returns what it costs (0: not made — one is there already, the session has
+    /// fewer than two ops, or it costs more than `max_bytes`).
+    pub fn checkpoint_before_last(&mut self, max_bytes: usize) -> usize {
+        let Some(k) = self.list.len().checked_sub(1).filter(|&k| k > 0) else { return 0 };
+        if self.checkpoints.iter().any(|c| c.0 == k) {
+            return 0;
+        }
+        let sim = self.state_before(k);
+        self.insert_checkpoint(k, &sim, max_bytes)
     }
 
     /// The boot state (for [`super::series::SeriesBuilder`], s5-tracew).
