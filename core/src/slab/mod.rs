@@ -360,10 +360,10 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     fn back(&self) -> Option<&dyn SlabAllocator> {
         None
     }
-    /// Heap bytes a clone of this state copies whole (a session checkpoint keeps one clone;
-    /// s8-trace, issue #18): `None` when the engine does not count them (the session then
-    /// estimates them from the bindings).
-    fn clone_bytes(&self) -> Option<usize> {
+    /// Heap bytes this state holds that `base` (an earlier clone of it, the checkpoint before)
+    /// does not share: what keeping a clone costs (s8-trace, issue #18). `None` when the engine
+    /// does not count them (the session then estimates them from the bindings).
+    fn clone_bytes(&self, _base: &dyn SlabAllocator) -> Option<usize> {
         None
     }
     /// The concrete engine, for engine-specific views and tests.

@@ -506,11 +506,12 @@ pub fn event_json(ev: &Event) -> String {
 
 /// Heap bytes a checkpoint of `sim` costs beyond keeping `prev` (s6-tracew): the machine's and
 /// the bindings' copy-on-write chunks (and pages) not shared with `prev` (s8-trace: the
-/// bindings were cloned whole before), and the slab policy's state, cloned whole — what the
-/// engine counts ([`crate::slab::SlabAllocator::clone_bytes`]), else, about one record per bound
-/// name (e.g. SLUB's allocation sites), the bindings' size again.
+/// bindings were cloned whole before), and the slab policy's state not shared with `prev` —
+/// what the engine counts ([`crate::slab::SlabAllocator::clone_bytes`]; SLUB: its sites shards
+/// written since, and the rest, cloned whole), else, about one record per bound name, the
+/// bindings' size again.
 fn checkpoint_cost(sim: &Sim, prev: &Sim) -> usize {
-    let slab = sim.slab.clone_bytes().unwrap_or_else(|| sim.bindings.approx_bytes());
+    let slab = sim.slab.clone_bytes(prev.slab.as_ref()).unwrap_or_else(|| sim.bindings.approx_bytes());
     sim.machine.unshared_bytes(&prev.machine) + sim.bindings.unshared_bytes(&prev.bindings) + slab
 }
 
