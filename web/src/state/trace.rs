@@ -937,6 +937,26 @@ fn memory_budget() -> u64 {
 /// sliced (the end of the file, the summaries' and the slot index's last step, installing the
 /// trace) are bracketed by `NAME:start` / `NAME:end`, so the benchmark can tell which phase a
 /// long task was in (`e2e/bench/trace.mjs`).
+/// `session.seek(step)`, bracketed by the User Timing marks `slabscope:seek:start` / `:end`
+/// when the page's `window.__slabscopeSeekMarks` is set (a benchmark sets it: e2e/bench/trace.mjs
+/// times the seek itself beside input → paint; s8-trace). Without the flag nothing is marked, so
+/// playback does not fill the performance timeline.
+pub(crate) fn timed_seek(session: &mut Session, step: u64) {
+    #[cfg(target_arch = "wasm32")]
+    let marks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"__slabscopeSeekMarks".into()).ok())
+        .is_some_and(|v| v.is_truthy());
+    #[cfg(not(target_arch = "wasm32"))]
+    let marks = false;
+    if marks {
+        mark("seek:start");
+    }
+    session.seek(step);
+    if marks {
+        mark("seek:end");
+    }
+}
+
 pub(crate) fn mark(name: &str) {
     #[cfg(target_arch = "wasm32")]
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
