@@ -406,6 +406,13 @@ impl Session {
         self.insert_checkpoint(k, &sim, max_bytes)
     }
 
+    /// What any checkpoint of the head state costs however few ops after the one before: the
+    /// state a clone copies whole and the copy-on-write tables (s8-trace: the rest of a
+    /// checkpoint's cost grows with the ops between it and the one before).
+    pub fn fixed_checkpoint_bytes(&self) -> usize {
+        checkpoint_cost(&self.head, &self.head.clone())
+    }
+
     /// The boot state (for [`super::series::SeriesBuilder`], s5-tracew).
     pub(crate) fn boot_state(&self) -> &Sim {
         &self.checkpoints[0].1

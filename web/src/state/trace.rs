@@ -412,7 +412,28 @@ impl DeriveBuilder {
         // planned. Made in replay order, it came last and on the 2M trace found the room used
         // up (End replayed 261k ops).
         self.spent = session.checkpoint_before_last(room);
-        let more = room.saturating_sub(self.spent) / self.each;
+        // How many more fit (s8-trace): a checkpoint costs a fixed part (what a clone copies
+        // whole) and, copy-on-write, about `per_op` for each op since the one before, so `m`
+        // more spread over the `n` there cost m × fixed + per_op × ops × m / (n + m); the
+        // first level's average (long stretches) left out most that fit.
+        let (ops, fixed) = (session.op_count().max(1), session.fixed_checkpoint_bytes().max(1));
+        let n = session.checkpoint_count().max(1);
+        let per_op = session.approx_checkpoint_bytes().saturating_sub((n - 1) * fixed) as f64 / ops as f64;
+        let cost = |m: usize| m * fixed + (per_op * ops as f64 * m as f64 / (n + m) as f64) as usize;
+        let left = room.saturating_sub(self.spent);
+        let (mut lo, mut hi) = (0, ops / MIN_CHECKPOINT_GAP);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if cost(mid) <= left {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let more = lo;
+        if more > 0 {
+            self.each = (cost(more) / more).max(1);
+        }
         let mut plan = plan_checkpoints(&session.checkpoint_ops(), session.op_count(), more);
         plan.reverse();
         (self.plan, self.room) = (plan, room);
