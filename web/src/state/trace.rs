@@ -431,8 +431,8 @@ impl DeriveBuilder {
             }
         }
         let more = lo;
-        if more > 0 {
-            self.each = (cost(more) / more).max(1);
+        if let Some(each) = cost(more).checked_div(more) {
+            self.each = each.max(1);
         }
         let mut plan = plan_checkpoints(&session.checkpoint_ops(), session.op_count(), more);
         plan.reverse();
