@@ -115,13 +115,18 @@ fn main() {
     let push = secs(t);
     drop(fresh);
 
-    let t = Clock::now();
-    let mut sim = Sim::boot(s.config().clone()).unwrap();
-    for k in 0..s.op_count() {
-        sim.exec_at(s.op(k).unwrap(), s.names(), s.op_line(k), &mut CountSink::default()).unwrap();
+    // `TRACE_PHASES_SIM_REPEAT=N`: the simulation alone N times (for a profile of it).
+    let repeat: usize = std::env::var("TRACE_PHASES_SIM_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let mut exec = f64::MAX;
+    for _ in 0..repeat.max(1) {
+        let t = Clock::now();
+        let mut sim = Sim::boot(s.config().clone()).unwrap();
+        for k in 0..s.op_count() {
+            sim.exec_at(s.op(k).unwrap(), s.names(), s.op_line(k), &mut CountSink::default()).unwrap();
+        }
+        exec = exec.min(secs(t));
+        drop(sim);
     }
-    let exec = secs(t);
-    drop(sim);
 
     let ev = ts.facts.len().max(1) as f64;
     let rate = |x: f64| events as f64 / x.max(1e-9);
@@ -143,4 +148,64 @@ fn main() {
         s.checkpoint_count(),
         peak as f64 / ev,
     );
+    // What one more checkpoint of the head state copies whole (bytes the clone allocates; the
+    // machine's frames and pages are shared copy-on-write, so its clone is only the chunk tables).
+    let head = s.head();
+    let cloned = |f: &dyn Fn()| {
+        let before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        f();
+        PEAK.load(Ordering::Relaxed) - before
+    };
+    println!(
+        "a clone of the head state allocates {} B: machine {}, buddy {}, pcp {}, bindings {}, slab {}, superslab {}",
+        cloned(&|| drop(std::hint::black_box(head.clone()))),
+        cloned(&|| drop(std::hint::black_box(head.machine.clone()))),
+        cloned(&|| drop(std::hint::black_box(head.buddy.clone()))),
+        cloned(&|| drop(std::hint::black_box(head.pcp.clone()))),
+        cloned(&|| drop(std::hint::black_box(head.bindings.clone()))),
+        cloned(&|| drop(std::hint::black_box(head.slab.clone()))),
+        cloned(&|| drop(std::hint::black_box(head.superslab.clone()))),
+    );
+    println!(
+        "head: {} materialised pages; checkpoints {} at {:?}; longest replay {} ops; estimated checkpoint bytes {}",
+        head.machine.mem.materialised_pages(),
+        s.checkpoint_count(),
+        &s.checkpoint_ops()[..s.checkpoint_count().min(12)],
+        s.max_replay_ops(),
+        s.approx_checkpoint_bytes()
+    );
+    // What G ops after the middle change (copy-on-write cost of a checkpoint G ops after another).
+    let a = s.op_count() / 2;
+    for g in [1024usize, 4096, 16384] {
+        let base = s.state_before(a);
+        let mut sim = base.clone();
+        let mut names = std::collections::HashSet::new();
+        for k in a..(a + g).min(s.op_count()) {
+            let op = s.op(k).unwrap();
+            sim.exec_at(op, s.names(), s.op_line(k), &mut CountSink::default()).unwrap();
+            use slabscope_core::op::{Op, Ref, Target};
+            match *op {
+                Op::Kmalloc { target: Target::Name { name }, .. }
+                | Op::CacheAlloc { target: Target::Name { name }, .. }
+                | Op::PagesAlloc { target: Target::Name { name }, .. }
+                | Op::Kfree { what: Ref::Name { name }, .. }
+                | Op::CacheFree { what: Ref::Name { name }, .. }
+                | Op::PagesFree { what: Ref::Name { name }, .. } => {
+                    names.insert(name);
+                }
+                _ => {}
+            }
+        }
+        let chunks = |c: u32| names.iter().map(|n| n / c).collect::<std::collections::HashSet<_>>().len();
+        println!(
+            "{g} ops after op {a}: machine unshared {} B; {} names touched, chunks of 8/32/128: {}/{}/{}; names in all {}",
+            sim.machine.unshared_bytes(&base.machine),
+            names.len(),
+            chunks(8),
+            chunks(32),
+            chunks(128),
+            s.names().len()
+        );
+    }
 }

@@ -185,3 +185,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_checkpoint_before_the_last_op_makes_end_replay_nothing_and_changes_no_state() {
+    let mut session = script::load(&long_script(400), &MachineConfig::default(), &[]).unwrap();
+    let plain = script::load(&long_script(400), &MachineConfig::default(), &[]).unwrap();
+    let last = session.op_count() - 1;
+    assert!(!session.checkpoint_ops().contains(&last));
+    let before = session.approx_checkpoint_bytes();
+    assert_eq!(session.checkpoint_before_last(0), 0, "over the room: not made");
+    assert!(!session.checkpoint_ops().contains(&last));
+    let cost = session.checkpoint_before_last(usize::MAX);
+    assert!(cost > 0, "a checkpoint costs something");
+    assert_eq!(session.approx_checkpoint_bytes(), before + cost);
+    assert!(session.checkpoint_ops().contains(&last), "{:?}", session.checkpoint_ops());
+    assert_eq!(session.checkpoint_before_last(usize::MAX), 0, "made once");
+    // Every state a seek reaches is the same as without it.
+    let mut plain = plain;
+    let total = session.total_steps();
+    for step in [total, total - 1, session.op_events_range(last).start, total / 2, 1, total] {
+        session.seek(step);
+        plain.seek(step);
+        assert_eq!(
+            Snapshot::of(session.sim(), session.names()),
+            Snapshot::of(plain.sim(), plain.names()),
+            "step {step}"
+        );
+    }
+}

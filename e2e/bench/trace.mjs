@@ -70,6 +70,24 @@ const longTaskSources = (page, since) => page.evaluate((since) => {
   });
 }, since);
 
+/**
+ * The seeks themselves since `since` (s8-trace): the page brackets `Session::seek` with the
+ * marks `slabscope:seek:start` / `:end` while `window.__slabscopeSeekMarks` is set
+ * (web/src/state/trace.rs `timed_seek`). `upper`: only the slower half (a batch whose settle
+ * step is a seek to step 0, which restores the boot state and replays nothing).
+ */
+const seekTimes = (page, since, upper = false) => page.evaluate(([since, upper]) => {
+  const m = performance.getEntriesByType('mark').filter((e) => e.startTime >= since && e.name.startsWith('slabscope:seek:'));
+  const d = [];
+  for (let i = 0; i + 1 < m.length; i++) {
+    if (m[i].name.endsWith(':start') && m[i + 1].name.endsWith(':end')) d.push(m[i + 1].startTime - m[i].startTime);
+  }
+  d.sort((a, b) => a - b);
+  const x = upper ? d.slice(Math.floor(d.length / 2)) : d;
+  const pct = (p) => x.length ? +x[Math.min(x.length - 1, Math.floor(p * x.length))].toFixed(1) : null;
+  return { seeks: x.length, p50_ms: pct(0.5), p95_ms: pct(0.95), max_ms: x.length ? +x[x.length - 1].toFixed(1) : null };
+}, [since, upper]);
+
 async function loadOnce(b, page, file, label) {
   const name = file.split('/').pop();
   const since = await page.evaluate(() => performance.now());
@@ -101,8 +119,14 @@ export default async function run(b) {
     // Seeks spread over the whole trace (s7-traceweb: before, steps ≤ 99,001 only, the first
     // quarter of the fixture ×16, where the state is smallest).
     const steps = Number(await page.getAttribute('#scrubber', 'max'));
+    // The seek itself, beside input → paint (s8-trace).
+    await page.evaluate(() => { window.__slabscopeSeekMarks = true; });
+    let since = await page.evaluate(() => performance.now());
     await b.input(page, `${label}: seek (scrubber)`, (p, i) => p.locator('#scrubber').fill(String(Math.floor(steps * ((i * 37) % 100) / 100) + 1)), { event: 'input' });
+    b.record(`${label}: Session::seek alone, scrubber`, await seekTimes(page, since));
+    since = await page.evaluate(() => performance.now());
     await b.input(page, `${label}: End`, (p) => p.keyboard.press('End'), { settle: (p) => p.keyboard.press('Home') });
+    b.record(`${label}: Session::seek alone, End`, await seekTimes(page, since, true));
     await b.input(page, `${label}: →`, (p) => p.keyboard.press('ArrowRight'));
     // A filter change (s6-tracew): made in slices, one per frame; long tasks over the whole change.
     const cpu = await page.$$eval('#filter-cpu option', (o) => o.map((e) => e.value).filter(Boolean)[0]);

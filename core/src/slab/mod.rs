@@ -413,6 +413,12 @@ pub trait SlabAllocator: fmt::Debug + Send + Sync {
     fn back(&self) -> Option<&dyn SlabAllocator> {
         None
     }
+    /// Heap bytes this state holds that `base` (an earlier clone of it, the checkpoint before)
+    /// does not share: what keeping a clone costs (s8-trace, issue #18). `None` when the engine
+    /// does not count them (the session then estimates them from the bindings).
+    fn clone_bytes(&self, _base: &dyn SlabAllocator) -> Option<usize> {
+        None
+    }
     /// The concrete engine, for engine-specific views and tests.
     fn as_any(&self) -> &dyn Any;
     /// The concrete engine, mutably (for the seed's library API over the simulation).

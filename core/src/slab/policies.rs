@@ -170,6 +170,9 @@ impl SlabAllocator for Slub {
     fn leak_report(&self) -> String {
         Slub::leak_report(self)
     }
+    fn clone_bytes(&self, base: &dyn SlabAllocator) -> Option<usize> {
+        Some(Slub::clone_bytes(self, base.as_any().downcast_ref::<Slub>()))
+    }
     fn debug_text(&self, ev: &Event) -> Option<String> {
         Slub::debug_text(self, ev)
     }

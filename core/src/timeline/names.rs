@@ -5,6 +5,7 @@
 //! head of a used block of that order owned by that name.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -77,10 +78,46 @@ pub enum Binding {
 /// can make the table huge. Replaying a trace binds and unbinds a name per op: a table index
 /// instead of two ordered-map updates (s6-tracec, issue #18). Invariant: every sparse key is at
 /// or above `dense.len()`.
+///
+/// The table is split into copy-on-write chunks of [`CHUNK_SLOTS`] slots (s8-trace, issue #18):
+/// a clone (a session checkpoint) shares every chunk and copies only the chunk table, and a
+/// write copies only its chunk, so a checkpoint costs the chunks written since the one before
+/// ([`Bindings::unshared_bytes`]), not the whole table (1.3–2 MB at the end of a long trace).
 #[derive(Clone, Debug, Default)]
 pub struct Bindings {
-    dense: Vec<Slot>,
+    dense: Dense,
     sparse: BTreeMap<Sym, Slot>,
+}
+
+/// Slots per copy-on-write chunk of the dense table.
+const CHUNK_SLOTS: usize = 32;
+
+/// The dense table: `chunks.len() * CHUNK_SLOTS` slots, each chunk exactly `CHUNK_SLOTS` long.
+#[derive(Clone, Debug, Default)]
+struct Dense {
+    chunks: Vec<Arc<Vec<Slot>>>,
+}
+
+impl Dense {
+    fn len(&self) -> usize {
+        self.chunks.len() * CHUNK_SLOTS
+    }
+    fn get(&self, i: usize) -> Option<&Slot> {
+        self.chunks.get(i / CHUNK_SLOTS).map(|c| &c[i % CHUNK_SLOTS])
+    }
+    /// Slot `i`, copying its chunk first when a clone shares it.
+    fn get_mut(&mut self, i: usize) -> Option<&mut Slot> {
+        self.chunks.get_mut(i / CHUNK_SLOTS).map(|c| &mut Arc::make_mut(c)[i % CHUNK_SLOTS])
+    }
+    /// Grow to at least `len` slots (whole chunks of empty slots).
+    fn grow_to(&mut self, len: usize) {
+        while self.len() < len {
+            self.chunks.push(Arc::new(vec![Slot::default(); CHUNK_SLOTS]));
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = &Slot> {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
 }
 
 /// One name's state: bound (`bound`), and/or the freed value it last held (a dangling
@@ -115,12 +152,14 @@ impl Bindings {
     fn slot_mut(&mut self, sym: Sym) -> &mut Slot {
         let i = sym as usize;
         if i >= self.dense.len() && i < 2 * self.dense.len() + DENSE_SLACK {
-            let grown = (i + 1).max(self.dense.len() * 3 / 2);
+            let grown = (i + 1).max(self.dense.len() * 3 / 2).next_multiple_of(CHUNK_SLOTS);
             let mut moved = self.sparse.split_off(&u32::try_from(grown).unwrap_or(u32::MAX));
             std::mem::swap(&mut moved, &mut self.sparse);
-            self.dense.resize_with(grown, Slot::default);
+            self.dense.grow_to(grown);
             for (k, v) in moved {
-                self.dense[k as usize] = v;
+                if let Some(slot) = self.dense.get_mut(k as usize) {
+                    *slot = v;
+                }
             }
         }
         match self.dense.get_mut(i) {
@@ -180,11 +219,73 @@ impl Bindings {
             _ => {}
         }
     }
+    /// Heap bytes this table holds that `base` (an earlier clone of it) does not share: the
+    /// chunks written since that clone (with their lists), its own chunk table and the sparse
+    /// map, which is cloned whole (s8-trace: what a checkpoint of the bindings costs).
+    pub fn unshared_bytes(&self, base: &Bindings) -> usize {
+        let slot = std::mem::size_of::<Slot>();
+        let list = |s: &Slot| match &s.bound {
+            Some(Binding::List(v)) => v.capacity() * std::mem::size_of::<Value>(),
+            _ => 0,
+        };
+        let chunks: usize = self
+            .dense
+            .chunks
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| base.dense.chunks.get(*i).is_none_or(|b| !Arc::ptr_eq(b, c)))
+            // A chunk: its slots, the vector's and the Arc's headers, the lists it holds.
+            .map(|(_, c)| CHUNK_SLOTS * slot + 40 + c.iter().map(list).sum::<usize>())
+            .sum();
+        let sparse: usize = self.sparse.values().map(|s| slot + 16 + list(s)).sum();
+        chunks + self.dense.chunks.len() * std::mem::size_of::<Arc<Vec<Slot>>>() + sparse
+    }
     /// Approximate heap bytes (for checkpoint spacing).
     pub fn approx_bytes(&self) -> usize {
         self.iter()
             .map(|(_, b)| 48 + if let Binding::List(v) = b { v.len() * std::mem::size_of::<Value>() } else { 0 })
             .sum::<usize>()
             + self.slots().filter(|(_, s)| s.dangling.is_some()).count() * 48
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bind(b: &mut Bindings, name: Sym, addr: u64) {
+        b.apply(&Event::Bound { name, list: false, value: Value::Object { cache: 0, addr } });
+    }
+
+    #[test]
+    fn a_clone_shares_the_table_and_a_write_copies_one_chunk() {
+        let mut b = Bindings::default();
+        for n in 0..1000 {
+            bind(&mut b, n, 0x1000 + u64::from(n) * 64);
+        }
+        b.apply(&Event::Unbound { name: 7, index: None });
+        let base = b.clone();
+        let table = base.dense.chunks.len() * std::mem::size_of::<Arc<Vec<Slot>>>();
+        assert_eq!(b.unshared_bytes(&base), table, "a clone shares every chunk");
+        let whole = b.unshared_bytes(&Bindings::default());
+        assert!(whole > 1000 * std::mem::size_of::<Slot>(), "{whole}");
+        // One write copies its chunk only; the original keeps its value.
+        bind(&mut b, 500, 0xdead_0000);
+        let one = CHUNK_SLOTS * std::mem::size_of::<Slot>() + 40;
+        assert_eq!(b.unshared_bytes(&base), table + one);
+        assert_eq!(base.get(500), Some(&Binding::One(Value::Object { cache: 0, addr: 0x1000 + 500 * 64 })));
+        assert_eq!(b.get(500), Some(&Binding::One(Value::Object { cache: 0, addr: 0xdead_0000 })));
+        assert_eq!(b.dangling(7), base.dangling(7));
+        assert!(b.dangling(7).is_some());
+        assert_ne!(b, base);
+        // Growing past the table (and a far id, kept sparse) leaves the shared chunks shared.
+        let past = base.dense.len() as Sym + 10;
+        bind(&mut b, past, 1);
+        bind(&mut b, 1_000_000, 2);
+        assert_eq!(b.get(past), Some(&Binding::One(Value::Object { cache: 0, addr: 1 })));
+        assert_eq!(b.get(1_000_000), Some(&Binding::One(Value::Object { cache: 0, addr: 2 })));
+        let shared = base.dense.chunks.iter().zip(&b.dense.chunks).filter(|(x, y)| Arc::ptr_eq(x, y)).count();
+        assert_eq!(shared, base.dense.chunks.len() - 1);
+        assert_eq!(b.iter().count(), 1000 - 1 + 2);
     }
 }

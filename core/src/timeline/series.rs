@@ -61,6 +61,12 @@ impl SeriesBuilder {
     /// session it replays) when the last checkpoint before it is `max_gap` ops back or more: denser checkpoints made by the charts' replay at no extra replay cost, so later
     /// seeks replay fewer ops (s6-tracew, issue 18). Returns the bytes it costs (0: not kept).
     pub fn checkpoint_into(&self, session: &mut Session, max_gap: usize) -> usize {
+        self.checkpoint_into_within(session, max_gap, usize::MAX)
+    }
+
+    /// As [`SeriesBuilder::checkpoint_into`], not keeping one that would cost more than
+    /// `max_bytes` (s8-trace: a room is kept by what checkpoints really cost, not estimates).
+    pub fn checkpoint_into_within(&self, session: &mut Session, max_gap: usize, max_bytes: usize) -> usize {
         if self.done == 0 || self.done >= session.op_count() {
             return 0;
         }
@@ -70,7 +76,7 @@ impl SeriesBuilder {
         if self.done - before < max_gap.max(1) {
             return 0;
         }
-        session.insert_checkpoint(self.done, &self.sim)
+        session.insert_checkpoint(self.done, &self.sim, max_bytes)
     }
 
     /// True when every op is done (or the session was shorter than when the builder was made).

@@ -373,7 +373,8 @@ impl Session {
     /// [`super::series::SeriesBuilder`]), as a checkpoint: a second level of checkpoints made
     /// after a bulk load, while the charts' replay passes (s6-tracew). Returns what it costs
     /// (0 when one is there already or `at` is out of range).
-    pub(crate) fn insert_checkpoint(&mut self, at: usize, sim: &Sim) -> usize {
+    /// Not kept when it would cost more than `max_bytes` (s8-trace).
+    pub(crate) fn insert_checkpoint(&mut self, at: usize, sim: &Sim, max_bytes: usize) -> usize {
         if at == 0 || at > self.list.len() {
             return 0;
         }
@@ -382,9 +383,34 @@ impl Session {
             return 0;
         }
         let cost = checkpoint_cost(sim, &self.checkpoints[i - 1].1);
+        if cost > max_bytes {
+            return 0;
+        }
         self.checkpoints.insert(i, (at, sim.clone()));
         self.checkpoint_bytes += cost;
         cost
+    }
+
+    /// Keep the state before the last op as a checkpoint, so a seek to the end (End, a link
+    /// without `step=`) replays no op: made from the tail state, it replays at most
+    /// [`TAIL_OPS`] ops now (s8-trace: the second level of checkpoints makes it first, with
+    /// what it really costs known before the rest are planned), unless it would cost more than
+    /// `max_bytes`. Returns what it costs (0: not made — one is there already, the session has
+    /// fewer than two ops, or it costs more than `max_bytes`).
+    pub fn checkpoint_before_last(&mut self, max_bytes: usize) -> usize {
+        let Some(k) = self.list.len().checked_sub(1).filter(|&k| k > 0) else { return 0 };
+        if self.checkpoints.iter().any(|c| c.0 == k) {
+            return 0;
+        }
+        let sim = self.state_before(k);
+        self.insert_checkpoint(k, &sim, max_bytes)
+    }
+
+    /// What any checkpoint of the head state costs however few ops after the one before: the
+    /// state a clone copies whole and the copy-on-write tables (s8-trace: the rest of a
+    /// checkpoint's cost grows with the ops between it and the one before).
+    pub fn fixed_checkpoint_bytes(&self) -> usize {
+        checkpoint_cost(&self.head, &self.head.clone())
     }
 
     /// The boot state (for [`super::series::SeriesBuilder`], s5-tracew).
@@ -485,12 +511,15 @@ pub fn event_json(ev: &Event) -> String {
     serde_json::to_string(ev).expect("events serialize")
 }
 
-/// Heap bytes a checkpoint of `sim` costs beyond keeping `prev` (s6-tracew): the machine's
-/// copy-on-write chunks and pages not shared with `prev`, and the state cloned whole — the
-/// bindings and, about one record per bound name, the slab policy's per-object records (e.g.
-/// SLUB's allocation sites), estimated as the bindings' size again.
+/// Heap bytes a checkpoint of `sim` costs beyond keeping `prev` (s6-tracew): the machine's and
+/// the bindings' copy-on-write chunks (and pages) not shared with `prev` (s8-trace: the
+/// bindings were cloned whole before), and the slab policy's state not shared with `prev` —
+/// what the engine counts ([`crate::slab::SlabAllocator::clone_bytes`]; SLUB: its sites shards
+/// written since, and the rest, cloned whole), else, about one record per bound name, the
+/// bindings' size again.
 fn checkpoint_cost(sim: &Sim, prev: &Sim) -> usize {
-    sim.machine.unshared_bytes(&prev.machine) + 2 * sim.bindings.approx_bytes()
+    let slab = sim.slab.clone_bytes(prev.slab.as_ref()).unwrap_or_else(|| sim.bindings.approx_bytes());
+    sim.machine.unshared_bytes(&prev.machine) + sim.bindings.unshared_bytes(&prev.bindings) + slab
 }
 
 /// One point of [`Session::series`].

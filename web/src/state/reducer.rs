@@ -59,9 +59,9 @@ impl Reducible for State {
                     s.seek(to.clamp(lo, hi));
                 }
             }
-            Action::Seek(step) => st.session.borrow_mut().seek(step.clamp(lo, hi)),
-            Action::Start => st.session.borrow_mut().seek(lo),
-            Action::End => st.session.borrow_mut().seek(hi),
+            Action::Seek(step) => super::trace::timed_seek(&mut st.session.borrow_mut(), step.clamp(lo, hi)),
+            Action::Start => super::trace::timed_seek(&mut st.session.borrow_mut(), lo),
+            Action::End => super::trace::timed_seek(&mut st.session.borrow_mut(), hi),
             Action::TogglePlay => st.playing = !st.playing && at < hi,
             Action::Tick(n) => {
                 if at >= hi {

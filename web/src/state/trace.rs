@@ -404,10 +404,37 @@ impl DeriveBuilder {
     /// that holds at what the session's checkpoints cost each on average, placed by
     /// [`plan_checkpoints`]; one is left only while what they really cost stays within `room`
     /// (s7-traceweb: the retained budget holds, and End and the longest stretches come first).
-    pub fn with_checkpoints(mut self, session: &Session, room: usize) -> DeriveBuilder {
+    pub fn with_checkpoints(mut self, session: &mut Session, room: usize) -> DeriveBuilder {
         let n = session.checkpoint_count().saturating_sub(1).max(1);
         self.each = (session.approx_checkpoint_bytes() / n).max(1);
-        let mut plan = plan_checkpoints(&session.checkpoint_ops(), session.op_count(), room / self.each);
+        // End first (s8-trace): made now from the session's tail state (a few thousand ops
+        // replayed), so what it really costs is taken from the room before the rest are
+        // planned. Made in replay order, it came last and on the 2M trace found the room used
+        // up (End replayed 261k ops).
+        self.spent = session.checkpoint_before_last(room);
+        // How many more fit (s8-trace): a checkpoint costs a fixed part (what a clone copies
+        // whole) and, copy-on-write, about `per_op` for each op since the one before, so `m`
+        // more spread over the `n` there cost m × fixed + per_op × ops × m / (n + m); the
+        // first level's average (long stretches) left out most that fit.
+        let (ops, fixed) = (session.op_count().max(1), session.fixed_checkpoint_bytes().max(1));
+        let n = session.checkpoint_count().max(1);
+        let per_op = session.approx_checkpoint_bytes().saturating_sub((n - 1) * fixed) as f64 / ops as f64;
+        let cost = |m: usize| m * fixed + (per_op * ops as f64 * m as f64 / (n + m) as f64) as usize;
+        let left = room.saturating_sub(self.spent);
+        let (mut lo, mut hi) = (0, ops / MIN_CHECKPOINT_GAP);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if cost(mid) <= left {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let more = lo;
+        if let Some(each) = cost(more).checked_div(more) {
+            self.each = each.max(1);
+        }
+        let mut plan = plan_checkpoints(&session.checkpoint_ops(), session.op_count(), more);
         plan.reverse();
         (self.plan, self.room) = (plan, room);
         self
@@ -422,9 +449,10 @@ impl DeriveBuilder {
         let done = self.series.progress().0;
         while self.plan.last().is_some_and(|&next| next <= done) {
             let next = self.plan.pop().unwrap_or(done);
-            // The estimate of this one must fit, besides what the others cost.
+            // The estimate of this one must fit, besides what the others cost, and so must
+            // what it really costs (s8-trace).
             if next == done && self.spent + self.each <= self.room {
-                self.spent += self.series.checkpoint_into(session, 1);
+                self.spent += self.series.checkpoint_into_within(session, 1, self.room - self.spent);
             }
         }
         all
@@ -930,6 +958,26 @@ fn memory_budget() -> u64 {
 /// sliced (the end of the file, the summaries' and the slot index's last step, installing the
 /// trace) are bracketed by `NAME:start` / `NAME:end`, so the benchmark can tell which phase a
 /// long task was in (`e2e/bench/trace.mjs`).
+/// `session.seek(step)`, bracketed by the User Timing marks `slabscope:seek:start` / `:end`
+/// when the page's `window.__slabscopeSeekMarks` is set (a benchmark sets it: e2e/bench/trace.mjs
+/// times the seek itself beside input → paint; s8-trace). Without the flag nothing is marked, so
+/// playback does not fill the performance timeline.
+pub(crate) fn timed_seek(session: &mut Session, step: u64) {
+    #[cfg(target_arch = "wasm32")]
+    let marks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"__slabscopeSeekMarks".into()).ok())
+        .is_some_and(|v| v.is_truthy());
+    #[cfg(not(target_arch = "wasm32"))]
+    let marks = false;
+    if marks {
+        mark("seek:start");
+    }
+    session.seek(step);
+    if marks {
+        mark("seek:end");
+    }
+}
+
 pub(crate) fn mark(name: &str) {
     #[cfg(target_arch = "wasm32")]
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
@@ -1068,8 +1116,8 @@ fn derive(
             // retained budget once the page's own indexes are reserved, placed where seeks
             // replay the most (s7-traceweb).
             let room = t.checkpoint_room(&s);
-            let Ok(s) = s.try_borrow() else { return };
-            DeriveBuilder::new(&s).with_checkpoints(&s, room)
+            let Ok(mut s) = s.try_borrow_mut() else { return };
+            DeriveBuilder::new(&s).with_checkpoints(&mut s, room)
         };
         let mut shown = now_ms();
         loop {
@@ -1416,7 +1464,17 @@ mod tests {
         let (cks, bytes) = (session.checkpoint_count(), session.approx_checkpoint_bytes());
         let each = bytes / (cks - 1).max(1);
         let room = each * 6;
-        let mut b = DeriveBuilder::new(&session).with_checkpoints(&session, room);
+        // End comes first, whatever the room left for the rest (s8-trace).
+        for tight in [each / 2, each + each / 2] {
+            let mut s = load(FIXTURE.as_bytes(), 1 << 16).unwrap().session;
+            let end = s.checkpoint_before_last(usize::MAX);
+            let mut s = load(FIXTURE.as_bytes(), 1 << 16).unwrap().session;
+            let mut b = DeriveBuilder::new(&s).with_checkpoints(&mut s, end + tight);
+            while !b.step_checkpointed(&mut s, 100) {}
+            assert!(s.checkpoint_ops().contains(&(s.op_count() - 1)), "End first, room {}", end + tight);
+            assert!(b.checkpoint_bytes() <= end + tight);
+        }
+        let mut b = DeriveBuilder::new(&session).with_checkpoints(&mut session, room);
         let series = session.series(SAMPLES);
         while !b.step_checkpointed(&mut session, 100) {}
         assert!(b.checkpoint_bytes() > 0 && b.checkpoint_bytes() <= room, "{} of {room}", b.checkpoint_bytes());
@@ -1438,7 +1496,7 @@ mod tests {
         let t = load(FIXTURE.as_bytes(), 1 << 16).unwrap();
         let mut s = t.session;
         let n = s.checkpoint_count();
-        let mut b = DeriveBuilder::new(&s).with_checkpoints(&s, 0);
+        let mut b = DeriveBuilder::new(&s).with_checkpoints(&mut s, 0);
         while !b.step_checkpointed(&mut s, 1000) {}
         assert_eq!(s.checkpoint_count(), n);
     }

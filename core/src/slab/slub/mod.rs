@@ -59,6 +59,7 @@ mod check;
 mod debug;
 mod free;
 mod report;
+mod sites;
 
 /// `vmemmap` on x86-64 (4-level paging): `struct page` (and `struct slab`) addresses, as
 /// `print_slab_info` prints them.
@@ -269,11 +270,11 @@ pub struct Slub {
     random_freelist: bool,
     rng: Rng,
     config: MachineConfig,
-    /// Allocation site (script line) of every live object, for the leak report: a hash map, as
-    /// it is written twice per replayed trace event and only read whole, grouped into an ordered
-    /// map (`leak_report`), so its order never shows (s7-tracecore, issue #18).
-    sites:
-        std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>>,
+    /// Allocation site (script line) of every live object, for the leak report: hashed, as it
+    /// is written twice per replayed trace event and only read whole, grouped into an ordered
+    /// map (`leak_report`), so its order never shows (s7-tracecore, issue #18); in
+    /// copy-on-write shards, so a checkpoint does not copy it whole (s8-trace, `sites.rs`).
+    sites: sites::Sites,
     /// Memory was overwritten by a `write` op (the kernel would be tainted): freelists read from
     /// memory may be corrupt on purpose, so the checker skips the checks that read them.
     pub tainted: bool,
@@ -287,6 +288,29 @@ fn swab(x: u64) -> u64 {
 }
 
 impl Slub {
+    /// Heap bytes a clone of this state holds that `base` (an earlier clone) does not share: the
+    /// live objects' sites map's shards written since (all of it without a base), the slab records
+    /// (B-tree entries plus a node header per ~8), the caches with their per-CPU and per-node
+    /// lists, and the name map (s8-trace: what a session checkpoint of SLUB costs).
+    pub fn clone_bytes(&self, base: Option<&Slub>) -> usize {
+        use std::mem::size_of;
+        let sites = self.sites.unshared_bytes(base.map_or(&sites::Sites::default(), |b| &b.sites));
+        let slabs = self.slabs.len() * (size_of::<u32>() + size_of::<SlabRec>()) + self.slabs.len() / 8 * 96;
+        let caches: usize = self
+            .caches
+            .iter()
+            .map(|c| {
+                size_of::<Cache>()
+                    + c.name.capacity()
+                    + c.random_seq.capacity() * 4
+                    + c.cpus.iter().map(|p| size_of::<CpuState>() + p.partial.capacity() * 4).sum::<usize>()
+                    + c.nodes.iter().map(|n| size_of::<NodeState>() + n.partial.capacity() * 4).sum::<usize>()
+            })
+            .sum();
+        let names: usize = self.by_name.keys().map(|k| size_of::<(String, u32)>() + k.capacity()).sum();
+        sites + slabs + caches + names
+    }
+
     /// SLUB with the kmalloc caches (`kmalloc-8` … `kmalloc-8k`) created, holding no slabs.
     pub fn new(config: &MachineConfig) -> Slub {
         let mut s = Slub {
