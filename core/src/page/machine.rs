@@ -368,8 +368,8 @@ impl PhysMem {
     }
     /// The bytes of page `pfn`, if any were ever written (`None`: the page reads as zero). For
     /// a layer that decodes many fields of one page (SLOB's free chain) without a lookup per read.
-    pub fn page(&self, pfn: u32) -> Option<&[u8; PAGE_SIZE as usize]> {
-        self.pages.get(&pfn).map(|p| &**p)
+    pub fn page(&self, pfn: u32) -> Option<PageView<'_>> {
+        self.pages.get(&pfn).map(|p| PageView(p))
     }
     /// Number of pages that hold written bytes.
     pub fn materialised_pages(&self) -> usize {
@@ -398,6 +398,27 @@ impl PhysMem {
             }
         }
         bytes
+    }
+}
+
+/// One materialised page's bytes, read in place (its copy-on-write blocks; unwritten blocks read
+/// as zero).
+#[derive(Clone, Copy, Debug)]
+pub struct PageView<'a>(&'a Page);
+
+impl PageView<'_> {
+    /// Read `buf.len()` bytes at offset `off` of the page (`off + buf.len()` ≤ the page size).
+    pub fn read(&self, off: usize, buf: &mut [u8]) {
+        let mut done = 0;
+        while done < buf.len() {
+            let (blk, o) = ((off + done) / BLOCK, (off + done) % BLOCK);
+            let n = (BLOCK - o).min(buf.len() - done);
+            match &self.0[blk] {
+                Some(b) => buf[done..done + n].copy_from_slice(&b[o..o + n]),
+                None => buf[done..done + n].fill(0),
+            }
+            done += n;
+        }
     }
 }
 

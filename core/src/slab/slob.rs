@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::error::OpError;
 use crate::page::addr::{phys, virt};
 use crate::page::ctx::PageCtx;
-use crate::page::machine::{FrameKind, Machine, MachineConfig, Owner, SlabPolicy, PAGE_SHIFT, PAGE_SIZE};
+use crate::page::machine::{FrameKind, Machine, MachineConfig, Owner, PageView, SlabPolicy, PAGE_SHIFT, PAGE_SIZE};
 use crate::slab::layout::{get_order, CacheFlags, KMALLOC_MAX_CACHE_SIZE};
 use crate::slab::slub::Site;
 use crate::slab::SlabAllocator;
@@ -130,7 +130,7 @@ impl Words for Machine {
 struct PageWords<'a> {
     m: &'a Machine,
     pfn: u32,
-    bytes: Option<&'a [u8; PAGE_SIZE as usize]>,
+    bytes: Option<PageView<'a>>,
 }
 
 impl<'a> PageWords<'a> {
@@ -146,7 +146,11 @@ impl Words for PageWords<'_> {
         if (a >> PAGE_SHIFT) as u32 != self.pfn || off + 2 > PAGE_SIZE as usize {
             return self.m.i16_at(addr);
         }
-        self.bytes.map_or(0, |b| i64::from(i16::from_le_bytes([b[off], b[off + 1]])))
+        self.bytes.map_or(0, |b| {
+            let mut w = [0u8; 2];
+            b.read(off, &mut w);
+            i64::from(i16::from_le_bytes(w))
+        })
     }
 }
 
