@@ -246,7 +246,7 @@ fn cmd_run(args: &[String]) -> ExitCode {
         }
         match s.op(k) {
             Some(Op::Show { what }) => {
-                let _ = write!(out, "{}", s.head().show(*what));
+                let _ = write!(out, "{}", s.head().show((*what).into()));
             }
             Some(Op::ShowSysfs { cache }) => {
                 let slab = &s.head().slab;

@@ -535,7 +535,7 @@ impl Sim {
                 slab.destroy_cache(&mut pages, name, &label, out)
             }
             Op::Show { what } => {
-                self.emit(out, Event::Shown { what });
+                self.emit(out, Event::Shown { what: what.into() });
                 Ok(())
             }
         }

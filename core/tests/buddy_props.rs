@@ -197,7 +197,7 @@ proptest! {
                     let name = live.swap_remove(pick % live.len());
                     Op::PagesFree { what: Ref::Name { name }, cpu: Some(cpu) }
                 }
-                _ => Op::Show { what: slabscope_core::event::ShowWhat::Buddyinfo },
+                _ => Op::Show { what: slabscope_core::op::ShowKind::Buddyinfo },
             };
             if session.push(op, 1).is_ok() {
                 if let Op::PagesAlloc { target: Target::Name { name }, .. } = op { live.push(name); }

@@ -72,7 +72,7 @@ fn compact_trace_sessions_seek_like_plain_ones() {
     let k = s.op_count() / 2;
     s.truncate(k);
     plain.truncate(k);
-    let show = slabscope_core::op::Op::Show { what: slabscope_core::event::ShowWhat::Stats };
+    let show = slabscope_core::op::Op::Show { what: slabscope_core::op::ShowKind::Stats };
     for op in [show, *t.session.op(k - 1).unwrap(), show] {
         assert_eq!(t.session.push(op, 99_999).is_ok(), plain.push(op, 99_999).is_ok());
     }

@@ -38,6 +38,56 @@ impl Ref {
     }
 }
 
+/// What a plain `show` prints: every [`ShowWhat`] that takes no argument. A cache's sysfs
+/// attributes are [`Op::ShowSysfs`] (it names its cache), so every `Op` value prints as a
+/// statement that parses back to it (#15). Serialised as the `ShowWhat` of the same name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowKind {
+    /// `/proc/buddyinfo`.
+    Buddyinfo,
+    /// `/proc/slabinfo`.
+    Slabinfo,
+    /// Summary statistics.
+    Stats,
+    /// Live slab objects by allocation site.
+    Leaks,
+    /// The `tools/mm/slabinfo` summary.
+    Slabs,
+    /// The SuperSlab allocator.
+    Superslabs,
+}
+
+impl ShowKind {
+    /// Every kind, in the language's order (the parser and its suggestions read this).
+    pub const ALL: [ShowKind; 6] = [
+        ShowKind::Buddyinfo,
+        ShowKind::Slabinfo,
+        ShowKind::Stats,
+        ShowKind::Leaks,
+        ShowKind::Slabs,
+        ShowKind::Superslabs,
+    ];
+
+    /// The op-language spelling.
+    pub fn as_str(self) -> &'static str {
+        ShowWhat::from(self).as_str()
+    }
+}
+
+impl From<ShowKind> for ShowWhat {
+    fn from(k: ShowKind) -> ShowWhat {
+        match k {
+            ShowKind::Buddyinfo => ShowWhat::Buddyinfo,
+            ShowKind::Slabinfo => ShowWhat::Slabinfo,
+            ShowKind::Stats => ShowWhat::Stats,
+            ShowKind::Leaks => ShowWhat::Leaks,
+            ShowKind::Slabs => ShowWhat::Slabs,
+            ShowKind::Superslabs => ShowWhat::Superslabs,
+        }
+    }
+}
+
 /// One operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -47,8 +97,8 @@ pub enum Op {
     PagesAlloc { order: u8, node: Option<u8>, cpu: Option<u16>, target: Target },
     /// `pages free REF [cpu=N]`.
     PagesFree { what: Ref, cpu: Option<u16> },
-    /// `show buddyinfo|slabinfo|stats`.
-    Show { what: ShowWhat },
+    /// `show buddyinfo|slabinfo|stats|leaks|slabs|superslabs`.
+    Show { what: ShowKind },
     /// `kmalloc SIZE [cpu=N] [node=N] as=NAME`.
     Kmalloc { size: u32, cpu: Option<u16>, node: Option<u8>, target: Target },
     /// `krealloc NAME SIZE [cpu=N] [zero]`.

@@ -6,11 +6,10 @@
 
 use std::fmt;
 
-use crate::event::ShowWhat;
 use crate::limits::{Limit, LimitError, Limits};
 use crate::machine::{ConfigError, MachineConfig, MAX_CPUS, MAX_NODES, MAX_PAGE_ORDER};
 use crate::names::Names;
-use crate::op::{Op, Ref, Target};
+use crate::op::{Op, Ref, ShowKind, Target};
 use crate::session::Session;
 use crate::sim::OpError;
 use crate::slab_layout::CacheFlags;
@@ -413,8 +412,6 @@ fn describe(t: &Tok) -> String {
     }
 }
 
-const SHOW_WHAT: &[&str] = &["buddyinfo", "slabinfo", "stats", "leaks", "slabs", "sysfs", "superslabs"];
-
 /// What [`Parser::statement`] read: a whole statement, or the head of a `repeat` block.
 enum Parsed {
     Stmt(Stmt),
@@ -694,24 +691,24 @@ impl Parser<'_> {
             "show" => {
                 self.seen_op = true;
                 let t = self.next();
-                let what = match &t.tok {
-                    Tok::Word(w) if w == "buddyinfo" => ShowWhat::Buddyinfo,
-                    Tok::Word(w) if w == "slabinfo" => ShowWhat::Slabinfo,
-                    Tok::Word(w) if w == "stats" => ShowWhat::Stats,
-                    Tok::Word(w) if w == "leaks" => ShowWhat::Leaks,
-                    Tok::Word(w) if w == "slabs" => ShowWhat::Slabs,
-                    Tok::Word(w) if w == "superslabs" => ShowWhat::Superslabs,
-                    Tok::Word(w) if w == "sysfs" => {
+                let kind = match &t.tok {
+                    Tok::Word(w) => ShowKind::ALL.iter().copied().find(|k| k.as_str() == w),
+                    _ => None,
+                };
+                let what = match (&t.tok, kind) {
+                    (_, Some(k)) => k,
+                    (Tok::Word(w), None) if w == "sysfs" => {
                         let cache = self.cache_name()?;
                         return Ok(Some(Parsed::Stmt(Stmt::Op(Op::ShowSysfs { cache }, head.line))));
                     }
-                    other => {
-                        let s = if let Tok::Word(w) = other { suggest(w, SHOW_WHAT.iter().copied()) } else { None };
+                    (other, None) => {
+                        let words = ShowKind::ALL.iter().map(|k| k.as_str()).chain(["sysfs"]);
+                        let s = if let Tok::Word(w) = other { suggest(w, words) } else { None };
+                        let list: Vec<&str> = ShowKind::ALL.iter().map(|k| k.as_str()).chain(["sysfs NAME"]).collect();
                         return Err(err_at(
                             &t,
                             ScriptErrorKind::Expected {
-                                expected: "one of: buddyinfo, slabinfo, stats, leaks, slabs, sysfs NAME, superslabs"
-                                    .into(),
+                                expected: format!("one of: {}", list.join(", ")),
                                 found: describe(other),
                             },
                             s,
