@@ -1,29 +1,12 @@
 // Compare mode (#19): two columns of 200,000-op sessions (the same seeded workload under SLUB and
 // classic SLAB). A step moves both columns, their views, the table at the cursor and the chart
 // cursors; the issue asks for that within one frame. Interface: e2e/bench/README.md (s4-frame).
+import { longTaskSources } from '../longtasks.mjs';
+
 export const title = 'Compare mode (#19)';
 
 const OPS = 200_000;
 const MID = OPS / 2;
-
-// Long tasks (> 50 ms) since `since`, each with the phases it overlapped (User Timing marks
-// `slabscope:compare-PHASE:start|end` from web/src/state/compare.rs and views/compare.rs: a
-// build slice, installing the built columns, the seek to the link's cursor, the first render).
-const longTaskSources = (page, since) => page.evaluate((since) => {
-  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('slabscope:') && m.startTime >= since);
-  const phases = [];
-  for (const m of marks) {
-    const [, name, edge] = m.name.split(':');
-    if (edge === 'start') phases.push({ name, start: m.startTime, end: Infinity });
-    else { const p = phases.findLast((q) => q.name === name && q.end === Infinity); if (p) p.end = m.startTime; }
-  }
-  return window.__bench.longtasks.filter(([s, d]) => s >= since && d > 50).map(([s, d]) => {
-    const inside = [...new Set(phases.filter((p) => p.start < s + d && p.end > s).map((p) => p.name))]
-      .map((n) => `${n} ${Math.round(phases.filter((p) => p.name === n && p.start < s + d && p.end > s)
-        .reduce((a, p) => a + Math.min(p.end, s + d) - Math.max(p.start, s), 0))}`);
-    return `${Math.round(d)} ms: ${inside.length ? inside.join(', ') : 'other'}`;
-  });
-}, since);
 
 /** @param {import('../bench.mjs').Bench} b */
 export default async function run(b) {

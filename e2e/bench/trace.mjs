@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
+import { longTaskSources } from '../longtasks.mjs';
+
 export const title = 'Trace explorer (#18)';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -48,27 +50,6 @@ const memory = (page) => page.evaluate(() => {
     checkpoint_bytes: Number(d.checkpointBytes), max_replay_ops: Number(d.maxReplayOps),
     js_heap: performance.memory?.usedJSHeapSize ?? null };
 });
-
-/**
- * The long tasks (> 50 ms) since `since` (performance.now()), each with the load phases it
- * overlaps: the page brackets the phases that are not sliced with User Timing marks
- * `slabscope:NAME:start` / `:end` (web/src/state/trace.rs `mark`, s7-traceweb); a task that
- * overlaps none is in the sliced work or the render after a dispatch ("other").
- */
-const longTaskSources = (page, since) => page.evaluate((since) => {
-  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('slabscope:') && m.startTime >= since);
-  const phases = [];
-  for (const m of marks) {
-    const [, name, edge] = m.name.split(':');
-    if (edge === 'start') phases.push({ name, start: m.startTime, end: Infinity });
-    else { const p = phases.findLast((q) => q.name === name && q.end === Infinity); if (p) p.end = m.startTime; }
-  }
-  return window.__bench.longtasks.filter(([s, d]) => s >= since && d > 50).map(([s, d]) => {
-    const inside = phases.filter((p) => p.start < s + d && p.end > s)
-      .map((p) => `${p.name} ${Math.round(Math.min(p.end, s + d) - Math.max(p.start, s))}`);
-    return `${Math.round(d)} ms: ${inside.length ? inside.join(', ') : 'other'}`;
-  });
-}, since);
 
 /**
  * The seeks themselves since `since` (s8-trace): the page brackets `Session::seek` with the
