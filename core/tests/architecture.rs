@@ -35,6 +35,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("timeline::event", "page::machine", "events carry `Owner`"),
     ("error", "page::machine", "`BadOrder` prints `MAX_PAGE_ORDER`"),
     ("error", "page::buddy", "`From<BuddyError>`"),
+    ("timeline::names", "page::cow", "the bindings table is the page layer's copy-on-write `CowVec`"),
 ];
 
 /// The layers, bottom first: a module may use modules of its own layer or below, and the

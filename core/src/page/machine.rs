@@ -16,6 +16,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Arg, Sym};
+use crate::page::cow::CowVec;
 
 /// Bytes in a page (4 KiB, as on x86-64).
 pub const PAGE_SIZE: u64 = 4096;
@@ -278,48 +279,8 @@ impl Frame {
     const TAIL: Frame = Frame { kind: FrameKind::Tail, order: 0, prev: NIL, next: NIL };
 }
 
+/// Frames per copy-on-write chunk of the frame table.
 const CHUNK: usize = 512;
-
-/// A vector split into copy-on-write chunks: clones share chunks until one is written.
-#[derive(Clone, Debug)]
-pub struct CowVec<T: Clone> {
-    chunks: Vec<Arc<Vec<T>>>,
-    len: usize,
-}
-
-impl<T: Clone> CowVec<T> {
-    /// `len` copies of `value`.
-    pub fn filled(len: usize, value: T) -> Self {
-        let mut chunks = Vec::new();
-        let mut left = len;
-        while left > 0 {
-            let n = left.min(CHUNK);
-            chunks.push(Arc::new(vec![value.clone(); n]));
-            left -= n;
-        }
-        CowVec { chunks, len }
-    }
-    /// Number of elements.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    /// Element `i` (panics when out of range: callers validate indices first).
-    pub fn get(&self, i: usize) -> &T {
-        &self.chunks[i / CHUNK][i % CHUNK]
-    }
-    /// Mutable element `i`; copies its chunk if it is shared with a clone.
-    pub fn get_mut(&mut self, i: usize) -> &mut T {
-        &mut Arc::make_mut(&mut self.chunks[i / CHUNK])[i % CHUNK]
-    }
-    /// All elements in order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flat_map(|c| c.iter())
-    }
-}
 
 /// Bytes per copy-on-write block of a page (s8-trace): a page is 16 blocks, each shared
 /// between clones until written, so writing a freelist pointer after a checkpoint copies a
@@ -449,7 +410,7 @@ pub fn hexdump(mem: &PhysMem, addr: u64, len: usize) -> String {
 #[derive(Clone, Debug)]
 pub struct Machine {
     config: MachineConfig,
-    frames: CowVec<Frame>,
+    frames: CowVec<Frame, CHUNK>,
     /// Physical memory contents.
     pub mem: PhysMem,
     /// A `write` op overwrote memory (the kernel would be tainted): layers that read their
@@ -480,12 +441,7 @@ impl Machine {
     /// costs beyond keeping `base` (s6-tracew: session checkpoints are spaced by it).
     pub fn unshared_bytes(&self, base: &Machine) -> usize {
         let chunk = CHUNK * std::mem::size_of::<Frame>();
-        let frames = self
-            .frames
-            .chunks
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| base.frames.chunks.get(*i).is_none_or(|b| !Arc::ptr_eq(b, c)));
+        let frames = self.frames.unshared_chunks(&base.frames);
         // Pages cost the blocks written since (s8-trace); every entry of the page map costs a
         // node share either way.
         frames.count() * chunk + self.mem.unshared_bytes(&base.mem) + self.mem.pages.len() * 16
@@ -496,11 +452,11 @@ impl Machine {
     }
     /// Frame `pfn`.
     pub fn frame(&self, pfn: u32) -> &Frame {
-        self.frames.get(pfn as usize)
+        self.frames.get(pfn as usize).expect("pfn within memory: callers validate it first")
     }
     /// Mutable frame `pfn`.
     pub fn frame_mut(&mut self, pfn: u32) -> &mut Frame {
-        self.frames.get_mut(pfn as usize)
+        self.frames.get_mut(pfn as usize).expect("pfn within memory: callers validate it first")
     }
     /// Total frames.
     pub fn total_pages(&self) -> u32 {

@@ -4,6 +4,7 @@
 
 pub mod addr;
 pub mod buddy;
+pub mod cow;
 pub mod ctx;
 pub mod machine;
 pub mod pcp;

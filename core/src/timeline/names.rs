@@ -5,11 +5,11 @@
 //! head of a used block of that order owned by that name.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Sym};
+use crate::page::cow::CowVec;
 
 /// Interns names so that ops and events carry small ids.
 #[derive(Clone, Debug, Default)]
@@ -92,33 +92,9 @@ pub struct Bindings {
 /// Slots per copy-on-write chunk of the dense table.
 const CHUNK_SLOTS: usize = 32;
 
-/// The dense table: `chunks.len() * CHUNK_SLOTS` slots, each chunk exactly `CHUNK_SLOTS` long.
-#[derive(Clone, Debug, Default)]
-struct Dense {
-    chunks: Vec<Arc<Vec<Slot>>>,
-}
-
-impl Dense {
-    fn len(&self) -> usize {
-        self.chunks.len() * CHUNK_SLOTS
-    }
-    fn get(&self, i: usize) -> Option<&Slot> {
-        self.chunks.get(i / CHUNK_SLOTS).map(|c| &c[i % CHUNK_SLOTS])
-    }
-    /// Slot `i`, copying its chunk first when a clone shares it.
-    fn get_mut(&mut self, i: usize) -> Option<&mut Slot> {
-        self.chunks.get_mut(i / CHUNK_SLOTS).map(|c| &mut Arc::make_mut(c)[i % CHUNK_SLOTS])
-    }
-    /// Grow to at least `len` slots (whole chunks of empty slots).
-    fn grow_to(&mut self, len: usize) {
-        while self.len() < len {
-            self.chunks.push(Arc::new(vec![Slot::default(); CHUNK_SLOTS]));
-        }
-    }
-    fn iter(&self) -> impl Iterator<Item = &Slot> {
-        self.chunks.iter().flat_map(|c| c.iter())
-    }
-}
+/// The dense table: copy-on-write chunks of [`CHUNK_SLOTS`] slots, always a whole number of
+/// chunks long.
+type Dense = CowVec<Slot, CHUNK_SLOTS>;
 
 /// One name's state: bound (`bound`), and/or the freed value it last held (a dangling
 /// pointer, kept so scripts can demonstrate use-after-free writes and double frees).
@@ -155,7 +131,7 @@ impl Bindings {
             let grown = (i + 1).max(self.dense.len() * 3 / 2).next_multiple_of(CHUNK_SLOTS);
             let mut moved = self.sparse.split_off(&u32::try_from(grown).unwrap_or(u32::MAX));
             std::mem::swap(&mut moved, &mut self.sparse);
-            self.dense.grow_to(grown);
+            self.dense.grow_to(grown, Slot::default());
             for (k, v) in moved {
                 if let Some(slot) = self.dense.get_mut(k as usize) {
                     *slot = v;
@@ -230,15 +206,12 @@ impl Bindings {
         };
         let chunks: usize = self
             .dense
-            .chunks
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| base.dense.chunks.get(*i).is_none_or(|b| !Arc::ptr_eq(b, c)))
+            .unshared_chunks(&base.dense)
             // A chunk: its slots, the vector's and the Arc's headers, the lists it holds.
-            .map(|(_, c)| CHUNK_SLOTS * slot + 40 + c.iter().map(list).sum::<usize>())
+            .map(|c| CHUNK_SLOTS * slot + 40 + c.iter().map(list).sum::<usize>())
             .sum();
         let sparse: usize = self.sparse.values().map(|s| slot + 16 + list(s)).sum();
-        chunks + self.dense.chunks.len() * std::mem::size_of::<Arc<Vec<Slot>>>() + sparse
+        chunks + self.dense.chunk_count() * std::mem::size_of::<std::sync::Arc<Vec<Slot>>>() + sparse
     }
     /// Approximate heap bytes (for checkpoint spacing).
     pub fn approx_bytes(&self) -> usize {
@@ -265,7 +238,7 @@ mod tests {
         }
         b.apply(&Event::Unbound { name: 7, index: None });
         let base = b.clone();
-        let table = base.dense.chunks.len() * std::mem::size_of::<Arc<Vec<Slot>>>();
+        let table = base.dense.chunk_count() * std::mem::size_of::<std::sync::Arc<Vec<Slot>>>();
         assert_eq!(b.unshared_bytes(&base), table, "a clone shares every chunk");
         let whole = b.unshared_bytes(&Bindings::default());
         assert!(whole > 1000 * std::mem::size_of::<Slot>(), "{whole}");
@@ -284,8 +257,7 @@ mod tests {
         bind(&mut b, 1_000_000, 2);
         assert_eq!(b.get(past), Some(&Binding::One(Value::Object { cache: 0, addr: 1 })));
         assert_eq!(b.get(1_000_000), Some(&Binding::One(Value::Object { cache: 0, addr: 2 })));
-        let shared = base.dense.chunks.iter().zip(&b.dense.chunks).filter(|(x, y)| Arc::ptr_eq(x, y)).count();
-        assert_eq!(shared, base.dense.chunks.len() - 1);
+        assert_eq!(b.dense.shared_chunks(&base.dense), base.dense.chunk_count() - 1);
         assert_eq!(b.iter().count(), 1000 - 1 + 2);
     }
 }
