@@ -60,6 +60,11 @@ pub const MAX_TRACED_BYTES: u64 = crate::slab_layout::KMALLOC_MAX_SIZE;
 /// facts and ~10 B of op list per event (ops interned, lines as runs: `timeline/oplist.rs`) this
 /// keeps a trace session within [`RETAINED_BYTES_PER_EVENT`] together with the simulated state.
 pub const TRACE_CHECKPOINT_BYTES_PER_OP: usize = 10;
+/// Ops between renewals of a trace session's state near its end (the session default is 4096;
+/// s11-seek): each renewal makes the replay's next writes copy the chunks they touch, ~10 % of
+/// a load at 4096. A seek to the end replays at most this many ops until the End checkpoint
+/// (`Session::checkpoint_before_last`) is made.
+pub const TRACE_TAIL_OPS: usize = 32768;
 /// Events the CPU count is guessed from when it is not given (`Boot::Config { auto_cpus }`).
 pub const CPU_PROBE_EVENTS: usize = 4096;
 
@@ -1421,6 +1426,7 @@ impl Replayer {
         facts.first_op = session.op_count();
         session.set_checkpoint_budget(TRACE_CHECKPOINT_BYTES_PER_OP);
         session.set_interned_ops(true);
+        session.set_tail_ops(TRACE_TAIL_OPS);
         let (cpus, nodes) = (session.config().cpus, session.config().nodes);
         Replayer {
             session,

@@ -86,11 +86,16 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
     /// The chunks of `self` not shared with the chunk at the same place in `base` (an earlier
     /// clone): what keeping both costs beyond keeping `base`.
     pub fn unshared_chunks<'a>(&'a self, base: &'a CowVec<T, N>) -> impl Iterator<Item = &'a [T]> + 'a {
+        self.unshared_chunks_at(base).map(|(_, c)| c)
+    }
+    /// Like [`CowVec::unshared_chunks`], each chunk with its index (its first element is
+    /// `index * N`).
+    pub fn unshared_chunks_at<'a>(&'a self, base: &'a CowVec<T, N>) -> impl Iterator<Item = (usize, &'a [T])> + 'a {
         self.chunks
             .iter()
             .enumerate()
             .filter(move |(i, c)| base.chunks.get(*i).is_none_or(|b| !Arc::ptr_eq(b, c)))
-            .map(|(_, c)| c.as_slice())
+            .map(|(i, c)| (i, c.as_slice()))
     }
     /// Number of chunks shared with `other` at the same place.
     pub fn shared_chunks(&self, other: &CowVec<T, N>) -> usize {

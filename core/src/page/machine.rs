@@ -9,7 +9,6 @@
 //! session checkpoint) costs a few pointer copies, and memory is only duplicated for the chunks a
 //! later operation changes.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -291,13 +290,26 @@ const BLOCKS: usize = PAGE_SIZE as usize / BLOCK;
 /// One materialised page: its blocks, `None` where nothing was written (reads as zero).
 type Page = [Option<Arc<[u8; BLOCK]>>; BLOCKS];
 
+/// Pages per copy-on-write chunk of the page table of [`PhysMem`] (s11-seek).
+const PAGE_CHUNK: usize = 64;
+
 /// Physical memory with real bytes, materialised lazily page by page (block by block).
+///
+/// The pages live in a table indexed by pfn (s11-seek: was an ordered map), split into
+/// copy-on-write chunks of [`PAGE_CHUNK`] page pointers: a clone (a checkpoint, a seek's
+/// restore) copies the chunk table, not one map entry per materialised page, and a read or a
+/// write finds its page by index. The table grows to the highest pfn written.
 #[derive(Clone, Debug, Default)]
 pub struct PhysMem {
-    pages: BTreeMap<u32, Arc<Page>>,
+    pages: CowVec<Option<Arc<Page>>, PAGE_CHUNK>,
+    /// Pages that hold written bytes.
+    materialised: usize,
 }
 
 impl PhysMem {
+    fn page_at(&self, pfn: u32) -> Option<&Page> {
+        self.pages.get(pfn as usize).and_then(Option::as_deref)
+    }
     /// Read `buf.len()` bytes at physical address `addr` (unwritten memory reads as zero).
     pub fn read(&self, addr: u64, buf: &mut [u8]) {
         let mut done = 0;
@@ -306,7 +318,7 @@ impl PhysMem {
             let (pfn, off) = ((a >> PAGE_SHIFT) as u32, (a % PAGE_SIZE) as usize);
             let (blk, off) = (off / BLOCK, off % BLOCK);
             let n = (BLOCK - off).min(buf.len() - done);
-            match self.pages.get(&pfn).and_then(|p| p[blk].as_ref()) {
+            match self.page_at(pfn).and_then(|p| p[blk].as_ref()) {
                 Some(b) => buf[done..done + n].copy_from_slice(&b[off..off + n]),
                 None => buf[done..done + n].fill(0),
             }
@@ -318,10 +330,15 @@ impl PhysMem {
         let mut done = 0;
         while done < bytes.len() {
             let a = addr + done as u64;
-            let (pfn, off) = ((a >> PAGE_SHIFT) as u32, (a % PAGE_SIZE) as usize);
+            let (pfn, off) = ((a >> PAGE_SHIFT) as usize, (a % PAGE_SIZE) as usize);
             let (blk, off) = (off / BLOCK, off % BLOCK);
             let n = (BLOCK - off).min(bytes.len() - done);
-            let page = Arc::make_mut(self.pages.entry(pfn).or_insert_with(|| Arc::new(Default::default())));
+            self.pages.grow_to(pfn + 1, None);
+            let entry = self.pages.get_mut(pfn).expect("grown to hold the pfn");
+            if entry.is_none() {
+                self.materialised += 1;
+            }
+            let page = Arc::make_mut(entry.get_or_insert_with(|| Arc::new(Default::default())));
             let block = page[blk].get_or_insert_with(|| Arc::new([0u8; BLOCK]));
             Arc::make_mut(block)[off..off + n].copy_from_slice(&bytes[done..done + n]);
             done += n;
@@ -330,31 +347,44 @@ impl PhysMem {
     /// The bytes of page `pfn`, if any were ever written (`None`: the page reads as zero). For
     /// a layer that decodes many fields of one page (SLOB's free chain) without a lookup per read.
     pub fn page(&self, pfn: u32) -> Option<PageView<'_>> {
-        self.pages.get(&pfn).map(|p| PageView(p))
+        self.page_at(pfn).map(PageView)
     }
     /// Number of pages that hold written bytes.
     pub fn materialised_pages(&self) -> usize {
-        self.pages.len()
+        self.materialised
     }
     /// Highest materialised pfn, if any.
     pub fn max_pfn(&self) -> Option<u32> {
-        self.pages.keys().next_back().copied()
-    }
-    /// Heap bytes not shared with `base` (an earlier clone): the block tables of the pages
-    /// written since and the blocks written since, each with its `Arc` header.
-    fn unshared_bytes(&self, base: &PhysMem) -> usize {
-        let mut bytes = 0;
-        for (pfn, p) in &self.pages {
-            let b = base.pages.get(pfn);
-            if b.is_some_and(|b| Arc::ptr_eq(b, p)) {
-                continue;
+        let mut i = self.pages.len();
+        while i > 0 {
+            i -= 1;
+            if self.pages.get(i).is_some_and(Option::is_some) {
+                return Some(i as u32);
             }
-            bytes += std::mem::size_of::<Page>() + 16;
-            for (i, blk) in p.iter().enumerate() {
-                let Some(blk) = blk else { continue };
-                let shared = b.and_then(|b| b[i].as_ref()).is_some_and(|o| Arc::ptr_eq(o, blk));
-                if !shared {
-                    bytes += BLOCK + 16;
+        }
+        None
+    }
+    /// Heap bytes not shared with `base` (an earlier clone): the page table's chunks written
+    /// since, the block tables of the pages written since and the blocks written since, each
+    /// with its `Arc` header.
+    fn unshared_bytes(&self, base: &PhysMem) -> usize {
+        let chunk = PAGE_CHUNK * std::mem::size_of::<Option<Arc<Page>>>() + 40;
+        let mut bytes = 0;
+        for (ci, c) in self.pages.unshared_chunks_at(&base.pages) {
+            bytes += chunk;
+            for (j, p) in c.iter().enumerate() {
+                let Some(p) = p else { continue };
+                let b = base.pages.get(ci * PAGE_CHUNK + j).and_then(Option::as_ref);
+                if b.is_some_and(|b| Arc::ptr_eq(b, p)) {
+                    continue;
+                }
+                bytes += std::mem::size_of::<Page>() + 16;
+                for (i, blk) in p.iter().enumerate() {
+                    let Some(blk) = blk else { continue };
+                    let shared = b.and_then(|b| b[i].as_ref()).is_some_and(|o| Arc::ptr_eq(o, blk));
+                    if !shared {
+                        bytes += BLOCK + 16;
+                    }
                 }
             }
         }
@@ -442,9 +472,10 @@ impl Machine {
     pub fn unshared_bytes(&self, base: &Machine) -> usize {
         let chunk = CHUNK * std::mem::size_of::<Frame>();
         let frames = self.frames.unshared_chunks(&base.frames);
-        // Pages cost the blocks written since (s8-trace); every entry of the page map costs a
-        // node share either way.
-        frames.count() * chunk + self.mem.unshared_bytes(&base.mem) + self.mem.pages.len() * 16
+        // Pages cost the blocks written since (s8-trace); the page table's chunk table is
+        // copied either way (s11-seek).
+        let table = self.mem.pages.chunk_count() * std::mem::size_of::<Arc<Vec<Option<Arc<Page>>>>>();
+        frames.count() * chunk + self.mem.unshared_bytes(&base.mem) + table
     }
     /// The configuration.
     pub fn config(&self) -> &MachineConfig {
@@ -510,10 +541,11 @@ mod tests {
         assert_eq!(&back[650..], &[0u8; 50]);
         assert_eq!(m.mem.materialised_pages(), 2);
         let base = m.clone();
-        assert_eq!(m.unshared_bytes(&base), 2 * 16, "a clone shares every block");
+        let table = 8;
+        assert_eq!(m.unshared_bytes(&base), table, "a clone shares every block");
         m.mem.write(0x2000 + 8, &[1, 2, 3, 4, 5, 6, 7, 8]);
-        let one = std::mem::size_of::<Page>() + 16 + BLOCK + 16;
-        assert_eq!(m.unshared_bytes(&base), 2 * 16 + one, "one block and its page's table");
+        let one = PAGE_CHUNK * 8 + 40 + std::mem::size_of::<Page>() + 16 + BLOCK + 16;
+        assert_eq!(m.unshared_bytes(&base), table + one, "one block, its page's table and the page table's chunk");
         let mut b = [0u8; 8];
         base.mem.read(0x2000 + 8, &mut b);
         assert_eq!(b, [0; 8], "the clone keeps its bytes");

@@ -74,6 +74,8 @@ pub struct Session {
     /// A state at most [`TAIL_OPS`] ops before the end, renewed as ops are pushed (one state,
     /// not a checkpoint: it shares copy-on-write with `head`).
     tail: Option<(usize, Sim)>,
+    /// Ops pushed between renewals of `tail` (see [`Session::set_tail_ops`]).
+    tail_ops: usize,
     cursor: Cursor,
 }
 
@@ -102,6 +104,7 @@ impl Session {
             max_interval: usize::MAX,
             head: boot.clone(),
             tail: None,
+            tail_ops: TAIL_OPS,
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None },
         }
     }
@@ -182,7 +185,7 @@ impl Session {
             self.interval = (cost / self.checkpoint_budget.max(1)).clamp(MIN_INTERVAL, self.max_interval);
         }
         let tail_at = self.tail.as_ref().map_or(0, |t| t.0).max(self.checkpoints.last().map_or(0, |c| c.0));
-        if self.list.len() - tail_at >= TAIL_OPS {
+        if self.list.len() - tail_at >= self.tail_ops {
             self.tail = Some((self.list.len(), self.head.clone()));
         }
         Ok(start..start + count.0)
@@ -485,6 +488,14 @@ impl Session {
     pub fn set_max_checkpoint_interval(&mut self, ops: usize) {
         self.max_interval = ops.max(MIN_INTERVAL);
         self.interval = self.interval.min(self.max_interval);
+    }
+
+    /// How many ops are pushed between renewals of the state kept near the end (default 4096):
+    /// a seek to the end replays at most this many ops. Each renewal is a clone of the head, and
+    /// the head's writes after it copy the chunks they touch (copy-on-write), so a bulk load
+    /// (a replayed trace, s11-seek) renews it less often. At least 256.
+    pub fn set_tail_ops(&mut self, ops: usize) {
+        self.tail_ops = ops.max(MIN_INTERVAL);
     }
 
     /// Release spare capacity of the op list (after a bulk load such as a trace replay).

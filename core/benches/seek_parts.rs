@@ -1,0 +1,69 @@
+//! Where a far seek's time goes (issues #14 and #18, s11-seek): `cargo bench -p slabscope-core
+//! --bench seek_parts [-- OPS]` builds the sandbox's seeded mixed-workload session (default
+//! machine, `#wl=1,OPS,mixed`; 1,000,000 ops unless given) and prints its checkpoints, the time
+//! of a clone of the state (what a restore costs), the replay cost per op, and random seeks
+//! (p50 / p95 / max over 200, each from a random step: what a scrubber click costs).
+
+use std::time::Instant;
+
+use slabscope_core::machine::MachineConfig;
+use slabscope_core::names::Names;
+use slabscope_core::session::Session;
+use slabscope_core::workload::{Generator, Mix, Rng};
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn main() {
+    let ops: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let config = MachineConfig::default();
+    let mut names = Names::default();
+    let g = Generator::new(&config, 1, Mix::by_name("mixed").expect("preset"), &mut names);
+    let t0 = Instant::now();
+    let mut s = Session::with_names(config, names).expect("default config");
+    for op in g.take(ops) {
+        s.push(op, 0).expect("the workload never fails");
+    }
+    let build = t0.elapsed().as_secs_f64();
+    println!(
+        "{ops} ops, {} steps, built in {build:.2} s; {} checkpoints (~{:.1} B/op), longest replay {} ops",
+        s.total_steps(),
+        s.checkpoint_count(),
+        s.approx_checkpoint_bytes() as f64 / ops as f64,
+        s.max_replay_ops()
+    );
+    let t = Instant::now();
+    let n = 50;
+    for _ in 0..n {
+        std::hint::black_box(s.head().clone());
+    }
+    println!("clone of the head state: {:.1} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let t = Instant::now();
+    let mut total_ops = 0;
+    for k in (1..20).map(|i| i * ops / 20) {
+        s.seek(0);
+        let t1 = Instant::now();
+        s.seek(s.op_events_range(k).end);
+        std::hint::black_box(t1);
+        total_ops += 1;
+    }
+    println!("{total_ops} far seeks in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let total = s.total_steps();
+    let mut rng = Rng::new(1);
+    let mut ms: Vec<f64> = (0..200)
+        .map(|_| {
+            let target = rng.below(total + 1);
+            let t = Instant::now();
+            s.seek(target);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    println!(
+        "random seeks (200): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        pct(&ms, 0.5),
+        pct(&ms, 0.95),
+        ms[ms.len() - 1]
+    );
+}
