@@ -49,6 +49,20 @@ fn main() {
         total_ops += 1;
     }
     println!("{total_ops} far seeks in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    // What a checkpoint `gap` ops after another costs, by part (in the middle of the session).
+    for gap in [256usize, 1024, 4096, 16384] {
+        let k = ops / 2;
+        s.seek(s.op_events_range(k - 1).end);
+        let a = s.sim().clone();
+        s.seek(s.op_events_range(k + gap - 1).end);
+        let b = s.sim().clone();
+        println!(
+            "checkpoint {gap} ops after another: machine {} B, bindings {} B, slab {:?} B",
+            b.machine.unshared_bytes(&a.machine),
+            b.bindings.unshared_bytes(&a.bindings),
+            b.slab.clone_bytes(a.slab.as_ref())
+        );
+    }
     let total = s.total_steps();
     let mut rng = Rng::new(1);
     let mut ms: Vec<f64> = (0..200)

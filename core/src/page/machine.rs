@@ -279,7 +279,7 @@ impl Frame {
 }
 
 /// Frames per copy-on-write chunk of the frame table.
-const CHUNK: usize = 512;
+const CHUNK: usize = 64;
 
 /// Bytes per copy-on-write block of a page (s8-trace): a page is 16 blocks, each shared
 /// between clones until written, so writing a freelist pointer after a checkpoint copies a

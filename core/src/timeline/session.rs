@@ -56,6 +56,14 @@ struct Cursor {
 /// interval (thousands of ops in a large session) only once per this many steps back.
 const BACK_OPS: usize = 128;
 
+/// Fewest ops between two of the states a far seek keeps in the stretch it replays (see
+/// `Session::near`, s11-seek).
+const NEAR_GAP: usize = 1024;
+/// Most states a far seek keeps in the stretch it replays: the spacing is the stretch over
+/// this, at least [`NEAR_GAP`] (they share copy-on-write chunks with each other and with the
+/// checkpoint they were replayed from).
+const NEAR_MAX: usize = 16;
+
 /// See the module docs.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -76,6 +84,12 @@ pub struct Session {
     tail: Option<(usize, Sim)>,
     /// Ops pushed between renewals of `tail` (see [`Session::set_tail_ops`]).
     tail_ops: usize,
+    /// States after `.0` ops (ascending) kept by the last far seek in the stretch of ops it
+    /// replayed from a checkpoint (s11-seek, #14): a later seek into that stretch (a drag of
+    /// the scrubber, a click near the last one, steps back) replays from the nearest of them,
+    /// at most the spacing, instead of from the checkpoint. A far seek into another stretch
+    /// replaces them; cut with the session.
+    near: Vec<(usize, Sim)>,
     cursor: Cursor,
 }
 
@@ -105,6 +119,7 @@ impl Session {
             head: boot.clone(),
             tail: None,
             tail_ops: TAIL_OPS,
+            near: Vec::new(),
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None },
         }
     }
@@ -216,6 +231,7 @@ impl Session {
         self.list.truncate(k);
         self.checkpoints.retain(|c| c.0 <= k);
         self.tail = self.tail.take().filter(|t| t.0 <= k);
+        self.near.retain(|n| n.0 <= k);
         self.checkpoint_bytes = self.checkpoints.windows(2).map(|w| checkpoint_cost(&w[1].1, &w[0].1)).sum();
         self.head = self.state_before(k);
         self.reset_cursor();
@@ -280,12 +296,16 @@ impl Session {
             return;
         }
         // State before op k: continue from the cursor when it is at or before k and past the
-        // nearest checkpoint, else from the kept state (`back`) when it is, otherwise restore
-        // that checkpoint (keeping the state BACK_OPS before k for the next steps back).
+        // nearest kept state, else from the state kept BACK_OPS before the last far seek's op
+        // (`back`) or the nearest state that seek kept on its way (`near`), whichever is later,
+        // otherwise restore the nearest checkpoint, keeping states on the way (`near`, and
+        // `back` BACK_OPS before k for the next steps back).
         let ck_ops = self.checkpoint_before(k).0;
+        let near = self.near.partition_point(|n| n.0 <= k).checked_sub(1).filter(|&i| self.near[i].0 >= ck_ops);
+        let base_ops = near.map_or(ck_ops, |i| self.near[i].0);
         let cursor_ops = self.cursor.op.map_or(0, |c| c + 1);
-        let back_ops = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= ck_ops);
-        let pre = if cursor_ops <= k && cursor_ops >= ck_ops && back_ops.is_none_or(|b| cursor_ops >= b) {
+        let back_ops = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= base_ops);
+        let pre = if cursor_ops <= k && cursor_ops >= base_ops && back_ops.is_none_or(|b| cursor_ops >= b) {
             let mut sim = std::mem::replace(&mut self.cursor.sim, self.checkpoints[0].1.clone());
             for ev in &self.cursor.events[self.cursor.applied..] {
                 sim.apply(ev);
@@ -293,11 +313,29 @@ impl Session {
             self.replay(sim, cursor_ops, k)
         } else if let (Some(b), Some((_, sim))) = (back_ops, self.cursor.back.as_ref()) {
             self.replay(sim.clone(), b, k)
-        } else {
-            let (at, base) = self.checkpoint_before(k);
+        } else if let Some(i) = near {
+            let (at, base) = &self.near[i];
             let mid = k.saturating_sub(BACK_OPS).max(*at);
             let kept = self.replay(base.clone(), *at, mid);
             let pre = self.replay(kept.clone(), mid, k);
+            self.cursor.back = Some((mid, kept));
+            pre
+        } else {
+            let (at, base) = self.checkpoint_before(k);
+            let (at, base) = (*at, base.clone());
+            let mid = k.saturating_sub(BACK_OPS).max(at);
+            let gap = ((mid - at) / NEAR_MAX).max(NEAR_GAP);
+            let mut near = Vec::new();
+            let mut sim = base;
+            let mut done = at;
+            while done + gap <= mid {
+                sim = self.replay(sim, done, done + gap);
+                done += gap;
+                near.push((done, sim.clone()));
+            }
+            let kept = self.replay(sim, done, mid);
+            let pre = self.replay(kept.clone(), mid, k);
+            self.near = near;
             self.cursor.back = Some((mid, kept));
             pre
         };
