@@ -11,7 +11,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::io::Write;
 use std::rc::Rc;
 
 use slabscope_core::machine::MachineConfig;
@@ -20,6 +19,7 @@ use slabscope_core::op::{Op, Ref, Target as OpTarget};
 use slabscope_core::session::{Sample, Session};
 use slabscope_core::timeline::series::SeriesBuilder;
 use slabscope_core::trace::summary::{Summary, SummaryBuilder};
+use slabscope_core::trace::wire::{Decoder, FeedError};
 use slabscope_core::trace::{
     self, Boot, Filter, Limits, LineageEntry, Loader, Progress, Space, TraceError, TraceSession,
 };
@@ -92,90 +92,69 @@ impl From<TraceError> for LoadError {
     }
 }
 
-/// Bytes in (plain or gzip, sniffed from the first two bytes), trace lines out to the loader.
+/// gzip or plain text as it streams (shared with the trace worker, which includes the file).
+pub mod inflate;
+
+impl From<inflate::GzipError> for LoadError {
+    fn from(e: inflate::GzipError) -> LoadError {
+        LoadError::Gzip { offset: e.offset, total: e.total, out: e.out, truncated: e.truncated }
+    }
+}
+
+impl From<FeedError> for LoadError {
+    fn from(e: FeedError) -> LoadError {
+        match e {
+            FeedError::Trace(e) => e.into(),
+            FeedError::Wire(e) => LoadError::Trace(e.to_string()),
+        }
+    }
+}
+
+/// The page's trace loader (the machine a trace replays into, CPUs sized from the trace).
+fn new_loader(limits: Limits) -> Result<Loader, LoadError> {
+    let config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
+    Ok(Loader::new(Boot::Config { config, auto_cpus: true }, "", limits)?)
+}
+
+/// The loader's result, or why not (no kmem event in the file).
+fn finished(loader: Loader) -> Result<TraceSession, LoadError> {
+    let t = loader.finish()?;
+    if t.facts.is_empty() && t.report.by_kind.is_empty() {
+        return Err(LoadError::Empty { bad: t.report.bad_total });
+    }
+    Ok(t)
+}
+
+/// Bytes in (plain or gzip), trace lines out to the loader: the load on the page's own thread
+/// (when no worker can be started, and in tests).
 pub struct Pipeline {
     loader: Loader,
-    /// `None` until the first bytes say which; `Some(None)` plain text.
-    gz: Option<Option<flate2::write::MultiGzDecoder<Vec<u8>>>>,
-    /// Bytes held back until the format is known (a first chunk of one byte).
-    head: Vec<u8>,
-    /// Bytes of the file consumed so far.
-    read: u64,
-    /// Decompressed bytes so far.
-    out: u64,
+    inflate: inflate::Inflate,
 }
 
 impl Pipeline {
     pub fn new(limits: Limits) -> Result<Pipeline, LoadError> {
-        let config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
-        let loader = Loader::new(Boot::Config { config, auto_cpus: true }, "", limits)?;
-        Ok(Pipeline { loader, gz: None, head: Vec::new(), read: 0, out: 0 })
+        Ok(Pipeline { loader: new_loader(limits)?, inflate: inflate::Inflate::default() })
     }
 
     /// Feed the next bytes of the file.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
-        if self.gz.is_none() {
-            self.head.extend_from_slice(chunk);
-            if self.head.len() < 2 {
-                return Ok(self.loader.progress());
-            }
-            let gz = self.head.starts_with(&[0x1f, 0x8b]);
-            self.gz = Some(gz.then(|| flate2::write::MultiGzDecoder::new(Vec::new())));
-            let head = std::mem::take(&mut self.head);
-            return self.feed_known(&head);
-        }
-        self.feed_known(chunk)
-    }
-
-    fn feed_known(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
-        let at = self.read;
-        self.read += chunk.len() as u64;
-        match &mut self.gz {
-            Some(Some(dec)) => {
-                let total = self.read;
-                let out = self.out;
-                let bad = |_| LoadError::Gzip { offset: at, total, out, truncated: false };
-                dec.write_all(chunk).map_err(bad)?;
-                dec.flush().map_err(bad)?;
-                let text = std::mem::take(dec.get_mut());
-                self.out += text.len() as u64;
-                let p = self.loader.feed(&text);
-                // The buffer's allocation is reused for the next chunk.
-                *dec.get_mut() = text;
-                dec.get_mut().clear();
-                Ok(p?)
-            }
-            _ => {
-                self.out += chunk.len() as u64;
-                Ok(self.loader.feed(chunk)?)
-            }
-        }
+        let loader = &mut self.loader;
+        self.inflate.push(chunk, &mut |text: &[u8]| loader.feed(text).map(drop).map_err(LoadError::from))?;
+        Ok(self.loader.progress())
     }
 
     /// Bytes of the file consumed.
     pub fn bytes_read(&self) -> u64 {
-        self.read
+        self.inflate.bytes_read()
     }
 
     /// The end of the file: the trace session, or why not (a truncated gzip stream names its
     /// compressed byte offset).
     pub fn finish(mut self) -> Result<TraceSession, LoadError> {
-        if self.gz.is_none() {
-            let head = std::mem::take(&mut self.head);
-            self.gz = Some(None);
-            self.feed_known(&head)?;
-        }
-        if let Some(Some(dec)) = &mut self.gz {
-            let (offset, out) = (self.read, self.out);
-            dec.try_finish().map_err(|_| LoadError::Gzip { offset, total: offset, out, truncated: true })?;
-            let text = std::mem::take(dec.get_mut());
-            self.loader.feed(&text)?;
-        }
-        let t = self.loader.finish()?;
-        if t.facts.is_empty() && t.report.by_kind.is_empty() {
-            return Err(LoadError::Empty { bad: t.report.bad_total });
-        }
-        Ok(t)
+        let loader = &mut self.loader;
+        self.inflate.finish(&mut |text: &[u8]| loader.feed(text).map(drop).map_err(LoadError::from))?;
+        finished(self.loader)
     }
 }
 
@@ -796,6 +775,20 @@ pub struct Loading {
     /// This load reopens the trace shown before a load that did not land (why that one failed
     /// stays on screen).
     pub restore: bool,
+    /// The worker parsing the file (s11-trace), terminated on cancel.
+    worker: RefCell<Option<Rc<WorkerLink>>>,
+}
+
+impl Loading {
+    /// Stop this load: the loop stops at its next check, the worker is terminated at once and
+    /// a wait for its next message ends.
+    pub fn cancel(&self) {
+        self.cancelled.set(true);
+        if let Some(w) = self.worker.take() {
+            w.worker.terminate();
+            w.inbox.push(wasm_bindgen::JsValue::from_str("cancelled"));
+        }
+    }
 }
 
 impl super::State {
@@ -805,7 +798,7 @@ impl super::State {
         match a {
             Action::TraceStart(l) => {
                 if let Some(old) = self.loading.replace(l.clone()) {
-                    old.cancelled.set(true);
+                    old.cancel();
                     l.previous.replace(old.previous.take());
                 }
                 // A second load must not double memory: the trace shown is dropped now (its
@@ -865,7 +858,7 @@ impl super::State {
             }
             Action::TraceCancel => {
                 if let Some(l) = self.loading.take() {
-                    l.cancelled.set(true);
+                    l.cancel();
                 }
             }
             // The filter applies once its selection is made (in slices by `use_trace_restore`);
@@ -1020,13 +1013,244 @@ async fn next_frame() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
-/// Stream `blob` through a [`Pipeline`] in time-budgeted slices; `Ok(None)` when cancelled.
+/// Stream `blob` in: parsed in the trace worker when one starts (s11-trace), else on this
+/// thread through a [`Pipeline`]; replayed here in time-budgeted slices, then the summaries;
+/// `Ok(None)` when cancelled.
 async fn stream(
     blob: &web_sys::Blob,
     loading: &Loading,
     d: &yew::UseReducerDispatcher<super::State>,
 ) -> Result<Option<TraceSession>, LoadError> {
-    let mut pipe = Pipeline::new(Limits::for_memory(memory_budget()))?;
+    let limits = Limits::for_memory(memory_budget());
+    let read = match use_worker().then(WorkerLink::start).flatten() {
+        Some(w) => read_worker(&w, blob, limits, loading, d).await,
+        None => Read::NoWorker,
+    };
+    let read = match read {
+        Read::NoWorker => read_main(blob, limits, loading, d).await,
+        r => r,
+    };
+    match read {
+        Read::Done(t) => summarise(t?, loading, d).await,
+        Read::Cancelled | Read::NoWorker => Ok(None),
+    }
+}
+
+/// How reading the file ended.
+enum Read {
+    Done(Result<TraceSession, LoadError>),
+    Cancelled,
+    /// The worker did not start (its script failed to load): read on this thread instead.
+    NoWorker,
+}
+
+/// `?traceworker=0` loads on the page's thread (the benchmark compares both; s11-trace).
+fn use_worker() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    !search.trim_start_matches('?').split('&').any(|kv| kv == "traceworker=0")
+}
+
+/// Messages from the worker, waited for one at a time.
+#[derive(Default)]
+struct Inbox {
+    queue: RefCell<std::collections::VecDeque<wasm_bindgen::JsValue>>,
+    wake: RefCell<Option<js_sys::Function>>,
+}
+
+impl Inbox {
+    fn push(&self, v: wasm_bindgen::JsValue) {
+        self.queue.borrow_mut().push_back(v);
+        if let Some(f) = self.wake.take() {
+            let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    }
+
+    async fn recv(&self) -> wasm_bindgen::JsValue {
+        loop {
+            if let Some(v) = self.queue.borrow_mut().pop_front() {
+                return v;
+            }
+            let p = js_sys::Promise::new(&mut |resolve, _| {
+                self.wake.replace(Some(resolve));
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        }
+    }
+}
+
+/// The trace worker of one load (`web/src/bin/trace_worker.rs`, built by trunk as
+/// `trace_worker_loader.js`), its handlers and what it sent.
+struct WorkerLink {
+    worker: web_sys::Worker,
+    inbox: Rc<Inbox>,
+    _on: (
+        wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>,
+        wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>,
+    ),
+}
+
+impl WorkerLink {
+    fn start() -> Option<Rc<WorkerLink>> {
+        use wasm_bindgen::JsCast;
+        let worker = web_sys::Worker::new("./trace_worker_loader.js").ok()?;
+        let inbox = Rc::new(Inbox::default());
+        let on_message = {
+            let inbox = inbox.clone();
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
+                inbox.push(m.data())
+            })
+        };
+        let on_error = {
+            let inbox = inbox.clone();
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+                e.prevent_default();
+                inbox.push(wasm_bindgen::JsValue::from_str("error"))
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(Rc::new(WorkerLink { worker, inbox, _on: (on_message, on_error) }))
+    }
+
+    fn post(&self, v: &wasm_bindgen::JsValue) -> Result<(), LoadError> {
+        self.worker.post_message(v).map_err(|e| LoadError::Read(format!("{e:?}")))
+    }
+}
+
+impl Drop for WorkerLink {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+    }
+}
+
+/// Records replayed between clock checks.
+const WIRE_RECORDS: usize = 512;
+
+fn field(v: &wasm_bindgen::JsValue, k: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(v, &k.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// The file parsed by the worker, its batches replayed here in time-budgeted slices.
+async fn read_worker(
+    w: &Rc<WorkerLink>,
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Read {
+    loading.worker.replace(Some(w.clone()));
+    let r = read_worker_inner(w, blob, limits, loading, d).await;
+    loading.worker.take();
+    w.worker.terminate();
+    match r {
+        _ if loading.cancelled.get() => Read::Cancelled,
+        Ok(Some(t)) => Read::Done(Ok(t)),
+        Ok(None) => Read::NoWorker,
+        Err(e) => Read::Done(Err(e)),
+    }
+}
+
+async fn read_worker_inner(
+    w: &WorkerLink,
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
+    let first = w.inbox.recv().await;
+    if first.as_string().as_deref() != Some("ready") {
+        return Ok(None);
+    }
+    let mut loader = new_loader(limits)?;
+    let start = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&start, &"file".into(), blob);
+    let _ = js_sys::Reflect::set(&start, &"maxLine".into(), &(limits.max_line_bytes as f64).into());
+    w.post(&start)?;
+    // Two batches asked for: the worker parses the next while this one is replayed.
+    let more = wasm_bindgen::JsValue::from_str("more");
+    w.post(&more)?;
+    w.post(&more)?;
+    let mut dec = Decoder::new();
+    let mut shown = now_ms();
+    loop {
+        let m = w.inbox.recv().await;
+        if loading.cancelled.get() {
+            return Err(LoadError::Read("cancelled".into()));
+        }
+        match field(&m, "t").as_string().as_deref() {
+            Some("batch") => {}
+            Some("gzip") => {
+                let n = |k| field(&m, k).as_f64().unwrap_or(0.0) as u64;
+                return Err(LoadError::Gzip {
+                    offset: n("offset"),
+                    total: n("total"),
+                    out: n("out"),
+                    truncated: field(&m, "truncated").is_truthy(),
+                });
+            }
+            Some(_) => return Err(LoadError::Trace(field(&m, "text").as_string().unwrap_or_default())),
+            None => return Err(LoadError::Read(m.as_string().unwrap_or_default())),
+        }
+        let done = field(&m, "done").is_truthy();
+        let read = field(&m, "read").as_f64().unwrap_or(0.0) as u64;
+        if !done {
+            w.post(&more)?;
+        }
+        let batch = js_sys::Uint8Array::new(&field(&m, "buf")).to_vec();
+        drop(m);
+        let mut at = 0;
+        loop {
+            let slice = now_ms();
+            let mut all = false;
+            while !all && now_ms() - slice < SLICE_BUDGET_MS {
+                all = loader.feed_wire(&mut dec, &batch, &mut at, WIRE_RECORDS)?;
+            }
+            loading.progress.set(Progress { bytes: read, ..loader.progress() });
+            if now_ms() - shown > 100.0 {
+                d.dispatch(super::Action::TraceProgress);
+                shown = now_ms();
+            }
+            if all {
+                break;
+            }
+            yield_now().await;
+            if loading.cancelled.get() {
+                return Err(LoadError::Read("cancelled".into()));
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    mark("finish:start");
+    let t = finished(loader);
+    mark("finish:end");
+    t.map(Some)
+}
+
+/// The file read and parsed on this thread through a [`Pipeline`] in time-budgeted slices.
+async fn read_main(
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Read {
+    match read_main_inner(blob, limits, loading, d).await {
+        Ok(None) => Read::Cancelled,
+        Ok(Some(t)) => Read::Done(Ok(t)),
+        Err(e) => Read::Done(Err(e)),
+    }
+}
+
+async fn read_main_inner(
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
+    let mut pipe = Pipeline::new(limits)?;
     let size = blob.size();
     let mut off = 0.0;
     let (mut slice_start, mut shown) = (now_ms(), now_ms());
@@ -1062,10 +1286,17 @@ async fn stream(
     mark("finish:start");
     let t = pipe.finish();
     mark("finish:end");
-    let t = t?;
+    t.map(Some)
+}
+
+/// The end of a load: the filter choices, the live counts and the unfiltered summaries, two
+/// passes over the events in time-budgeted slices (s6-tracew: no end-of-load task is long).
+async fn summarise(
+    t: TraceSession,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
     yield_now().await;
-    // The filter choices, the live counts and the unfiltered summaries: two passes over the
-    // events in time-budgeted slices (s6-tracew: no end-of-load task is long).
     let n = t.facts.len().max(1) as u64;
     let mut b = ChoicesBuilder::default();
     let mut sums = SummaryBuilder::new(&t, &Filter::default(), false);
@@ -1325,6 +1556,7 @@ pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     const FIXTURE: &str = include_str!("../../../core/tests/data/kmem-ls-sort-2000.perf.txt");
 
