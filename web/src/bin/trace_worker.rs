@@ -108,7 +108,7 @@ fn main() {
                 let buf = js_sys::Uint8Array::from(batch.as_slice()).buffer();
                 set(&o, "t", &"batch".into());
                 set(&o, "buf", &buf);
-                set(&o, "read", &j.inflate.bytes_read().into());
+                set(&o, "read", &(j.inflate.bytes_read() as f64).into());
                 set(&o, "done", &done.into());
                 if done {
                     *slot = None;

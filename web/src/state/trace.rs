@@ -172,6 +172,9 @@ pub struct Loaded {
     derived: RefCell<Option<Rc<Derived>>>,
     /// Share of the derivation done, in thousandths (for the views' "indexing" note).
     pub derive_progress: Cell<u32>,
+    /// The trace's own views (report, call sites, filters) are drawn: a task after the trace is
+    /// installed (s11-trace: drawn with it they made the install a long task).
+    pub views_ready: Cell<bool>,
     /// A filter asked for whose selection is being made (s6-tracew); bumped `pending_gen`.
     pending: RefCell<Option<Rc<Filter>>>,
     pub pending_gen: Cell<u32>,
@@ -214,6 +217,7 @@ impl Loaded {
             choices: RefCell::new(choices.map(Rc::new)),
             derived: RefCell::default(),
             derive_progress: Cell::new(0),
+            views_ready: Cell::new(false),
             pending: RefCell::default(),
             pending_gen: Cell::new(0),
             selection: RefCell::default(),
@@ -986,7 +990,7 @@ fn now_ms() -> f64 {
 
 /// Yield to the page: resolve on a `MessageChannel` message (runs right after pending input and
 /// rendering, without the 4 ms clamp of nested zero-delay timers).
-async fn yield_now() {
+pub(crate) async fn yield_now() {
     let p = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
         Ok(ch) => {
             ch.port1().set_onmessage(Some(&resolve));
@@ -1496,6 +1500,17 @@ pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
         let key = trace.as_ref().map(|t| Rc::as_ptr(t) as usize);
         yew::use_effect_with(key, move |_| {
             if let Some(t) = trace {
+                // The trace's own views a task later (s11-trace), then the charts' replay.
+                let (dv, tv) = (d.clone(), Rc::downgrade(&t));
+                wasm_bindgen_futures::spawn_local(async move {
+                    yield_now().await;
+                    if let Some(t) = tv.upgrade() {
+                        mark("views:start");
+                        t.views_ready.set(true);
+                        dv.dispatch(super::Action::TraceProgress);
+                        mark("views:end");
+                    }
+                });
                 derive(d, Rc::downgrade(&t), Rc::downgrade(&session));
             }
         });
