@@ -1,13 +1,18 @@
-//! A perf trace in the page: streamed from the file through core's [`Loader`] (plain or gzip,
-//! chunk by chunk, no whole-file string), time-sliced on the main thread with a progress bar and
-//! a cancel button, then kept as [`Loaded`] beside the session (what the trace said per op, the
-//! report, lineage, summaries, filters).
+//! A perf trace in the page: read from the file chunk by chunk (plain or gzip, no whole-file
+//! string) with a progress bar and a cancel button, replayed in time-budgeted slices, then kept
+//! as [`Loaded`] beside the session (what the trace said per op, the report, lineage,
+//! summaries, filters).
 //!
-//! Why not a Web Worker: the views read the `Session` directly (snapshots, seeks, the inspector's
-//! bytes), so the session must live in the page's wasm instance; a worker would have to send the
-//! whole session across (a copy as large as the trace) at the end. Instead the load is cut into
-//! time-budgeted slices ([`SLICE_BUDGET_MS`]) that yield through a `MessageChannel` (no clamped
-//! nested timers), so no task of the load is long and input is answered in between.
+//! Split between a Web Worker and the page (s11-trace): the views read the `Session` directly
+//! (snapshots, seeks, the inspector's bytes), so the session is built in the page's wasm
+//! instance — a worker building it would have to send the whole session across at the end. The
+//! worker (`web/src/bin/trace_worker.rs`) does what needs no session: it reads the `File`,
+//! inflates gzip and parses the lines into core's `trace::wire` batches (transferable
+//! `ArrayBuffer`s, two in flight); the page replays the batches ([`Loader::feed_wire`]) in
+//! slices of [`SLICE_BUDGET_MS`] that yield through a `MessageChannel` (no clamped nested
+//! timers), so no task of the load is long and input is answered in between. Cancel terminates
+//! the worker. Without a worker (`?traceworker=0`, or its script does not load) the page reads
+//! and parses the file itself ([`Pipeline`]), with the same results and errors.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -1035,14 +1040,14 @@ async fn stream(
         r => r,
     };
     match read {
-        Read::Done(t) => summarise(t?, loading, d).await,
+        Read::Done(t) => summarise((*t)?, loading, d).await,
         Read::Cancelled | Read::NoWorker => Ok(None),
     }
 }
 
 /// How reading the file ended.
 enum Read {
-    Done(Result<TraceSession, LoadError>),
+    Done(Box<Result<TraceSession, LoadError>>),
     Cancelled,
     /// The worker did not start (its script failed to load): read on this thread instead.
     NoWorker,
@@ -1082,15 +1087,15 @@ impl Inbox {
     }
 }
 
+type OnMessage = wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>;
+type OnError = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
+
 /// The trace worker of one load (`web/src/bin/trace_worker.rs`, built by trunk as
 /// `trace_worker_loader.js`), its handlers and what it sent.
 struct WorkerLink {
     worker: web_sys::Worker,
     inbox: Rc<Inbox>,
-    _on: (
-        wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>,
-        wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>,
-    ),
+    _on: (OnMessage, OnError),
 }
 
 impl WorkerLink {
@@ -1150,9 +1155,9 @@ async fn read_worker(
     w.worker.terminate();
     match r {
         _ if loading.cancelled.get() => Read::Cancelled,
-        Ok(Some(t)) => Read::Done(Ok(t)),
+        Ok(Some(t)) => Read::Done(Box::new(Ok(t))),
         Ok(None) => Read::NoWorker,
-        Err(e) => Read::Done(Err(e)),
+        Err(e) => Read::Done(Box::new(Err(e))),
     }
 }
 
@@ -1243,8 +1248,8 @@ async fn read_main(
 ) -> Read {
     match read_main_inner(blob, limits, loading, d).await {
         Ok(None) => Read::Cancelled,
-        Ok(Some(t)) => Read::Done(Ok(t)),
-        Err(e) => Read::Done(Err(e)),
+        Ok(Some(t)) => Read::Done(Box::new(Ok(t))),
+        Err(e) => Read::Done(Box::new(Err(e))),
     }
 }
 
