@@ -1074,15 +1074,18 @@ impl Inbox {
         }
     }
 
-    async fn recv(&self) -> wasm_bindgen::JsValue {
+    /// The next message, and whether it was waited for (the page ran meanwhile: a new slice).
+    async fn recv(&self) -> (wasm_bindgen::JsValue, bool) {
+        let mut waited = false;
         loop {
             if let Some(v) = self.queue.borrow_mut().pop_front() {
-                return v;
+                return (v, waited);
             }
             let p = js_sys::Promise::new(&mut |resolve, _| {
                 self.wake.replace(Some(resolve));
             });
             let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            waited = true;
         }
     }
 }
@@ -1168,7 +1171,7 @@ async fn read_worker_inner(
     loading: &Loading,
     d: &yew::UseReducerDispatcher<super::State>,
 ) -> Result<Option<TraceSession>, LoadError> {
-    let first = w.inbox.recv().await;
+    let (first, _) = w.inbox.recv().await;
     if first.as_string().as_deref() != Some("ready") {
         return Ok(None);
     }
@@ -1182,9 +1185,14 @@ async fn read_worker_inner(
     w.post(&more)?;
     w.post(&more)?;
     let mut dec = Decoder::new();
-    let mut shown = now_ms();
+    let (mut shown, mut slice) = (now_ms(), now_ms());
     loop {
-        let m = w.inbox.recv().await;
+        // One clock across batches: a batch already queued is taken in the same slice (s11:
+        // restarting the clock per batch chained several slices into one long task).
+        let (m, waited) = w.inbox.recv().await;
+        if waited {
+            slice = now_ms();
+        }
         if loading.cancelled.get() {
             return Err(LoadError::Read("cancelled".into()));
         }
@@ -1211,7 +1219,6 @@ async fn read_worker_inner(
         drop(m);
         let mut at = 0;
         loop {
-            let slice = now_ms();
             let mut all = false;
             while !all && now_ms() - slice < SLICE_BUDGET_MS {
                 all = loader.feed_wire(&mut dec, &batch, &mut at, WIRE_RECORDS)?;
@@ -1221,12 +1228,16 @@ async fn read_worker_inner(
                 d.dispatch(super::Action::TraceProgress);
                 shown = now_ms();
             }
-            if all {
+            if all && now_ms() - slice < SLICE_BUDGET_MS {
                 break;
             }
             yield_now().await;
+            slice = now_ms();
             if loading.cancelled.get() {
                 return Err(LoadError::Read("cancelled".into()));
+            }
+            if all {
+                break;
             }
         }
         if done {
