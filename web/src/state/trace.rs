@@ -1605,6 +1605,53 @@ mod tests {
         enc.finish().unwrap()
     }
 
+    /// How much of a load the worker takes off the page (s11-trace): natively, the time to
+    /// parse a file into wire batches (the worker's share), to replay the batches (the page's
+    /// share with a worker) and to load the text (the page's share without one). A measurement
+    /// for BENCHMARKS.md, not a check: `TRACE_FILE=… cargo test --release -p slabscope-web
+    /// parse_share -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn parse_share() {
+        use slabscope_core::trace::wire::Encoder;
+        let Ok(path) = std::env::var("TRACE_FILE") else { return };
+        let text = std::fs::read(path).unwrap();
+        let t0 = std::time::Instant::now();
+        let mut e = Encoder::new(Limits::default().max_line_bytes);
+        let mut batches = Vec::new();
+        for c in text.chunks(1 << 20) {
+            e.feed(c).unwrap();
+            batches.push(e.take_batch());
+        }
+        e.finish().unwrap();
+        batches.push(e.take_batch());
+        let parse = t0.elapsed();
+        let t1 = std::time::Instant::now();
+        let mut l = new_loader(Limits::default()).unwrap();
+        let mut dec = Decoder::new();
+        for b in &batches {
+            while !l.feed_wire(&mut dec, b, &mut 0, usize::MAX).unwrap() {}
+        }
+        let replay = (t1.elapsed(), l.finish().unwrap().session.op_count());
+        let t2 = std::time::Instant::now();
+        let mut l = new_loader(Limits::default()).unwrap();
+        for c in text.chunks(1 << 20) {
+            l.feed(c).unwrap();
+        }
+        let plain = (t2.elapsed(), l.finish().unwrap().session.op_count());
+        let wire: usize = batches.iter().map(Vec::len).sum();
+        println!(
+            "{} MB text → {} MB wire; worker parse {:?}; page replay of the batches {:?}; page load of the text {:?} (ops {} / {})",
+            text.len() >> 20,
+            wire >> 20,
+            parse,
+            replay.0,
+            plain.0,
+            replay.1,
+            plain.1
+        );
+    }
+
     #[test]
     fn plain_and_gzip_in_any_chunks_give_the_same_trace() {
         let plain = load(FIXTURE.as_bytes(), 1 << 20).unwrap();
