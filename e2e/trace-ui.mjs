@@ -1,6 +1,8 @@
 // Helpers of the trace explorer's browser tests (e2e/tests/trace*.test.mjs, issue 18).
 import assert from 'node:assert/strict';
-import { openApp } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, openApp } from './harness.mjs';
 import { cellsInPage } from './ui.mjs';
 
 export const stepOf = async (page) => {
@@ -58,4 +60,15 @@ export async function clickCellsUntilReused(page, state, title = '', limit = 64)
     }
     return null;
   }, [state, title, limit, cellsInPage.toString()]);
+}
+
+/** Drop a trace made in the page (`copies` × the 2000-line fixture slice, ~300 KB each) onto the app. */
+export async function dropBig(page, copies, name = 'big.perf.txt') {
+  const text = readFileSync(join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt'), 'utf8');
+  const dataTransfer = await page.evaluateHandle(([text, copies, name]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text.repeat(copies)], name, { type: 'text/plain' }));
+    return dt;
+  }, [text, copies, name]);
+  await page.dispatchEvent('#app', 'drop', { dataTransfer });
 }

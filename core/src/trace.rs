@@ -1773,8 +1773,12 @@ impl Loader {
 
     fn line_inner(&mut self, bytes: &[u8]) -> Result<(), TraceError> {
         self.line = self.line.checked_add(1).ok_or(TraceError::TooManyLines)?;
-        let line = self.line;
         let overlong = std::mem::take(&mut self.overlong);
+        self.accept(self.line, read_line(bytes, overlong, self.limits.max_line_bytes))
+    }
+
+    /// What line `line` said, read by [`read_line`] (here, or in a web worker: `wire`).
+    fn accept(&mut self, line: u32, read: Result<Option<RawEvent<'_>>, MalformedReason>) -> Result<(), TraceError> {
         let limits = self.limits;
         let (facts, report) = match &mut self.stage {
             Stage::Probing { facts, report, .. } => (&mut **facts, &mut **report),
@@ -1782,19 +1786,7 @@ impl Loader {
             Stage::Done => return Ok(()),
         };
         report.lines = line;
-        if overlong {
-            report.bad(&limits, line, MalformedReason::LineTooLong { max: limits.max_line_bytes });
-            return Ok(());
-        }
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                report.bad(&limits, line, MalformedReason::InvalidUtf8 { byte: e.valid_up_to() + 1 });
-                return Ok(());
-            }
-        };
-        let ev = match parse_raw(text) {
+        let ev = match read {
             Ok(Some(ev)) => ev,
             Ok(None) => return Ok(()),
             Err(reason) => {
@@ -1859,6 +1851,17 @@ impl Loader {
     }
 }
 
+/// One complete line of a trace (without its `\n`): an event, nothing (not a kmem event), or
+/// why it is malformed; `overlong`: it was over `max_line_bytes` (its bytes are gone).
+fn read_line(bytes: &[u8], overlong: bool, max_line_bytes: usize) -> Result<Option<RawEvent<'_>>, MalformedReason> {
+    if overlong {
+        return Err(MalformedReason::LineTooLong { max: max_line_bytes });
+    }
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| MalformedReason::InvalidUtf8 { byte: e.valid_up_to() + 1 })?;
+    parse_raw(text)
+}
+
 fn make_session(boot: Boot, traced_cpus: Option<u16>) -> Result<Session, TraceError> {
     let size = |mut c: MachineConfig| {
         if let Some(n) = traced_cpus {
@@ -1879,6 +1882,8 @@ fn make_session(boot: Boot, traced_cpus: Option<u16>) -> Result<Session, TraceEr
 
 /// Summaries and filter selections a slice at a time (s6-tracew).
 pub mod summary;
+/// A compact binary form of parsed trace lines, for a web worker to parse and the page to replay.
+pub mod wire;
 
 // ---------------------------------------------------------------------------------------------
 // Queries

@@ -92,7 +92,10 @@ async function loadOnce(b, page, file, label) {
 /** @param {import('../bench.mjs').Bench} b */
 export default async function run(b) {
   for (const [label, file] of [['fixture ×16', fixtureX16()], ['synthetic 2M', synthetic(2_000_000)]]) {
-    const page = await b.open({ label: `trace, ${label}`, hash: 'mode=trace' });
+    // SLABSCOPE_TRACE_MAIN=1: the load on the page's thread (`?traceworker=0`), to compare with
+    // the worker (s11-trace).
+    const main = process.env.SLABSCOPE_TRACE_MAIN === '1';
+    const page = await b.open({ label: `trace, ${label}${main ? ' (main thread)' : ''}`, hash: 'mode=trace', query: main ? 'traceworker=0' : undefined });
     const size = statSync(file).size;
     await loadOnce(b, page, file, `${label} (${(size / 1e6).toFixed(0)} MB)`);
     const first = await memory(page);

@@ -4,24 +4,13 @@
 // trace shown and reopens it from this browser's copy when that load is cancelled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, setupSuite } from '../harness.mjs';
-import { load, openTrace, stepOf } from '../trace-ui.mjs';
+import { dropBig, load, openTrace, stepOf } from '../trace-ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
 const SMALL = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt');
-
-/** Drop a trace made in the page (`copies` × the 2000-line slice) onto the app. */
-async function dropBig(page, copies, name = 'big.perf.txt') {
-  const dataTransfer = await page.evaluateHandle(([text, copies, name]) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([text.repeat(copies)], name, { type: 'text/plain' }));
-    return dt;
-  }, [readFileSync(SMALL, 'utf8'), copies, name]);
-  await page.dispatchEvent('#app', 'drop', { dataTransfer });
-}
 
 test('a filter is made in slices: frames are drawn while it is made, then the views narrow', opts, async (t) => {
   const page = await openTrace(t);

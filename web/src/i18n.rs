@@ -801,6 +801,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.fastpath.none", "none, it has no per-CPU fast path", "なし（CPU ごとのファストパスはありません）"),
     ("trace.fastpath.magazines", "the magazines, then {what}", "マガジン、次に{what}"),
     ("trace.fastpath.magazines_only", "the magazines (no fast path behind them)", "マガジン（その後ろにファストパスはありません）"),
+    // s11-trace: the views of a loaded trace drawn a task after it is installed.
+    ("trace.installing", "{name}: drawing the views…", "{name}：表示を準備中…"),
 ];
 
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).

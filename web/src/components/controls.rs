@@ -26,17 +26,29 @@ pub fn controls(p: &Props) -> Html {
         use_memo((session_id, filtered.as_ref().as_ref().map(|v| std::rc::Rc::as_ptr(v) as usize)), move |_| {
             let s = session.borrow();
             let total = s.total_steps().max(1) as f64;
-            let (mut d, mut last) = (String::new(), u32::MAX);
-            let all: Box<dyn Iterator<Item = usize>> = match filtered.as_ref() {
-                Some(v) => Box::new(v.iter().copied()),
-                None => Box::new(0..s.op_count()),
+            let tick = |k: usize| (s.op_events_range(k).start as f64 / total * 1000.0).round() as u32;
+            // The ticks of the ops (ascending, as their starts): the first op at or after each
+            // tick found by bisection, so a 2M-op trace costs ~1000 searches, not 2M ops
+            // (s11-trace: this was most of the long task when a trace was installed).
+            let (n, op): (usize, Box<dyn Fn(usize) -> usize>) = match filtered.as_ref() {
+                Some(v) => (v.len(), Box::new(move |i| v[i])),
+                None => (s.op_count(), Box::new(|i| i)),
             };
-            for k in all {
-                let x = (s.op_events_range(k).start as f64 / total * 1000.0).round() as u32;
-                if x != last {
-                    d.push_str(&format!("M{x} 0v8"));
-                    last = x;
+            let (mut d, mut i) = (String::new(), 0);
+            while i < n {
+                let x = tick(op(i));
+                d.push_str(&format!("M{x} 0v8"));
+                // The first op past this tick.
+                let (mut lo, mut hi) = (i + 1, n);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if tick(op(mid)) <= x {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
                 }
+                i = lo;
             }
             d
         })

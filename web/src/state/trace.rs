@@ -1,17 +1,21 @@
-//! A perf trace in the page: streamed from the file through core's [`Loader`] (plain or gzip,
-//! chunk by chunk, no whole-file string), time-sliced on the main thread with a progress bar and
-//! a cancel button, then kept as [`Loaded`] beside the session (what the trace said per op, the
-//! report, lineage, summaries, filters).
+//! A perf trace in the page: read from the file chunk by chunk (plain or gzip, no whole-file
+//! string) with a progress bar and a cancel button, replayed in time-budgeted slices, then kept
+//! as [`Loaded`] beside the session (what the trace said per op, the report, lineage,
+//! summaries, filters).
 //!
-//! Why not a Web Worker: the views read the `Session` directly (snapshots, seeks, the inspector's
-//! bytes), so the session must live in the page's wasm instance; a worker would have to send the
-//! whole session across (a copy as large as the trace) at the end. Instead the load is cut into
-//! time-budgeted slices ([`SLICE_BUDGET_MS`]) that yield through a `MessageChannel` (no clamped
-//! nested timers), so no task of the load is long and input is answered in between.
+//! Split between a Web Worker and the page (s11-trace): the views read the `Session` directly
+//! (snapshots, seeks, the inspector's bytes), so the session is built in the page's wasm
+//! instance — a worker building it would have to send the whole session across at the end. The
+//! worker (`web/src/bin/trace_worker.rs`) does what needs no session: it reads the `File`,
+//! inflates gzip and parses the lines into core's `trace::wire` batches (transferable
+//! `ArrayBuffer`s, two in flight); the page replays the batches ([`Loader::feed_wire`]) in
+//! slices of [`SLICE_BUDGET_MS`] that yield through a `MessageChannel` (no clamped nested
+//! timers), so no task of the load is long and input is answered in between. Cancel terminates
+//! the worker. Without a worker (`?traceworker=0`, or its script does not load) the page reads
+//! and parses the file itself ([`Pipeline`]), with the same results and errors.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::io::Write;
 use std::rc::Rc;
 
 use slabscope_core::machine::MachineConfig;
@@ -20,6 +24,7 @@ use slabscope_core::op::{Op, Ref, Target as OpTarget};
 use slabscope_core::session::{Sample, Session};
 use slabscope_core::timeline::series::SeriesBuilder;
 use slabscope_core::trace::summary::{Summary, SummaryBuilder};
+use slabscope_core::trace::wire::{Decoder, FeedError};
 use slabscope_core::trace::{
     self, Boot, Filter, Limits, LineageEntry, Loader, Progress, Space, TraceError, TraceSession,
 };
@@ -92,90 +97,69 @@ impl From<TraceError> for LoadError {
     }
 }
 
-/// Bytes in (plain or gzip, sniffed from the first two bytes), trace lines out to the loader.
+/// gzip or plain text as it streams (shared with the trace worker, which includes the file).
+pub mod inflate;
+
+impl From<inflate::GzipError> for LoadError {
+    fn from(e: inflate::GzipError) -> LoadError {
+        LoadError::Gzip { offset: e.offset, total: e.total, out: e.out, truncated: e.truncated }
+    }
+}
+
+impl From<FeedError> for LoadError {
+    fn from(e: FeedError) -> LoadError {
+        match e {
+            FeedError::Trace(e) => e.into(),
+            FeedError::Wire(e) => LoadError::Trace(e.to_string()),
+        }
+    }
+}
+
+/// The page's trace loader (the machine a trace replays into, CPUs sized from the trace).
+fn new_loader(limits: Limits) -> Result<Loader, LoadError> {
+    let config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
+    Ok(Loader::new(Boot::Config { config, auto_cpus: true }, "", limits)?)
+}
+
+/// The loader's result, or why not (no kmem event in the file).
+fn finished(loader: Loader) -> Result<TraceSession, LoadError> {
+    let t = loader.finish()?;
+    if t.facts.is_empty() && t.report.by_kind.is_empty() {
+        return Err(LoadError::Empty { bad: t.report.bad_total });
+    }
+    Ok(t)
+}
+
+/// Bytes in (plain or gzip), trace lines out to the loader: the load on the page's own thread
+/// (when no worker can be started, and in tests).
 pub struct Pipeline {
     loader: Loader,
-    /// `None` until the first bytes say which; `Some(None)` plain text.
-    gz: Option<Option<flate2::write::MultiGzDecoder<Vec<u8>>>>,
-    /// Bytes held back until the format is known (a first chunk of one byte).
-    head: Vec<u8>,
-    /// Bytes of the file consumed so far.
-    read: u64,
-    /// Decompressed bytes so far.
-    out: u64,
+    inflate: inflate::Inflate,
 }
 
 impl Pipeline {
     pub fn new(limits: Limits) -> Result<Pipeline, LoadError> {
-        let config = MachineConfig { mem_bytes: 256 << 20, ..MachineConfig::default() };
-        let loader = Loader::new(Boot::Config { config, auto_cpus: true }, "", limits)?;
-        Ok(Pipeline { loader, gz: None, head: Vec::new(), read: 0, out: 0 })
+        Ok(Pipeline { loader: new_loader(limits)?, inflate: inflate::Inflate::default() })
     }
 
     /// Feed the next bytes of the file.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
-        if self.gz.is_none() {
-            self.head.extend_from_slice(chunk);
-            if self.head.len() < 2 {
-                return Ok(self.loader.progress());
-            }
-            let gz = self.head.starts_with(&[0x1f, 0x8b]);
-            self.gz = Some(gz.then(|| flate2::write::MultiGzDecoder::new(Vec::new())));
-            let head = std::mem::take(&mut self.head);
-            return self.feed_known(&head);
-        }
-        self.feed_known(chunk)
-    }
-
-    fn feed_known(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
-        let at = self.read;
-        self.read += chunk.len() as u64;
-        match &mut self.gz {
-            Some(Some(dec)) => {
-                let total = self.read;
-                let out = self.out;
-                let bad = |_| LoadError::Gzip { offset: at, total, out, truncated: false };
-                dec.write_all(chunk).map_err(bad)?;
-                dec.flush().map_err(bad)?;
-                let text = std::mem::take(dec.get_mut());
-                self.out += text.len() as u64;
-                let p = self.loader.feed(&text);
-                // The buffer's allocation is reused for the next chunk.
-                *dec.get_mut() = text;
-                dec.get_mut().clear();
-                Ok(p?)
-            }
-            _ => {
-                self.out += chunk.len() as u64;
-                Ok(self.loader.feed(chunk)?)
-            }
-        }
+        let loader = &mut self.loader;
+        self.inflate.push(chunk, &mut |text: &[u8]| loader.feed(text).map(drop).map_err(LoadError::from))?;
+        Ok(self.loader.progress())
     }
 
     /// Bytes of the file consumed.
     pub fn bytes_read(&self) -> u64 {
-        self.read
+        self.inflate.bytes_read()
     }
 
     /// The end of the file: the trace session, or why not (a truncated gzip stream names its
     /// compressed byte offset).
     pub fn finish(mut self) -> Result<TraceSession, LoadError> {
-        if self.gz.is_none() {
-            let head = std::mem::take(&mut self.head);
-            self.gz = Some(None);
-            self.feed_known(&head)?;
-        }
-        if let Some(Some(dec)) = &mut self.gz {
-            let (offset, out) = (self.read, self.out);
-            dec.try_finish().map_err(|_| LoadError::Gzip { offset, total: offset, out, truncated: true })?;
-            let text = std::mem::take(dec.get_mut());
-            self.loader.feed(&text)?;
-        }
-        let t = self.loader.finish()?;
-        if t.facts.is_empty() && t.report.by_kind.is_empty() {
-            return Err(LoadError::Empty { bad: t.report.bad_total });
-        }
-        Ok(t)
+        let loader = &mut self.loader;
+        self.inflate.finish(&mut |text: &[u8]| loader.feed(text).map(drop).map_err(LoadError::from))?;
+        finished(self.loader)
     }
 }
 
@@ -193,6 +177,9 @@ pub struct Loaded {
     derived: RefCell<Option<Rc<Derived>>>,
     /// Share of the derivation done, in thousandths (for the views' "indexing" note).
     pub derive_progress: Cell<u32>,
+    /// The trace's own views (report, call sites, filters) are drawn: a task after the trace is
+    /// installed (s11-trace: drawn with it they made the install a long task).
+    pub views_ready: Cell<bool>,
     /// A filter asked for whose selection is being made (s6-tracew); bumped `pending_gen`.
     pending: RefCell<Option<Rc<Filter>>>,
     pub pending_gen: Cell<u32>,
@@ -235,6 +222,7 @@ impl Loaded {
             choices: RefCell::new(choices.map(Rc::new)),
             derived: RefCell::default(),
             derive_progress: Cell::new(0),
+            views_ready: Cell::new(false),
             pending: RefCell::default(),
             pending_gen: Cell::new(0),
             selection: RefCell::default(),
@@ -796,6 +784,20 @@ pub struct Loading {
     /// This load reopens the trace shown before a load that did not land (why that one failed
     /// stays on screen).
     pub restore: bool,
+    /// The worker parsing the file (s11-trace), terminated on cancel.
+    worker: RefCell<Option<Rc<WorkerLink>>>,
+}
+
+impl Loading {
+    /// Stop this load: the loop stops at its next check, the worker is terminated at once and
+    /// a wait for its next message ends.
+    pub fn cancel(&self) {
+        self.cancelled.set(true);
+        if let Some(w) = self.worker.take() {
+            w.worker.terminate();
+            w.inbox.push(wasm_bindgen::JsValue::from_str("cancelled"));
+        }
+    }
 }
 
 impl super::State {
@@ -805,7 +807,7 @@ impl super::State {
         match a {
             Action::TraceStart(l) => {
                 if let Some(old) = self.loading.replace(l.clone()) {
-                    old.cancelled.set(true);
+                    old.cancel();
                     l.previous.replace(old.previous.take());
                 }
                 // A second load must not double memory: the trace shown is dropped now (its
@@ -865,7 +867,7 @@ impl super::State {
             }
             Action::TraceCancel => {
                 if let Some(l) = self.loading.take() {
-                    l.cancelled.set(true);
+                    l.cancel();
                 }
             }
             // The filter applies once its selection is made (in slices by `use_trace_restore`);
@@ -993,7 +995,7 @@ fn now_ms() -> f64 {
 
 /// Yield to the page: resolve on a `MessageChannel` message (runs right after pending input and
 /// rendering, without the 4 ms clamp of nested zero-delay timers).
-async fn yield_now() {
+pub(crate) async fn yield_now() {
     let p = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
         Ok(ch) => {
             ch.port1().set_onmessage(Some(&resolve));
@@ -1020,13 +1022,255 @@ async fn next_frame() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
-/// Stream `blob` through a [`Pipeline`] in time-budgeted slices; `Ok(None)` when cancelled.
+/// Stream `blob` in: parsed in the trace worker when one starts (s11-trace), else on this
+/// thread through a [`Pipeline`]; replayed here in time-budgeted slices, then the summaries;
+/// `Ok(None)` when cancelled.
 async fn stream(
     blob: &web_sys::Blob,
     loading: &Loading,
     d: &yew::UseReducerDispatcher<super::State>,
 ) -> Result<Option<TraceSession>, LoadError> {
-    let mut pipe = Pipeline::new(Limits::for_memory(memory_budget()))?;
+    let limits = Limits::for_memory(memory_budget());
+    let read = match use_worker().then(WorkerLink::start).flatten() {
+        Some(w) => read_worker(&w, blob, limits, loading, d).await,
+        None => Read::NoWorker,
+    };
+    let read = match read {
+        Read::NoWorker => read_main(blob, limits, loading, d).await,
+        r => r,
+    };
+    match read {
+        Read::Done(t) => summarise((*t)?, loading, d).await,
+        Read::Cancelled | Read::NoWorker => Ok(None),
+    }
+}
+
+/// How reading the file ended.
+enum Read {
+    Done(Box<Result<TraceSession, LoadError>>),
+    Cancelled,
+    /// The worker did not start (its script failed to load): read on this thread instead.
+    NoWorker,
+}
+
+/// `?traceworker=0` loads on the page's thread (the benchmark compares both; s11-trace).
+fn use_worker() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    !search.trim_start_matches('?').split('&').any(|kv| kv == "traceworker=0")
+}
+
+/// Messages from the worker, waited for one at a time.
+#[derive(Default)]
+struct Inbox {
+    queue: RefCell<std::collections::VecDeque<wasm_bindgen::JsValue>>,
+    wake: RefCell<Option<js_sys::Function>>,
+}
+
+impl Inbox {
+    fn push(&self, v: wasm_bindgen::JsValue) {
+        self.queue.borrow_mut().push_back(v);
+        if let Some(f) = self.wake.take() {
+            let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    }
+
+    /// The next message, and whether it was waited for (the page ran meanwhile: a new slice).
+    async fn recv(&self) -> (wasm_bindgen::JsValue, bool) {
+        let mut waited = false;
+        loop {
+            if let Some(v) = self.queue.borrow_mut().pop_front() {
+                return (v, waited);
+            }
+            let p = js_sys::Promise::new(&mut |resolve, _| {
+                self.wake.replace(Some(resolve));
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            waited = true;
+        }
+    }
+}
+
+type OnMessage = wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>;
+type OnError = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
+
+/// The trace worker of one load (`web/src/bin/trace_worker.rs`, built by trunk as
+/// `trace_worker_loader.js`), its handlers and what it sent.
+struct WorkerLink {
+    worker: web_sys::Worker,
+    inbox: Rc<Inbox>,
+    _on: (OnMessage, OnError),
+}
+
+impl WorkerLink {
+    fn start() -> Option<Rc<WorkerLink>> {
+        use wasm_bindgen::JsCast;
+        let worker = web_sys::Worker::new("./trace_worker_loader.js").ok()?;
+        let inbox = Rc::new(Inbox::default());
+        let on_message = {
+            let inbox = inbox.clone();
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
+                inbox.push(m.data())
+            })
+        };
+        let on_error = {
+            let inbox = inbox.clone();
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+                e.prevent_default();
+                inbox.push(wasm_bindgen::JsValue::from_str("error"))
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(Rc::new(WorkerLink { worker, inbox, _on: (on_message, on_error) }))
+    }
+
+    fn post(&self, v: &wasm_bindgen::JsValue) -> Result<(), LoadError> {
+        self.worker.post_message(v).map_err(|e| LoadError::Read(format!("{e:?}")))
+    }
+}
+
+impl Drop for WorkerLink {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+    }
+}
+
+/// Records replayed between clock checks.
+const WIRE_RECORDS: usize = 512;
+
+fn field(v: &wasm_bindgen::JsValue, k: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(v, &k.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// The file parsed by the worker, its batches replayed here in time-budgeted slices.
+async fn read_worker(
+    w: &Rc<WorkerLink>,
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Read {
+    loading.worker.replace(Some(w.clone()));
+    let r = read_worker_inner(w, blob, limits, loading, d).await;
+    loading.worker.take();
+    w.worker.terminate();
+    match r {
+        _ if loading.cancelled.get() => Read::Cancelled,
+        Ok(Some(t)) => Read::Done(Box::new(Ok(t))),
+        Ok(None) => Read::NoWorker,
+        Err(e) => Read::Done(Box::new(Err(e))),
+    }
+}
+
+async fn read_worker_inner(
+    w: &WorkerLink,
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
+    let (first, _) = w.inbox.recv().await;
+    if first.as_string().as_deref() != Some("ready") {
+        return Ok(None);
+    }
+    let mut loader = new_loader(limits)?;
+    let start = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&start, &"file".into(), blob);
+    let _ = js_sys::Reflect::set(&start, &"maxLine".into(), &(limits.max_line_bytes as f64).into());
+    w.post(&start)?;
+    // Two batches asked for: the worker parses the next while this one is replayed.
+    let more = wasm_bindgen::JsValue::from_str("more");
+    w.post(&more)?;
+    w.post(&more)?;
+    let mut dec = Decoder::new();
+    let (mut shown, mut slice) = (now_ms(), now_ms());
+    loop {
+        // One clock across batches: a batch already queued is taken in the same slice (s11:
+        // restarting the clock per batch chained several slices into one long task).
+        let (m, waited) = w.inbox.recv().await;
+        if waited {
+            slice = now_ms();
+        }
+        if loading.cancelled.get() {
+            return Err(LoadError::Read("cancelled".into()));
+        }
+        match field(&m, "t").as_string().as_deref() {
+            Some("batch") => {}
+            Some("gzip") => {
+                let n = |k| field(&m, k).as_f64().unwrap_or(0.0) as u64;
+                return Err(LoadError::Gzip {
+                    offset: n("offset"),
+                    total: n("total"),
+                    out: n("out"),
+                    truncated: field(&m, "truncated").is_truthy(),
+                });
+            }
+            Some(_) => return Err(LoadError::Trace(field(&m, "text").as_string().unwrap_or_default())),
+            None => return Err(LoadError::Read(m.as_string().unwrap_or_default())),
+        }
+        let done = field(&m, "done").is_truthy();
+        let read = field(&m, "read").as_f64().unwrap_or(0.0) as u64;
+        if !done {
+            w.post(&more)?;
+        }
+        let batch = js_sys::Uint8Array::new(&field(&m, "buf")).to_vec();
+        drop(m);
+        let mut at = 0;
+        loop {
+            let mut all = false;
+            while !all && now_ms() - slice < SLICE_BUDGET_MS {
+                all = loader.feed_wire(&mut dec, &batch, &mut at, WIRE_RECORDS)?;
+            }
+            loading.progress.set(Progress { bytes: read, ..loader.progress() });
+            if now_ms() - shown > 100.0 {
+                d.dispatch(super::Action::TraceProgress);
+                shown = now_ms();
+            }
+            if all && now_ms() - slice < SLICE_BUDGET_MS {
+                break;
+            }
+            yield_now().await;
+            slice = now_ms();
+            if loading.cancelled.get() {
+                return Err(LoadError::Read("cancelled".into()));
+            }
+            if all {
+                break;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    mark("finish:start");
+    let t = finished(loader);
+    mark("finish:end");
+    t.map(Some)
+}
+
+/// The file read and parsed on this thread through a [`Pipeline`] in time-budgeted slices.
+async fn read_main(
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Read {
+    match read_main_inner(blob, limits, loading, d).await {
+        Ok(None) => Read::Cancelled,
+        Ok(Some(t)) => Read::Done(Box::new(Ok(t))),
+        Err(e) => Read::Done(Box::new(Err(e))),
+    }
+}
+
+async fn read_main_inner(
+    blob: &web_sys::Blob,
+    limits: Limits,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
+    let mut pipe = Pipeline::new(limits)?;
     let size = blob.size();
     let mut off = 0.0;
     let (mut slice_start, mut shown) = (now_ms(), now_ms());
@@ -1062,10 +1306,17 @@ async fn stream(
     mark("finish:start");
     let t = pipe.finish();
     mark("finish:end");
-    let t = t?;
+    t.map(Some)
+}
+
+/// The end of a load: the filter choices, the live counts and the unfiltered summaries, two
+/// passes over the events in time-budgeted slices (s6-tracew: no end-of-load task is long).
+async fn summarise(
+    t: TraceSession,
+    loading: &Loading,
+    d: &yew::UseReducerDispatcher<super::State>,
+) -> Result<Option<TraceSession>, LoadError> {
     yield_now().await;
-    // The filter choices, the live counts and the unfiltered summaries: two passes over the
-    // events in time-budgeted slices (s6-tracew: no end-of-load task is long).
     let n = t.facts.len().max(1) as u64;
     let mut b = ChoicesBuilder::default();
     let mut sums = SummaryBuilder::new(&t, &Filter::default(), false);
@@ -1265,6 +1516,17 @@ pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
         let key = trace.as_ref().map(|t| Rc::as_ptr(t) as usize);
         yew::use_effect_with(key, move |_| {
             if let Some(t) = trace {
+                // The trace's own views a task later (s11-trace), then the charts' replay.
+                let (dv, tv) = (d.clone(), Rc::downgrade(&t));
+                wasm_bindgen_futures::spawn_local(async move {
+                    yield_now().await;
+                    if let Some(t) = tv.upgrade() {
+                        mark("views:start");
+                        t.views_ready.set(true);
+                        dv.dispatch(super::Action::TraceProgress);
+                        mark("views:end");
+                    }
+                });
                 derive(d, Rc::downgrade(&t), Rc::downgrade(&session));
             }
         });
@@ -1325,6 +1587,7 @@ pub fn use_trace_restore(state: &yew::UseReducerHandle<super::State>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     const FIXTURE: &str = include_str!("../../../core/tests/data/kmem-ls-sort-2000.perf.txt");
 
@@ -1340,6 +1603,53 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(bytes).unwrap();
         enc.finish().unwrap()
+    }
+
+    /// How much of a load the worker takes off the page (s11-trace): natively, the time to
+    /// parse a file into wire batches (the worker's share), to replay the batches (the page's
+    /// share with a worker) and to load the text (the page's share without one). A measurement
+    /// for BENCHMARKS.md, not a check: `TRACE_FILE=… cargo test --release -p slabscope-web
+    /// parse_share -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn parse_share() {
+        use slabscope_core::trace::wire::Encoder;
+        let Ok(path) = std::env::var("TRACE_FILE") else { return };
+        let text = std::fs::read(path).unwrap();
+        let t0 = std::time::Instant::now();
+        let mut e = Encoder::new(Limits::default().max_line_bytes);
+        let mut batches = Vec::new();
+        for c in text.chunks(1 << 20) {
+            e.feed(c).unwrap();
+            batches.push(e.take_batch());
+        }
+        e.finish().unwrap();
+        batches.push(e.take_batch());
+        let parse = t0.elapsed();
+        let t1 = std::time::Instant::now();
+        let mut l = new_loader(Limits::default()).unwrap();
+        let mut dec = Decoder::new();
+        for b in &batches {
+            while !l.feed_wire(&mut dec, b, &mut 0, usize::MAX).unwrap() {}
+        }
+        let replay = (t1.elapsed(), l.finish().unwrap().session.op_count());
+        let t2 = std::time::Instant::now();
+        let mut l = new_loader(Limits::default()).unwrap();
+        for c in text.chunks(1 << 20) {
+            l.feed(c).unwrap();
+        }
+        let plain = (t2.elapsed(), l.finish().unwrap().session.op_count());
+        let wire: usize = batches.iter().map(Vec::len).sum();
+        println!(
+            "{} MB text → {} MB wire; worker parse {:?}; page replay of the batches {:?}; page load of the text {:?} (ops {} / {})",
+            text.len() >> 20,
+            wire >> 20,
+            parse,
+            replay.0,
+            plain.0,
+            replay.1,
+            plain.1
+        );
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn trace_status(p: &Props) -> Html {
         html! { <p id="trace-wanted" class="notice" role="alert">{ tf(lang, "trace.wanted", &[("name", name.clone())]) }</p> }
     });
     let summary = match &state.trace {
-        Some(tr) => tr.summary(lang, state.session.borrow().op_count()),
+        Some(tr) if tr.views_ready.get() => tr.summary(lang, state.session.borrow().op_count()),
+        Some(tr) => tf(lang, "trace.installing", &[("name", tr.name.clone())]),
         None => t(lang, "ui.trace.none"),
     };
     // For the benchmark (e2e/bench/trace.mjs): what the trace retains, and the wasm memory.
@@ -86,7 +87,8 @@ pub fn trace_status(p: &Props) -> Html {
             </p>
         }
     });
-    let filters = state.trace.as_ref().and_then(|tr| tr.choices(&state.session)).map(|c| {
+    let ready = state.trace.as_ref().filter(|tr| tr.views_ready.get());
+    let filters = ready.and_then(|tr| tr.choices(&state.session)).map(|c| {
         // The controls show the filter asked for, while it is being applied.
         let f: &slabscope_core::trace::Filter = pending.as_deref().unwrap_or(&state.trace_filter);
         let control = |field: FilterField, id: &str, label: &str, cur: Option<String>, opts: Vec<String>| {
@@ -118,7 +120,7 @@ pub fn trace_status(p: &Props) -> Html {
         }
     });
     // Which load is shown, and whether its charts and slot index are made (for the benchmark).
-    let load_id = state.trace.as_ref().map(|t| (Rc::as_ptr(t) as usize).to_string());
+    let load_id = ready.map(|t| (Rc::as_ptr(t) as usize).to_string());
     let derived = state.trace.as_ref().map(|t| if t.derived().is_some() { "1" } else { "0" });
     html! {
         <>

@@ -76,8 +76,9 @@ pub fn trace_views(p: &Props) -> Html {
     let key = (trace.as_ref().map(|t| Rc::as_ptr(t) as usize), state.trace_filter.clone());
     let sums = {
         let (trace, session) = (trace.clone(), state.session.clone());
-        use_memo(key, move |(_, filter)| {
-            let tr = trace.as_ref()?;
+        let ready = trace.as_ref().is_some_and(|t| t.views_ready.get());
+        use_memo((key, ready), move |((_, filter), ready)| {
+            let tr = trace.as_ref().filter(|_| *ready)?;
             // Without a filter the summaries the load made serve; with one, its selection made
             // in slices when it was applied (s6-tracew).
             let all = (**filter == Filter::default()).then(|| tr.choices(&session)).flatten();
@@ -118,11 +119,16 @@ pub fn trace_views(p: &Props) -> Html {
             })
         })
     };
-    let (Some(tr), Some(sums)) = (trace, sums.as_ref()) else {
+    let (Some(tr), Some(sums)) = (trace.clone().filter(|t| t.views_ready.get()), sums.as_ref()) else {
+        // Until the trace's views are drawn (a task after the install, s11-trace).
+        let note = match &trace {
+            Some(tr) => tf(lang, "trace.installing", &[("name", tr.name.clone())]),
+            None => t(lang, "ui.trace.none"),
+        };
         return html! {
             <>
-                <section class="panel" data-panel="tracereport"><h2>{ t(lang, "view.tracereport") }</h2><p class="muted">{ t(lang, "ui.trace.none") }</p></section>
-                <section class="panel" data-panel="tracesites"><h2>{ t(lang, "view.tracesites") }</h2><p class="muted">{ t(lang, "ui.trace.none") }</p></section>
+                <section class="panel" data-panel="tracereport"><h2>{ t(lang, "view.tracereport") }</h2><p class="muted">{ note.clone() }</p></section>
+                <section class="panel" data-panel="tracesites"><h2>{ t(lang, "view.tracesites") }</h2><p class="muted">{ note }</p></section>
             </>
         };
     };
