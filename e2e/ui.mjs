@@ -119,3 +119,14 @@ export async function clickCell(page, { scope = '#cache-svg', state = '', index,
   else await page.mouse.click(c.x, c.y);
   return c;
 }
+
+/** The inspector's bytes marked `cls` (a byte kind, `corrupt` or `obj-start`): the hex dump is
+ * text with a `span.hb` per run of bytes of one kind (#14), each with `data-offset` and
+ * `data-len`. Returns `{ count, runs: [{ offset, len, text }] }`, `count` the bytes of those runs
+ * (for `obj-start`: the runs, one per object). */
+export async function hexBytes(page, cls) {
+  return page.$$eval(`#hexdump .hb.${cls}`, (els, cls) => {
+    const runs = els.map((e) => ({ offset: Number(e.dataset.offset), len: Number(e.dataset.len), text: e.textContent }));
+    return { runs, count: cls === 'obj-start' ? runs.length : runs.reduce((a, r) => a + r.len, 0) };
+  }, cls);
+}

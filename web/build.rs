@@ -1,4 +1,7 @@
-//! Embed every lesson file (`lessons/*.toml`) into the app, in file-name order.
+//! Embed every lesson file (`lessons/*.toml`) into the app, in file-name order, as a lesson
+//! document (#14): the file read by core's TOML phase (`lesson::read_doc`) and written as JSON,
+//! so the bundle has no TOML parser; the app checks and builds each lesson from its document
+//! (`lesson::from_doc`) when it is first needed, as it parsed the file before.
 
 use std::path::Path;
 
@@ -11,13 +14,27 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut out =
-        String::from("/// (file name, text) of every lesson.\npub const LESSON_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// (file name, declared id, lesson document as JSON) of every lesson file whose TOML reads.\n\
+         pub const LESSON_FILES: &[(&str, &str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let abs = f.canonicalize().unwrap_or_else(|_| f.clone());
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", abs.display().to_string()));
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        match slabscope_core::lesson::read_doc(name, &text) {
+            Ok(doc) => {
+                let json = serde_json::to_string(&doc).expect("lesson documents serialize");
+                out.push_str(&format!("    ({name:?}, {:?}, {json:?}),\n", doc.id.value));
+            }
+            // Left out, as the app left out a file that did not parse (`lessons check` and
+            // `cargo test` keep that from shipping).
+            Err(errors) => {
+                for e in errors {
+                    println!("cargo:warning=lesson left out: {e}");
+                }
+            }
+        }
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");

@@ -253,6 +253,10 @@ pub fn run_case(target: Target, input: &str) -> Result<(), Finding> {
             }
             run_script(&script, &MachineConfig::default(), &limits)?;
         }
+        // Lesson files are read only with the `toml` feature (the web app's build has none).
+        #[cfg(not(feature = "toml"))]
+        Target::Lesson => {}
+        #[cfg(feature = "toml")]
         Target::Lesson => {
             if let Ok(lesson) = crate::lesson::parse("case.toml", input) {
                 if let Ok(mut played) = crate::lesson::play(&lesson) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
-import { cacheCells, clickCell, countCells, showViews } from '../ui.mjs';
+import { cacheCells, clickCell, countCells, hexBytes, showViews } from '../ui.mjs';
 
 setupSuite();
 /** The app with every view shown (the sandbox shows three by default; the rest one click away). */
@@ -68,7 +68,7 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   const hl = page.locator('#buddy-view rect.map-highlight').first();
   assert.equal(Number(await hl.getAttribute('data-start')), pfn, 'the memory map outlines the slab\'s pages');
   assert.match(await page.textContent('#inspector-title'), new RegExp(addr));
-  assert.ok((await page.locator('#hexdump .hb.freeptr').count()) >= 8, 'the free pointer of a free object is marked');
+  assert.ok(((await hexBytes(page, 'freeptr')).count) >= 8, 'the free pointer of a free object is marked');
   // The whole path in one line: object → slab (its list) → cache → pages → buddy block.
   const path = await page.textContent('#selection-path');
   assert.match(path, new RegExp(`object ${addr} \\(free on a CPU freelist\\) → slab pfn 0x${pfn.toString(16)} on the cpu slab of CPU 0 → cache kmalloc-64 → pages ${pfn}–${pfn} → buddy block pfn ${pfn}, order 0 \\(allocated\\)`), path);
@@ -89,7 +89,7 @@ test('SLUB: table → cache view → per-CPU → memory map → inspector, all l
   assert.match(await page.getAttribute(`#cpu1-partial-${otherPfn}`, 'class'), /\bsel\b/, 'the slab is selected on CPU 1\'s partial list');
   // The inspector dumps the slab's first bytes with object starts marked (64-byte objects).
   assert.match(await page.textContent('#inspector-title'), new RegExp(`Slab pfn 0x${Number(otherPfn).toString(16)}`));
-  assert.equal(await page.locator('#hexdump .hb.obj-start').count(), 8);
+  assert.equal((await hexBytes(page, 'obj-start')).count, 8);
   // → enters the slab's objects and walks them, without stepping the simulation.
   const stepBefore = await page.textContent('#step-counter');
   const otherCells = await cacheCells(page, { scope: `#cache-svg g.slab-row[data-pfn="${otherPfn}"]` });
@@ -193,7 +193,7 @@ test('AetherOS: global lists, hot list and object cache', opts, async (t) => {
   await shot(page, '[data-panel="percpu"]', 'layers-aether-percpu');
   // A free object on a global-list slab: its first word is the free pointer.
   await clickCell(page, { state: 'free' });
-  assert.equal(await page.locator('#hexdump .hb.freeptr').count(), 8);
+  assert.equal((await hexBytes(page, 'freeptr')).count, 8);
   assert.match(await page.textContent('#inspector-title'), /free/);
   await shot(page, '[data-panel="inspector"]', 'layers-aether-inspector');
   await finish(t, page, 'layers-aether');
@@ -266,13 +266,16 @@ test('inspector: poison, free pointer, tracks, and the corrupt byte', opts, asyn
   await run(page, 'cache create ps size=64 flags=poison,user; cache alloc ps as=q; cache free q; write q offset=3 byte=1');
   await page.locator('#caches-table tr.cache-row', { hasText: 'ps' }).first().click();
   await clickCell(page, { index: 0 });
-  assert.equal(await page.locator('#hexdump .hb.poison').count(), 64, 'the whole payload is poison (0x6b… 0xa5), the written byte too');
-  const bad = page.locator('#hexdump .hb.corrupt');
-  assert.equal(await bad.count(), 1);
-  assert.equal(await bad.getAttribute('data-offset'), '3');
-  assert.equal(await bad.textContent(), '01');
-  assert.equal(await page.locator('#hexdump .hb.freeptr').count(), 8);
-  assert.ok((await page.locator('#hexdump .hb.track').count()) > 0);
+  assert.equal((await hexBytes(page, 'poison')).count, 64, 'the whole payload is poison (0x6b… 0xa5), the written byte too');
+  const bad = (await hexBytes(page, 'corrupt')).runs;
+  assert.deepEqual(bad, [{ offset: 3, len: 1, text: '01' }], 'one corrupt byte, at +3');
+  // The dump's text is every byte in order, 16 to a line.
+  const lines = (await page.textContent('#hexdump .hex-bytes')).split('\n').map((l) => l.trim().split(' '));
+  assert.deepEqual(lines[0].slice(0, 4), ['6b', '6b', '6b', '01'], lines[0].join(' '));
+  assert.ok(lines.every((l, i) => l.length === 16 || i === lines.length - 1), 'sixteen bytes a line');
+  assert.equal((await page.textContent('#hexdump .hex-addr')).split('\n').length, lines.length, 'an address per line');
+  assert.equal((await hexBytes(page, 'freeptr')).count, 8);
+  assert.ok(((await hexBytes(page, 'track')).count) > 0);
   assert.match(await page.textContent('#inspector-corrupt'), /1 corrupt byte/);
   await shot(page, '[data-panel="inspector"]', 'layers-inspector');
   await finish(t, page, 'layers-inspector-page');

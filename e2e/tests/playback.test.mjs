@@ -59,6 +59,22 @@ test('the step is kept in the URL across a reload', opts, async (t) => {
   await finish(t, page, 'playback-permalink');
 });
 
+// hooks/url.rs: a burst of steps writes the hash only once the step has stayed put (300 ms);
+// leaving the page before that writes the pending hash on `pagehide`, so Back returns to the
+// step that was shown, not to an older one.
+test('leaving the page right after a burst of steps keeps the step for Back', opts, async (t) => {
+  const page = await open(t);
+  for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
+  assert.equal((await stepOf(page))[0], 6);
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /[#&]step=6(&|$)/, 'the hash is still pending');
+  await page.goto('about:blank');
+  await page.goBack();
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.match(await page.evaluate(() => location.hash), /[#&]step=6(&|$)/);
+  assert.equal((await stepOf(page))[0], 6);
+  await finish(t, page, 'playback-back-after-burst');
+});
+
 test('Space plays and pauses; ? shows the shortcuts', opts, async (t) => {
   const page = await open(t);
   await page.keyboard.press(']');

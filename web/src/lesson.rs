@@ -25,12 +25,14 @@ fn parsed(i: usize) -> Option<Rc<Lesson>> {
     if let Some(done) = PARSED.with(|p| p.borrow()[i].clone()) {
         return done;
     }
-    let (name, text) = LESSON_FILES[i];
-    let l = match lesson::parse(name, text) {
+    let (name, _, json) = LESSON_FILES[i];
+    let doc = serde_json::from_str::<lesson::LessonDoc>(json).map_err(|e| vec![e.to_string()]);
+    let l = match doc.and_then(|d| lesson::from_doc(name, &d).map_err(|es| es.iter().map(|e| e.to_string()).collect()))
+    {
         Ok(l) => Some(Rc::new(l)),
         Err(errors) => {
             for e in errors {
-                web_sys::console::warn_1(&e.to_string().into());
+                web_sys::console::warn_1(&e.into());
             }
             None
         }
@@ -44,24 +46,10 @@ pub fn catalog() -> Rc<Vec<Rc<Lesson>>> {
     CATALOG.with(|c| Rc::clone(c.get_or_init(|| Rc::new((0..LESSON_FILES.len()).filter_map(parsed).collect()))))
 }
 
-/// The `id = "…"` a lesson file declares before its first table, read without parsing the file
-/// (a hint only: the parsed lesson's id is what counts).
-fn declared_id(text: &str) -> Option<&str> {
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            return None;
-        }
-        if let Some(v) = line.strip_prefix("id").map(str::trim_start).and_then(|v| v.strip_prefix('=')) {
-            return v.trim().strip_prefix('"')?.split('"').next();
-        }
-    }
-    None
-}
-
 /// Find a lesson by id: only the file that declares the id is parsed (#14: opening a lesson
 /// link does not parse the whole catalogue before the first picture), else the catalogue.
 pub fn find(id: &str) -> Option<Rc<Lesson>> {
-    let file = LESSON_FILES.iter().position(|(_, text)| declared_id(text) == Some(id));
+    let file = LESSON_FILES.iter().position(|(_, declared, _)| *declared == id);
     if let Some(l) = file.and_then(parsed).filter(|l| l.id == id) {
         return Some(l);
     }
@@ -444,7 +432,13 @@ mod tests {
     }
 
     fn lessons() -> Vec<Rc<Lesson>> {
-        LESSON_FILES.iter().map(|(n, t)| Rc::new(lesson::parse(n, t).expect("lessons parse"))).collect()
+        LESSON_FILES
+            .iter()
+            .map(|(n, _, json)| {
+                let doc = serde_json::from_str(json).expect("lesson documents read");
+                Rc::new(lesson::from_doc(n, &doc).expect("lessons parse"))
+            })
+            .collect()
     }
 
     #[test]
@@ -545,8 +539,8 @@ mod tests {
         let all = lessons();
         assert!(all.len() > 1);
         for l in &all {
-            let (name, text) = LESSON_FILES.iter().find(|(n, _)| *n == l.file).expect("its file");
-            assert_eq!(declared_id(text), Some(l.id.as_str()), "{name}");
+            let (name, declared, _) = LESSON_FILES.iter().find(|(n, _, _)| *n == l.file).expect("its file");
+            assert_eq!(*declared, l.id.as_str(), "{name}");
         }
         let (p, errors) =
             parse_params(&pairs("lesson=slub-fast-path&lstep=2"), &for_params(&pairs("lesson=slub-fast-path&lstep=2")));
@@ -561,7 +555,5 @@ mod tests {
         assert_eq!(files_parsed(), LESSON_FILES.len());
         let (_, errors) = parse_params(&pairs("lesson=slub-fast-pth"), &for_params(&pairs("lesson=slub-fast-pth")));
         assert_eq!(errors, ["lesson=slub-fast-pth: no such lesson; did you mean slub-fast-path?"]);
-        assert_eq!(declared_id("id=\"x\"\n"), Some("x"));
-        assert_eq!(declared_id("[title]\nid = \"x\"\n"), None);
     }
 }

@@ -6,7 +6,9 @@
 //! has painted (the next animation frame, then a task); a burst of steps, each within
 //! [`BURST_MS`] of the one before (a drag, a held key), writes nothing until the step has
 //! stayed put for [`URL_DELAY_MS`] — a few writes per second at most, never while playing. [`flush`] writes a pending hash at once (copying the link reads
-//! `location`; leaving the page, so a reload right after a step keeps it).
+//! `location`; `pagehide`: leaving the page during a burst's quiet time writes the step into its
+//! history entry, so Back returns to the step shown — e2e `playback.test.mjs`, "leaving the page
+//! right after a burst"; nothing is claimed for a reload, which is not tested).
 
 use std::cell::RefCell;
 

@@ -68,20 +68,22 @@ function vis2HtmlToSvg(src) {
     if (el.closest('svg')) continue;
     const cs = getComputedStyle(el);
     if (!visible(cs)) continue;
-    const r = el.getBoundingClientRect();
-    if (!r.width || !r.height) continue;
     const bw = parseFloat(cs.borderTopWidth) || 0;
     const bg = cs.backgroundColor;
     if (clear(bg) && (bw === 0 || clear(cs.borderTopColor))) continue;
-    add('rect', {
-      x: r.left - r0.left + bw / 2, y: r.top - r0.top + bw / 2,
-      width: Math.max(0, r.width - bw), height: Math.max(0, r.height - bw),
-      rx: parseFloat(cs.borderTopLeftRadius) || 0,
-      fill: clear(bg) ? 'none' : bg,
-      stroke: bw > 0 && !clear(cs.borderTopColor) ? cs.borderTopColor : 'none',
-      'stroke-width': bw,
-      'stroke-dasharray': cs.borderTopStyle === 'dashed' ? '4 2' : 'none',
-    });
+    // One box per line an inline element spans (the inspector's runs of bytes wrap lines).
+    for (const r of el.getClientRects()) {
+      if (!r.width || !r.height) continue;
+      add('rect', {
+        x: r.left - r0.left + bw / 2, y: r.top - r0.top + bw / 2,
+        width: Math.max(0, r.width - bw), height: Math.max(0, r.height - bw),
+        rx: parseFloat(cs.borderTopLeftRadius) || 0,
+        fill: clear(bg) ? 'none' : bg,
+        stroke: bw > 0 && !clear(cs.borderTopColor) ? cs.borderTopColor : 'none',
+        'stroke-width': bw,
+        'stroke-dasharray': cs.borderTopStyle === 'dashed' ? '4 2' : 'none',
+      });
+    }
   }
   // Inline SVG inside the view (icons, small figures): copied in place with inlined styles.
   for (const inner of src.querySelectorAll('svg')) {

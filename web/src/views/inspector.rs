@@ -54,6 +54,74 @@ const KINDS: [ByteKind; 8] = [
     ByteKind::FreeIndex,
 ];
 
+/// Bytes per dump line.
+const LINE: usize = 16;
+
+/// The dump as text (#14: a few DOM nodes, not one per byte): the line addresses as one text,
+/// and the bytes as plain text with a `span.hb` only around each run of bytes of one kind (one
+/// corrupt flag, starting no object but at its first byte), carrying its first offset and its
+/// length (`data-offset`, `data-len`) and a title naming what the bytes hold.
+fn hex_runs(
+    lang: Lang,
+    start: u64,
+    bytes: &[u8],
+    kinds: Option<&[ByteKind]>,
+    corrupt: Option<&[bool]>,
+    starts: &[usize],
+) -> (String, Html) {
+    let addrs = (0..bytes.len().div_ceil(LINE))
+        .map(|li| format!("{:016x}", start + (li * LINE) as u64))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let kind = |i: usize| kinds.and_then(|k| k.get(i)).copied();
+    let bad = |i: usize| corrupt.and_then(|c| c.get(i)).copied().unwrap_or(false);
+    let sep = |i: usize| if (i + 1) % LINE == 0 { '\n' } else { ' ' };
+    let mut out: Vec<Html> = Vec::new();
+    let mut plain = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (k, b, s) = (kind(i), bad(i), starts.contains(&i));
+        if k.is_none() && !b && !s {
+            plain.push_str(&format!("{:02x}", bytes[i]));
+            if i + 1 < bytes.len() {
+                plain.push(sep(i));
+            }
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < bytes.len() && kind(end) == k && bad(end) == b && !starts.contains(&end) {
+            end += 1;
+        }
+        let mut text = String::with_capacity((end - i) * 3);
+        for (j, byte) in bytes.iter().enumerate().take(end).skip(i) {
+            text.push_str(&format!("{byte:02x}"));
+            if j + 1 < end {
+                text.push(sep(j));
+            }
+        }
+        let what = k.map_or(String::new(), |k| format!(" {}", t(lang, &format!("vis.byte.{}", kind_class(k)))));
+        let range = if end - i > 1 { format!("+{i}…+{}", end - 1) } else { format!("+{i}") };
+        let title =
+            format!("{range}{what}{}", if b { format!(" · {}", t(lang, "vis.byte.corrupt")) } else { String::new() });
+        if !plain.is_empty() {
+            out.push(Html::from(std::mem::take(&mut plain)));
+        }
+        out.push(html! {
+            <span class={classes!("hb", k.map(kind_class), b.then_some("corrupt"), s.then_some("obj-start"))}
+                data-offset={i.to_string()} data-len={(end - i).to_string()} title={title}>{ text }</span>
+        });
+        if end < bytes.len() {
+            plain.push(sep(end - 1));
+        }
+        i = end;
+    }
+    if !plain.is_empty() {
+        out.push(Html::from(plain));
+    }
+    (addrs, out.into_iter().collect())
+}
+
 #[function_component(Inspector)]
 pub fn inspector(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
@@ -64,20 +132,7 @@ pub fn inspector(p: &Props) -> Html {
             let kinds: Option<&[ByteKind]> = ob.as_ref().map(|o| &o.kinds[..]);
             let corrupt: Option<&[bool]> = ob.as_ref().map(|o| &o.corrupt[..]);
             let n_bad = corrupt.map_or(0, |c| c.iter().filter(|&&b| b).count());
-            let lines = bytes.chunks(16).enumerate().map(|(li, line)| {
-                let cells = line.iter().enumerate().map(|(j, b)| {
-                    let i = li * 16 + j;
-                    let kind = kinds.and_then(|k| k.get(i)).copied();
-                    let bad = corrupt.and_then(|c| c.get(i)).copied().unwrap_or(false);
-                    let title = match kind {
-                        Some(k) => format!("+{i} {}{}", t(lang, &format!("vis.byte.{}", kind_class(k))), if bad { format!(" · {}", t(lang, "vis.byte.corrupt")) } else { String::new() }),
-                        None => format!("+{i}"),
-                    };
-                    let start = starts.contains(&i).then_some("obj-start");
-                    html! { <span class={classes!("hb", kind.map(kind_class), bad.then_some("corrupt"), start)} data-offset={i.to_string()} title={title}>{ format!("{b:02x}") }</span> }
-                });
-                html! { <div class="hex-line"><span class="hex-addr">{ format!("{:016x}", start + (li * 16) as u64) }</span>{ for cells }</div> }
-            });
+            let (addrs, runs) = hex_runs(lang, start, bytes, kinds, corrupt, starts);
             // The legend lists the kinds this dump has.
             let legend = kinds.map(|ks| {
                 KINDS
@@ -96,7 +151,10 @@ pub fn inspector(p: &Props) -> Html {
                             None => t(lang, "vis.raw"),
                         })]),
                     } }</p>
-                    <div id="hexdump" class="hexdump" role="group" aria-label={t(lang, "vis.inspector")}>{ for lines }</div>
+                    <div id="hexdump" class="hexdump" role="group" aria-label={t(lang, "vis.inspector")}>
+                        <pre class="hex-addr" aria-hidden="true">{ addrs }</pre>
+                        <pre class="hex-bytes">{ runs }</pre>
+                    </div>
                     if n_bad > 0 { <p id="inspector-corrupt" class="corrupt-note" role="status">{ tf(lang, "vis.corrupt_bytes", &[("n", n_bad.to_string())]) }</p> }
                     if let Some(l) = legend {
                         <ul class="legend hex-legend">{ l }
