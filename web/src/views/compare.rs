@@ -543,14 +543,6 @@ pub fn compare_column(p: &ColumnProps) -> Html {
     let shown_snap = use_mut_ref(|| None::<Rc<Snapshot>>);
     *shown_snap.borrow_mut() = Some(snap.clone());
     let root = use_node_ref();
-    {
-        let root = root.clone();
-        use_effect(move || {
-            if let Some(el) = root.cast::<web_sys::Element>() {
-                scope_aria_ids(&el, &format!("c{}-", i + 1));
-            }
-        });
-    }
     let on_select = use_callback((p.on_pick.clone(), i), |e: Option<EntityRef>, (on_pick, i)| on_pick.emit((*i, e)));
     let on_hover = use_callback((p.on_hover.clone(), i), |e: Option<EntityRef>, (on_hover, i)| on_hover.emit((*i, e)));
     let on_page = use_callback(on_select.clone(), |pfn: u32, on_select| on_select.emit(Some(EntityRef::Page { pfn })));
@@ -590,6 +582,19 @@ pub fn compare_column(p: &ColumnProps) -> Html {
             }
         }
     };
+    // Made unique after a render that may have made new elements naming ids: the views shown,
+    // the selection and hover, a cache view drawn again, the per-CPU view (drawn every step).
+    // s11-compare: not after every step (a `querySelectorAll` over the column, ~0.25 ms each).
+    {
+        let root = root.clone();
+        let percpu = p.views.iter().any(|v| v == "percpu").then(|| p.snap.clone());
+        let deps = (p.views.clone(), cache_ctx.snap.clone(), selection, hovered, percpu);
+        use_effect_with(deps, move |_| {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                scope_aria_ids(&el, &format!("c{}-", i + 1));
+            }
+        });
+    }
     let (step, ops) = (p.step, p.ops);
     let shown = |v: &str| p.views.iter().any(|x| x == v);
     let highlight = ctx.focus.pages;
