@@ -123,95 +123,13 @@ pub fn compare_panel(p: &Props) -> Html {
         let send = send.clone();
         Callback::from(move |_| send(f()))
     };
-    let rows = c.configs.iter().enumerate().map(|(i, text)| {
-        let on_text = {
-            let send = send.clone();
-            Callback::from(move |e: Event| {
-                if let Some(v) = input_value(&e) {
-                    send(CompareMsg::SetConfig(i, v));
-                }
-            })
-        };
-        let on_policy = {
-            let send = send.clone();
-            Callback::from(move |e: Event| {
-                if let Some(v) = input_value(&e) {
-                    send(CompareMsg::SetPolicy(i, v));
-                }
-            })
-        };
-        let on_remove = {
-            let send = send.clone();
-            Callback::from(move |_| send(CompareMsg::RemoveColumn(i)))
-        };
-        let current = crate::state::compare::policy_of(text).to_string();
-        let n = (i + 1).to_string();
-        html! {
-            <li class="compare-config" id={format!("compare-config-{i}")}>
-                <span class={classes!("col-swatch", format!("col-{i}"))} aria-hidden="true"></span>
-                <label for={format!("compare-policy-{i}")}>{ tf(lang, "compare.policy", &[("n", n.clone())]) }</label>
-                <select id={format!("compare-policy-{i}")} onchange={on_policy}>
-                    { for POLICIES.iter().map(|p| html! {
-                        <option value={p.name} selected={p.name == current}>{ p.name }</option>
-                    }) }
-                </select>
-                <label for={format!("compare-cfg-{i}")}>{ tf(lang, "compare.settings", &[("n", n)]) }</label>
-                <input id={format!("compare-cfg-{i}")} type="text" spellcheck="false" autocomplete="off"
-                       value={text.clone()} onchange={on_text} placeholder="slab=slab percpu=magazine cpus=2" />
-                <button type="button" class="compare-remove" id={format!("compare-remove-{i}")}
-                        disabled={c.configs.len() <= MIN_CONFIGS} onclick={on_remove}>{ t(lang, "compare.remove") }</button>
-            </li>
-        }
-    });
-    let (wl_seed, wl_count, wl_mix) = match &c.source {
-        Source::Workload(w) => (w.seed, w.count, w.mix.clone()),
-        Source::Session => (1, 2000, "slab".to_string()),
-    };
-    let on_source = {
-        let send = send.clone();
-        let mix = wl_mix.clone();
-        Callback::from(move |e: Event| {
-            let v = input_value(&e).unwrap_or_default();
-            send(CompareMsg::SetSource(if v == "workload" {
-                Source::Workload(Workload { seed: wl_seed, count: wl_count, mix: mix.clone() })
-            } else {
-                Source::Session
-            }))
-        })
-    };
-    let on_wl = {
-        let send = send.clone();
-        Callback::from(move |_e: Event| {
-            let doc = gloo::utils::document();
-            let val = |id: &str| {
-                doc.get_element_by_id(id)
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value()))
-                    .or_else(|| {
-                        doc.get_element_by_id(id)
-                            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok().map(|s| s.value()))
-                    })
-                    .unwrap_or_default()
-            };
-            let seed = val("compare-wl-seed").parse().unwrap_or(1);
-            let count = val("compare-wl-count").parse().unwrap_or(0);
-            send(CompareMsg::SetSource(Source::Workload(Workload { seed, count, mix: val("compare-wl-mix") })));
-        })
-    };
-    let on_run = {
-        let send = send.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            send(CompareMsg::Run);
-        })
-    };
-    let session_label = if state.lesson.is_some() && state.doc.is_none() {
+    let session_label = AttrValue::from(if state.lesson.is_some() && state.doc.is_none() {
         t(lang, "compare.source_lesson")
     } else if state.doc.is_none() {
         t(lang, "compare.source_trace")
     } else {
         t(lang, "compare.source_sandbox")
-    };
-    let is_wl = matches!(c.source, Source::Workload(_));
+    });
     let trace_source = state.trace.is_some() && state.doc.is_none() && state.lesson.is_none();
     let view_chips = COLUMN_VIEWS.iter().map(|v| {
         let on = c.views.iter().any(|x| x == v);
@@ -278,7 +196,7 @@ pub fn compare_panel(p: &Props) -> Html {
     let diff = if embed {
         Html::default()
     } else {
-        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} on={on_diff} /> }
+        html! { <SnapshotDiff diff={c.diff.clone()} has_run={c.run.is_some()} on={on_diff.clone()} /> }
     };
     let body = c.run.as_ref().map(|run| {
         let r = run.borrow();
@@ -363,34 +281,8 @@ pub fn compare_panel(p: &Props) -> Html {
             { crate::views::layers::slab_defs("compare-defs") }
             if !embed { <p class="muted">{ t(lang, "compare.help") }</p> }
             if !embed {
-            <details class="compare-setup" open={c.run.is_none()}>
-            <summary>{ t(lang, "compare.setup") }</summary>
-            <form id="compare-form" class="compare-form" onsubmit={on_run}>
-                <fieldset>
-                    <legend>{ t(lang, "compare.source") }</legend>
-                    <label><input type="radio" name="compare-source" id="compare-source-session" value="session" checked={!is_wl} onchange={on_source.clone()} />
-                        { session_label }</label>
-                    if trace_source && !is_wl { <p id="compare-trace-fresh" class="muted">{ t(lang, "compare.trace_fresh") }</p> }
-                    <label><input type="radio" name="compare-source" id="compare-source-workload" value="workload" checked={is_wl} onchange={on_source} />
-                        { t(lang, "compare.source_workload") }</label>
-                    if is_wl {
-                        <span class="compare-wl">
-                            <label for="compare-wl-seed">{ t(lang, "compare.wl_seed") }</label>
-                            <input id="compare-wl-seed" type="number" min="0" value={wl_seed.to_string()} onchange={on_wl.clone()} />
-                            <label for="compare-wl-count">{ t(lang, "compare.wl_count") }</label>
-                            <input id="compare-wl-count" type="number" min="1" value={wl_count.to_string()} onchange={on_wl.clone()} />
-                            <label for="compare-wl-mix">{ t(lang, "compare.wl_mix") }</label>
-                            <select id="compare-wl-mix" onchange={on_wl}>
-                                { for Mix::PRESETS.iter().map(|(name, _)| html! { <option value={*name} selected={*name == wl_mix}>{ *name }</option> }) }
-                            </select>
-                        </span>
-                    }
-                </fieldset>
-                <ol class="compare-configs">{ for rows }</ol>
-                <button type="button" id="compare-add" disabled={c.configs.len() >= MAX_CONFIGS} onclick={cb(|| CompareMsg::AddColumn)}>{ t(lang, "compare.add") }</button>
-                <button type="submit" id="compare-run">{ t(lang, "compare.run") }</button>
-            </form>
-            </details>
+                <CompareSetup configs={c.configs.clone()} source={c.source.clone()} open={c.run.is_none()}
+                              session_label={session_label} trace_source={trace_source} on={on_diff.clone()} />
             }
             <p id="compare-error" class="command-error" role="alert">{ c.error.clone().unwrap_or_default() }</p>
             if c.pending.is_some() {
@@ -404,6 +296,146 @@ pub fn compare_panel(p: &Props) -> Html {
             { for body }
             if c.run.is_none() { { diff } }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SetupProps {
+    pub configs: Vec<String>,
+    pub source: Source,
+    /// Open before the first run.
+    pub open: bool,
+    /// What "the session in front of the user" is (a lesson, the sandbox, a trace).
+    pub session_label: AttrValue,
+    /// A loaded trace is the session.
+    pub trace_source: bool,
+    pub on: Callback<CompareMsg>,
+}
+
+/// The set-up form: configurations and source (s11-compare: its own component, so a step,
+/// which changes none of its props, does not render or reconcile it).
+#[function_component(CompareSetup)]
+pub fn compare_setup(p: &SetupProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let send = {
+        let on = p.on.clone();
+        move |m: CompareMsg| on.emit(m)
+    };
+    let cb = |f: fn() -> CompareMsg| {
+        let send = send.clone();
+        Callback::from(move |_| send(f()))
+    };
+    let rows = p.configs.iter().enumerate().map(|(i, text)| {
+        let on_text = {
+            let send = send.clone();
+            Callback::from(move |e: Event| {
+                if let Some(v) = input_value(&e) {
+                    send(CompareMsg::SetConfig(i, v));
+                }
+            })
+        };
+        let on_policy = {
+            let send = send.clone();
+            Callback::from(move |e: Event| {
+                if let Some(v) = input_value(&e) {
+                    send(CompareMsg::SetPolicy(i, v));
+                }
+            })
+        };
+        let on_remove = {
+            let send = send.clone();
+            Callback::from(move |_| send(CompareMsg::RemoveColumn(i)))
+        };
+        let current = crate::state::compare::policy_of(text).to_string();
+        let n = (i + 1).to_string();
+        html! {
+            <li class="compare-config" id={format!("compare-config-{i}")}>
+                <span class={classes!("col-swatch", format!("col-{i}"))} aria-hidden="true"></span>
+                <label for={format!("compare-policy-{i}")}>{ tf(lang, "compare.policy", &[("n", n.clone())]) }</label>
+                <select id={format!("compare-policy-{i}")} onchange={on_policy}>
+                    { for POLICIES.iter().map(|p| html! {
+                        <option value={p.name} selected={p.name == current}>{ p.name }</option>
+                    }) }
+                </select>
+                <label for={format!("compare-cfg-{i}")}>{ tf(lang, "compare.settings", &[("n", n)]) }</label>
+                <input id={format!("compare-cfg-{i}")} type="text" spellcheck="false" autocomplete="off"
+                       value={text.clone()} onchange={on_text} placeholder="slab=slab percpu=magazine cpus=2" />
+                <button type="button" class="compare-remove" id={format!("compare-remove-{i}")}
+                        disabled={p.configs.len() <= MIN_CONFIGS} onclick={on_remove}>{ t(lang, "compare.remove") }</button>
+            </li>
+        }
+    });
+    let (wl_seed, wl_count, wl_mix) = match &p.source {
+        Source::Workload(w) => (w.seed, w.count, w.mix.clone()),
+        Source::Session => (1, 2000, "slab".to_string()),
+    };
+    let on_source = {
+        let send = send.clone();
+        let mix = wl_mix.clone();
+        Callback::from(move |e: Event| {
+            let v = input_value(&e).unwrap_or_default();
+            send(CompareMsg::SetSource(if v == "workload" {
+                Source::Workload(Workload { seed: wl_seed, count: wl_count, mix: mix.clone() })
+            } else {
+                Source::Session
+            }))
+        })
+    };
+    let on_wl = {
+        let send = send.clone();
+        Callback::from(move |_e: Event| {
+            let doc = gloo::utils::document();
+            let val = |id: &str| {
+                doc.get_element_by_id(id)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value()))
+                    .or_else(|| {
+                        doc.get_element_by_id(id)
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok().map(|s| s.value()))
+                    })
+                    .unwrap_or_default()
+            };
+            let seed = val("compare-wl-seed").parse().unwrap_or(1);
+            let count = val("compare-wl-count").parse().unwrap_or(0);
+            send(CompareMsg::SetSource(Source::Workload(Workload { seed, count, mix: val("compare-wl-mix") })));
+        })
+    };
+    let on_run = {
+        let send = send.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send(CompareMsg::Run);
+        })
+    };
+    let is_wl = matches!(p.source, Source::Workload(_));
+    html! {
+    <details class="compare-setup" open={p.open}>
+    <summary>{ t(lang, "compare.setup") }</summary>
+    <form id="compare-form" class="compare-form" onsubmit={on_run}>
+        <fieldset>
+            <legend>{ t(lang, "compare.source") }</legend>
+            <label><input type="radio" name="compare-source" id="compare-source-session" value="session" checked={!is_wl} onchange={on_source.clone()} />
+                { p.session_label.clone() }</label>
+            if p.trace_source && !is_wl { <p id="compare-trace-fresh" class="muted">{ t(lang, "compare.trace_fresh") }</p> }
+            <label><input type="radio" name="compare-source" id="compare-source-workload" value="workload" checked={is_wl} onchange={on_source} />
+                { t(lang, "compare.source_workload") }</label>
+            if is_wl {
+                <span class="compare-wl">
+                    <label for="compare-wl-seed">{ t(lang, "compare.wl_seed") }</label>
+                    <input id="compare-wl-seed" type="number" min="0" value={wl_seed.to_string()} onchange={on_wl.clone()} />
+                    <label for="compare-wl-count">{ t(lang, "compare.wl_count") }</label>
+                    <input id="compare-wl-count" type="number" min="1" value={wl_count.to_string()} onchange={on_wl.clone()} />
+                    <label for="compare-wl-mix">{ t(lang, "compare.wl_mix") }</label>
+                    <select id="compare-wl-mix" onchange={on_wl}>
+                        { for Mix::PRESETS.iter().map(|(name, _)| html! { <option value={*name} selected={*name == wl_mix}>{ *name }</option> }) }
+                    </select>
+                </span>
+            }
+        </fieldset>
+        <ol class="compare-configs">{ for rows }</ol>
+        <button type="button" id="compare-add" disabled={p.configs.len() >= MAX_CONFIGS} onclick={cb(|| CompareMsg::AddColumn)}>{ t(lang, "compare.add") }</button>
+        <button type="submit" id="compare-run">{ t(lang, "compare.run") }</button>
+    </form>
+    </details>
     }
 }
 
@@ -451,6 +483,23 @@ pub struct ColumnProps {
     pub on_hover: Callback<(usize, Option<EntityRef>)>,
 }
 
+/// Whether the cache view draws the same with `old`'s snapshot as with `new`'s (the same
+/// selection, hover and callbacks): the same cache shown, with the same name, slab rows and
+/// SLOB pages.
+fn same_cache_view(old: &Ctx, new: &Ctx) -> bool {
+    let (a, b) = (&old.snap.snap, &new.snap.snap);
+    if Rc::ptr_eq(a, b) {
+        return true;
+    }
+    let cache = new.cache();
+    cache == old.cache()
+        && cache.is_none_or(|c| {
+            old.cache_name(c) == new.cache_name(c)
+                && a.slab_rows.iter().filter(|r| r.cache == c).eq(b.slab_rows.iter().filter(|r| r.cache == c))
+        })
+        && a.block_rows == b.block_rows
+}
+
 /// Ids that ARIA attributes refer to, made unique per column (`c1-cache-title`): the reused
 /// views name their headings and details by fixed ids, and several columns show the same view.
 fn scope_aria_ids(root: &web_sys::Element, prefix: &str) {
@@ -494,14 +543,6 @@ pub fn compare_column(p: &ColumnProps) -> Html {
     let shown_snap = use_mut_ref(|| None::<Rc<Snapshot>>);
     *shown_snap.borrow_mut() = Some(snap.clone());
     let root = use_node_ref();
-    {
-        let root = root.clone();
-        use_effect(move || {
-            if let Some(el) = root.cast::<web_sys::Element>() {
-                scope_aria_ids(&el, &format!("c{}-", i + 1));
-            }
-        });
-    }
     let on_select = use_callback((p.on_pick.clone(), i), |e: Option<EntityRef>, (on_pick, i)| on_pick.emit((*i, e)));
     let on_hover = use_callback((p.on_hover.clone(), i), |e: Option<EntityRef>, (on_hover, i)| on_hover.emit((*i, e)));
     let on_page = use_callback(on_select.clone(), |pfn: u32, on_select| on_select.emit(Some(EntityRef::Page { pfn })));
@@ -526,6 +567,34 @@ pub fn compare_column(p: &ColumnProps) -> Html {
         on_select,
         on_hover,
     };
+    // s11-compare: the cache view keeps the snapshot it drew while what it draws (the shown
+    // cache's slab rows, its name, SLOB's pages) is unchanged, so a step that touches another
+    // cache or only pages does not render (nor reconcile) the cache view again.
+    let cache_ctx = {
+        let held = use_mut_ref(|| None::<Snap>);
+        let mut held = held.borrow_mut();
+        let kept = held.as_ref().map(|old| Ctx { snap: old.clone(), ..ctx.clone() });
+        match kept.filter(|old| same_cache_view(old, &ctx)) {
+            Some(old) => old,
+            None => {
+                *held = Some(p.snap.clone());
+                ctx.clone()
+            }
+        }
+    };
+    // Made unique after a render that may have made new elements naming ids: the views shown,
+    // the selection and hover, a cache view drawn again, the per-CPU view (drawn every step).
+    // s11-compare: not after every step (a `querySelectorAll` over the column, ~0.25 ms each).
+    {
+        let root = root.clone();
+        let percpu = p.views.iter().any(|v| v == "percpu").then(|| p.snap.clone());
+        let deps = (p.views.clone(), cache_ctx.snap.clone(), selection, hovered, percpu);
+        use_effect_with(deps, move |_| {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                scope_aria_ids(&el, &format!("c{}-", i + 1));
+            }
+        });
+    }
     let (step, ops) = (p.step, p.ops);
     let shown = |v: &str| p.views.iter().any(|x| x == v);
     let highlight = ctx.focus.pages;
@@ -563,7 +632,7 @@ pub fn compare_column(p: &ColumnProps) -> Html {
                 </section>
             }
             if shown("cache") {
-                <div data-compare-view="cache"><CacheView ctx={ctx.clone()} /></div>
+                <div data-compare-view="cache"><CacheView ctx={cache_ctx} /></div>
             }
             if shown("percpu") {
                 <div data-compare-view="percpu"><PerCpuView ctx={ctx} /></div>

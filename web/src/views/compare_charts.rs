@@ -127,9 +127,31 @@ pub struct Props {
     pub position: usize,
 }
 
-/// The difference charts: drawn once per comparison and language; the cursor is an overlay.
+/// The difference charts: drawn once per comparison and language ([`ChartGrid`]); the cursor is
+/// an overlay placed by one CSS variable on the section (s11-compare: a step changes one style
+/// attribute and renders nothing below the section).
 #[function_component(CompareCharts)]
 pub fn compare_charts(p: &Props) -> Html {
+    let positions = p.run.0.borrow().positions();
+    let frac = p.position.min(positions) as f64 / positions.max(1) as f64;
+    let left = (X0 + frac * (X1 - X0)) / W * 100.0;
+    html! {
+        <section id="compare-charts" class="compare-charts" aria-labelledby="compare-charts-title"
+                 style={format!("--compare-cursor: {left:.3}%")}>
+            <ChartGrid run={p.run.clone()} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GridProps {
+    run: RunRef,
+}
+
+/// The title, legend and charts of a comparison: rendered again only for another comparison or
+/// language.
+#[function_component(ChartGrid)]
+fn chart_grid(p: &GridProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let charts = {
         let run = p.run.clone();
@@ -139,13 +161,12 @@ pub fn compare_charts(p: &Props) -> Html {
             let labels: Vec<String> = r.columns.iter().map(|c| c.label.clone()).collect();
             let charts: Vec<(Measure, AttrValue)> =
                 CHARTED.iter().map(|&m| (m, AttrValue::from(chart_svg(m, &series, r.positions(), *lang)))).collect();
-            (charts, labels, r.positions())
+            (charts, labels)
         })
     };
-    let (list, labels, positions) = &*charts;
-    let frac = p.position.min(*positions) as f64 / (*positions).max(1) as f64;
-    let left = (X0 + frac * (X1 - X0)) / W * 100.0;
-    let cursor = format!("left: {left:.3}%; top: {:.3}%; height: {:.3}%", Y0 / H * 100.0, (Y1 - Y0) / H * 100.0);
+    let (list, labels) = &*charts;
+    let cursor =
+        format!("left: var(--compare-cursor); top: {:.3}%; height: {:.3}%", Y0 / H * 100.0, (Y1 - Y0) / H * 100.0);
     let legend = labels.iter().enumerate().map(|(i, l)| {
         html! {
             <li>
@@ -156,7 +177,7 @@ pub fn compare_charts(p: &Props) -> Html {
         }
     });
     html! {
-        <section id="compare-charts" class="compare-charts" aria-labelledby="compare-charts-title">
+        <>
             <h3 id="compare-charts-title">{ t(lang, "compare.charts") }</h3>
             <ul class="legend compare-legend">{ for legend }</ul>
             <div class="compare-chart-grid">
@@ -170,7 +191,7 @@ pub fn compare_charts(p: &Props) -> Html {
                     </figure>
                 }) }
             </div>
-        </section>
+        </>
     }
 }
 
