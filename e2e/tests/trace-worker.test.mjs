@@ -79,7 +79,9 @@ test('the worker and the page thread give the same trace, malformed lines and gz
     await page.waitForFunction(() => /cut\.txt\.gz/.test(document.querySelector('#trace-error')?.textContent));
     const error = await page.textContent('#trace-error');
     assert.match(error, new RegExp(`truncated at compressed byte offset ${cut.length} of ${cut.length}`));
-    assert.equal(workers.length, query ? 0 : 2, query ?? 'worker');
+    // One worker per load (the reopening of the trace before, after the failed load, may be a third).
+    if (query) assert.equal(workers.length, 0, query);
+    else assert.ok(workers.length >= 2, `${workers.length} workers`);
     seen.push({ summary, malformed, error });
     await finish(t, page, `trace-worker-same-${query ? 'main' : 'worker'}`);
   }
