@@ -48,3 +48,28 @@ fn located_errors_are_the_same_through_the_document() {
         assert_eq!(through_json(&name, src).unwrap_err(), e);
     }
 }
+
+/// `lessons/docs.tsv`, what the web app loads (#14: fetched next to the bundle, not in it): a
+/// line per lesson file whose TOML reads, `file \t id \t document as JSON` (JSON has no raw tab
+/// or newline). A lesson edit changes it: `SLABSCOPE_BLESS=1 cargo test -p slabscope-core --test
+/// lesson_doc` writes it again.
+#[test]
+fn the_web_apps_lesson_documents_are_current() {
+    let mut want = String::new();
+    for (name, src) in files() {
+        if let Ok(doc) = lesson::read_doc(&name, &src) {
+            let json = serde_json::to_string(&doc).unwrap();
+            assert!(!json.contains(['\t', '\n']));
+            want.push_str(&format!("{name}\t{}\t{json}\n", doc.id.value));
+        }
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons/docs.tsv");
+    if std::env::var_os("SLABSCOPE_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "lessons/docs.tsv is not what the lesson files give: SLABSCOPE_BLESS=1 cargo test -p slabscope-core --test lesson_doc"
+    );
+}

@@ -10,22 +10,47 @@ use slabscope_core::session::Session;
 
 use crate::i18n::{t, tf, Lang};
 
-include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
+/// The file the lesson documents are fetched from, next to the bundle (#14: not in it; made
+/// from `lessons/*.toml` by core's TOML phase, kept current by `core/tests/lesson_doc.rs`).
+pub const DOCS_FILE: &str = "docs.tsv";
+
+/// One lesson file: (file name, declared id, lesson document as JSON).
+type File = (String, String, String);
 
 thread_local! {
+    /// The lesson files, from [`install`] (UI thread only).
+    static FILES: std::cell::RefCell<Rc<Vec<File>>> = std::cell::RefCell::default();
     /// Per lesson file: not parsed yet (`None`), or parsed (`Some(None)`: it did not parse).
-    static PARSED: std::cell::RefCell<Vec<Option<Option<Rc<Lesson>>>>> =
-        std::cell::RefCell::new(vec![None; LESSON_FILES.len()]);
+    static PARSED: std::cell::RefCell<Vec<Option<Option<Rc<Lesson>>>>> = const { std::cell::RefCell::new(Vec::new()) };
     static CATALOG: std::cell::OnceCell<Rc<Vec<Rc<Lesson>>>> = const { std::cell::OnceCell::new() };
+}
+
+/// Install the lesson documents (the text of [`DOCS_FILE`]: a line per lesson file,
+/// `file \t id \t JSON`), before the app starts. Nothing is parsed yet.
+pub fn install(text: &str) {
+    let files: Vec<File> = text
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.splitn(3, '\t');
+            Some((it.next()?.to_string(), it.next()?.to_string(), it.next()?.to_string()))
+        })
+        .collect();
+    PARSED.with(|p| *p.borrow_mut() = vec![None; files.len()]);
+    FILES.with(|f| *f.borrow_mut() = Rc::new(files));
+}
+
+fn files() -> Rc<Vec<File>> {
+    FILES.with(|f| Rc::clone(&f.borrow()))
 }
 
 /// Lesson file `i`, parsed once. A lesson that fails to parse is left out and reported (the
 /// checker in `cargo test` keeps that from shipping).
 fn parsed(i: usize) -> Option<Rc<Lesson>> {
-    if let Some(done) = PARSED.with(|p| p.borrow()[i].clone()) {
+    if let Some(done) = PARSED.with(|p| p.borrow().get(i).cloned().flatten()) {
         return done;
     }
-    let (name, _, json) = LESSON_FILES[i];
+    let files = files();
+    let (name, _, json) = files.get(i)?;
     let doc = serde_json::from_str::<lesson::LessonDoc>(json).map_err(|e| vec![e.to_string()]);
     let l = match doc.and_then(|d| lesson::from_doc(name, &d).map_err(|es| es.iter().map(|e| e.to_string()).collect()))
     {
@@ -43,13 +68,13 @@ fn parsed(i: usize) -> Option<Rc<Lesson>> {
 
 /// Every lesson, parsed once.
 pub fn catalog() -> Rc<Vec<Rc<Lesson>>> {
-    CATALOG.with(|c| Rc::clone(c.get_or_init(|| Rc::new((0..LESSON_FILES.len()).filter_map(parsed).collect()))))
+    CATALOG.with(|c| Rc::clone(c.get_or_init(|| Rc::new((0..files().len()).filter_map(parsed).collect()))))
 }
 
 /// Find a lesson by id: only the file that declares the id is parsed (#14: opening a lesson
 /// link does not parse the whole catalogue before the first picture), else the catalogue.
 pub fn find(id: &str) -> Option<Rc<Lesson>> {
-    let file = LESSON_FILES.iter().position(|(_, declared, _)| *declared == id);
+    let file = files().iter().position(|(_, declared, _)| declared == id);
     if let Some(l) = file.and_then(parsed).filter(|l| l.id == id) {
         return Some(l);
     }
@@ -432,7 +457,8 @@ mod tests {
     }
 
     fn lessons() -> Vec<Rc<Lesson>> {
-        LESSON_FILES
+        install(include_str!("../../lessons/docs.tsv"));
+        files()
             .iter()
             .map(|(n, _, json)| {
                 let doc = serde_json::from_str(json).expect("lesson documents read");
@@ -539,8 +565,9 @@ mod tests {
         let all = lessons();
         assert!(all.len() > 1);
         for l in &all {
-            let (name, declared, _) = LESSON_FILES.iter().find(|(n, _, _)| *n == l.file).expect("its file");
-            assert_eq!(*declared, l.id.as_str(), "{name}");
+            let files = files();
+            let (name, declared, _) = files.iter().find(|(n, _, _)| *n == l.file).expect("its file");
+            assert_eq!(declared, &l.id, "{name}");
         }
         let (p, errors) =
             parse_params(&pairs("lesson=slub-fast-path&lstep=2"), &for_params(&pairs("lesson=slub-fast-path&lstep=2")));
@@ -552,7 +579,7 @@ mod tests {
         for l in &all {
             assert_eq!(find(&l.id).as_deref(), Some(&**l));
         }
-        assert_eq!(files_parsed(), LESSON_FILES.len());
+        assert_eq!(files_parsed(), files().len());
         let (_, errors) = parse_params(&pairs("lesson=slub-fast-pth"), &for_params(&pairs("lesson=slub-fast-pth")));
         assert_eq!(errors, ["lesson=slub-fast-pth: no such lesson; did you mean slub-fast-path?"]);
     }

@@ -44,6 +44,27 @@ fn main() {
         let ops = param("ops").and_then(|n| n.parse().ok()).unwrap_or(1_000_000).clamp(1, 5_000_000);
         yew::Renderer::<bench::SeekBench>::with_props(bench::Props { ops }).render();
     } else {
-        yew::Renderer::<app::App>::new().render();
+        // #14: the lesson documents are fetched next to the bundle (index.html preloads them
+        // while the wasm loads); the app starts once they are in, or without lessons (a warning
+        // in the console) when they cannot be read.
+        wasm_bindgen_futures::spawn_local(async {
+            match fetch_text(lesson::DOCS_FILE).await {
+                Ok(text) => lesson::install(&text),
+                Err(e) => web_sys::console::warn_2(&format!("lessons not loaded ({}):", lesson::DOCS_FILE).into(), &e),
+            }
+            yew::Renderer::<app::App>::new().render();
+        });
     }
+}
+
+/// The text of a file next to the page (`fetch`; an HTTP error is an error).
+async fn fetch_text(url: &str) -> Result<String, wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or_else(|| wasm_bindgen::JsValue::from_str("no window"))?;
+    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await?.dyn_into()?;
+    if !resp.ok() {
+        return Err(format!("HTTP {}", resp.status()).into());
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text()?).await?;
+    text.as_string().ok_or_else(|| "not text".into())
 }

@@ -75,7 +75,7 @@ fn hex_runs(
         .join("\n");
     let kind = |i: usize| kinds.and_then(|k| k.get(i)).copied();
     let bad = |i: usize| corrupt.and_then(|c| c.get(i)).copied().unwrap_or(false);
-    let sep = |i: usize| if (i + 1) % LINE == 0 { '\n' } else { ' ' };
+    let sep = |i: usize| if (i + 1).is_multiple_of(LINE) { '\n' } else { ' ' };
     let mut out: Vec<Html> = Vec::new();
     let mut plain = String::new();
     let mut i = 0;
