@@ -6,6 +6,8 @@
 
 use std::fmt::Write;
 
+use wasm_bindgen::JsCast;
+
 use slabscope_core::compare::{deltas, Measure, Measures, MEASURES};
 use yew::prelude::*;
 
@@ -128,16 +130,29 @@ pub struct Props {
 }
 
 /// The difference charts: drawn once per comparison and language ([`ChartGrid`]); the cursor is
-/// an overlay placed by one CSS variable on the section (s11-compare: a step changes one style
-/// attribute and renders nothing below the section).
+/// an overlay per chart (s11-compare: a step writes the cursors' `left` and renders nothing below
+/// the section — no chart is rendered, compared or repainted again).
 #[function_component(CompareCharts)]
 pub fn compare_charts(p: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let positions = p.run.0.borrow().positions();
     let frac = p.position.min(positions) as f64 / positions.max(1) as f64;
-    let left = (X0 + frac * (X1 - X0)) / W * 100.0;
+    let left = format!("{:.3}%", (X0 + frac * (X1 - X0)) / W * 100.0);
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect_with((left, p.run.clone(), lang), move |(left, ..)| {
+            let Some(el) = root.cast::<web_sys::Element>() else { return };
+            let Ok(list) = el.query_selector_all(".chart-cursor") else { return };
+            for k in 0..list.length() {
+                if let Some(c) = list.item(k).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = c.style().set_property("left", left);
+                }
+            }
+        });
+    }
     html! {
-        <section id="compare-charts" class="compare-charts" aria-labelledby="compare-charts-title"
-                 style={format!("--compare-cursor: {left:.3}%")}>
+        <section ref={root} id="compare-charts" class="compare-charts" aria-labelledby="compare-charts-title">
             <ChartGrid run={p.run.clone()} />
         </section>
     }
