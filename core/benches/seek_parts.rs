@@ -80,4 +80,24 @@ fn main() {
         pct(&ms, 0.95),
         ms[ms.len() - 1]
     );
+    // A drag: from 20 random places, 10 moves each of ±0.1 % of the session (a pointer move).
+    let mut ms = Vec::new();
+    for _ in 0..20 {
+        let mut at = rng.below(total + 1);
+        s.seek(at);
+        for _ in 0..10 {
+            let d = total / 1000;
+            at = if rng.below(2) == 0 { at.saturating_sub(d) } else { (at + d).min(total) };
+            let t = Instant::now();
+            s.seek(at);
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    ms.sort_by(f64::total_cmp);
+    println!(
+        "drag moves (200): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        pct(&ms, 0.5),
+        pct(&ms, 0.95),
+        ms[ms.len() - 1]
+    );
 }
