@@ -15,6 +15,13 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Print p50 / p95 / max of `ms`.
+fn report(label: &str, mut ms: Vec<f64>) {
+    ms.sort_by(f64::total_cmp);
+    let max = ms[ms.len() - 1];
+    println!("{label} ({}): p50 {:.2} ms, p95 {:.2} ms, max {max:.2} ms", ms.len(), pct(&ms, 0.5), pct(&ms, 0.95));
+}
+
 fn main() {
     let ops: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
     let config = MachineConfig::default();
@@ -65,7 +72,7 @@ fn main() {
     }
     let total = s.total_steps();
     let mut rng = Rng::new(1);
-    let mut ms: Vec<f64> = (0..200)
+    let ms: Vec<f64> = (0..200)
         .map(|_| {
             let target = rng.below(total + 1);
             let t = Instant::now();
@@ -73,11 +80,19 @@ fn main() {
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();
-    ms.sort_by(f64::total_cmp);
-    println!(
-        "random seeks (200): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-        pct(&ms, 0.5),
-        pct(&ms, 0.95),
-        ms[ms.len() - 1]
-    );
+    report("random seeks", ms);
+    // A drag: from 20 random places, 10 moves each of ±0.1 % of the session (a pointer move).
+    let mut ms = Vec::new();
+    for _ in 0..20 {
+        let mut at = rng.below(total + 1);
+        s.seek(at);
+        for _ in 0..10 {
+            let d = total / 1000;
+            at = if rng.below(2) == 0 { at.saturating_sub(d) } else { (at + d).min(total) };
+            let t = Instant::now();
+            s.seek(at);
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    report("drag moves", ms);
 }

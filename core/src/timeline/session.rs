@@ -90,6 +90,11 @@ pub struct Session {
     /// at most the spacing, instead of from the checkpoint. A far seek into another stretch
     /// replaces them; cut with the session.
     near: Vec<(usize, Sim)>,
+    /// The checkpoint (its op count) the last far seek restored: a second far seek from the
+    /// same one keeps `near` states (a first one does not: each kept state makes the replay
+    /// after it copy the chunks it writes, which a single click into a stretch would pay for
+    /// nothing).
+    near_from: Option<usize>,
     cursor: Cursor,
 }
 
@@ -120,6 +125,7 @@ impl Session {
             tail: None,
             tail_ops: TAIL_OPS,
             near: Vec::new(),
+            near_from: None,
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None },
         }
     }
@@ -232,6 +238,7 @@ impl Session {
         self.checkpoints.retain(|c| c.0 <= k);
         self.tail = self.tail.take().filter(|t| t.0 <= k);
         self.near.retain(|n| n.0 <= k);
+        self.near_from = None;
         self.checkpoint_bytes = self.checkpoints.windows(2).map(|w| checkpoint_cost(&w[1].1, &w[0].1)).sum();
         self.head = self.state_before(k);
         self.reset_cursor();
@@ -324,7 +331,10 @@ impl Session {
             let (at, base) = self.checkpoint_before(k);
             let (at, base) = (*at, base.clone());
             let mid = k.saturating_sub(BACK_OPS).max(at);
-            let gap = ((mid - at) / NEAR_MAX).max(NEAR_GAP);
+            let again = self.near_from == Some(at);
+            self.near_from = Some(at);
+            // The first far seek into a stretch keeps no state on its way; a second keeps them.
+            let gap = if again { ((mid - at) / NEAR_MAX).max(NEAR_GAP) } else { usize::MAX / 2 };
             let mut near = Vec::new();
             let mut sim = base;
             let mut done = at;
