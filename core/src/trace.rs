@@ -1292,6 +1292,10 @@ pub struct Limits {
     pub max_line_bytes: usize,
     /// Malformed and unmatched-free line numbers stored in the report (all are counted).
     pub max_reported_lines: usize,
+    /// Ops between renewals of the session's state near its end ([`TRACE_TAIL_OPS`] by default;
+    /// `Session::set_tail_ops`): fewer renewals replay faster, but the End checkpoint made after a
+    /// load replays up to this many ops in one go (the page keeps that under a frame budget).
+    pub tail_ops: usize,
 }
 
 impl Limits {
@@ -1315,6 +1319,7 @@ impl Default for Limits {
             max_events: (1usize << 30) / RETAINED_BYTES_PER_EVENT as usize,
             max_line_bytes: 65536,
             max_reported_lines: 10_000,
+            tail_ops: TRACE_TAIL_OPS,
         }
     }
 }
@@ -1426,7 +1431,7 @@ impl Replayer {
         facts.first_op = session.op_count();
         session.set_checkpoint_budget(TRACE_CHECKPOINT_BYTES_PER_OP);
         session.set_interned_ops(true);
-        session.set_tail_ops(TRACE_TAIL_OPS);
+        session.set_tail_ops(limits.tail_ops);
         let (cpus, nodes) = (session.config().cpus, session.config().nodes);
         Replayer {
             session,

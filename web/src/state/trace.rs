@@ -39,6 +39,10 @@ pub const READ_BYTES: u64 = 1 << 20;
 pub const FEED_BYTES: usize = 32 << 10;
 /// A slice of the load runs at most about this long before it yields to the page.
 pub const SLICE_BUDGET_MS: f64 = 25.0;
+/// Ops between renewals of the trace session's state near its end in the page (core's default,
+/// `trace::TRACE_TAIL_OPS`, is 32,768 for the CLI's speed): the End checkpoint made once the load
+/// is done replays up to this many ops in one task, which must stay well under 50 ms in wasm.
+const PAGE_TAIL_OPS: usize = 4096;
 /// Events gone through between clock checks when the filter choices, the summaries and a
 /// filter's selection are made (s6-tracew: every end-of-load and filter computation is sliced).
 const CHOICE_EVENTS: usize = 16_384;
@@ -1030,7 +1034,7 @@ async fn stream(
     loading: &Loading,
     d: &yew::UseReducerDispatcher<super::State>,
 ) -> Result<Option<TraceSession>, LoadError> {
-    let limits = Limits::for_memory(memory_budget());
+    let limits = Limits { tail_ops: PAGE_TAIL_OPS, ..Limits::for_memory(memory_budget()) };
     let read = match use_worker().then(WorkerLink::start).flatten() {
         Some(w) => read_worker(&w, blob, limits, loading, d).await,
         None => Read::NoWorker,
