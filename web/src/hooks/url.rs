@@ -29,16 +29,31 @@ thread_local! {
     /// `performance.now()` of the last write (UI thread only).
     /// `performance.now()` of the last change of the hash (UI thread only).
     static LAST_CHANGE: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+    /// The hash the app last saw or wrote in the address (see [`write`]).
+    static OURS: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
+/// The address's hash as the app last left it (read at start, then after each write): a write
+/// finding another hash there does not happen — the address was changed from outside (a pasted
+/// link, `location.hash = …`) and a reload must open that, not the app's step.
+fn current_hash() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().hash().ok())
+}
+
 fn write(hash: &str) {
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+    let Some(w) = web_sys::window() else { return };
+    let ours = OURS.with(|o| o.borrow().clone());
+    if ours.is_some() && current_hash() != ours {
+        return;
+    }
+    if let Ok(h) = w.history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
     }
+    OURS.with(|o| *o.borrow_mut() = current_hash());
 }
 
 /// Write the pending hash after the coming frame has painted: its animation frame queues a task,
@@ -88,9 +103,28 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
         hash.push_str(&crate::state::compare::url_part(&state.compare));
     }
     // Leaving the page writes what is pending into its history entry (Back returns to the step shown).
+    // An address changed from outside — a link pasted into the address bar of this tab, a link to
+    // another fragment, `location.hash = …` — drops what is pending and puts the new address back
+    // if a write got in first: the app's step must not overwrite it before a reload reads it (a
+    // race the e2e "link elsewhere" test met one run in three). The app's own writes use
+    // `replaceState`, which fires no `hashchange`. Not yet: re-opening the new address in place
+    // (a reload does; reloading from here aborts a reload already asked for).
     use_effect_with((), |_| {
-        let listener = web_sys::window().map(|w| gloo::events::EventListener::new(&w, "pagehide", |_| flush()));
-        move || drop(listener)
+        OURS.with(|o| *o.borrow_mut() = current_hash());
+        let listeners = web_sys::window().map(|w| {
+            let leave = gloo::events::EventListener::new(&w, "pagehide", |_| flush());
+            let changed = gloo::events::EventListener::new(&w, "hashchange", |e| {
+                PENDING.with(|p| p.borrow_mut().take());
+                let new_url = js_sys::Reflect::get(e, &"newURL".into()).ok().and_then(|v| v.as_string());
+                if let Some(w) = web_sys::window() {
+                    if let (Some(url), Ok(h)) = (new_url, w.history()) {
+                        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                    }
+                }
+            });
+            (leave, changed)
+        });
+        move || drop(listeners)
     });
     use_effect_with((hash, state.playing), move |(hash, playing)| {
         let timer = (!*playing).then(|| {
