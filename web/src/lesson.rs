@@ -251,10 +251,34 @@ pub struct Params {
 /// Every parameter the address may carry: the lesson and embed ones (above), the sandbox's
 /// document and step (`doc::read_url`), and the benchmark page's.
 pub const KNOWN_PARAMS: &[&str] = &[
-    "embed", "lesson", "from", "to", "panels", "lang", "autoplay", "controls", "lstep", "mode", "step", "cfg", "wl",
-    "s", "bench", "ops", "compare", "cwl", "cpos", // Compare (issue 19).
+    "embed",
+    "lesson",
+    "from",
+    "to",
+    "panels",
+    "lang",
+    "autoplay",
+    "controls",
+    "lstep",
+    "mode",
+    "step",
+    "cfg",
+    "wl",
+    "s",
+    "bench",
+    "ops",
+    "compare",
+    "cwl",
+    "cpos", // Compare (issue 19).
     // Exercises (issue 20).
-    "exercise", "seed", "count", "level",
+    "exercise",
+    "seed",
+    "count",
+    "level",
+    // Trace mode (issue 18): the trace a link needs (`state::trace::hash_param`), and
+    // `traceworker=0` (the load on the page's thread, for the benchmark).
+    "trace",
+    "traceworker",
 ];
 
 /// The known parameter an unknown one was probably meant to be: by edit distance, or the same
@@ -505,6 +529,10 @@ mod tests {
         assert!(!p.controls && p.autoplay);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("zzzz: unknown parameter (known: embed,"), "{errors:?}");
+        // A trace link (its own `trace=` and the benchmark's `traceworker=`) is understood.
+        let (_, errors) =
+            parse_params(&pairs("mode=trace&step=777&trace=kmem-ls-sort-2000.perf.txt&traceworker=0"), &ls);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
