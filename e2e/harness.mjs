@@ -419,6 +419,18 @@ async function waitForReady(page, collector, url) {
 }
 
 /**
+ * Change the address of an open page in place (`location.hash = …`, or `page.goto` to the same
+ * page with another hash): the app re-opens the page at the new address, as a reload would
+ * (web/src/hooks/url.rs). Resolves once the re-opened page is ready.
+ */
+export async function changeHash(page, hash) {
+  const reopened = page.waitForEvent('load', { timeout: READY_TIMEOUT_MS });
+  await page.evaluate((h) => { location.hash = h; }, hash.replace(/^#/, ''));
+  await reopened;
+  await page.waitForSelector(READY_SELECTOR, { state: 'attached', timeout: READY_TIMEOUT_MS });
+}
+
+/**
  * Save a full-page screenshot to <repo>/target/e2e/<name>.png, then fail the
  * test if any console error / page error / panic was collected for `page`.
  */

@@ -167,8 +167,13 @@ test('the trace is kept: a reload reopens it at the step; a link elsewhere names
   await other.waitForSelector('#trace-wanted');
   assert.match(await other.textContent('#trace-wanted'), /“kmem-ls-sort-2000\.perf\.txt”/);
   assert.equal(await other.locator('#trace-file').count(), 1);
+  // While it waits for the file the address keeps the trace and the step (a reload asks again).
+  await other.waitForTimeout(700);
+  assert.match(await other.evaluate(() => location.hash), /step=777&trace=kmem-ls-sort-2000\.perf\.txt/);
+  // The file picked for the link opens at the link's step.
   await load(other, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
   assert.equal(await other.locator('#trace-wanted').count(), 0);
+  assert.equal((await stepOf(other))[0], 777, 'the picked file opens at the linked step');
   await finish(t, other, 'trace-link-elsewhere');
 });
 

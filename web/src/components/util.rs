@@ -30,6 +30,17 @@ pub fn copy_text(
     })
 }
 
+/// Read a picked file as text, then call `done` with it (an unreadable file gives an empty
+/// text: the caller's parser reports it, located at 1:1). `Blob::text()` is a promise awaited
+/// in a task of its own: nothing has to be kept alive by `std::mem::forget` (a `FileReader`
+/// forgotten per upload leaked it and the file's text, issue #18).
+pub fn read_text(file: web_sys::File, done: impl FnOnce(String) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+        done(text.unwrap_or_default());
+    });
+}
+
 /// What the memory map says about a page: its block and owner.
 pub fn describe_page(lang: Lang, blocks: &[BlockSnap], session: &Session, pfn: u32) -> String {
     let Some(b) = blocks.get(blocks.partition_point(|b| b.pfn <= pfn).wrapping_sub(1)) else { return String::new() };

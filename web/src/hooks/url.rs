@@ -86,9 +86,11 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     // The trace shown (or streaming in), so a reload or a link reopens it (s4-tracew).
     if state.mode == crate::doc::Mode::Trace {
         if let Some(l) = &state.loading {
-            hash = doc::url_hash(state.mode, "", l.at.unwrap_or(0)) + &crate::state::trace::hash_param(&l.name);
+            hash = doc::url_hash(state.mode, "", l.at.get().unwrap_or(0)) + &crate::state::trace::hash_param(&l.name);
         } else if let Some(t) = &state.trace {
             hash.push_str(&crate::state::trace::hash_param(&t.name));
+        } else if let Some((name, step)) = &state.trace_link {
+            hash = doc::url_hash(state.mode, "", *step) + &crate::state::trace::hash_param(name);
         }
     }
     if let Some(run) = &state.lesson {
@@ -104,11 +106,13 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
     }
     // Leaving the page writes what is pending into its history entry (Back returns to the step shown).
     // An address changed from outside — a link pasted into the address bar of this tab, a link to
-    // another fragment, `location.hash = …` — drops what is pending and puts the new address back
-    // if a write got in first: the app's step must not overwrite it before a reload reads it (a
-    // race the e2e "link elsewhere" test met one run in three). The app's own writes use
-    // `replaceState`, which fires no `hashchange`. Not yet: re-opening the new address in place
-    // (a reload does; reloading from here aborts a reload already asked for).
+    // another fragment, `location.hash = …`, Back/Forward between such entries — drops what is
+    // pending, puts the new address back if a write got in first (the app's step must not
+    // overwrite it: a race the e2e "link elsewhere" test met one run in three), and re-opens the
+    // page at it, as a reload would: every mode's start-up path (lesson, document, trace kept in
+    // this browser, comparison) reads the address, so that path re-opens it rather than a second
+    // one that could drift from it. The app's own writes use `replaceState`, which fires no
+    // `hashchange`; a lesson's step links call `preventDefault`.
     use_effect_with((), |_| {
         OURS.with(|o| *o.borrow_mut() = current_hash());
         let listeners = web_sys::window().map(|w| {
@@ -116,10 +120,13 @@ pub fn use_url_sync(state: &UseReducerHandle<State>) {
             let changed = gloo::events::EventListener::new(&w, "hashchange", |e| {
                 PENDING.with(|p| p.borrow_mut().take());
                 let new_url = js_sys::Reflect::get(e, &"newURL".into()).ok().and_then(|v| v.as_string());
-                if let Some(w) = web_sys::window() {
-                    if let (Some(url), Ok(h)) = (new_url, w.history()) {
-                        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-                    }
+                let Some(w) = web_sys::window() else { return };
+                if let (Some(url), Ok(h)) = (new_url, w.history()) {
+                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                }
+                if current_hash() != OURS.with(|o| o.borrow().clone()) {
+                    OURS.with(|o| *o.borrow_mut() = current_hash());
+                    let _ = w.location().reload();
                 }
             });
             (leave, changed)

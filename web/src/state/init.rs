@@ -48,6 +48,13 @@ pub(super) fn in_slice<E>(mut step: impl FnMut() -> Result<bool, E>) -> Result<b
     }
 }
 
+/// The language the page opens in: the address's `lang=`, else the one chosen last time in
+/// this browser, else English (also what `main` fetches the Japanese texts for).
+pub fn start_lang(pairs: &[(String, String)]) -> Lang {
+    let lang_param = pairs.iter().rev().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::from_code(v));
+    lang_param.or_else(prefs::load_lang).unwrap_or(Lang::En)
+}
+
 /// The state the page opens with: the URL's mode, document and step, or the demo; invalid
 /// parameters are reported in the notice and leave the defaults.
 pub fn initial_state() -> State {
@@ -57,8 +64,7 @@ pub fn initial_state() -> State {
     let mut url = doc::read_url(&search, &hash);
     // The address's language, else the one chosen last time in this browser.
     let pairs = lesson::url_pairs();
-    let lang_param = pairs.iter().rev().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::from_code(v));
-    let lang = lang_param.or_else(prefs::load_lang).unwrap_or(Lang::En);
+    let lang = start_lang(&pairs);
     // The address's document: built now if it is small, else in chunks after the first paint
     // (the demo shows meanwhile); an error leaves the demo and says why in the notice.
     let demo = || {
@@ -117,6 +123,10 @@ pub fn initial_state() -> State {
         (a, b) => a.or(b),
     };
     let selection = run.as_ref().and_then(|r: &Rc<RefCell<Run>>| r.borrow().highlight());
+    // A trace link's file and step, kept in the address until that trace is shown.
+    let trace_link = (mode == Mode::Trace)
+        .then(super::trace::url_trace)
+        .and_then(|(name, step, _)| name.map(|n| (n, step.unwrap_or(0))));
     let mut state = State {
         session: Rc::new(RefCell::new(session)),
         doc,
@@ -131,6 +141,7 @@ pub fn initial_state() -> State {
         building,
         trace_filter: Rc::default(),
         trace_wanted: None,
+        trace_link,
         trace_error: None,
         history: Rc::new(Vec::new()),
         command_error: None,

@@ -21,8 +21,8 @@ use crate::i18n::Lang;
 use crate::lesson::{self, Params, Progress, Run};
 use crate::views::lessons::LessonMsg;
 
-pub use init::initial_state;
 use init::open_lesson;
+pub use init::{initial_state, start_lang};
 
 /// Embed autoplay: time per lesson step.
 pub const AUTOPLAY_MS: u32 = 4000;
@@ -124,6 +124,10 @@ pub struct State {
     pub trace_filter: Rc<slabscope_core::trace::Filter>,
     /// The trace a link asked for that this browser does not keep (the picker is offered).
     pub trace_wanted: Option<String>,
+    /// The trace and step the address names (`mode=trace&trace=NAME&step=N`), until a trace is
+    /// installed: the address keeps them while the page checks this browser's copy or waits for
+    /// the file (a reload still asks for it), and a file of that name opens at that step.
+    pub trace_link: Option<(String, u64)>,
     /// Why the last trace did not load: (file name, error).
     pub trace_error: Option<(String, trace::LoadError)>,
     /// A sandbox document (a large workload) being built chunk by chunk.

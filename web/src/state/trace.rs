@@ -776,8 +776,9 @@ pub struct Loading {
     pub size: u64,
     pub progress: Cell<Progress>,
     pub cancelled: Cell<bool>,
-    /// Step to open at once loaded (a reopened trace or a link).
-    pub at: Option<u64>,
+    /// Step to open at once loaded (a reopened trace, a link, or a file picked for the link's
+    /// trace: `Action::TraceStart` fills it from [`super::State::trace_link`]).
+    pub at: Cell<Option<u64>>,
     /// The filter choices, made in slices at the end of the load.
     pub choices: Cell<Option<Choices>>,
     /// Thousandths of the end-of-load summaries done (0 while reading the file).
@@ -810,6 +811,12 @@ impl super::State {
         use super::Action;
         match a {
             Action::TraceStart(l) => {
+                // The file a link asked for, picked or dropped: it opens at the link's step.
+                if let (None, Some((name, step))) = (l.at.get(), &self.trace_link) {
+                    if *name == l.name {
+                        l.at.set(Some(*step));
+                    }
+                }
                 if let Some(old) = self.loading.replace(l.clone()) {
                     old.cancel();
                     l.previous.replace(old.previous.take());
@@ -851,7 +858,7 @@ impl super::State {
                 mark("install:start");
                 match Loaded::new(l.name.clone(), *t, l.choices.take()) {
                     Ok((loaded, mut session)) => {
-                        session.seek(l.at.unwrap_or(0).min(session.total_steps()));
+                        session.seek(l.at.get().unwrap_or(0).min(session.total_steps()));
                         // The old trace and session are dropped here (nothing else keeps them).
                         self.session = Rc::new(RefCell::new(session));
                         self.trace = Some(Rc::new(loaded));
@@ -860,6 +867,7 @@ impl super::State {
                         self.hover = None;
                         self.trace_filter = Rc::default();
                         self.trace_wanted = None;
+                        self.trace_link = None;
                     }
                     Err(e) => self.trace_error = Some((l.name.clone(), e)),
                 }
@@ -1470,7 +1478,13 @@ fn open_with(
     keep: bool,
     restore: bool,
 ) {
-    let loading = Rc::new(Loading { name: name.clone(), size: blob.size() as u64, at, restore, ..Loading::default() });
+    let loading = Rc::new(Loading {
+        name: name.clone(),
+        size: blob.size() as u64,
+        at: Cell::new(at),
+        restore,
+        ..Loading::default()
+    });
     d.dispatch(super::Action::TraceStart(loading.clone()));
     wasm_bindgen_futures::spawn_local(async move {
         // Let the page show the progress bar first.

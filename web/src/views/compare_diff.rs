@@ -91,13 +91,8 @@ pub fn snapshot_diff(p: &Props) -> Html {
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             let name = file.name();
             let on = on.clone();
-            let reader = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |res| {
-                // An unreadable file diffs as an empty one: the core reports it, located at 1:1.
-                let text = res.unwrap_or_default();
-                on.emit(CompareMsg::DiffFile(slot, name, text));
-            });
-            // The reader must live until it calls back.
-            std::mem::forget(reader);
+            // An unreadable file diffs as an empty one: the core reports it, located at 1:1.
+            crate::components::util::read_text(file, move |text| on.emit(CompareMsg::DiffFile(slot, name, text)));
         });
         let loaded = d.files[slot].as_ref().map(|f| f.0.clone());
         html! {

@@ -264,10 +264,7 @@ pub fn sandbox_panel(p: &Props) -> Html {
             input.set_value("");
             let name = file.name();
             let cb = cb.clone();
-            let reader = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |res| {
-                cb.emit((name, res.unwrap_or_default()));
-            });
-            std::mem::forget(reader);
+            crate::components::util::read_text(file, move |text| cb.emit((name, text)));
         })
     };
 
