@@ -250,17 +250,41 @@ function bundleSize(dist) {
   try {
     walk(join(dist, 'snippets'));
   } catch {}
+  const gzipOf = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
   let raw = 0;
   let gz = 0;
   let wasm = 0;
+  // What every page loads at start (the app's wasm, its JS and snippets) apart from what is
+  // loaded later: the trace worker (`trace_worker*`, when a trace is opened) and the data
+  // files beside the bundle (lessons: at start; Japanese texts: when first shown in Japanese).
+  let start = 0;
+  let worker = 0;
   for (const p of [...files.map((f) => join(dist, f)), ...snippets]) {
-    const bytes = readFileSync(p);
-    raw += bytes.length;
-    const g = gzipSync(bytes, { level: 9 }).length;
+    raw += readFileSync(p).length;
+    const g = gzipOf(p);
     gz += g;
-    if (p.endsWith('.wasm')) wasm = g;
+    if (p.includes('trace_worker')) worker += g;
+    else {
+      start += g;
+      if (p.endsWith('.wasm')) wasm = g;
+    }
   }
-  return { raw_kib: r1(raw / 1024), gzip9_kib: r1(gz / 1024), wasm_gzip9_kib: r1(wasm / 1024) };
+  const data = (f) => {
+    try {
+      return r1(gzipOf(join(dist, f)) / 1024);
+    } catch {
+      return null;
+    }
+  };
+  return {
+    raw_kib: r1(raw / 1024),
+    gzip9_kib: r1(gz / 1024),
+    start_gzip9_kib: r1(start / 1024),
+    wasm_gzip9_kib: r1(wasm / 1024),
+    worker_gzip9_kib: r1(worker / 1024),
+    lessons_docs_gzip9_kib: data('docs.tsv'),
+    ja_texts_gzip9_kib: data('i18n-ja.tsv'),
+  };
 }
 
 const wanted = process.argv.slice(2).map((a) => a.replace(/\.mjs$/, ''));

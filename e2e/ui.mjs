@@ -2,6 +2,17 @@
 // away in #view-picker), and the sandbox's tools live in the #tools drawer.
 
 /**
+ * Click the language button and wait until the page is in the other language: the Japanese
+ * texts are fetched the first time (web/src/i18n.rs, `JA_FILE`), so the switch is not
+ * synchronous with the click.
+ */
+export async function switchLang(page) {
+  const before = await page.evaluate(() => document.documentElement.lang);
+  await page.click('#lang');
+  await page.waitForFunction((b) => document.documentElement.lang !== b, before);
+}
+
+/**
  * Show views through the view picker (all of them when `ids` is omitted), as a user would click
  * them; a page without a picture (lesson index, empty trace mode, a lesson frame) is returned as is.
  */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { showViews } from '../ui.mjs';
+import { showViews, switchLang } from '../ui.mjs';
 
 setupSuite();
 /** The app with every view shown (the sandbox shows three by default; the rest one click away). */
@@ -46,13 +46,13 @@ test('each step is explained in an aria-live region', opts, async (t) => {
 test('language switch to Japanese and back', opts, async (t) => {
   const page = await open(t);
   await page.click('#step');
-  await page.click('#lang');
+  await switchLang(page);
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');
   assert.equal((await page.textContent('#step')).trim(), 'ステップ');
   assert.match(await page.textContent('#explain'), /pfn 0/);
   assert.match(await page.textContent('#explain'), /[ぁ-んァ-ヶ一-龠]/);
   await finish(t, page, 'core-japanese');
-  await page.click('#lang');
+  await switchLang(page);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.equal((await page.textContent('#step')).trim(), 'Step');
 });

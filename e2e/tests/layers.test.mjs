@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
-import { cacheCells, clickCell, countCells, hexBytes, showViews } from '../ui.mjs';
+import { cacheCells, clickCell, countCells, hexBytes, showViews, switchLang } from '../ui.mjs';
 
 setupSuite();
 /** The app with every view shown (the sandbox shows three by default; the rest one click away). */
@@ -334,7 +334,7 @@ test('Japanese and dark theme', opts, async (t) => {
   const page = await open(t, { colorScheme: 'dark' });
   await run(page, 'config cpus=2 mem=8M');
   await run(page, 'repeat 40 { kmalloc 64 cpu=0 as=p[] }; kfree p[1] cpu=0; kfree p[30] cpu=1; malloc 32 as=m');
-  await page.click('#lang');
+  await switchLang(page);
   assert.match(await page.textContent('#caches-title'), /スラブキャッシュ/);
   assert.match(await page.textContent('#cache-title'), /キャッシュ kmalloc-64/);
   assert.match(await page.textContent('#percpu-view'), /CPU スラブ/);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { inViewport, noHorizontalOverflow, showViews } from '../ui.mjs';
+import { inViewport, noHorizontalOverflow, showViews, switchLang } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -514,7 +514,7 @@ test('the embed builder: lesson, from/to, panels, language and size give the sni
 test('language and theme persist; copied links carry lang=', opts, async (t) => {
   const page = await openApp(t, { viewport: DESKTOP, query: { lesson: 'buddy-split' } });
   await page.waitForSelector('#lesson-player');
-  await page.click('#lang');
+  await switchLang(page);
   await page.click('#theme');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
   await page.goto(page.url().split('?')[0]);

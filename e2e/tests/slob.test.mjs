@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, TEST_TIMEOUT_MS, finish, openApp, runCommand, setupSuite } from '../harness.mjs';
-import { showViews } from '../ui.mjs';
+import { showViews, switchLang } from '../ui.mjs';
 
 setupSuite();
 const opts = { timeout: TEST_TIMEOUT_MS };
@@ -37,7 +37,7 @@ test('SLOB pages: free units and sized blocks of every cache, first fit', opts, 
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.locator('[data-panel="cache"]').screenshot({ path: join(SCREENSHOT_DIR, 'slob-pages.png') });
   // Japanese.
-  await page.click('#lang');
+  await switchLang(page);
   assert.match(await page.textContent('#slob-pages h3'), /SLOB のヒープページ/);
   assert.match(await page.textContent('#slob-svg'), /空き \d+ B/);
   await page.locator('[data-panel="cache"]').screenshot({ path: join(SCREENSHOT_DIR, 'slob-pages-ja.png') });

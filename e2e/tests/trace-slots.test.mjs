@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { REPO_ROOT, TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { showViews } from '../ui.mjs';
+import { REPO_ROOT, TEST_TIMEOUT_MS, changeHash, finish, openApp, setupSuite } from '../harness.mjs';
+import { showViews, switchLang } from '../ui.mjs';
 import { clickCellsUntilReused, load, openTrace, showInspector } from '../trace-ui.mjs';
 
 setupSuite();
@@ -87,10 +87,12 @@ test('Japanese: summary, facts, lineage, a link that needs a trace', opts, async
   await finish(t, page, 'trace-ja');
   // A link to a trace this browser does not keep, in Japanese.
   const other = await openApp(t);
-  await other.click('#lang');
-  await other.evaluate(() => { location.hash = 'mode=trace&step=5&trace=missing.perf.txt'; });
-  await other.reload();
+  await switchLang(other);
+  await changeHash(other, 'mode=trace&step=5&trace=missing.perf.txt');
   await other.waitForSelector('#trace-wanted');
+  // The address keeps what it asks for while the page waits for the file (a reload asks again).
+  await other.waitForTimeout(700);
+  assert.match(await other.evaluate(() => location.hash), /step=5&trace=missing\.perf\.txt/);
   assert.match(await other.textContent('#trace-wanted'), /^このリンクはトレース「missing\.perf\.txt」を表示しますが/);
   assert.equal(await other.locator('#trace-file').count(), 1, 'the picker is offered');
   await finish(t, other, 'trace-wanted-ja');

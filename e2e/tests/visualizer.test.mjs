@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
-import { TEST_TIMEOUT_MS, finish, openApp, setupSuite } from '../harness.mjs';
-import { openTools, showViews } from '../ui.mjs';
+import { TEST_TIMEOUT_MS, changeHash, finish, openApp, setupSuite } from '../harness.mjs';
+import { openTools, showViews, switchLang } from '../ui.mjs';
 
 setupSuite();
 /** The app with every view shown (the sandbox shows three by default; the rest one click away). */
@@ -168,9 +168,8 @@ test('URL round trip: mode, configuration, script and step', opts, async (t) => 
   const url = page.url();
   const view = { counter: await page.textContent('#step-counter'), explain: await page.textContent('#explain') };
   const page2 = await open(t);
-  await page2.goto(url);
-  await page2.reload();
-  await page2.waitForSelector('body[data-ready="1"]');
+  // The link pasted into an open tab: the page re-opens at it.
+  await changeHash(page2, new URL(url).hash);
   assert.equal(await page2.getAttribute('#mode-trace', 'aria-selected'), 'true');
   assert.deepEqual(
     { counter: await page2.textContent('#step-counter'), explain: await page2.textContent('#explain') },
@@ -188,18 +187,15 @@ test('invalid URL parameters: located notice, default state, no panic', opts, as
   const page = await open(t);
   const [, total] = await counter(page);
   const bad = deflateRawSync(Buffer.from('kmalloc 64 as=x\npages alloc ordr=1 as=y\n')).toString('base64url');
-  await page.goto(`${page.url().split('#')[0]}#mode=bogus&cfg=mem=abc&s=${bad}&step=zz`);
-  await page.reload();
-  await page.waitForSelector('body[data-ready="1"]');
+  // An address changed in place (another hash typed into this tab) re-opens the page at it.
+  await changeHash(page, `mode=bogus&cfg=mem=abc&s=${bad}&step=zz`);
   const notice = await page.textContent('#notice');
   assert.match(notice, /mode=`bogus`/);
   assert.match(notice, /step=`zz`/);
   assert.match(notice, /setting 1 `mem=abc`/);
   assert.equal((await counter(page))[1], total, 'the demo session');
   assert.equal(await page.getAttribute('#mode-sandbox', 'aria-selected'), 'true');
-  await page.goto(`${page.url().split('#')[0]}#s=${bad}`);
-  await page.reload();
-  await page.waitForSelector('body[data-ready="1"]');
+  await changeHash(page, `s=${bad}`);
   assert.match(await page.textContent('#notice'), /s: 2:13: `pages alloc` takes no `ordr=`/);
   await finish(t, page, 'vis-url-invalid');
 });
@@ -311,7 +307,7 @@ test('screenshots: Japanese and dark theme', opts, async (t) => {
   await workload(page, 3, 500, 'mixed');
   await page.locator('#scrubber').fill('1500');
   await finish(t, page, 'vis-dark');
-  await page.click('#lang');
+  await switchLang(page);
   assert.equal((await page.textContent('#mode-sandbox')).trim(), 'サンドボックス');
   assert.equal(await page.$eval('#timeline-chart svg', (e) => getComputedStyle(e.parentElement).color), await page.evaluate(() => getComputedStyle(document.body).color), 'charts use the theme colour');
   const white = await page.$$eval('#timeline-chart svg [fill="#FFFFFF"], #orders-chart svg [fill="#FFFFFF"]', (l) => l.length);

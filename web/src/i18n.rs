@@ -27,8 +27,21 @@ impl Lang {
     }
 }
 
-/// (key, English, Japanese).
-const CATALOGUE: &[(&str, &str, &str)] = &[
+/// The catalogue's rows are `(key, English, Japanese)`. The Japanese column is compiled into
+/// native builds only (the tests, the generator of [`JA_FILE`]): the WebAssembly bundle holds
+/// keys and English, and the Japanese texts are fetched from [`JA_FILE`] beside the bundle when
+/// the page is first shown in Japanese (#14: the bundle's size; an English reader does not
+/// download them). `web/i18n-ja.tsv` is made from this table and a test keeps it current.
+macro_rules! catalogue {
+    ($(($key:expr, $en:expr, $ja:expr $(,)?)),* $(,)?) => {
+        #[cfg(not(target_arch = "wasm32"))]
+        const CATALOGUE: &[(&str, &str, &str)] = &[$(($key, $en, $ja)),*];
+        #[cfg(target_arch = "wasm32")]
+        const CATALOGUE: &[(&str, &str)] = &[$(($key, $en)),*];
+    };
+}
+
+catalogue![
     ("app.title", "Slabscope", "Slabscope"),
     ("app.tagline", "Watch a kernel memory allocator work, one step at a time.", "カーネルのメモリアロケータの動きを一歩ずつ観察します。"),
     ("ui.step", "Step", "ステップ"),
@@ -805,12 +818,74 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("trace.installing", "{name}: drawing the views…", "{name}：表示を準備中…"),
 ];
 
+/// The file of Japanese texts beside the bundle: a line per catalogue row, `key \t text`.
+pub const JA_FILE: &str = "i18n-ja.tsv";
+
+/// Row of each key (built on first use: a lookup was a linear scan of ~750 rows).
+fn row(key: &str) -> Option<usize> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| CATALOGUE.iter().enumerate().map(|(i, e)| (e.0, i)).collect()).get(key).copied()
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The Japanese text per catalogue row, from [`install_ja`] (UI thread only).
+    static JA: std::cell::RefCell<Vec<Option<std::rc::Rc<str>>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The Japanese text of row `i` (English until [`install_ja`] has it).
+#[cfg(target_arch = "wasm32")]
+fn ja(i: usize) -> Option<String> {
+    JA.with(|j| j.borrow().get(i).cloned().flatten().map(|s| s.to_string()))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn ja(i: usize) -> Option<String> {
+    Some(CATALOGUE[i].2.to_string())
+}
+
+/// True once the Japanese texts are in (always in a native build).
+pub fn ja_ready() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    return JA.with(|j| !j.borrow().is_empty());
+    #[cfg(not(target_arch = "wasm32"))]
+    true
+}
+
+/// A native build has the Japanese texts compiled in.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn install_ja(_text: &str) -> usize {
+    CATALOGUE.len()
+}
+
+/// Install the text of [`JA_FILE`]: `key \t text` lines; a key the catalogue does not have is
+/// skipped, a row the file does not have stays English. The number of rows it gave.
+#[cfg(target_arch = "wasm32")]
+pub fn install_ja(text: &str) -> usize {
+    let mut rows = vec![None; CATALOGUE.len()];
+    let mut n = 0;
+    for (k, v) in text.lines().filter_map(|l| l.split_once('\t')) {
+        if let Some(i) = row(k) {
+            rows[i] = Some(std::rc::Rc::from(v));
+            n += 1;
+        }
+    }
+    JA.with(|j| *j.borrow_mut() = rows);
+    n
+}
+
+/// The text of [`JA_FILE`] for this catalogue (its generator and test).
+#[cfg(test)]
+pub fn ja_file() -> String {
+    CATALOGUE.iter().map(|(k, _, ja)| format!("{k}\t{ja}\n")).collect()
+}
+
 /// Look up `key` (falls back to English, then to the key itself so a missing entry is visible).
 pub fn t(lang: Lang, key: &str) -> String {
-    match CATALOGUE.iter().find(|e| e.0 == key) {
-        Some(&(_, en, ja)) => match lang {
-            Lang::En => en.to_string(),
-            Lang::Ja => ja.to_string(),
+    match row(key) {
+        Some(i) => match lang {
+            Lang::Ja => ja(i).unwrap_or_else(|| CATALOGUE[i].1.to_string()),
+            Lang::En => CATALOGUE[i].1.to_string(),
         },
         None => key.to_string(),
     }
@@ -969,6 +1044,22 @@ mod tests {
                 v
             };
             assert_eq!(ph(en), ph(ja), "{k}: placeholders differ");
+            assert!(!k.contains(['\t', '\n']) && !ja.contains(['\t', '\n']), "{k}: a tab or newline breaks {JA_FILE}");
         }
+    }
+
+    /// `web/i18n-ja.tsv`, the Japanese texts the page fetches (#14: not in the bundle), is this
+    /// catalogue's: an edit of the catalogue changes it, and `SLABSCOPE_BLESS=1 cargo test -p
+    /// slabscope-web i18n` writes it again.
+    #[test]
+    fn the_japanese_file_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(JA_FILE);
+        let want = ja_file();
+        if std::env::var_os("SLABSCOPE_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(have == want, "{} is stale: run SLABSCOPE_BLESS=1 cargo test -p slabscope-web i18n", path.display());
+        assert_eq!(want.lines().count(), CATALOGUE.len());
     }
 }

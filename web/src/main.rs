@@ -46,22 +46,53 @@ fn main() {
     } else {
         // #14: the lesson documents are fetched next to the bundle (index.html preloads them
         // while the wasm loads); the app starts once they are in, or without lessons (a warning
-        // in the console) when they cannot be read.
-        wasm_bindgen_futures::spawn_local(async {
+        // in the console) when they cannot be read. A page opening in Japanese fetches the
+        // Japanese texts beside them (not in the bundle: `i18n::JA_FILE`).
+        let ja = state::start_lang(&lesson::url_pairs()) == i18n::Lang::Ja;
+        let ja = ja.then(|| start_fetch(i18n::JA_FILE));
+        wasm_bindgen_futures::spawn_local(async move {
             match fetch_text(lesson::DOCS_FILE).await {
                 Ok(text) => lesson::install(&text),
                 Err(e) => web_sys::console::warn_2(&format!("lessons not loaded ({}):", lesson::DOCS_FILE).into(), &e),
+            }
+            if let Some(ja) = ja {
+                install_ja(ja).await;
             }
             yew::Renderer::<app::App>::new().render();
         });
     }
 }
 
+/// Fetch and install the Japanese texts (`i18n::JA_FILE`), before the page is first shown in
+/// Japanese; when they cannot be read the console says so and the texts stay English.
+pub async fn load_ja() {
+    install_ja(start_fetch(i18n::JA_FILE)).await
+}
+
+async fn install_ja(fetch: Result<js_sys::Promise, wasm_bindgen::JsValue>) {
+    match async { text_of(fetch?).await }.await {
+        Ok(text) => {
+            i18n::install_ja(&text);
+        }
+        Err(e) => web_sys::console::warn_2(&format!("Japanese texts not loaded ({}):", i18n::JA_FILE).into(), &e),
+    }
+}
+
+/// Start fetching a file next to the page.
+fn start_fetch(url: &str) -> Result<js_sys::Promise, wasm_bindgen::JsValue> {
+    let window = web_sys::window().ok_or_else(|| wasm_bindgen::JsValue::from_str("no window"))?;
+    Ok(window.fetch_with_str(url))
+}
+
 /// The text of a file next to the page (`fetch`; an HTTP error is an error).
 async fn fetch_text(url: &str) -> Result<String, wasm_bindgen::JsValue> {
+    text_of(start_fetch(url)?).await
+}
+
+/// The text of a started fetch (an HTTP error is an error).
+async fn text_of(fetch: js_sys::Promise) -> Result<String, wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
-    let window = web_sys::window().ok_or_else(|| wasm_bindgen::JsValue::from_str("no window"))?;
-    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await?.dyn_into()?;
+    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(fetch).await?.dyn_into()?;
     if !resp.ok() {
         return Err(format!("HTTP {}", resp.status()).into());
     }

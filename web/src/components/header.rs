@@ -19,6 +19,28 @@ pub fn app_header(p: &Props) -> Html {
         let d = state.dispatcher();
         Callback::from(move |_| d.dispatch(a()))
     };
+    // The Japanese texts are fetched the first time the page turns Japanese (not in the bundle).
+    let fetching = use_mut_ref(|| false);
+    let on_lang = {
+        let d = state.dispatcher();
+        let to_ja = lang == Lang::En;
+        Callback::from(move |_| {
+            if to_ja && !crate::i18n::ja_ready() {
+                // A second click while they come does nothing (it would toggle back).
+                if fetching.replace(true) {
+                    return;
+                }
+                let (d, fetching) = (d.clone(), fetching.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::load_ja().await;
+                    fetching.replace(false);
+                    d.dispatch(Action::ToggleLang);
+                });
+            } else {
+                d.dispatch(Action::ToggleLang);
+            }
+        })
+    };
     let on_copy = copy_text(
         move || {
             crate::hooks::url::flush();
@@ -90,7 +112,7 @@ pub fn app_header(p: &Props) -> Html {
             <button id="copy-link" onclick={on_copy}>{ copy_label }</button>
             <button id="theme" onclick={on(|| Action::CycleTheme)}>{ theme_label }</button>
             <button id="help" aria-expanded={state.help.to_string()} onclick={on(|| Action::ToggleHelp)}>{ "?" }</button>
-            <button id="lang" onclick={on(|| Action::ToggleLang)}>{ t(lang, "ui.lang") }</button>
+            <button id="lang" onclick={on_lang}>{ t(lang, "ui.lang") }</button>
         </header>
     }
 }
