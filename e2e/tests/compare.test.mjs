@@ -189,6 +189,11 @@ test('bad compare= values are reported with the policy table; a good link round-
   await page.press('#compare-cfg-3', 'Tab');
   await page.click('#compare-run');
   await page.waitForSelector('#compare-col-3');
+  // Beside a comparison the snapshot diff is folded under its heading (the columns come first).
+  assert.equal(await page.$eval('#compare-diff', (d) => d.open), false);
+  assert.equal(await page.isVisible('#diff-slab-a'), false);
+  await page.click('#compare-diff > summary');
+  assert.equal(await page.isVisible('#compare-diff .diff-files'), true);
   await page.waitForFunction(() => /compare=/.test(location.hash));
   const url = await page.evaluate(() => location.href);
   assert.match(url, /compare=slab=slub\|slab=slab\|slab=slob\|slab=slub,percpu=magazine,cpus=2/);

@@ -175,9 +175,14 @@ pub fn snapshot_diff(p: &Props) -> Html {
         let on = p.on.clone();
         Callback::from(move |_| on.emit(CompareMsg::ClearDiff))
     };
+    // A tool of its own beside a comparison: folded under its heading while a comparison is
+    // shown and no file is open, so the table and the columns come first (on a phone it stood
+    // ~600 px between the table and the first picture); open without a comparison or once a
+    // file is picked.
+    let open = !p.has_run || d.files.iter().any(Option::is_some) || !d.errors.is_empty();
     html! {
-        <section id="compare-diff" class="compare-diff" aria-labelledby="compare-diff-title">
-            <h3 id="compare-diff-title">{ t(lang, "diff.heading") }</h3>
+        <details id="compare-diff" class="compare-diff" open={open}>
+            <summary><h3 id="compare-diff-title">{ t(lang, "diff.heading") }</h3></summary>
             <p class="muted">{ t(lang, "diff.help") }</p>
             <div class="diff-files">
                 { file_input(0, "diff-slab-a", "diff.slab_a") }
@@ -192,6 +197,6 @@ pub fn snapshot_diff(p: &Props) -> Html {
             </ul>
             { for slab }
             { for buddy }
-        </section>
+        </details>
     }
 }
