@@ -1,31 +1,52 @@
-//! [`CowVec`]: a vector split into copy-on-write chunks of `N` elements. A clone (a session
-//! checkpoint) shares every chunk and copies only the chunk table; a write copies only the chunk
-//! it lands in, so keeping a clone costs the chunks written since ([`CowVec::unshared_chunks`]).
+//! [`CowVec`]: a vector split into copy-on-write chunks of `N` elements, the chunks themselves
+//! in copy-on-write groups of [`GROUP`] chunk pointers (s12-seek, issues #14 and #18). A clone (a
+//! session checkpoint) shares every group and copies only the group table (one pointer per
+//! `N * GROUP` elements); a write copies only the group and the chunk it lands in, so keeping a
+//! clone costs the chunks and groups written since ([`CowVec::unshared_chunks`],
+//! [`CowVec::unshared_table_bytes`]).
 //!
-//! Used by the frame table (`page/machine.rs`, chunks of 512 frames) and by the bindings of
-//! names (`timeline/names.rs`, chunks of 32 slots).
+//! Before s12-seek the chunk table was one flat vector, copied whole by every clone: with 1.7M
+//! name slots (a 1M-op session) that was ~430 KB per checkpoint whatever was written since, and
+//! it kept checkpoints at least ~13k ops apart.
 //!
-//! Invariants: every chunk but the last holds exactly `N` elements, the last 1..=`N`; `len` is
-//! the sum of their lengths.
+//! Used by the frame table and the page table (`page/machine.rs`, chunks of 64), by the
+//! bindings of names (`timeline/names.rs`, chunks of 32 slots) and by SLUB's slab map
+//! (`slab/slub/slabmap.rs`).
+//!
+//! Invariants: every chunk but the last holds exactly `N` elements, the last 1..=`N`; every
+//! group but the last holds exactly [`GROUP`] chunks, the last 1..=[`GROUP`]; `len` is the sum
+//! of the chunks' lengths.
 
 use std::sync::Arc;
+
+/// Chunks per copy-on-write group.
+pub const GROUP: usize = 64;
+
+/// Heap bytes of an `Arc`'s counts plus a `Vec`'s header: what one shared vector costs besides
+/// its elements.
+const ARC_VEC: usize = 16 + 24;
+
+type Chunk<T> = Arc<Vec<T>>;
 
 /// See the module docs.
 #[derive(Clone, Debug)]
 pub struct CowVec<T: Clone, const N: usize> {
-    chunks: Vec<Arc<Vec<T>>>,
+    groups: Vec<Arc<Vec<Chunk<T>>>>,
     len: usize,
 }
 
 impl<T: Clone, const N: usize> Default for CowVec<T, N> {
     fn default() -> Self {
-        CowVec { chunks: Vec::new(), len: 0 }
+        CowVec { groups: Vec::new(), len: 0 }
     }
 }
 
 impl<T: Clone, const N: usize> CowVec<T, N> {
     /// Elements per chunk.
     pub const CHUNK: usize = N;
+    /// Heap bytes of one chunk of `N` elements (its elements, the vector's and the `Arc`'s
+    /// headers; not what the elements own).
+    pub const CHUNK_BYTES: usize = N * std::mem::size_of::<T>() + ARC_VEC;
 
     /// `len` copies of `value`.
     pub fn filled(len: usize, value: T) -> Self {
@@ -46,60 +67,103 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
         if i >= self.len {
             return None;
         }
-        Some(&self.chunks[i / N][i % N])
+        let c = i / N;
+        Some(&self.groups[c / GROUP][c % GROUP][i % N])
     }
-    /// Mutable element `i`, if in range; copies its chunk first when a clone shares it.
+    /// Mutable element `i`, if in range; copies its group and its chunk first when a clone
+    /// shares them.
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         if i >= self.len {
             return None;
         }
-        Some(&mut Arc::make_mut(&mut self.chunks[i / N])[i % N])
+        let c = i / N;
+        let group = Arc::make_mut(&mut self.groups[c / GROUP]);
+        Some(&mut Arc::make_mut(&mut group[c % GROUP])[i % N])
     }
     /// Grow to at least `len` elements, the new ones copies of `value` (a shorter `len` does
-    /// nothing). A partial last chunk is filled first (copied if shared); the chunks before
-    /// stay shared.
+    /// nothing). A partial last chunk is filled first (copied if shared, with its group); the
+    /// chunks and groups before stay shared.
     pub fn grow_to(&mut self, len: usize, value: T) {
         if len <= self.len {
             return;
         }
-        if let Some(last) = self.chunks.last_mut() {
-            if last.len() < N {
-                let n = (N - last.len()).min(len - self.len);
-                Arc::make_mut(last).extend(std::iter::repeat_n(value.clone(), n));
-                self.len += n;
-            }
+        if !self.len.is_multiple_of(N) {
+            let group = Arc::make_mut(self.groups.last_mut().expect("a partial chunk is in a group"));
+            let last = Arc::make_mut(group.last_mut().expect("groups are never empty"));
+            let n = (N - last.len()).min(len - self.len);
+            last.extend(std::iter::repeat_n(value.clone(), n));
+            self.len += n;
         }
         while self.len < len {
             let n = (len - self.len).min(N);
-            self.chunks.push(Arc::new(vec![value.clone(); n]));
+            let chunk = Arc::new(vec![value.clone(); n]);
+            match self.groups.last_mut() {
+                Some(g) if g.len() < GROUP => Arc::make_mut(g).push(chunk),
+                _ => self.groups.push(Arc::new(vec![chunk])),
+            }
             self.len += n;
         }
     }
     /// All elements in order.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flat_map(|c| c.iter())
+        self.groups.iter().flat_map(|g| g.iter()).flat_map(|c| c.iter())
     }
-    /// Number of chunks (the chunk table's length).
+    /// Number of chunks.
     pub fn chunk_count(&self) -> usize {
-        self.chunks.len()
+        self.len.div_ceil(N)
+    }
+    /// Number of groups (the group table's length: what a clone copies).
+    pub fn group_count(&self) -> usize {
+        self.groups.len()
     }
     /// The chunks of `self` not shared with the chunk at the same place in `base` (an earlier
-    /// clone): what keeping both costs beyond keeping `base`.
+    /// clone): what keeping both costs beyond keeping `base`, besides the groups
+    /// ([`CowVec::unshared_table_bytes`]).
     pub fn unshared_chunks<'a>(&'a self, base: &'a CowVec<T, N>) -> impl Iterator<Item = &'a [T]> + 'a {
         self.unshared_chunks_at(base).map(|(_, c)| c)
     }
     /// Like [`CowVec::unshared_chunks`], each chunk with its index (its first element is
-    /// `index * N`).
+    /// `index * N`). Groups shared with `base` are skipped whole.
     pub fn unshared_chunks_at<'a>(&'a self, base: &'a CowVec<T, N>) -> impl Iterator<Item = (usize, &'a [T])> + 'a {
-        self.chunks
+        self.unshared_groups(base).flat_map(move |(gi, g)| {
+            let bg = base.groups.get(gi);
+            g.iter()
+                .enumerate()
+                .filter(move |(j, c)| bg.and_then(|b| b.get(*j)).is_none_or(|b| !Arc::ptr_eq(b, c)))
+                .map(move |(j, c)| (gi * GROUP + j, c.as_slice()))
+        })
+    }
+    /// The groups of `self` not shared with the group at the same place in `base`.
+    fn unshared_groups<'a>(&'a self, base: &'a CowVec<T, N>) -> impl Iterator<Item = (usize, &'a Vec<Chunk<T>>)> + 'a {
+        self.groups
             .iter()
             .enumerate()
-            .filter(move |(i, c)| base.chunks.get(*i).is_none_or(|b| !Arc::ptr_eq(b, c)))
-            .map(|(i, c)| (i, c.as_slice()))
+            .filter(move |(i, g)| base.groups.get(*i).is_none_or(|b| !Arc::ptr_eq(b, g)))
+            .map(|(i, g)| (i, g.as_ref()))
+    }
+    /// Heap bytes of the tables a clone of `self` holds that `base` (an earlier clone) does
+    /// not share: the group table (a clone copies it whole, one pointer per group) and the
+    /// groups written since (their chunk pointers, by capacity, with their headers). With
+    /// [`CowVec::unshared_chunks`] (the chunks written since, [`CowVec::CHUNK_BYTES`] each plus
+    /// what their elements own) it is what keeping both costs beyond keeping `base`.
+    pub fn unshared_table_bytes(&self, base: &CowVec<T, N>) -> usize {
+        let ptr = std::mem::size_of::<Chunk<T>>();
+        let groups: usize = self.unshared_groups(base).map(|(_, g)| g.capacity() * ptr + ARC_VEC).sum();
+        self.groups.len() * ptr + groups
     }
     /// Number of chunks shared with `other` at the same place.
     pub fn shared_chunks(&self, other: &CowVec<T, N>) -> usize {
-        self.chunks.iter().zip(&other.chunks).filter(|(a, b)| Arc::ptr_eq(a, b)).count()
+        self.groups
+            .iter()
+            .zip(&other.groups)
+            .map(|(a, b)| {
+                if Arc::ptr_eq(a, b) {
+                    a.len()
+                } else {
+                    a.iter().zip(b.iter()).filter(|(x, y)| Arc::ptr_eq(x, y)).count()
+                }
+            })
+            .sum()
     }
 }
 
@@ -155,6 +219,50 @@ mod tests {
     }
 
     #[test]
+    fn a_clone_copies_the_group_table_and_a_write_one_group_and_one_chunk() {
+        // 3 groups: 64 + 64 + 2 chunks of 4.
+        let mut v: CowVec<u32, 4> = CowVec::filled(4 * (2 * GROUP + 2), 1);
+        assert_eq!((v.chunk_count(), v.group_count()), (2 * GROUP + 2, 3));
+        let base = v.clone();
+        let ptr = std::mem::size_of::<Arc<Vec<u32>>>();
+        assert_eq!(v.unshared_table_bytes(&base), 3 * ptr, "a clone copies the group table only");
+        assert_eq!(v.shared_chunks(&base), 2 * GROUP + 2);
+        // A write in the second group copies that group (64 chunk pointers) and one chunk.
+        let i = 4 * (GROUP + 5) + 2;
+        *v.get_mut(i).unwrap() = 9;
+        assert_eq!(v.unshared_table_bytes(&base), 3 * ptr + GROUP * ptr + ARC_VEC);
+        let unshared: Vec<(usize, &[u32])> = v.unshared_chunks_at(&base).collect();
+        assert_eq!(unshared, vec![(GROUP + 5, &[1, 1, 9, 1][..])]);
+        assert_eq!(v.shared_chunks(&base), 2 * GROUP + 1);
+        assert_eq!((v.get(i), base.get(i)), (Some(&9), Some(&1)), "the clone keeps its value");
+        // A second write in the same group and chunk copies nothing more; in another chunk of
+        // the group, that chunk only.
+        *v.get_mut(i + 1).unwrap() = 8;
+        assert_eq!(v.unshared_table_bytes(&base), 3 * ptr + GROUP * ptr + ARC_VEC);
+        *v.get_mut(4 * (GROUP + 6)).unwrap() = 7;
+        assert_eq!(v.unshared_chunks(&base).count(), 2);
+        assert_eq!(v.unshared_table_bytes(&base), 3 * ptr + GROUP * ptr + ARC_VEC);
+        // Growing copies the last group (2 chunk pointers) and adds chunks to it, then groups.
+        v.grow_to(4 * (3 * GROUP + 1) - 1, 5);
+        assert_eq!((v.chunk_count(), v.group_count(), v.len()), (3 * GROUP + 1, 4, 4 * (3 * GROUP + 1) - 1));
+        assert_eq!(v.get(v.len() - 1), Some(&5));
+        assert_eq!(v.shared_chunks(&base), 2 * GROUP + 2 - 2);
+        assert_eq!(v.unshared_chunks(&base).count(), 2 + GROUP - 2 + 1);
+        let last = v.groups[2].capacity() * ptr + ARC_VEC;
+        let new = v.groups[3].capacity() * ptr + ARC_VEC;
+        assert_eq!(v.unshared_table_bytes(&base), 4 * ptr + GROUP * ptr + ARC_VEC + last + new);
+        assert_eq!(v.iter().filter(|&&x| x != 1 && x != 5).count(), 3, "the three writes");
+        assert!(base.iter().all(|&x| x == 1) && base.len() == 4 * (2 * GROUP + 2));
+        // The partial last chunk is filled in place.
+        v.grow_to(v.len() + 1, 6);
+        assert_eq!((v.chunk_count(), v.get(v.len() - 1)), (3 * GROUP + 1, Some(&6)));
+        // Against an empty vector every chunk and group is unshared.
+        let empty = CowVec::default();
+        assert_eq!(v.unshared_chunks(&empty).count(), v.chunk_count());
+        assert!(v.unshared_table_bytes(&empty) >= 4 * ARC_VEC + v.chunk_count() * ptr);
+    }
+
+    #[test]
     fn matches_a_plain_vector_under_random_writes_and_clones() {
         let mut rng = crate::rng::Rng::new(11);
         let mut v: CowVec<u64, 8> = CowVec::default();
@@ -163,7 +271,7 @@ mod tests {
         for round in 0..2000u64 {
             match rng.below(10) {
                 0 => {
-                    let len = plain.len() + rng.below(20) as usize;
+                    let len = plain.len() + rng.below(if round < 1000 { 20 } else { 400 }) as usize;
                     v.grow_to(len, round);
                     plain.resize(len, round);
                 }
@@ -178,6 +286,7 @@ mod tests {
             assert_eq!(v.len(), plain.len());
         }
         assert!(v.iter().eq(plain.iter()));
+        assert!(v.group_count() > 2, "{}", v.group_count());
         for (c, p) in &kept {
             assert!(c.iter().eq(p.iter()), "a clone is never changed by later writes");
         }

@@ -80,9 +80,11 @@ pub enum Binding {
 /// or above `dense.len()`.
 ///
 /// The table is split into copy-on-write chunks of [`CHUNK_SLOTS`] slots (s8-trace, issue #18):
-/// a clone (a session checkpoint) shares every chunk and copies only the chunk table, and a
-/// write copies only its chunk, so a checkpoint costs the chunks written since the one before
-/// ([`Bindings::unshared_bytes`]), not the whole table (1.3–2 MB at the end of a long trace).
+/// a clone (a session checkpoint) shares every chunk and copies only the group table (one
+/// pointer per 64 chunks, s12-seek: the flat chunk table cost ~430 KB per checkpoint at 1.7M
+/// names), and a write copies only its chunk and its group, so a checkpoint costs the chunks
+/// written since the one before ([`Bindings::unshared_bytes`]), not the whole table (1.3–2 MB at
+/// the end of a long trace).
 #[derive(Clone, Debug, Default)]
 pub struct Bindings {
     dense: Dense,
@@ -196,8 +198,9 @@ impl Bindings {
         }
     }
     /// Heap bytes this table holds that `base` (an earlier clone of it) does not share: the
-    /// chunks written since that clone (with their lists), its own chunk table and the sparse
-    /// map, which is cloned whole (s8-trace: what a checkpoint of the bindings costs).
+    /// chunks written since that clone (with their lists), its group table and the groups
+    /// written since (s12-seek) and the sparse map, which is cloned whole (s8-trace: what a
+    /// checkpoint of the bindings costs).
     pub fn unshared_bytes(&self, base: &Bindings) -> usize {
         let slot = std::mem::size_of::<Slot>();
         let list = |s: &Slot| match &s.bound {
@@ -208,10 +211,10 @@ impl Bindings {
             .dense
             .unshared_chunks(&base.dense)
             // A chunk: its slots, the vector's and the Arc's headers, the lists it holds.
-            .map(|c| CHUNK_SLOTS * slot + 40 + c.iter().map(list).sum::<usize>())
+            .map(|c| Dense::CHUNK_BYTES + c.iter().map(list).sum::<usize>())
             .sum();
         let sparse: usize = self.sparse.values().map(|s| slot + 16 + list(s)).sum();
-        chunks + self.dense.chunk_count() * std::mem::size_of::<std::sync::Arc<Vec<Slot>>>() + sparse
+        chunks + self.dense.unshared_table_bytes(&base.dense) + sparse
     }
     /// Approximate heap bytes (for checkpoint spacing).
     pub fn approx_bytes(&self) -> usize {
@@ -238,13 +241,18 @@ mod tests {
         }
         b.apply(&Event::Unbound { name: 7, index: None });
         let base = b.clone();
-        let table = base.dense.chunk_count() * std::mem::size_of::<std::sync::Arc<Vec<Slot>>>();
+        // A clone copies the group table: one pointer per 64 chunks (s12-seek).
+        let table = base.dense.group_count() * 8;
+        assert_eq!(base.dense.group_count(), base.dense.chunk_count().div_ceil(crate::page::cow::GROUP));
         assert_eq!(b.unshared_bytes(&base), table, "a clone shares every chunk");
         let whole = b.unshared_bytes(&Bindings::default());
         assert!(whole > 1000 * std::mem::size_of::<Slot>(), "{whole}");
         // One write copies its chunk only; the original keeps its value.
         bind(&mut b, 500, 0xdead_0000);
-        let one = CHUNK_SLOTS * std::mem::size_of::<Slot>() + 40;
+        // Its chunk, and its group's chunk pointers (by capacity) with their headers.
+        let group = b.dense.unshared_table_bytes(&base.dense) - table;
+        assert!((8 + 40..=crate::page::cow::GROUP * 8 + 40).contains(&group), "{group}");
+        let one = CHUNK_SLOTS * std::mem::size_of::<Slot>() + 40 + group;
         assert_eq!(b.unshared_bytes(&base), table + one);
         assert_eq!(base.get(500), Some(&Binding::One(Value::Object { cache: 0, addr: 0x1000 + 500 * 64 })));
         assert_eq!(b.get(500), Some(&Binding::One(Value::Object { cache: 0, addr: 0xdead_0000 })));
