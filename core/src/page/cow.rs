@@ -167,6 +167,151 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
     }
 }
 
+/// Most elements per chunk of a [`CowList`].
+pub const LIST_CHUNK: usize = 64;
+
+/// A list (appended at the back, removed from anywhere) in copy-on-write chunks of at most
+/// [`LIST_CHUNK`] elements, behind a shared chunk table (s12-seek, issues #14 and #18): the
+/// value of a list binding (`as=p[]`, `timeline/names.rs`). A clone shares the table; a write
+/// copies the table (12 bytes per chunk) and the chunk it lands in, so a checkpoint taken after
+/// a few writes to a list of 20k values costs a few KB ([`CowList::unshared_bytes`]), not the
+/// whole list (a `VecDeque` before: ~430 KB per checkpoint in the 1M-op mixed workload, whose
+/// lists are written by nearly every op). Element `i` is found by a binary search of the
+/// chunks' running ends, without touching the chunks.
+///
+/// Invariants: no chunk is empty; `ends[c]` is the number of elements in chunks `0..=c` (so
+/// the last is `len`); a chunk of fewer than `LIST_CHUNK / 4` elements has no neighbour it
+/// would fit with in `LIST_CHUNK` right after a removal from it (removals merge it), so chunks
+/// stay about a quarter full or more.
+#[derive(Clone, Debug)]
+pub struct CowList<T: Clone> {
+    table: Arc<ListTable<T>>,
+}
+
+#[derive(Clone, Debug)]
+struct ListTable<T> {
+    chunks: Vec<Chunk<T>>,
+    ends: Vec<u32>,
+}
+
+impl<T: Clone> Default for CowList<T> {
+    fn default() -> Self {
+        CowList { table: Arc::new(ListTable { chunks: Vec::new(), ends: Vec::new() }) }
+    }
+}
+
+impl<T: Clone + PartialEq> PartialEq for CowList<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Clone + Eq> Eq for CowList<T> {}
+
+impl<T: Clone> FromIterator<T> for CowList<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut l = CowList::default();
+        for v in iter {
+            l.push_back(v);
+        }
+        l
+    }
+}
+
+impl<T: Clone> CowList<T> {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.table.ends.last().map_or(0, |&e| e as usize)
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The chunk holding element `i` and the index within it.
+    fn locate(&self, i: usize) -> Option<(usize, usize)> {
+        if i >= self.len() {
+            return None;
+        }
+        let ends = &self.table.ends;
+        let c = ends.partition_point(|&e| e as usize <= i);
+        Some((c, i - c.checked_sub(1).map_or(0, |p| ends[p] as usize)))
+    }
+    /// Element `i`, if in range.
+    pub fn get(&self, i: usize) -> Option<&T> {
+        let (c, j) = self.locate(i)?;
+        Some(&self.table.chunks[c][j])
+    }
+    /// All elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.table.chunks.iter().flat_map(|c| c.iter())
+    }
+    /// Append `value` (to the last chunk while it has room, else to a new one).
+    pub fn push_back(&mut self, value: T) {
+        let len = self.len() as u32;
+        let t = Arc::make_mut(&mut self.table);
+        match t.chunks.last_mut() {
+            Some(last) if last.len() < LIST_CHUNK => Arc::make_mut(last).push(value),
+            _ => {
+                let mut chunk = Vec::with_capacity(LIST_CHUNK);
+                chunk.push(value);
+                t.chunks.push(Arc::new(chunk));
+                t.ends.push(len);
+            }
+        }
+        *t.ends.last_mut().expect("a chunk") = len + 1;
+    }
+    /// Remove and return element `i` (`None` past the end), as `VecDeque::remove`. A chunk left
+    /// empty is dropped; one left under a quarter full merges with a neighbour it fits with.
+    pub fn remove(&mut self, i: usize) -> Option<T> {
+        let (c, j) = self.locate(i)?;
+        let t = Arc::make_mut(&mut self.table);
+        let v = Arc::make_mut(&mut t.chunks[c]).remove(j);
+        t.ends[c..].iter_mut().for_each(|e| *e -= 1);
+        let n = t.chunks[c].len();
+        if n == 0 {
+            t.chunks.remove(c);
+            t.ends.remove(c);
+        } else if n < LIST_CHUNK / 4 {
+            let fits = |k: usize| t.chunks.get(k).is_some_and(|o| o.len() + n <= LIST_CHUNK);
+            let into = if fits(c + 1) {
+                Some(c)
+            } else if c > 0 && fits(c - 1) {
+                Some(c - 1)
+            } else {
+                None
+            };
+            if let Some(k) = into {
+                let next = t.chunks.remove(k + 1);
+                Arc::make_mut(&mut t.chunks[k]).extend(next.iter().cloned());
+                t.ends.remove(k);
+            }
+        }
+        Some(v)
+    }
+    /// Heap bytes a clone of this list holds that `base` (an earlier clone of it; `None`: no
+    /// earlier clone) does not share: its chunk table (pointers and ends, by capacity, with the
+    /// headers) unless shared, and its chunks not in `base` (by capacity, with their headers).
+    /// Chunks keep their order, so one walk along both tables finds the shared ones.
+    pub fn unshared_bytes(&self, base: Option<&CowList<T>>) -> usize {
+        if base.is_some_and(|b| Arc::ptr_eq(&b.table, &self.table)) {
+            return 0;
+        }
+        let t = &self.table;
+        let chunk = |c: &Chunk<T>| c.capacity() * std::mem::size_of::<T>() + ARC_VEC;
+        let table = t.chunks.capacity() * std::mem::size_of::<Chunk<T>>() + t.ends.capacity() * 4 + ARC_VEC + 24;
+        let theirs: &[Chunk<T>] = base.map_or(&[], |b| &b.table.chunks);
+        let mut at = 0;
+        let mut bytes = table;
+        for c in &t.chunks {
+            match theirs[at..].iter().position(|b| Arc::ptr_eq(b, c)) {
+                Some(k) => at += k + 1,
+                None => bytes += chunk(c),
+            }
+        }
+        bytes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,5 +435,56 @@ mod tests {
         for (c, p) in &kept {
             assert!(c.iter().eq(p.iter()), "a clone is never changed by later writes");
         }
+    }
+
+    #[test]
+    fn a_list_matches_a_deque_and_a_clone_shares_all_but_the_written_chunks() {
+        let mut rng = crate::rng::Rng::new(5);
+        let mut l: CowList<u64> = CowList::default();
+        let mut plain = std::collections::VecDeque::new();
+        let mut kept: Vec<(CowList<u64>, Vec<u64>)> = Vec::new();
+        for round in 0..20_000u64 {
+            // Mostly appends early, then a steady state of random removals (the workload's).
+            if rng.below(100) < if round < 5000 { 80 } else { 50 } || plain.is_empty() {
+                l.push_back(round);
+                plain.push_back(round);
+            } else {
+                let i = rng.below(plain.len() as u64 + 2) as usize;
+                assert_eq!(l.remove(i), plain.remove(i), "remove {i}");
+            }
+            if round % 997 == 0 {
+                kept.push((l.clone(), plain.iter().copied().collect()));
+            }
+            assert_eq!(l.len(), plain.len());
+        }
+        assert!(l.iter().eq(plain.iter()));
+        assert!((0..plain.len()).all(|i| l.get(i) == plain.get(i)) && l.get(plain.len()).is_none());
+        for (c, p) in &kept {
+            assert!(c.iter().eq(p.iter()), "a clone is never changed by later writes");
+        }
+        // Chunks stay about a quarter full or more: no two neighbours fit in one chunk by much.
+        let t = &l.table;
+        assert!(t.chunks.iter().all(|c| !c.is_empty()));
+        assert!(t.chunks.len() <= 8 * l.len() / LIST_CHUNK + 2, "{} chunks for {}", t.chunks.len(), l.len());
+        let mut end = 0;
+        for (c, &e) in t.chunks.iter().zip(&t.ends) {
+            end += c.len() as u32;
+            assert_eq!(e, end, "ends are the running lengths");
+        }
+        assert_eq!(t.ends.len(), t.chunks.len());
+        // A clone shares everything; a removal copies the table and one chunk; an append to a
+        // full last chunk adds one.
+        let base = l.clone();
+        assert_eq!(l.unshared_bytes(Some(&base)), 0);
+        assert_eq!(l, base);
+        let ptr = std::mem::size_of::<Chunk<u64>>();
+        let table = l.table.chunks.len() * ptr + l.table.ends.len() * 4 + ARC_VEC + 24;
+        l.remove(l.len() / 2);
+        assert_ne!(l, base);
+        let one = l.unshared_bytes(Some(&base)) - table;
+        assert!((ARC_VEC + 8..=2 * (LIST_CHUNK * 8 + ARC_VEC)).contains(&one), "{one}");
+        let whole = l.unshared_bytes(None);
+        assert!(whole >= table + l.len() * 8, "{whole}");
+        assert_eq!(base.len(), l.len() + 1);
     }
 }

@@ -4,12 +4,12 @@
 //! Invariants ([`Bindings::check`] in [`crate::sim::Sim::check`]): every bound page value is the
 //! head of a used block of that order owned by that name.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Sym};
-use crate::page::cow::CowVec;
+use crate::page::cow::{CowList, CowVec};
 
 /// Interns names so that ops and events carry small ids.
 #[derive(Clone, Debug, Default)]
@@ -66,8 +66,9 @@ pub enum Value {
 pub enum Binding {
     /// `as=NAME`.
     One(Value),
-    /// `as=NAME[]`, appended in order (a deque: `NAME[*]` frees from the front).
-    List(VecDeque<Value>),
+    /// `as=NAME[]`, appended in order (`NAME[*]` frees from the front), in copy-on-write
+    /// chunks (s12-seek: a checkpoint copies the chunks written since, not the list).
+    List(CowList<Value>),
 }
 
 /// All live bindings.
@@ -174,9 +175,9 @@ impl Bindings {
                 slot.bound = Some(Binding::One(value));
             }
             Event::Bound { name, list: true, value } => {
-                match self.slot_mut(name).bound.get_or_insert_with(|| Binding::List(VecDeque::new())) {
+                match self.slot_mut(name).bound.get_or_insert_with(|| Binding::List(CowList::default())) {
                     Binding::List(v) => v.push_back(value),
-                    b @ Binding::One(_) => *b = Binding::List(VecDeque::from([value])),
+                    b @ Binding::One(_) => *b = Binding::List(CowList::from_iter([value])),
                 }
             }
             Event::Unbound { name, index: None } => {
@@ -198,22 +199,27 @@ impl Bindings {
         }
     }
     /// Heap bytes this table holds that `base` (an earlier clone of it) does not share: the
-    /// chunks written since that clone (with their lists), its group table and the groups
-    /// written since (s12-seek) and the sparse map, which is cloned whole (s8-trace: what a
-    /// checkpoint of the bindings costs).
+    /// chunks written since that clone, its group table and the groups written since
+    /// (s12-seek), the sparse map, which is cloned whole (s8-trace: what a checkpoint of the
+    /// bindings costs), and in those the list bindings' chunk tables and chunks not shared with
+    /// the same name's list in `base` (s12-seek: [`CowList::unshared_bytes`]).
     pub fn unshared_bytes(&self, base: &Bindings) -> usize {
         let slot = std::mem::size_of::<Slot>();
-        let list = |s: &Slot| match &s.bound {
-            Some(Binding::List(v)) => v.capacity() * std::mem::size_of::<Value>(),
+        let list = |s: &Slot, b: Option<&Slot>| match (&s.bound, b.and_then(|b| b.bound.as_ref())) {
+            (Some(Binding::List(v)), Some(Binding::List(w))) => v.unshared_bytes(Some(w)),
+            (Some(Binding::List(v)), _) => v.unshared_bytes(None),
             _ => 0,
         };
         let chunks: usize = self
             .dense
-            .unshared_chunks(&base.dense)
+            .unshared_chunks_at(&base.dense)
             // A chunk: its slots, the vector's and the Arc's headers, the lists it holds.
-            .map(|c| Dense::CHUNK_BYTES + c.iter().map(list).sum::<usize>())
+            .map(|(ci, c)| {
+                let at = ci * CHUNK_SLOTS;
+                Dense::CHUNK_BYTES + c.iter().enumerate().map(|(j, s)| list(s, base.dense.get(at + j))).sum::<usize>()
+            })
             .sum();
-        let sparse: usize = self.sparse.values().map(|s| slot + 16 + list(s)).sum();
+        let sparse: usize = self.sparse.iter().map(|(k, s)| slot + 16 + list(s, base.sparse.get(k))).sum();
         chunks + self.dense.unshared_table_bytes(&base.dense) + sparse
     }
     /// Approximate heap bytes (for checkpoint spacing).
