@@ -6,10 +6,13 @@
 //! copy-on-write clones of the state). Seeking restores the nearest checkpoint at or before the
 //! target op (or continues from the cursor when that is closer), replays whole ops without
 //! recording events, then re-runs the target op recording its events and applies a prefix of them.
+//! The states a seek replaces are not freed by it but retired (s12-seek): the next seek or
+//! [`Session::drop_retired`] frees them, so a caller with idle time keeps that off the seek.
 //!
 //! Invariants: `ends` is non-decreasing and `ends.len() == ops.len()`; every op emitted at least
 //! one event; `checkpoints[0]` is the boot state; `head` is the state after all ops; `tail`, when
-//! set, is the state after its first `tail.0` ops, `tail.0 <= ops.len()`.
+//! set, is the state after its first `tail.0` ops, `tail.0 <= ops.len()`; `retired` holds only
+//! states the last seek replaced and is never read (freeing it changes nothing observable).
 
 use std::ops::Range;
 
