@@ -2,7 +2,9 @@
 //! --bench seek_parts [-- OPS]` builds the sandbox's seeded mixed-workload session (default
 //! machine, `#wl=1,OPS,mixed`; 1,000,000 ops unless given) and prints its checkpoints, the time
 //! of a clone of the state (what a restore costs), the replay cost per op, and random seeks
-//! (p50 / p95 / max over 200, each from a random step: what a scrubber click costs).
+//! (p50 / p95 / max over 200, each from a random step: what a scrubber click costs), the same
+//! seeks again with the states they replaced freed after each, untimed (s12-seek,
+//! `Session::drop_retired`), and drags.
 
 use std::time::Instant;
 
@@ -71,6 +73,24 @@ fn main() {
         );
     }
     let total = s.total_steps();
+    // Ops a seek to each random target replays from the nearest checkpoint at or before it
+    // (the tail state and the states seeks keep aside): what the times below scale with,
+    // independent of the machine's load.
+    let at = s.checkpoint_ops();
+    let mut probe = Rng::new(1);
+    let mut replays: Vec<f64> = (0..200)
+        .map(|_| {
+            let k = s.op_of_event(probe.below(total + 1).saturating_sub(1)).unwrap_or(0);
+            (k - at[at.partition_point(|&c| c <= k) - 1]) as f64
+        })
+        .collect();
+    replays.sort_by(f64::total_cmp);
+    println!(
+        "ops replayed from the nearest checkpoint by the random seeks below: p50 {}, p95 {}, max {}",
+        pct(&replays, 0.5),
+        pct(&replays, 0.95),
+        replays[replays.len() - 1]
+    );
     let mut rng = Rng::new(1);
     let ms: Vec<f64> = (0..200)
         .map(|_| {
@@ -81,11 +101,31 @@ fn main() {
         })
         .collect();
     report("random seeks", ms);
+    // The same seeks, the states each replaced freed after it, untimed (s12-seek: what a page
+    // can do once the frame is painted, `Session::drop_retired`), and that freeing timed.
+    s.drop_retired();
+    let mut again = Rng::new(1);
+    let (ms, drops): (Vec<f64>, Vec<f64>) = (0..200)
+        .map(|_| {
+            let target = again.below(total + 1);
+            let t = Instant::now();
+            s.seek(target);
+            let seek = t.elapsed().as_secs_f64() * 1e3;
+            let t = Instant::now();
+            s.drop_retired();
+            (seek, t.elapsed().as_secs_f64() * 1e3)
+        })
+        .unzip();
+    report("random seeks, replaced states freed after each (drop_retired)", ms);
+    report("  drop_retired after them", drops);
     // A drag: from 20 random places, 10 moves each of ±0.1 % of the session (a pointer move).
     let mut ms = Vec::new();
     for _ in 0..20 {
         let mut at = rng.below(total + 1);
         s.seek(at);
+        // The far seek's replaced states are freed untimed, as that seek freed them before
+        // s12-seek (and as a page does after painting): else the first move pays for them.
+        s.drop_retired();
         for _ in 0..10 {
             let d = total / 1000;
             at = if rng.below(2) == 0 { at.saturating_sub(d) } else { (at + d).min(total) };

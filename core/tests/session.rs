@@ -213,3 +213,28 @@ fn a_checkpoint_before_the_last_op_makes_end_replay_nothing_and_changes_no_state
         );
     }
 }
+
+/// (s12-seek) A seek leaves the states it replaced for `drop_retired`; freeing them then, or
+/// letting the next seek free them, changes nothing a seek shows.
+#[test]
+fn retired_states_are_freed_by_drop_retired_or_the_next_seek_and_change_nothing() {
+    let mut a = script::load(&long_script(400), &MachineConfig::default(), &[]).unwrap();
+    let mut b = a.clone();
+    let total = a.total_steps();
+    let targets: Vec<u64> = (0..30).map(|i| (i * 7919 * 13 + 5) % (total + 1)).chain([0, total, total / 3]).collect();
+    for &t in &targets {
+        a.seek(t);
+        b.seek(t);
+        // A far seek retires at least the cursor it replaced.
+        let retired = b.retired_count();
+        assert_eq!(b.drop_retired(), retired);
+        assert_eq!(b.retired_count(), 0);
+        assert_eq!(a.step(), b.step());
+        assert_eq!(a.current_op_events(), b.current_op_events());
+        assert_eq!(Snapshot::of(a.sim(), a.names()), Snapshot::of(b.sim(), b.names()), "step {t}");
+    }
+    a.seek(total / 2);
+    assert!(a.retired_count() >= 1, "a far seek retires the cursor it replaced");
+    a.seek(total / 2 + 1);
+    assert!(a.retired_count() <= 2, "the next seek freed the earlier ones: {}", a.retired_count());
+}

@@ -4,12 +4,12 @@
 //! Invariants ([`Bindings::check`] in [`crate::sim::Sim::check`]): every bound page value is the
 //! head of a used block of that order owned by that name.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Sym};
-use crate::page::cow::CowVec;
+use crate::page::cow::{CowList, CowVec};
 
 /// Interns names so that ops and events carry small ids.
 #[derive(Clone, Debug, Default)]
@@ -66,8 +66,9 @@ pub enum Value {
 pub enum Binding {
     /// `as=NAME`.
     One(Value),
-    /// `as=NAME[]`, appended in order (a deque: `NAME[*]` frees from the front).
-    List(VecDeque<Value>),
+    /// `as=NAME[]`, appended in order (`NAME[*]` frees from the front), in copy-on-write
+    /// chunks (s12-seek: a checkpoint copies the chunks written since, not the list).
+    List(CowList<Value>),
 }
 
 /// All live bindings.
@@ -80,9 +81,11 @@ pub enum Binding {
 /// or above `dense.len()`.
 ///
 /// The table is split into copy-on-write chunks of [`CHUNK_SLOTS`] slots (s8-trace, issue #18):
-/// a clone (a session checkpoint) shares every chunk and copies only the chunk table, and a
-/// write copies only its chunk, so a checkpoint costs the chunks written since the one before
-/// ([`Bindings::unshared_bytes`]), not the whole table (1.3–2 MB at the end of a long trace).
+/// a clone (a session checkpoint) shares every chunk and copies only the group table (one
+/// pointer per 64 chunks, s12-seek: the flat chunk table cost ~430 KB per checkpoint at 1.7M
+/// names), and a write copies only its chunk and its group, so a checkpoint costs the chunks
+/// written since the one before ([`Bindings::unshared_bytes`]), not the whole table (1.3–2 MB at
+/// the end of a long trace).
 #[derive(Clone, Debug, Default)]
 pub struct Bindings {
     dense: Dense,
@@ -172,9 +175,9 @@ impl Bindings {
                 slot.bound = Some(Binding::One(value));
             }
             Event::Bound { name, list: true, value } => {
-                match self.slot_mut(name).bound.get_or_insert_with(|| Binding::List(VecDeque::new())) {
+                match self.slot_mut(name).bound.get_or_insert_with(|| Binding::List(CowList::default())) {
                     Binding::List(v) => v.push_back(value),
-                    b @ Binding::One(_) => *b = Binding::List(VecDeque::from([value])),
+                    b @ Binding::One(_) => *b = Binding::List(CowList::from_iter([value])),
                 }
             }
             Event::Unbound { name, index: None } => {
@@ -196,22 +199,28 @@ impl Bindings {
         }
     }
     /// Heap bytes this table holds that `base` (an earlier clone of it) does not share: the
-    /// chunks written since that clone (with their lists), its own chunk table and the sparse
-    /// map, which is cloned whole (s8-trace: what a checkpoint of the bindings costs).
+    /// chunks written since that clone, its group table and the groups written since
+    /// (s12-seek), the sparse map, which is cloned whole (s8-trace: what a checkpoint of the
+    /// bindings costs), and in those the list bindings' chunk tables and chunks not shared with
+    /// the same name's list in `base` (s12-seek: [`CowList::unshared_bytes`]).
     pub fn unshared_bytes(&self, base: &Bindings) -> usize {
         let slot = std::mem::size_of::<Slot>();
-        let list = |s: &Slot| match &s.bound {
-            Some(Binding::List(v)) => v.capacity() * std::mem::size_of::<Value>(),
+        let list = |s: &Slot, b: Option<&Slot>| match (&s.bound, b.and_then(|b| b.bound.as_ref())) {
+            (Some(Binding::List(v)), Some(Binding::List(w))) => v.unshared_bytes(Some(w)),
+            (Some(Binding::List(v)), _) => v.unshared_bytes(None),
             _ => 0,
         };
         let chunks: usize = self
             .dense
-            .unshared_chunks(&base.dense)
+            .unshared_chunks_at(&base.dense)
             // A chunk: its slots, the vector's and the Arc's headers, the lists it holds.
-            .map(|c| CHUNK_SLOTS * slot + 40 + c.iter().map(list).sum::<usize>())
+            .map(|(ci, c)| {
+                let at = ci * CHUNK_SLOTS;
+                Dense::CHUNK_BYTES + c.iter().enumerate().map(|(j, s)| list(s, base.dense.get(at + j))).sum::<usize>()
+            })
             .sum();
-        let sparse: usize = self.sparse.values().map(|s| slot + 16 + list(s)).sum();
-        chunks + self.dense.chunk_count() * std::mem::size_of::<std::sync::Arc<Vec<Slot>>>() + sparse
+        let sparse: usize = self.sparse.iter().map(|(k, s)| slot + 16 + list(s, base.sparse.get(k))).sum();
+        chunks + self.dense.unshared_table_bytes(&base.dense) + sparse
     }
     /// Approximate heap bytes (for checkpoint spacing).
     pub fn approx_bytes(&self) -> usize {
@@ -238,13 +247,18 @@ mod tests {
         }
         b.apply(&Event::Unbound { name: 7, index: None });
         let base = b.clone();
-        let table = base.dense.chunk_count() * std::mem::size_of::<std::sync::Arc<Vec<Slot>>>();
+        // A clone copies the group table: one pointer per 64 chunks (s12-seek).
+        let table = base.dense.group_count() * 8;
+        assert_eq!(base.dense.group_count(), base.dense.chunk_count().div_ceil(crate::page::cow::GROUP));
         assert_eq!(b.unshared_bytes(&base), table, "a clone shares every chunk");
         let whole = b.unshared_bytes(&Bindings::default());
         assert!(whole > 1000 * std::mem::size_of::<Slot>(), "{whole}");
         // One write copies its chunk only; the original keeps its value.
         bind(&mut b, 500, 0xdead_0000);
-        let one = CHUNK_SLOTS * std::mem::size_of::<Slot>() + 40;
+        // Its chunk, and its group's chunk pointers (by capacity) with their headers.
+        let group = b.dense.unshared_table_bytes(&base.dense) - table;
+        assert!((8 + 40..=crate::page::cow::GROUP * 8 + 40).contains(&group), "{group}");
+        let one = CHUNK_SLOTS * std::mem::size_of::<Slot>() + 40 + group;
         assert_eq!(b.unshared_bytes(&base), table + one);
         assert_eq!(base.get(500), Some(&Binding::One(Value::Object { cache: 0, addr: 0x1000 + 500 * 64 })));
         assert_eq!(b.get(500), Some(&Binding::One(Value::Object { cache: 0, addr: 0xdead_0000 })));

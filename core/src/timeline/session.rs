@@ -6,10 +6,13 @@
 //! copy-on-write clones of the state). Seeking restores the nearest checkpoint at or before the
 //! target op (or continues from the cursor when that is closer), replays whole ops without
 //! recording events, then re-runs the target op recording its events and applies a prefix of them.
+//! The states a seek replaces are not freed by it but retired (s12-seek): the next seek or
+//! [`Session::drop_retired`] frees them, so a caller with idle time keeps that off the seek.
 //!
 //! Invariants: `ends` is non-decreasing and `ends.len() == ops.len()`; every op emitted at least
 //! one event; `checkpoints[0]` is the boot state; `head` is the state after all ops; `tail`, when
-//! set, is the state after its first `tail.0` ops, `tail.0 <= ops.len()`.
+//! set, is the state after its first `tail.0` ops, `tail.0 <= ops.len()`; `retired` holds only
+//! states the last seek replaced and is never read (freeing it changes nothing observable).
 
 use std::ops::Range;
 
@@ -96,6 +99,12 @@ pub struct Session {
     /// nothing).
     near_from: Option<usize>,
     cursor: Cursor,
+    /// States the last seek replaced (the cursor's state and pre-state, the `near` states),
+    /// not freed yet (s12-seek, #14): freeing a state frees the chunks its replay copied (~1 ms
+    /// in a browser after a far seek), so a seek leaves them here for
+    /// [`Session::drop_retired`] to free off the critical path (after the frame is painted);
+    /// the next seek frees them otherwise. Never read.
+    retired: Vec<Sim>,
 }
 
 impl Session {
@@ -127,6 +136,7 @@ impl Session {
             near: Vec::new(),
             near_from: None,
             cursor: Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None },
+            retired: Vec::new(),
         }
     }
 
@@ -247,7 +257,32 @@ impl Session {
 
     fn reset_cursor(&mut self) {
         let boot = self.checkpoints[0].1.clone();
-        self.cursor = Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None };
+        let cursor = Cursor { step: 0, op: None, pre: None, events: Vec::new(), applied: 0, sim: boot, back: None };
+        self.retire_cursor(cursor);
+    }
+
+    /// Make `cursor` the cursor, the states of the one it replaces retired (see `retired`).
+    fn retire_cursor(&mut self, cursor: Cursor) {
+        let old = std::mem::replace(&mut self.cursor, cursor);
+        self.retired.push(old.sim);
+        self.retired.extend(old.pre);
+        self.retired.extend(old.back.map(|b| b.1));
+    }
+
+    /// Free the states the last seek replaced (s12-seek, #14): for a caller with idle time after
+    /// a seek (a page, once the frame is painted), so that freeing them is not part of the next
+    /// seek. Nothing else changes: states, steps and events are the same whether or when this
+    /// is called. Returns how many states were freed.
+    pub fn drop_retired(&mut self) -> usize {
+        let n = self.retired.len();
+        self.retired.clear();
+        n
+    }
+
+    /// Number of states the last seek replaced that are not freed yet (see
+    /// [`Session::drop_retired`]).
+    pub fn retired_count(&self) -> usize {
+        self.retired.len()
     }
 
     /// Current step.
@@ -284,6 +319,8 @@ impl Session {
         if step == self.cursor.step {
             return;
         }
+        // What the seek before retired is freed now, unless the caller freed it already.
+        self.drop_retired();
         if step == 0 {
             self.reset_cursor();
             return;
@@ -325,7 +362,8 @@ impl Session {
             let mid = k.saturating_sub(BACK_OPS).max(*at);
             let kept = self.replay(base.clone(), *at, mid);
             let pre = self.replay(kept.clone(), mid, k);
-            self.cursor.back = Some((mid, kept));
+            let old = self.cursor.back.replace((mid, kept));
+            self.retired.extend(old.map(|b| b.1));
             pre
         } else {
             let (at, base) = self.checkpoint_before(k);
@@ -345,21 +383,23 @@ impl Session {
             }
             let kept = self.replay(sim, done, mid);
             let pre = self.replay(kept.clone(), mid, k);
-            self.near = near;
-            self.cursor.back = Some((mid, kept));
+            let old = std::mem::replace(&mut self.near, near);
+            self.retired.extend(old.into_iter().map(|n| n.1));
+            let old = self.cursor.back.replace((mid, kept));
+            self.retired.extend(old.map(|b| b.1));
             pre
         };
         let mut events = Vec::new();
         let mut run = pre.clone();
         let op = *self.list.op(k).expect("op within session");
         run.exec_at(&op, &self.names, self.list.line(k), &mut events).expect("replay of a recorded op");
-        drop(run);
+        self.retired.push(run);
         let mut sim = pre.clone();
         for ev in &events[..j] {
             sim.apply(ev);
         }
         let back = self.cursor.back.take();
-        self.cursor = Cursor { step, op: Some(k), pre: Some(pre), events, applied: j, sim, back };
+        self.retire_cursor(Cursor { step, op: Some(k), pre: Some(pre), events, applied: j, sim, back });
     }
 
     /// The events of op `k` (re-computed by replay).

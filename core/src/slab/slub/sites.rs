@@ -1,19 +1,28 @@
 //! The allocation site (script line) of every live SLUB object, for the leak report, kept in
 //! copy-on-write shards (s8-trace, issue #18): a session checkpoint clones the state, and a
 //! map cloned whole cost ~0.6 MB per checkpoint at the end of the fixture ×16 trace (19k live
-//! objects). Here a clone copies the shard table (8 bytes per ~4 entries) and a write copies
-//! only its shard, so a checkpoint costs the shards written since the one before
-//! ([`Sites::unshared_bytes`]).
+//! objects). Here a clone copies the shard table's group table (s12-seek: the table is a
+//! [`CowVec`] of shard pointers, one group pointer per 1,024 shards; a flat table of 8,192
+//! `Arc`s was 64 KB and 8,192 reference-count increments per clone) and a write copies only
+//! its shard (and the table's chunk and group holding it), so a checkpoint costs the shards
+//! written since the one before ([`Sites::unshared_bytes`]).
 //!
 //! Invariants: `shards.len()` is a power of two (or 0 when empty); an address is in the shard
 //! its hash picks, at most once; `len` is the number of entries.
 
 use std::sync::Arc;
 
+use crate::page::cow::CowVec;
+
+/// Shard pointers per copy-on-write chunk of the shard table.
+const TABLE_CHUNK: usize = 16;
+
+type Shard = Arc<Vec<(u64, u32)>>;
+
 /// See the module docs.
 #[derive(Clone, Debug, Default)]
 pub struct Sites {
-    shards: Vec<Arc<Vec<(u64, u32)>>>,
+    shards: CowVec<Shard, TABLE_CHUNK>,
     len: usize,
 }
 
@@ -36,7 +45,7 @@ impl Sites {
             self.grow();
         }
         let i = self.shard_of(addr);
-        let shard = Arc::make_mut(&mut self.shards[i]);
+        let shard = Arc::make_mut(self.shards.get_mut(i).expect("the hash picks a shard"));
         match shard.iter_mut().find(|e| e.0 == addr) {
             Some(e) => e.1 = site,
             None => {
@@ -53,9 +62,9 @@ impl Sites {
         }
         let i = self.shard_of(*addr);
         // Look before writing: a shard shared with a checkpoint is copied only when it changes.
-        let at = self.shards[i].iter().position(|e| e.0 == *addr)?;
+        let at = self.shards.get(i)?.iter().position(|e| e.0 == *addr)?;
         self.len -= 1;
-        Some(Arc::make_mut(&mut self.shards[i]).swap_remove(at).1)
+        Some(Arc::make_mut(self.shards.get_mut(i).expect("found in it")).swap_remove(at).1)
     }
 
     /// The site of `addr`.
@@ -81,28 +90,33 @@ impl Sites {
     /// Twice the shards (at least 16), every entry moved to the shard its hash now picks.
     fn grow(&mut self) {
         let n = (self.shards.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.shards, (0..n).map(|_| Arc::new(Vec::new())).collect());
-        for s in old {
+        // One empty shard shared by every slot: the first insert into a slot copies it.
+        let old = std::mem::replace(&mut self.shards, CowVec::filled(n, Arc::new(Vec::new())));
+        for s in old.iter() {
             for &(addr, site) in s.iter() {
                 let i = self.shard_of(addr);
-                Arc::make_mut(&mut self.shards[i]).push((addr, site));
+                Arc::make_mut(self.shards.get_mut(i).expect("the hash picks a shard")).push((addr, site));
             }
         }
     }
 
     /// Heap bytes of this map that `base` (an earlier clone of it) does not share: its shard
-    /// table and the shards written since (each: its entries by capacity, the vector's and the
-    /// `Arc`'s headers).
+    /// table's group table, groups and chunks written since, and the shards written since (each:
+    /// its entries by capacity, the vector's and the `Arc`'s headers; the empty shard a growth
+    /// shares between all slots, once allocated, is not counted).
     pub fn unshared_bytes(&self, base: &Sites) -> usize {
-        let shard = |s: &Vec<(u64, u32)>| 40 + s.capacity() * std::mem::size_of::<(u64, u32)>();
-        let written: usize = self
-            .shards
-            .iter()
-            .enumerate()
-            .filter(|(i, s)| base.shards.get(*i).is_none_or(|b| !Arc::ptr_eq(b, s)))
-            .map(|(_, s)| shard(s))
-            .sum();
-        written + self.shards.len() * std::mem::size_of::<Arc<Vec<(u64, u32)>>>()
+        let shard = |s: &Shard| 40 + s.capacity() * std::mem::size_of::<(u64, u32)>();
+        let mut bytes = self.shards.unshared_table_bytes(&base.shards);
+        for (ci, c) in self.shards.unshared_chunks_at(&base.shards) {
+            bytes += CowVec::<Shard, TABLE_CHUNK>::CHUNK_BYTES;
+            for (j, s) in c.iter().enumerate() {
+                // Shards without a buffer are the one empty shard a growth shares: not counted.
+                if s.capacity() > 0 && base.shards.get(ci * TABLE_CHUNK + j).is_none_or(|b| !Arc::ptr_eq(b, s)) {
+                    bytes += shard(s);
+                }
+            }
+        }
+        bytes
     }
 }
 
@@ -145,12 +159,15 @@ mod tests {
         assert!(m.keys().all(|&a| s.get(a) == m.get(&a).copied()));
         // A clone shares every shard; one write copies one shard.
         let base = s.clone();
-        let table = s.shards.len() * 8;
+        let table = s.shards.group_count() * 8;
         assert_eq!(s.unshared_bytes(&base), table);
         let (&a, _) = m.iter().next().unwrap();
         s.insert(a, 7);
         let copied = s.unshared_bytes(&base) - table;
-        assert!(copied > 0 && copied < 40 + 32 * 16, "{copied}");
+        // The shard, its chunk of 16 shard pointers and their group of 64 chunk pointers.
+        let chunk = 16 * 8 + 40;
+        let group = 64 * 8 + 40;
+        assert!(copied > chunk + group && copied < chunk + group + 40 + 32 * 16, "{copied}");
         assert_eq!(base.get(a), m.get(&a).copied(), "the clone keeps its value");
         assert_eq!(s.get(a), Some(7));
         // Removing an address that is not there copies nothing.
