@@ -496,3 +496,38 @@ pub fn cache_view(p: &Props) -> Html {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slabscope_core::machine::MachineConfig;
+
+    #[test]
+    fn a_slab_row_is_equal_while_its_slab_is() {
+        let src = include_str!("../../../examples/slub-paths.ops");
+        let mut s = slabscope_core::script::load(src, &MachineConfig::default(), &[]).expect("example loads");
+        let snaps: Vec<Rc<Snapshot>> = (0..=s.total_steps())
+            .map(|k| {
+                s.seek(k);
+                Rc::new(s.snapshot())
+            })
+            .collect();
+        let (mut kept, mut drawn) = (0, 0);
+        for w in snaps.windows(2) {
+            for (i, r) in w[1].slab_rows.iter().enumerate() {
+                let Some(j) = w[0].slab_rows.iter().position(|o| o.pfn == r.pfn) else { continue };
+                let row = |s: &Rc<Snapshot>, row| RowProps { snap: s.clone(), row, y: 4.0, moved: false };
+                let same = w[0].slab_rows[j] == *r;
+                assert_eq!(row(&w[0], j) == row(&w[1], i), same, "slab {:#x}", r.pfn);
+                if same {
+                    kept += 1;
+                } else {
+                    drawn += 1;
+                }
+                assert!(row(&w[1], i) != RowProps { snap: w[1].clone(), row: i, y: 40.0, moved: false });
+                assert!(row(&w[1], i) != RowProps { snap: w[1].clone(), row: i, y: 4.0, moved: true });
+            }
+        }
+        assert!(kept > 0 && drawn > 0, "kept {kept}, drawn {drawn}");
+    }
+}

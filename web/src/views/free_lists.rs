@@ -173,3 +173,41 @@ pub fn free_lists(p: &Props) -> Html {
         </>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slabscope_core::machine::MachineConfig;
+
+    #[test]
+    fn a_row_is_equal_while_its_list_is() {
+        let src = include_str!("../../../examples/buddy-split.ops");
+        let mut s = slabscope_core::script::load(src, &MachineConfig::default(), &[]).expect("example loads");
+        let snaps: Vec<Rc<Snapshot>> = (0..=s.total_steps())
+            .map(|k| {
+                s.seek(k);
+                Rc::new(s.snapshot())
+            })
+            .collect();
+        let (mut kept, mut drawn) = (0, 0);
+        for w in snaps.windows(2) {
+            for order in 0..w[0].zones[0].free_area.len() {
+                let row = |s: &Rc<Snapshot>| RowProps { snap: s.clone(), zone: 0, order: order as u8, mark: None };
+                let same = w[0].zones[0].free_area[order] == w[1].zones[0].free_area[order];
+                assert_eq!(row(&w[0]) == row(&w[1]), same, "order {order}");
+                if same {
+                    kept += 1;
+                } else {
+                    drawn += 1;
+                }
+            }
+            // A mark on a row makes it another row.
+            let mark = Some(BuddyMark::Split { node: 0, pfn: 0, buddy: 1, order: 0 });
+            assert!(
+                RowProps { snap: w[0].clone(), zone: 0, order: 0, mark }
+                    != RowProps { snap: w[0].clone(), zone: 0, order: 0, mark: None }
+            );
+        }
+        assert!(kept > 0 && drawn > 0, "kept {kept}, drawn {drawn}");
+    }
+}
