@@ -5,8 +5,8 @@
 //          [--query lesson=slub-fast-path] [--input right|shift-right|scrub|select] [--repeat 10]
 //          [--out target/bench/step.cpuprofile]
 //        Compare mode (#19): --hash 'mode=compare&compare=slab=slub|slab=slab&cwl=1,200000,mixed&cpos=100000'
-//          --input compare-right|compare-scrub (waits for the columns; → / ← on the page, or a
-//          click on Compare's scrubber).
+//          --input compare-right|compare-forward|compare-scrub (waits for the columns; → / ← on
+//          the page, → only, or a click on Compare's scrubber).
 // Needs a release build in dist/ (or $SLABSCOPE_DIST). The .cpuprofile opens in Chromium's
 // DevTools (Performance → load profile). Printed: self time per category (the wasm core's seek
 // and snapshot, the views, Yew's diff, the JS↔wasm glue and DOM calls, the browser's own work:
@@ -21,7 +21,7 @@ import { clickCell } from '../ui.mjs';
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
   console.log(
-    'node e2e/bench/profile.mjs [--hash H] [--query Q] [--input right|shift-right|scrub|select|compare-right|compare-scrub] [--repeat N] [--out FILE]',
+    'node e2e/bench/profile.mjs [--hash H] [--query Q] [--input right|shift-right|scrub|select|compare-right|compare-forward|compare-scrub] [--repeat N] [--out FILE]',
   );
   process.exit(0);
 }
@@ -75,6 +75,9 @@ try {
   for (let i = 0; i < repeat; i++) {
     const back = i % 2 === 1;
     if (input === 'right' || input === 'compare-right') await page.keyboard.press(back ? 'ArrowLeft' : 'ArrowRight');
+    // s12-compare: → only, through new ops (as the bench's →: the buddy lists and a cache view
+    // change on some of them; compare-right's →/← pair changes only the table).
+    else if (input === 'compare-forward') await page.keyboard.press('ArrowRight');
     else if (input === 'shift-right') await page.keyboard.press(back ? 'Shift+ArrowLeft' : 'Shift+ArrowRight');
     else if (input === 'scrub' || input === 'compare-scrub') {
       const box = await page.locator(compare ? '#compare-scrub' : '#scrubber').boundingBox();

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::components::{
     controls::Controls,
     header::AppHeader,
-    mode_panel::{read_trace, ModePanel, SandboxTools},
+    mode_panel::{read_trace, ModePanel, SandboxTools, ToolsDeps},
     stage::Stage,
     view_picker::ViewPicker,
 };
@@ -16,6 +16,7 @@ use crate::hooks;
 use crate::i18n::{t, tf, Lang};
 use crate::lesson;
 use crate::state::initial_state;
+use crate::views::compare::CompareCtx;
 use crate::views::export::ExportName;
 
 #[function_component(App)]
@@ -83,11 +84,13 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Lang> context={lang}>
         <ContextProvider<ExportName> context={export_name}>
+        <ContextProvider<CompareCtx> context={CompareCtx(state.compare.clone())}>
         <main id="app" class={classes} data-embed={embed.then_some("1")} data-mode={state.mode.code()}
               ondragover={on_dragover} ondrop={on_drop}>
             <style>{ panel_style }</style>
             if !embed {
-                <AppHeader state={state.clone()} />
+                <AppHeader mode={state.mode} theme={state.theme} help={state.help} copied={state.copied}
+                           dispatcher={state.dispatcher()} />
             }
             if embed { <h1 class="sr-only">{ t(lang, "app.title") }</h1> }
             <div class="workspace">
@@ -115,7 +118,7 @@ pub fn app() -> Html {
                             if state.mode == Mode::Sandbox && !embed {
                                 <details id="tools" class="tools-drawer">
                                     <summary>{ t(lang, "ui.tools") }</summary>
-                                    <SandboxTools state={state.clone()} />
+                                    <SandboxTools state={state.clone()} deps={ToolsDeps::of(&state)} />
                                 </details>
                             }
                         </div>
@@ -127,12 +130,14 @@ pub fn app() -> Html {
                 <div id="stage" class="stage" role="region" aria-label={t(lang, "ui.stage")} hidden={!has_stage} tabindex="0"
                      data-views={views.join(",")}>
                     if !embed && has_stage {
-                        <ViewPicker state={state.clone()} />
+                        <ViewPicker mode={state.mode} shown={views.clone()} chosen={state.has_view_choices()}
+                                    dispatcher={state.dispatcher()} />
                     }
                     <Stage state={state.clone()} />
                 </div>
             </div>
         </main>
+        </ContextProvider<CompareCtx>>
         </ContextProvider<ExportName>>
         </ContextProvider<Lang>>
     }

@@ -7,22 +7,30 @@ use yew::prelude::*;
 use super::util::copy_text;
 use crate::doc::Mode;
 use crate::i18n::{t, Lang};
-use crate::state::{Action, Theme};
+use crate::state::{Action, State, Theme};
 
-pub use super::StateProps as Props;
+/// Just what the header shows (s12-compare): a step, which changes none of it, does not render it.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub mode: Mode,
+    pub theme: Theme,
+    pub help: bool,
+    pub copied: Option<bool>,
+    pub dispatcher: UseReducerDispatcher<State>,
+}
 
 #[function_component(AppHeader)]
 pub fn app_header(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
-    let state = &p.state;
+    let state = p;
     let on = |a: fn() -> Action| {
-        let d = state.dispatcher();
+        let d = state.dispatcher.clone();
         Callback::from(move |_| d.dispatch(a()))
     };
     // The Japanese texts are fetched the first time the page turns Japanese (not in the bundle).
     let fetching = use_mut_ref(|| false);
     let on_lang = {
-        let d = state.dispatcher();
+        let d = state.dispatcher.clone();
         let to_ja = lang == Lang::En;
         Callback::from(move |_| {
             if to_ja && !crate::i18n::ja_ready() {
@@ -46,12 +54,12 @@ pub fn app_header(p: &Props) -> Html {
             crate::hooks::url::flush();
             link_with_lang(&web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(), lang)
         },
-        state.dispatcher(),
+        state.dispatcher.clone(),
         Action::Copied,
     );
     // Mode tabs: click, or ←/→/Home/End inside the tab list (focus follows).
     let set_mode = {
-        let d = state.dispatcher();
+        let d = state.dispatcher.clone();
         move |m: Mode| {
             d.dispatch(Action::SetMode(m));
             if let Some(el) = gloo::utils::document()

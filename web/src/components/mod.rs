@@ -1,5 +1,6 @@
 //! The app shell's components: header, the mode's side panel, the playback bar and the stage
-//! (the views). Each takes the app state's handle; the language comes from the context.
+//! (the views). Most take the app state's handle (equal while `State::version` is); the header,
+//! view picker and sandbox tools take just what they show; the language comes from the context.
 
 pub mod controls;
 pub mod embed_builder;

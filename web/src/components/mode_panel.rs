@@ -126,10 +126,46 @@ pub fn mode_panel(p: &Props) -> Html {
     }
 }
 
+/// What the sandbox tools show: the session (its identity and op count: the lists' lengths are
+/// its head's), the document, the build's progress, the last error.
+#[derive(Clone, PartialEq)]
+pub struct ToolsDeps {
+    session: (usize, usize),
+    doc: Option<usize>,
+    building: Option<(usize, usize)>,
+    error: Option<String>,
+}
+
+impl ToolsDeps {
+    pub fn of(state: &State) -> ToolsDeps {
+        ToolsDeps {
+            session: (std::rc::Rc::as_ptr(&state.session) as usize, state.session.borrow().op_count()),
+            doc: state.doc.as_ref().map(|d| std::rc::Rc::as_ptr(d) as usize),
+            building: state.building.as_ref().and_then(|b| b.borrow().as_ref().map(doc::Builder::progress)),
+            error: state.sandbox_error.clone(),
+        }
+    }
+}
+
+#[derive(Properties)]
+pub struct ToolsProps {
+    /// Read when rendered (the handle reads the newest state).
+    pub state: UseReducerHandle<State>,
+    pub deps: ToolsDeps,
+}
+
+/// Equal while what the tools show is (s12-compare: a step, which changes none of it, does not
+/// render the tools and their forms).
+impl PartialEq for ToolsProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.deps == o.deps
+    }
+}
+
 /// The sandbox's tools that are not the picture: common operations, the workload generator,
 /// the machine configuration, script download and upload.
 #[function_component(SandboxTools)]
-pub fn sandbox_tools(p: &Props) -> Html {
+pub fn sandbox_tools(p: &ToolsProps) -> Html {
     let state = &p.state;
     let dispatch_cb = |f: fn(String) -> Action| {
         let d = state.dispatcher();

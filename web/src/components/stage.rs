@@ -15,7 +15,7 @@ use crate::views::layers::LayerViews;
 use crate::views::{
     chart::FreeChart,
     event_log::EventLog,
-    free_lists::{BuddyMark, FreeLists},
+    free_lists::{BuddyMark, FreeLists, Zones},
     memory_map::MemoryMap,
     timeline::{Kind, Timeline},
 };
@@ -148,7 +148,7 @@ pub fn stage(p: &Props) -> Html {
                     if has("buddy") {
                     <section class="panel" data-panel="buddy">
                         <h2>{ t(lang, "ui.buddy.heading") }</h2>
-                        <FreeLists zones={snap.zones.clone()} mark={mark} />
+                        <FreeLists zones={Zones((*snap).clone())} mark={mark} />
                     </section>
                     }
                     if has("buddyinfo") {

@@ -6,17 +6,26 @@ use yew::prelude::*;
 
 use crate::doc::Mode;
 use crate::i18n::{t, Lang};
-use crate::state::{views, Action};
+use crate::state::{views, Action, State};
 
-pub use super::StateProps as Props;
+/// Just what the picker shows (s12-compare): a step does not render it.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub mode: Mode,
+    /// The views shown.
+    pub shown: Vec<String>,
+    /// The user chose views in this scope ("Reset" is offered).
+    pub chosen: bool,
+    pub dispatcher: UseReducerDispatcher<State>,
+}
 
 #[function_component(ViewPicker)]
 pub fn view_picker(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
-    let shown = p.state.views();
-    let chips = views::mode_choices(p.state.mode).map(|v| {
+    let shown = &p.shown;
+    let chips = views::mode_choices(p.mode).map(|v| {
         let on = shown.iter().any(|s| s == v);
-        let d = p.state.dispatcher();
+        let d = p.dispatcher.clone();
         let onclick = Callback::from(move |_| d.dispatch(Action::ToggleView(v.to_string())));
         html! {
             <button class="view-chip" data-view-toggle={v} aria-pressed={on.to_string()} {onclick}>
@@ -24,9 +33,9 @@ pub fn view_picker(p: &Props) -> Html {
             </button>
         }
     });
-    let hint = if p.state.mode == Mode::Lessons { "ui.views_lesson_hint" } else { "ui.views_hint" };
-    let reset = p.state.has_view_choices().then(|| {
-        let d = p.state.dispatcher();
+    let hint = if p.mode == Mode::Lessons { "ui.views_lesson_hint" } else { "ui.views_hint" };
+    let reset = p.chosen.then(|| {
+        let d = p.dispatcher.clone();
         html! {
             <button id="views-reset" class="view-chip view-reset" title={t(lang, "ui.views_reset_hint")}
                     onclick={Callback::from(move |_| d.dispatch(Action::ResetViews))}>

@@ -159,7 +159,8 @@ pub struct State {
     pub view_toggles: Rc<prefs::ViewToggles>,
     /// The Exercises mode: the exercise on screen, an embed's set and score.
     pub exercises: Rc<exercise::Exercises>,
-    /// Bumped on every change, so views re-render.
+    /// Bumped on every change but those of `compare` alone (a compare step: see the reducer),
+    /// so views re-render.
     pub version: u64,
     /// Compare mode: configurations, the comparison, its cursor, the snapshot diff.
     pub compare: Rc<compare::CompareState>,

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use slabscope_core::script;
 use yew::prelude::*;
 
+use super::compare::CompareMsg;
 use super::init::build_some;
 use super::{prefs, Action, State, Theme, SPEEDS};
 use crate::doc::{self, Doc, Purpose};
@@ -20,7 +21,8 @@ impl Reducible for State {
             return self;
         }
         let mut st = (*self).clone();
-        st.version += 1;
+        // Notes shown until the next action (a copy's result, a command's error).
+        let notes = st.command_error.is_some() || st.copied.is_some() || st.embed_copied.is_some();
         st.command_error = None;
         st.copied = None;
         st.embed_copied = None;
@@ -32,6 +34,26 @@ impl Reducible for State {
             Some(m) => Action::Compare(m),
             None => action,
         };
+        // s12-compare: a compare step, pick, hover or build slice changes only `compare`, whose
+        // panel follows it through its own context (`views::compare::CompareCtx`): `version`
+        // (what the shell components' `state` prop compares) stays, so the header, mode panel,
+        // playback bar and stage are not rendered again.
+        let compare_only = !notes
+            && matches!(
+                &action,
+                Action::Compare(
+                    CompareMsg::Seek(_)
+                        | CompareMsg::Step(_)
+                        | CompareMsg::Start
+                        | CompareMsg::End
+                        | CompareMsg::Pick(..)
+                        | CompareMsg::Hover(..)
+                        | CompareMsg::BuildChunk
+                )
+            );
+        if !compare_only {
+            st.version += 1;
+        }
         match action {
             Action::Event(d) => {
                 if (d > 0 && at >= hi) || (d < 0 && at <= lo) {
@@ -168,6 +190,10 @@ impl Reducible for State {
                 st.sandbox_error = built.err().map(|e| format!("{name}:{}", e.text(st.lang)));
             }
             Action::Compare(msg) => st.compare_msg(msg),
+        }
+        // The pointer moving within one entity of a column changes nothing: no re-render.
+        if compare_only && Rc::ptr_eq(&st.compare, &self.compare) {
+            return self;
         }
         Rc::new(st)
     }

@@ -21,6 +21,7 @@ use std::rc::Rc;
 
 use slabscope_core::event::EntityRef;
 use slabscope_core::layers::{Cell, RowList, SlabRow};
+use slabscope_core::snapshot::Snapshot;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -152,7 +153,6 @@ enum Item {
         row: usize,
         x0: f64,
         cw: f64,
-        colour_w: f64,
     },
     More {
         y: f64,
@@ -192,8 +192,8 @@ fn plan(rows: &[SlabRow], cache: u32) -> (Vec<Item>, f64) {
         y += HEAD_H;
         for &i in g.iter().take(MAX_ROWS) {
             let r = &rows[i];
-            let (x0, cw, colour_w) = geometry(r);
-            items.push(Item::Row { y, row: i, x0, cw, colour_w });
+            let (x0, cw, _) = geometry(r);
+            items.push(Item::Row { y, row: i, x0, cw });
             y += ROW_H;
         }
         if g.len() > MAX_ROWS {
@@ -208,6 +208,72 @@ fn plan(rows: &[SlabRow], cache: u32) -> (Vec<Item>, f64) {
         y += 24.0;
     }
     (items, y + 6.0)
+}
+
+#[derive(Properties)]
+struct RowProps {
+    snap: Rc<Snapshot>,
+    /// Index into the snapshot's `slab_rows`.
+    row: usize,
+    /// The row's top in the view.
+    y: f64,
+    /// The slab changed lists at this step.
+    moved: bool,
+}
+
+/// Equal when the row draws the same: the same place, flash and slab (its cells, lists, colour).
+impl PartialEq for RowProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.y == o.y
+            && self.moved == o.moved
+            && (Rc::ptr_eq(&self.snap, &o.snap) && self.row == o.row
+                || self.snap.slab_rows.get(self.row) == o.snap.slab_rows.get(o.row))
+    }
+}
+
+/// One slab: its label, cells and freelist arrows (s12-compare: its own component keyed by the
+/// slab's pfn, so a step that changes one slab renders and reconciles one row).
+#[function_component(SlabRowView)]
+fn slab_row_view(p: &RowProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    let Some(r) = p.snap.slab_rows.get(p.row) else { return Html::default() };
+    let (y, (x0, cw, colour_w)) = (p.y, geometry(r));
+    let cy = CELL_Y;
+    // One path per state: each cell a closed rectangle (outlined like a rect).
+    let w = cw.max(0.6);
+    let mut d: [String; 4] = Default::default();
+    let mut codes = String::with_capacity(r.cells.len());
+    for (i, &c) in r.cells.iter().enumerate() {
+        let x = x0 + i as f64 * cw;
+        let k = CELL_STATES.iter().position(|&s| s == c).unwrap_or(0);
+        svg_num::rect(&mut d[k], x, cy, w, CELL_H);
+        codes.push(cell_code(c));
+    }
+    let cells = CELL_STATES.iter().zip(d).filter(|(_, d)| !d.is_empty()).map(|(&c, d)| {
+        html! { <path class={classes!("cells", cell_class(c))} data-state={cell_class(c)} d={d} /> }
+    });
+    let used = in_use(r);
+    let label = format!("pfn {:#x} · {used}/{}", r.pfn, r.cells.len());
+    html! {
+        <g id={format!("slab-{}", r.pfn)} data-pfn={r.pfn.to_string()} data-list={format!("{:?}", r.list)}
+           data-cells={codes} data-first={format!("{:#x}", r.first)} data-stride={r.stride.to_string()}
+           data-x0={format!("{x0:.3}")} data-cw={format!("{cw:.4}")}
+           class={classes!("slab-row", p.moved.then_some("moved"))}
+           style={format!("transform: translate(0px, {y:.1}px)")}>
+            <rect class="slab-bg" x="0" y="0" width={WIDTH.to_string()} height={(ROW_H - 2.0).to_string()} />
+            <text class="slab-label" x="4" y={format!("{:.1}", cy + 11.0)} tabindex="0" role="button" data-pfn={r.pfn.to_string()}
+                  aria-label={format!("{label}: {}", cells_text(lang, r))}>
+                { label }
+            </text>
+            if r.colour > 0 {
+                <rect class="colour-gap" x={LABEL_W.to_string()} y={format!("{cy:.1}")} width={format!("{:.2}", colour_w * cw)}
+                      height={CELL_H.to_string()}><title>{ tf(lang, "vis.colour", &[("n", r.colour.to_string())]) }</title></rect>
+            }
+            { for cells }
+            { arrows(r, &r.freelist, x0, cw, cy, true, "slab-fl") }
+            { arrows(r, &r.cpu_freelist, x0, cw, cy, false, "cpu-fl") }
+        </g>
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -240,43 +306,10 @@ fn cache_body(p: &BodyProps) -> Html {
                     { tf(lang, "vis.more_slabs", &[("n", n.to_string()), ("objs", objs.to_string()), ("used", used.to_string())]) }
                 </text>
             }),
-            Item::Row { y, row, x0, cw, colour_w } => {
-                let r = &rows[row];
-                let cy = CELL_Y;
-                // One path per state: each cell a closed rectangle (outlined like a rect).
-                let w = cw.max(0.6);
-                let mut d: [String; 4] = Default::default();
-                let mut codes = String::with_capacity(r.cells.len());
-                for (i, &c) in r.cells.iter().enumerate() {
-                    let x = x0 + i as f64 * cw;
-                    let k = CELL_STATES.iter().position(|&s| s == c).unwrap_or(0);
-                    svg_num::rect(&mut d[k], x, cy, w, CELL_H);
-                    codes.push(cell_code(c));
-                }
-                let cells = CELL_STATES.iter().zip(d).filter(|(_, d)| !d.is_empty()).map(|(&c, d)| {
-                    html! { <path class={classes!("cells", cell_class(c))} data-state={cell_class(c)} d={d} /> }
-                });
-                let used = in_use(r);
-                let label = format!("pfn {:#x} · {used}/{}", r.pfn, r.cells.len());
-                slabs.push((r.pfn, html! {
-                    <g key={r.pfn.to_string()} id={format!("slab-{}", r.pfn)} data-pfn={r.pfn.to_string()} data-list={format!("{:?}", r.list)}
-                       data-cells={codes} data-first={format!("{:#x}", r.first)} data-stride={r.stride.to_string()}
-                       data-x0={format!("{x0:.3}")} data-cw={format!("{cw:.4}")}
-                       class={classes!("slab-row", p.moved.contains(&r.pfn).then_some("moved"))}
-                       style={format!("transform: translate(0px, {y:.1}px)")}>
-                        <rect class="slab-bg" x="0" y="0" width={WIDTH.to_string()} height={(ROW_H - 2.0).to_string()} />
-                        <text class="slab-label" x="4" y={format!("{:.1}", cy + 11.0)} tabindex="0" role="button" data-pfn={r.pfn.to_string()}
-                              aria-label={format!("{label}: {}", cells_text(lang, r))}>
-                            { label }
-                        </text>
-                        if r.colour > 0 {
-                            <rect class="colour-gap" x={LABEL_W.to_string()} y={format!("{cy:.1}")} width={format!("{:.2}", colour_w * cw)}
-                                  height={CELL_H.to_string()}><title>{ tf(lang, "vis.colour", &[("n", r.colour.to_string())]) }</title></rect>
-                        }
-                        { for cells }
-                        { arrows(r, &r.freelist, x0, cw, cy, true, "slab-fl") }
-                        { arrows(r, &r.cpu_freelist, x0, cw, cy, false, "cpu-fl") }
-                    </g>
+            Item::Row { y, row, .. } => {
+                let pfn = rows[row].pfn;
+                slabs.push((pfn, html! {
+                    <SlabRowView key={pfn.to_string()} snap={p.snap.snap.clone()} row={row} y={y} moved={p.moved.contains(&pfn)} />
                 }));
             }
         }
@@ -461,5 +494,40 @@ pub fn cache_view(p: &Props) -> Html {
                 <li><svg width="22" height="14" aria-hidden="true"><path class="fl-arrow cpu-fl" d="M2 2 Q11 12 20 2" marker-end="url(#vis-arrow)" /></svg>{ t(lang, "vis.legend.cpu_freelist") }</li>
             </ul>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slabscope_core::machine::MachineConfig;
+
+    #[test]
+    fn a_slab_row_is_equal_while_its_slab_is() {
+        let src = include_str!("../../../examples/slub-paths.ops");
+        let mut s = slabscope_core::script::load(src, &MachineConfig::default(), &[]).expect("example loads");
+        let snaps: Vec<Rc<Snapshot>> = (0..=s.total_steps())
+            .map(|k| {
+                s.seek(k);
+                Rc::new(s.snapshot())
+            })
+            .collect();
+        let (mut kept, mut drawn) = (0, 0);
+        for w in snaps.windows(2) {
+            for (i, r) in w[1].slab_rows.iter().enumerate() {
+                let Some(j) = w[0].slab_rows.iter().position(|o| o.pfn == r.pfn) else { continue };
+                let row = |s: &Rc<Snapshot>, row| RowProps { snap: s.clone(), row, y: 4.0, moved: false };
+                let same = w[0].slab_rows[j] == *r;
+                assert_eq!(row(&w[0], j) == row(&w[1], i), same, "slab {:#x}", r.pfn);
+                if same {
+                    kept += 1;
+                } else {
+                    drawn += 1;
+                }
+                assert!(row(&w[1], i) != RowProps { snap: w[1].clone(), row: i, y: 40.0, moved: false });
+                assert!(row(&w[1], i) != RowProps { snap: w[1].clone(), row: i, y: 4.0, moved: true });
+            }
+        }
+        assert!(kept > 0 && drawn > 0, "kept {kept}, drawn {drawn}");
     }
 }

@@ -24,7 +24,12 @@ use crate::state::{Action, State};
 use crate::views::compare_charts::{CompareCharts, DeltaTable};
 use crate::views::compare_diff::SnapshotDiff;
 use crate::views::ctx::{focus, Ctx, Snap};
-use crate::views::{cache_view::CacheView, free_lists::FreeLists, memory_map::MemoryMap, percpu_view::PerCpuView};
+use crate::views::{
+    cache_view::CacheView,
+    free_lists::{FreeLists, Zones},
+    memory_map::MemoryMap,
+    percpu_view::PerCpuView,
+};
 
 /// The comparison, compared by identity.
 #[derive(Clone)]
@@ -71,6 +76,18 @@ pub struct Props {
     pub state: UseReducerHandle<State>,
 }
 
+/// The compare state, provided by the app (s12-compare): a compare step changes only it (the
+/// reducer leaves `State::version`, so no shell component renders), and this context is what
+/// renders the panel. Compared by identity.
+#[derive(Clone)]
+pub struct CompareCtx(pub Rc<crate::state::compare::CompareState>);
+
+impl PartialEq for CompareCtx {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
 fn input_value(e: &Event) -> Option<String> {
     let t = e.target()?;
     if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
@@ -84,7 +101,9 @@ fn input_value(e: &Event) -> Option<String> {
 pub fn compare_panel(p: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
     let state = &p.state;
-    let c = &state.compare;
+    // The handle reads the newest state; the context is what renders this panel on a step.
+    let ctx = use_context::<CompareCtx>();
+    let c = ctx.as_ref().map_or(&state.compare, |x| &x.0);
     // The first render of a new comparison is bracketed by User Timing marks (as the build's
     // slices are: `trace::mark`), so the benchmark can tell a long task of it from the build's.
     {
@@ -628,7 +647,7 @@ pub fn compare_column(p: &ColumnProps) -> Html {
             if shown("buddy") {
                 <section class="panel" data-compare-view="buddy">
                     <h4>{ t(lang, "ui.buddy.heading") }</h4>
-                    <FreeLists zones={snap.zones.clone()} mark={None} />
+                    <FreeLists zones={Zones(snap.clone())} mark={None} />
                 </section>
             }
             if shown("cache") {
