@@ -27,7 +27,7 @@ pub fn app() -> Html {
     hooks::use_chunked_work(&state);
     hooks::use_document_settings(state.lang, state.theme);
     hooks::use_url_sync(&state);
-    hooks::use_drop_retired(state.session.clone());
+    hooks::use_drop_retired(state.session.clone(), state.compare.run.clone());
     hooks::use_resize_report(state.params.embed);
     hooks::use_score_post(state.exercises.clone());
     crate::state::trace::use_trace_restore(&state);
