@@ -99,7 +99,10 @@ class Bench {
   }
 
   async open({ label = '', query, hash, path = '', viewport = VIEWPORT, colorScheme = 'light', waitReady = true } = {}) {
-    const context = await this.browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+    // SLABSCOPE_BENCH_REDUCED_MOTION=1: the page's animations off (prefers-reduced-motion), to
+    // tell their cost from the step's (session 12: the lesson's Event Timing).
+    const reducedMotion = process.env.SLABSCOPE_BENCH_REDUCED_MOTION === '1' ? 'reduce' : 'no-preference';
+    const context = await this.browser.newContext({ viewport, colorScheme, reducedMotion, deviceScaleFactor: 1 });
     this.contexts.push(context);
     await context.addInitScript(PROBE);
     await context.route('**/__trivial.html', (r) => r.fulfill({ body: TRIVIAL, contentType: 'text/html' }));
