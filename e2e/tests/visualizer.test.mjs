@@ -357,5 +357,13 @@ test('large session: playing at full speed makes no long tasks; scrubbing 200k o
   // A speed target, so it lives in the benchmark (`cargo xtask bench browser`: long tasks while
   // playing), not in this test: a loaded machine gives a 51 ms task here now and then (#14).
   assert.ok(Array.isArray(longTasks), 'long tasks were observed');
+  // The session charts of a large session are made in slices (web/src/hooks/series.rs): they
+  // come with every sample, and the "making the charts" status goes.
+  await showViews(page, ['timeline', 'charts']);
+  await page.waitForFunction(
+    () => ['#timeline-chart', '#orders-chart', '#frag-chart'].every((c) =>
+      [...document.querySelectorAll(`${c} svg polyline`)].some((p) => (p.getAttribute('points') || '').trim().split(/\s+/).length >= 100)),
+    null, { timeout: 60_000 });
+  assert.equal(await page.locator('.charts-making').count(), 0, 'the status is gone once the charts are made');
   await finish(t, page, 'vis-large-session');
 });

@@ -816,6 +816,8 @@ catalogue![
     ("trace.fastpath.magazines_only", "the magazines (no fast path behind them)", "マガジン（その後ろにファストパスはありません）"),
     // s11-trace: the views of a loaded trace drawn a task after it is installed.
     ("trace.installing", "{name}: drawing the views…", "{name}：表示を準備中…"),
+    // s12: a large session's charts are made in slices (hooks/series.rs).
+    ("ui.charts_making", "Making the charts: replaying the session…", "グラフを作成中：セッションを再生しています…"),
 ];
 
 /// The file of Japanese texts beside the bundle: a line per catalogue row, `key \t text`.

@@ -56,13 +56,17 @@ pub fn stage(p: &Props) -> Html {
     let charted = has("timeline") || has("charts");
     // A trace's samples are made in slices after its load (s5-tracew): never here in one go.
     let trace_samples = state.trace.as_ref().map(|t| t.samples().unwrap_or_default());
-    let samples = {
-        let session = state.session.clone();
-        use_memo((session_id, charted && trace_samples.is_none()), move |&(_, charted)| {
-            Rc::new(if charted { session.borrow().series(200) } else { Vec::new() })
-        })
-    };
-    let samples: Rc<Rc<Vec<_>>> = trace_samples.map_or_else(|| samples.clone(), Rc::new);
+    // A large sandbox session's samples are made in slices (hooks/series.rs), never in one go.
+    let samples =
+        crate::hooks::use_session_series(state.session.clone(), session_id, charted && trace_samples.is_none());
+    // The charts of a large session until its samples are made (a few hundred ms at 1M ops).
+    let making = charted
+        && trace_samples.is_none()
+        && samples.is_empty()
+        && state.session.borrow().op_count() > crate::hooks::series::SMALL_OPS;
+    let making =
+        making.then(|| html! { <p class="muted charts-making" role="status">{ t(lang, "ui.charts_making") }</p> });
+    let samples: Rc<Rc<Vec<_>>> = Rc::new(trace_samples.unwrap_or(samples));
     // While a question is open the charts stop where it is asked: past that point they would
     // plot the state it asks the student to predict (s6-layout, issue 13).
     let samples = use_memo((samples, chart_limit(state)), |(all, limit)| match limit {
@@ -165,11 +169,13 @@ pub fn stage(p: &Props) -> Html {
                 if has("timeline") {
                 <section class="panel" data-panel="timeline">
                     <h2>{ t(lang, "ui.timeline_chart") }</h2>
+                    { making.clone().unwrap_or_default() }
                     <Timeline id="timeline-chart" kind={Kind::Memory} samples={(*samples).clone()} step={step} />
                 </section>
                 }
                 if has("charts") {
                 <section class="panel" data-panel="charts">
+                    { making.unwrap_or_default() }
                     <div class="row">
                         <div class="chart-box">
                             <h2>{ t(lang, "ui.orders_chart") }</h2>

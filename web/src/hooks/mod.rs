@@ -7,6 +7,7 @@ pub mod playback;
 mod resize;
 pub mod retire;
 mod score;
+pub mod series;
 mod theme;
 pub mod url;
 
@@ -16,5 +17,6 @@ pub use playback::use_playback;
 pub use resize::use_resize_report;
 pub use retire::use_drop_retired;
 pub use score::use_score_post;
+pub use series::use_session_series;
 pub use theme::use_document_settings;
 pub use url::use_url_sync;
