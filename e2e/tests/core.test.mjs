@@ -25,6 +25,8 @@ test('wasm event stream hash equals the native one', opts, async (t) => {
   const expected = nativeHash();
   assert.match(expected, /^[0-9a-f]{16}$/, `native hash looks wrong: ${expected}`);
   const page = await open(t);
+  // Computed once the first picture has painted (web/src/components/stage.rs).
+  await page.waitForSelector('#determinism[data-hash]', { state: 'attached' });
   const got = await page.getAttribute('#determinism', 'data-hash');
   assert.equal(got, expected, 'WebAssembly and native runs of the same script differ');
   await finish(t, page, 'core-determinism');

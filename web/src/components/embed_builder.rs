@@ -35,6 +35,24 @@ pub fn embed_builder(p: &Props) -> Html {
     let panels = use_state(String::new);
     let frame_lang = use_state(|| lang);
     let size = use_state(|| 0usize);
+    // Folded, the builder is its summary line only: its form reads every lesson (`catalog`,
+    // ~10 ms of a lesson page's first render in Chromium, s12) and is made when it is opened.
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            if let Some(d) = e.target_dyn_into::<web_sys::Element>() {
+                open.set(d.has_attribute("open"));
+            }
+        })
+    };
+    if !*open {
+        return html! {
+            <details id="embed-code" class="embed-code embed-builder" {ontoggle}>
+                <summary>{ t(lang, "lesson.embed_code") }</summary>
+            </details>
+        };
+    }
     let lessons = catalog();
     let Some(l) = lessons.iter().find(|l| l.id == *lesson).or_else(|| lessons.first()) else { return Html::default() };
     let steps = l.steps.len();
@@ -76,7 +94,7 @@ pub fn embed_builder(p: &Props) -> Html {
         copy_text(move || code.clone(), state.dispatcher(), Action::EmbedCopied)
     };
     html! {
-        <details id="embed-code" class="embed-code embed-builder">
+        <details id="embed-code" class="embed-code embed-builder" open=true {ontoggle}>
             <summary>{ t(lang, "lesson.embed_code") }</summary>
             <form class="embed-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                 <label class="cfg-field">{ t(lang, "embed.lesson") }

@@ -8,6 +8,25 @@ use slabscope_core::event::{EntityRef, Event as CoreEvent};
 use yew::prelude::*;
 
 use super::util::{describe_page, determinism_hash};
+
+/// The determinism fingerprint (`data-hash`, read by the browser suite against the native run):
+/// the event hash of a canonical script, computed after the first picture has painted, not in
+/// the first render (~12 ms of JSON per event in Chromium, s12).
+#[function_component(DeterminismHash)]
+fn determinism_hash_footer() -> Html {
+    let hash = use_state(|| None::<String>);
+    {
+        let hash = hash.clone();
+        use_effect_with((), move |_| {
+            let set = move || hash.set(Some(format!("{:016x}", determinism_hash())));
+            // (No animation frame without a window: then there is no page to read it either.)
+            let _ = crate::hooks::playback::next_frame(move || {
+                gloo::timers::callback::Timeout::new(0, set).forget();
+            });
+        });
+    }
+    html! { <footer id="determinism" data-hash={(*hash).clone()}></footer> }
+}
 use crate::i18n::{self, t, Lang};
 use crate::state::Action;
 use crate::views::ctx::{SessionRef, Snap};
@@ -121,7 +140,6 @@ pub fn stage(p: &Props) -> Html {
         let d = state.dispatcher();
         Callback::from(move |i: usize| d.dispatch(Action::Seek(first_step + i as u64 + 1)))
     };
-    let hash = format!("{:016x}", determinism_hash());
     // Trace mode (s4-tracew): the trace's facts in the log, its views, the inspector's lineage.
     let fact = state.current_fact(lang);
     let trace_link = state.trace.clone().map(|trace| {
@@ -197,7 +215,7 @@ pub fn stage(p: &Props) -> Html {
             } else {
                 { layer_views }
             }
-            <footer id="determinism" data-hash={hash}></footer>
+            <DeterminismHash />
         </>
     }
 }
