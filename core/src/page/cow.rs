@@ -10,8 +10,8 @@
 //! it kept checkpoints at least ~13k ops apart.
 //!
 //! Used by the frame table and the page table (`page/machine.rs`, chunks of 64), by the
-//! bindings of names (`timeline/names.rs`, chunks of 32 slots) and by SLUB's slab map
-//! (`slab/slub/slabmap.rs`).
+//! bindings of names (`timeline/names.rs`, chunks of 32 slots) and by SLUB's table of sites
+//! shards (`slab/slub/sites.rs`).
 //!
 //! Invariants: every chunk but the last holds exactly `N` elements, the last 1..=`N`; every
 //! group but the last holds exactly [`GROUP`] chunks, the last 1..=[`GROUP`]; `len` is the sum

@@ -20,9 +20,7 @@ fn determinism_hash_footer() -> Html {
         use_effect_with((), move |_| {
             let set = move || hash.set(Some(format!("{:016x}", determinism_hash())));
             // (No animation frame without a window: then there is no page to read it either.)
-            let _ = crate::hooks::playback::next_frame(move || {
-                gloo::timers::callback::Timeout::new(0, set).forget();
-            });
+            let _ = crate::hooks::playback::after_paint(set);
         });
     }
     html! { <footer id="determinism" data-hash={(*hash).clone()}></footer> }

@@ -107,6 +107,16 @@ pub fn next_frame(f: impl FnOnce() + 'static) -> bool {
     web_sys::window().and_then(|w| w.request_animation_frame(cb.unchecked_ref()).ok()).is_some()
 }
 
+/// Run `f` once the coming frame has painted: its animation frame queues a task, which runs
+/// after the frame is on screen (work a step needs done, but not before its picture: the URL,
+/// freeing what a seek replaced, the determinism fingerprint). False when no frame could be
+/// asked for (`f` is dropped uncalled).
+pub fn after_paint(f: impl FnOnce() + 'static) -> bool {
+    next_frame(move || {
+        gloo::timers::callback::Timeout::new(0, f).forget();
+    })
+}
+
 type Slot = Rc<RefCell<Option<u64>>>;
 
 /// Until the next animation frame, moves only store their position; that frame seeks to the

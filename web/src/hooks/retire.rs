@@ -29,9 +29,8 @@ impl Sessions {
     }
 }
 
-/// After every render of the app: once the frame is on screen (its animation frame queues a
-/// task, which runs after the paint), free what the render's seeks replaced. Nothing retired:
-/// nothing is queued.
+/// After every render of the app: once the frame is on screen, free what the render's seeks
+/// replaced. Nothing retired: nothing is queued.
 #[yew::hook]
 pub fn use_drop_retired(page: Rc<RefCell<Session>>, compare: Option<Rc<RefCell<Comparison>>>) {
     yew::use_effect(move || {
@@ -40,13 +39,10 @@ pub fn use_drop_retired(page: Rc<RefCell<Session>>, compare: Option<Rc<RefCell<C
         sessions.each(|s| retired += s.retired_count());
         if retired > 0 {
             // No animation frame to wait for (no window): the next seeks free them.
-            let _ = super::playback::next_frame(move || {
-                gloo::timers::callback::Timeout::new(0, move || {
-                    sessions.each(|s| {
-                        s.drop_retired();
-                    })
+            let _ = super::playback::after_paint(move || {
+                sessions.each(|s| {
+                    s.drop_retired();
                 })
-                .forget();
             });
         }
     });

@@ -56,13 +56,9 @@ fn write(hash: &str) {
     OURS.with(|o| *o.borrow_mut() = current_hash());
 }
 
-/// Write the pending hash after the coming frame has painted: its animation frame queues a task,
-/// which runs once the frame is on screen.
+/// Write the pending hash after the coming frame has painted (now when no frame can be asked for).
 fn flush_after_paint() {
-    let queued = super::playback::next_frame(|| {
-        gloo::timers::callback::Timeout::new(0, flush).forget();
-    });
-    if !queued {
+    if !super::playback::after_paint(flush) {
         flush();
     }
 }

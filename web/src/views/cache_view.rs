@@ -500,18 +500,10 @@ pub fn cache_view(p: &Props) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use slabscope_core::machine::MachineConfig;
 
     #[test]
     fn a_slab_row_is_equal_while_its_slab_is() {
-        let src = include_str!("../../../examples/slub-paths.ops");
-        let mut s = slabscope_core::script::load(src, &MachineConfig::default(), &[]).expect("example loads");
-        let snaps: Vec<Rc<Snapshot>> = (0..=s.total_steps())
-            .map(|k| {
-                s.seek(k);
-                Rc::new(s.snapshot())
-            })
-            .collect();
+        let snaps = crate::views::snapshots_of_every_step(include_str!("../../../examples/slub-paths.ops"));
         let (mut kept, mut drawn) = (0, 0);
         for w in snaps.windows(2) {
             for (i, r) in w[1].slab_rows.iter().enumerate() {

@@ -29,3 +29,17 @@ pub mod timeline;
 pub mod trace_lineage;
 pub mod trace_panel;
 pub mod trace_report;
+
+/// The snapshot at every step of an example script's session (for the views' tests of what a
+/// step re-renders).
+#[cfg(test)]
+pub(crate) fn snapshots_of_every_step(src: &str) -> Vec<std::rc::Rc<slabscope_core::snapshot::Snapshot>> {
+    let config = slabscope_core::machine::MachineConfig::default();
+    let mut s = slabscope_core::script::load(src, &config, &[]).expect("example loads");
+    (0..=s.total_steps())
+        .map(|k| {
+            s.seek(k);
+            std::rc::Rc::new(s.snapshot())
+        })
+        .collect()
+}
