@@ -248,8 +248,34 @@ test('a lesson opens Compare mode on its configurations; an embed accepts compar
   assert.deepEqual(await end.evaluateAll((c) => c.map((x) => x.dataset.value)), ['8', '7']);
   assert.match(await end.nth(1).textContent(), /▼ −1/);
   await axeClean(frame, 'embed ja');
+  // s13: the frame is the screen: the columns' pictures (their memory maps, side by side) and the
+  // cursor that explains them are in view at once; the table at the cursor is a scroll away.
+  await embedShowsPicture(frame, '720×480');
   await finish(t, frame, 'compare-embed-720');
+  const small = await openApp(t, {
+    query: { embed: 1, lesson: 'slab-vs-slub', compare: 'slab=slub|slab=slab', cpos: 150 },
+    viewport: { width: 480, height: 360 },
+  });
+  await small.waitForSelector('#compare-col-1 .memory-map > svg');
+  await embedShowsPicture(small, '480×360');
+  await axeClean(small, 'embed 480');
+  await finish(t, small, 'compare-embed-480');
 });
+
+/** In a compare frame: both columns' memory maps and the cursor's counter are on the first screen. */
+async function embedShowsPicture(frame, size) {
+  await frame.waitForSelector('#compare-col-1 .memory-map > svg');
+  for (const sel of ['#compare-counter', '#compare-col-0 .memory-map > svg', '#compare-col-1 .memory-map > svg']) {
+    assert.ok(await inViewport(frame, sel, 60), `${size}: ${sel} on the first screen`);
+  }
+  // Side by side: the second column starts level with the first, not under it.
+  const [a, b] = await Promise.all([0, 1].map((i) => frame.locator(`#compare-col-${i}`).boundingBox()));
+  assert.ok(Math.abs(a.y - b.y) < 2 && b.x > a.x, `${size}: columns side by side (${JSON.stringify([a, b])})`);
+  assert.ok(await noHorizontalOverflow(frame), `${size}: no horizontal overflow`);
+  // The frame does not scroll as a page; the panel's body does (the table below the columns).
+  assert.ok(await frame.evaluate(() => document.scrollingElement.scrollHeight <= innerHeight + 1), `${size}: the page does not scroll`);
+  assert.ok(await frame.locator('#compare-table').count(), `${size}: the table is there`);
+}
 
 // ---- s6-compare (#19): seeded workloads (cwl=), the sliced build, traces, the one-screen layout ----
 import { readFileSync } from 'node:fs';

@@ -432,6 +432,8 @@ test('the course page sizes its frames from the resize message', opts, async (t)
     await page.locator(id).scrollIntoViewIfNeeded();
     await page.frameLocator(id).locator('#lesson-player').waitFor({ timeout: 20_000 });
   }
+  await page.locator('#compare-a').scrollIntoViewIfNeeded();
+  await page.frameLocator('#compare-a').locator('#compare-col-1 .memory-map > svg').waitFor({ timeout: 20_000 });
   await page.locator('#exercise-a').scrollIntoViewIfNeeded();
   await page.frameLocator('#exercise-a').locator('body[data-ready="1"]').waitFor({ timeout: 20_000 });
   // Every frame ends up exactly as tall as its content (the message arrived and was applied).
@@ -460,6 +462,12 @@ test('the course page sizes its frames from the resize message', opts, async (t)
   assert.ok(height['lesson-b'][1] <= 500, `lesson-b (720×480): ${height['lesson-b'][1]}px tall`);
   assert.equal(height['lesson-c'][0], 480);
   assert.ok(height['lesson-c'][1] <= 380, `lesson-c (480×360): ${height['lesson-c'][1]}px tall`);
+  // s13: the compare frame keeps the size it was given, both columns' pictures in it.
+  assert.deepEqual(height['compare-a'], [720, 480]);
+  const cmp = page.frameLocator('#compare-a');
+  for (const sel of ['#compare-counter', '#compare-col-0 .memory-map > svg', '#compare-col-1 .memory-map > svg']) {
+    assert.ok(await inViewport(cmp, sel, 40), `#compare-a: ${sel} inside the frame`);
+  }
   for (const id of ['#lesson-a', '#lesson-b', '#lesson-c']) {
     const f = page.frameLocator(id);
     assert.ok(await inViewport(f, await firstPanel(f), 40), `${id}: the picture inside the frame`);

@@ -326,6 +326,9 @@ test('large session: playing at full speed makes no long tasks; scrubbing 200k o
   await page.click('#wl-run');
   await page.waitForSelector('#wl-progress', { timeout: 30_000 });
   await page.click('#theme');
+  // The theme is applied by the next render (an effect), between two build slices: wait for it
+  // (a read right after the click raced it once on a loaded machine), but not long.
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: 2_000 }).catch(() => {});
   assert.equal(await page.getAttribute('html', 'data-theme'), 'dark', 'the page answers while the workload builds');
   // On a quiet machine the build may already have finished here (the bar is gone): check it only while it shows.
   const building = await page.locator('#wl-progress').getAttribute('value', { timeout: 1000 }).catch(() => null);
