@@ -905,7 +905,9 @@ pub fn diff_slabinfo(before: &str, after: &str) -> Result<Vec<CacheDelta>, DiffE
             out.push(CacheDelta { name: name.clone(), before: None, after: Some(*f) });
         }
     }
-    out.sort_by(|x, y| y.bytes().unsigned_abs().cmp(&x.bytes().unsigned_abs()).then_with(|| x.name.cmp(&y.name)));
+    crate::sort::sort_by(&mut out, |x, y| {
+        y.bytes().unsigned_abs().cmp(&x.bytes().unsigned_abs()).then_with(|| x.name.cmp(&y.name))
+    });
     Ok(out)
 }
 

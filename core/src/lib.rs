@@ -23,6 +23,7 @@ pub mod procfs;
 pub mod rng;
 pub mod sim;
 pub mod slab;
+pub mod sort;
 pub mod superslab;
 pub mod timeline;
 pub mod trace;

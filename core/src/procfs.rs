@@ -285,7 +285,7 @@ pub fn slabinfo_to_script(text: &str) -> (String, Vec<SnapshotError>) {
             out.push_str(&format!("cache create {name} size={size}\n"));
         }
     }
-    bad.sort_by_key(|b| (b.line, b.col));
+    crate::sort::sort_by_key(&mut bad, |b| (b.line, b.col));
     (out, bad)
 }
 

@@ -37,7 +37,7 @@ pub fn run_seek(ops: usize, seeks: usize) -> String {
             now() - t
         })
         .collect();
-    times.sort_by(f64::total_cmp);
+    slabscope_core::sort::sort_by(&mut times, f64::total_cmp);
     format!(
         "{{\"ops\":{ops},\"steps\":{total},\"build_ms\":{build_ms:.0},\"seeks\":{seeks},\
          \"seek_plus_snapshot_ms\":{{\"median\":{:.3},\"p95\":{:.3},\"max\":{:.3}}}}}",

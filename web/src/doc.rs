@@ -3,7 +3,7 @@
 //! No allocator logic: sessions are built by the core (`script`, `workload`, `Session`).
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Read;
 
 use slabscope_core::limits::{Limit, LimitError, Limits};
 use slabscope_core::machine::MachineConfig;
@@ -497,11 +497,9 @@ pub fn parse_workload_param(w: &str) -> Result<Workload, String> {
     Ok(Workload { seed, count, mix: mix.to_string() })
 }
 
-/// Script text → deflate → base64url (no padding).
+/// Script text → raw deflate ([`crate::deflate`]: fixed codes) → base64url (no padding).
 pub fn encode_script(text: &str) -> String {
-    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(text.as_bytes()).expect("writing to memory");
-    base64url_encode(&enc.finish().expect("writing to memory"))
+    base64url_encode(&crate::deflate::deflate(text.as_bytes()))
 }
 
 /// The inverse of [`encode_script`], with a message on bad input.

@@ -286,7 +286,7 @@ pub const KNOWN_PARAMS: &[&str] = &[
 pub fn suggest_param(key: &str) -> Option<String> {
     let sorted = |w: &str| {
         let mut c: Vec<char> = w.chars().collect();
-        c.sort_unstable();
+        slabscope_core::sort::sort(&mut c);
         c
     };
     slabscope_core::suggest::suggest(key, KNOWN_PARAMS.iter().copied())

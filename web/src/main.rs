@@ -3,6 +3,7 @@
 mod app;
 mod bench;
 mod components;
+mod deflate;
 mod doc;
 mod errors;
 mod hooks;

@@ -439,7 +439,7 @@ fn classic_slabs(sim: &crate::sim::Sim) -> Vec<(u32, &'static str, u32)> {
             Some((r.pfn, list, (r.cells.len() - r.freelist.len()) as u32))
         })
         .collect();
-    out.sort_by_key(|s| s.0);
+    crate::sort::sort_by_key(&mut out, |s| s.0);
     out
 }
 

@@ -563,7 +563,7 @@ impl Exercise {
                 let pad = |v: &[u64]| {
                     let mut v = v.to_vec();
                     if *unordered {
-                        v.sort_unstable();
+                        crate::sort::sort(&mut v);
                     } else {
                         // Trailing zeros may be left out of a buddyinfo row.
                         while v.last() == Some(&0) {

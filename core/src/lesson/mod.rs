@@ -1129,6 +1129,6 @@ pub fn check_set(files: &[(String, String)]) -> Result<Vec<Lesson>, Vec<LessonEr
     if !errors.is_empty() {
         return Err(errors);
     }
-    lessons.sort_by(|a, b| a.file.cmp(&b.file));
+    crate::sort::sort_by(&mut lessons, |a, b| a.file.cmp(&b.file));
     Ok(lessons)
 }

@@ -776,7 +776,7 @@ impl Ctx<'_> {
                 row.cells.iter().enumerate().map(|(i, c)| (row.addr(i as u32), *c != crate::layers::Cell::Used))
             })
             .collect();
-        out.sort_unstable();
+        crate::sort::sort(&mut out);
         Ok(out)
     }
 }

@@ -195,9 +195,7 @@ impl Buddy {
     /// Nodes in fallback order for an allocation preferring `node`: the local node first, then
     /// the others by distance (|a - b|, lower id first on ties), as a simplified zonelist.
     pub fn zonelist(&self, node: u8) -> Vec<u8> {
-        let mut v: Vec<u8> = (0..self.zones.len() as u8).collect();
-        v.sort_by_key(|&n| (n.abs_diff(node), n));
-        v
+        zonelist(self.zones.len(), node)
     }
 
     /// True when `node` has a free block of at least `order`.
@@ -479,6 +477,24 @@ impl Buddy {
     }
 }
 
+/// [`Buddy::zonelist`] of `nodes` nodes, made in that order (no sort: it runs at every page
+/// allocation): at each distance `d`, the lower node `node - d` first, then `node + d`.
+fn zonelist(nodes: usize, node: u8) -> Vec<u8> {
+    let node = usize::from(node);
+    let mut v = Vec::with_capacity(nodes);
+    let mut d = 0;
+    while v.len() < nodes {
+        if let Some(lo) = node.checked_sub(d).filter(|&lo| lo < nodes) {
+            v.push(lo as u8);
+        }
+        if d > 0 && node + d < nodes {
+            v.push((node + d) as u8);
+        }
+        d += 1;
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,5 +575,16 @@ mod tests {
         assert_eq!(b.list(&m, 0, 3), vec![0]);
         assert_eq!(b.list(&m, 0, 2), vec![8]);
         assert_eq!(b.list(&m, 0, 0), vec![12]);
+    }
+
+    #[test]
+    fn zonelist_is_by_distance_then_id() {
+        for nodes in 0..9usize {
+            for node in 0..12u8 {
+                let mut want: Vec<u8> = (0..nodes as u8).collect();
+                want.sort_by_key(|&n| (n.abs_diff(node), n));
+                assert_eq!(zonelist(nodes, node), want, "{nodes} nodes, from {node}");
+            }
+        }
     }
 }

@@ -855,7 +855,7 @@ impl AetherEngine {
             for (cpu, cs) in c.cpus.iter().enumerate() {
                 let mut objs: Vec<u64> = cs.local.iter().chain(&cs.hot).copied().collect();
                 let n = objs.len();
-                objs.sort_unstable();
+                crate::sort::sort(&mut objs);
                 objs.dedup();
                 if objs.len() != n {
                     return Err(format!("{} cpu {cpu}: an object is cached twice", c.name));

@@ -845,7 +845,7 @@ impl ClassicSlab {
                             return Err(format!("{}: slab {pfn} colour offset {} too large", c.name, s.colour_offset));
                         }
                         let mut idx: Vec<u32> = (s.active..c.num).map(|i| self.get_free_obj(m, s, i)).collect();
-                        idx.sort_unstable();
+                        crate::sort::sort(&mut idx);
                         idx.dedup();
                         let broken = idx.len() as u32 != c.num - s.active || idx.iter().any(|&i| i >= c.num);
                         if broken && !m.tainted() {
@@ -859,7 +859,7 @@ impl ClassicSlab {
                 }
             }
             let len = arrays.len();
-            arrays.sort_unstable();
+            crate::sort::sort(&mut arrays);
             arrays.dedup();
             if arrays.len() != len {
                 return Err(format!("{}: an object is in two arrays", c.name));

@@ -578,7 +578,7 @@ impl PerCpu {
                 }
             }
             let n = all.len();
-            all.sort_unstable();
+            crate::sort::sort(&mut all);
             all.dedup();
             if all.len() != n {
                 return Err(format!("cache {cache}: an object is in two arrays"));

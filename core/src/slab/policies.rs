@@ -409,7 +409,7 @@ impl SlabAllocator for FrontEnd {
     fn node_rows(&self, m: &Machine) -> Vec<NodeRow> {
         let mut rows = self.back.node_rows(m);
         let mut live: Vec<u32> = self.back.cache_labels().iter().filter_map(|l| self.back.cache_by_name(l)).collect();
-        live.sort_unstable();
+        crate::sort::sort(&mut live);
         live.dedup();
         rows.extend(self.front.node_rows(live.into_iter()));
         rows

@@ -283,7 +283,7 @@ impl Slob {
                     .map(|&(addr, units)| Block { addr, bytes: (units * SLOB_UNIT) as u32, cache: None, size: 0 })
                     .chain(used.remove(&sp.pfn).unwrap_or_default())
                     .collect();
-                blocks.sort_by_key(|b| b.addr);
+                crate::sort::sort_by_key(&mut blocks, |b| b.addr);
                 BlockRow { pfn: sp.pfn, list: sp.list, free: (sp.units * SLOB_UNIT) as u32, blocks }
             })
             .collect()

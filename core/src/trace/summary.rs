@@ -196,7 +196,7 @@ impl SummaryBuilder {
         let mut groups: [FxMap<String, (SummaryRow, BTreeSet<String>)>; 3] = Default::default();
         // Classes in a fixed order, so the result does not depend on the map's iteration order.
         let mut classes: Vec<((u32, u32, u32), u64)> = self.classes.into_iter().collect();
-        classes.sort_unstable();
+        crate::sort::sort(&mut classes);
         for ((comm, shape_id, cache_shape), n) in classes {
             let shape = f.shapes.list[shape_id as usize];
             let keys = [
@@ -229,7 +229,9 @@ impl SummaryBuilder {
                     r
                 })
                 .collect();
-            out.sort_by(|a, b| b.allocs.cmp(&a.allocs).then(b.frees.cmp(&a.frees)).then(a.key.cmp(&b.key)));
+            crate::sort::sort_by(&mut out, |a, b| {
+                b.allocs.cmp(&a.allocs).then(b.frees.cmp(&a.frees)).then(a.key.cmp(&b.key))
+            });
             out
         });
         let (mut events, mut ops) = (self.events, self.ops);

@@ -534,7 +534,9 @@ impl State {
                         }
                         None => {
                             c.views.push(v);
-                            c.views.sort_by_key(|x| COLUMN_VIEWS.iter().position(|y| y == x));
+                            slabscope_core::sort::sort_by_key(&mut c.views, |x| {
+                                COLUMN_VIEWS.iter().position(|y| y == x)
+                            });
                         }
                     }
                 }

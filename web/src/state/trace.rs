@@ -349,7 +349,7 @@ pub struct DeriveBuilder {
 pub fn plan_checkpoints(at: &[usize], total: usize, more: usize) -> Vec<usize> {
     let mut bounds: Vec<usize> = at.iter().copied().filter(|&a| a < total).collect();
     bounds.push(total);
-    bounds.sort_unstable();
+    slabscope_core::sort::sort(&mut bounds);
     bounds.dedup();
     let mut out = Vec::new();
     let mut more = more.min(total / MIN_CHECKPOINT_GAP);
@@ -372,7 +372,7 @@ pub fn plan_checkpoints(at: &[usize], total: usize, more: usize) -> Vec<usize> {
     for &(start, len, cuts) in &gaps {
         out.extend((1..=cuts).map(|j| start + len * j / (cuts + 1)));
     }
-    out.sort_unstable();
+    slabscope_core::sort::sort(&mut out);
     out
 }
 

@@ -317,7 +317,7 @@ fn cache_body(p: &BodyProps) -> Html {
     if items.is_empty() {
         labels.push(html! { <text class="muted-text" x="4" y="16">{ t(lang, "vis.no_slabs") }</text> });
     }
-    slabs.sort_by_key(|(pfn, _)| *pfn);
+    slabscope_core::sort::sort_by_key(&mut slabs, |(pfn, _)| *pfn);
     html! {
         <g class="cache-body">
             <g class="labels">{ for labels }</g>

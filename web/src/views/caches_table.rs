@@ -52,7 +52,7 @@ pub fn caches_table(p: &Props) -> Html {
     let (col, desc) = *sort;
     let mut rows: Vec<&CacheRow> = ctx.snap.snap.cache_rows.iter().collect();
     // Ties keep name order, whichever way the column sorts.
-    rows.sort_by(|a, b| {
+    slabscope_core::sort::sort_by(&mut rows, |a, b| {
         let (ka, kb) = (key(a, col), key(b, col));
         let o = if desc { kb.0.cmp(&ka.0) } else { ka.0.cmp(&kb.0) };
         o.then_with(|| if col == Col::Name && desc { kb.1.cmp(&ka.1) } else { ka.1.cmp(&kb.1) })

@@ -91,7 +91,7 @@ pub fn slab_charts(p: &Props) -> Html {
         .map(|&(l, n)| Bar { label: t(lang, list_key(l)), value: n as f64, total: None, text: n.to_string() })
         .collect();
     let mut caches: Vec<_> = snap.cache_rows.iter().filter(|r| r.slabs > 0).collect();
-    caches.sort_by_key(|r| std::cmp::Reverse((r.objects, r.id)));
+    slabscope_core::sort::sort_by_key(&mut caches, |r| std::cmp::Reverse((r.objects, r.id)));
     caches.truncate(TOP);
     let objects: Vec<Bar> = caches
         .iter()

@@ -27,6 +27,14 @@ const CH: f64 = 20.0;
 const PER_ROW: u32 = 16;
 const WIDTH: f64 = 16.0 * CW + 8.0;
 
+/// The set of `ids`, inserted one by one (#14: `collect` into a set sorts a vector first, a copy
+/// of the standard library's sort in the wasm).
+fn id_set(ids: impl Iterator<Item = u32>) -> BTreeSet<u32> {
+    let mut set = BTreeSet::new();
+    set.extend(ids);
+    set
+}
+
 #[function_component(SuperSlabView)]
 pub fn superslab_view(p: &Props) -> Html {
     let ctx = &p.ctx;
@@ -35,7 +43,7 @@ pub fn superslab_view(p: &Props) -> Html {
     // (snapshot identity, ids at the step drawn before (None: nothing drawn before), ids now):
     // births and returns since that step.
     let prev = use_mut_ref(|| (None::<Snap>, None::<BTreeSet<u32>>, BTreeSet::<u32>::new()));
-    let ids: BTreeSet<u32> = snap.superslabs.iter().map(|s| s.id).collect();
+    let ids = id_set(snap.superslabs.iter().map(|s| s.id));
     let key = Some(ctx.snap.clone());
     let (born, returned) = {
         let mut prev = prev.borrow_mut();
@@ -45,7 +53,7 @@ pub fn superslab_view(p: &Props) -> Html {
         }
         match &prev.1 {
             None => (BTreeSet::new(), BTreeSet::new()),
-            Some(before) => (ids.difference(before).copied().collect(), before.difference(&ids).copied().collect()),
+            Some(before) => (id_set(ids.difference(before).copied()), id_set(before.difference(&ids).copied())),
         }
     };
     let mut y = 4.0;

@@ -153,7 +153,9 @@ pub fn trace_views(p: &Props) -> Html {
     let unmatched = line_list(lang, report.unmatched_lines.iter().map(u32::to_string), report.unmatched_frees);
     let waste = |rows: &[SummaryRow], id: &str, head: &str| {
         let mut v: Vec<&SummaryRow> = rows.iter().filter(|r| r.allocs > 0).collect();
-        v.sort_by(|a, b| (b.bytes_alloc - b.bytes_req).cmp(&(a.bytes_alloc - a.bytes_req)).then(a.key.cmp(&b.key)));
+        slabscope_core::sort::sort_by(&mut v, |a, b| {
+            (b.bytes_alloc - b.bytes_req).cmp(&(a.bytes_alloc - a.bytes_req)).then(a.key.cmp(&b.key))
+        });
         let body = v.into_iter().take(TOP).map(|r| {
             html! {
                 <tr>

@@ -61,7 +61,7 @@ impl Slub {
                 free.extend(self.walk_freelist(m, s.cache, s.pfn, c.cpus[usize::from(cpu)].freelist));
             }
             let mut uniq = free.clone();
-            uniq.sort_unstable();
+            crate::sort::sort(&mut uniq);
             uniq.dedup();
             if uniq.len() != free.len() {
                 return Err(format!("slab {}: an object is on a freelist twice", s.pfn));

@@ -43,7 +43,7 @@ impl Slub {
         let mut out =
             String::from("Name                   Objects Objsize           Space Slabs/Part/Cpu  O/S O %Fr %Ef Flg\n");
         let mut caches: Vec<&Cache> = self.caches.iter().filter(|c| !c.destroyed).collect();
-        caches.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut caches, |a, b| a.name.cmp(&b.name));
         for c in caches {
             let (slabs, _total, objects, partial, cpu_slabs) = self.counts(c);
             let space = slabs * (PAGE_SIZE << c.order);
