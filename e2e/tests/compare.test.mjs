@@ -258,8 +258,26 @@ test('a lesson opens Compare mode on its configurations; an embed accepts compar
   });
   await small.waitForSelector('#compare-col-1 .memory-map > svg');
   await embedShowsPicture(small, '480×360');
+  // s14: the map's hint is its short form in a small frame's columns, the long one elsewhere.
+  const hint = async (p, sel) => p.locator(`#compare-col-0 .page-details ${sel}`).isVisible();
+  assert.deepEqual([await hint(small, '.hint-short'), await hint(small, '.hint-long')], [true, false], '480×360: short hint');
+  assert.deepEqual([await hint(frame, '.hint-short'), await hint(frame, '.hint-long')], [false, true], '720×480: long hint');
   await axeClean(small, 'embed 480');
   await finish(t, small, 'compare-embed-480');
+  // The same small frame in Japanese and the dark theme.
+  const dark = await openApp(t, {
+    query: { embed: 1, lesson: 'slab-vs-slub', compare: 'slab=slub|slab=slab', cpos: 150, lang: 'ja' },
+    viewport: { width: 480, height: 360 },
+    colorScheme: 'dark',
+  });
+  await embedShowsPicture(dark, '480×360 ja dark');
+  assert.equal(await dark.getAttribute('html', 'lang'), 'ja');
+  // The dark theme applies: the column's background is dark (sum of RGB under 3 × 80).
+  const bg = await dark.locator('#compare-col-0').evaluate((e) => getComputedStyle(e).backgroundColor);
+  const rgb = bg.match(/\d+/g).slice(0, 3).map(Number);
+  assert.ok(rgb[0] + rgb[1] + rgb[2] < 240, `dark column background (${bg})`);
+  await axeClean(dark, 'embed 480 ja dark');
+  await finish(t, dark, 'compare-embed-480-ja-dark');
 });
 
 /** In a compare frame: both columns' memory maps and the cursor's counter are on the first screen. */

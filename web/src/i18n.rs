@@ -198,6 +198,7 @@ catalogue![
     ("ui.map.next", "Next part of memory", "次のメモリ範囲"),
     ("ui.map.scale", "1 cell = {n} page(s) · pfn {from}–{to}", "1 マス = {n} ページ · pfn {from}〜{to}"),
     ("ui.map.hint", "Point at a page (or focus the map and use the arrow keys) for its details; click it (or press Enter) to select it in every view.", "ページを指す（またはマップにフォーカスして矢印キー）と詳細を表示します。クリック（または Enter）で全ビューで選択します。"),
+    ("ui.map.hint_short", "Point at a page for its details; click to select it.", "ページを指すと詳細を、クリックで選択します。"),
     ("ui.map.cell", "cell pfn {from}–{to} → {details}", "マス pfn {from}〜{to} → {details}"),
     ("ui.legend.pages", "page allocation", "ページ割り当て"),
     ("ui.legend.large", "large kmalloc", "大きな kmalloc"),

@@ -237,10 +237,12 @@ pub fn memory_map(p: &Props) -> Html {
             <rect class="map-focus" x={format!("{x:.2}")} y={format!("{y:.2}")} width={format!("{cell_w:.2}")} height={format!("{cell_h:.2}")} />
         });
     }
+    // `None` while no page is pointed at: the hint, in a long and a short form (a small compare
+    // frame shows the short one, styles/compare.css, so the columns' pictures keep the room).
     let details = match shown {
-        None => t(lang, "ui.map.hint"),
-        Some(pfn) if ppc == 1 => p.describe.emit(pfn),
-        Some(pfn) => {
+        None => None,
+        Some(pfn) if ppc == 1 => Some(p.describe.emit(pfn)),
+        Some(pfn) => Some({
             let first = start + (pfn - start) / ppc * ppc;
             let rep = reps.get(((pfn - start) / ppc) as usize).copied().unwrap_or(first);
             tf(
@@ -252,7 +254,7 @@ pub fn memory_map(p: &Props) -> Html {
                     ("details", p.describe.emit(rep)),
                 ],
             )
-        }
+        }),
     };
 
     let svg_ref = use_node_ref();
@@ -408,7 +410,13 @@ pub fn memory_map(p: &Props) -> Html {
                 </defs>
                 { for shapes }
             </svg>
-            <p id="page-details" class="page-details" aria-live="polite">{ details }</p>
+            <p id="page-details" class="page-details" aria-live="polite">
+                if let Some(details) = details {
+                    { details }
+                } else {
+                    <span class="hint-long">{ t(lang, "ui.map.hint") }</span><span class="hint-short">{ t(lang, "ui.map.hint_short") }</span>
+                }
+            </p>
             <ul class="legend">{ for legend }</ul>
         </figure>
     }
