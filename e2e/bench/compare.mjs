@@ -44,4 +44,21 @@ export default async function run(b) {
   await b.domNodes(page, 'compare mode', '#compare-panel');
   await b.domNodes(page, 'one column', '#compare-col-0');
   await page.context().close();
+
+  // s14: Compare in a course page's frame (720×480, the course page's lesson slab-vs-slub with
+  // compare=): the columns' pictures side by side above the charts and the table (s13's layout).
+  const frame = await b.open({
+    label: 'compare embed 720×480 (lesson slab-vs-slub)',
+    query: { embed: 1, lesson: 'slab-vs-slub', compare: 'slab=slub|slab=slab', cpos: 150 },
+    viewport: { width: 720, height: 480 },
+  });
+  await frame.waitForSelector('#compare-columns .compare-column', { timeout: 60_000 });
+  await b.idle(frame);
+  await frame.locator('#compare-title').click();
+  await b.input(frame, 'frame: → (both columns one op)', (p, i) => p.keyboard.press(i % 2 ? 'ArrowLeft' : 'ArrowRight'));
+  await b.input(frame, 'frame: Operation ▶ button', (p, i) => p.click(i % 2 ? '#compare-back' : '#compare-next'), {
+    event: 'pointerdown',
+  });
+  await b.domNodes(frame, 'compare embed', '#compare-panel');
+  await frame.context().close();
 }

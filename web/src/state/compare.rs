@@ -287,8 +287,12 @@ enum Work {
     Trace(Rc<super::trace::Loaded>, usize),
 }
 
-/// Positions run per [`Build::step`] within a slice (`init::in_slice`, 20 ms a task).
-const BUILD_CHUNK: usize = 500;
+/// Positions run per [`Build::step`] within a slice (`init::in_slice`, 20 ms a task). s14: was
+/// 500, but a short session samples its measures at every position (`every_for`: ~400 samples),
+/// ~0.3–0.5 ms a position and column in wasm, so a lesson's 301-op comparison was one 120–240 ms
+/// task in the page's first render (a compare embed's start); 32 positions overshoot the slice
+/// by at most ~16 ms, and a 200k workload's cheap positions pay a clock read per 32.
+const BUILD_CHUNK: usize = 32;
 
 /// The charts' sampling interval for `len` inputs (about [`CHART_SAMPLES`] samples).
 fn every_for(len: usize) -> usize {
