@@ -249,3 +249,87 @@ fn run_command(st: &mut State, line: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use slabscope_core::compare::{Comparison, OwnedWork};
+
+    use super::*;
+    use crate::state::{compare::CompareState, Mode};
+
+    /// A state in Compare mode over the demo's session (SLUB beside SLAB), built without the
+    /// browser (`initial_state` reads the address and this browser's storage).
+    fn compare_state() -> State {
+        let d = Doc::demo();
+        let session = d.build().expect("the demo builds");
+        let ops: Vec<_> = (0..session.op_count()).filter_map(|k| session.op(k).copied()).collect();
+        let lines = (0..ops.len()).map(|k| session.op_line(k)).collect();
+        let work = OwnedWork::Ops { names: session.names().clone(), ops, lines };
+        let cmp = Comparison::builder_owned(work, session.config(), &["slab=slub", "slab=slab"], 1)
+            .and_then(|b| b.finish())
+            .expect("the comparison builds");
+        let compare = CompareState { run: Some(Rc::new(RefCell::new(cmp))), position: 1, ..CompareState::default() };
+        State {
+            session: Rc::new(RefCell::new(session)),
+            doc: Some(Rc::new(d)),
+            mode: Mode::Compare,
+            lang: Lang::En,
+            playing: false,
+            speed: 3,
+            help: false,
+            notice: None,
+            trace: None,
+            loading: None,
+            trace_filter: Rc::default(),
+            trace_wanted: None,
+            trace_link: None,
+            trace_error: None,
+            building: None,
+            history: Rc::default(),
+            command_error: None,
+            sandbox_error: None,
+            theme: Theme::System,
+            copied: None,
+            selection: None,
+            hover: None,
+            lesson: None,
+            progress: Rc::default(),
+            params: Rc::default(),
+            param_errors: Rc::default(),
+            embed_copied: None,
+            view_toggles: Rc::default(),
+            exercises: Rc::default(),
+            version: 0,
+            compare: Rc::new(compare),
+        }
+    }
+
+    /// #19 (s12-compare): a compare step moves the shared cursor without bumping `version`, so
+    /// the shell (header, mode panel, playback bar, stage) is not rendered again; anything else
+    /// bumps it.
+    #[test]
+    fn a_compare_step_leaves_the_version() {
+        let st = Rc::new(compare_state());
+        let step = st.session.borrow().step();
+        let total = st.compare.run.as_ref().unwrap().borrow().positions();
+        assert!(total > 3, "the demo has a few ops ({total})");
+        let st = st.reduce(Action::Op(1));
+        assert_eq!((st.compare.position, st.version), (2, 0), "→ moves the cursor, not the version");
+        let st = st.reduce(Action::Compare(CompareMsg::Step(-1)));
+        assert_eq!((st.compare.position, st.version), (1, 0));
+        let st = st.reduce(Action::End);
+        assert_eq!((st.compare.position, st.version), (total, 0));
+        let st = st.reduce(Action::Compare(CompareMsg::Seek(2)));
+        assert_eq!((st.compare.position, st.version), (2, 0));
+        // The sandbox session under it did not move.
+        assert_eq!(st.session.borrow().step(), step);
+        // Not a compare step: the shell renders.
+        let st = st.reduce(Action::ToggleHelp);
+        assert_eq!((st.help, st.version), (true, 1));
+        // A step after a note (a copy's result) bumps it too: the note is cleared in the shell.
+        let mut noted = (*st).clone();
+        noted.copied = Some(true);
+        let st = Rc::new(noted).reduce(Action::Op(1));
+        assert_eq!((st.compare.position, st.version, st.copied), (3, 2, None));
+    }
+}
