@@ -65,33 +65,11 @@ pub fn initial_state() -> State {
     // The address's language, else the one chosen last time in this browser.
     let pairs = lesson::url_pairs();
     let lang = start_lang(&pairs);
-    // The address's document: built now if it is small, else in chunks after the first paint
-    // (the demo shows meanwhile); an error leaves the demo and says why in the notice.
     let demo = || {
         let d = Doc::demo();
         let s = d.build().expect("the built-in demo script is valid");
         (d, s)
     };
-    let mut building = None;
-    let (doc, mut session) = match url.doc.take() {
-        Some(mut b) => match build_some(&mut b) {
-            Ok(true) => b.finish(),
-            Ok(false) => {
-                building = Some(Rc::new(RefCell::new(Some(b))));
-                demo()
-            }
-            Err(e) => {
-                url.errors.push(format!("s: {}", e.text(lang)));
-                demo()
-            }
-        },
-        None => demo(),
-    };
-    if let (Some(step), None) = (url.step, &building) {
-        let step = step.min(session.total_steps());
-        session.seek(step);
-    }
-    let notice = (!url.errors.is_empty()).then(|| url.errors.join("; "));
     // Only the lesson the address names is parsed (the catalogue when the Lessons tab opens).
     let lessons = lesson::for_params(&pairs);
     let (params, param_errors) = lesson::parse_params(&pairs, &lessons);
@@ -100,16 +78,16 @@ pub fn initial_state() -> State {
     let (compare, compare_errors) = super::compare::from_pairs(&pairs);
     let compare_wanted = compare.is_some();
     let compare = compare.unwrap_or_default();
-    let mut doc = Some(Rc::new(doc));
+    // The lesson first: it is what the page shows, so neither the address's document nor the
+    // demo is built when it opens (s14: a lesson page built the demo's session for nothing,
+    // ~15–30 ms of the start's one long task).
     let mut run = None;
     let mut lesson_error = None;
+    let mut lesson_session = None;
     if let Some(id) = &params.lesson {
         match open_lesson(id, &params, params.lstep.map(|n| n - 1)) {
             Ok((r, s)) => {
-                session = s;
-                doc = None;
-                // The lesson is what the page shows: no address document replaces it later.
-                building = None;
+                lesson_session = Some(s);
                 run = Some(Rc::new(RefCell::new(r)));
                 if url.mode.is_none() || params.embed {
                     mode = Mode::Lessons;
@@ -118,6 +96,35 @@ pub fn initial_state() -> State {
             Err(e) => lesson_error = Some(e),
         }
     }
+    // The address's document: built now if it is small, else in chunks after the first paint
+    // (the demo shows meanwhile); an error leaves the demo and says why in the notice.
+    let mut building = None;
+    let (doc, session) = match lesson_session {
+        // The lesson is what the page shows: no address document replaces it later.
+        Some(s) => (None, s),
+        None => {
+            let (doc, mut session) = match url.doc.take() {
+                Some(mut b) => match build_some(&mut b) {
+                    Ok(true) => b.finish(),
+                    Ok(false) => {
+                        building = Some(Rc::new(RefCell::new(Some(b))));
+                        demo()
+                    }
+                    Err(e) => {
+                        url.errors.push(format!("s: {}", e.text(lang)));
+                        demo()
+                    }
+                },
+                None => demo(),
+            };
+            if let (Some(step), None) = (url.step, &building) {
+                let step = step.min(session.total_steps());
+                session.seek(step);
+            }
+            (Some(Rc::new(doc)), session)
+        }
+    };
+    let notice = (!url.errors.is_empty()).then(|| url.errors.join("; "));
     let notice = match (notice, lesson_error) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
