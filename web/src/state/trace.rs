@@ -1662,6 +1662,8 @@ mod tests {
         }
         p.finish().map_err(reader)?;
         replay(p.take_batch())?;
+        // The progress the reader reports: every byte of the file.
+        assert_eq!(p.bytes_read(), bytes.len() as u64);
         finished(loader)
     }
 
@@ -1764,7 +1766,7 @@ mod tests {
     fn no_events_and_over_budget_are_errors_with_numbers() {
         assert_eq!(load(b"garbage\nmore garbage\n", 5).err(), Some(LoadError::Empty { bad: 2 }));
         let limits = Limits { max_events: 100, ..Limits::default() };
-        let e = load_with(FIXTURE.as_bytes(), 1 << 20, limits).err().expect("over budget");
+        let e = load_with(FIXTURE.as_bytes(), 1 << 20, limits).expect_err("over budget");
         assert!(matches!(e, LoadError::OverBudget { max_events: 100, .. }), "{e:?}");
         assert!(e.text(Lang::En).contains("100"), "{}", e.text(Lang::En));
     }
