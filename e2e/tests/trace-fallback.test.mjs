@@ -40,7 +40,9 @@ async function block(page, files) {
 }
 
 const summaryOf = (page) => page.textContent('#trace-summary');
-const waitSummary = (page, name) => page.waitForFunction((n) => document.querySelector('#trace-summary')?.textContent.startsWith(`${n}: `), name, { timeout: 30_000 });
+// The summary once the trace is shown (not a "drawing the views…" before it).
+const waitSummary = (page, name) => page.waitForFunction((n) => document.querySelector('#trace-summary')?.textContent.startsWith(`${n}: `)
+  && /: \d+ events/.test(document.querySelector('#trace-summary').textContent), name, { timeout: 30_000 });
 
 test('a worker script that does not load: the reader runs on the page, loaded only then, with the same trace and gzip errors', opts, async (t) => {
   // With the worker, for comparison.
@@ -67,7 +69,7 @@ test('a worker script that does not load: the reader runs on the page, loaded on
   await page.waitForFunction(() => /cut\.txt\.gz/.test(document.querySelector('#trace-error')?.textContent));
   assert.match(await page.textContent('#trace-error'), new RegExp(`truncated at compressed byte offset ${cut.length} of ${cut.length}`));
   // The module is loaded once: a later load uses it again.
-  await page.waitForFunction(() => /^small\.perf\.txt\.gz: /.test(document.querySelector('#trace-summary')?.textContent ?? ''), null, { timeout: 30_000 });
+  await waitSummary(page, 'small.perf.txt.gz');
   await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
   assert.equal(asked.filter((f) => f === 'trace_worker.js').length, 1, `${asked}`);
   t.diagnostic(`workers tried: ${workers.length}`);
