@@ -11,8 +11,13 @@
 //! `ArrayBuffer`s, two in flight); the page replays the batches ([`Loader::feed_wire`]) in
 //! slices of [`SLICE_BUDGET_MS`] that yield through a `MessageChannel` (no clamped nested
 //! timers), so no task of the load is long and input is answered in between. Cancel terminates
-//! the worker. Without a worker (`?traceworker=0`, or its script does not load) the page reads
-//! and parses the file itself ([`Pipeline`]), with the same results and errors.
+//! the worker. Without a worker (`?traceworker=0`, or its script does not load) the page runs
+//! the worker's own module on its thread (s14, issue 14): it loads `trace_worker.js` and
+//! `trace_worker_bg.wasm` then, and talks to it through a `MessageChannel` with the worker's
+//! messages, so [`read_worker_inner`] is the one replay path and the results and errors are the
+//! same; the reader cuts its work into slices there. The page's own wasm has no text parser
+//! and no inflater (22.5 KiB of the gzipped start bundle); if the reader's module does not load
+//! either, the load fails with [`LoadError::Reader`].
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -33,10 +38,6 @@ use crate::i18n::{tf, Lang};
 
 /// Memory the retained trace may use in the page (events × `RETAINED_BYTES_PER_EVENT`).
 pub const MEMORY_BUDGET: u64 = 256 << 20;
-/// Bytes read from the file at a time.
-pub const READ_BYTES: u64 = 1 << 20;
-/// Bytes fed to the loader between clock checks.
-pub const FEED_BYTES: usize = 32 << 10;
 /// A slice of the load runs at most about this long before it yields to the page.
 pub const SLICE_BUDGET_MS: f64 = 25.0;
 /// Ops between renewals of the trace session's state near its end in the page (core's default,
@@ -63,6 +64,8 @@ pub enum LoadError {
     Empty { bad: u64 },
     /// Reading the file failed.
     Read(String),
+    /// No worker started and the trace reader's module did not load on the page either (why).
+    Reader(String),
 }
 
 impl LoadError {
@@ -86,6 +89,7 @@ impl LoadError {
             ),
             LoadError::Trace(e) | LoadError::Read(e) => e.clone(),
             LoadError::Empty { bad } => tf(lang, "trace.err.empty", &[("bad", bad.to_string())]),
+            LoadError::Reader(why) => tf(lang, "trace.err.reader", &[("why", why.clone())]),
         }
     }
 }
@@ -101,14 +105,13 @@ impl From<TraceError> for LoadError {
     }
 }
 
-/// gzip or plain text as it streams (shared with the trace worker, which includes the file).
-pub mod inflate;
-
-impl From<inflate::GzipError> for LoadError {
-    fn from(e: inflate::GzipError) -> LoadError {
-        LoadError::Gzip { offset: e.offset, total: e.total, out: e.out, truncated: e.truncated }
-    }
-}
+/// gzip or plain text as it streams, and the parse into wire batches: the trace reader's
+/// (`web/src/bin/trace_worker.rs` includes both files), here for the tests only (s14: the page
+/// runs the reader's own module when no worker starts, so neither is in the page's wasm).
+#[cfg(test)]
+mod inflate;
+#[cfg(test)]
+mod parse;
 
 impl From<FeedError> for LoadError {
     fn from(e: FeedError) -> LoadError {
@@ -132,39 +135,6 @@ fn finished(loader: Loader) -> Result<TraceSession, LoadError> {
         return Err(LoadError::Empty { bad: t.report.bad_total });
     }
     Ok(t)
-}
-
-/// Bytes in (plain or gzip), trace lines out to the loader: the load on the page's own thread
-/// (when no worker can be started, and in tests).
-pub struct Pipeline {
-    loader: Loader,
-    inflate: inflate::Inflate,
-}
-
-impl Pipeline {
-    pub fn new(limits: Limits) -> Result<Pipeline, LoadError> {
-        Ok(Pipeline { loader: new_loader(limits)?, inflate: inflate::Inflate::default() })
-    }
-
-    /// Feed the next bytes of the file.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<Progress, LoadError> {
-        let loader = &mut self.loader;
-        self.inflate.push(chunk, &mut |text: &[u8]| loader.feed(text).map(drop).map_err(LoadError::from))?;
-        Ok(self.loader.progress())
-    }
-
-    /// Bytes of the file consumed.
-    pub fn bytes_read(&self) -> u64 {
-        self.inflate.bytes_read()
-    }
-
-    /// The end of the file: the trace session, or why not (a truncated gzip stream names its
-    /// compressed byte offset).
-    pub fn finish(mut self) -> Result<TraceSession, LoadError> {
-        let loader = &mut self.loader;
-        self.inflate.finish(&mut |text: &[u8]| loader.feed(text).map(drop).map_err(LoadError::from))?;
-        finished(self.loader)
-    }
 }
 
 /// A loaded trace: the facts and the report, beside the app's session. Core's queries
@@ -799,7 +769,7 @@ impl Loading {
     pub fn cancel(&self) {
         self.cancelled.set(true);
         if let Some(w) = self.worker.take() {
-            w.worker.terminate();
+            w.stop();
             w.inbox.push(wasm_bindgen::JsValue::from_str("cancelled"));
         }
     }
@@ -1034,8 +1004,8 @@ async fn next_frame() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
-/// Stream `blob` in: parsed in the trace worker when one starts (s11-trace), else on this
-/// thread through a [`Pipeline`]; replayed here in time-budgeted slices, then the summaries;
+/// Stream `blob` in: parsed in the trace worker when one starts (s11-trace), else by the same
+/// module on this thread (s14); replayed here in time-budgeted slices, then the summaries;
 /// `Ok(None)` when cancelled.
 async fn stream(
     blob: &web_sys::Blob,
@@ -1048,7 +1018,7 @@ async fn stream(
         None => Read::NoWorker,
     };
     let read = match read {
-        Read::NoWorker => read_main(blob, limits, loading, d).await,
+        Read::NoWorker => read_in_page(blob, limits, loading, d).await,
         r => r,
     };
     match read {
@@ -1105,18 +1075,61 @@ impl Inbox {
 type OnMessage = wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>;
 type OnError = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
 
-/// The trace worker of one load (`web/src/bin/trace_worker.rs`, built by trunk as
-/// `trace_worker_loader.js`), its handlers and what it sent.
+/// The trace reader of one load (`web/src/bin/trace_worker.rs`): a worker (built by trunk as
+/// `trace_worker_loader.js`), or the same module on this thread behind a `MessageChannel`
+/// ([`WorkerLink::in_page`]); its handlers and what it sent.
 struct WorkerLink {
-    worker: web_sys::Worker,
+    reader: Reader,
     inbox: Rc<Inbox>,
-    _on: (OnMessage, OnError),
+    _on: (OnMessage, Option<OnError>),
+}
+
+/// Where the reader runs.
+enum Reader {
+    Worker(web_sys::Worker),
+    /// The page's end of the channel to the reader on this thread.
+    Page(web_sys::MessagePort),
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+let script;
+export function slabscope_trace_reader(js, wasm) {
+  if (!script) {
+    script = new Promise((ok, no) => {
+      const s = document.createElement('script');
+      s.src = js;
+      s.onload = ok;
+      s.onerror = () => { s.remove(); no(new Error(`${js} did not load`)); };
+      document.head.appendChild(s);
+    });
+    script.catch(() => { script = undefined; });
+  }
+  return script.then(() => {
+    if (typeof wasm_bindgen !== 'function') throw new Error(`${js} is not the trace reader`);
+    return wasm_bindgen({ module_or_path: wasm });
+  }).then(() => wasm_bindgen.serve_port);
+}
+"#)]
+extern "C" {
+    /// The trace reader's module on this thread (s14): its no-modules glue `js` (a classic
+    /// script, added once: it declares the global `wasm_bindgen`, which the app's own glue, an
+    /// ES module, does not use), its wasm initialised from `wasm` (once; again after a failure),
+    /// then its `serve_port` export.
+    fn slabscope_trace_reader(js: &str, wasm: &str) -> js_sys::Promise;
+}
+
+/// A JavaScript error's message (else its debug form).
+fn js_error(e: wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(e) => String::from(e.message()),
+        None => format!("{e:?}"),
+    }
 }
 
 impl WorkerLink {
-    fn start() -> Option<Rc<WorkerLink>> {
+    fn listen(reader: Reader) -> Rc<WorkerLink> {
         use wasm_bindgen::JsCast;
-        let worker = web_sys::Worker::new("./trace_worker_loader.js").ok()?;
         let inbox = Rc::new(Inbox::default());
         let on_message = {
             let inbox = inbox.clone();
@@ -1124,28 +1137,79 @@ impl WorkerLink {
                 inbox.push(m.data())
             })
         };
-        let on_error = {
-            let inbox = inbox.clone();
-            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
-                e.prevent_default();
-                inbox.push(wasm_bindgen::JsValue::from_str("error"))
-            })
+        let on_error = match &reader {
+            Reader::Worker(worker) => {
+                let inbox = inbox.clone();
+                let on = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+                    e.prevent_default();
+                    inbox.push(wasm_bindgen::JsValue::from_str("error"))
+                });
+                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                worker.set_onerror(Some(on.as_ref().unchecked_ref()));
+                Some(on)
+            }
+            Reader::Page(port) => {
+                port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                None
+            }
         };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Some(Rc::new(WorkerLink { worker, inbox, _on: (on_message, on_error) }))
+        Rc::new(WorkerLink { reader, inbox, _on: (on_message, on_error) })
+    }
+
+    fn start() -> Option<Rc<WorkerLink>> {
+        let worker = web_sys::Worker::new("./trace_worker_loader.js").ok()?;
+        Some(WorkerLink::listen(Reader::Worker(worker)))
+    }
+
+    /// The reader on this thread: its module loaded (the first time), serving a channel.
+    async fn in_page() -> Result<Rc<WorkerLink>, LoadError> {
+        use wasm_bindgen::JsCast;
+        let err = |e| LoadError::Reader(js_error(e));
+        let p = slabscope_trace_reader("./trace_worker.js", "./trace_worker_bg.wasm");
+        let serve = wasm_bindgen_futures::JsFuture::from(p).await.map_err(err)?;
+        let serve = serve.dyn_into::<js_sys::Function>().map_err(|_| LoadError::Reader("serve_port".into()))?;
+        let ch = web_sys::MessageChannel::new().map_err(err)?;
+        let link = WorkerLink::listen(Reader::Page(ch.port1()));
+        serve.call1(&wasm_bindgen::JsValue::NULL, &ch.port2()).map_err(err)?;
+        Ok(link)
     }
 
     fn post(&self, v: &wasm_bindgen::JsValue) -> Result<(), LoadError> {
-        self.worker.post_message(v).map_err(|e| LoadError::Read(format!("{e:?}")))
+        match &self.reader {
+            Reader::Worker(w) => w.post_message(v),
+            Reader::Page(p) => p.post_message(v),
+        }
+        .map_err(|e| LoadError::Read(format!("{e:?}")))
+    }
+
+    /// End the reader: the worker is terminated; the reader on this thread is told to stop
+    /// (what it had queued is dropped) and the channel closed.
+    fn stop(&self) {
+        match &self.reader {
+            Reader::Worker(w) => w.terminate(),
+            Reader::Page(p) => {
+                let _ = p.post_message(&wasm_bindgen::JsValue::from_str("close"));
+                p.close();
+            }
+        }
+    }
+
+    /// On this thread, the reader's start message asks for slices of [`SLICE_BUDGET_MS`].
+    fn in_page_slices(&self) -> Option<f64> {
+        matches!(self.reader, Reader::Page(_)).then_some(SLICE_BUDGET_MS)
     }
 }
 
 impl Drop for WorkerLink {
     fn drop(&mut self) {
-        self.worker.terminate();
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
+        self.stop();
+        match &self.reader {
+            Reader::Worker(w) => {
+                w.set_onmessage(None);
+                w.set_onerror(None);
+            }
+            Reader::Page(p) => p.set_onmessage(None),
+        }
     }
 }
 
@@ -1167,7 +1231,7 @@ async fn read_worker(
     loading.worker.replace(Some(w.clone()));
     let r = read_worker_inner(w, blob, limits, loading, d).await;
     loading.worker.take();
-    w.worker.terminate();
+    w.stop();
     match r {
         _ if loading.cancelled.get() => Read::Cancelled,
         Ok(Some(t)) => Read::Done(Box::new(Ok(t))),
@@ -1191,6 +1255,9 @@ async fn read_worker_inner(
     let start = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&start, &"file".into(), blob);
     let _ = js_sys::Reflect::set(&start, &"maxLine".into(), &(limits.max_line_bytes as f64).into());
+    if let Some(ms) = w.in_page_slices() {
+        let _ = js_sys::Reflect::set(&start, &"sliceMs".into(), &ms.into());
+    }
     w.post(&start)?;
     // Two batches asked for: the worker parses the next while this one is replayed.
     let more = wasm_bindgen::JsValue::from_str("more");
@@ -1262,63 +1329,24 @@ async fn read_worker_inner(
     t.map(Some)
 }
 
-/// The file read and parsed on this thread through a [`Pipeline`] in time-budgeted slices.
-async fn read_main(
+/// No worker started: the reader's module on this thread (s14), through the same replay.
+async fn read_in_page(
     blob: &web_sys::Blob,
     limits: Limits,
     loading: &Loading,
     d: &yew::UseReducerDispatcher<super::State>,
 ) -> Read {
-    match read_main_inner(blob, limits, loading, d).await {
-        Ok(None) => Read::Cancelled,
-        Ok(Some(t)) => Read::Done(Box::new(Ok(t))),
+    mark("reader:start");
+    let w = WorkerLink::in_page().await;
+    mark("reader:end");
+    match w {
+        _ if loading.cancelled.get() => Read::Cancelled,
         Err(e) => Read::Done(Box::new(Err(e))),
+        Ok(w) => match read_worker(&w, blob, limits, loading, d).await {
+            Read::NoWorker => Read::Done(Box::new(Err(LoadError::Reader("not ready".into())))),
+            r => r,
+        },
     }
-}
-
-async fn read_main_inner(
-    blob: &web_sys::Blob,
-    limits: Limits,
-    loading: &Loading,
-    d: &yew::UseReducerDispatcher<super::State>,
-) -> Result<Option<TraceSession>, LoadError> {
-    let mut pipe = Pipeline::new(limits)?;
-    let size = blob.size();
-    let mut off = 0.0;
-    let (mut slice_start, mut shown) = (now_ms(), now_ms());
-    while off < size {
-        let end = (off + READ_BYTES as f64).min(size);
-        let part = blob.slice_with_f64_and_f64(off, end).map_err(|e| LoadError::Read(format!("{e:?}")))?;
-        let buf = wasm_bindgen_futures::JsFuture::from(part.array_buffer())
-            .await
-            .map_err(|e| LoadError::Read(format!("{e:?}")))?;
-        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-        // The await above let the page run: a new slice starts.
-        slice_start = slice_start.max(now_ms() - SLICE_BUDGET_MS / 2.0);
-        for piece in bytes.chunks(FEED_BYTES) {
-            if loading.cancelled.get() {
-                return Ok(None);
-            }
-            let p = pipe.feed(piece)?;
-            loading.progress.set(Progress { bytes: pipe.bytes_read(), ..p });
-            if now_ms() - slice_start > SLICE_BUDGET_MS {
-                if now_ms() - shown > 100.0 {
-                    d.dispatch(super::Action::TraceProgress);
-                    shown = now_ms();
-                }
-                yield_now().await;
-                slice_start = now_ms();
-            }
-        }
-        off = end;
-    }
-    if loading.cancelled.get() {
-        return Ok(None);
-    }
-    mark("finish:start");
-    let t = pipe.finish();
-    mark("finish:end");
-    t.map(Some)
 }
 
 /// The end of a load: the filter choices, the live counts and the unfiltered summaries, two
@@ -1609,12 +1637,38 @@ mod tests {
 
     const FIXTURE: &str = include_str!("../../../core/tests/data/kmem-ls-sort-2000.perf.txt");
 
-    fn load(bytes: &[u8], piece: usize) -> Result<TraceSession, LoadError> {
-        let mut p = Pipeline::new(Limits::default())?;
+    /// A file loaded as the page does it (s14): the trace reader's parse (`parse.rs`, in
+    /// `piece`s: a worker reads 1 MiB at a time, the reader on the page's thread feeds 32 KiB)
+    /// into wire batches, replayed by the page's loader; the reader's failures as the page reads
+    /// its messages (`read_worker_inner`).
+    fn load_with(bytes: &[u8], piece: usize, limits: Limits) -> Result<TraceSession, LoadError> {
+        let reader = |f: parse::Fail| match f {
+            parse::Fail::Gzip(e) => {
+                LoadError::Gzip { offset: e.offset, total: e.total, out: e.out, truncated: e.truncated }
+            }
+            parse::Fail::Trace(e) => LoadError::Trace(e.to_string()),
+        };
+        let mut p = parse::Parse::new(limits.max_line_bytes);
+        let mut loader = new_loader(limits)?;
+        let mut dec = Decoder::new();
+        let mut replay = |batch: Vec<u8>| -> Result<(), LoadError> {
+            let mut at = 0;
+            while !loader.feed_wire(&mut dec, &batch, &mut at, WIRE_RECORDS)? {}
+            Ok(())
+        };
         for c in bytes.chunks(piece) {
-            p.feed(c)?;
+            p.push(c).map_err(reader)?;
+            replay(p.take_batch())?;
         }
-        p.finish()
+        p.finish().map_err(reader)?;
+        replay(p.take_batch())?;
+        // The progress the reader reports: every byte of the file.
+        assert_eq!(p.bytes_read(), bytes.len() as u64);
+        finished(loader)
+    }
+
+    fn load(bytes: &[u8], piece: usize) -> Result<TraceSession, LoadError> {
+        load_with(bytes, piece, Limits::default())
     }
 
     fn gz(bytes: &[u8]) -> Vec<u8> {
@@ -1675,6 +1729,12 @@ mod tests {
         let plain = load(FIXTURE.as_bytes(), 1 << 20).unwrap();
         let events: u64 = plain.report.by_kind.values().sum();
         assert_eq!(events, 2000);
+        // The same as core's text loader (the page's own parser before s14).
+        let mut text = new_loader(Limits::default()).unwrap();
+        text.feed(FIXTURE.as_bytes()).unwrap();
+        let text = finished(text).unwrap();
+        assert_eq!(text.session.op_count(), plain.session.op_count());
+        assert_eq!(text.report, plain.report);
         for piece in [1, 7, 4096] {
             let t = load(FIXTURE.as_bytes(), piece).unwrap();
             assert_eq!(t.session.op_count(), plain.session.op_count(), "plain, pieces of {piece}");
@@ -1706,8 +1766,7 @@ mod tests {
     fn no_events_and_over_budget_are_errors_with_numbers() {
         assert_eq!(load(b"garbage\nmore garbage\n", 5).err(), Some(LoadError::Empty { bad: 2 }));
         let limits = Limits { max_events: 100, ..Limits::default() };
-        let mut p = Pipeline::new(limits).unwrap();
-        let e = p.feed(FIXTURE.as_bytes()).expect_err("over budget");
+        let e = load_with(FIXTURE.as_bytes(), 1 << 20, limits).expect_err("over budget");
         assert!(matches!(e, LoadError::OverBudget { max_events: 100, .. }), "{e:?}");
         assert!(e.text(Lang::En).contains("100"), "{}", e.text(Lang::En));
     }

@@ -1,7 +1,7 @@
 //! A trace file's bytes as text: gzip (a `1f 8b` start) decompressed as it streams, else the
-//! bytes as they are. Shared by the page ([`super::Pipeline`]) and the trace worker
-//! (`web/src/bin/trace_worker.rs`, which includes this file), so a truncated or corrupt stream
-//! is the same located error on both.
+//! bytes as they are. The trace reader's (`web/src/bin/trace_worker.rs`, which includes this
+//! file and `parse.rs`; in a worker or on the page's thread, s14), so a truncated or corrupt
+//! stream is the same located error on both paths; the page's unit tests include it too.
 
 use std::io::Write;
 

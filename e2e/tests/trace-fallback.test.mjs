@@ -1,0 +1,136 @@
+// The trace fallback (s14, issue 14): when no worker starts, the page runs the trace worker's own
+// module (`trace_worker.js` + `trace_worker_bg.wasm`) on its thread, loaded only then; the app's
+// wasm has no parser of its own. The same trace and errors as with the worker; if the reader's
+// module cannot load either, a translated error (and a later load tries again).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { REPO_ROOT, TEST_TIMEOUT_MS, collectedErrors, finish, setupSuite } from '../harness.mjs';
+import { dropBig, load, openTrace, stepOf } from '../trace-ui.mjs';
+
+setupSuite();
+const opts = { timeout: TEST_TIMEOUT_MS };
+const SMALL = join(REPO_ROOT, 'core/tests/data/kmem-ls-sort-2000.perf.txt');
+const GZ = gzipSync(readFileSync(SMALL));
+
+/** The reader's files the page asked for (not the worker's loader). */
+const readerRequests = (page) => {
+  const seen = [];
+  page.on('request', (r) => {
+    const m = /\/(trace_worker(?:_bg\.wasm|\.js))$/.exec(new URL(r.url()).pathname);
+    if (m) seen.push(m[1]);
+  });
+  return seen;
+};
+
+/** Make `files` (of dist/) answer 404; the errors they log are expected, `forget` drops them. */
+async function block(page, files) {
+  const re = new RegExp(`/(${files.map((f) => f.replace('.', '\\.')).join('|')})$`);
+  const handler = (route) => route.fulfill({ status: 404, body: 'blocked' });
+  await page.route(re, handler);
+  return {
+    unblock: () => page.unroute(re, handler),
+    forget: () => {
+      const errors = collectedErrors(page);
+      for (let i = errors.length - 1; i >= 0; i--) if (/404|trace_worker|Failed to load/.test(errors[i].text)) errors.splice(i, 1);
+    },
+  };
+}
+
+const summaryOf = (page) => page.textContent('#trace-summary');
+// The summary once the trace is shown (not a "drawing the views…" before it).
+const waitSummary = (page, name) => page.waitForFunction((n) => document.querySelector('#trace-summary')?.textContent.startsWith(`${n}: `)
+  && /: \d+ events/.test(document.querySelector('#trace-summary').textContent), name, { timeout: 30_000 });
+
+test('a worker script that does not load: the reader runs on the page, loaded only then, with the same trace and gzip errors', opts, async (t) => {
+  // With the worker, for comparison.
+  const ref = await openTrace(t);
+  await ref.setInputFiles('#trace-file', { name: 'small.perf.txt.gz', mimeType: 'application/gzip', buffer: GZ });
+  await waitSummary(ref, 'small.perf.txt.gz');
+  const expected = await summaryOf(ref);
+  assert.match(expected, /^small\.perf\.txt\.gz: 2000 events/);
+  await finish(t, ref, 'trace-fallback-ref');
+
+  const page = await openTrace(t);
+  const blocked = await block(page, ['trace_worker_loader.js']);
+  const asked = readerRequests(page);
+  const workers = [];
+  page.on('worker', (w) => workers.push(w));
+  assert.deepEqual(asked, [], 'the reader is not loaded at start');
+  await page.setInputFiles('#trace-file', { name: 'small.perf.txt.gz', mimeType: 'application/gzip', buffer: GZ });
+  await waitSummary(page, 'small.perf.txt.gz');
+  assert.equal(await summaryOf(page), expected, 'the same trace as with the worker');
+  assert.deepEqual([...asked].sort(), ['trace_worker.js', 'trace_worker_bg.wasm'], 'the reader loaded on the page');
+  // A truncated stream is located by its byte offset, as with the worker.
+  const cut = GZ.subarray(0, Math.floor(GZ.length / 2));
+  await page.setInputFiles('#trace-file', { name: 'cut.txt.gz', mimeType: 'application/gzip', buffer: cut });
+  await page.waitForFunction(() => /cut\.txt\.gz/.test(document.querySelector('#trace-error')?.textContent));
+  assert.match(await page.textContent('#trace-error'), new RegExp(`truncated at compressed byte offset ${cut.length} of ${cut.length}`));
+  // The module is loaded once: a later load uses it again.
+  await waitSummary(page, 'small.perf.txt.gz');
+  await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
+  assert.equal(asked.filter((f) => f === 'trace_worker.js').length, 1, `${asked}`);
+  t.diagnostic(`workers tried: ${workers.length}`);
+  blocked.forget();
+  await finish(t, page, 'trace-fallback-same');
+});
+
+test('no worker and no reader: a translated error, and the next load tries again', opts, async (t) => {
+  const page = await openTrace(t, { query: 'traceworker=0' });
+  const blocked = await block(page, ['trace_worker.js', 'trace_worker_bg.wasm']);
+  await page.setInputFiles('#trace-file', SMALL);
+  await page.waitForFunction(() => /kmem-ls-sort-2000\.perf\.txt: /.test(document.querySelector('#trace-error')?.textContent), null, { timeout: 30_000 });
+  assert.match(await page.textContent('#trace-error'), /the trace reader could not be loaded \(\.\/trace_worker\.js did not load\); reload the page and try again/);
+  assert.equal(await page.locator('#trace-progress').count(), 0, 'not loading any more');
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.lang === 'ja');
+  await page.waitForFunction(() => /トレースの読み込み部を読み込めませんでした/.test(document.querySelector('#trace-error')?.textContent ?? ''));
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  // The script loads but not its wasm: the same error, naming why.
+  await blocked.unblock();
+  const wasmOnly = await block(page, ['trace_worker_bg.wasm']);
+  await page.setInputFiles('#trace-file', { name: 'again.perf.txt', mimeType: 'text/plain', buffer: readFileSync(SMALL) });
+  await page.waitForFunction(() => /again\.perf\.txt: the trace reader could not be loaded/.test(document.querySelector('#trace-error')?.textContent), null, { timeout: 30_000 });
+  t.diagnostic(await page.textContent('#trace-error'));
+  await wasmOnly.unblock();
+  await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
+  assert.equal(await page.locator('#trace-error').count(), 0);
+  blocked.forget();
+  await finish(t, page, 'trace-fallback-none');
+});
+
+test('a big trace on the page thread: the page answers input while it loads; cancel restores the trace before', opts, async (t) => {
+  const page = await openTrace(t, { query: 'traceworker=0' });
+  await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
+  await page.locator('#scrubber').fill('321');
+  await page.waitForFunction(() => /step=321/.test(location.hash));
+  await page.evaluate(() => {
+    globalThis.__long = [];
+    new PerformanceObserver((l) => globalThis.__long.push(...l.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask' });
+  });
+  await dropBig(page, 200, 'big.perf.txt');
+  await page.waitForFunction(() => Number(document.querySelector('#trace-progress')?.value ?? 0) > 0, null, { timeout: 30_000 });
+  const answers = [];
+  for (const lang of ['ja', 'en']) {
+    const t0 = Date.now();
+    await page.click('#lang');
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: 5_000 });
+    answers.push(Date.now() - t0);
+  }
+  assert.equal(await page.locator('#trace-progress').count(), 1, 'still loading after the inputs were answered');
+  // Diagnostic (shared machines): the long tasks of the load so far.
+  t.diagnostic(`input answered in ${answers.join(', ')} ms; long tasks: ${JSON.stringify(await page.evaluate(() => globalThis.__long))}`);
+  await page.click('#trace-cancel');
+  await page.waitForFunction(() => /^kmem-ls-sort-2000\.perf\.txt: 2000 events/.test(document.querySelector('#trace-summary')?.textContent),
+    null, { timeout: 30_000 });
+  assert.equal((await stepOf(page))[0], 321, 'reopened at its step');
+  assert.equal(await page.locator('#trace-error').count(), 0, 'a cancel is no error');
+  // After the cancel the reader serves the next load.
+  await dropBig(page, 3, 'three.perf.txt');
+  await waitSummary(page, 'three.perf.txt');
+  assert.match(await summaryOf(page), /^three\.perf\.txt: 6000 events/);
+  await finish(t, page, 'trace-fallback-cancel');
+});
