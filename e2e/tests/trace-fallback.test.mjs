@@ -134,3 +134,20 @@ test('a big trace on the page thread: the page answers input while it loads; can
   assert.match(await summaryOf(page), /^three\.perf\.txt: 6000 events/);
   await finish(t, page, 'trace-fallback-cancel');
 });
+
+test('an uncaught error while the reader runs on the page ends the load with a translated error, not a wait', opts, async (t) => {
+  const page = await openTrace(t, { query: 'traceworker=0' });
+  await dropBig(page, 200, 'big.perf.txt');
+  await page.waitForFunction(() => Number(document.querySelector('#trace-progress')?.value ?? 0) > 0, null, { timeout: 30_000 });
+  // What a panic in the reader's wasm on this thread is to the page: an uncaught error.
+  await page.evaluate(() => setTimeout(() => { throw new Error('reader test crash'); }));
+  await page.waitForFunction(() => /^big\.perf\.txt: /.test(document.querySelector('#trace-error')?.textContent ?? ''), null, { timeout: 30_000 });
+  assert.match(await page.textContent('#trace-error'), /the trace reader stopped during the load \(.*reader test crash\); reload the page and try again/);
+  assert.equal(await page.locator('#trace-progress').count(), 0, 'not loading any more');
+  const errors = collectedErrors(page);
+  for (let i = errors.length - 1; i >= 0; i--) if (/reader test crash/.test(errors[i].text)) errors.splice(i, 1);
+  // The next load is served.
+  await load(page, SMALL, 'kmem-ls-sort-2000.perf.txt', 2000);
+  assert.equal(await page.locator('#trace-error').count(), 0);
+  await finish(t, page, 'trace-fallback-stopped');
+});

@@ -675,6 +675,7 @@ catalogue![
     ("trace.err.over_budget", "line {line}: the trace has more than {max} events; at {per} bytes per event that is over the page's memory budget of {mib} MiB", "{line} 行目：トレースのイベントが {max} 個を超えています。1 イベント {per} バイトで、ページのメモリ予算 {mib} MiB を超えます"),
     ("trace.err.empty", "no kmem events found ({bad} malformed line(s))", "kmem イベントが見つかりません（不正な行 {bad} 行）"),
     ("trace.err.reader", "the trace reader could not be loaded ({why}); reload the page and try again", "トレースの読み込み部を読み込めませんでした（{why}）。ページを再読み込みしてもう一度お試しください"),
+    ("trace.err.reader_stopped", "the trace reader stopped during the load ({why}); reload the page and try again", "読み込み中にトレースの読み込み部が停止しました（{why}）。ページを再読み込みしてもう一度お試しください"),
     ("trace.summary", "{name}: {events} events, {ops} simulated ops, {unmatched} unmatched frees, {bad} malformed line(s)", "{name}：{events} events（イベント）、シミュレートした操作 {ops} 個、対応しない解放 {unmatched} 個、不正な行 {bad} 行"),
     ("trace.fact", "Trace line {line} · {time} · {comm} (pid {pid}) on CPU {cpu} · {kind} · call site {site} · {ptr}", "トレース {line} 行目 · {time} · {comm}（pid {pid}）CPU {cpu} · {kind} · 呼び出し元 {site} · {ptr}"),
     ("trace.progress", "{pct}% · {bytes} of {size} bytes · {lines} lines · {events} events", "{pct}% · {size} バイト中 {bytes} バイト · {lines} 行 · {events} イベント"),

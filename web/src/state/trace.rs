@@ -66,6 +66,9 @@ pub enum LoadError {
     Read(String),
     /// No worker started and the trace reader's module did not load on the page either (why).
     Reader(String),
+    /// The trace reader failed during the load (a worker's error event, or an uncaught error on
+    /// the page while the reader runs there): why.
+    Stopped(String),
 }
 
 impl LoadError {
@@ -90,6 +93,7 @@ impl LoadError {
             LoadError::Trace(e) | LoadError::Read(e) => e.clone(),
             LoadError::Empty { bad } => tf(lang, "trace.err.empty", &[("bad", bad.to_string())]),
             LoadError::Reader(why) => tf(lang, "trace.err.reader", &[("why", why.clone())]),
+            LoadError::Stopped(why) => tf(lang, "trace.err.reader_stopped", &[("why", why.clone())]),
         }
     }
 }
@@ -1075,14 +1079,35 @@ impl Inbox {
 type OnMessage = wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>;
 type OnError = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
 
+/// What the inbox gets when the reader fails: `{ t: "stopped", text }` with the error's message
+/// (an `ErrorEvent`'s, an unhandled rejection's reason), so a load ends with an error instead of
+/// waiting for a reader that is gone (s14).
+fn stopped(e: &web_sys::Event) -> wasm_bindgen::JsValue {
+    use wasm_bindgen::JsCast;
+    let why = match e.dyn_ref::<web_sys::ErrorEvent>() {
+        Some(e) if !e.message().is_empty() => e.message(),
+        _ => match js_sys::Reflect::get(e, &"reason".into()) {
+            Ok(r) if !r.is_undefined() => js_error(r),
+            _ => e.type_(),
+        },
+    };
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"t".into(), &"stopped".into());
+    let _ = js_sys::Reflect::set(&o, &"text".into(), &why.into());
+    o.into()
+}
+
 /// The trace reader of one load (`web/src/bin/trace_worker.rs`): a worker (built by trunk as
 /// `trace_worker_loader.js`), or the same module on this thread behind a `MessageChannel`
 /// ([`WorkerLink::in_page`]); its handlers and what it sent.
 struct WorkerLink {
     reader: Reader,
     inbox: Rc<Inbox>,
-    _on: (OnMessage, Option<OnError>),
+    on: (OnMessage, OnError),
 }
+
+/// The window's events that end a load whose reader runs on this thread.
+const PAGE_ERRORS: [&str; 2] = ["error", "unhandledrejection"];
 
 /// Where the reader runs.
 enum Reader {
@@ -1137,23 +1162,30 @@ impl WorkerLink {
                 inbox.push(m.data())
             })
         };
-        let on_error = match &reader {
+        let on_error = {
+            let inbox = inbox.clone();
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+                e.prevent_default();
+                inbox.push(stopped(&e))
+            })
+        };
+        match &reader {
             Reader::Worker(worker) => {
-                let inbox = inbox.clone();
-                let on = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
-                    e.prevent_default();
-                    inbox.push(wasm_bindgen::JsValue::from_str("error"))
-                });
                 worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                worker.set_onerror(Some(on.as_ref().unchecked_ref()));
-                Some(on)
+                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             }
             Reader::Page(port) => {
                 port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                None
+                // The reader on this thread fails as the page's own uncaught errors (a panic in
+                // its wasm, a rejected read): heard on the window while this load runs.
+                if let Some(w) = web_sys::window() {
+                    for kind in PAGE_ERRORS {
+                        let _ = w.add_event_listener_with_callback(kind, on_error.as_ref().unchecked_ref());
+                    }
+                }
             }
-        };
-        Rc::new(WorkerLink { reader, inbox, _on: (on_message, on_error) })
+        }
+        Rc::new(WorkerLink { reader, inbox, on: (on_message, on_error) })
     }
 
     fn start() -> Option<Rc<WorkerLink>> {
@@ -1208,7 +1240,15 @@ impl Drop for WorkerLink {
                 w.set_onmessage(None);
                 w.set_onerror(None);
             }
-            Reader::Page(p) => p.set_onmessage(None),
+            Reader::Page(p) => {
+                use wasm_bindgen::JsCast;
+                p.set_onmessage(None);
+                if let Some(w) = web_sys::window() {
+                    for kind in PAGE_ERRORS {
+                        let _ = w.remove_event_listener_with_callback(kind, self.on.1.as_ref().unchecked_ref());
+                    }
+                }
+            }
         }
     }
 }
@@ -1286,6 +1326,7 @@ async fn read_worker_inner(
                     truncated: field(&m, "truncated").is_truthy(),
                 });
             }
+            Some("stopped") => return Err(LoadError::Stopped(field(&m, "text").as_string().unwrap_or_default())),
             Some(_) => return Err(LoadError::Trace(field(&m, "text").as_string().unwrap_or_default())),
             None => return Err(LoadError::Read(m.as_string().unwrap_or_default())),
         }
