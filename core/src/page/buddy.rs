@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventSink, InsertWhere, MergeStop};
-use crate::machine::{FrameKind, Machine, Owner, MAX_PAGE_ORDER, NIL, NR_PAGE_ORDERS};
+use crate::machine::{FrameKind, Machine, Owner, MAX_NODES, MAX_PAGE_ORDER, NIL, NR_PAGE_ORDERS};
 
 /// One free list: `struct free_area`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,7 +194,7 @@ impl Buddy {
 
     /// Nodes in fallback order for an allocation preferring `node`: the local node first, then
     /// the others by distance (|a - b|, lower id first on ties), as a simplified zonelist.
-    pub fn zonelist(&self, node: u8) -> Vec<u8> {
+    pub fn zonelist(&self, node: u8) -> Zonelist {
         zonelist(self.zones.len(), node)
     }
 
@@ -477,22 +477,56 @@ impl Buddy {
     }
 }
 
-/// [`Buddy::zonelist`] of `nodes` nodes, made in that order (no sort: it runs at every page
-/// allocation): at each distance `d`, the lower node `node - d` first, then `node + d`.
-fn zonelist(nodes: usize, node: u8) -> Vec<u8> {
+/// [`Buddy::zonelist`] of `nodes` nodes (at most [`MAX_NODES`]), made in that order (no sort:
+/// it runs at every page allocation): at each distance `d`, the lower node `node - d` first,
+/// then `node + d`. In a fixed array, not a `Vec` (s14-replay: a heap allocation and a free at
+/// every page allocation of a replay; the nodes and their order are the same).
+fn zonelist(nodes: usize, node: u8) -> Zonelist {
     let node = usize::from(node);
-    let mut v = Vec::with_capacity(nodes);
+    let mut v = Zonelist { nodes: [0; MAX_NODES as usize], len: 0 };
     let mut d = 0;
-    while v.len() < nodes {
+    while v.len < nodes {
         if let Some(lo) = node.checked_sub(d).filter(|&lo| lo < nodes) {
-            v.push(lo as u8);
+            v.nodes[v.len] = lo as u8;
+            v.len += 1;
         }
         if d > 0 && node + d < nodes {
-            v.push((node + d) as u8);
+            v.nodes[v.len] = (node + d) as u8;
+            v.len += 1;
         }
         d += 1;
     }
     v
+}
+
+/// Nodes in fallback order ([`Buddy::zonelist`]): a slice of at most [`MAX_NODES`].
+#[derive(Clone, Copy, Debug)]
+pub struct Zonelist {
+    nodes: [u8; MAX_NODES as usize],
+    len: usize,
+}
+
+impl std::ops::Deref for Zonelist {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.nodes[..self.len]
+    }
+}
+
+impl IntoIterator for Zonelist {
+    type Item = u8;
+    type IntoIter = std::iter::Take<std::array::IntoIter<u8, { MAX_NODES as usize }>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.nodes.into_iter().take(self.len)
+    }
+}
+
+impl<'a> IntoIterator for &'a Zonelist {
+    type Item = &'a u8;
+    type IntoIter = std::slice::Iter<'a, u8>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 #[cfg(test)]
@@ -579,11 +613,11 @@ mod tests {
 
     #[test]
     fn zonelist_is_by_distance_then_id() {
-        for nodes in 0..9usize {
+        for nodes in 0..=usize::from(MAX_NODES) {
             for node in 0..12u8 {
                 let mut want: Vec<u8> = (0..nodes as u8).collect();
                 want.sort_by_key(|&n| (n.abs_diff(node), n));
-                assert_eq!(zonelist(nodes, node), want, "{nodes} nodes, from {node}");
+                assert_eq!(zonelist(nodes, node).to_vec(), want, "{nodes} nodes, from {node}");
             }
         }
     }

@@ -16,22 +16,32 @@
 //! Invariants: every chunk but the last holds exactly `N` elements, the last 1..=`N`; every
 //! group but the last holds exactly [`GROUP`] chunks, the last 1..=[`GROUP`]; `len` is the sum
 //! of the chunks' lengths.
+//!
+//! Shared by `Rc`, not `Arc` (s14-replay, issues #14 and #18): a replay after a restore copies
+//! every chunk it first writes and checks uniqueness (`make_mut`) on every write, and with
+//! `Arc` each of those reference-count reads, increments and decrements was an atomic
+//! instruction (a group copy alone: 64 locked increments, and as many decrements when it is
+//! dropped). The simulation is single-threaded (the web app runs it on the page's thread, the
+//! CLI and the benches on one thread), so nothing needs the states to be `Send`. An `Rc`'s
+//! header is as large as an `Arc`'s (two counts), so the byte estimates that space checkpoints
+//! (`ARC_VEC`, [`CowVec::CHUNK_BYTES`]) and with them every seek's result are unchanged; the
+//! sharing itself (`ptr_eq`, `make_mut` copying only when shared) is the same.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Chunks per copy-on-write group.
 pub const GROUP: usize = 64;
 
-/// Heap bytes of an `Arc`'s counts plus a `Vec`'s header: what one shared vector costs besides
+/// Heap bytes of an `Rc`'s counts plus a `Vec`'s header: what one shared vector costs besides
 /// its elements.
 const ARC_VEC: usize = 16 + 24;
 
-type Chunk<T> = Arc<Vec<T>>;
+type Chunk<T> = Rc<Vec<T>>;
 
 /// See the module docs.
 #[derive(Clone, Debug)]
 pub struct CowVec<T: Clone, const N: usize> {
-    groups: Vec<Arc<Vec<Chunk<T>>>>,
+    groups: Vec<Rc<Vec<Chunk<T>>>>,
     len: usize,
 }
 
@@ -44,7 +54,7 @@ impl<T: Clone, const N: usize> Default for CowVec<T, N> {
 impl<T: Clone, const N: usize> CowVec<T, N> {
     /// Elements per chunk.
     pub const CHUNK: usize = N;
-    /// Heap bytes of one chunk of `N` elements (its elements, the vector's and the `Arc`'s
+    /// Heap bytes of one chunk of `N` elements (its elements, the vector's and the `Rc`'s
     /// headers; not what the elements own).
     pub const CHUNK_BYTES: usize = N * std::mem::size_of::<T>() + ARC_VEC;
 
@@ -77,8 +87,8 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
             return None;
         }
         let c = i / N;
-        let group = Arc::make_mut(&mut self.groups[c / GROUP]);
-        Some(&mut Arc::make_mut(&mut group[c % GROUP])[i % N])
+        let group = Rc::make_mut(&mut self.groups[c / GROUP]);
+        Some(&mut Rc::make_mut(&mut group[c % GROUP])[i % N])
     }
     /// Grow to at least `len` elements, the new ones copies of `value` (a shorter `len` does
     /// nothing). A partial last chunk is filled first (copied if shared, with its group); the
@@ -88,18 +98,18 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
             return;
         }
         if !self.len.is_multiple_of(N) {
-            let group = Arc::make_mut(self.groups.last_mut().expect("a partial chunk is in a group"));
-            let last = Arc::make_mut(group.last_mut().expect("groups are never empty"));
+            let group = Rc::make_mut(self.groups.last_mut().expect("a partial chunk is in a group"));
+            let last = Rc::make_mut(group.last_mut().expect("groups are never empty"));
             let n = (N - last.len()).min(len - self.len);
             last.extend(std::iter::repeat_n(value.clone(), n));
             self.len += n;
         }
         while self.len < len {
             let n = (len - self.len).min(N);
-            let chunk = Arc::new(vec![value.clone(); n]);
+            let chunk = Rc::new(vec![value.clone(); n]);
             match self.groups.last_mut() {
-                Some(g) if g.len() < GROUP => Arc::make_mut(g).push(chunk),
-                _ => self.groups.push(Arc::new(vec![chunk])),
+                Some(g) if g.len() < GROUP => Rc::make_mut(g).push(chunk),
+                _ => self.groups.push(Rc::new(vec![chunk])),
             }
             self.len += n;
         }
@@ -129,7 +139,7 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
             let bg = base.groups.get(gi);
             g.iter()
                 .enumerate()
-                .filter(move |(j, c)| bg.and_then(|b| b.get(*j)).is_none_or(|b| !Arc::ptr_eq(b, c)))
+                .filter(move |(j, c)| bg.and_then(|b| b.get(*j)).is_none_or(|b| !Rc::ptr_eq(b, c)))
                 .map(move |(j, c)| (gi * GROUP + j, c.as_slice()))
         })
     }
@@ -138,7 +148,7 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
         self.groups
             .iter()
             .enumerate()
-            .filter(move |(i, g)| base.groups.get(*i).is_none_or(|b| !Arc::ptr_eq(b, g)))
+            .filter(move |(i, g)| base.groups.get(*i).is_none_or(|b| !Rc::ptr_eq(b, g)))
             .map(|(i, g)| (i, g.as_ref()))
     }
     /// Heap bytes of the tables a clone of `self` holds that `base` (an earlier clone) does
@@ -157,10 +167,10 @@ impl<T: Clone, const N: usize> CowVec<T, N> {
             .iter()
             .zip(&other.groups)
             .map(|(a, b)| {
-                if Arc::ptr_eq(a, b) {
+                if Rc::ptr_eq(a, b) {
                     a.len()
                 } else {
-                    a.iter().zip(b.iter()).filter(|(x, y)| Arc::ptr_eq(x, y)).count()
+                    a.iter().zip(b.iter()).filter(|(x, y)| Rc::ptr_eq(x, y)).count()
                 }
             })
             .sum()
@@ -186,7 +196,7 @@ pub const LIST_CHUNK: usize = 32;
 /// stay about a quarter full or more.
 #[derive(Clone, Debug)]
 pub struct CowList<T: Clone> {
-    table: Arc<ListTable<T>>,
+    table: Rc<ListTable<T>>,
 }
 
 #[derive(Clone, Debug)]
@@ -197,7 +207,7 @@ struct ListTable<T> {
 
 impl<T: Clone> Default for CowList<T> {
     fn default() -> Self {
-        CowList { table: Arc::new(ListTable { chunks: Vec::new(), ends: Vec::new() }) }
+        CowList { table: Rc::new(ListTable { chunks: Vec::new(), ends: Vec::new() }) }
     }
 }
 
@@ -249,13 +259,13 @@ impl<T: Clone> CowList<T> {
     /// Append `value` (to the last chunk while it has room, else to a new one).
     pub fn push_back(&mut self, value: T) {
         let len = self.len() as u32;
-        let t = Arc::make_mut(&mut self.table);
+        let t = Rc::make_mut(&mut self.table);
         match t.chunks.last_mut() {
-            Some(last) if last.len() < LIST_CHUNK => Arc::make_mut(last).push(value),
+            Some(last) if last.len() < LIST_CHUNK => Rc::make_mut(last).push(value),
             _ => {
                 let mut chunk = Vec::with_capacity(LIST_CHUNK);
                 chunk.push(value);
-                t.chunks.push(Arc::new(chunk));
+                t.chunks.push(Rc::new(chunk));
                 t.ends.push(len);
             }
         }
@@ -265,8 +275,8 @@ impl<T: Clone> CowList<T> {
     /// empty is dropped; one left under a quarter full merges with a neighbour it fits with.
     pub fn remove(&mut self, i: usize) -> Option<T> {
         let (c, j) = self.locate(i)?;
-        let t = Arc::make_mut(&mut self.table);
-        let v = Arc::make_mut(&mut t.chunks[c]).remove(j);
+        let t = Rc::make_mut(&mut self.table);
+        let v = Rc::make_mut(&mut t.chunks[c]).remove(j);
         t.ends[c..].iter_mut().for_each(|e| *e -= 1);
         let n = t.chunks[c].len();
         if n == 0 {
@@ -283,7 +293,7 @@ impl<T: Clone> CowList<T> {
             };
             if let Some(k) = into {
                 let next = t.chunks.remove(k + 1);
-                Arc::make_mut(&mut t.chunks[k]).extend(next.iter().cloned());
+                Rc::make_mut(&mut t.chunks[k]).extend(next.iter().cloned());
                 t.ends.remove(k);
             }
         }
@@ -294,7 +304,7 @@ impl<T: Clone> CowList<T> {
     /// headers) unless shared, and its chunks not in `base` (by capacity, with their headers).
     /// Chunks keep their order, so one walk along both tables finds the shared ones.
     pub fn unshared_bytes(&self, base: Option<&CowList<T>>) -> usize {
-        if base.is_some_and(|b| Arc::ptr_eq(&b.table, &self.table)) {
+        if base.is_some_and(|b| Rc::ptr_eq(&b.table, &self.table)) {
             return 0;
         }
         let t = &self.table;
@@ -304,7 +314,7 @@ impl<T: Clone> CowList<T> {
         let mut at = 0;
         let mut bytes = table;
         for c in &t.chunks {
-            match theirs[at..].iter().position(|b| Arc::ptr_eq(b, c)) {
+            match theirs[at..].iter().position(|b| Rc::ptr_eq(b, c)) {
                 Some(k) => at += k + 1,
                 None => bytes += chunk(c),
             }
@@ -370,7 +380,7 @@ mod tests {
         let mut v: CowVec<u32, 4> = CowVec::filled(4 * (2 * GROUP + 2), 1);
         assert_eq!((v.chunk_count(), v.group_count()), (2 * GROUP + 2, 3));
         let base = v.clone();
-        let ptr = std::mem::size_of::<Arc<Vec<u32>>>();
+        let ptr = std::mem::size_of::<Rc<Vec<u32>>>();
         assert_eq!(v.unshared_table_bytes(&base), 3 * ptr, "a clone copies the group table only");
         assert_eq!(v.shared_chunks(&base), 2 * GROUP + 2);
         // A write in the second group copies that group (64 chunk pointers) and one chunk.

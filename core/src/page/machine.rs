@@ -10,7 +10,7 @@
 //! and memory is only duplicated for the chunks (and groups) a later operation changes.
 
 use std::fmt;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -289,7 +289,7 @@ const BLOCK: usize = 128;
 const BLOCKS: usize = PAGE_SIZE as usize / BLOCK;
 
 /// One materialised page: its blocks, `None` where nothing was written (reads as zero).
-type Page = [Option<Arc<[u8; BLOCK]>>; BLOCKS];
+type Page = [Option<Rc<[u8; BLOCK]>>; BLOCKS];
 
 /// Pages per copy-on-write chunk of the page table of [`PhysMem`] (s11-seek; 32 since s12-seek).
 const PAGE_CHUNK: usize = 32;
@@ -302,7 +302,7 @@ const PAGE_CHUNK: usize = 32;
 /// write finds its page by index. The table grows to the highest pfn written.
 #[derive(Clone, Debug, Default)]
 pub struct PhysMem {
-    pages: CowVec<Option<Arc<Page>>, PAGE_CHUNK>,
+    pages: CowVec<Option<Rc<Page>>, PAGE_CHUNK>,
     /// Pages that hold written bytes.
     materialised: usize,
 }
@@ -339,9 +339,9 @@ impl PhysMem {
             if entry.is_none() {
                 self.materialised += 1;
             }
-            let page = Arc::make_mut(entry.get_or_insert_with(|| Arc::new(Default::default())));
-            let block = page[blk].get_or_insert_with(|| Arc::new([0u8; BLOCK]));
-            Arc::make_mut(block)[off..off + n].copy_from_slice(&bytes[done..done + n]);
+            let page = Rc::make_mut(entry.get_or_insert_with(|| Rc::new(Default::default())));
+            let block = page[blk].get_or_insert_with(|| Rc::new([0u8; BLOCK]));
+            Rc::make_mut(block)[off..off + n].copy_from_slice(&bytes[done..done + n]);
             done += n;
         }
     }
@@ -367,22 +367,22 @@ impl PhysMem {
     }
     /// Heap bytes not shared with `base` (an earlier clone): the page table's group table and
     /// groups and chunks written since, the block tables of the pages written since and the
-    /// blocks written since, each with its `Arc` header.
+    /// blocks written since, each with its `Rc` header.
     fn unshared_bytes(&self, base: &PhysMem) -> usize {
-        let chunk = CowVec::<Option<Arc<Page>>, PAGE_CHUNK>::CHUNK_BYTES;
+        let chunk = CowVec::<Option<Rc<Page>>, PAGE_CHUNK>::CHUNK_BYTES;
         let mut bytes = self.pages.unshared_table_bytes(&base.pages);
         for (ci, c) in self.pages.unshared_chunks_at(&base.pages) {
             bytes += chunk;
             for (j, p) in c.iter().enumerate() {
                 let Some(p) = p else { continue };
                 let b = base.pages.get(ci * PAGE_CHUNK + j).and_then(Option::as_ref);
-                if b.is_some_and(|b| Arc::ptr_eq(b, p)) {
+                if b.is_some_and(|b| Rc::ptr_eq(b, p)) {
                     continue;
                 }
                 bytes += std::mem::size_of::<Page>() + 16;
                 for (i, blk) in p.iter().enumerate() {
                     let Some(blk) = blk else { continue };
-                    let shared = b.and_then(|b| b[i].as_ref()).is_some_and(|o| Arc::ptr_eq(o, blk));
+                    let shared = b.and_then(|b| b[i].as_ref()).is_some_and(|o| Rc::ptr_eq(o, blk));
                     if !shared {
                         bytes += BLOCK + 16;
                     }

@@ -163,7 +163,10 @@ pub fn policy_by_name(name: &str) -> Option<SlabPolicy> {
 /// does. Operations a policy does not have return [`OpError::NotForPolicy`] (the defaults).
 /// Every method that changes state does so only through events it emits and applies
 /// ([`SlabAllocator::apply`]); a method returning an error has emitted nothing.
-pub trait SlabAllocator: fmt::Debug + Send + Sync {
+///
+/// Not `Send`/`Sync` (s14-replay): the engines' copy-on-write tables share chunks by `Rc`
+/// (see `page/cow.rs`), the simulation running on one thread.
+pub trait SlabAllocator: fmt::Debug {
     /// The policy this allocator implements (`config slab=`).
     fn policy(&self) -> SlabPolicy;
     /// Apply one event (each allocator ignores the events of others).

@@ -10,14 +10,14 @@
 //! Invariants: `shards.len()` is a power of two (or 0 when empty); an address is in the shard
 //! its hash picks, at most once; `len` is the number of entries.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::page::cow::CowVec;
 
 /// Shard pointers per copy-on-write chunk of the shard table.
 const TABLE_CHUNK: usize = 16;
 
-type Shard = Arc<Vec<(u64, u32)>>;
+type Shard = Rc<Vec<(u64, u32)>>;
 
 /// See the module docs.
 #[derive(Clone, Debug, Default)]
@@ -45,7 +45,7 @@ impl Sites {
             self.grow();
         }
         let i = self.shard_of(addr);
-        let shard = Arc::make_mut(self.shards.get_mut(i).expect("the hash picks a shard"));
+        let shard = Rc::make_mut(self.shards.get_mut(i).expect("the hash picks a shard"));
         match shard.iter_mut().find(|e| e.0 == addr) {
             Some(e) => e.1 = site,
             None => {
@@ -64,7 +64,7 @@ impl Sites {
         // Look before writing: a shard shared with a checkpoint is copied only when it changes.
         let at = self.shards.get(i)?.iter().position(|e| e.0 == *addr)?;
         self.len -= 1;
-        Some(Arc::make_mut(self.shards.get_mut(i).expect("found in it")).swap_remove(at).1)
+        Some(Rc::make_mut(self.shards.get_mut(i).expect("found in it")).swap_remove(at).1)
     }
 
     /// The site of `addr`.
@@ -91,18 +91,18 @@ impl Sites {
     fn grow(&mut self) {
         let n = (self.shards.len() * 2).max(16);
         // One empty shard shared by every slot: the first insert into a slot copies it.
-        let old = std::mem::replace(&mut self.shards, CowVec::filled(n, Arc::new(Vec::new())));
+        let old = std::mem::replace(&mut self.shards, CowVec::filled(n, Rc::new(Vec::new())));
         for s in old.iter() {
             for &(addr, site) in s.iter() {
                 let i = self.shard_of(addr);
-                Arc::make_mut(self.shards.get_mut(i).expect("the hash picks a shard")).push((addr, site));
+                Rc::make_mut(self.shards.get_mut(i).expect("the hash picks a shard")).push((addr, site));
             }
         }
     }
 
     /// Heap bytes of this map that `base` (an earlier clone of it) does not share: its shard
     /// table's group table, groups and chunks written since, and the shards written since (each:
-    /// its entries by capacity, the vector's and the `Arc`'s headers; the empty shard a growth
+    /// its entries by capacity, the vector's and the `Rc`'s headers; the empty shard a growth
     /// shares between all slots, once allocated, is not counted).
     pub fn unshared_bytes(&self, base: &Sites) -> usize {
         let shard = |s: &Shard| 40 + s.capacity() * std::mem::size_of::<(u64, u32)>();
@@ -111,7 +111,7 @@ impl Sites {
             bytes += CowVec::<Shard, TABLE_CHUNK>::CHUNK_BYTES;
             for (j, s) in c.iter().enumerate() {
                 // Shards without a buffer are the one empty shard a growth shares: not counted.
-                if s.capacity() > 0 && base.shards.get(ci * TABLE_CHUNK + j).is_none_or(|b| !Arc::ptr_eq(b, s)) {
+                if s.capacity() > 0 && base.shards.get(ci * TABLE_CHUNK + j).is_none_or(|b| !Rc::ptr_eq(b, s)) {
                     bytes += shard(s);
                 }
             }
