@@ -6,11 +6,11 @@
 // measurements for BENCHMARKS.md, never assertions.
 //
 // Usage: node e2e/bench.mjs [module ...]      (needs a release build in dist/ or $SLABSCOPE_DIST)
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { bundleSize } from './bundle.mjs';
 import { distDir, E2E_DIR, launchBrowser, REPO_ROOT, startServer } from './harness.mjs';
 
 const SAMPLES = Math.max(5, Number(process.env.SLABSCOPE_BENCH_SAMPLES || 50));
@@ -240,55 +240,6 @@ class Bench {
   }
 }
 
-function bundleSize(dist) {
-  const files = readdirSync(dist).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
-  const snippets = [];
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.js')) snippets.push(p);
-    }
-  };
-  try {
-    walk(join(dist, 'snippets'));
-  } catch {}
-  const gzipOf = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
-  let raw = 0;
-  let gz = 0;
-  let wasm = 0;
-  // What every page loads at start (the app's wasm, its JS and snippets) apart from what is
-  // loaded later: the trace worker (`trace_worker*`, when a trace is opened) and the data
-  // files beside the bundle (lessons: at start; Japanese texts: when first shown in Japanese).
-  let start = 0;
-  let worker = 0;
-  for (const p of [...files.map((f) => join(dist, f)), ...snippets]) {
-    raw += readFileSync(p).length;
-    const g = gzipOf(p);
-    gz += g;
-    if (p.includes('trace_worker')) worker += g;
-    else {
-      start += g;
-      if (p.endsWith('.wasm')) wasm = g;
-    }
-  }
-  const data = (f) => {
-    try {
-      return r1(gzipOf(join(dist, f)) / 1024);
-    } catch {
-      return null;
-    }
-  };
-  return {
-    raw_kib: r1(raw / 1024),
-    gzip9_kib: r1(gz / 1024),
-    start_gzip9_kib: r1(start / 1024),
-    wasm_gzip9_kib: r1(wasm / 1024),
-    worker_gzip9_kib: r1(worker / 1024),
-    lessons_docs_gzip9_kib: data('docs.tsv'),
-    ja_texts_gzip9_kib: data('i18n-ja.tsv'),
-  };
-}
 
 const wanted = process.argv.slice(2).map((a) => a.replace(/\.mjs$/, ''));
 const benchDir = join(E2E_DIR, 'bench');
@@ -307,7 +258,7 @@ console.log(`browser benchmark ${started.toISOString()}, load ${loadavg().map((x
 try {
   bench.module = 'baseline';
   console.log('baseline: a trivial page that changes one text node');
-  bench.record('bundle (wasm + JS in dist/)', bundleSize(dist));
+  bench.record('bundle (wasm + JS in dist/)', (({ files, ...sizes }) => sizes)(bundleSize(dist)));
   const trivial = await bench.open({ label: 'trivial page', path: '__trivial.html' });
   await bench.input(trivial, '→ (one text node)', (p) => p.keyboard.press('ArrowRight'));
   for (const f of modules) {
