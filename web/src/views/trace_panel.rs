@@ -45,6 +45,9 @@ pub fn trace_status(p: &Props) -> Html {
             <div id="trace-loading" class="notice trace-loading" role="status">
                 <label for="trace-progress">{ tf(lang, "ui.loading", &[("name", l.name.clone())]) }</label>
                 <progress id="trace-progress" max={l.size.max(1).to_string()} value={pr.bytes.min(l.size).to_string()}></progress>
+                // Cancel right after the bar (s15): the counts below grow as the load goes; before
+                // them it stayed in no place long enough to be clicked on a busy machine.
+                <button id="trace-cancel" type="button" onclick={on_cancel}>{ t(lang, "trace.cancel") }</button>
                 <span id="trace-progress-text">{ tf(lang, "trace.progress", &[
                     ("pct", pct.min(100).to_string()), ("bytes", pr.bytes.to_string()), ("size", l.size.to_string()),
                     ("lines", pr.lines.to_string()), ("events", pr.events.to_string()),
@@ -55,7 +58,6 @@ pub fn trace_status(p: &Props) -> Html {
                         ("pct", (l.summarising.get() / 10).to_string()), ("events", pr.events.to_string()),
                     ]) }</span>
                 }
-                <button id="trace-cancel" type="button" onclick={on_cancel}>{ t(lang, "trace.cancel") }</button>
             </div>
         }
     });
