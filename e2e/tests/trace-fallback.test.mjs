@@ -111,6 +111,23 @@ test('a big trace on the page thread: the page answers input while it loads; can
     globalThis.__long = [];
     new PerformanceObserver((l) => globalThis.__long.push(...l.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask' });
   });
+  // A slow disk (the page's own `Blob.arrayBuffer`, what the reader reads each MiB with): each
+  // read waits 30 ms, and once 32 MiB (about half the file) are read, reads wait until the disk
+  // is let go, so the load is still running when Cancel is clicked on any machine. (CI, s15: a
+  // machine here reads the 400k events in ~1.5 s; the load had ended before the click, and the
+  // button was gone.)
+  await page.evaluate(() => {
+    const read = Blob.prototype.arrayBuffer;
+    let [reads, bytes] = [0, 0];
+    let free;
+    const freed = new Promise((r) => { free = r; });
+    Blob.prototype.arrayBuffer = function () {
+      const held = bytes >= 32 << 20;
+      [reads, bytes] = [reads + 1, bytes + this.size];
+      return new Promise((r) => setTimeout(r, 30)).then(() => (held ? freed : null)).then(() => read.call(this));
+    };
+    window.__disk = { reads: () => [reads, bytes], restore: () => { Blob.prototype.arrayBuffer = read; free(); } };
+  });
   await dropBig(page, 200, 'big.perf.txt');
   await page.waitForFunction(() => Number(document.querySelector('#trace-progress')?.value ?? 0) > 0, null, { timeout: 30_000 });
   const answers = [];
@@ -123,7 +140,13 @@ test('a big trace on the page thread: the page answers input while it loads; can
   assert.equal(await page.locator('#trace-progress').count(), 1, 'still loading after the inputs were answered');
   // Diagnostic (shared machines): the long tasks of the load so far.
   t.diagnostic(`input answered in ${answers.join(', ')} ms; long tasks: ${JSON.stringify(await page.evaluate(() => globalThis.__long))}`);
+  t.diagnostic(`reads (and bytes) of the big file so far: ${await page.evaluate(() => window.__disk.reads())}`);
+  // The bar follows the reads while the disk stalls (s16: on the page's thread it showed 0 bytes
+  // until the whole file was read).
+  await page.waitForFunction(() => Number(document.querySelector('#trace-progress')?.value) >= 24 << 20, null, { timeout: 30_000 });
+  assert.equal(await page.locator('#trace-progress').count(), 1, 'still loading while the disk stalls');
   await page.click('#trace-cancel');
+  await page.evaluate(() => window.__disk.restore());
   await page.waitForFunction(() => /^kmem-ls-sort-2000\.perf\.txt: 2000 events/.test(document.querySelector('#trace-summary')?.textContent),
     null, { timeout: 30_000 });
   assert.equal((await stepOf(page))[0], 321, 'reopened at its step');

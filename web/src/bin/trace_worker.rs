@@ -12,7 +12,8 @@
 //! and calls [`serve_port`] with one end of a `MessageChannel` (s14, issue 14: the page's own
 //! wasm then needs neither the text parser nor the inflater, 22.5 KiB of its gzipped bundle).
 //! On the page's thread the reader cuts its work into slices (the start message's `sliceMs`):
-//! a batch ends once that budget is spent, fed 32 KiB at a time, so no task of a load is long.
+//! a batch ends once that budget is spent, fed 32 KiB at a time, so no task of a load is long,
+//! or with the read it was fed from (the progress bar moves with the reads).
 //!
 //! Messages, page → reader: `{ file: Blob, maxLine: number, sliceMs?: number }` (start), then
 //! `"more"` per batch; `"close"` ends the service (the page's thread: the port is dropped).
@@ -78,8 +79,18 @@ impl Job {
     /// page's thread, what a slice of `slice_ms` makes.
     async fn next(&mut self) -> Result<(Vec<u8>, bool), Error> {
         let mut start = js_sys::Date::now();
+        // Bytes of a read fed in this call (page's thread).
+        let mut fed = false;
         loop {
             if self.at == self.buf.len() {
+                // On the page's thread a batch also ends with a read fed in it, as in a worker
+                // (s16): else a fast parse (~6 ms per MiB here) never spent its slice before the
+                // next read restarted the clock, so the whole file came as one batch at the end
+                // and the progress bar showed 0 bytes while the file was read — for as long as a
+                // slow disk takes.
+                if fed && self.off < self.size {
+                    return Ok((self.parse.take_batch(), false));
+                }
                 if self.off >= self.size {
                     self.parse.finish()?;
                     return Ok((self.parse.take_batch(), true));
@@ -103,6 +114,7 @@ impl Job {
             let end = (self.at + FEED_BYTES).min(self.buf.len());
             self.parse.push(&self.buf[self.at..end])?;
             self.at = end;
+            fed = true;
             if js_sys::Date::now() - start >= ms {
                 return Ok((self.parse.take_batch(), false));
             }
