@@ -75,7 +75,8 @@ fn far_seek_figures() {
     println!("scrubber-click seeks (50): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms", ms[25], ms[47], ms[49]);
     // What a checkpoint costs at a given gap near the end of the session (what `Session`
     // estimates: the machine's copy-on-write bytes not shared with the one before, and the
-    // state cloned whole — bindings and per-object records, estimated as twice the bindings).
+    // state cloned whole — bindings and per-object records, estimated as twice the bindings),
+    // and what the bindings and the slab policy really hold unshared (s16).
     for gap in [1024usize, 4096, 16384, 65536] {
         let k = ops - gap;
         // The state after `k` ops, then the same state carried forward `gap` ops (sharing).
@@ -84,9 +85,11 @@ fn far_seek_figures() {
         s.seek(s.total_steps());
         let b = s.sim().clone();
         println!(
-            "gap {gap}: machine unshared {} B, bindings {} B",
+            "gap {gap}: machine unshared {} B, bindings {} B ({} B unshared), slab {:?} B",
             b.machine.unshared_bytes(&a.machine),
-            b.bindings.approx_bytes()
+            b.bindings.approx_bytes(),
+            b.bindings.unshared_bytes(&a.bindings),
+            b.slab.clone_bytes(a.slab.as_ref())
         );
     }
 }
