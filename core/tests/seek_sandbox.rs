@@ -135,3 +135,48 @@ fn seeks_near_the_end_use_the_tail_state_and_match_a_replay_from_boot() {
     let from_zero: Vec<u64> = [end, end - 1, end - 2000, end - 4000].iter().flat_map(|&t| [0, t]).collect();
     common::seeks_match_replay(&mut s, &from_zero).unwrap();
 }
+
+/// A drag's bounded seek (s16, #14): `seek_within` replays at most its budget per call, lands on
+/// states a plain seek gives, and reaches its target in as many calls as the replay takes.
+#[test]
+fn a_bounded_seek_goes_toward_its_target_and_lands_on_true_states() {
+    let ops = 30_000;
+    let mut s = sandbox_session(ops);
+    let mut plain = sandbox_session(ops);
+    let total = s.total_steps();
+    let max_ops = 500;
+    let mut x = 0x9e37_79b9_u64;
+    let mut bounded = 0;
+    for round in 0..12 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let target = if round == 0 { total } else { x % (total + 1) };
+        let need = s.replay_ops_to(target);
+        let mut calls = 0;
+        loop {
+            calls += 1;
+            let before = s.step();
+            let reached = s.seek_within(target, max_ops);
+            // A true state: what a plain seek to the same step shows.
+            plain.seek(s.step());
+            assert_eq!(s.snapshot(), plain.snapshot(), "round {round}, call {calls}, step {}", s.step());
+            if reached {
+                assert_eq!(s.step(), target);
+                break;
+            }
+            assert_ne!(s.step(), before, "no progress toward {target}");
+            assert!(calls <= need / max_ops + 2, "{calls} calls for {need} ops of replay");
+        }
+        assert!(calls <= need / max_ops + 1, "round {round}: {calls} calls for {need} ops");
+        assert_eq!(s.replay_ops_to(target), 0);
+        bounded += usize::from(need > max_ops && calls > 1);
+    }
+    assert!(bounded >= 6, "the bound held in {bounded} of 12 far seeks");
+    // Within reach: one call, a plain seek.
+    let ahead = (s.step() + 40).min(total);
+    assert!(s.replay_ops_to(ahead) <= max_ops);
+    assert!(s.seek_within(ahead, max_ops));
+    assert_eq!(s.step(), ahead);
+    assert!(s.seek_within(0, max_ops) && s.step() == 0);
+}

@@ -8,6 +8,9 @@
 //! recording events, then re-runs the target op recording its events and applies a prefix of them.
 //! The states a seek replaces are not freed by it but retired (s12-seek): the next seek or
 //! [`Session::drop_retired`] frees them, so a caller with idle time keeps that off the seek.
+//! [`Session::seek_within`] bounds a seek's replay (s16: a scrubber drag's frames): past its
+//! budget it stops on the op boundary that many ops after the state it started from, a true
+//! state of the session, and the next call goes on from there.
 //!
 //! Invariants: `ends` is non-decreasing and `ends.len() == ops.len()`; every op emitted at least
 //! one event; `checkpoints[0]` is the boot state; `head` is the state after all ops; `tail`, when
@@ -421,6 +424,50 @@ impl Session {
             Some(t) if t.0 <= k && t.0 > ck.0 => t,
             _ => ck,
         }
+    }
+
+    /// The op count of the state a seek before op `k` starts from: the latest of the cursor (at or
+    /// before `k`), the state kept `BACK_OPS` before the last far seek's op, the states that seek
+    /// kept on its way and the nearest checkpoint (the tail state among them) — as [`Session::seek`]
+    /// chooses.
+    fn replay_base(&self, k: usize) -> usize {
+        let ck = self.checkpoint_before(k).0;
+        let near = self.near.partition_point(|n| n.0 <= k).checked_sub(1).map(|i| self.near[i].0);
+        let base = near.filter(|&a| a >= ck).unwrap_or(ck);
+        let back = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= base);
+        let cursor = self.cursor.op.map_or(0, |c| c + 1);
+        let cursor = Some(cursor).filter(|&c| c <= k && c >= base);
+        base.max(back.unwrap_or(0)).max(cursor.unwrap_or(0))
+    }
+
+    /// The ops a seek to `step` replays before it applies the events of the op `step` is in (0:
+    /// the cursor is in that op, or `step` is 0).
+    pub fn replay_ops_to(&self, step: u64) -> usize {
+        let step = step.min(self.total_steps());
+        if step == 0 || step == self.cursor.step {
+            return 0;
+        }
+        let k = self.op_of_event(step - 1).expect("step within session");
+        if self.cursor.op == Some(k) {
+            return 0;
+        }
+        k - self.replay_base(k)
+    }
+
+    /// A seek that replays at most `max_ops` ops (s16, #14: a scrubber drag stays within its
+    /// frame): to `step` when that is within reach, else toward it — to the end of the op
+    /// `max_ops` ops past the state the seek starts from (the cursor, a kept state or a
+    /// checkpoint), so the next call goes on from there. True when the cursor is at `step`.
+    pub fn seek_within(&mut self, step: u64, max_ops: usize) -> bool {
+        let step = step.min(self.total_steps());
+        if self.replay_ops_to(step) <= max_ops.max(1) {
+            self.seek(step);
+            return true;
+        }
+        let k = self.op_of_event(step - 1).expect("step within session");
+        let last = (self.replay_base(k) + max_ops.max(1)).min(k) - 1;
+        self.seek(self.op_events_range(last).end);
+        self.cursor.step == step
     }
 
     /// Replay ops `from..to` on `sim` without recording events.

@@ -82,7 +82,7 @@ pub fn controls(p: &Props) -> Html {
         Callback::from(move |_| d.dispatch(a()))
     };
     // #14: a drag's moves are coalesced into one seek per animation frame.
-    let seek = crate::hooks::playback::use_coalesced_seek(state.dispatcher());
+    let seek = crate::hooks::playback::use_coalesced_seek(state.dispatcher(), state.session.clone());
     let on_scrub = Callback::from(move |e: InputEvent| {
         if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             if let Ok(v) = input.value().parse::<u64>() {

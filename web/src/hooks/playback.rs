@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use slabscope_core::session::Session;
+
 use crate::state::{Action, State, AUTOPLAY_MS, SPEEDS};
 use crate::views::lessons::LessonMsg;
 
@@ -117,39 +119,69 @@ pub fn after_paint(f: impl FnOnce() + 'static) -> bool {
     })
 }
 
-type Slot = Rc<RefCell<Option<u64>>>;
+/// A held drag's state between frames: the latest move not sought yet, the step its last seek
+/// went toward and the step the cursor was at before that seek (s16: a bounded seek may stop on
+/// the way; the next frame goes on while it moves).
+#[derive(Default)]
+struct Drag {
+    latest: Option<u64>,
+    goal: Option<(u64, u64)>,
+    held: bool,
+}
 
-/// Until the next animation frame, moves only store their position; that frame seeks to the
-/// latest (and waits one more frame if it did). False when no frame could be asked for.
-fn hold_until_frame(latest: Slot, held: Rc<RefCell<bool>>, d: UseReducerDispatcher<State>) -> bool {
-    let (latest2, held2) = (latest.clone(), held.clone());
-    let asked = next_frame(move || match latest2.borrow_mut().take() {
-        Some(to) => {
-            d.dispatch(Action::Seek(to));
-            if !hold_until_frame(latest2.clone(), held2.clone(), d) {
-                *held2.borrow_mut() = false;
+/// Until the next animation frame, moves only store their position; that frame seeks toward the
+/// latest, replaying at most [`crate::state::DRAG_REPLAY_OPS`] ops, and the frames after it go
+/// on toward it while the cursor moves (and wait one more frame after a seek). False when no
+/// frame could be asked for.
+fn hold_until_frame(drag: Rc<RefCell<Drag>>, session: Rc<RefCell<Session>>, d: UseReducerDispatcher<State>) -> bool {
+    let (drag2, session2) = (drag.clone(), session.clone());
+    let asked = next_frame(move || {
+        let at = session2.try_borrow().map(|s| s.step()).ok();
+        let next = {
+            let mut g = drag2.borrow_mut();
+            match (g.latest.take(), g.goal) {
+                (Some(to), _) => Some(to),
+                // Not there yet, and the last seek moved: go on.
+                (None, Some((to, before))) if at.is_some_and(|a| a != to && a != before) => Some(to),
+                _ => None,
+            }
+        };
+        match next {
+            Some(to) => {
+                drag2.borrow_mut().goal = at.map(|a| (to, a));
+                d.dispatch(Action::SeekWithin(to));
+                if !hold_until_frame(drag2.clone(), session2, d) {
+                    drag2.borrow_mut().held = false;
+                }
+            }
+            None => {
+                let mut g = drag2.borrow_mut();
+                (g.held, g.goal) = (false, None);
             }
         }
-        None => *held2.borrow_mut() = false,
     });
-    *held.borrow_mut() = asked;
+    drag.borrow_mut().held = asked;
     asked
 }
 
-/// The scrubber's seek, coalesced (#14): the first move after a frame seeks at once (a click
-/// answers in its own frame); the moves after it, until the next animation frame, only store
-/// their position, and that frame seeks to the latest. A fast drag costs at most one seek and
-/// one render per frame.
+/// The scrubber's seek, coalesced (#14): the first move after a frame seeks at once and whole (a
+/// click answers in its own frame, exactly); the moves after it, until the next animation frame,
+/// only store their position, and that frame seeks toward the latest within a replay budget
+/// (s16: a far move of a drag in a 1M-op session replayed up to 63k ops, one long task). A fast
+/// drag costs at most one bounded seek and one render per frame.
 #[hook]
-pub fn use_coalesced_seek(dispatcher: UseReducerDispatcher<State>) -> Callback<u64> {
-    let latest: Slot = use_mut_ref(|| None::<u64>);
-    let held = use_mut_ref(|| false);
+pub fn use_coalesced_seek(dispatcher: UseReducerDispatcher<State>, session: Rc<RefCell<Session>>) -> Callback<u64> {
+    let drag = use_mut_ref(Drag::default);
+    // The session of the latest render (a new sandbox build or trace replaces it).
+    let current = use_mut_ref(|| session.clone());
+    *current.borrow_mut() = session;
     use_callback((), move |to: u64, _| {
-        if *held.borrow() {
-            *latest.borrow_mut() = Some(to);
+        if drag.borrow().held {
+            drag.borrow_mut().latest = Some(to);
             return;
         }
         dispatcher.dispatch(Action::Seek(to));
-        hold_until_frame(latest.clone(), held.clone(), dispatcher.clone());
+        drag.borrow_mut().goal = None;
+        hold_until_frame(drag.clone(), current.borrow().clone(), dispatcher.clone());
     })
 }

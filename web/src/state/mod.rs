@@ -26,6 +26,9 @@ pub use init::{initial_state, start_lang};
 
 /// Embed autoplay: time per lesson step.
 pub const AUTOPLAY_MS: u32 = 4000;
+/// The most ops one frame of a scrubber drag replays (s16, #14; ~3–4 ms in WebAssembly here): a
+/// far move shows the states on the way, one per frame, until it is there.
+pub const DRAG_REPLAY_OPS: usize = 8192;
 
 /// Playback speeds, steps per second.
 pub const SPEEDS: [f64; 9] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 300.0, 1000.0];
@@ -37,6 +40,9 @@ pub enum Action {
     Op(i64),
     /// To a step.
     Seek(u64),
+    /// Toward a step, replaying at most [`DRAG_REPLAY_OPS`] ops (a scrubber drag's moves after
+    /// its first, s16: see `Session::seek_within`).
+    SeekWithin(u64),
     Start,
     End,
     TogglePlay,

@@ -82,6 +82,9 @@ impl Reducible for State {
                 }
             }
             Action::Seek(step) => super::trace::timed_seek(&mut st.session.borrow_mut(), step.clamp(lo, hi)),
+            Action::SeekWithin(step) => {
+                st.session.borrow_mut().seek_within(step.clamp(lo, hi), super::DRAG_REPLAY_OPS);
+            }
             Action::Start => super::trace::timed_seek(&mut st.session.borrow_mut(), lo),
             Action::End => super::trace::timed_seek(&mut st.session.borrow_mut(), hi),
             Action::TogglePlay => st.playing = !st.playing && at < hi,
