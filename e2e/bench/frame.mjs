@@ -87,6 +87,18 @@ export default async function run(b) {
       scrubber_max: await page.$eval('#scrubber', (e) => Number(e.max)),
     });
     await everyInput(b, page, { selectable: 'used,free,cpufree,cached' });
+    // The arrows of `everyInput` start where the lesson's step buttons leave the cursor, the
+    // step's end, so each press crosses between two lesson steps (here into one that asks a
+    // question: its choices are made each time). The same inside one step, from its first
+    // micro-step (s16).
+    await page.locator('#stage').focus();
+    await page.keyboard.press('Home');
+    await b.idle(page);
+    b.record('lesson inside-step arrows at', {
+      step: (await page.textContent('#lesson-counter'))?.trim(),
+      counter: (await page.textContent('#step-counter'))?.trim(),
+    });
+    await b.input(page, '→ / ← inside the step', arrows(false));
   }
   for (const ops of [200_000, 1_000_000]) {
     const label = `sandbox ${ops / 1000}k ops`;
