@@ -40,7 +40,7 @@ test('a fast drag across a 200k-op session ends on the step under the pointer', 
       const m = document.querySelector('#step-counter').textContent.match(/step (\d+)/);
       return m && Number(m[1]) === Number(document.querySelector('#scrubber').value);
     }, null, { timeout: 20_000 });
-    const target = Number(await page.inputValue("#scrubber"));
+    const target = Number(await page.inputValue('#scrubber'));
     t.diagnostic(`drag ${from}→${to}: shown ${JSON.stringify(await page.evaluate(() => window.__shown.splice(0)))}`);
     await page.waitForTimeout(300);
     assert.equal((await counter(page))[0], target, 'stays at the thumb');

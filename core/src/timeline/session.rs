@@ -110,6 +110,16 @@ pub struct Session {
     retired: Vec<Sim>,
 }
 
+/// Where a seek starts from (see `Session::seek_from`): the cursor's state (its op count), the
+/// `back` state (its op count), a `near` state (its index) or a checkpoint (its op count).
+#[derive(Clone, Copy, Debug)]
+enum SeekFrom {
+    Cursor(usize),
+    Back(usize),
+    Near(usize),
+    Checkpoint(usize),
+}
+
 impl Session {
     /// A session on a freshly booted machine.
     pub fn new(config: MachineConfig) -> Result<Session, ConfigError> {
@@ -342,55 +352,53 @@ impl Session {
             self.cursor.step = step;
             return;
         }
-        // State before op k: continue from the cursor when it is at or before k and past the
-        // nearest kept state, else from the state kept BACK_OPS before the last far seek's op
-        // (`back`) or the nearest state that seek kept on its way (`near`), whichever is later,
-        // otherwise restore the nearest checkpoint, keeping states on the way (`near`, and
-        // `back` BACK_OPS before k for the next steps back).
-        let ck_ops = self.checkpoint_before(k).0;
-        let near = self.near.partition_point(|n| n.0 <= k).checked_sub(1).filter(|&i| self.near[i].0 >= ck_ops);
-        let base_ops = near.map_or(ck_ops, |i| self.near[i].0);
-        let cursor_ops = self.cursor.op.map_or(0, |c| c + 1);
-        let back_ops = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= base_ops);
-        let pre = if cursor_ops <= k && cursor_ops >= base_ops && back_ops.is_none_or(|b| cursor_ops >= b) {
-            let mut sim = std::mem::replace(&mut self.cursor.sim, self.checkpoints[0].1.clone());
-            for ev in &self.cursor.events[self.cursor.applied..] {
-                sim.apply(ev);
+        // State before op k, from where `seek_from` chooses; restoring a checkpoint keeps states
+        // on the way (`near`, and `back` BACK_OPS before k for the next steps back).
+        let pre = match self.seek_from(k) {
+            SeekFrom::Cursor(cursor_ops) => {
+                let mut sim = std::mem::replace(&mut self.cursor.sim, self.checkpoints[0].1.clone());
+                for ev in &self.cursor.events[self.cursor.applied..] {
+                    sim.apply(ev);
+                }
+                self.replay(sim, cursor_ops, k)
             }
-            self.replay(sim, cursor_ops, k)
-        } else if let (Some(b), Some((_, sim))) = (back_ops, self.cursor.back.as_ref()) {
-            self.replay(sim.clone(), b, k)
-        } else if let Some(i) = near {
-            let (at, base) = &self.near[i];
-            let mid = k.saturating_sub(BACK_OPS).max(*at);
-            let kept = self.replay(base.clone(), *at, mid);
-            let pre = self.replay(kept.clone(), mid, k);
-            let old = self.cursor.back.replace((mid, kept));
-            self.retired.extend(old.map(|b| b.1));
-            pre
-        } else {
-            let (at, base) = self.checkpoint_before(k);
-            let (at, base) = (*at, base.clone());
-            let mid = k.saturating_sub(BACK_OPS).max(at);
-            let again = self.near_from == Some(at);
-            self.near_from = Some(at);
-            // The first far seek into a stretch keeps no state on its way; a second keeps them.
-            let gap = if again { ((mid - at) / NEAR_MAX).max(NEAR_GAP) } else { usize::MAX / 2 };
-            let mut near = Vec::new();
-            let mut sim = base;
-            let mut done = at;
-            while done + gap <= mid {
-                sim = self.replay(sim, done, done + gap);
-                done += gap;
-                near.push((done, sim.clone()));
+            SeekFrom::Back(b) => {
+                let sim = self.cursor.back.as_ref().map(|b| b.1.clone()).expect("a back state");
+                self.replay(sim, b, k)
             }
-            let kept = self.replay(sim, done, mid);
-            let pre = self.replay(kept.clone(), mid, k);
-            let old = std::mem::replace(&mut self.near, near);
-            self.retired.extend(old.into_iter().map(|n| n.1));
-            let old = self.cursor.back.replace((mid, kept));
-            self.retired.extend(old.map(|b| b.1));
-            pre
+            SeekFrom::Near(i) => {
+                let (at, base) = &self.near[i];
+                let mid = k.saturating_sub(BACK_OPS).max(*at);
+                let kept = self.replay(base.clone(), *at, mid);
+                let pre = self.replay(kept.clone(), mid, k);
+                let old = self.cursor.back.replace((mid, kept));
+                self.retired.extend(old.map(|b| b.1));
+                pre
+            }
+            SeekFrom::Checkpoint(_) => {
+                let (at, base) = self.checkpoint_before(k);
+                let (at, base) = (*at, base.clone());
+                let mid = k.saturating_sub(BACK_OPS).max(at);
+                let again = self.near_from == Some(at);
+                self.near_from = Some(at);
+                // The first far seek into a stretch keeps no state on its way; a second keeps them.
+                let gap = if again { ((mid - at) / NEAR_MAX).max(NEAR_GAP) } else { usize::MAX / 2 };
+                let mut near = Vec::new();
+                let mut sim = base;
+                let mut done = at;
+                while done + gap <= mid {
+                    sim = self.replay(sim, done, done + gap);
+                    done += gap;
+                    near.push((done, sim.clone()));
+                }
+                let kept = self.replay(sim, done, mid);
+                let pre = self.replay(kept.clone(), mid, k);
+                let old = std::mem::replace(&mut self.near, near);
+                self.retired.extend(old.into_iter().map(|n| n.1));
+                let old = self.cursor.back.replace((mid, kept));
+                self.retired.extend(old.map(|b| b.1));
+                pre
+            }
         };
         let mut events = Vec::new();
         let mut run = pre.clone();
@@ -426,18 +434,34 @@ impl Session {
         }
     }
 
-    /// The op count of the state a seek before op `k` starts from: the latest of the cursor (at or
-    /// before `k`), the state kept `BACK_OPS` before the last far seek's op, the states that seek
-    /// kept on its way and the nearest checkpoint (the tail state among them) — as [`Session::seek`]
-    /// chooses.
+    /// Where a seek before op `k` starts from (the one choice [`Session::seek`] and
+    /// [`Session::seek_within`] share): the cursor when it is at or before `k` and past the
+    /// nearest kept state and `back`; else the state kept `BACK_OPS` before the last far seek's op
+    /// (`back`), or the nearest state that seek kept on its way (`near`), whichever is later;
+    /// otherwise the nearest checkpoint (the tail state among them).
+    fn seek_from(&self, k: usize) -> SeekFrom {
+        let ck_ops = self.checkpoint_before(k).0;
+        let near = self.near.partition_point(|n| n.0 <= k).checked_sub(1).filter(|&i| self.near[i].0 >= ck_ops);
+        let base_ops = near.map_or(ck_ops, |i| self.near[i].0);
+        let cursor_ops = self.cursor.op.map_or(0, |c| c + 1);
+        let back_ops = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= base_ops);
+        if cursor_ops <= k && cursor_ops >= base_ops && back_ops.is_none_or(|b| cursor_ops >= b) {
+            SeekFrom::Cursor(cursor_ops)
+        } else if let Some(b) = back_ops {
+            SeekFrom::Back(b)
+        } else if let Some(i) = near {
+            SeekFrom::Near(i)
+        } else {
+            SeekFrom::Checkpoint(ck_ops)
+        }
+    }
+
+    /// The op count of the state a seek before op `k` starts from.
     fn replay_base(&self, k: usize) -> usize {
-        let ck = self.checkpoint_before(k).0;
-        let near = self.near.partition_point(|n| n.0 <= k).checked_sub(1).map(|i| self.near[i].0);
-        let base = near.filter(|&a| a >= ck).unwrap_or(ck);
-        let back = self.cursor.back.as_ref().map(|b| b.0).filter(|&b| b <= k && b >= base);
-        let cursor = self.cursor.op.map_or(0, |c| c + 1);
-        let cursor = Some(cursor).filter(|&c| c <= k && c >= base);
-        base.max(back.unwrap_or(0)).max(cursor.unwrap_or(0))
+        match self.seek_from(k) {
+            SeekFrom::Cursor(at) | SeekFrom::Back(at) | SeekFrom::Checkpoint(at) => at,
+            SeekFrom::Near(i) => self.near[i].0,
+        }
     }
 
     /// The ops a seek to `step` replays before it applies the events of the op `step` is in (0:
